@@ -1,0 +1,1 @@
+//! Validated configuration: flags, environment and the optional TOML file become typed values once.

@@ -1,0 +1,13 @@
+//! The pure core: rotation, sprint lookup, override rules and what should be announced.
+//!
+//! Everything here is plain functions over plain data. The domain reads no clock (`now` is a
+//! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
+
+pub mod ids;
+pub mod model;
+
+pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
+pub use model::{
+    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint,
+    UnknownStatus,
+};

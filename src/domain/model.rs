@@ -1,0 +1,176 @@
+//! The plain data the rest of the program talks about: disciplines, members, sprints,
+//! overrides, assignments and audit entries.
+//!
+//! These are values, loaded by `store` and reasoned about by the rest of `domain`. They carry no
+//! behaviour that needs I/O, a clock, SQLite or Slack.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
+
+/// A group of people who share a rotation (UI, Backend, Product Owner, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discipline {
+    pub key: DisciplineKey,
+    pub name: String,
+    /// Display order: lower comes first.
+    pub position: i64,
+    /// Who is on duty when the discipline has no active members.
+    pub fallback: Option<SlackUserId>,
+    /// A Slack user group (`S…`) holding whoever is on duty for this discipline.
+    pub usergroup_id: Option<String>,
+}
+
+/// One person's place in one discipline's rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub slack_id: SlackUserId,
+    pub discipline: DisciplineKey,
+    pub name: String,
+    /// Rotation order within the discipline: lower goes first. Unique per discipline.
+    pub rotation_order: i64,
+    /// Inactive members stay listed (history is kept) but take no turns.
+    pub active: bool,
+}
+
+/// A sprint: a run of calendar days in the team's time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sprint {
+    pub index: SprintIndex,
+    pub name: String,
+    /// First day; duty hands over at the handoff time on this day.
+    pub start: Date,
+    /// Last day (inclusive).
+    pub end: Date,
+}
+
+/// Where a coverage request (override) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverrideStatus {
+    /// Filed, waiting for an admin.
+    Pending,
+    /// In force: the replacement covers the slot.
+    Approved,
+    /// Refused by an admin.
+    Declined,
+    /// Withdrawn by the requester or an admin.
+    Cancelled,
+    /// Was approved, then replaced by a later approved override for the same slot.
+    Superseded,
+}
+
+impl OverrideStatus {
+    pub const ALL: [OverrideStatus; 5] = [
+        OverrideStatus::Pending,
+        OverrideStatus::Approved,
+        OverrideStatus::Declined,
+        OverrideStatus::Cancelled,
+        OverrideStatus::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrideStatus::Pending => "pending",
+            OverrideStatus::Approved => "approved",
+            OverrideStatus::Declined => "declined",
+            OverrideStatus::Cancelled => "cancelled",
+            OverrideStatus::Superseded => "superseded",
+        }
+    }
+}
+
+impl fmt::Display for OverrideStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Text that names no override status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an override status (expected pending, approved, declined, cancelled or superseded)")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for OverrideStatus {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OverrideStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.to_string()))
+    }
+}
+
+/// A coverage request: someone else takes one (sprint, discipline) slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub id: i64,
+    pub sprint: SprintIndex,
+    pub discipline: DisciplineKey,
+    /// Who the rotation (or fallback) had on duty when the request was filed.
+    pub original: Option<SlackUserId>,
+    pub replacement: SlackUserId,
+    pub requested_by: SlackUserId,
+    pub status: OverrideStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Timestamp>,
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Why a person is on duty for a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// An approved override.
+    Override,
+    /// The discipline's rotation.
+    Rotation,
+    /// The discipline's fallback person (no active members).
+    Fallback,
+    /// Nobody: no members and no fallback.
+    None,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Override => "override",
+            Source::Rotation => "rotation",
+            Source::Fallback => "fallback",
+            Source::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is on duty for one discipline in one sprint, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub discipline: DisciplineKey,
+    pub slack_id: Option<SlackUserId>,
+    pub source: Source,
+}
+
+/// One row of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON text of the entity before the change, if it existed.
+    pub before: Option<String>,
+    /// JSON text of the entity after the change, if it still exists.
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}

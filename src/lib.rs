@@ -1,0 +1,9 @@
+//! triage-bot: a self-hosted Slack bot that runs triage / on-call rotations for small teams.
+//!
+//! See `ARCHITECTURE.md` for a map of the modules.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,1 @@
+//! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
