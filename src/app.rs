@@ -1,7 +1,73 @@
-//! Runs one subcommand with a validated configuration.
+//! Runs one subcommand: validates the settings, opens the store, dispatches, and decides the
+//! exit status (0 success, 2 invalid input or a broken rule, 1 anything else).
 
-use crate::cli::Cli;
+use std::process::ExitCode;
 
-pub fn run(_cli: Cli) -> anyhow::Result<()> {
-    Ok(())
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::config::{Config, ConfigError};
+use crate::domain::IdError;
+use crate::store::{Store, StoreError};
+
+/// An error in what the user asked for, as opposed to a failure of the system. Exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_settings(&cli.settings)?;
+    match cli.command {
+        Some(Command::Migrate { check }) => commands::migrate::run(&config, check),
+        None => {
+            println!(
+                "triage-bot {}: see `triage-bot --help`",
+                env!("CARGO_PKG_VERSION")
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Opens and migrates the configured database, reporting a migration on stderr.
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let (store, report) = Store::open(&config.db, config.store.clone())?;
+    if report.from != report.to {
+        tracing::info!(
+            from = report.from,
+            to = report.to,
+            "migrated database schema"
+        );
+    }
+    if let Some(backup) = &report.backup {
+        eprintln!(
+            "note: backed up {} to {} before migrating",
+            config.db.display(),
+            backup.display()
+        );
+    }
+    Ok(store)
+}
+
+/// The exit status for a failed run.
+pub fn exit_code(error: &anyhow::Error) -> ExitCode {
+    let user_error = error.chain().any(|cause| {
+        cause.is::<UsageError>()
+            || cause.is::<ConfigError>()
+            || cause.is::<IdError>()
+            || cause
+                .downcast_ref::<StoreError>()
+                .is_some_and(StoreError::is_user_error)
+    });
+    if user_error {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Adds the database path to an error for the terminal.
+pub fn with_db<T>(result: Result<T, StoreError>, config: &Config) -> anyhow::Result<T> {
+    result.with_context(|| format!("database {}", config.db.display()))
 }

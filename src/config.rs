@@ -1,1 +1,266 @@
-//! Validated configuration: flags, environment and the optional TOML file become typed values once.
+//! Validated configuration: flags, environment and the optional TOML file become typed values
+//! once, here. A flag wins over the environment (clap reads both), which wins over the file.
+//! Nothing else in the program reads the environment.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::cli::Settings;
+use crate::store::StoreOptions;
+
+/// A setting that is missing, unreadable or out of range. Always names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value does not parse or is out of range.
+    #[error("invalid {setting} `{value}`: {reason}")]
+    Invalid {
+        setting: &'static str,
+        value: String,
+        reason: String,
+    },
+    /// The TOML file cannot be read.
+    #[error("cannot read config file {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    /// The TOML file is not valid TOML or has unknown keys.
+    #[error("config file {path} is invalid: {reason}")]
+    BadFile { path: String, reason: String },
+}
+
+/// The optional TOML file. Unknown keys are an error, so a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    db: Option<PathBuf>,
+    timezone: Option<String>,
+    handoff_time: Option<String>,
+    db_busy_timeout_ms: Option<u64>,
+    db_retries: Option<u64>,
+    db_retry_base_ms: Option<u64>,
+    db_retry_max_ms: Option<u64>,
+}
+
+/// Settings every command shares, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db: PathBuf,
+    pub json: bool,
+    pub timezone: TimeZone,
+    pub handoff: Time,
+    pub store: StoreOptions,
+}
+
+impl Config {
+    pub fn from_settings(settings: &Settings) -> Result<Config, ConfigError> {
+        let file = match &settings.config {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        let defaults = StoreOptions::default();
+        let store = StoreOptions {
+            busy_timeout: millis(
+                "TRIAGE_DB_BUSY_TIMEOUT_MS",
+                settings.db_busy_timeout_ms.as_deref(),
+                file.db_busy_timeout_ms,
+                defaults.busy_timeout,
+            )?,
+            retries: number(
+                "TRIAGE_DB_RETRIES",
+                settings.db_retries.as_deref(),
+                file.db_retries,
+                defaults.retries as u64,
+                100,
+            )? as usize,
+            retry_base: millis(
+                "TRIAGE_DB_RETRY_BASE_MS",
+                settings.db_retry_base_ms.as_deref(),
+                file.db_retry_base_ms,
+                defaults.retry_base,
+            )?,
+            retry_max: millis(
+                "TRIAGE_DB_RETRY_MAX_MS",
+                settings.db_retry_max_ms.as_deref(),
+                file.db_retry_max_ms,
+                defaults.retry_max,
+            )?,
+            pool_size: defaults.pool_size,
+        };
+        let timezone = settings.timezone.clone().or(file.timezone);
+        let handoff = settings.handoff_time.clone().or(file.handoff_time);
+        Ok(Config {
+            db: settings
+                .db
+                .clone()
+                .or(file.db)
+                .unwrap_or_else(|| PathBuf::from("triage.db")),
+            json: settings.json,
+            timezone: parse_timezone(timezone.as_deref().unwrap_or("America/Los_Angeles"))?,
+            handoff: parse_time("TRIAGE_HANDOFF_TIME", handoff.as_deref().unwrap_or("08:00"))?,
+            store,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        reason: error.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError::BadFile {
+        path: path.display().to_string(),
+        reason: error.message().to_string(),
+    })
+}
+
+/// Parses an IANA zone name such as `Europe/Berlin`.
+pub fn parse_timezone(name: &str) -> Result<TimeZone, ConfigError> {
+    TimeZone::get(name).map_err(|_| ConfigError::Invalid {
+        setting: "TRIAGE_TIMEZONE",
+        value: name.to_string(),
+        reason: "not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)"
+            .to_string(),
+    })
+}
+
+/// Parses a local time of day written `HH:MM` (24-hour clock).
+pub fn parse_time(setting: &'static str, text: &str) -> Result<Time, ConfigError> {
+    let invalid = || ConfigError::Invalid {
+        setting,
+        value: text.to_string(),
+        reason: "expected a time of day as HH:MM, from 00:00 to 23:59".to_string(),
+    };
+    let (hours, minutes) = text.trim().split_once(':').ok_or_else(invalid)?;
+    let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(hours) || !two_digits(minutes) {
+        return Err(invalid());
+    }
+    let hours: i8 = hours.parse().map_err(|_| invalid())?;
+    let minutes: i8 = minutes.parse().map_err(|_| invalid())?;
+    Time::new(hours, minutes, 0, 0).map_err(|_| invalid())
+}
+
+fn number(
+    setting: &'static str,
+    flag: Option<&str>,
+    file: Option<u64>,
+    default: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let value = match flag {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ConfigError::Invalid {
+                setting,
+                value: text.to_string(),
+                reason: "expected a whole number".to_string(),
+            })?,
+        None => file.unwrap_or(default),
+    };
+    if value > max {
+        return Err(ConfigError::Invalid {
+            setting,
+            value: value.to_string(),
+            reason: format!("must be at most {max}"),
+        });
+    }
+    Ok(value)
+}
+
+fn millis(
+    setting: &'static str,
+    flag: Option<&str>,
+    file: Option<u64>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let default = default.as_millis() as u64;
+    number(setting, flag, file, default, 3_600_000).map(Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_time(input: &str, expected: Option<(i8, i8)>) {
+        let parsed = parse_time("TRIAGE_HANDOFF_TIME", input).ok();
+        assert_eq!(
+            parsed.map(|t| (t.hour(), t.minute())),
+            expected,
+            "{input:?}"
+        );
+    }
+
+    #[test]
+    fn handoff_times() {
+        check_time("08:00", Some((8, 0)));
+        check_time("23:59", Some((23, 59)));
+        check_time("00:00", Some((0, 0)));
+        check_time("25:00", None);
+        check_time("8:00", None);
+        check_time("08:60", None);
+        check_time("0800", None);
+        check_time("", None);
+        check_time("-1:00", None);
+    }
+
+    #[test]
+    fn unknown_zone_names_the_setting() {
+        let error = parse_timezone("Mars/Olympus").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "invalid TRIAGE_TIMEZONE `Mars/Olympus`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)"
+        );
+        assert!(parse_timezone("Europe/Berlin").is_ok());
+    }
+
+    #[test]
+    fn precedence_flag_over_file_over_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("triage.toml");
+        std::fs::write(
+            &file,
+            "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n",
+        )
+        .unwrap();
+        let settings = Settings {
+            config: Some(file.clone()),
+            handoff_time: Some("10:00".to_string()),
+            ..Settings::default()
+        };
+        let config = Config::from_settings(&settings).unwrap();
+        assert_eq!(config.timezone.iana_name(), Some("Europe/Berlin"));
+        assert_eq!((config.handoff.hour(), config.handoff.minute()), (10, 0));
+        assert_eq!(config.store.retries, 7);
+        assert_eq!(config.db, PathBuf::from("triage.db"));
+    }
+
+    #[test]
+    fn unknown_file_key_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("triage.toml");
+        std::fs::write(&file, "timezon = \"UTC\"\n").unwrap();
+        let settings = Settings {
+            config: Some(file),
+            ..Settings::default()
+        };
+        let error = Config::from_settings(&settings).unwrap_err().to_string();
+        assert!(error.contains("unknown field `timezon`"), "{error}");
+    }
+
+    #[test]
+    fn bad_number_names_the_setting() {
+        let settings = Settings {
+            db_retries: Some("many".to_string()),
+            ..Settings::default()
+        };
+        let error = Config::from_settings(&settings).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "invalid TRIAGE_DB_RETRIES `many`: expected a whole number"
+        );
+    }
+}

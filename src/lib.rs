@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod store;

@@ -1,1 +1,246 @@
 //! All SQL lives here: the pooled SQLite store, its migrations and its typed errors.
+//!
+//! Public methods speak the domain (`upsert_member`, `request_override`, `audit`). Each is a short
+//! synchronous function; async callers run it on the blocking pool (`Store::run`), so a pooled
+//! connection never crosses an `.await`. Every transaction that may write begins IMMEDIATE and
+//! appends its audit rows inside the same transaction. Busy errors that outlast SQLite's
+//! `busy_timeout` are retried with jittered exponential backoff; nothing else is retried.
+//! This module must not read the clock for anything it stores: `now` is a parameter.
+
+mod audit;
+mod codec;
+mod disciplines;
+mod error;
+mod events;
+mod members;
+pub mod migrate;
+mod overrides;
+mod sprints;
+mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use backon::{BlockingRetryable, ExponentialBuilder};
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use audit::AuditRecord;
+pub use disciplines::NewDiscipline;
+pub use error::{Result, StoreError};
+pub use members::{MemberChange, MemberOutcome};
+pub use migrate::{MigrationReport, SCHEMA_VERSION};
+pub use overrides::{Decision, NewOverride, RequestOutcome};
+pub use sprints::{NewSprint, SprintChange};
+pub use state::{CurrentState, Turn};
+
+/// How the store waits for and retries a busy database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// SQLite's own wait for a lock, per attempt.
+    pub busy_timeout: Duration,
+    /// Further attempts after the first when the database stays busy.
+    pub retries: usize,
+    /// First backoff delay between attempts.
+    pub retry_base: Duration,
+    /// Longest backoff delay between attempts.
+    pub retry_max: Duration,
+    /// Pooled connections.
+    pub pool_size: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> StoreOptions {
+        StoreOptions {
+            busy_timeout: Duration::from_secs(5),
+            retries: 5,
+            retry_base: Duration::from_millis(50),
+            retry_max: Duration::from_secs(2),
+            pool_size: 8,
+        }
+    }
+}
+
+/// A pooled, migrated triage-bot database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    options: StoreOptions,
+    path: PathBuf,
+    busy_retries: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path, options: StoreOptions) -> Result<(Store, MigrationReport)> {
+        Store::open_with_migrations(path, options, migrate::MIGRATIONS)
+    }
+
+    /// Like [`Store::open`] with an explicit list of migration steps (tests add steps).
+    #[doc(hidden)]
+    pub fn open_with_migrations(
+        path: &Path,
+        options: StoreOptions,
+        migrations: &[&str],
+    ) -> Result<(Store, MigrationReport)> {
+        let mut conn = open_connection(path, OpenFlags::default())?;
+        configure(&conn, &options).map_err(|error| classify_open_error(path, error))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|error| classify_open_error(path, error))?;
+        let report = migrate::migrate(&mut conn, path, migrations)?;
+        drop(conn);
+        let init_options = options.clone();
+        let manager = SqliteConnectionManager::file(path)
+            .with_init(move |conn| configure(conn, &init_options));
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size)
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        let store = Store {
+            pool,
+            options,
+            path: path.to_path_buf(),
+            busy_retries: Arc::new(AtomicU64::new(0)),
+        };
+        Ok((store, report))
+    }
+
+    /// The schema version of the database at `path` without creating or changing anything:
+    /// `None` when the file does not exist.
+    pub fn inspect_version(path: &Path) -> Result<Option<i64>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let version = migrate::schema_version(&conn).map_err(|error| match error {
+            StoreError::Internal(_) => StoreError::NotADatabase {
+                path: path.display().to_string(),
+            },
+            other => other,
+        })?;
+        Ok(Some(version))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many times a busy database made a write wait and retry, since the store opened.
+    pub fn busy_retries(&self) -> u64 {
+        self.busy_retries.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the blocking pool: the way async code reaches the store.
+    pub async fn run<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce(&Store) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(value) => value,
+            Err(join_error) => std::panic::resume_unwind(join_error.into_panic()),
+        }
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction, retrying the whole transaction while the database
+    /// is busy. `f` may run more than once, so it must not have effects outside the transaction.
+    pub(crate) fn write<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
+        let attempt = || {
+            let mut conn = self.pool.get()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        };
+        attempt
+            .retry(self.backoff())
+            .sleep(std::thread::sleep)
+            .when(StoreError::is_busy)
+            .notify(|_, delay| {
+                self.busy_retries.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(?delay, "database busy, retrying");
+            })
+            .call()
+    }
+
+    /// Runs `f` with a pooled connection for reads (no transaction needed for a single query;
+    /// use `read_tx` when several reads must agree).
+    pub(crate) fn read<T>(&self, f: impl Fn(&Connection) -> Result<T>) -> Result<T> {
+        let attempt = || {
+            let conn = self.pool.get()?;
+            f(&conn)
+        };
+        attempt
+            .retry(self.backoff())
+            .sleep(std::thread::sleep)
+            .when(StoreError::is_busy)
+            .call()
+    }
+
+    /// Runs `f` in one deferred (read-only) transaction, so all its reads see one snapshot.
+    pub(crate) fn read_tx<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let value = f(&tx)?;
+            tx.finish()?;
+            Ok(value)
+        })
+    }
+
+    fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.options.retry_base)
+            .with_max_delay(self.options.retry_max)
+            .with_max_times(self.options.retries)
+            .with_jitter()
+    }
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|error| StoreError::CannotOpen {
+            path: path.display().to_string(),
+            reason: plain_open_reason(&error),
+        })?;
+    // Opening is lazy: the first read tells whether the file is a database at all.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|error| classify_open_error(path, error))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> {
+    conn.busy_timeout(options.busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+}
+
+fn classify_open_error(path: &Path, error: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let path = path.display().to_string();
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+        _ => StoreError::CannotOpen {
+            reason: plain_open_reason(&error),
+            path,
+        },
+    }
+}
+
+fn plain_open_reason(error: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::CannotOpen) => "the file or its directory cannot be opened".to_string(),
+        Some(ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}

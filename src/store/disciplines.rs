@@ -1,0 +1,123 @@
+//! Disciplines: the groups that each have a rotation.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+use super::Store;
+use super::audit::{self, AuditRecord};
+use super::codec::{self, DISCIPLINE_COLUMNS};
+use super::error::{Result, StoreError};
+use crate::domain::{Discipline, DisciplineKey, SlackUserId};
+
+/// A discipline to create or update. `None` fields keep their stored value on update.
+#[derive(Debug, Clone)]
+pub struct NewDiscipline {
+    pub key: DisciplineKey,
+    pub name: String,
+    pub fallback: Option<SlackUserId>,
+    pub usergroup_id: Option<String>,
+}
+
+pub(crate) fn discipline_json(discipline: &Discipline) -> Value {
+    json!({
+        "key": discipline.key.as_str(),
+        "name": discipline.name,
+        "position": discipline.position,
+        "fallback": discipline.fallback.as_ref().map(SlackUserId::as_str),
+        "usergroup_id": discipline.usergroup_id,
+    })
+}
+
+pub(crate) fn find(conn: &Connection, key: &DisciplineKey) -> Result<Option<Discipline>> {
+    let sql = format!("SELECT {DISCIPLINE_COLUMNS} FROM disciplines WHERE key = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([key.as_str()], codec::discipline)
+        .optional()?)
+}
+
+pub(crate) fn require(conn: &Connection, key: &DisciplineKey) -> Result<Discipline> {
+    find(conn, key)?.ok_or_else(|| StoreError::UnknownDiscipline(key.clone()))
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().count() > 80 {
+        return Err(StoreError::Invalid(
+            "a discipline name must be 1 to 80 characters".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+fn upsert(
+    tx: &Transaction,
+    new: &NewDiscipline,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Discipline> {
+    validate_name(&new.name)?;
+    let before = find(tx, &new.key)?;
+    tx.execute(
+        "INSERT INTO disciplines (key, name, position, fallback_slack_id, usergroup_id, created_at, updated_at)
+         VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM disciplines), ?3, ?4, ?5, ?5)
+         ON CONFLICT (key) DO UPDATE SET
+             name = excluded.name,
+             fallback_slack_id = coalesce(excluded.fallback_slack_id, fallback_slack_id),
+             usergroup_id = coalesce(excluded.usergroup_id, usergroup_id),
+             updated_at = excluded.updated_at",
+        params![
+            new.key.as_str(),
+            new.name.trim(),
+            new.fallback.as_ref().map(SlackUserId::as_str),
+            new.usergroup_id,
+            now.as_second(),
+        ],
+    )?;
+    let after = require(tx, &new.key)?;
+    if before.as_ref() != Some(&after) {
+        let record = AuditRecord {
+            actor,
+            action: if before.is_some() {
+                "discipline.update"
+            } else {
+                "discipline.add"
+            },
+            entity: "discipline",
+            entity_id: after.key.to_string(),
+            before: before.as_ref().map(discipline_json),
+            after: Some(discipline_json(&after)),
+            reason: None,
+        };
+        audit::append(tx, &record, now)?;
+    }
+    Ok(after)
+}
+
+impl Store {
+    /// Creates the discipline, or updates its name (and fallback / user group when given).
+    /// Repeating the same call changes nothing and writes no audit row.
+    pub fn upsert_discipline(
+        &self,
+        new: &NewDiscipline,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Discipline> {
+        self.write(|tx| upsert(tx, new, actor, now))
+    }
+
+    /// All disciplines in display order.
+    pub fn disciplines(&self) -> Result<Vec<Discipline>> {
+        self.read(|conn| {
+            let sql =
+                format!("SELECT {DISCIPLINE_COLUMNS} FROM disciplines ORDER BY position, key");
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = statement.query_map([], codec::discipline)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    pub fn discipline(&self, key: &DisciplineKey) -> Result<Option<Discipline>> {
+        self.read(|conn| find(conn, key))
+    }
+}

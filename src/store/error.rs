@@ -1,0 +1,101 @@
+//! Typed store errors. Callers branch on these; none of them carries raw SQLite text in its
+//! message (the underlying error is kept as a `source` for logs only).
+
+use crate::domain::{DisciplineKey, OverrideStatus, SlackUserId, SprintIndex};
+
+/// Something the store could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not a SQLite database (or is encrypted or corrupt).
+    #[error("{path} is not a triage-bot database (not a SQLite file)")]
+    NotADatabase { path: String },
+    /// The file or its directory cannot be opened or created.
+    #[error("cannot open database {path}: {reason}")]
+    CannotOpen { path: String, reason: String },
+    /// The database was written by a newer triage-bot.
+    #[error(
+        "database {path} has schema version {found}, but this triage-bot supports up to {supported}; upgrade triage-bot"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    /// A migration step failed and was rolled back.
+    #[error("migration to schema version {version} failed and was rolled back: {reason}")]
+    MigrationFailed { version: i64, reason: String },
+    /// Another writer held the database for longer than the retry budget.
+    #[error("the database is busy (another process is writing); nothing was changed, try again")]
+    Busy,
+    /// The discipline key names no discipline.
+    #[error("unknown discipline `{0}`")]
+    UnknownDiscipline(DisciplineKey),
+    /// The person is not listed in the discipline.
+    #[error("{slack_id} is not a member of {discipline}")]
+    NotAMember {
+        slack_id: SlackUserId,
+        discipline: DisciplineKey,
+    },
+    /// No live sprint has this index.
+    #[error("sprint {0} does not exist")]
+    UnknownSprint(SprintIndex),
+    /// A live sprint with this index exists with different details.
+    #[error("sprint {0} already exists with different dates or name")]
+    SprintExists(SprintIndex),
+    /// The new sprint's dates are not after its neighbours'.
+    #[error("{0}")]
+    SprintOrder(String),
+    /// The end date is before the start date.
+    #[error("a sprint cannot end ({end}) before it starts ({start})")]
+    SprintDates { start: String, end: String },
+    /// No override has this id.
+    #[error("override {0} does not exist")]
+    UnknownOverride(i64),
+    /// The override was already decided, so it cannot be decided again.
+    #[error("override {id} is already {status}")]
+    OverrideNotPending { id: i64, status: OverrideStatus },
+    /// A value broke a rule the schema enforces; the text names the rule, not SQLite's words.
+    #[error("{0}")]
+    Invalid(String),
+    /// An unexpected SQLite or pool failure. The message stays generic; the source has details.
+    #[error("internal database error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Whether the error is the busy/locked kind that a retry may cure.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy)
+    }
+
+    /// Whether the error comes from the caller's input (exit status 2) rather than the system.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(
+            self,
+            StoreError::Busy
+                | StoreError::Internal(_)
+                | StoreError::CannotOpen { .. }
+                | StoreError::NotADatabase { .. }
+                | StoreError::TooNew { .. }
+                | StoreError::MigrationFailed { .. }
+        )
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Internal(Box::new(error)),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(error: r2d2::Error) -> StoreError {
+        StoreError::Internal(Box::new(error))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,335 @@
+//! Coverage requests (overrides). Partial unique indexes allow at most one *pending* request per
+//! (sprint, discipline, requester, replacement) and one *approved* override per slot, so
+//! re-submitting is a no-op and approving a second override supersedes the first.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+use super::Store;
+use super::audit::{self, AuditRecord};
+use super::codec::{self, OVERRIDE_COLUMNS};
+use super::disciplines;
+use super::error::{Result, StoreError};
+use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex};
+
+/// A coverage request to file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOverride {
+    pub sprint: SprintIndex,
+    pub discipline: DisciplineKey,
+    /// Who the rotation has on duty for the slot now.
+    pub original: Option<SlackUserId>,
+    pub replacement: SlackUserId,
+    pub requested_by: SlackUserId,
+    pub reason: Option<String>,
+}
+
+/// What filing a request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// A new pending request.
+    Created(Override),
+    /// The identical request was already pending; nothing changed.
+    AlreadyPending(Override),
+    /// The same replacement is already approved for the slot; nothing changed.
+    AlreadyApproved(Override),
+}
+
+impl RequestOutcome {
+    pub fn request(&self) -> &Override {
+        match self {
+            RequestOutcome::Created(o)
+            | RequestOutcome::AlreadyPending(o)
+            | RequestOutcome::AlreadyApproved(o) => o,
+        }
+    }
+}
+
+/// What deciding a request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub request: Override,
+    /// The previously approved override for the slot, now `superseded`.
+    pub superseded: Option<Override>,
+    /// False when the request already had the asked-for status (an idempotent repeat).
+    pub changed: bool,
+}
+
+pub(crate) fn override_json(o: &Override) -> Value {
+    json!({
+        "id": o.id,
+        "sprint": o.sprint.get(),
+        "discipline": o.discipline.as_str(),
+        "original": o.original.as_ref().map(SlackUserId::as_str),
+        "replacement": o.replacement.as_str(),
+        "requested_by": o.requested_by.as_str(),
+        "status": o.status.as_str(),
+        "decided_by": o.decided_by,
+        "reason": o.reason,
+    })
+}
+
+fn select(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Override>> {
+    let sql = format!("SELECT {OVERRIDE_COLUMNS} FROM overrides WHERE {condition}");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params, codec::override_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn find(conn: &Connection, id: i64) -> Result<Option<Override>> {
+    let sql = format!("SELECT {OVERRIDE_COLUMNS} FROM overrides WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], codec::override_row)
+        .optional()?)
+}
+
+fn require(conn: &Connection, id: i64) -> Result<Override> {
+    find(conn, id)?.ok_or(StoreError::UnknownOverride(id))
+}
+
+pub(crate) fn approved_for(
+    conn: &Connection,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+) -> Result<Option<Override>> {
+    let found = select(
+        conn,
+        "sprint_index = ?1 AND discipline = ?2 AND status = 'approved'",
+        params![sprint.get(), discipline.as_str()],
+    )?;
+    Ok(found.into_iter().next())
+}
+
+fn log(
+    tx: &Transaction,
+    action: &str,
+    before: Option<&Override>,
+    after: &Override,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let record = AuditRecord {
+        actor,
+        action,
+        entity: "override",
+        entity_id: after.id.to_string(),
+        before: before.map(override_json),
+        after: Some(override_json(after)),
+        reason: after.reason.as_deref(),
+    };
+    audit::append(tx, &record, now)
+}
+
+pub(crate) fn request(
+    tx: &Transaction,
+    new: &NewOverride,
+    status: OverrideStatus,
+    now: Timestamp,
+) -> Result<RequestOutcome> {
+    disciplines::require(tx, &new.discipline)?;
+    if let Some(approved) = approved_for(tx, new.sprint, &new.discipline)?
+        .filter(|approved| approved.replacement == new.replacement)
+    {
+        return Ok(RequestOutcome::AlreadyApproved(approved));
+    }
+    let inserted = tx.execute(
+        "INSERT INTO overrides (sprint_index, discipline, original_slack_id, replacement_slack_id,
+                                requested_by, status, reason, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)
+         ON CONFLICT (sprint_index, discipline, requested_by, replacement_slack_id)
+             WHERE status = 'pending' DO NOTHING",
+        params![
+            new.sprint.get(),
+            new.discipline.as_str(),
+            new.original.as_ref().map(SlackUserId::as_str),
+            new.replacement.as_str(),
+            new.requested_by.as_str(),
+            new.reason,
+            now.as_second(),
+        ],
+    )?;
+    let pending = select(
+        tx,
+        "sprint_index = ?1 AND discipline = ?2 AND requested_by = ?3 AND replacement_slack_id = ?4
+         AND status = 'pending'",
+        params![
+            new.sprint.get(),
+            new.discipline.as_str(),
+            new.requested_by.as_str(),
+            new.replacement.as_str()
+        ],
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| StoreError::Invalid("the request could not be filed".to_string()))?;
+    if inserted == 0 {
+        return Ok(RequestOutcome::AlreadyPending(pending));
+    }
+    log(
+        tx,
+        "override.request",
+        None,
+        &pending,
+        new.requested_by.as_str(),
+        now,
+    )?;
+    if status == OverrideStatus::Approved {
+        let decision = decide(
+            tx,
+            pending.id,
+            OverrideStatus::Approved,
+            new.requested_by.as_str(),
+            None,
+            now,
+        )?;
+        return Ok(RequestOutcome::Created(decision.request));
+    }
+    Ok(RequestOutcome::Created(pending))
+}
+
+/// Moves a pending request to `to`. Approving supersedes the slot's current approved override.
+pub(crate) fn decide(
+    tx: &Transaction,
+    id: i64,
+    to: OverrideStatus,
+    by: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<Decision> {
+    let before = require(tx, id)?;
+    if before.status == to {
+        return Ok(Decision {
+            request: before,
+            superseded: None,
+            changed: false,
+        });
+    }
+    if before.status != OverrideStatus::Pending {
+        return Err(StoreError::OverrideNotPending {
+            id,
+            status: before.status,
+        });
+    }
+    let superseded = if to == OverrideStatus::Approved {
+        supersede(tx, before.sprint, &before.discipline, by, now)?
+    } else {
+        None
+    };
+    tx.execute(
+        "UPDATE overrides SET status = ?2, decided_by = ?3, decided_at = ?4,
+                              reason = coalesce(?5, reason)
+         WHERE id = ?1",
+        params![id, to.as_str(), by, now.as_second(), reason],
+    )?;
+    let after = require(tx, id)?;
+    let action = match to {
+        OverrideStatus::Approved => "override.approve",
+        OverrideStatus::Declined => "override.decline",
+        OverrideStatus::Cancelled => "override.cancel",
+        OverrideStatus::Superseded => "override.supersede",
+        OverrideStatus::Pending => "override.reopen",
+    };
+    log(tx, action, Some(&before), &after, by, now)?;
+    Ok(Decision {
+        request: after,
+        superseded,
+        changed: true,
+    })
+}
+
+fn supersede(
+    tx: &Transaction,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    by: &str,
+    now: Timestamp,
+) -> Result<Option<Override>> {
+    let Some(current) = approved_for(tx, sprint, discipline)? else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE overrides SET status = 'superseded' WHERE id = ?1",
+        [current.id],
+    )?;
+    let after = require(tx, current.id)?;
+    log(tx, "override.supersede", Some(&current), &after, by, now)?;
+    Ok(Some(after))
+}
+
+impl Store {
+    /// Files a pending request. Filing the identical pending request again, or a request that is
+    /// already approved, changes nothing and says so.
+    pub fn request_override(&self, new: &NewOverride, now: Timestamp) -> Result<RequestOutcome> {
+        self.write(|tx| request(tx, new, OverrideStatus::Pending, now))
+    }
+
+    /// Files and approves in one step (an admin putting someone on duty).
+    pub fn record_approved_override(
+        &self,
+        new: &NewOverride,
+        now: Timestamp,
+    ) -> Result<RequestOutcome> {
+        self.write(|tx| request(tx, new, OverrideStatus::Approved, now))
+    }
+
+    /// Approves a pending request, superseding any approved override for the same slot.
+    pub fn approve_override(&self, id: i64, by: &str, now: Timestamp) -> Result<Decision> {
+        self.write(|tx| decide(tx, id, OverrideStatus::Approved, by, None, now))
+    }
+
+    pub fn decline_override(
+        &self,
+        id: i64,
+        by: &str,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Decision> {
+        self.write(|tx| decide(tx, id, OverrideStatus::Declined, by, reason, now))
+    }
+
+    pub fn cancel_override(&self, id: i64, by: &str, now: Timestamp) -> Result<Decision> {
+        self.write(|tx| decide(tx, id, OverrideStatus::Cancelled, by, None, now))
+    }
+
+    pub fn override_by_id(&self, id: i64) -> Result<Option<Override>> {
+        self.read(|conn| find(conn, id))
+    }
+
+    /// Overrides, optionally of one status, newest sprint first then by id.
+    pub fn overrides(&self, status: Option<OverrideStatus>) -> Result<Vec<Override>> {
+        self.read(|conn| match status {
+            Some(status) => select(
+                conn,
+                "status = ?1 ORDER BY sprint_index, id",
+                [status.as_str()],
+            ),
+            None => select(conn, "1 ORDER BY sprint_index, id", []),
+        })
+    }
+
+    /// The approved override for (sprint, discipline), if any.
+    pub fn approved_override(
+        &self,
+        sprint: SprintIndex,
+        discipline: &DisciplineKey,
+    ) -> Result<Option<Override>> {
+        self.read(|conn| approved_for(conn, sprint, discipline))
+    }
+
+    /// Every approved override of one sprint.
+    pub fn approved_overrides(&self, sprint: SprintIndex) -> Result<Vec<Override>> {
+        self.read(|conn| {
+            select(
+                conn,
+                "sprint_index = ?1 AND status = 'approved'",
+                [sprint.get()],
+            )
+        })
+    }
+}

@@ -1,0 +1,242 @@
+//! Sprints. A partial unique index keeps `sprint_index` unique among live sprints; start dates
+//! increase with the index (checked here, on write). Sprints are retired, never deleted.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+use super::Store;
+use super::audit::{self, AuditRecord};
+use super::codec::{self, SPRINT_COLUMNS};
+use super::error::{Result, StoreError};
+use crate::domain::{Sprint, SprintIndex};
+
+/// A sprint after a create call, and whether the call created it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SprintChange {
+    pub sprint: Sprint,
+    /// False when an identical live sprint already existed (an idempotent repeat).
+    pub created: bool,
+}
+
+fn sprint_json(sprint: &Sprint) -> Value {
+    json!({
+        "index": sprint.index.get(),
+        "name": sprint.name,
+        "start": sprint.start.to_string(),
+        "end": sprint.end.to_string(),
+    })
+}
+
+pub(crate) fn find(conn: &Connection, index: SprintIndex) -> Result<Option<Sprint>> {
+    let sql = format!(
+        "SELECT {SPRINT_COLUMNS} FROM sprints WHERE sprint_index = ?1 AND retired_at IS NULL"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([index.get()], codec::sprint)
+        .optional()?)
+}
+
+fn query(conn: &Connection, condition: &str, params: impl rusqlite::Params) -> Result<Vec<Sprint>> {
+    let sql =
+        format!("SELECT {SPRINT_COLUMNS} FROM sprints WHERE retired_at IS NULL AND {condition}");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params, codec::sprint)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn next_index(conn: &Connection) -> Result<SprintIndex> {
+    let max: Option<i64> = conn.query_row(
+        "SELECT max(sprint_index) FROM sprints WHERE retired_at IS NULL",
+        [],
+        |row| row.get(0),
+    )?;
+    let next = max.map_or(0, |max| max + 1);
+    SprintIndex::new(next).map_err(|error| StoreError::Invalid(error.to_string()))
+}
+
+fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
+    if sprint.end < sprint.start {
+        return Err(StoreError::SprintDates {
+            start: sprint.start.to_string(),
+            end: sprint.end.to_string(),
+        });
+    }
+    let name_ok = !sprint.name.trim().is_empty() && sprint.name.chars().count() <= 80;
+    if !name_ok {
+        return Err(StoreError::Invalid(
+            "a sprint name must be 1 to 80 characters".to_string(),
+        ));
+    }
+    let index = sprint.index.get();
+    let previous = query(
+        conn,
+        "sprint_index < ?1 ORDER BY sprint_index DESC LIMIT 1",
+        [index],
+    )?;
+    if let Some(previous) = previous.first().filter(|p| p.start >= sprint.start) {
+        return Err(StoreError::SprintOrder(format!(
+            "sprint {index} must start after sprint {} ({}), which starts on {}",
+            previous.index, previous.name, previous.start
+        )));
+    }
+    let next = query(
+        conn,
+        "sprint_index > ?1 ORDER BY sprint_index LIMIT 1",
+        [index],
+    )?;
+    if let Some(next) = next.first().filter(|n| n.start <= sprint.start) {
+        return Err(StoreError::SprintOrder(format!(
+            "sprint {index} must start before sprint {} ({}), which starts on {}",
+            next.index, next.name, next.start
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn create(
+    tx: &Transaction,
+    sprint: &Sprint,
+    actor: &str,
+    now: Timestamp,
+) -> Result<SprintChange> {
+    if let Some(existing) = find(tx, sprint.index)? {
+        let same = existing.name == sprint.name.trim()
+            && existing.start == sprint.start
+            && existing.end == sprint.end;
+        return if same {
+            Ok(SprintChange {
+                sprint: existing,
+                created: false,
+            })
+        } else {
+            Err(StoreError::SprintExists(sprint.index))
+        };
+    }
+    validate(tx, sprint)?;
+    tx.execute(
+        "INSERT INTO sprints (sprint_index, name, start_date, end_date, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            sprint.index.get(),
+            sprint.name.trim(),
+            sprint.start.to_string(),
+            sprint.end.to_string(),
+            now.as_second()
+        ],
+    )?;
+    let created = find(tx, sprint.index)?.ok_or(StoreError::UnknownSprint(sprint.index))?;
+    let record = AuditRecord {
+        actor,
+        action: "sprint.add",
+        entity: "sprint",
+        entity_id: created.index.to_string(),
+        before: None,
+        after: Some(sprint_json(&created)),
+        reason: None,
+    };
+    audit::append(tx, &record, now)?;
+    Ok(SprintChange {
+        sprint: created,
+        created: true,
+    })
+}
+
+/// One sprint to add after the last one, as `sprint add` and `sprint generate` describe it.
+#[derive(Debug, Clone)]
+pub struct NewSprint {
+    pub name: String,
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Store {
+    /// Creates the live sprint `sprint.index`. Repeating an identical call is an idempotent
+    /// success (`created: false`); a different sprint with the same index is `SprintExists`.
+    pub fn create_sprint(
+        &self,
+        sprint: &Sprint,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<SprintChange> {
+        self.write(|tx| create(tx, sprint, actor, now))
+    }
+
+    /// Appends sprints after the last live one, numbering them on, all or nothing.
+    pub fn append_sprints(
+        &self,
+        new: &[NewSprint],
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Sprint>> {
+        self.write(|tx| {
+            let mut index = next_index(tx)?;
+            let mut created = Vec::with_capacity(new.len());
+            for item in new {
+                let sprint = Sprint {
+                    index,
+                    name: item.name.clone(),
+                    start: item.start,
+                    end: item.end,
+                };
+                created.push(create(tx, &sprint, actor, now)?.sprint);
+                index = index.next();
+            }
+            Ok(created)
+        })
+    }
+
+    /// Retires a live sprint: it no longer counts, but its rows and history stay.
+    pub fn retire_sprint(&self, index: SprintIndex, actor: &str, now: Timestamp) -> Result<Sprint> {
+        self.write(|tx| {
+            let sprint = find(tx, index)?.ok_or(StoreError::UnknownSprint(index))?;
+            tx.execute(
+                "UPDATE sprints SET retired_at = ?2 WHERE sprint_index = ?1 AND retired_at IS NULL",
+                params![index.get(), now.as_second()],
+            )?;
+            let record = AuditRecord {
+                actor,
+                action: "sprint.retire",
+                entity: "sprint",
+                entity_id: index.to_string(),
+                before: Some(sprint_json(&sprint)),
+                after: None,
+                reason: None,
+            };
+            audit::append(tx, &record, now)?;
+            Ok(sprint)
+        })
+    }
+
+    /// All live sprints by index.
+    pub fn sprints(&self) -> Result<Vec<Sprint>> {
+        self.read(|conn| query(conn, "1 ORDER BY sprint_index", []))
+    }
+
+    pub fn sprint(&self, index: SprintIndex) -> Result<Option<Sprint>> {
+        self.read(|conn| find(conn, index))
+    }
+
+    /// Live sprints around `date`: up to `before` that start on or before it (latest first
+    /// reversed into index order), then up to `after` that start after it. Costs the same
+    /// however long the history is.
+    pub fn sprints_around(&self, date: Date, before: usize, after: usize) -> Result<Vec<Sprint>> {
+        self.read_tx(|tx| {
+            let day = date.to_string();
+            let mut sprints = query(
+                tx,
+                "start_date <= ?1 ORDER BY start_date DESC LIMIT ?2",
+                params![day, before as i64],
+            )?;
+            sprints.reverse();
+            sprints.extend(query(
+                tx,
+                "start_date > ?1 ORDER BY start_date LIMIT ?2",
+                params![day, after as i64],
+            )?);
+            Ok(sprints)
+        })
+    }
+}

@@ -1,0 +1,226 @@
+//! Recorded rotation turns (so a started sprint's assignment never changes) and the per-discipline
+//! `current_state` (what was last applied and announced).
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
+
+use super::Store;
+use super::audit::{self, AuditRecord};
+use super::codec;
+use super::disciplines;
+use super::error::{Result, StoreError};
+use crate::domain::{DisciplineKey, SlackUserId, Source, SprintIndex};
+
+/// The rotation's own pick for one (sprint, discipline), recorded when the sprint began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    pub sprint: SprintIndex,
+    pub discipline: DisciplineKey,
+    pub slack_id: Option<SlackUserId>,
+    /// `Rotation`, `Fallback` or `None`; never `Override`.
+    pub source: Source,
+}
+
+/// What was last applied and announced for one discipline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentState {
+    pub discipline: DisciplineKey,
+    pub sprint: Option<SprintIndex>,
+    pub slack_id: Option<SlackUserId>,
+    pub updated_at: Timestamp,
+}
+
+fn source_text(source: Source) -> Result<&'static str> {
+    match source {
+        Source::Rotation | Source::Fallback | Source::None => Ok(source.as_str()),
+        Source::Override => Err(StoreError::Invalid(
+            "a rotation turn cannot come from an override".to_string(),
+        )),
+    }
+}
+
+fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
+    let source: String = row.get("source")?;
+    Ok(Turn {
+        sprint: codec::index(row, "sprint_index")?,
+        discipline: codec::key(row, "discipline")?,
+        slack_id: codec::opt_user(row, "slack_id")?,
+        source: match source.as_str() {
+            "rotation" => Source::Rotation,
+            "fallback" => Source::Fallback,
+            _ => Source::None,
+        },
+    })
+}
+
+fn insert_turn(tx: &Transaction, turn: &Turn, actor: &str, now: Timestamp) -> Result<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sprint_index, discipline) DO NOTHING",
+        params![
+            turn.sprint.get(),
+            turn.discipline.as_str(),
+            turn.slack_id.as_ref().map(SlackUserId::as_str),
+            source_text(turn.source)?,
+            now.as_second(),
+        ],
+    )?;
+    if inserted == 1 {
+        let record = AuditRecord {
+            actor,
+            action: "turn.record",
+            entity: "turn",
+            entity_id: format!("{}/{}", turn.sprint, turn.discipline),
+            before: None,
+            after: Some(json!({
+                "sprint": turn.sprint.get(),
+                "discipline": turn.discipline.as_str(),
+                "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
+                "source": turn.source.as_str(),
+            })),
+            reason: None,
+        };
+        audit::append(tx, &record, now)?;
+    }
+    Ok(inserted == 1)
+}
+
+fn latest_rotation_turn(
+    conn: &Connection,
+    discipline: &DisciplineKey,
+    before: SprintIndex,
+) -> Result<Option<Turn>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
+             WHERE discipline = ?1 AND sprint_index < ?2 AND source = 'rotation'
+             ORDER BY sprint_index DESC LIMIT 1",
+        )?
+        .query_row(params![discipline.as_str(), before.get()], turn_row)
+        .optional()?)
+}
+
+impl Store {
+    /// Records turns that are not recorded yet; an already recorded (sprint, discipline) keeps
+    /// its first value. Returns how many were new.
+    pub fn record_turns(&self, turns: &[Turn], actor: &str, now: Timestamp) -> Result<usize> {
+        self.write(|tx| {
+            let mut inserted = 0;
+            for turn in turns {
+                inserted += usize::from(insert_turn(tx, turn, actor, now)?);
+            }
+            Ok(inserted)
+        })
+    }
+
+    /// The recorded turns of one sprint.
+    pub fn turns(&self, sprint: SprintIndex) -> Result<Vec<Turn>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
+                 WHERE sprint_index = ?1",
+            )?;
+            let rows = statement.query_map([sprint.get()], turn_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// The latest recorded rotation turn of `discipline` strictly before sprint `before`: the
+    /// anchor the rotation continues from.
+    pub fn rotation_anchor(
+        &self,
+        discipline: &DisciplineKey,
+        before: SprintIndex,
+    ) -> Result<Option<Turn>> {
+        self.read(|conn| latest_rotation_turn(conn, discipline, before))
+    }
+
+    /// The highest sprint index with any recorded turn.
+    pub fn last_recorded_sprint(&self) -> Result<Option<SprintIndex>> {
+        self.read(|conn| {
+            let max: Option<i64> =
+                conn.query_row("SELECT max(sprint_index) FROM rotation_turns", [], |r| {
+                    r.get(0)
+                })?;
+            max.map(|m| SprintIndex::new(m).map_err(|e| StoreError::Invalid(e.to_string())))
+                .transpose()
+        })
+    }
+
+    /// Upserts what was applied and announced for `discipline`. Returns whether it changed.
+    pub fn set_current_state(
+        &self,
+        discipline: &DisciplineKey,
+        sprint: Option<SprintIndex>,
+        slack_id: Option<&SlackUserId>,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        self.write(|tx| set_state(tx, discipline, sprint, slack_id, actor, now))
+    }
+
+    /// The current state of every discipline that has one.
+    pub fn current_state(&self) -> Result<Vec<CurrentState>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT discipline, sprint_index, slack_id, updated_at FROM current_state ORDER BY discipline",
+            )?;
+            let rows = statement.query_map([], |row| {
+                let sprint: Option<i64> = row.get("sprint_index")?;
+                Ok(CurrentState {
+                    discipline: codec::key(row, "discipline")?,
+                    sprint: sprint.and_then(|s| SprintIndex::new(s).ok()),
+                    slack_id: codec::opt_user(row, "slack_id")?,
+                    updated_at: codec::timestamp(row, "updated_at")?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+}
+
+pub(crate) fn set_state(
+    tx: &Transaction,
+    discipline: &DisciplineKey,
+    sprint: Option<SprintIndex>,
+    slack_id: Option<&SlackUserId>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    disciplines::require(tx, discipline)?;
+    let before: Option<(Option<i64>, Option<String>)> = tx
+        .prepare_cached("SELECT sprint_index, slack_id FROM current_state WHERE discipline = ?1")?
+        .query_row([discipline.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let after = (
+        sprint.map(SprintIndex::get),
+        slack_id.map(|s| s.to_string()),
+    );
+    if before.as_ref() == Some(&after) {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO current_state (discipline, sprint_index, slack_id, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (discipline) DO UPDATE SET
+             sprint_index = excluded.sprint_index,
+             slack_id = excluded.slack_id,
+             updated_at = excluded.updated_at",
+        params![discipline.as_str(), after.0, after.1, now.as_second()],
+    )?;
+    let as_json =
+        |state: &(Option<i64>, Option<String>)| json!({"sprint": state.0, "slack_id": state.1});
+    let record = AuditRecord {
+        actor,
+        action: "state.set",
+        entity: "current_state",
+        entity_id: discipline.to_string(),
+        before: before.as_ref().map(as_json),
+        after: Some(as_json(&after)),
+        reason: None,
+    };
+    audit::append(tx, &record, now)?;
+    Ok(true)
+}
