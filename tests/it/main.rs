@@ -1,1 +1,4 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
+
+mod cli;
+mod store;
