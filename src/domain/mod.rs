@@ -5,9 +5,14 @@
 
 pub mod ids;
 pub mod model;
+pub mod sprint;
 
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
-    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint,
-    UnknownStatus,
+    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
+    Turn, UnknownStatus,
+};
+pub use sprint::{
+    SprintLookup, handoff_instant, sprint_ends_at, sprint_has_ended, sprint_has_started,
+    sprint_in_force, sprint_starts_at,
 };
