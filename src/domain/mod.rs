@@ -5,6 +5,7 @@
 
 pub mod ids;
 pub mod model;
+pub mod overrides;
 pub mod rotation;
 pub mod sprint;
 
@@ -13,6 +14,7 @@ pub use model::{
     Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
     Turn, UnknownStatus,
 };
+pub use overrides::{CoverageError, CoverageRequest, SlotFacts, validate_coverage_request};
 pub use rotation::{
     anchor_before, base_assignment, base_assignment_from_turns, double_duty, on_duty, plan_turns,
     rotation_pick,
