@@ -5,9 +5,21 @@
 
 pub mod ids;
 pub mod model;
+pub mod overrides;
+pub mod rotation;
+pub mod sprint;
 
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
-    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint,
-    UnknownStatus,
+    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
+    Turn, UnknownStatus,
+};
+pub use overrides::{CoverageError, CoverageRequest, SlotFacts, validate_coverage_request};
+pub use rotation::{
+    anchor_before, base_assignment, base_assignment_from_turns, double_duty, on_duty, plan_turns,
+    rotation_pick,
+};
+pub use sprint::{
+    SprintLookup, handoff_instant, sprint_ends_at, sprint_has_ended, sprint_has_started,
+    sprint_in_force, sprint_starts_at,
 };

@@ -8,7 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use jiff::Timestamp;
-use jiff::civil::Date;
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
 
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 
@@ -159,6 +160,39 @@ pub struct Assignment {
     pub discipline: DisciplineKey,
     pub slack_id: Option<SlackUserId>,
     pub source: Source,
+}
+
+/// The rotation's own pick for one (sprint, discipline), recorded when the sprint begins.
+///
+/// A recorded turn never changes, so a started sprint keeps its assignment whatever happens to
+/// the roster later. Overrides are applied on top of it and never recorded as turns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    pub sprint: SprintIndex,
+    pub discipline: DisciplineKey,
+    pub slack_id: Option<SlackUserId>,
+    /// `Rotation`, `Fallback` or `None`; never `Override`.
+    pub source: Source,
+}
+
+impl Turn {
+    /// The assignment this turn stands for, before overrides.
+    pub fn assignment(&self) -> Assignment {
+        Assignment {
+            discipline: self.discipline.clone(),
+            slack_id: self.slack_id.clone(),
+            source: self.source,
+        }
+    }
+}
+
+/// Team-wide settings the domain needs to place sprints in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    /// The zone sprint dates are written in (`America/Los_Angeles`).
+    pub zone: TimeZone,
+    /// The local time on a sprint's first day at which duty hands over.
+    pub handoff: Time,
 }
 
 /// One row of the append-only audit log.
