@@ -34,8 +34,10 @@ fn raw_connection(path: &std::path::Path) -> f64 {
     // Same schema and pragmas as the store, so only the access path differs.
     drop(Store::open(path, StoreOptions::default()).expect("create schema"));
     let mut conn = Connection::open(path).expect("open");
-    conn.pragma_update(None, "synchronous", "NORMAL").expect("pragma");
-    conn.pragma_update(None, "foreign_keys", "ON").expect("pragma");
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .expect("pragma");
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .expect("pragma");
     conn.execute(
         "INSERT INTO disciplines (key, name, position, created_at, updated_at) VALUES ('ui', 'UI', 1, 0, 0)",
         [],
@@ -66,8 +68,15 @@ fn raw_connection(path: &std::path::Path) -> f64 {
 fn pooled_store(path: &std::path::Path) -> (f64, u64) {
     let store = Store::open(path, StoreOptions::default()).expect("open").0;
     let ui = DisciplineKey::parse("ui").expect("key");
-    let new = NewDiscipline { key: ui.clone(), name: "UI".into(), fallback: None, usergroup_id: None };
-    store.upsert_discipline(&new, "bench", Timestamp::UNIX_EPOCH).expect("discipline");
+    let new = NewDiscipline {
+        key: ui.clone(),
+        name: "UI".into(),
+        fallback: None,
+        usergroup_id: None,
+    };
+    store
+        .upsert_discipline(&new, "bench", Timestamp::UNIX_EPOCH)
+        .expect("discipline");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -81,7 +90,13 @@ fn pooled_store(path: &std::path::Path) -> (f64, u64) {
                     let result = store
                         .run(move |store| {
                             let person = SlackUserId::parse(&format!("U{}", i % 64)).expect("id");
-                            store.upsert_member(&person, &ui, Some(&name(i)), "bench", Timestamp::UNIX_EPOCH)
+                            store.upsert_member(
+                                &person,
+                                &ui,
+                                Some(&name(i)),
+                                "bench",
+                                Timestamp::UNIX_EPOCH,
+                            )
                         })
                         .await;
                     if result.is_err() {

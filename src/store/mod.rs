@@ -19,8 +19,8 @@ mod sprints;
 mod state;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backon::{BlockingRetryable, ExponentialBuilder};
@@ -34,7 +34,7 @@ pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
 pub use overrides::{Decision, NewOverride, RequestOutcome};
 pub use sprints::{NewSprint, SprintChange};
-pub use state::{CurrentState, Turn};
+pub use state::CurrentState;
 
 /// How the store waits for and retries a busy database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,9 @@ pub struct Store {
     options: StoreOptions,
     path: PathBuf,
     busy_retries: Arc<AtomicU64>,
+    /// Serialises this process's writers, so they queue here instead of in SQLite's sleeping
+    /// busy handler; other processes are still kept out by SQLite's own lock.
+    write_lock: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,6 +105,7 @@ impl Store {
             .with_init(move |conn| configure(conn, &init_options));
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size)
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
         let store = Store {
@@ -109,6 +113,7 @@ impl Store {
             options,
             path: path.to_path_buf(),
             busy_retries: Arc::new(AtomicU64::new(0)),
+            write_lock: Arc::new(Mutex::new(())),
         };
         Ok((store, report))
     }
@@ -156,6 +161,10 @@ impl Store {
     pub(crate) fn write<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
         let attempt = || {
             let mut conn = self.pool.get()?;
+            let _writer = self
+                .write_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;

@@ -10,17 +10,7 @@ use super::audit::{self, AuditRecord};
 use super::codec;
 use super::disciplines;
 use super::error::{Result, StoreError};
-use crate::domain::{DisciplineKey, SlackUserId, Source, SprintIndex};
-
-/// The rotation's own pick for one (sprint, discipline), recorded when the sprint began.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Turn {
-    pub sprint: SprintIndex,
-    pub discipline: DisciplineKey,
-    pub slack_id: Option<SlackUserId>,
-    /// `Rotation`, `Fallback` or `None`; never `Override`.
-    pub source: Source,
-}
+use crate::domain::{DisciplineKey, SlackUserId, Source, SprintIndex, Turn};
 
 /// What was last applied and announced for one discipline.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,7 +26,11 @@ pub fn stderr(output: &Output) -> String {
 #[track_caller]
 pub fn check(output: &Output, status: i32, expected_stdout: &str, expected_stderr: &str) {
     assert_eq!(
-        (output.status.code(), stdout(output).as_str(), stderr(output).as_str()),
+        (
+            output.status.code(),
+            stdout(output).as_str(),
+            stderr(output).as_str()
+        ),
         (Some(status), expected_stdout, expected_stderr)
     );
 }
@@ -47,15 +51,34 @@ fn migrate_check_on_a_fresh_directory_reports_and_creates_nothing() {
 #[test]
 fn migrate_then_check() {
     let dir = tempfile::tempdir().unwrap();
-    check(&triage(dir.path(), &["migrate"]), 0, "database triage.db: migrated from schema version 0 to 1\n", "");
-    check(&triage(dir.path(), &["migrate"]), 0, "database triage.db: already at schema version 1\n", "");
-    check(&triage(dir.path(), &["migrate", "--check"]), 0, "database triage.db: schema version 1 (up to date)\n", "");
+    check(
+        &triage(dir.path(), &["migrate"]),
+        0,
+        "database triage.db: migrated from schema version 0 to 1\n",
+        "",
+    );
+    check(
+        &triage(dir.path(), &["migrate"]),
+        0,
+        "database triage.db: already at schema version 1\n",
+        "",
+    );
+    check(
+        &triage(dir.path(), &["migrate", "--check"]),
+        0,
+        "database triage.db: schema version 1 (up to date)\n",
+        "",
+    );
 }
 
 #[test]
 fn a_database_that_cannot_be_opened_is_one_line_and_status_1() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("notes.db"), "plain text, not a database, long enough to have a header").unwrap();
+    std::fs::write(
+        dir.path().join("notes.db"),
+        "plain text, not a database, long enough to have a header",
+    )
+    .unwrap();
     check(
         &triage(dir.path(), &["--db", "notes.db", "migrate"]),
         1,

@@ -104,39 +104,72 @@ fn new_override(requester: &str, replacement: &str) -> NewOverride {
 #[test]
 fn one_person_in_two_disciplines() {
     let (_dir, store) = team_store();
-    store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()).unwrap();
-    store.upsert_member(&user("U1"), &key("backend"), Some("Ana"), "test", now()).unwrap();
+    store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now())
+        .unwrap();
+    store
+        .upsert_member(&user("U1"), &key("backend"), Some("Ana"), "test", now())
+        .unwrap();
     let members = store.members(None).unwrap();
-    let places: Vec<_> = members.iter().map(|m| (m.slack_id.as_str(), m.discipline.as_str())).collect();
+    let places: Vec<_> = members
+        .iter()
+        .map(|m| (m.slack_id.as_str(), m.discipline.as_str()))
+        .collect();
     assert_eq!(places, [("U1", "ui"), ("U1", "backend")]);
 }
 
 #[test]
 fn adding_the_same_member_twice_is_an_upsert() {
     let (_dir, store) = team_store();
-    let first = store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()).unwrap();
-    let again = store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()).unwrap();
-    assert_eq!((first.outcome, again.outcome), (MemberOutcome::Added, MemberOutcome::Unchanged));
-    store.deactivate_member(&user("U1"), &key("ui"), "test", None, now()).unwrap();
-    let back = store.upsert_member(&user("U1"), &key("ui"), Some("Ana B"), "test", now()).unwrap();
+    let first = store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now())
+        .unwrap();
+    let again = store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now())
+        .unwrap();
+    assert_eq!(
+        (first.outcome, again.outcome),
+        (MemberOutcome::Added, MemberOutcome::Unchanged)
+    );
+    store
+        .deactivate_member(&user("U1"), &key("ui"), "test", None, now())
+        .unwrap();
+    let back = store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana B"), "test", now())
+        .unwrap();
     assert_eq!(back.outcome, MemberOutcome::Reactivated);
     assert!(back.member.active);
     assert_eq!(back.member.name, "Ana B");
     assert_eq!(back.member.rotation_order, first.member.rotation_order);
     assert_eq!(count(&store, "SELECT count(*) FROM members"), 1);
-    assert_eq!(audit_actions(&store)[2..], ["member.add", "member.remove", "member.reactivate"]);
+    assert_eq!(
+        audit_actions(&store)[2..],
+        ["member.add", "member.remove", "member.reactivate"]
+    );
 }
 
 #[test]
 fn sixteen_threads_upserting_the_same_member() {
     let (_dir, store) = team_store();
-    let results = on_16_threads(|_| store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()));
-    let added = results.iter().filter(|r| matches!(r, Ok(c) if c.outcome == MemberOutcome::Added)).count();
-    let unchanged =
-        results.iter().filter(|r| matches!(r, Ok(c) if c.outcome == MemberOutcome::Unchanged)).count();
+    let results =
+        on_16_threads(|_| store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()));
+    let added = results
+        .iter()
+        .filter(|r| matches!(r, Ok(c) if c.outcome == MemberOutcome::Added))
+        .count();
+    let unchanged = results
+        .iter()
+        .filter(|r| matches!(r, Ok(c) if c.outcome == MemberOutcome::Unchanged))
+        .count();
     assert_eq!((added, unchanged), (1, 15));
     assert_eq!(count(&store, "SELECT count(*) FROM members"), 1);
-    assert_eq!(count(&store, "SELECT count(*) FROM audit_log WHERE action = 'member.add'"), 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE action = 'member.add'"
+        ),
+        1
+    );
 }
 
 #[test]
@@ -144,18 +177,41 @@ fn sixteen_threads_creating_the_same_sprint_index() {
     let (_dir, store) = team_store();
     let identical = sprint(0, "Sprint 1", date(2026, 3, 2), date(2026, 3, 15));
     let results = on_16_threads(|_| store.create_sprint(&identical, "test", now()));
-    let created = results.iter().filter(|r| matches!(r, Ok(c) if c.created)).count();
-    let repeats = results.iter().filter(|r| matches!(r, Ok(c) if !c.created)).count();
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, Ok(c) if c.created))
+        .count();
+    let repeats = results
+        .iter()
+        .filter(|r| matches!(r, Ok(c) if !c.created))
+        .count();
     assert_eq!((created, repeats), (1, 15));
 
     let results = on_16_threads(|i| {
-        let differing = sprint(1, &format!("Sprint 2 take {i}"), date(2026, 3, 16), date(2026, 3, 29));
+        let differing = sprint(
+            1,
+            &format!("Sprint 2 take {i}"),
+            date(2026, 3, 16),
+            date(2026, 3, 29),
+        );
         store.create_sprint(&differing, "test", now())
     });
-    let created = results.iter().filter(|r| matches!(r, Ok(c) if c.created)).count();
-    let exists = results.iter().filter(|r| matches!(r, Err(StoreError::SprintExists(_)))).count();
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, Ok(c) if c.created))
+        .count();
+    let exists = results
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::SprintExists(_))))
+        .count();
     assert_eq!((created, exists), (1, 15));
-    assert_eq!(count(&store, "SELECT count(*) FROM sprints WHERE retired_at IS NULL"), 2);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM sprints WHERE retired_at IS NULL"
+        ),
+        2
+    );
 }
 
 #[test]
@@ -163,7 +219,13 @@ fn sixteen_threads_updating_current_state_of_one_discipline() {
     let (_dir, store) = team_store();
     let results = on_16_threads(|i| {
         let person = user(&format!("U{i}"));
-        store.set_current_state(&key("ui"), SprintIndex::new(3).ok(), Some(&person), "test", now())
+        store.set_current_state(
+            &key("ui"),
+            SprintIndex::new(3).ok(),
+            Some(&person),
+            "test",
+            now(),
+        )
     });
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(count(&store, "SELECT count(*) FROM current_state"), 1);
@@ -177,44 +239,91 @@ fn sixteen_threads_filing_the_identical_override() {
     let (_dir, store) = team_store();
     let request = new_override("U1", "U2");
     let results = on_16_threads(|_| store.request_override(&request, now()));
-    let created = results.iter().filter(|r| matches!(r, Ok(RequestOutcome::Created(_)))).count();
-    let pending = results.iter().filter(|r| matches!(r, Ok(RequestOutcome::AlreadyPending(_)))).count();
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, Ok(RequestOutcome::Created(_))))
+        .count();
+    let pending = results
+        .iter()
+        .filter(|r| matches!(r, Ok(RequestOutcome::AlreadyPending(_))))
+        .count();
     assert_eq!((created, pending), (1, 15));
-    assert_eq!(count(&store, "SELECT count(*) FROM overrides WHERE status = 'pending'"), 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM overrides WHERE status = 'pending'"
+        ),
+        1
+    );
 }
 
 #[test]
 fn approving_a_second_override_supersedes_the_first() {
     let (_dir, store) = team_store();
-    let first = store.request_override(&new_override("U1", "U2"), now()).unwrap();
-    let second = store.request_override(&new_override("U1", "U3"), now()).unwrap();
-    store.approve_override(first.request().id, "UADMIN", now()).unwrap();
-    let decision = store.approve_override(second.request().id, "UADMIN", now()).unwrap();
+    let first = store
+        .request_override(&new_override("U1", "U2"), now())
+        .unwrap();
+    let second = store
+        .request_override(&new_override("U1", "U3"), now())
+        .unwrap();
+    store
+        .approve_override(first.request().id, "UADMIN", now())
+        .unwrap();
+    let decision = store
+        .approve_override(second.request().id, "UADMIN", now())
+        .unwrap();
     assert_eq!(decision.superseded.map(|o| o.id), Some(first.request().id));
-    let statuses: Vec<_> = store.overrides(None).unwrap().iter().map(|o| o.status).collect();
-    assert_eq!(statuses, [OverrideStatus::Superseded, OverrideStatus::Approved]);
+    let statuses: Vec<_> = store
+        .overrides(None)
+        .unwrap()
+        .iter()
+        .map(|o| o.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [OverrideStatus::Superseded, OverrideStatus::Approved]
+    );
 }
 
 #[test]
 fn resubmitting_an_approved_request_keeps_it_approved() {
     let (_dir, store) = team_store();
-    let filed = store.request_override(&new_override("U1", "U2"), now()).unwrap();
-    store.approve_override(filed.request().id, "UADMIN", now()).unwrap();
-    let again = store.request_override(&new_override("U1", "U2"), now()).unwrap();
+    let filed = store
+        .request_override(&new_override("U1", "U2"), now())
+        .unwrap();
+    store
+        .approve_override(filed.request().id, "UADMIN", now())
+        .unwrap();
+    let again = store
+        .request_override(&new_override("U1", "U2"), now())
+        .unwrap();
     assert!(matches!(again, RequestOutcome::AlreadyApproved(ref o) if o.id == filed.request().id));
     assert_eq!(count(&store, "SELECT count(*) FROM overrides"), 1);
-    assert_eq!(store.overrides(None).unwrap()[0].status, OverrideStatus::Approved);
+    assert_eq!(
+        store.overrides(None).unwrap()[0].status,
+        OverrideStatus::Approved
+    );
 }
 
 #[test]
 fn deciding_a_decided_request_is_refused() {
     let (_dir, store) = team_store();
-    let filed = store.request_override(&new_override("U1", "U2"), now()).unwrap();
+    let filed = store
+        .request_override(&new_override("U1", "U2"), now())
+        .unwrap();
     let id = filed.request().id;
-    store.decline_override(id, "UADMIN", Some("no"), now()).unwrap();
+    store
+        .decline_override(id, "UADMIN", Some("no"), now())
+        .unwrap();
     let error = store.approve_override(id, "UADMIN", now()).unwrap_err();
-    assert_eq!(error.to_string(), format!("override {id} is already declined"));
-    assert!(matches!(store.approve_override(999, "UADMIN", now()), Err(StoreError::UnknownOverride(999))));
+    assert_eq!(
+        error.to_string(),
+        format!("override {id} is already declined")
+    );
+    assert!(matches!(
+        store.approve_override(999, "UADMIN", now()),
+        Err(StoreError::UnknownOverride(999))
+    ));
 }
 
 fn busy_options() -> StoreOptions {
@@ -243,7 +352,12 @@ fn a_writer_waits_out_a_short_lock() {
     let path = dir.path().join("triage.db");
     let store = Store::open(&path, busy_options()).unwrap().0;
     let release = hold_write_lock(&path, Duration::from_millis(250));
-    let new = NewDiscipline { key: key("ui"), name: "UI".into(), fallback: None, usergroup_id: None };
+    let new = NewDiscipline {
+        key: key("ui"),
+        name: "UI".into(),
+        fallback: None,
+        usergroup_id: None,
+    };
     let result = store.upsert_discipline(&new, "test", now());
     release.join().unwrap();
     assert!(result.is_ok(), "{result:?}");
@@ -254,10 +368,18 @@ fn a_writer_waits_out_a_short_lock() {
 fn a_lock_that_outlasts_the_budget_is_a_typed_busy_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("triage.db");
-    let options = StoreOptions { retries: 2, ..busy_options() };
+    let options = StoreOptions {
+        retries: 2,
+        ..busy_options()
+    };
     let store = Store::open(&path, options).unwrap().0;
     let release = hold_write_lock(&path, Duration::from_millis(1500));
-    let new = NewDiscipline { key: key("ui"), name: "UI".into(), fallback: None, usergroup_id: None };
+    let new = NewDiscipline {
+        key: key("ui"),
+        name: "UI".into(),
+        fallback: None,
+        usergroup_id: None,
+    };
     let result = store.upsert_discipline(&new, "test", now());
     release.join().unwrap();
     assert!(matches!(result, Err(StoreError::Busy)), "{result:?}");
@@ -272,10 +394,19 @@ fn a_lock_that_outlasts_the_budget_is_a_typed_busy_error() {
 fn every_write_makes_exactly_one_audit_row() {
     let (_dir, store) = team_store();
     let before = store.audit_count().unwrap();
-    store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "UADMIN", now()).unwrap();
+    store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "UADMIN", now())
+        .unwrap();
     assert_eq!(store.audit_count().unwrap(), before + 1);
     let entry = &store.audit(1).unwrap()[0];
-    assert_eq!((entry.actor.as_str(), entry.action.as_str(), entry.entity_id.as_str()), ("UADMIN", "member.add", "ui/U1"));
+    assert_eq!(
+        (
+            entry.actor.as_str(),
+            entry.action.as_str(),
+            entry.entity_id.as_str()
+        ),
+        ("UADMIN", "member.add", "ui/U1")
+    );
     assert_eq!(entry.before, None);
     assert!(entry.after.as_deref().unwrap().contains("\"name\":\"Ana\""));
 
@@ -285,7 +416,10 @@ fn every_write_makes_exactly_one_audit_row() {
         Err(StoreError::UnknownDiscipline(_))
     ));
     let backwards = sprint(0, "Backwards", date(2026, 3, 10), date(2026, 3, 1));
-    assert!(matches!(store.create_sprint(&backwards, "test", now()), Err(StoreError::SprintDates { .. })));
+    assert!(matches!(
+        store.create_sprint(&backwards, "test", now()),
+        Err(StoreError::SprintDates { .. })
+    ));
     assert_eq!(store.audit_count().unwrap(), before + 1);
 }
 
@@ -306,8 +440,11 @@ fn a_change_and_its_audit_row_commit_or_roll_back_together() {
     assert_eq!(count(&store, "SELECT count(*) FROM members"), 0);
     assert_eq!(store.audit_count().unwrap(), before);
 
-    conn.execute_batch("DROP TRIGGER fail_member_audit").unwrap();
-    store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()).unwrap();
+    conn.execute_batch("DROP TRIGGER fail_member_audit")
+        .unwrap();
+    store
+        .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now())
+        .unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM members"), 1);
     assert_eq!(store.audit_count().unwrap(), before + 1);
 }
@@ -320,36 +457,89 @@ fn the_audit_log_rejects_update_and_delete() {
     let delete = conn.execute("DELETE FROM audit_log", []);
     assert!(update.unwrap_err().to_string().contains("append-only"));
     assert!(delete.unwrap_err().to_string().contains("append-only"));
-    assert_eq!(count(&store, "SELECT count(*) FROM audit_log WHERE actor = 'test'"), 2);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE actor = 'test'"
+        ),
+        2
+    );
 }
 
 #[test]
 fn moving_a_member_keeps_the_others_in_order() {
     let (_dir, store) = team_store();
     for id in ["U1", "U2", "U3", "U4"] {
-        store.upsert_member(&user(id), &key("ui"), None, "test", now()).unwrap();
+        store
+            .upsert_member(&user(id), &key("ui"), None, "test", now())
+            .unwrap();
     }
-    store.move_member(&user("U4"), &key("ui"), 2, "test", now()).unwrap();
-    let order: Vec<_> = store.members(Some(&key("ui"))).unwrap().into_iter().map(|m| m.slack_id.to_string()).collect();
+    store
+        .move_member(&user("U4"), &key("ui"), 2, "test", now())
+        .unwrap();
+    let order: Vec<_> = store
+        .members(Some(&key("ui")))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.slack_id.to_string())
+        .collect();
     assert_eq!(order, ["U1", "U4", "U2", "U3"]);
 }
 
 #[test]
 fn sprint_start_dates_must_increase_with_the_index() {
     let (_dir, store) = team_store();
-    store.create_sprint(&sprint(1, "B", date(2026, 3, 16), date(2026, 3, 29)), "t", now()).unwrap();
-    let error = store.create_sprint(&sprint(0, "A", date(2026, 3, 20), date(2026, 3, 21)), "t", now()).unwrap_err();
-    assert_eq!(error.to_string(), "sprint 0 must start before sprint 1 (B), which starts on 2026-03-16");
-    let error = store.create_sprint(&sprint(2, "C", date(2026, 3, 16), date(2026, 3, 21)), "t", now()).unwrap_err();
-    assert_eq!(error.to_string(), "sprint 2 must start after sprint 1 (B), which starts on 2026-03-16");
+    store
+        .create_sprint(
+            &sprint(1, "B", date(2026, 3, 16), date(2026, 3, 29)),
+            "t",
+            now(),
+        )
+        .unwrap();
+    let error = store
+        .create_sprint(
+            &sprint(0, "A", date(2026, 3, 20), date(2026, 3, 21)),
+            "t",
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "sprint 0 must start before sprint 1 (B), which starts on 2026-03-16"
+    );
+    let error = store
+        .create_sprint(
+            &sprint(2, "C", date(2026, 3, 16), date(2026, 3, 21)),
+            "t",
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "sprint 2 must start after sprint 1 (B), which starts on 2026-03-16"
+    );
 }
 
 #[test]
 fn a_retired_sprint_index_can_be_reused() {
     let (_dir, store) = team_store();
-    store.create_sprint(&sprint(0, "A", date(2026, 3, 2), date(2026, 3, 15)), "t", now()).unwrap();
-    store.retire_sprint(SprintIndex::new(0).unwrap(), "t", now()).unwrap();
-    store.create_sprint(&sprint(0, "A2", date(2026, 3, 3), date(2026, 3, 16)), "t", now()).unwrap();
+    store
+        .create_sprint(
+            &sprint(0, "A", date(2026, 3, 2), date(2026, 3, 15)),
+            "t",
+            now(),
+        )
+        .unwrap();
+    store
+        .retire_sprint(SprintIndex::new(0).unwrap(), "t", now())
+        .unwrap();
+    store
+        .create_sprint(
+            &sprint(0, "A2", date(2026, 3, 3), date(2026, 3, 16)),
+            "t",
+            now(),
+        )
+        .unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM sprints"), 2);
     assert_eq!(store.sprints().unwrap()[0].name, "A2");
 }
@@ -376,7 +566,10 @@ mod migrations {
         let path = dir.path().join("triage.db");
         assert_eq!(Store::inspect_version(&path).unwrap(), None);
         let (_store, report) = Store::open(&path, StoreOptions::default()).unwrap();
-        assert_eq!((report.from, report.to, report.backup), (0, SCHEMA_VERSION, None));
+        assert_eq!(
+            (report.from, report.to, report.backup),
+            (0, SCHEMA_VERSION, None)
+        );
         assert_eq!(version(&path), SCHEMA_VERSION);
     }
 
@@ -386,7 +579,10 @@ mod migrations {
         let path = dir.path().join("triage.db");
         drop(Store::open(&path, StoreOptions::default()).unwrap());
         let (_store, report) = Store::open(&path, StoreOptions::default()).unwrap();
-        assert_eq!((report.from, report.to, report.backup), (SCHEMA_VERSION, SCHEMA_VERSION, None));
+        assert_eq!(
+            (report.from, report.to, report.backup),
+            (SCHEMA_VERSION, SCHEMA_VERSION, None)
+        );
     }
 
     #[test]
@@ -394,10 +590,17 @@ mod migrations {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("triage.db");
         drop(Store::open(&path, StoreOptions::default()).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let error = Store::open(&path, StoreOptions::default()).unwrap_err();
         assert!(matches!(error, StoreError::TooNew { found: 99, .. }));
-        assert!(error.to_string().contains("has schema version 99, but this triage-bot supports up to"));
+        assert!(
+            error
+                .to_string()
+                .contains("has schema version 99, but this triage-bot supports up to")
+        );
         assert_eq!(version(&path), 99);
     }
 
@@ -406,19 +609,38 @@ mod migrations {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("triage.db");
         let store = open_store(&dir);
-        let new = NewDiscipline { key: key("ui"), name: "UI".into(), fallback: None, usergroup_id: None };
+        let new = NewDiscipline {
+            key: key("ui"),
+            name: "UI".into(),
+            fallback: None,
+            usergroup_id: None,
+        };
         store.upsert_discipline(&new, "test", now()).unwrap();
-        store.upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now()).unwrap();
+        store
+            .upsert_member(&user("U1"), &key("ui"), Some("Ana"), "test", now())
+            .unwrap();
         drop(store);
 
         let mut steps = MIGRATIONS.to_vec();
         steps.push("ALTER TABLE members ADD COLUMN pronouns TEXT;");
-        let (store, report) = Store::open_with_migrations(&path, StoreOptions::default(), &steps).unwrap();
-        assert_eq!((report.from, report.to), (SCHEMA_VERSION, SCHEMA_VERSION + 1));
-        let backup = report.backup.expect("a non-empty database is backed up first");
+        let (store, report) =
+            Store::open_with_migrations(&path, StoreOptions::default(), &steps).unwrap();
+        assert_eq!(
+            (report.from, report.to),
+            (SCHEMA_VERSION, SCHEMA_VERSION + 1)
+        );
+        let backup = report
+            .backup
+            .expect("a non-empty database is backed up first");
         assert_eq!(version(&backup), SCHEMA_VERSION);
         assert_eq!(store.members(None).unwrap()[0].name, "Ana");
-        assert_eq!(count(&store, "SELECT count(*) FROM members WHERE pronouns IS NULL"), 1);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM members WHERE pronouns IS NULL"
+            ),
+            1
+        );
     }
 
     #[test]
@@ -426,18 +648,30 @@ mod migrations {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("triage.db");
         let store = open_store(&dir);
-        let new = NewDiscipline { key: key("ui"), name: "UI".into(), fallback: None, usergroup_id: None };
+        let new = NewDiscipline {
+            key: key("ui"),
+            name: "UI".into(),
+            fallback: None,
+            usergroup_id: None,
+        };
         store.upsert_discipline(&new, "test", now()).unwrap();
         drop(store);
 
         let mut steps = MIGRATIONS.to_vec();
         steps.push("CREATE TABLE half_done (a); INSERT INTO no_such_table VALUES (1);");
-        let error = Store::open_with_migrations(&path, StoreOptions::default(), &steps).unwrap_err();
-        assert!(matches!(error, StoreError::MigrationFailed { version, .. } if version == SCHEMA_VERSION + 1));
+        let error =
+            Store::open_with_migrations(&path, StoreOptions::default(), &steps).unwrap_err();
+        assert!(
+            matches!(error, StoreError::MigrationFailed { version, .. } if version == SCHEMA_VERSION + 1)
+        );
         assert_eq!(version(&path), SCHEMA_VERSION);
         let conn = Connection::open(&path).unwrap();
         let half: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(half, 0);
         let backups: Vec<_> = std::fs::read_dir(dir.path())
@@ -447,7 +681,9 @@ mod migrations {
             .collect();
         assert_eq!(backups.len(), 1, "{backups:?}");
         let backup = Connection::open(dir.path().join(&backups[0])).unwrap();
-        let disciplines: i64 = backup.query_row("SELECT count(*) FROM disciplines", [], |r| r.get(0)).unwrap();
+        let disciplines: i64 = backup
+            .query_row("SELECT count(*) FROM disciplines", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(disciplines, 1);
     }
 
@@ -455,9 +691,16 @@ mod migrations {
     fn a_file_that_is_not_sqlite_is_a_typed_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.txt");
-        std::fs::write(&path, "these are not the pages you are looking for, not a database at all").unwrap();
+        std::fs::write(
+            &path,
+            "these are not the pages you are looking for, not a database at all",
+        )
+        .unwrap();
         let error = Store::open(&path, StoreOptions::default()).unwrap_err();
-        assert!(matches!(error, StoreError::NotADatabase { .. }), "{error:?}");
+        assert!(
+            matches!(error, StoreError::NotADatabase { .. }),
+            "{error:?}"
+        );
         let missing_dir = dir.path().join("missing").join("triage.db");
         let error = Store::open(&missing_dir, StoreOptions::default()).unwrap_err();
         assert!(matches!(error, StoreError::CannotOpen { .. }), "{error:?}");
