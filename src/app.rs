@@ -20,6 +20,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_settings(&cli.settings)?;
     match cli.command {
         Some(Command::Migrate { check }) => commands::migrate::run(&config, check),
+        Some(Command::Discipline(command)) => commands::team::discipline(&config, command),
+        Some(Command::Member(command)) => commands::team::member(&config, command),
+        Some(Command::Admin(command)) => commands::team::admin(&config, command),
+        Some(Command::Sprint(command)) => commands::sprints::run(&config, command),
+        Some(Command::Who { at }) => commands::duty::who(&config, at.as_deref()),
+        Some(Command::Schedule { from, count }) => {
+            commands::duty::schedule(&config, from.as_deref(), &count)
+        }
+        Some(Command::Override(command)) => commands::overrides::run(&config, command),
+        Some(Command::Audit { limit }) => commands::team::audit(&config, &limit),
+        Some(Command::ImportLegacy { dir, dry_run, by }) => {
+            commands::import::run(&config, &dir, dry_run, &by)
+        }
+        Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),
         None => {
             println!(
                 "triage-bot {}: see `triage-bot --help`",

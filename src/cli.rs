@@ -79,4 +79,221 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Add and list disciplines
+    #[command(subcommand)]
+    Discipline(DisciplineCommand),
+    /// Add, remove, reorder and list the people in each discipline's rotation
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Add, generate and list sprints
+    #[command(subcommand)]
+    Sprint(SprintCommand),
+    /// Who is on duty now (or at another moment), per discipline
+    Who {
+        /// A date (YYYY-MM-DD, at the handoff time) or an RFC 3339 instant [default: now]
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
+    /// The rotation for the coming sprints
+    Schedule {
+        /// First day to show (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// How many sprints to show
+        #[arg(long, default_value = "6", value_name = "N")]
+        count: String,
+    },
+    /// File and decide coverage requests
+    #[command(subcommand)]
+    Override(OverrideCommand),
+    /// Manage who may approve requests and change the team
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Show the newest entries of the audit log
+    Audit {
+        #[arg(long, default_value = "20", value_name = "N")]
+        limit: String,
+    },
+    /// Import the JSON files of the Node.js triage bot (sprints, disciplines, overrides, state)
+    ImportLegacy {
+        /// Directory holding sprints.json, disciplines.json, overrides.json, currentState.json
+        dir: PathBuf,
+        /// Print what would be imported; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Slack user id recorded in the audit log
+        #[arg(long, value_name = "U…", default_value = "cli")]
+        by: String,
+    },
+    /// Write a consistent copy of the database, safe while the bot is running
+    Backup {
+        /// Destination file
+        file: PathBuf,
+        /// Overwrite the destination if it exists
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Who made a change, for the audit log.
+#[derive(Debug, Clone, Args)]
+pub struct By {
+    /// Slack user id recorded in the audit log as the actor
+    #[arg(long, value_name = "U…", default_value = "cli")]
+    pub by: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisciplineCommand {
+    /// Add a discipline, or update its name and fallback
+    Add {
+        /// Short key, e.g. `ui` or `backend`
+        key: String,
+        /// Display name, e.g. "UI Engineering"
+        #[arg(long)]
+        name: String,
+        /// Who is on duty when the discipline has no active members
+        #[arg(long, value_name = "U…")]
+        fallback: Option<String>,
+        /// Slack user group (S…) holding whoever is on duty for this discipline
+        #[arg(long, value_name = "S…")]
+        usergroup: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List disciplines in display order
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a person to a discipline's rotation (or reactivate / rename them)
+    Add {
+        slack_id: String,
+        discipline: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Take a person out of the rotation; they stay listed and history is kept
+    Remove {
+        slack_id: String,
+        discipline: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Put a removed person back into the rotation, in their old place
+    Reactivate {
+        slack_id: String,
+        discipline: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Move a person to another place in the rotation order (1 = first)
+    Move {
+        slack_id: String,
+        discipline: String,
+        #[arg(long, value_name = "POSITION")]
+        to: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List members in rotation order
+    List {
+        #[arg(long, value_name = "KEY")]
+        discipline: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SprintCommand {
+    /// Add a sprint after the last one
+    Add {
+        name: String,
+        /// First day, YYYY-MM-DD
+        start: String,
+        /// Last day, YYYY-MM-DD
+        end: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Add several back-to-back sprints after the last one
+    Generate {
+        /// First day of the first sprint, YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        /// Length of each sprint in days
+        #[arg(long, default_value = "14")]
+        days: String,
+        /// How many sprints to add
+        #[arg(long)]
+        count: String,
+        /// Name pattern; `{n}` becomes the sprint's number (index + 1)
+        #[arg(long, default_value = "Sprint {n}")]
+        name_pattern: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List live sprints
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OverrideCommand {
+    /// Ask for someone to cover one (sprint, discipline) slot
+    Request {
+        sprint: String,
+        discipline: String,
+        #[arg(long, value_name = "U…")]
+        replacement: String,
+        /// The requester (the person on duty, or an admin)
+        #[arg(long, value_name = "U…")]
+        by: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Approve a pending request (admins only)
+    Approve {
+        id: String,
+        #[arg(long, value_name = "U…")]
+        by: String,
+    },
+    /// Decline a pending request (admins only)
+    Decline {
+        id: String,
+        #[arg(long, value_name = "U…")]
+        by: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Withdraw a pending request (the requester or an admin)
+    Cancel {
+        id: String,
+        #[arg(long, value_name = "U…")]
+        by: String,
+    },
+    /// List requests
+    List {
+        #[arg(long)]
+        status: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make a person an admin
+    Add {
+        slack_id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Take away a person's admin rights
+    Remove {
+        slack_id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List admins
+    List,
 }
