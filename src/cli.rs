@@ -44,6 +44,16 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_HANDOFF_TIME", value_name = "HH:MM")]
     pub handoff_time: Option<String>,
 
+    /// Start the clock at this RFC 3339 instant instead of the real time (demos and tests)
+    #[arg(
+        long,
+        global = true,
+        env = "TRIAGE_CLOCK_START",
+        value_name = "INSTANT",
+        hide = true
+    )]
+    pub clock_start: Option<String>,
+
     /// How long one attempt waits for a locked database, in ms [default: 5000]
     #[arg(
         long,

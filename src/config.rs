@@ -51,6 +51,33 @@ pub struct Config {
     pub timezone: TimeZone,
     pub handoff: Time,
     pub store: StoreOptions,
+    /// When set, the clock starts at this instant (demos and tests) and runs on in real time.
+    pub clock_start: Option<jiff::Timestamp>,
+    /// The real time at start-up, so a pinned clock runs on from `clock_start`.
+    pub started_at: jiff::Timestamp,
+}
+
+impl Config {
+    /// The team's time zone and handoff time.
+    pub fn team(&self) -> crate::domain::Team {
+        crate::domain::Team {
+            zone: self.timezone.clone(),
+            handoff: self.handoff,
+        }
+    }
+
+    /// The current instant: real time, or `clock_start` plus the time since start-up.
+    pub fn now(&self) -> jiff::Timestamp {
+        let real = jiff::Timestamp::now();
+        let now = match self.clock_start {
+            None => real,
+            Some(start) => start
+                .checked_add(real.duration_since(self.started_at))
+                .unwrap_or(start),
+        };
+        // Everything is stored in whole seconds.
+        jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+    }
 }
 
 impl Config {
@@ -100,6 +127,19 @@ impl Config {
             timezone: parse_timezone(timezone.as_deref().unwrap_or("America/Los_Angeles"))?,
             handoff: parse_time("TRIAGE_HANDOFF_TIME", handoff.as_deref().unwrap_or("08:00"))?,
             store,
+            clock_start: settings
+                .clock_start
+                .as_deref()
+                .map(|text| {
+                    text.parse().map_err(|_| ConfigError::Invalid {
+                        setting: "TRIAGE_CLOCK_START",
+                        value: text.to_string(),
+                        reason: "expected an RFC 3339 instant such as 2026-03-09T08:00:00-07:00"
+                            .to_string(),
+                    })
+                })
+                .transpose()?,
+            started_at: jiff::Timestamp::now(),
         })
     }
 }

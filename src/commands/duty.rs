@@ -1,8 +1,176 @@
-//! `who` and `schedule`.
+//! `who` and `schedule`: who is on duty, now or at another moment, and for the coming sprints.
+
+use serde_json::{Value, json};
+
+use super::sprints::sprint_json;
+use super::{local, parse_date, parse_number, parse_when, print_json, table};
+use crate::app;
 use crate::config::Config;
-pub fn who(_config: &Config, _at: Option<&str>) -> anyhow::Result<()> {
+use crate::domain::{Assignment, SlackUserId, double_duty, handoff_instant};
+use crate::duty::{self, DutyAt, Roster, SprintDuty};
+
+const ACTOR: &str = "rotation";
+
+fn assignment_json(roster: &Roster, a: &Assignment) -> Value {
+    json!({
+        "discipline": a.discipline.as_str(),
+        "slack_id": a.slack_id.as_ref().map(SlackUserId::as_str),
+        "name": a.slack_id.as_ref().and_then(|id| roster.name_of(id)),
+        "source": a.source.as_str(),
+    })
+}
+
+fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
+    duty.assignments
+        .iter()
+        .map(|a| {
+            let discipline = roster
+                .discipline(&a.discipline)
+                .map_or(a.discipline.to_string(), |d| d.name.clone());
+            vec![
+                format!("  {discipline}"),
+                person(roster, a.slack_id.as_ref()),
+                a.source.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn person(roster: &Roster, id: Option<&SlackUserId>) -> String {
+    match id {
+        None => "nobody".to_string(),
+        Some(id) => match roster.name_of(id) {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_string(),
+        },
+    }
+}
+
+pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
+    let team = config.team();
+    let now = config.now();
+    let at = at
+        .map(|text| parse_when(&team, text))
+        .transpose()?
+        .unwrap_or(now);
+    let store = app::open_store(config)?;
+    let answer = duty::duty_at(&store, &team, at, now, ACTOR)?;
+    let roster = Roster::load(&store)?;
+    let at_text = at.to_zoned(team.zone.clone()).to_string();
+    if config.json {
+        let (sprint, assignments) = match &answer {
+            DutyAt::InForce { duty, .. } => (
+                sprint_json(&duty.sprint),
+                duty.assignments
+                    .iter()
+                    .map(|a| assignment_json(&roster, a))
+                    .collect(),
+            ),
+            _ => (Value::Null, Vec::new()),
+        };
+        print_json(&json!({"at": at_text, "sprint": sprint, "assignments": assignments}));
+        return Ok(());
+    }
+    match answer {
+        DutyAt::InForce { duty, until } => {
+            println!(
+                "{} (sprint {}), in force until {}",
+                duty.sprint.name,
+                duty.sprint.index,
+                local(&team, until)
+            );
+            print!("{}", table(&assignment_rows(&roster, &duty)));
+            for (person_id, disciplines) in double_duty(&duty.assignments) {
+                let keys: Vec<_> = disciplines.iter().map(ToString::to_string).collect();
+                println!(
+                    "note: {} is on duty for {} at once",
+                    person(&roster, Some(&person_id)),
+                    keys.join(" and ")
+                );
+            }
+        }
+        DutyAt::BeforeFirst { first, starts_at } => println!(
+            "no sprint is in force at {}: the first sprint, {} (sprint {}), starts {}",
+            local(&team, at),
+            first.name,
+            first.index,
+            local(&team, starts_at)
+        ),
+        DutyAt::AfterLast { last, ended_at } => println!(
+            "no sprint is in force at {}: the last sprint, {} (sprint {}), ended {}; add sprints with `triage-bot sprint generate`",
+            local(&team, at),
+            last.name,
+            last.index,
+            local(&team, ended_at)
+        ),
+        DutyAt::NoSprints => println!(
+            "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`"
+        ),
+    }
     Ok(())
 }
-pub fn schedule(_config: &Config, _from: Option<&str>, _count: &str) -> anyhow::Result<()> {
+
+pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Result<()> {
+    let team = config.team();
+    let now = config.now();
+    let count = parse_number("--count", count, 1, 520)? as usize;
+    let from = match from {
+        Some(text) => handoff_instant(&team, parse_date("--from", text)?),
+        None => now,
+    };
+    let store = app::open_store(config)?;
+    let sprints = duty::schedule(&store, &team, from, count, now, ACTOR)?;
+    let roster = Roster::load(&store)?;
+    if config.json {
+        let list: Vec<_> = sprints
+            .iter()
+            .map(|d| {
+                let mut value = sprint_json(&d.sprint);
+                value["assignments"] = d
+                    .assignments
+                    .iter()
+                    .map(|a| assignment_json(&roster, a))
+                    .collect();
+                value
+            })
+            .collect();
+        print_json(&json!({"sprints": list}));
+        return Ok(());
+    }
+    if sprints.is_empty() {
+        println!(
+            "no sprints from {} on: add some with `triage-bot sprint generate`",
+            local(&team, from)
+        );
+        return Ok(());
+    }
+    let mut header = vec!["SPRINT".to_string(), "DATES".to_string()];
+    header.extend(roster.disciplines.iter().map(|d| d.name.clone()));
+    let mut rows = vec![header];
+    for d in &sprints {
+        let mut row = vec![
+            format!("{} {}", d.sprint.index, d.sprint.name),
+            format!("{} – {}", d.sprint.start, d.sprint.end),
+        ];
+        row.extend(d.assignments.iter().map(|a| {
+            let name = a.slack_id.as_ref().map_or("nobody".to_string(), |id| {
+                roster.name_of(id).unwrap_or(id.as_str()).to_string()
+            });
+            match a.source {
+                crate::domain::Source::Override => format!("{name}*"),
+                crate::domain::Source::Fallback => format!("{name} (fallback)"),
+                _ => name,
+            }
+        }));
+        rows.push(row);
+    }
+    print!("{}", table(&rows));
+    if sprints.iter().any(|d| {
+        d.assignments
+            .iter()
+            .any(|a| a.source == crate::domain::Source::Override)
+    }) {
+        println!("* covering by approved override");
+    }
     Ok(())
 }

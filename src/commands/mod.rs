@@ -8,3 +8,96 @@ pub mod migrate;
 pub mod overrides;
 pub mod sprints;
 pub mod team;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::app::UsageError;
+use crate::domain::{SlackUserId, Team};
+
+/// Parses a whole number argument, naming it in the error.
+pub(crate) fn parse_number(what: &str, text: &str, min: u64, max: u64) -> Result<u64, UsageError> {
+    let number = text
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| UsageError(format!("{what} must be a whole number, not `{text}`")))?;
+    if !(min..=max).contains(&number) {
+        return Err(UsageError(format!(
+            "{what} must be between {min} and {max}, not {number}"
+        )));
+    }
+    Ok(number)
+}
+
+/// Parses a `YYYY-MM-DD` date, naming the argument in the error.
+pub(crate) fn parse_date(what: &str, text: &str) -> Result<Date, UsageError> {
+    text.trim()
+        .parse::<Date>()
+        .ok()
+        .filter(|_| text.trim().len() == 10)
+        .ok_or_else(|| UsageError(format!("{what} must be a date as YYYY-MM-DD, not `{text}`")))
+}
+
+/// Parses a date (meaning that day's handoff) or an RFC 3339 instant.
+pub(crate) fn parse_when(team: &Team, text: &str) -> Result<Timestamp, UsageError> {
+    if let Ok(instant) = text.trim().parse::<Timestamp>() {
+        return Ok(instant);
+    }
+    let date = parse_date("--at", text).map_err(|_| {
+        UsageError(format!(
+            "--at must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `{text}`"
+        ))
+    })?;
+    Ok(crate::domain::handoff_instant(team, date))
+}
+
+/// The actor for the audit log: `cli` or a Slack user id.
+pub(crate) fn parse_actor(text: &str) -> Result<String, UsageError> {
+    if text == "cli" {
+        return Ok(text.to_string());
+    }
+    SlackUserId::parse(text)
+        .map(|id| id.to_string())
+        .map_err(|error| UsageError(format!("--by: {error}")))
+}
+
+/// Formats an instant in the team's zone, e.g. `Mon 2026-03-09 08:00 PDT`.
+pub(crate) fn local(team: &Team, instant: Timestamp) -> String {
+    instant
+        .to_zoned(team.zone.clone())
+        .strftime("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// Prints a JSON value on one line.
+pub(crate) fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+/// Pads `rows` into aligned columns separated by two spaces.
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|v| v.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, value) in row.iter().enumerate() {
+            if c + 1 == row.len() {
+                line.push_str(value);
+            } else {
+                line.push_str(&format!("{value:<width$}  ", width = widths[c]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

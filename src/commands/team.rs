@@ -1,17 +1,278 @@
-//! `discipline`, `member`, `admin` and `audit` commands.
+//! `discipline`, `member`, `admin` and `audit`: the team's setup and its history.
 
+use serde_json::json;
+
+use super::{parse_actor, parse_number, print_json, table};
+use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
+use crate::domain::{DisciplineKey, SlackUserId};
+use crate::store::{MemberChange, MemberOutcome, NewDiscipline};
 
-pub fn discipline(_config: &Config, _command: DisciplineCommand) -> anyhow::Result<()> {
+pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result<()> {
+    match command {
+        DisciplineCommand::Add {
+            key,
+            name,
+            fallback,
+            usergroup,
+            by,
+        } => {
+            let new = NewDiscipline {
+                key: DisciplineKey::parse(&key)?,
+                name,
+                fallback: fallback.as_deref().map(SlackUserId::parse).transpose()?,
+                usergroup_id: usergroup.map(|group| parse_usergroup(&group)).transpose()?,
+            };
+            let actor = parse_actor(&by.by)?;
+            let store = app::open_store(config)?;
+            let saved = store.upsert_discipline(&new, &actor, config.now())?;
+            println!("discipline {}: {}", saved.key, saved.name);
+        }
+        DisciplineCommand::List => {
+            let store = app::open_store(config)?;
+            let disciplines = store.disciplines()?;
+            if config.json {
+                let list: Vec<_> = disciplines
+                    .iter()
+                    .map(|d| {
+                        json!({"key": d.key.as_str(), "name": d.name, "position": d.position,
+                               "fallback": d.fallback.as_ref().map(SlackUserId::as_str),
+                               "usergroup": d.usergroup_id})
+                    })
+                    .collect();
+                print_json(&json!(list));
+            } else if disciplines.is_empty() {
+                println!(
+                    "no disciplines yet: add one with `triage-bot discipline add <key> --name <name>`"
+                );
+            } else {
+                let mut rows = vec![vec!["KEY".into(), "NAME".into(), "FALLBACK".into()]];
+                for d in &disciplines {
+                    let fallback = d
+                        .fallback
+                        .as_ref()
+                        .map_or("-".to_string(), ToString::to_string);
+                    rows.push(vec![d.key.to_string(), d.name.clone(), fallback]);
+                }
+                print!("{}", table(&rows));
+            }
+        }
+    }
     Ok(())
 }
-pub fn member(_config: &Config, _command: MemberCommand) -> anyhow::Result<()> {
+
+fn parse_usergroup(text: &str) -> Result<String, UsageError> {
+    let ok = text.len() >= 2
+        && text.starts_with('S')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(UsageError(format!(
+            "`{text}` is not a Slack user group id (expected something like S0614TZR7)"
+        )))
+    }
+}
+
+pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
+    if let MemberCommand::List { discipline } = &command {
+        return list_members(config, discipline.as_deref());
+    }
+    let now = config.now();
+    let change = match command {
+        MemberCommand::Add {
+            slack_id,
+            discipline,
+            name,
+            by,
+        } => {
+            let (id, key, actor) = (
+                SlackUserId::parse(&slack_id)?,
+                DisciplineKey::parse(&discipline)?,
+                parse_actor(&by.by)?,
+            );
+            app::open_store(config)?.upsert_member(&id, &key, name.as_deref(), &actor, now)?
+        }
+        MemberCommand::Remove {
+            slack_id,
+            discipline,
+            by,
+        } => {
+            let (id, key, actor) = (
+                SlackUserId::parse(&slack_id)?,
+                DisciplineKey::parse(&discipline)?,
+                parse_actor(&by.by)?,
+            );
+            app::open_store(config)?.deactivate_member(&id, &key, &actor, None, now)?
+        }
+        MemberCommand::Reactivate {
+            slack_id,
+            discipline,
+            by,
+        } => {
+            let (id, key, actor) = (
+                SlackUserId::parse(&slack_id)?,
+                DisciplineKey::parse(&discipline)?,
+                parse_actor(&by.by)?,
+            );
+            let store = app::open_store(config)?;
+            if store.members(Some(&key))?.iter().all(|m| m.slack_id != id) {
+                return Err(
+                    UsageError(format!("{id} is not a member of {key}; use `member add`")).into(),
+                );
+            }
+            store.upsert_member(&id, &key, None, &actor, now)?
+        }
+        MemberCommand::Move {
+            slack_id,
+            discipline,
+            to,
+            by,
+        } => {
+            let (id, key, actor) = (
+                SlackUserId::parse(&slack_id)?,
+                DisciplineKey::parse(&discipline)?,
+                parse_actor(&by.by)?,
+            );
+            let position = parse_number("--to", &to, 1, 10_000)? as usize;
+            app::open_store(config)?.move_member(&id, &key, position, &actor, now)?
+        }
+        MemberCommand::List { .. } => unreachable!("handled above"),
+    };
+    println!("{}", describe(&change));
     Ok(())
 }
-pub fn admin(_config: &Config, _command: AdminCommand) -> anyhow::Result<()> {
+
+fn describe(change: &MemberChange) -> String {
+    let m = &change.member;
+    let what = match change.outcome {
+        MemberOutcome::Added => "added to",
+        MemberOutcome::Reactivated => "back in the rotation of",
+        MemberOutcome::Deactivated => "taken out of the rotation of",
+        MemberOutcome::Renamed => "renamed in",
+        MemberOutcome::Moved => "moved in",
+        MemberOutcome::Unchanged => "unchanged in",
+    };
+    format!(
+        "{} ({}) {what} {} (position {})",
+        m.name, m.slack_id, m.discipline, m.rotation_order
+    )
+}
+
+fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()> {
+    let key = discipline.map(DisciplineKey::parse).transpose()?;
+    let store = app::open_store(config)?;
+    let members = store.members(key.as_ref())?;
+    if config.json {
+        let list: Vec<_> = members
+            .iter()
+            .map(|m| {
+                json!({"slack_id": m.slack_id.as_str(), "discipline": m.discipline.as_str(),
+                       "name": m.name, "position": m.rotation_order, "active": m.active})
+            })
+            .collect();
+        print_json(&json!(list));
+        return Ok(());
+    }
+    let mut rows = vec![vec![
+        "DISCIPLINE".into(),
+        "POS".into(),
+        "SLACK ID".into(),
+        "NAME".into(),
+        "STATUS".into(),
+    ]];
+    for m in &members {
+        let status = if m.active { "active" } else { "inactive" };
+        rows.push(vec![
+            m.discipline.to_string(),
+            m.rotation_order.to_string(),
+            m.slack_id.to_string(),
+            m.name.clone(),
+            status.into(),
+        ]);
+    }
+    print!("{}", table(&rows));
     Ok(())
 }
-pub fn audit(_config: &Config, _limit: &str) -> anyhow::Result<()> {
+
+pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
+    let now = config.now();
+    match command {
+        AdminCommand::Add { slack_id, by } => {
+            let (id, actor) = (SlackUserId::parse(&slack_id)?, parse_actor(&by.by)?);
+            let added = app::open_store(config)?.add_admin(&id, &actor, now)?;
+            println!(
+                "{id} {}",
+                if added {
+                    "is now an admin"
+                } else {
+                    "was already an admin"
+                }
+            );
+        }
+        AdminCommand::Remove { slack_id, by } => {
+            let (id, actor) = (SlackUserId::parse(&slack_id)?, parse_actor(&by.by)?);
+            let removed = app::open_store(config)?.remove_admin(&id, &actor, now)?;
+            println!(
+                "{id} {}",
+                if removed {
+                    "is no longer an admin"
+                } else {
+                    "was not an admin"
+                }
+            );
+        }
+        AdminCommand::List => {
+            let admins = app::open_store(config)?.admins()?;
+            if config.json {
+                print_json(&json!(
+                    admins.iter().map(SlackUserId::as_str).collect::<Vec<_>>()
+                ));
+            } else if admins.is_empty() {
+                println!("no admins yet: add one with `triage-bot admin add <U…>`");
+            } else {
+                admins.iter().for_each(|a| println!("{a}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
+    let limit = parse_number("--limit", limit, 1, 100_000)? as usize;
+    let entries = app::open_store(config)?.audit(limit)?;
+    let team = config.team();
+    if config.json {
+        let list: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                json!({"id": e.id, "at": e.at.to_string(), "actor": e.actor, "action": e.action,
+                       "entity": e.entity, "entity_id": e.entity_id,
+                       "before": e.before.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()),
+                       "after": e.after.as_deref().and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok()),
+                       "reason": e.reason})
+            })
+            .collect();
+        print_json(&json!(list));
+        return Ok(());
+    }
+    let mut rows = vec![vec![
+        "WHEN".into(),
+        "ACTOR".into(),
+        "ACTION".into(),
+        "ENTITY".into(),
+    ]];
+    for e in &entries {
+        rows.push(vec![
+            super::local(&team, e.at),
+            e.actor.clone(),
+            e.action.clone(),
+            format!("{} {}", e.entity, e.entity_id),
+        ]);
+    }
+    print!("{}", table(&rows));
     Ok(())
 }

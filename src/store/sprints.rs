@@ -219,6 +219,30 @@ impl Store {
         self.read(|conn| find(conn, index))
     }
 
+    /// The live sprint `index` and the live sprint after it (which decides when it ends).
+    pub fn sprint_and_next(&self, index: SprintIndex) -> Result<(Option<Sprint>, Option<Sprint>)> {
+        self.read_tx(|tx| {
+            let sprint = find(tx, index)?;
+            let next = query(
+                tx,
+                "sprint_index > ?1 ORDER BY sprint_index LIMIT 1",
+                [index.get()],
+            )?;
+            Ok((sprint, next.into_iter().next()))
+        })
+    }
+
+    /// Live sprints with `from <= index <= to`, by index.
+    pub fn sprints_between(&self, from: SprintIndex, to: SprintIndex) -> Result<Vec<Sprint>> {
+        self.read(|conn| {
+            query(
+                conn,
+                "sprint_index BETWEEN ?1 AND ?2 ORDER BY sprint_index",
+                [from.get(), to.get()],
+            )
+        })
+    }
+
     /// Live sprints around `date`: up to `before` that start on or before it (latest first
     /// reversed into index order), then up to `after` that start after it. Costs the same
     /// however long the history is.

@@ -117,6 +117,18 @@ impl Store {
         })
     }
 
+    /// The recorded turns of sprints `from..=to`.
+    pub fn turns_between(&self, from: SprintIndex, to: SprintIndex) -> Result<Vec<Turn>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
+                 WHERE sprint_index BETWEEN ?1 AND ?2",
+            )?;
+            let rows = statement.query_map([from.get(), to.get()], turn_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// The latest recorded rotation turn of `discipline` strictly before sprint `before`: the
     /// anchor the rotation continues from.
     pub fn rotation_anchor(

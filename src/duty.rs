@@ -1,0 +1,228 @@
+//! Who is on duty, answered from the store with the domain's rules: the orchestration that
+//! both the command line and the Slack bot use.
+//!
+//! It loads what it needs (a small window of sprints, never the whole history), records the
+//! rotation's pick for any sprint that has started and is not recorded yet (so a started sprint's
+//! assignment never changes afterwards), and applies approved overrides on top. It reads no
+//! clock: `now` is a parameter.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::domain::{
+    Assignment, Discipline, DisciplineKey, Member, SlackUserId, Sprint, SprintIndex, SprintLookup,
+    Team, Turn, base_assignment_from_turns, on_duty, plan_turns, sprint_in_force,
+};
+use crate::store::{Result, Store};
+
+/// Disciplines and their members, loaded once per question.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub disciplines: Vec<Discipline>,
+    pub members: Vec<Member>,
+}
+
+impl Roster {
+    pub fn load(store: &Store) -> Result<Roster> {
+        Ok(Roster {
+            disciplines: store.disciplines()?,
+            members: store.members(None)?,
+        })
+    }
+
+    pub fn members_of(&self, discipline: &DisciplineKey) -> Vec<Member> {
+        self.members
+            .iter()
+            .filter(|m| &m.discipline == discipline)
+            .cloned()
+            .collect()
+    }
+
+    /// The display name of a person, from any discipline they are listed in.
+    pub fn name_of(&self, slack_id: &SlackUserId) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|m| &m.slack_id == slack_id)
+            .map(|m| m.name.as_str())
+    }
+
+    pub fn discipline(&self, key: &DisciplineKey) -> Option<&Discipline> {
+        self.disciplines.iter().find(|d| &d.key == key)
+    }
+}
+
+/// One sprint and who is on duty in it, per discipline in display order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SprintDuty {
+    pub sprint: Sprint,
+    pub assignments: Vec<Assignment>,
+}
+
+/// The answer to "who is on duty at this instant".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DutyAt {
+    InForce { duty: SprintDuty, until: Timestamp },
+    BeforeFirst { first: Sprint, starts_at: Timestamp },
+    AfterLast { last: Sprint, ended_at: Timestamp },
+    NoSprints,
+}
+
+/// The team's calendar date at `instant`.
+pub fn local_date(team: &Team, instant: Timestamp) -> Date {
+    instant.to_zoned(team.zone.clone()).date()
+}
+
+/// The sprints needed to tell which one is in force at `at`: two that start on or before that
+/// day and the one after.
+fn window(store: &Store, team: &Team, at: Timestamp) -> Result<Vec<Sprint>> {
+    store.sprints_around(local_date(team, at), 2, 1)
+}
+
+/// Records the rotation's pick for the sprint in force at `now`, and for any live sprint since
+/// the last recorded one, in order, so each anchors the next. Recording is idempotent.
+pub fn record_started_turns(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+    actor: &str,
+) -> Result<usize> {
+    let sprints = window(store, team, now)?;
+    let Some(current) = sprint_in_force(&sprints, team, now).in_force().cloned() else {
+        return Ok(0);
+    };
+    let first = match store.last_recorded_sprint()? {
+        Some(last) if last < current.index => last.next(),
+        _ => current.index,
+    };
+    let started: Vec<SprintIndex> = store
+        .sprints_between(first, current.index)?
+        .iter()
+        .map(|s| s.index)
+        .collect();
+    let roster = Roster::load(store)?;
+    let recorded = store.turns_between(first, current.index)?;
+    let mut planned = Vec::new();
+    for discipline in &roster.disciplines {
+        let mut known: Vec<Turn> = recorded.clone();
+        known.extend(store.rotation_anchor(&discipline.key, first)?);
+        let members = roster.members_of(&discipline.key);
+        planned.extend(plan_turns(discipline, &members, &known, &started));
+    }
+    if planned.is_empty() {
+        return Ok(0);
+    }
+    store.record_turns(&planned, actor, now)
+}
+
+/// The rotation's (or fallback's) assignment for one slot, before overrides: the recorded turn
+/// if there is one, else the pick continuing from the latest recorded rotation turn.
+fn base_of(
+    store: &Store,
+    roster: &Roster,
+    discipline: &Discipline,
+    sprint: SprintIndex,
+    recorded: &[Turn],
+) -> Result<Assignment> {
+    let mut known: Vec<Turn> = recorded
+        .iter()
+        .filter(|t| t.discipline == discipline.key)
+        .cloned()
+        .collect();
+    if known.is_empty() {
+        known.extend(store.rotation_anchor(&discipline.key, sprint)?);
+    }
+    let members = roster.members_of(&discipline.key);
+    Ok(base_assignment_from_turns(
+        discipline, &members, &known, sprint,
+    ))
+}
+
+/// Who is on duty in `sprint`, per discipline: the recorded turn or the rotation's pick,
+/// then any approved override.
+pub fn sprint_duty(store: &Store, roster: &Roster, sprint: &Sprint) -> Result<SprintDuty> {
+    let recorded = store.turns(sprint.index)?;
+    let approved = store.approved_overrides(sprint.index)?;
+    let mut assignments = Vec::with_capacity(roster.disciplines.len());
+    for discipline in &roster.disciplines {
+        let base = base_of(store, roster, discipline, sprint.index, &recorded)?;
+        let approved = approved.iter().find(|o| o.discipline == discipline.key);
+        assignments.push(on_duty(base, approved));
+    }
+    Ok(SprintDuty {
+        sprint: sprint.clone(),
+        assignments,
+    })
+}
+
+/// Who is on duty at `at`. Sprints that have started by `now` are recorded first.
+pub fn duty_at(
+    store: &Store,
+    team: &Team,
+    at: Timestamp,
+    now: Timestamp,
+    actor: &str,
+) -> Result<DutyAt> {
+    record_started_turns(store, team, now, actor)?;
+    let sprints = window(store, team, at)?;
+    let roster = Roster::load(store)?;
+    Ok(match sprint_in_force(&sprints, team, at) {
+        SprintLookup::InForce { sprint, until } => DutyAt::InForce {
+            duty: sprint_duty(store, &roster, sprint)?,
+            until,
+        },
+        SprintLookup::BeforeFirst { first, starts_at } => DutyAt::BeforeFirst {
+            first: first.clone(),
+            starts_at,
+        },
+        SprintLookup::AfterLast { last, ended_at } => DutyAt::AfterLast {
+            last: last.clone(),
+            ended_at,
+        },
+        SprintLookup::NoSprints => DutyAt::NoSprints,
+    })
+}
+
+/// The duty of `count` sprints: the one in force at `from` (or the first after it), then the
+/// following ones.
+pub fn schedule(
+    store: &Store,
+    team: &Team,
+    from: Timestamp,
+    count: usize,
+    now: Timestamp,
+    actor: &str,
+) -> Result<Vec<SprintDuty>> {
+    record_started_turns(store, team, now, actor)?;
+    let date = local_date(team, from);
+    let mut sprints = store.sprints_around(date, 2, count + 1)?;
+    let in_force = sprint_in_force(&sprints, team, from)
+        .in_force()
+        .map(|s| s.index);
+    sprints.retain(|s| match in_force {
+        Some(index) => s.index >= index,
+        None => s.start > date,
+    });
+    sprints.truncate(count);
+    let roster = Roster::load(store)?;
+    sprints
+        .iter()
+        .map(|sprint| sprint_duty(store, &roster, sprint))
+        .collect()
+}
+
+/// Who is on duty for one slot, and the rotation's own pick for it (the override's original).
+pub fn slot(
+    store: &Store,
+    roster: &Roster,
+    sprint: &Sprint,
+    discipline: &DisciplineKey,
+) -> Result<Option<(Assignment, Option<SlackUserId>)>> {
+    let Some(found) = roster.discipline(discipline) else {
+        return Ok(None);
+    };
+    let recorded = store.turns(sprint.index)?;
+    let base = base_of(store, roster, found, sprint.index, &recorded)?;
+    let original = base.slack_id.clone();
+    let approved = store.approved_override(sprint.index, discipline)?;
+    Ok(Some((on_duty(base, approved.as_ref()), original)))
+}
