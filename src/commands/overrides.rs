@@ -69,7 +69,6 @@ pub fn request_coverage(
     let team = config.team();
     let now = config.now();
     let store = app::open_store(config)?;
-    duty::record_started_turns(&store, &team, now, "rotation")?;
     let roster = Roster::load(&store)?;
     if let Some(approved) = store.approved_override(request.sprint, &request.discipline)?
         && approved.replacement == request.replacement
@@ -106,7 +105,9 @@ pub fn request_coverage(
         requested_by: request.requester.clone(),
         reason,
     };
-    Ok(store.request_override(&new, now)?)
+    let outcome = store.request_override(&new, now)?;
+    duty::record_started_turns(&store, &team, now, "rotation")?;
+    Ok(outcome)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

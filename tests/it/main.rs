@@ -1,4 +1,5 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
 
 mod cli;
+mod commands;
 mod store;

@@ -1,0 +1,615 @@
+//! The admin command line end to end: the real binary on a database in a temporary directory,
+//! with the clock pinned by TRIAGE_CLOCK_START.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use super::cli::{stderr, stdout};
+
+struct Team {
+    dir: TempDir,
+    clock: String,
+}
+
+impl Team {
+    fn new(clock: &str) -> Team {
+        Team {
+            dir: tempfile::tempdir().unwrap(),
+            clock: clock.to_string(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+        command.current_dir(self.dir.path()).args(args);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("TRIAGE_CLOCK_START", &self.clock)
+            .output()
+            .unwrap()
+    }
+
+    #[track_caller]
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        stdout(&output)
+    }
+
+    /// Runs a command that must fail with status 2 and change nothing; returns its message.
+    #[track_caller]
+    fn refused(&self, args: &[&str]) -> String {
+        let before = self.snapshot();
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+        assert_eq!(self.snapshot(), before, "{args:?} changed the database");
+        stderr(&output)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Row counts of every table, to prove a refused command changed nothing.
+    fn snapshot(&self) -> Vec<i64> {
+        let path = self.dir.path().join("triage.db");
+        if !path.exists() {
+            return Vec::new();
+        }
+        let conn = rusqlite::Connection::open(path).unwrap();
+        [
+            "disciplines",
+            "members",
+            "sprints",
+            "overrides",
+            "audit_log",
+            "admins",
+            "rotation_turns",
+        ]
+        .iter()
+        .map(|table| {
+            conn.query_row(
+                &format!(
+                    "SELECT count(*) + coalesce(sum(length(quote({table}.rowid))), 0) FROM {table}"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+        .collect()
+    }
+
+    /// Three disciplines of four people and six two-week sprints from 2026-03-02.
+    fn standard() -> Team {
+        let team = Team::new("2026-03-10T12:00:00-07:00");
+        team.ok(&["discipline", "add", "ui", "--name", "UI Engineering"]);
+        team.ok(&["discipline", "add", "backend", "--name", "Backend"]);
+        team.ok(&["discipline", "add", "po", "--name", "Product Owner"]);
+        for (key, people) in [
+            ("ui", ["Ana", "Ben", "Cy", "Di"]),
+            ("backend", ["Eve", "Fay", "Gus", "Hal"]),
+            ("po", ["Ivy", "Jo", "Kai", "Lu"]),
+        ] {
+            for (i, name) in people.iter().enumerate() {
+                let id = format!("U{}{}", key.to_uppercase(), i + 1);
+                team.ok(&["member", "add", &id, key, "--name", name]);
+            }
+        }
+        team.ok(&[
+            "sprint",
+            "generate",
+            "--start",
+            "2026-03-02",
+            "--days",
+            "14",
+            "--count",
+            "6",
+        ]);
+        team.ok(&["admin", "add", "UBOSS"]);
+        team
+    }
+}
+
+#[test]
+fn a_team_of_three_disciplines_gets_a_fair_schedule() {
+    let team = Team::standard();
+    let expected = "\
+SPRINT      DATES                    UI Engineering  Backend  Product Owner
+0 Sprint 1  2026-03-02 – 2026-03-15  Ana             Eve      Ivy
+1 Sprint 2  2026-03-16 – 2026-03-29  Ben             Fay      Jo
+2 Sprint 3  2026-03-30 – 2026-04-12  Cy              Gus      Kai
+3 Sprint 4  2026-04-13 – 2026-04-26  Di              Hal      Lu
+4 Sprint 5  2026-04-27 – 2026-05-10  Ana             Eve      Ivy
+5 Sprint 6  2026-05-11 – 2026-05-24  Ben             Fay      Jo
+";
+    assert_eq!(team.ok(&["schedule"]), expected);
+}
+
+#[test]
+fn who_answers_with_sources_in_text_and_json() {
+    let team = Team::standard();
+    let text = team.ok(&["who"]);
+    assert_eq!(
+        text,
+        "\
+Sprint 1 (sprint 0), in force until Mon 2026-03-16 08:00 PDT
+  UI Engineering  Ana (UUI1)       rotation
+  Backend         Eve (UBACKEND1)  rotation
+  Product Owner   Ivy (UPO1)       rotation
+"
+    );
+    let json = team.json(&["who", "--at", "2026-03-20"]);
+    assert_eq!(json["at"], "2026-03-20T08:00:00-07:00[America/Los_Angeles]");
+    assert_eq!(
+        json["sprint"],
+        serde_json::json!({"index": 1, "name": "Sprint 2", "start": "2026-03-16", "end": "2026-03-29"})
+    );
+    assert_eq!(
+        json["assignments"][0],
+        serde_json::json!({"discipline": "ui", "slack_id": "UUI2", "name": "Ben", "source": "rotation"})
+    );
+    assert_eq!(json["assignments"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn who_says_plainly_when_no_sprint_is_in_force() {
+    let team = Team::standard();
+    let before = team.ok(&["who", "--at", "2026-03-02T07:59:00-08:00"]);
+    assert_eq!(
+        before,
+        "no sprint is in force at Mon 2026-03-02 07:59 PST: the first sprint, Sprint 1 (sprint 0), starts Mon 2026-03-02 08:00 PST\n"
+    );
+    let after = team.ok(&["who", "--at", "2026-05-25T08:00:00-07:00"]);
+    assert!(after.starts_with("no sprint is in force at Mon 2026-05-25 08:00 PDT: the last sprint, Sprint 6 (sprint 5), ended Mon 2026-05-25 08:00 PDT"), "{after}");
+    let json = team.json(&["who", "--at", "2026-06-01"]);
+    assert_eq!(
+        (json["sprint"].clone(), json["assignments"].clone()),
+        (Value::Null, serde_json::json!([]))
+    );
+    let empty = Team::new("2026-03-10T12:00:00-07:00");
+    assert_eq!(
+        empty.ok(&["who"]),
+        "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`\n"
+    );
+}
+
+#[test]
+fn handoff_on_dst_days_happens_at_local_handoff_time() {
+    let team = Team::new("2026-02-20T12:00:00-08:00");
+    team.ok(&["discipline", "add", "ui", "--name", "UI"]);
+    team.ok(&["member", "add", "U1", "ui"]);
+    team.ok(&["member", "add", "U2", "ui"]);
+    team.ok(&["sprint", "add", "Winter", "2026-02-22", "2026-03-07"]);
+    team.ok(&["sprint", "add", "Spring", "2026-03-08", "2026-10-31"]);
+    team.ok(&["sprint", "add", "Fall", "2026-11-01", "2026-11-14"]);
+    let sprint_at = |at: &str| team.json(&["who", "--at", at])["sprint"]["name"].clone();
+    assert_eq!(sprint_at("2026-03-08T14:59:59Z"), "Winter"); // 07:59:59 PDT
+    assert_eq!(sprint_at("2026-03-08T15:00:00Z"), "Spring"); // 08:00 PDT
+    assert_eq!(sprint_at("2026-11-01T15:59:59Z"), "Spring"); // 07:59:59 PST
+    assert_eq!(sprint_at("2026-11-01T16:00:00Z"), "Fall"); // 08:00 PST
+}
+
+#[test]
+fn roster_changes_never_change_the_current_assignment() {
+    let team = Team::standard();
+    let before = team.json(&["who"]);
+    // A newcomer who sorts first by name, a removal and a reorder: today's team stays.
+    team.ok(&["member", "add", "UAAA", "ui", "--name", "Aaron"]);
+    team.ok(&["member", "remove", "UUI3", "ui"]);
+    team.ok(&["member", "move", "UUI4", "ui", "--to", "1"]);
+    assert_eq!(team.json(&["who"]), before);
+    let ui: Vec<String> = team.json(&["schedule", "--count", "6"])["sprints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["assignments"][0]["slack_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // Sprint 0 keeps Ana; the rotation then continues in the new order after her.
+    assert_eq!(ui, ["UUI1", "UUI2", "UAAA", "UUI4", "UUI1", "UUI2"]);
+}
+
+#[test]
+fn the_coverage_flow_from_request_to_approval() {
+    let team = Team::standard();
+    let filed = team.ok(&[
+        "override",
+        "request",
+        "1",
+        "ui",
+        "--replacement",
+        "UUI3",
+        "--by",
+        "UUI2",
+        "--reason",
+        "vacation",
+    ]);
+    assert_eq!(
+        filed,
+        "override 1 filed: UUI3 to cover ui in sprint 1; waiting for an admin\n"
+    );
+    let again = team.ok(&[
+        "override",
+        "request",
+        "1",
+        "ui",
+        "--replacement",
+        "UUI3",
+        "--by",
+        "UUI2",
+    ]);
+    assert_eq!(again, "the same request is already pending as override 1\n");
+
+    let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
+    assert_eq!(
+        refusal,
+        "error: UUI4 is not an admin; only admins can approve requests\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
+        "override 1 approved: UUI3 covers ui in sprint 1\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
+        "override 1 was already approved\n"
+    );
+    let resubmitted = team.ok(&[
+        "override",
+        "request",
+        "1",
+        "ui",
+        "--replacement",
+        "UUI3",
+        "--by",
+        "UUI2",
+    ]);
+    assert_eq!(
+        resubmitted,
+        "the same override is already approved as override 1\n"
+    );
+
+    let list = team.json(&["override", "list"]);
+    assert_eq!(
+        list,
+        serde_json::json!([{"id": 1, "sprint": 1, "discipline": "ui", "requested_by": "UUI2", "original": "UUI2", "replacement": "UUI3", "status": "approved"}])
+    );
+    let sprint_1 = team.json(&["who", "--at", "2026-03-20"]);
+    assert_eq!(sprint_1["assignments"][0]["slack_id"], "UUI3");
+    assert_eq!(sprint_1["assignments"][0]["source"], "override");
+    // The rotation goes on as if the override had not happened: Cy still has sprint 2.
+    assert_eq!(
+        team.json(&["who", "--at", "2026-04-01"])["assignments"][0]["slack_id"],
+        "UUI3"
+    );
+    assert_eq!(
+        team.json(&["who", "--at", "2026-04-14"])["assignments"][0]["slack_id"],
+        "UUI4"
+    );
+}
+
+#[test]
+fn decline_and_cancel_need_the_right_person() {
+    let team = Team::standard();
+    team.ok(&[
+        "override",
+        "request",
+        "2",
+        "po",
+        "--replacement",
+        "UPO1",
+        "--by",
+        "UPO3",
+    ]);
+    team.ok(&[
+        "override",
+        "request",
+        "3",
+        "po",
+        "--replacement",
+        "UPO1",
+        "--by",
+        "UPO4",
+    ]);
+    let refusal = team.refused(&["override", "cancel", "1", "--by", "UPO4"]);
+    assert_eq!(
+        refusal,
+        "error: only the requester (UPO3) or an admin can cancel override 1\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "cancel", "1", "--by", "UPO3"]),
+        "override 1 cancelled: UPO1 covers po in sprint 2\n"
+    );
+    team.ok(&[
+        "override",
+        "decline",
+        "2",
+        "--by",
+        "UBOSS",
+        "--reason",
+        "not enough notice",
+    ]);
+    let refusal = team.refused(&["override", "approve", "2", "--by", "UBOSS"]);
+    assert_eq!(refusal, "error: override 2 is already declined\n");
+    let statuses: Vec<_> = team
+        .json(&["override", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["cancelled", "declined"]);
+    assert_eq!(
+        team.json(&["override", "list", "--status", "declined"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[track_caller]
+fn check_refused(team: &Team, args: &[&str], message: &str) {
+    assert_eq!(
+        team.refused(args),
+        format!("error: {message}\n"),
+        "{args:?}"
+    );
+}
+
+#[test]
+fn invalid_coverage_requests_are_refused_with_a_reason() {
+    let team = Team::standard();
+    let request = |sprint: &'static str,
+                   discipline: &'static str,
+                   replacement: &'static str,
+                   by: &'static str| {
+        vec![
+            "override",
+            "request",
+            sprint,
+            discipline,
+            "--replacement",
+            replacement,
+            "--by",
+            by,
+        ]
+    };
+    check_refused(
+        &team,
+        &request("9", "ui", "UUI3", "UUI2"),
+        "sprint 9 does not exist",
+    );
+    check_refused(
+        &team,
+        &request("1", "qa", "UUI3", "UUI2"),
+        "unknown discipline `qa`",
+    );
+    check_refused(
+        &team,
+        &request("1", "ui", "UPO1", "UUI2"),
+        "UPO1 is not an active member of ui",
+    );
+    check_refused(
+        &team,
+        &request("1", "ui", "UUI2", "UBOSS"),
+        "UUI2 is already on duty for ui in sprint 1",
+    );
+    check_refused(
+        &team,
+        &request("1", "ui", "UUI3", "UUI1"),
+        "only the person on duty (UUI2) or an admin can request coverage for ui in sprint 1",
+    );
+    check_refused(
+        &team,
+        &request("x", "ui", "UUI3", "UUI2"),
+        "`x` is not a valid sprint index (expected a whole number from 0)",
+    );
+    check_refused(
+        &team,
+        &request("1", "ui", "bob", "UUI2"),
+        "`bob` is not a Slack user id (expected something like U024BE7LH)",
+    );
+    team.ok(&["member", "remove", "UUI3", "ui"]);
+    check_refused(
+        &team,
+        &request("1", "ui", "UUI3", "UUI2"),
+        "UUI3 is not an active member of ui",
+    );
+}
+
+#[test]
+fn a_sprint_that_has_ended_takes_no_requests() {
+    let team = Team::standard();
+    let later = Team {
+        dir: team.dir,
+        clock: "2026-03-20T12:00:00-07:00".to_string(),
+    };
+    check_refused(
+        &later,
+        &[
+            "override",
+            "request",
+            "0",
+            "ui",
+            "--replacement",
+            "UUI3",
+            "--by",
+            "UBOSS",
+        ],
+        "sprint 0 (Sprint 1) ended on 2026-03-16 at 08:00",
+    );
+}
+
+#[test]
+fn setup_commands_refuse_bad_input_and_change_nothing() {
+    let team = Team::standard();
+    check_refused(
+        &team,
+        &["member", "add", "U9", "qa"],
+        "unknown discipline `qa`",
+    );
+    check_refused(
+        &team,
+        &["member", "add", "nobody", "ui"],
+        "`nobody` is not a Slack user id (expected something like U024BE7LH)",
+    );
+    check_refused(
+        &team,
+        &["member", "remove", "U9", "ui"],
+        "U9 is not a member of ui",
+    );
+    check_refused(
+        &team,
+        &["member", "reactivate", "U9", "ui"],
+        "U9 is not a member of ui; use `member add`",
+    );
+    check_refused(
+        &team,
+        &["member", "move", "UUI1", "ui", "--to", "9"],
+        "position must be between 1 and 4 for ui",
+    );
+    check_refused(
+        &team,
+        &["member", "move", "UUI1", "ui", "--to", "first"],
+        "--to must be a whole number, not `first`",
+    );
+    check_refused(
+        &team,
+        &["discipline", "add", "2fast", "--name", "X"],
+        "`2fast` is not a valid discipline key (1-32 letters, digits, `-` or `_`, starting with a letter)",
+    );
+    check_refused(
+        &team,
+        &["discipline", "add", "qa", "--name", " "],
+        "a discipline name must be 1 to 80 characters",
+    );
+    check_refused(
+        &team,
+        &["sprint", "add", "Late", "2026-06-10", "2026-06-01"],
+        "a sprint cannot end (2026-06-01) before it starts (2026-06-10)",
+    );
+    check_refused(
+        &team,
+        &["sprint", "add", "Early", "2026-01-05", "2026-01-18"],
+        "sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11",
+    );
+    check_refused(
+        &team,
+        &["sprint", "add", "Bad", "2026-13-01", "2026-13-14"],
+        "start must be a date as YYYY-MM-DD, not `2026-13-01`",
+    );
+    check_refused(
+        &team,
+        &[
+            "sprint",
+            "generate",
+            "--start",
+            "2026-06-01",
+            "--count",
+            "0",
+        ],
+        "--count must be between 1 and 1000, not 0",
+    );
+    check_refused(
+        &team,
+        &["override", "list", "--status", "open"],
+        "`open` is not an override status (expected pending, approved, declined, cancelled or superseded)",
+    );
+    check_refused(
+        &team,
+        &["override", "approve", "77", "--by", "UBOSS"],
+        "override 77 does not exist",
+    );
+    check_refused(
+        &team,
+        &["audit", "--limit", "lots"],
+        "--limit must be a whole number, not `lots`",
+    );
+    check_refused(
+        &team,
+        &["who", "--at", "yesterday"],
+        "--at must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `yesterday`",
+    );
+    check_refused(
+        &team,
+        &["admin", "add", "UX", "--by", "root"],
+        "--by: `root` is not a Slack user id (expected something like U024BE7LH)",
+    );
+}
+
+#[test]
+fn lists_and_the_audit_log() {
+    let team = Team::standard();
+    let disciplines = team.json(&["discipline", "list"]);
+    let keys: Vec<_> = disciplines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["key"].clone())
+        .collect();
+    assert_eq!(keys, ["ui", "backend", "po"]);
+    team.ok(&["member", "add", "UUI1", "backend", "--name", "Ana"]);
+    let ana: Vec<_> = team
+        .json(&["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["slack_id"] == "UUI1")
+        .map(|m| m["discipline"].clone())
+        .collect();
+    assert_eq!(ana, ["ui", "backend"]);
+    assert_eq!(
+        team.ok(&["member", "list", "--discipline", "po"])
+            .lines()
+            .count(),
+        5
+    );
+    assert_eq!(team.json(&["admin", "list"]), serde_json::json!(["UBOSS"]));
+    let audit = team.json(&["audit", "--limit", "2"]);
+    let actions: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(actions, ["member.add", "admin.add"]);
+    assert_eq!(audit[0]["after"]["discipline"], "backend");
+    assert_eq!(team.ok(&["sprint", "list"]).lines().count(), 7);
+}
+
+#[test]
+fn double_duty_is_reported() {
+    let team = Team::new("2026-03-10T12:00:00-07:00");
+    team.ok(&["discipline", "add", "ui", "--name", "UI"]);
+    team.ok(&["discipline", "add", "po", "--name", "PO"]);
+    team.ok(&["member", "add", "U1", "ui", "--name", "Ana"]);
+    team.ok(&["member", "add", "U1", "po", "--name", "Ana"]);
+    team.ok(&["sprint", "add", "One", "2026-03-09", "2026-03-22"]);
+    assert!(
+        team.ok(&["who"])
+            .ends_with("note: Ana (U1) is on duty for ui and po at once\n")
+    );
+}
