@@ -19,19 +19,43 @@ const ROUNDS: usize = 300;
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let team = Team { zone: jiff::tz::TimeZone::get("America/Los_Angeles").expect("zone"), handoff: jiff::civil::time(8, 0, 0, 0) };
+    let team = Team {
+        zone: jiff::tz::TimeZone::get("America/Los_Angeles").expect("zone"),
+        handoff: jiff::civil::time(8, 0, 0, 0),
+    };
     let now: Timestamp = "2026-06-10T19:00:00Z".parse().expect("now");
 
     let fresh = build(&dir.path().join("fresh.db"), date(2026, 1, 5), 60, now);
     // 5,000 sprints, about 4,000 of them in the past.
-    let large = build(&dir.path().join("large.db"), date(2026, 1, 5).checked_sub((14 * 4_000).days()).expect("date"), 5_000, now);
+    let large = build(
+        &dir.path().join("large.db"),
+        date(2026, 1, 5)
+            .checked_sub((14 * 4_000).days())
+            .expect("date"),
+        5_000,
+        now,
+    );
     add_history(&large, now);
 
     let (fresh_who, fresh_schedule) = measure(&fresh, &team, now);
     let (large_who, large_schedule) = measure(&large, &team, now);
-    println!("audit rows: fresh {} / large {}", fresh.audit_count().expect("count"), large.audit_count().expect("count"));
-    println!("who              fresh {:>9.1} µs  large {:>9.1} µs  ratio {:.2}", micros(fresh_who), micros(large_who), ratio(large_who, fresh_who));
-    println!("schedule (26)    fresh {:>9.1} µs  large {:>9.1} µs  ratio {:.2}", micros(fresh_schedule), micros(large_schedule), ratio(large_schedule, fresh_schedule));
+    println!(
+        "audit rows: fresh {} / large {}",
+        fresh.audit_count().expect("count"),
+        large.audit_count().expect("count")
+    );
+    println!(
+        "who              fresh {:>9.1} µs  large {:>9.1} µs  ratio {:.2}",
+        micros(fresh_who),
+        micros(large_who),
+        ratio(large_who, fresh_who)
+    );
+    println!(
+        "schedule (26)    fresh {:>9.1} µs  large {:>9.1} µs  ratio {:.2}",
+        micros(fresh_schedule),
+        micros(large_schedule),
+        ratio(large_schedule, fresh_schedule)
+    );
 }
 
 fn micros(d: Duration) -> f64 {
@@ -45,17 +69,30 @@ fn ratio(large: Duration, fresh: Duration) -> f64 {
 fn build(path: &Path, first: Date, sprints: i64, now: Timestamp) -> Store {
     let store = Store::open(path, StoreOptions::default()).expect("open").0;
     for key in ["ui", "backend", "po"] {
-        let new = NewDiscipline { key: DisciplineKey::parse(key).expect("key"), name: key.to_uppercase(), fallback: None, usergroup_id: None };
-        store.upsert_discipline(&new, "bench", now).expect("discipline");
+        let new = NewDiscipline {
+            key: DisciplineKey::parse(key).expect("key"),
+            name: key.to_uppercase(),
+            fallback: None,
+            usergroup_id: None,
+        };
+        store
+            .upsert_discipline(&new, "bench", now)
+            .expect("discipline");
         for i in 1..=4 {
             let id = SlackUserId::parse(&format!("U{}{i}", key.to_uppercase())).expect("id");
-            store.upsert_member(&id, &new.key, None, "bench", now).expect("member");
+            store
+                .upsert_member(&id, &new.key, None, "bench", now)
+                .expect("member");
         }
     }
     let new: Vec<NewSprint> = (0..sprints)
         .map(|i| {
             let start = first.checked_add((14 * i).days()).expect("date");
-            NewSprint { name: format!("Sprint {}", i + 1), start, end: start.checked_add(13.days()).expect("date") }
+            NewSprint {
+                name: format!("Sprint {}", i + 1),
+                start,
+                end: start.checked_add(13.days()).expect("date"),
+            }
         })
         .collect();
     store.append_sprints(&new, "bench", now).expect("sprints");
@@ -82,7 +119,9 @@ fn add_history(store: &Store, now: Timestamp) {
         )
         .expect("overrides");
     }
-    let have: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).expect("count");
+    let have: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count");
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
          INSERT INTO audit_log (at, actor, action, entity, entity_id, after_json)
