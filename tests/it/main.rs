@@ -1,1 +1,3 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
+
+mod slack;
