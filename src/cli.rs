@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "triage-bot", version, about = "Runs triage / on-call rotations for small teams in Slack")]
+#[command(
+    name = "triage-bot",
+    version,
+    about = "Runs triage / on-call rotations for small teams in Slack"
+)]
 pub struct Cli {
     /// SQLite database file.
     #[arg(long, global = true, env = "TRIAGE_DB", default_value = "triage.db")]

@@ -91,7 +91,9 @@ impl fmt::Display for OverrideStatus {
 
 /// Text that names no override status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an override status (expected pending, approved, declined, cancelled or superseded)")]
+#[error(
+    "`{0}` is not an override status (expected pending, approved, declined, cancelled or superseded)"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for OverrideStatus {

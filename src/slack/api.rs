@@ -341,7 +341,11 @@ impl ApiClient {
     pub async fn post_message(&self, message: &PostMessage) -> Result<MessageRef, ApiError> {
         let mut body = json!({ "channel": message.channel.0, "text": message.text });
         insert_optional(&mut body, "blocks", message.blocks.clone());
-        insert_optional(&mut body, "thread_ts", message.thread_ts.clone().map(Value::from));
+        insert_optional(
+            &mut body,
+            "thread_ts",
+            message.thread_ts.clone().map(Value::from),
+        );
         let channel = Some(message.channel.0.as_str());
         self.bot_call("chat.postMessage", body, Encoding::Json, channel)
             .await
@@ -365,7 +369,11 @@ impl ApiClient {
             "channel": message.channel.0, "user": user.as_str(), "text": message.text,
         });
         insert_optional(&mut body, "blocks", message.blocks.clone());
-        insert_optional(&mut body, "thread_ts", message.thread_ts.clone().map(Value::from));
+        insert_optional(
+            &mut body,
+            "thread_ts",
+            message.thread_ts.clone().map(Value::from),
+        );
         let answer: EphemeralAnswer = self
             .bot_call("chat.postEphemeral", body, Encoding::Json, None)
             .await?;
@@ -452,7 +460,11 @@ impl ApiClient {
     }
 
     /// `views.publish`: the App Home tab of `user`.
-    pub async fn publish_view(&self, user: &SlackUserId, view: &Value) -> Result<ViewRef, ApiError> {
+    pub async fn publish_view(
+        &self,
+        user: &SlackUserId,
+        view: &Value,
+    ) -> Result<ViewRef, ApiError> {
         let body = json!({ "user_id": user.as_str(), "view": view });
         self.view_call("views.publish", body).await
     }

@@ -4,6 +4,8 @@
 //! [`FrameError`] whose text describes the problem without echoing the frame (which may hold a
 //! `response_url`).
 
+use std::fmt;
+
 use serde_json::{Value, json};
 
 use super::secret::ResponseUrl;
@@ -77,7 +79,9 @@ impl EnvelopeKind {
 }
 
 /// One delivery from Slack that must be acked.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` leaves the payload out: it may hold a `response_url`.
+#[derive(Clone, PartialEq)]
 pub struct Envelope {
     pub envelope_id: String,
     pub kind: EnvelopeKind,
@@ -139,6 +143,20 @@ impl Envelope {
             .get("response_url")
             .and_then(Value::as_str)
             .map(ResponseUrl::new)
+    }
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("envelope_id", &self.envelope_id)
+            .field("kind", &self.kind)
+            .field("accepts_response_payload", &self.accepts_response_payload)
+            .field("retry_attempt", &self.retry_attempt)
+            .field("retry_reason", &self.retry_reason)
+            .field("event_id", &self.payload.get("event_id"))
+            .field("payload", &"<redacted>")
+            .finish()
     }
 }
 

@@ -411,7 +411,14 @@ async fn run_slot(
                     break Ok(());
                 }
             }
-            let opened = connect(&context, slot, &dispatch, &mut sockets, &mut backoff, &mut stop);
+            let opened = connect(
+                &context,
+                slot,
+                &dispatch,
+                &mut sockets,
+                &mut backoff,
+                &mut stop,
+            );
             match opened.await {
                 Ok(Some(live)) => current = Some(live),
                 Ok(None) => break Ok(()),
@@ -485,13 +492,18 @@ async fn connect(
         match attempt {
             Ok(socket) => {
                 *backoff = reconnect_backoff(&context.config);
-                return Ok(Some(spawn_connection(context, slot, socket, dispatch, sockets)));
+                return Ok(Some(spawn_connection(
+                    context, slot, socket, dispatch, sockets,
+                )));
             }
             Err(EstablishError::Rejected(error)) => {
                 tracing::error!(slot, %error, "socket mode stopped");
                 return Err(error);
             }
-            Err(EstablishError::Transient { reason, wait_at_least }) => {
+            Err(EstablishError::Transient {
+                reason,
+                wait_at_least,
+            }) => {
                 let delay = backoff
                     .next()
                     .unwrap_or(context.config.reconnect_max)
@@ -677,11 +689,21 @@ impl Connection {
         match frame {
             Frame::Hello => None,
             Frame::Unknown(frame_type) => {
-                tracing::debug!(slot, connection, frame_type, "skipping a frame of unknown type");
+                tracing::debug!(
+                    slot,
+                    connection,
+                    frame_type,
+                    "skipping a frame of unknown type"
+                );
                 None
             }
             Frame::Disconnect(reason) => {
-                tracing::info!(slot, connection, reason = reason.as_str(), "slack asked to disconnect");
+                tracing::info!(
+                    slot,
+                    connection,
+                    reason = reason.as_str(),
+                    "slack asked to disconnect"
+                );
                 if reason == DisconnectReason::LinkDisabled {
                     return Some(ConnectionEnd::LinkDisabled);
                 }

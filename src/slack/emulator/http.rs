@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
@@ -14,7 +15,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Json;
 use serde_json::{Map, Value, json};
 
 use super::{ApiFaultKind, Shared};
@@ -42,7 +42,11 @@ async fn api_call(
             ApiFaultKind::RateLimit { retry_after_secs } => {
                 let retry_after = retry_after_secs.to_string();
                 let body = Json(json!({ "ok": false, "error": "ratelimited" }));
-                return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after)], body)
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after)],
+                    body,
+                )
                     .into_response();
             }
             ApiFaultKind::Status { status } => {

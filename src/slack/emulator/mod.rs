@@ -157,7 +157,9 @@ pub(crate) struct Shared {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
@@ -316,19 +318,34 @@ impl Emulator {
         };
         let api_faults = |fault| lock(&self.shared.api_faults).push(fault);
         match fault {
-            Fault::RateLimit { method, retry_after_secs, times } => {
-                api_faults(api_fault(method, ApiFaultKind::RateLimit { retry_after_secs }, times))
-            }
-            Fault::ServerError { method, status, times } => {
-                api_faults(api_fault(method, ApiFaultKind::Status { status }, times))
-            }
-            Fault::Error { method, code, times } => {
-                api_faults(api_fault(method, ApiFaultKind::Error { code }, times))
-            }
-            Fault::Slow { method, delay, times } => {
-                api_faults(api_fault(method, ApiFaultKind::Slow { delay }, times))
-            }
-            Fault::Disconnect { reason, only_oldest } => {
+            Fault::RateLimit {
+                method,
+                retry_after_secs,
+                times,
+            } => api_faults(api_fault(
+                method,
+                ApiFaultKind::RateLimit { retry_after_secs },
+                times,
+            )),
+            Fault::ServerError {
+                method,
+                status,
+                times,
+            } => api_faults(api_fault(method, ApiFaultKind::Status { status }, times)),
+            Fault::Error {
+                method,
+                code,
+                times,
+            } => api_faults(api_fault(method, ApiFaultKind::Error { code }, times)),
+            Fault::Slow {
+                method,
+                delay,
+                times,
+            } => api_faults(api_fault(method, ApiFaultKind::Slow { delay }, times)),
+            Fault::Disconnect {
+                reason,
+                only_oldest,
+            } => {
                 let frame = json!({
                     "type": "disconnect", "reason": reason.as_str(),
                     "debug_info": { "host": "emulator" },
@@ -359,7 +376,11 @@ impl Emulator {
     /// Every call of `method` so far, oldest first.
     pub fn calls(&self, method: &str) -> Vec<RecordedCall> {
         let calls = lock(&self.shared.calls);
-        calls.iter().filter(|call| call.method == method).cloned().collect()
+        calls
+            .iter()
+            .filter(|call| call.method == method)
+            .cloned()
+            .collect()
     }
 
     /// Every ack so far, in arrival order.
@@ -370,12 +391,15 @@ impl Emulator {
     /// The ack of one envelope, if it arrived.
     pub fn ack_of(&self, envelope_id: &str) -> Option<RecordedAck> {
         let acks = lock(&self.shared.acks);
-        acks.iter().find(|ack| ack.envelope_id == envelope_id).cloned()
+        acks.iter()
+            .find(|ack| ack.envelope_id == envelope_id)
+            .cloned()
     }
 
     /// Sockets that had their `hello` and take envelopes.
     pub fn ready_sockets(&self) -> usize {
-        self.shared.with_registry(|registry| registry.ready_sockets())
+        self.shared
+            .with_registry(|registry| registry.ready_sockets())
     }
 
     /// Delivered envelopes not acked yet.
@@ -394,7 +418,11 @@ impl Emulator {
     }
 
     /// Polls `condition` every few milliseconds until it holds; false on timeout.
-    pub async fn wait_until(&self, timeout: Duration, condition: impl Fn(&Emulator) -> bool) -> bool {
+    pub async fn wait_until(
+        &self,
+        timeout: Duration,
+        condition: impl Fn(&Emulator) -> bool,
+    ) -> bool {
         let deadline = Instant::now() + timeout;
         while !condition(self) {
             if Instant::now() >= deadline {
@@ -406,7 +434,13 @@ impl Emulator {
     }
 
     /// Delivers a slash command such as `/triage` with `text`, from `user` in `channel`.
-    pub fn send_slash_command(&self, user: &str, channel: &str, command: &str, text: &str) -> Delivered {
+    pub fn send_slash_command(
+        &self,
+        user: &str,
+        channel: &str,
+        command: &str,
+        text: &str,
+    ) -> Delivered {
         let response_url = self.shared.issue_response_url();
         let trigger_id = self.trigger_id();
         let payload = json!({
@@ -415,11 +449,23 @@ impl Emulator {
             "command": command, "text": text, "api_app_id": "A0EMULATOR",
             "response_url": response_url, "trigger_id": trigger_id,
         });
-        self.deliver("slash_commands", true, payload, Some(response_url), Some(trigger_id))
+        self.deliver(
+            "slash_commands",
+            true,
+            payload,
+            Some(response_url),
+            Some(trigger_id),
+        )
     }
 
     /// Delivers a `block_actions` interaction: `user` pressed `action_id` with `value`.
-    pub fn send_block_action(&self, user: &str, channel: &str, action_id: &str, value: &str) -> Delivered {
+    pub fn send_block_action(
+        &self,
+        user: &str,
+        channel: &str,
+        action_id: &str,
+        value: &str,
+    ) -> Delivered {
         let response_url = self.shared.issue_response_url();
         let trigger_id = self.trigger_id();
         let payload = json!({
@@ -428,11 +474,22 @@ impl Emulator {
             "trigger_id": trigger_id, "response_url": response_url,
             "actions": [{ "action_id": action_id, "block_id": "b1", "value": value, "type": "button" }],
         });
-        self.deliver("interactive", false, payload, Some(response_url), Some(trigger_id))
+        self.deliver(
+            "interactive",
+            false,
+            payload,
+            Some(response_url),
+            Some(trigger_id),
+        )
     }
 
     /// Delivers a `view_submission` of the modal `callback_id` with `state_values`.
-    pub fn send_view_submission(&self, user: &str, callback_id: &str, state_values: Value) -> Delivered {
+    pub fn send_view_submission(
+        &self,
+        user: &str,
+        callback_id: &str,
+        state_values: Value,
+    ) -> Delivered {
         let trigger_id = self.trigger_id();
         let payload = json!({
             "type": "view_submission", "user": { "id": user, "name": self.user_name(user) },
@@ -516,12 +573,16 @@ impl Emulator {
     }
 
     fn team_id(&self) -> String {
-        self.shared.with_workspace(|workspace| workspace.team_id.clone())
+        self.shared
+            .with_workspace(|workspace| workspace.team_id.clone())
     }
 
     fn user_name(&self, user: &str) -> String {
         self.shared.with_workspace(|workspace| {
-            workspace.user(user).map(|u| u.name.clone()).unwrap_or_default()
+            workspace
+                .user(user)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
         })
     }
 }
@@ -547,4 +608,3 @@ pub async fn run_standalone(port: u16) -> std::io::Result<()> {
     emulator.shutdown().await;
     Ok(())
 }
-

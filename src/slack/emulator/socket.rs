@@ -89,7 +89,10 @@ impl Registry {
     }
 
     pub(crate) fn ready_sockets(&self) -> usize {
-        self.sockets.values().filter(|entry| !entry.draining).count()
+        self.sockets
+            .values()
+            .filter(|entry| !entry.draining)
+            .count()
     }
 
     pub(crate) fn unacked(&self) -> usize {

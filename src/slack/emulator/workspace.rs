@@ -114,7 +114,10 @@ impl Workspace {
                 user("U0CAROL", "carol", "Carol Chen", "Asia/Tokyo"),
                 user("U0DAVE", "dave", "Dave Diaz", "America/New_York"),
             ],
-            channels: vec![channel("C0TRIAGE", "triage"), channel("C0GENERAL", "general")],
+            channels: vec![
+                channel("C0TRIAGE", "triage"),
+                channel("C0GENERAL", "general"),
+            ],
             usergroups: vec![UserGroup {
                 id: "S0ONCALL".to_string(),
                 handle: "triage-oncall".to_string(),
@@ -244,7 +247,11 @@ impl Workspace {
 
     fn open_conversation(&mut self, params: &Value) -> Answer {
         let user = self.known_user(params, "users")?;
-        if let Some(dm) = self.channels.iter().find(|c| c.dm_with.as_ref() == Some(&user)) {
+        if let Some(dm) = self
+            .channels
+            .iter()
+            .find(|c| c.dm_with.as_ref() == Some(&user))
+        {
             return Ok(json!({ "channel": { "id": dm.id }, "already_open": true }));
         }
         let id = format!("D0{}", user.trim_start_matches('U'));
@@ -327,7 +334,8 @@ impl Workspace {
     fn publish_view(&mut self, params: &Value) -> Answer {
         let user = self.known_user(params, "user_id")?;
         let view = view_param(params)?;
-        self.views.retain(|entry| entry.home_of.as_ref() != Some(&user));
+        self.views
+            .retain(|entry| entry.home_of.as_ref() != Some(&user));
         Ok(self.store_view(Some(user), view))
     }
 
@@ -345,7 +353,9 @@ impl Workspace {
 
     fn known_channel(&self, params: &Value) -> Result<String, &'static str> {
         let id = required_text(params, "channel")?;
-        self.channel(&id).map(|c| c.id.clone()).ok_or("channel_not_found")
+        self.channel(&id)
+            .map(|c| c.id.clone())
+            .ok_or("channel_not_found")
     }
 
     fn known_user(&self, params: &Value, key: &str) -> Result<String, &'static str> {

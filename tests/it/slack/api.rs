@@ -33,7 +33,10 @@ async fn methods_round_trip_through_the_emulator() {
     let identity = api.auth_test().await.unwrap();
     assert_eq!(identity.team_id, "T0EMULATOR");
 
-    let posted = api.post_message(&message("C0TRIAGE", "hello")).await.unwrap();
+    let posted = api
+        .post_message(&message("C0TRIAGE", "hello"))
+        .await
+        .unwrap();
     let update = UpdateMessage {
         channel: posted.channel.clone(),
         ts: posted.ts.clone(),
@@ -62,7 +65,10 @@ async fn methods_round_trip_through_the_emulator() {
         .update_usergroup_users(&group, &[user("U0BOB"), user("U0CAROL")])
         .await
         .unwrap();
-    assert_eq!(updated.users, vec!["U0BOB".to_string(), "U0CAROL".to_string()]);
+    assert_eq!(
+        updated.users,
+        vec!["U0BOB".to_string(), "U0CAROL".to_string()]
+    );
 
     let modal = json!({ "type": "modal", "title": { "type": "plain_text", "text": "Swap" } });
     let opened = api.open_view("trigger-1", &modal).await.unwrap();
@@ -84,8 +90,14 @@ async fn methods_round_trip_through_the_emulator() {
     assert_eq!(posted_messages[0].text, "hello again");
     assert_eq!(posted_messages[0].edits, 1);
     assert_eq!(workspace.ephemerals.len(), 1);
-    assert_eq!(workspace.channel("C0TRIAGE").unwrap().topic, "on call: alice");
-    assert_eq!(workspace.channel(&dm.0).unwrap().dm_with.as_deref(), Some("U0BOB"));
+    assert_eq!(
+        workspace.channel("C0TRIAGE").unwrap().topic,
+        "on call: alice"
+    );
+    assert_eq!(
+        workspace.channel(&dm.0).unwrap().dm_with.as_deref(),
+        Some("U0BOB")
+    );
     assert_eq!(workspace.views.len(), 2);
     assert_eq!(workspace.response_posts[0].body, json!({ "text": "later" }));
     assert_eq!(emulator.calls("users.info")[0].params["user"], "U0BOB");
@@ -101,7 +113,10 @@ async fn permanent_errors_are_typed_and_not_retried() {
         .unwrap_err();
     assert_eq!(error.slack_code(), Some("channel_not_found"));
     assert!(!error.is_retryable());
-    assert_eq!(error.to_string(), "slack method chat.postMessage failed: channel_not_found");
+    assert_eq!(
+        error.to_string(),
+        "slack method chat.postMessage failed: channel_not_found"
+    );
     assert_eq!(emulator.calls("chat.postMessage").len(), 1);
 
     let error = api
@@ -141,7 +156,13 @@ async fn server_errors_are_retried() {
 #[tokio::test]
 async fn transient_error_codes_are_retried() {
     let emulator = emulator().await;
-    for code in ["internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"] {
+    for code in [
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "ratelimited",
+    ] {
         emulator.inject(Fault::Error {
             method: "users.info".into(),
             code: code.into(),
@@ -161,7 +182,10 @@ async fn retries_stop_after_the_configured_number() {
         times: 10,
     });
     let error = api(&emulator).auth_test().await.unwrap_err();
-    assert!(matches!(error, ApiError::Status { status: 500, .. }), "{error:?}");
+    assert!(
+        matches!(error, ApiError::Status { status: 500, .. }),
+        "{error:?}"
+    );
     assert_eq!(emulator.calls("auth.test").len(), 4);
 }
 
@@ -194,7 +218,9 @@ async fn retry_after_is_capped() {
     config.max_retry_after = Duration::from_millis(100);
     let api = ApiClient::new(config, emulator.bot_token());
     let started = Instant::now();
-    api.post_message(&message("C0TRIAGE", "hello")).await.unwrap();
+    api.post_message(&message("C0TRIAGE", "hello"))
+        .await
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(emulator.calls("chat.postMessage").len(), 2);
 }

@@ -18,7 +18,9 @@ pub async fn emulator() -> Emulator {
     let options = EmulatorOptions {
         disconnect_grace: Duration::from_millis(300),
     };
-    Emulator::start_with(0, options).await.expect("emulator starts")
+    Emulator::start_with(0, options)
+        .await
+        .expect("emulator starts")
 }
 
 pub fn api_config(emulator: &Emulator) -> ApiConfig {
@@ -102,6 +104,14 @@ impl Running {
             .expect("client task does not panic")
     }
 
+    /// Waits for the client to end by itself.
+    pub async fn stop_when_finished(self) -> Result<(), SocketError> {
+        tokio::time::timeout(Duration::from_secs(5), self.task)
+            .await
+            .expect("client ends in time")
+            .expect("client task does not panic")
+    }
+
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
@@ -134,7 +144,11 @@ pub async fn wait_ready(emulator: &Emulator, sockets: usize) {
     let ready = emulator
         .wait_until(Duration::from_secs(5), |e| e.ready_sockets() == sockets)
         .await;
-    assert!(ready, "expected {sockets} ready sockets, have {}", emulator.ready_sockets());
+    assert!(
+        ready,
+        "expected {sockets} ready sockets, have {}",
+        emulator.ready_sockets()
+    );
 }
 
 pub const WAIT: Duration = Duration::from_secs(5);
