@@ -481,7 +481,7 @@ impl ApiClient {
             .sleep(tokio::time::sleep)
             .when(ApiError::is_retryable)
             .adjust(|error, delay| self.honour_retry_after(error, delay))
-            .notify(|error, delay| log_retry(error, delay))
+            .notify(log_retry)
             .await
     }
 
@@ -513,7 +513,7 @@ impl ApiClient {
             .sleep(tokio::time::sleep)
             .when(ApiError::is_retryable)
             .adjust(|error, delay| self.honour_retry_after(error, delay))
-            .notify(|error, delay| log_retry(error, delay))
+            .notify(log_retry)
             .await
     }
 
