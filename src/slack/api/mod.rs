@@ -12,13 +12,22 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::pacing::{Pacer, Pacing};
-use super::secret::{AppToken, BotToken, ResponseUrl, SocketUrl};
+use crate::slack::pacing::{Pacer, Pacing};
+pub use types::{
+    AuthIdentity, ChannelId, MessageRef, PostMessage, UpdateMessage, UserGroup, UserGroupId,
+    UserInfo, ViewRef,
+};
+use types::{
+    ChannelAnswer, ConnectionsOpen, EphemeralAnswer, UserAnswer, UserGroupAnswer, UserGroupsAnswer,
+    ViewAnswer, WireUser,
+};
+
+mod types;
 use crate::domain::SlackUserId;
+use crate::slack::secret::{AppToken, BotToken, ResponseUrl, SocketUrl};
 
 /// Slack error codes that mean "try again later".
 const TRANSIENT_CODES: &[&str] = &[
@@ -138,131 +147,6 @@ impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig::new(ApiConfig::DEFAULT_BASE_URL)
     }
-}
-
-/// A channel, DM or group conversation id (`C…`, `D…`, `G…`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(transparent)]
-pub struct ChannelId(pub String);
-
-/// A user group id (`S…`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(transparent)]
-pub struct UserGroupId(pub String);
-
-/// Who the bot token belongs to (`auth.test`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct AuthIdentity {
-    pub user_id: String,
-    pub team_id: String,
-    #[serde(default)]
-    pub bot_id: Option<String>,
-}
-
-/// A message to post with `chat.postMessage` or `chat.postEphemeral`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostMessage {
-    pub channel: ChannelId,
-    /// Fallback text (and the whole message when there are no blocks), at most 4,000 chars.
-    pub text: String,
-    /// Block Kit blocks, already rendered.
-    pub blocks: Option<Value>,
-    /// Reply in this thread.
-    pub thread_ts: Option<String>,
-}
-
-/// A replacement for an earlier message (`chat.update`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateMessage {
-    pub channel: ChannelId,
-    pub ts: String,
-    pub text: String,
-    pub blocks: Option<Value>,
-}
-
-/// Where a posted message lives: its channel and `ts` (a string id, not a number).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct MessageRef {
-    pub channel: ChannelId,
-    pub ts: String,
-}
-
-/// Profile fields of a user (`users.info`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserInfo {
-    pub id: String,
-    pub name: String,
-    pub real_name: Option<String>,
-    /// IANA time zone such as `Europe/Berlin`.
-    pub tz: Option<String>,
-}
-
-/// A user group and, when asked for, its members.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct UserGroup {
-    pub id: UserGroupId,
-    pub handle: String,
-    pub name: String,
-    #[serde(default)]
-    pub users: Vec<String>,
-}
-
-/// An opened, updated or published view.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ViewRef {
-    pub id: String,
-    #[serde(default)]
-    pub hash: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ConnectionsOpen {
-    url: String,
-}
-
-#[derive(Deserialize)]
-struct EphemeralAnswer {
-    message_ts: String,
-}
-
-#[derive(Deserialize)]
-struct ChannelAnswer {
-    channel: ChannelIdObject,
-}
-
-#[derive(Deserialize)]
-struct ChannelIdObject {
-    id: ChannelId,
-}
-
-#[derive(Deserialize)]
-struct UserAnswer {
-    user: WireUser,
-}
-
-#[derive(Deserialize)]
-struct WireUser {
-    id: String,
-    name: String,
-    #[serde(default)]
-    real_name: Option<String>,
-    #[serde(default)]
-    tz: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct UserGroupsAnswer {
-    usergroups: Vec<UserGroup>,
-}
-
-#[derive(Deserialize)]
-struct UserGroupAnswer {
-    usergroup: UserGroup,
-}
-
-#[derive(Deserialize)]
-struct ViewAnswer {
-    view: ViewRef,
 }
 
 /// How a request body is encoded.
