@@ -8,4 +8,5 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod duty;
+pub mod slack;
 pub mod store;

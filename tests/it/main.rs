@@ -2,4 +2,5 @@
 
 mod cli;
 mod commands;
+mod slack;
 mod store;

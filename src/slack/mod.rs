@@ -1,0 +1,23 @@
+//! The Slack transport: the Web API client, the Socket Mode client and a Slack emulator.
+//!
+//! This is the only module that knows Slack's wire format (Socket Mode frames, envelopes, Web
+//! API request and response shapes). It moves bytes to and from Slack, retries and paces calls,
+//! and keeps sockets alive; it decides nothing about rotations and never touches the store.
+//! Secrets (tokens, socket ticket URLs, `response_url`s) live in redacting wrappers and never
+//! reach a log line or an error message.
+
+pub mod api;
+pub mod emulator;
+pub mod envelope;
+mod pacing;
+pub mod secret;
+pub mod socket;
+
+pub use api::{
+    ApiClient, ApiConfig, ApiError, AuthIdentity, ChannelId, MessageRef, PostMessage,
+    UpdateMessage, UserGroup, UserGroupId, UserInfo, ViewRef,
+};
+pub use envelope::{DisconnectReason, Envelope, EnvelopeKind, SlashCommand};
+pub use pacing::Pacing;
+pub use secret::{AppToken, BotToken, ResponseUrl, SocketUrl, TokenError};
+pub use socket::{EnvelopeHandler, EventDedup, NoDedup, SocketClient, SocketConfig, SocketError};

@@ -1,0 +1,5 @@
+//! The Slack transport against the emulator on 127.0.0.1: Web API client and Socket Mode client.
+
+mod api;
+mod socket;
+mod support;
