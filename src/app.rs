@@ -33,6 +33,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ImportLegacy { dir, dry_run, by }) => {
             commands::import::run(&config, &dir, dry_run, &by)
         }
+        Some(Command::Serve(slack)) => commands::serve::run(config, slack),
+        Some(Command::SlackEmulator { port }) => commands::serve::emulator(&port),
         Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),
         None => {
             println!(

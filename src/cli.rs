@@ -135,6 +135,14 @@ pub enum Command {
         #[arg(long, value_name = "U…", default_value = "cli")]
         by: String,
     },
+    /// Connect to Slack over Socket Mode and run the bot until stopped
+    Serve(SlackArgs),
+    /// Run a local fake Slack workspace to try `serve` against
+    SlackEmulator {
+        /// Port on 127.0.0.1 (0 picks a free one)
+        #[arg(long, default_value = "0")]
+        port: String,
+    },
     /// Write a consistent copy of the database, safe while the bot is running
     Backup {
         /// Destination file
@@ -143,6 +151,20 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Slack connection settings; tokens come from the environment only.
+#[derive(Debug, Clone, Args)]
+pub struct SlackArgs {
+    /// App-level token (xapp-…) with connections:write
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true, hide = true)]
+    pub slack_app_token: Option<String>,
+    /// Bot token (xoxb-…)
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true, hide = true)]
+    pub slack_bot_token: Option<String>,
+    /// Base URL of Slack's Web API
+    #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
+    pub slack_api_url: String,
 }
 
 /// Who made a change, for the audit log.

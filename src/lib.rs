@@ -8,5 +8,6 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod duty;
+pub mod serve;
 pub mod slack;
 pub mod store;

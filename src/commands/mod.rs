@@ -6,6 +6,7 @@ pub mod duty;
 pub mod import;
 pub mod migrate;
 pub mod overrides;
+pub mod serve;
 pub mod sprints;
 pub mod team;
 

@@ -2,5 +2,6 @@
 
 mod cli;
 mod commands;
+mod serve;
 mod slack;
 mod store;

@@ -1,0 +1,91 @@
+//! `triage-bot serve` and `triage-bot slack-emulator`.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use super::parse_number;
+use crate::app::{self, UsageError};
+use crate::cli::SlackArgs;
+use crate::config::Config;
+use crate::serve::{self, ServeOptions};
+use crate::slack::{AppToken, BotToken, SocketConfig};
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Checks both tokens before anything connects: a missing or malformed one names its variable.
+pub fn tokens(slack: &SlackArgs) -> Result<(AppToken, BotToken), UsageError> {
+    let app = slack.slack_app_token.as_deref().ok_or_else(|| {
+        UsageError("SLACK_APP_TOKEN is not set (an app-level token, xapp-…)".into())
+    })?;
+    let bot = slack
+        .slack_bot_token
+        .as_deref()
+        .ok_or_else(|| UsageError("SLACK_BOT_TOKEN is not set (a bot token, xoxb-…)".into()))?;
+    let app = AppToken::new(app).map_err(|_| {
+        UsageError("SLACK_APP_TOKEN must be an app-level token starting with xapp-".into())
+    })?;
+    if !bot.starts_with("xoxb-") {
+        return Err(UsageError(
+            "SLACK_BOT_TOKEN must be a bot token starting with xoxb-".into(),
+        ));
+    }
+    let bot = BotToken::new(bot).map_err(|_| {
+        UsageError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-".into())
+    })?;
+    Ok((app, bot))
+}
+
+pub fn run(config: Config, slack: SlackArgs) -> anyhow::Result<()> {
+    let (app_token, bot_token) = tokens(&slack)?;
+    let store = app::open_store(&config)?;
+    let options = ServeOptions {
+        api_url: slack.slack_api_url,
+        app_token,
+        bot_token,
+        socket: SocketConfig::default(),
+    };
+    runtime()?.block_on(async move {
+        let (stop, shutdown) = watch::channel(false);
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: finishing work in flight");
+            let _ = stop.send(true);
+        });
+        let result = serve::run(Arc::new(config), store, options, shutdown).await;
+        signals.abort();
+        Ok(result?)
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub fn emulator(port: &str) -> anyhow::Result<()> {
+    let port = parse_number("--port", port, 0, 65_535)? as u16;
+    runtime()?.block_on(crate::slack::emulator::run_standalone(port))?;
+    Ok(())
+}
