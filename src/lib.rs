@@ -7,4 +7,5 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod legacy;
 pub mod store;
