@@ -1,4 +1,6 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
 
+mod backup;
 mod cli;
+mod import;
 mod store;
