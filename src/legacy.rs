@@ -523,3 +523,128 @@ fn parse_current_state(text: &str) -> Result<Vec<ImportState>> {
     states.sort_by_key(|state| display_rank(&state.discipline));
     Ok(states)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(role: &str, new: &str, by: &str, approved: bool, at: &str) -> String {
+        format!(
+            r#"{{"sprintIndex": 4, "role": "{role}", "newSlackId": "{new}", "newName": "x",
+                "requestedBy": "{by}", "approved": {approved}, "timestamp": "{at}"}}"#
+        )
+    }
+
+    /// Parses overrides.json entries; expects `discipline replacement status` lines and the
+    /// number of entries merged.
+    #[track_caller]
+    fn check_overrides(entries: &[String], expected: &[&str], expected_merged: usize) {
+        let text = format!("[{}]", entries.join(","));
+        let (overrides, merged) = parse_overrides(&text).unwrap();
+        let actual: Vec<String> = overrides
+            .iter()
+            .map(|o| {
+                let r = &o.request;
+                format!("{} {} {}", r.discipline, r.replacement, o.status)
+            })
+            .collect();
+        assert_eq!(
+            (actual, merged),
+            (
+                expected.iter().map(|s| s.to_string()).collect(),
+                expected_merged
+            )
+        );
+    }
+
+    #[test]
+    fn the_newest_approved_override_of_a_slot_wins() {
+        check_overrides(
+            &[
+                entry("ui", "U2", "U1", true, "2026-01-12T17:00:00Z"),
+                entry("ui", "U3", "U1", true, "2026-01-12T09:30:00-08:00"),
+                entry("ui", "U4", "U1", true, "2026-01-11T00:00:00Z"),
+                entry("be", "U5", "U1", true, "2026-01-01T00:00:00Z"),
+            ],
+            &[
+                "ui U2 superseded",
+                "ui U3 approved",
+                "ui U4 superseded",
+                "be U5 approved",
+            ],
+            0,
+        );
+    }
+
+    #[test]
+    fn pending_overrides_stay_pending_and_repeats_fold() {
+        let pending = entry("ui", "U2", "U1", false, "2026-01-12T17:00:00Z");
+        check_overrides(&[pending.clone(), pending], &["ui U2 pending"], 1);
+        check_overrides(
+            &[
+                entry("ui", "U2", "U1", false, "2026-01-10T17:00:00Z"),
+                entry("ui", "U3", "U1", true, "2026-01-11T17:00:00Z"),
+                entry("ui", "U2", "U1", true, "2026-01-12T17:00:00Z"),
+            ],
+            &["ui U2 approved", "ui U3 superseded"],
+            1,
+        );
+    }
+
+    #[track_caller]
+    fn check_error(files: LegacyFiles, expected: &str) {
+        assert_eq!(parse(&files).unwrap_err().to_string(), expected);
+    }
+
+    #[test]
+    fn invalid_entries_name_the_file_and_the_entry() {
+        check_error(
+            LegacyFiles {
+                overrides: Some(format!("[{}]", entry("ui", "U2", "U1", true, "yesterday"))),
+                ..LegacyFiles::default()
+            },
+            "overrides.json: entry 1 (sprint 4, ui): timestamp: `yesterday` is not an ISO-8601 \
+             time with a zone (Z or an offset)",
+        );
+        check_error(
+            LegacyFiles {
+                sprints: Some(
+                    r#"[{"sprintName": "A", "startDate": "2026-02-30", "endDate": "2026-03-01"}]"#
+                        .to_string(),
+                ),
+                ..LegacyFiles::default()
+            },
+            "sprints.json: entry 1 (\"A\"): startDate `2026-02-30` is not a date (expected YYYY-MM-DD)",
+        );
+        check_error(
+            LegacyFiles {
+                current_state: Some(r#"{"sprintIndex": -1, "ui": null}"#.to_string()),
+                ..LegacyFiles::default()
+            },
+            "currentState.json: sprintIndex: `-1` is not a sprint index",
+        );
+        check_error(
+            LegacyFiles {
+                disciplines: Some(r#"{"ui eng": []}"#.to_string()),
+                ..LegacyFiles::default()
+            },
+            "disciplines.json: key \"ui eng\": `ui eng` is not a valid discipline key (1-32 \
+             letters, digits, `-` or `_`, starting with a letter)",
+        );
+    }
+
+    #[test]
+    fn a_missing_sprint_index_is_the_array_position() {
+        let text = r#"[
+            {"sprintName": "A", "startDate": "2026-01-01", "endDate": "2026-01-14"},
+            {"sprintName": "C", "startDate": "2026-01-29", "endDate": "2026-02-11", "sprintIndex": 7},
+            {"sprintName": "B", "startDate": "2026-01-15", "endDate": "2026-01-28"}
+        ]"#;
+        let (sprints, merged) = parse_sprints(text, &mut Vec::new()).unwrap();
+        let indexes: Vec<(i64, &str)> = sprints
+            .iter()
+            .map(|s| (s.index.get(), s.name.as_str()))
+            .collect();
+        assert_eq!((indexes, merged), (vec![(0, "A"), (2, "B"), (7, "C")], 0));
+    }
+}

@@ -77,9 +77,11 @@ fn backup_while_another_thread_writes_is_a_consistent_snapshot() {
     );
     assert!(renames >= 50, "{renames}");
     let name: String = copy
-        .query_row("SELECT name FROM members WHERE slack_id = 'U1'", [], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT name FROM members WHERE slack_id = 'U1'",
+            [],
+            |row| row.get(0),
+        )
         .unwrap();
     assert_eq!(name, format!("Name {renames}"));
     assert_eq!(query(&copy, "SELECT count(*) FROM audit_log"), renames + 2);

@@ -71,7 +71,10 @@ fn contents(dir: &TempDir) -> String {
     let store = store(dir);
     let mut lines = Vec::new();
     for d in store.disciplines().unwrap() {
-        lines.push(format!("discipline {} {:?} position {}", d.key, d.name, d.position));
+        lines.push(format!(
+            "discipline {} {:?} position {}",
+            d.key, d.name, d.position
+        ));
     }
     for m in store.members(None).unwrap() {
         let active = if m.active { "active" } else { "inactive" };
@@ -81,7 +84,10 @@ fn contents(dir: &TempDir) -> String {
         ));
     }
     for s in store.sprints().unwrap() {
-        lines.push(format!("sprint {} {:?} {} {}", s.index, s.name, s.start, s.end));
+        lines.push(format!(
+            "sprint {} {:?} {} {}",
+            s.index, s.name, s.start, s.end
+        ));
     }
     for o in store.overrides(None).unwrap() {
         lines.push(format!(
@@ -248,18 +254,30 @@ fn import_sprints_that_differ_from_the_database_are_refused() {
 #[test]
 fn import_malformed_files_name_the_file_and_the_problem() {
     let cases = [
-        ("malformed-json", expect![[r#"
+        (
+            "malformed-json",
+            expect![[r#"
             error: overrides.json: not valid JSON: key must be a string at line 3 column 1
-        "#]]),
-        ("wrong-shape", expect![[r#"
+        "#]],
+        ),
+        (
+            "wrong-shape",
+            expect![[r#"
             error: sprints.json: unexpected content: missing field `endDate` at line 2 column 57
-        "#]]),
-        ("invalid-entry", expect![[r#"
+        "#]],
+        ),
+        (
+            "invalid-entry",
+            expect![[r#"
             error: disciplines.json: uiEng entry 2 ("Ben Ode"): slackId: `ben.ode` is not a Slack user id (expected something like U024BE7LH)
-        "#]]),
-        ("no-such-directory", expect![[r#"
+        "#]],
+        ),
+        (
+            "no-such-directory",
+            expect![[r#"
             error: <repo>/tests/fixtures/legacy/no-such-directory is not a directory
-        "#]]),
+        "#]],
+        ),
     ];
     for (case, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -309,5 +327,6 @@ fn import_orders_known_disciplines_first_then_others_in_file_order() {
         member qa #1 U0QA00001 "Kim Lu" active
         member design #1 U0DE00001 "Lee Mo" active
         audit rows 6
-    "#]].assert_eq(&contents(&dir));
+    "#]]
+    .assert_eq(&contents(&dir));
 }
