@@ -10,6 +10,13 @@ use crate::app::{self, UsageError};
 use crate::config::Config;
 
 pub fn run(config: &Config, file: &Path, force: bool) -> anyhow::Result<()> {
+    if !config.db.exists() {
+        return Err(UsageError(format!(
+            "database {} does not exist; there is nothing to back up",
+            config.db.display()
+        ))
+        .into());
+    }
     refuse_to_overwrite(file, force)?;
     let store = app::open_store(config)?;
     let temporary = temporary_beside(file)?;

@@ -91,6 +91,13 @@ fn backup_while_another_thread_writes_is_a_consistent_snapshot() {
 #[test]
 fn backup_refuses_to_overwrite_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
+    check(
+        &triage(dir.path(), &["backup", "copy.db"]),
+        2,
+        "",
+        "error: database triage.db does not exist; there is nothing to back up\n",
+    );
+    assert!(!dir.path().join("triage.db").exists());
     one_member_store(&dir.path().join("triage.db"));
     std::fs::write(dir.path().join("old.db"), "an older backup").unwrap();
     check(
