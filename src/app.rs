@@ -9,6 +9,7 @@ use crate::cli::{Cli, Command};
 use crate::commands;
 use crate::config::{Config, ConfigError};
 use crate::domain::IdError;
+use crate::legacy::LegacyError;
 use crate::store::{Store, StoreError};
 
 /// An error in what the user asked for, as opposed to a failure of the system. Exit status 2.
@@ -72,6 +73,9 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
         cause.is::<UsageError>()
             || cause.is::<ConfigError>()
             || cause.is::<IdError>()
+            || cause
+                .downcast_ref::<LegacyError>()
+                .is_some_and(LegacyError::is_user_error)
             || cause
                 .downcast_ref::<StoreError>()
                 .is_some_and(StoreError::is_user_error)

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod duty;
+pub mod legacy;
 pub mod serve;
 pub mod slack;
 pub mod store;

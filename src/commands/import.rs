@@ -1,10 +1,67 @@
-//! `triage-bot import-legacy <dir> [--dry-run]`.
+//! `triage-bot import-legacy <dir> [--dry-run] [--by U…]`: reads the old bot's JSON files and
+//! imports them in one transaction, then prints what was created and merged.
 
 use std::path::Path;
 
-use crate::app::UsageError;
-use crate::config::Config;
+use anyhow::Context;
 
-pub fn run(_config: &Config, _dir: &Path, _dry_run: bool, _by: &str) -> anyhow::Result<()> {
-    Err(UsageError("import-legacy is not available in this build".to_string()).into())
+use crate::app;
+use crate::config::Config;
+use crate::legacy::{self, Merged};
+use crate::store::{ImportCounts, ImportMode, ImportReport};
+
+pub fn run(config: &Config, dir: &Path, dry_run: bool, by: &str) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now();
+    let legacy = legacy::load(dir)?;
+    let store = app::open_store(config)?;
+    let mode = if dry_run {
+        ImportMode::DryRun
+    } else {
+        ImportMode::Commit
+    };
+    let report = store
+        .import_batch(&legacy.batch, by, now, mode)
+        .context("import failed, nothing was changed")?;
+    let summary = summary(&report, &legacy.merged);
+    if dry_run {
+        println!("dry run, nothing was written: {summary}");
+    } else {
+        println!("{summary}");
+    }
+    Ok(())
+}
+
+/// One line: `disciplines: 5 created; members: 18 created, 2 duplicates merged; …`.
+pub fn summary(report: &ImportReport, merged: &Merged) -> String {
+    let superseded = match report.superseded {
+        0 => String::new(),
+        n => format!(" ({n} superseded)"),
+    };
+    [
+        part("disciplines", report.disciplines, "created", "", 0),
+        part("members", report.members, "created", "", merged.members),
+        part("sprints", report.sprints, "created", "", merged.sprints),
+        part(
+            "overrides",
+            report.overrides,
+            "created",
+            &superseded,
+            merged.overrides,
+        ),
+        part("current state", report.current_state, "set", "", 0),
+    ]
+    .join("; ")
+}
+
+fn part(label: &str, counts: ImportCounts, verb: &str, note: &str, merged: usize) -> String {
+    let mut text = format!("{label}: {} {verb}{note}", counts.created);
+    if counts.present > 0 {
+        text.push_str(&format!(", {} already present", counts.present));
+    }
+    match merged {
+        0 => {}
+        1 => text.push_str(", 1 duplicate merged"),
+        n => text.push_str(&format!(", {n} duplicates merged")),
+    }
+    text
 }

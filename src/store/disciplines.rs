@@ -50,7 +50,7 @@ fn validate_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn upsert(
+pub(crate) fn upsert(
     tx: &Transaction,
     new: &NewDiscipline,
     actor: &str,

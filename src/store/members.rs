@@ -83,7 +83,7 @@ fn validate_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn upsert(
+pub(crate) fn upsert(
     tx: &Transaction,
     slack_id: &SlackUserId,
     discipline: &DisciplineKey,
@@ -121,7 +121,7 @@ fn upsert(
     })
 }
 
-fn deactivate(
+pub(crate) fn deactivate(
     tx: &Transaction,
     slack_id: &SlackUserId,
     discipline: &DisciplineKey,

@@ -8,10 +8,12 @@
 //! This module must not read the clock for anything it stores: `now` is a parameter.
 
 mod audit;
+mod backup;
 mod codec;
 mod disciplines;
 mod error;
 mod events;
+mod import;
 mod members;
 pub mod migrate;
 mod overrides;
@@ -28,8 +30,13 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use audit::AuditRecord;
+pub use backup::BackupReport;
 pub use disciplines::NewDiscipline;
 pub use error::{Result, StoreError};
+pub use import::{
+    ImportBatch, ImportCounts, ImportDiscipline, ImportMember, ImportMode, ImportOverride,
+    ImportReport, ImportState,
+};
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
 pub use overrides::{Decision, NewOverride, RequestOutcome};

@@ -1,7 +1,9 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
 
+mod backup;
 mod cli;
 mod commands;
+mod import;
 mod serve;
 mod slack;
 mod store;
