@@ -135,8 +135,29 @@ CREATE TABLE outbox (
         CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
+    -- A message not delivered by then is dropped (a heads-up whose moment has passed).
+    expires_at      INTEGER,
     last_error      TEXT,
     created_at      INTEGER NOT NULL,
     sent_at         INTEGER
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
+
+-- Messages the bot posted and may edit later (the admin-channel copy of a coverage request),
+-- keyed by the outbox idempotency key of the post.
+CREATE TABLE slack_messages (
+    message_key TEXT PRIMARY KEY NOT NULL,
+    channel     TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    posted_at   INTEGER NOT NULL
+) STRICT;
+
+-- Persistent Slack problems (a user group the bot may not edit, say), so each distinct problem
+-- is reported to the admins once and not every cycle.
+CREATE TABLE reported_problems (
+    problem_key TEXT PRIMARY KEY NOT NULL,
+    detail      TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    resolved_at INTEGER
+) STRICT;

@@ -44,6 +44,35 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_HANDOFF_TIME", value_name = "HH:MM")]
     pub handoff_time: Option<String>,
 
+    /// Triage channel (C…): handoff posts and its topic
+    #[arg(long, global = true, env = "TRIAGE_CHANNEL", value_name = "C…")]
+    pub channel: Option<String>,
+
+    /// Admin channel (C…): coverage requests land here with Approve / Decline buttons
+    #[arg(long, global = true, env = "TRIAGE_ADMIN_CHANNEL", value_name = "C…")]
+    pub admin_channel: Option<String>,
+
+    /// On-call user group (S…) holding everyone on duty
+    #[arg(long, global = true, env = "TRIAGE_USERGROUP", value_name = "S…")]
+    pub usergroup: Option<String>,
+
+    /// Comma-separated admin user ids, in addition to `admin add`
+    #[arg(long, global = true, env = "TRIAGE_ADMINS", value_name = "U…,U…")]
+    pub admins: Option<String>,
+
+    /// The slash command the bot answers [default: /triage]
+    #[arg(long, global = true, env = "TRIAGE_COMMAND", value_name = "/NAME")]
+    pub command: Option<String>,
+
+    /// Local time of the heads-up the day before a handoff, HH:MM [default: 17:00]
+    #[arg(
+        long,
+        global = true,
+        env = "TRIAGE_HEADS_UP_TIME",
+        value_name = "HH:MM"
+    )]
+    pub heads_up_time: Option<String>,
+
     /// Start the clock at this RFC 3339 instant instead of the real time (demos and tests)
     #[arg(
         long,

@@ -10,6 +10,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::cli::Settings;
+use crate::domain::SlackUserId;
 use crate::store::StoreOptions;
 
 /// A setting that is missing, unreadable or out of range. Always names the setting.
@@ -41,6 +42,30 @@ struct FileSettings {
     db_retries: Option<u64>,
     db_retry_base_ms: Option<u64>,
     db_retry_max_ms: Option<u64>,
+    channel: Option<String>,
+    admin_channel: Option<String>,
+    usergroup: Option<String>,
+    admins: Option<String>,
+    command: Option<String>,
+    heads_up_time: Option<String>,
+}
+
+/// What the Slack bot needs beyond the team settings. A missing optional setting switches the
+/// matching feature off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotSettings {
+    /// Triage channel: handoff posts and topic.
+    pub channel: Option<String>,
+    /// Where coverage requests are posted for approval.
+    pub admin_channel: Option<String>,
+    /// The on-call user group.
+    pub usergroup: Option<String>,
+    /// Admins named in the configuration (in addition to the `admins` table).
+    pub admins: Vec<SlackUserId>,
+    /// The slash command, e.g. `/triage`.
+    pub command: String,
+    /// Local time of the heads-up on the day before a handoff.
+    pub heads_up: Time,
 }
 
 /// Settings every command shares, validated.
@@ -55,6 +80,7 @@ pub struct Config {
     pub clock_start: Option<jiff::Timestamp>,
     /// The real time at start-up, so a pinned clock runs on from `clock_start`.
     pub started_at: jiff::Timestamp,
+    pub bot: BotSettings,
 }
 
 impl Config {
@@ -140,6 +166,34 @@ impl Config {
                 })
                 .transpose()?,
             started_at: jiff::Timestamp::now(),
+            bot: BotSettings {
+                channel: slack_id(
+                    "TRIAGE_CHANNEL",
+                    settings.channel.clone().or(file.channel),
+                    &['C', 'G'],
+                )?,
+                admin_channel: slack_id(
+                    "TRIAGE_ADMIN_CHANNEL",
+                    settings.admin_channel.clone().or(file.admin_channel),
+                    &['C', 'G'],
+                )?,
+                usergroup: slack_id(
+                    "TRIAGE_USERGROUP",
+                    settings.usergroup.clone().or(file.usergroup),
+                    &['S'],
+                )?,
+                admins: parse_admins(settings.admins.clone().or(file.admins).as_deref())?,
+                command: parse_command(settings.command.clone().or(file.command).as_deref())?,
+                heads_up: parse_time(
+                    "TRIAGE_HEADS_UP_TIME",
+                    settings
+                        .heads_up_time
+                        .clone()
+                        .or(file.heads_up_time)
+                        .as_deref()
+                        .unwrap_or("17:00"),
+                )?,
+            },
         })
     }
 }
@@ -153,6 +207,72 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
         path: path.display().to_string(),
         reason: error.message().to_string(),
     })
+}
+
+/// Checks an optional Slack id that must start with one of `prefixes`.
+fn slack_id(
+    setting: &'static str,
+    value: Option<String>,
+    prefixes: &[char],
+) -> Result<Option<String>, ConfigError> {
+    let Some(value) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    let ok = value.len() >= 2
+        && value.starts_with(prefixes)
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(Some(value))
+    } else {
+        let first: Vec<String> = prefixes.iter().map(char::to_string).collect();
+        Err(ConfigError::Invalid {
+            setting,
+            value,
+            reason: format!("expected a Slack id starting with {}", first.join(" or ")),
+        })
+    }
+}
+
+fn parse_admins(value: Option<&str>) -> Result<Vec<SlackUserId>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            SlackUserId::parse(part).map_err(|_| ConfigError::Invalid {
+                setting: "TRIAGE_ADMINS",
+                value: part.to_string(),
+                reason: "expected comma-separated Slack user ids such as U024BE7LH".to_string(),
+            })
+        })
+        .collect()
+}
+
+fn parse_command(value: Option<&str>) -> Result<String, ConfigError> {
+    let command = value.unwrap_or("/triage").trim();
+    let ok = command.len() >= 2
+        && command.len() <= 32
+        && command.starts_with('/')
+        && command[1..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(command.to_string())
+    } else {
+        Err(ConfigError::Invalid {
+            setting: "TRIAGE_COMMAND",
+            value: command.to_string(),
+            reason: "expected a slash command such as /triage".to_string(),
+        })
+    }
 }
 
 /// Parses an IANA zone name such as `Europe/Berlin`.
@@ -289,6 +409,45 @@ mod tests {
         };
         let error = Config::from_settings(&settings).unwrap_err().to_string();
         assert!(error.contains("unknown field `timezon`"), "{error}");
+    }
+
+    #[test]
+    fn bot_settings_are_checked() {
+        let settings = Settings {
+            channel: Some("C0TRIAGE".into()),
+            admins: Some("U1, W2".into()),
+            ..Settings::default()
+        };
+        let bot = Config::from_settings(&settings).unwrap().bot;
+        assert_eq!(bot.channel.as_deref(), Some("C0TRIAGE"));
+        assert_eq!(
+            bot.admins.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+            ["U1", "W2"]
+        );
+        assert_eq!((bot.command.as_str(), bot.heads_up.hour()), ("/triage", 17));
+        assert_eq!(bot.admin_channel, None);
+        let bad = |settings: Settings| Config::from_settings(&settings).unwrap_err().to_string();
+        assert_eq!(
+            bad(Settings {
+                channel: Some("#triage".into()),
+                ..Settings::default()
+            }),
+            "invalid TRIAGE_CHANNEL `#triage`: expected a Slack id starting with C or G"
+        );
+        assert_eq!(
+            bad(Settings {
+                admins: Some("U1,bob".into()),
+                ..Settings::default()
+            }),
+            "invalid TRIAGE_ADMINS `bob`: expected comma-separated Slack user ids such as U024BE7LH"
+        );
+        assert_eq!(
+            bad(Settings {
+                command: Some("triage".into()),
+                ..Settings::default()
+            }),
+            "invalid TRIAGE_COMMAND `triage`: expected a slash command such as /triage"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! See `ARCHITECTURE.md` for a map of the modules.
 
 pub mod app;
+pub mod bot;
 pub mod cli;
 pub mod commands;
 pub mod config;

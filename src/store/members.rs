@@ -275,6 +275,23 @@ impl Store {
         self.write(|tx| deactivate(tx, slack_id, discipline, actor, reason, now))
     }
 
+    /// Like `deactivate_member`, enqueueing the effects derived from the change atomically.
+    pub fn deactivate_member_with(
+        &self,
+        slack_id: &SlackUserId,
+        discipline: &DisciplineKey,
+        actor: &str,
+        reason: Option<&str>,
+        now: Timestamp,
+        effects: super::Effects<'_, MemberChange>,
+    ) -> Result<MemberChange> {
+        self.write_with_effects(
+            now,
+            |tx| deactivate(tx, slack_id, discipline, actor, reason, now),
+            effects,
+        )
+    }
+
     /// Moves the person to `position` (1-based) in the discipline's rotation order.
     pub fn move_member(
         &self,

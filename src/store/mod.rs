@@ -16,6 +16,7 @@ mod events;
 mod import;
 mod members;
 pub mod migrate;
+mod outbox;
 mod overrides;
 mod sprints;
 mod state;
@@ -39,9 +40,18 @@ pub use import::{
 };
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
+pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
 pub use overrides::{Decision, NewOverride, RequestOutcome};
 pub use sprints::{NewSprint, SprintChange};
 pub use state::CurrentState;
+
+/// Derives the outbox items a decision causes from its outcome (see `write_with_effects`).
+pub type Effects<'a, T> = &'a dyn Fn(&T) -> Vec<NewOutboxItem>;
+
+/// No effects.
+pub fn no_effects<T>(_: &T) -> Vec<NewOutboxItem> {
+    Vec::new()
+}
 
 /// How the store waits for and retries a busy database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +196,21 @@ impl Store {
                 tracing::debug!(?delay, "database busy, retrying");
             })
             .call()
+    }
+
+    /// Like `write`, then enqueues the outbox items `effects` derives from `f`'s result, in the
+    /// same transaction: the decision and the messages it causes commit together or not at all.
+    pub(crate) fn write_with_effects<T>(
+        &self,
+        now: jiff::Timestamp,
+        f: impl Fn(&Transaction) -> Result<T>,
+        effects: Effects<'_, T>,
+    ) -> Result<T> {
+        self.write(|tx| {
+            let value = f(tx)?;
+            outbox::enqueue_all(tx, &effects(&value), now)?;
+            Ok(value)
+        })
     }
 
     /// Runs `f` with a pooled connection for reads (no transaction needed for a single query;

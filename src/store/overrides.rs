@@ -6,11 +6,11 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
-use super::Store;
 use super::audit::{self, AuditRecord};
 use super::codec::{self, OVERRIDE_COLUMNS};
 use super::disciplines;
 use super::error::{Result, StoreError};
+use super::{Effects, Store};
 use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex};
 
 /// A coverage request to file.
@@ -263,6 +263,47 @@ fn supersede(
 }
 
 impl Store {
+    /// Files a pending request and enqueues the effects derived from the outcome, atomically.
+    pub fn request_override_with(
+        &self,
+        new: &NewOverride,
+        now: Timestamp,
+        effects: Effects<'_, RequestOutcome>,
+    ) -> Result<RequestOutcome> {
+        self.write_with_effects(
+            now,
+            |tx| request(tx, new, OverrideStatus::Pending, now),
+            effects,
+        )
+    }
+
+    /// Files and approves in one step, with effects (an admin's `set`).
+    pub fn record_approved_override_with(
+        &self,
+        new: &NewOverride,
+        now: Timestamp,
+        effects: Effects<'_, RequestOutcome>,
+    ) -> Result<RequestOutcome> {
+        self.write_with_effects(
+            now,
+            |tx| request(tx, new, OverrideStatus::Approved, now),
+            effects,
+        )
+    }
+
+    /// Moves a pending request to `to` (approved, declined or cancelled), with effects.
+    pub fn decide_override_with(
+        &self,
+        id: i64,
+        to: OverrideStatus,
+        by: &str,
+        reason: Option<&str>,
+        now: Timestamp,
+        effects: Effects<'_, Decision>,
+    ) -> Result<Decision> {
+        self.write_with_effects(now, |tx| decide(tx, id, to, by, reason, now), effects)
+    }
+
     /// Files a pending request. Filing the identical pending request again, or a request that is
     /// already approved, changes nothing and says so.
     pub fn request_override(&self, new: &NewOverride, now: Timestamp) -> Result<RequestOutcome> {
