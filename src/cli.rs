@@ -73,6 +73,10 @@ pub struct Settings {
     )]
     pub heads_up_time: Option<String>,
 
+    /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
+    #[arg(long, global = true, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
+    pub http_addr: Option<String>,
+
     /// Start the clock at this RFC 3339 instant instead of the real time (demos and tests)
     #[arg(
         long,

@@ -48,6 +48,7 @@ struct FileSettings {
     admins: Option<String>,
     command: Option<String>,
     heads_up_time: Option<String>,
+    http_addr: Option<String>,
 }
 
 /// What the Slack bot needs beyond the team settings. A missing optional setting switches the
@@ -81,6 +82,8 @@ pub struct Config {
     /// The real time at start-up, so a pinned clock runs on from `clock_start`.
     pub started_at: jiff::Timestamp,
     pub bot: BotSettings,
+    /// Where to serve /healthz and /metrics; off when unset.
+    pub http_addr: Option<std::net::SocketAddr>,
 }
 
 impl Config {
@@ -166,6 +169,18 @@ impl Config {
                 })
                 .transpose()?,
             started_at: jiff::Timestamp::now(),
+            http_addr: settings
+                .http_addr
+                .clone()
+                .or(file.http_addr)
+                .map(|text| {
+                    text.trim().parse().map_err(|_| ConfigError::Invalid {
+                        setting: "TRIAGE_HTTP_ADDR",
+                        reason: "expected an address and port such as 127.0.0.1:9000".to_string(),
+                        value: text,
+                    })
+                })
+                .transpose()?,
             bot: BotSettings {
                 channel: slack_id(
                     "TRIAGE_CHANNEL",

@@ -33,6 +33,16 @@ impl DisconnectReason {
         }
     }
 
+    /// A bounded label for metrics: the wire name, or `other`.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            DisconnectReason::Warning => "warning",
+            DisconnectReason::RefreshRequested => "refresh_requested",
+            DisconnectReason::LinkDisabled => "link_disabled",
+            DisconnectReason::Other(_) => "other",
+        }
+    }
+
     /// The wire name of the reason.
     pub fn as_str(&self) -> &str {
         match self {
@@ -64,6 +74,16 @@ impl EnvelopeKind {
             "slash_commands" => EnvelopeKind::SlashCommands,
             "interactive" => EnvelopeKind::Interactive,
             other => EnvelopeKind::Other(other.to_string()),
+        }
+    }
+
+    /// A bounded label for metrics: the wire name, or `other`.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            EnvelopeKind::EventsApi => "events_api",
+            EnvelopeKind::SlashCommands => "slash_commands",
+            EnvelopeKind::Interactive => "interactive",
+            EnvelopeKind::Other(_) => "other",
         }
     }
 

@@ -51,11 +51,13 @@ pub enum OutboxEnd {
     Dropped,
 }
 
-/// Queue depth and the age of the oldest pending item, for health checks and metrics.
+/// Queue depth and the oldest item that is due but undelivered, for health checks and metrics.
+/// (Items scheduled for later, such as tomorrow's heads-up, are pending but not due.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxStats {
     pub pending: i64,
-    pub oldest_pending: Option<Timestamp>,
+    /// The earliest `next_attempt_at` among pending items that are due at `now`.
+    pub oldest_due: Option<Timestamp>,
 }
 
 /// Enqueues `item` inside `tx`. Returns false when an item with the same key already exists.
@@ -171,18 +173,24 @@ impl Store {
         })
     }
 
-    pub fn outbox_stats(&self) -> Result<OutboxStats> {
+    pub fn outbox_stats(&self, now: Timestamp) -> Result<OutboxStats> {
         self.read(|conn| {
             let (pending, oldest): (i64, Option<i64>) = conn.query_row(
-                "SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'",
-                [],
+                "SELECT count(*), min(CASE WHEN next_attempt_at <= ?1 THEN next_attempt_at END)
+                 FROM outbox WHERE status = 'pending'",
+                [now.as_second()],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )?;
             Ok(OutboxStats {
                 pending,
-                oldest_pending: oldest.and_then(|s| Timestamp::from_second(s).ok()),
+                oldest_due: oldest.and_then(|s| Timestamp::from_second(s).ok()),
             })
         })
+    }
+
+    /// Whether the database answers a trivial query.
+    pub fn ping(&self) -> Result<()> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
     }
 
     /// Remembers where a posted message landed, so it can be edited later.

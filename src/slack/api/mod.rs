@@ -390,7 +390,9 @@ impl ApiClient {
         };
         let attempt = || async {
             self.inner.pacer.wait_turn(call.method, call.channel).await;
-            self.call_once(&call).await
+            let result = self.call_once(&call).await;
+            record_outcome(call.method, &result);
+            result
         };
         attempt
             .retry(self.backoff())
@@ -510,6 +512,23 @@ fn check_ok(method: &str, value: &Value) -> Result<(), ApiError> {
         method: method.to_string(),
         code: code.to_string(),
     })
+}
+
+/// Counts one attempt's outcome: `ok`, `rate_limited`, or the error's kind.
+fn record_outcome<R>(method: &'static str, result: &Result<R, ApiError>) {
+    let metrics = crate::metrics::metrics();
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(ApiError::RateLimited { .. }) => {
+            metrics.rate_limit_wait(method);
+            "rate_limited"
+        }
+        Err(ApiError::Slack { .. }) => "slack_error",
+        Err(ApiError::Status { .. }) => "http_error",
+        Err(ApiError::Transport { .. }) => "transport_error",
+        Err(ApiError::Decode { .. }) => "decode_error",
+    };
+    metrics.api_call(method, outcome);
 }
 
 fn log_retry(error: &ApiError, delay: Duration) {

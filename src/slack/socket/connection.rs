@@ -129,6 +129,11 @@ pub(super) async fn run_slot(
                     continue;
                 }
                 current = None;
+                match &end {
+                    ConnectionEnd::Closed(_) => crate::metrics::metrics().reconnect("closed"),
+                    ConnectionEnd::Idle => crate::metrics::metrics().reconnect("idle"),
+                    _ => {}
+                }
                 delay = match end {
                     ConnectionEnd::Stopped => break Ok(()),
                     ConnectionEnd::LinkDisabled => Some(context.config.link_disabled_backoff),
@@ -291,6 +296,16 @@ struct Connection {
 
 impl Connection {
     async fn run(self, socket: Socket, retire: oneshot::Receiver<()>) -> ConnectionEnd {
+        let metrics = crate::metrics::metrics();
+        metrics.socket_connected();
+        self.context.ready.fetch_add(1, Ordering::Relaxed);
+        let end = self.run_connected(socket, retire).await;
+        self.context.ready.fetch_sub(1, Ordering::Relaxed);
+        metrics.socket_closed();
+        end
+    }
+
+    async fn run_connected(&self, socket: Socket, retire: oneshot::Receiver<()>) -> ConnectionEnd {
         let (sink, mut stream) = socket.split();
         let (out, out_rx) = mpsc::unbounded_channel();
         let mut writer = tokio::spawn(write_frames(sink, out_rx));
@@ -383,6 +398,7 @@ impl Connection {
                     reason = reason.as_str(),
                     "slack asked to disconnect"
                 );
+                crate::metrics::metrics().reconnect(reason.metric_label());
                 if reason == DisconnectReason::LinkDisabled {
                     return Some(ConnectionEnd::LinkDisabled);
                 }
@@ -407,9 +423,12 @@ impl Connection {
             retry_attempt = envelope.retry_attempt,
             "envelope received"
         );
+        crate::metrics::metrics().envelope_received(envelope.kind.metric_label());
         let acker = Acker {
             envelope_id: envelope.envelope_id.clone(),
             out: out.clone(),
+            kind: envelope.kind.metric_label(),
+            received: std::time::Instant::now(),
         };
         let acker = if envelope.accepts_response_payload {
             Some(acker)

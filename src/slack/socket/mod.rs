@@ -149,6 +149,8 @@ pub(super) struct Context {
     pub(super) handler: Arc<dyn EnvelopeHandler>,
     pub(super) dedup: Arc<dyn EventDedup>,
     pub(super) next_connection: AtomicU64,
+    /// Sockets that said hello and are open, for health checks.
+    pub(super) ready: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl SocketClient {
@@ -166,10 +168,16 @@ impl SocketClient {
             handler,
             dedup,
             next_connection: AtomicU64::new(1),
+            ready: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         };
         SocketClient {
             context: Arc::new(context),
         }
+    }
+
+    /// A live count of this client's ready sockets (said hello, still open).
+    pub fn ready_sockets(&self) -> Arc<std::sync::atomic::AtomicI64> {
+        self.context.ready.clone()
     }
 
     /// Runs until `shutdown` turns true (or its sender is dropped), then stops intake, closes
@@ -287,6 +295,9 @@ pub(super) struct Dispatch {
 pub(super) struct Acker {
     pub(super) envelope_id: String,
     pub(super) out: mpsc::UnboundedSender<Message>,
+    /// Envelope type and arrival, for the ack metrics.
+    pub(super) kind: &'static str,
+    pub(super) received: std::time::Instant,
 }
 
 impl Acker {
@@ -296,6 +307,7 @@ impl Acker {
         if self.out.send(Message::text(frame)).is_err() {
             tracing::warn!(envelope_id = %self.envelope_id, "socket closed before the ack went out");
         } else {
+            crate::metrics::metrics().envelope_acked(self.kind, self.received.elapsed());
             tracing::debug!(envelope_id = %self.envelope_id, with_payload, "envelope acked");
         }
     }
