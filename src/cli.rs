@@ -170,6 +170,8 @@ pub enum Command {
     },
     /// Connect to Slack over Socket Mode and run the bot until stopped
     Serve(SlackArgs),
+    /// Ask a running bot's /healthz (at TRIAGE_HTTP_ADDR); exit 0 when healthy
+    Healthcheck,
     /// Run a local fake Slack workspace to try `serve` against
     SlackEmulator {
         /// Port on 127.0.0.1 (0 picks a free one)

@@ -89,3 +89,35 @@ pub fn emulator(port: &str) -> anyhow::Result<()> {
     runtime()?.block_on(crate::slack::emulator::run_standalone(port))?;
     Ok(())
 }
+
+/// `triage-bot healthcheck`: GET /healthz of the running bot; exit 0 only on 200.
+pub fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let Some(addr) = config.http_addr else {
+        return Err(UsageError(
+            "TRIAGE_HTTP_ADDR is not set, so there is no /healthz to ask".into(),
+        )
+        .into());
+    };
+    let host = if addr.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let url = format!("http://{host}/healthz");
+    let (status, body) = runtime()?
+        .block_on(async {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?;
+            let response = client.get(&url).send().await?;
+            let status = response.status();
+            Ok::<_, reqwest::Error>((status, response.text().await.unwrap_or_default()))
+        })
+        .map_err(|error| anyhow::anyhow!("cannot reach {url}: {}", error.without_url()))?;
+    print!("{body}");
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("{url} answered {status}"))
+    }
+}

@@ -111,6 +111,7 @@ impl Store {
         options: StoreOptions,
         migrations: &[&str],
     ) -> Result<(Store, MigrationReport)> {
+        create_private(path)?;
         let mut conn = open_connection(path, OpenFlags::default())?;
         configure(&conn, &options).map_err(|error| classify_open_error(path, error))?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -243,6 +244,32 @@ impl Store {
             .with_max_delay(self.options.retry_max)
             .with_max_times(self.options.retries)
             .with_jitter()
+    }
+}
+
+/// Creates a missing database file readable and writable by its owner only (0600); SQLite gives
+/// its `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(StoreError::CannotOpen {
+            path: path.display().to_string(),
+            reason: match error.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "the file or its directory cannot be opened".to_string()
+                }
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => error.to_string(),
+            },
+        }),
     }
 }
 

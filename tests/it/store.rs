@@ -551,6 +551,22 @@ fn processed_events_are_recorded_once() {
     assert_eq!(first.iter().filter(|fresh| **fresh).count(), 1);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_new_database_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir);
+    store.mark_event_processed("Ev1", now()).unwrap();
+    for name in ["triage.db", "triage.db-wal"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+}
+
 mod migrations {
     use super::*;
     use triage_bot::store::SCHEMA_VERSION;
