@@ -111,8 +111,18 @@ impl Config {
 
 impl Config {
     pub fn from_settings(settings: &Settings) -> Result<Config, ConfigError> {
-        let file = match &settings.config {
-            Some(path) => read_file(path)?,
+        let text = match &settings.config {
+            Some(path) => Some(read_file(path)?),
+            None => None,
+        };
+        let path = settings.config.as_deref().unwrap_or(Path::new("config"));
+        Config::from_parts(settings, text.as_deref(), path)
+    }
+
+    /// Builds the configuration from flags/environment and the TOML file's text (if any).
+    pub fn from_parts(settings: &Settings, file_text: Option<&str>, file_path: &Path) -> Result<Config, ConfigError> {
+        let file = match file_text {
+            Some(text) => parse_file(text, file_path)?,
             None => FileSettings::default(),
         };
         let defaults = StoreOptions::default();
@@ -213,12 +223,15 @@ impl Config {
     }
 }
 
-fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Unreadable {
+fn read_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|error| ConfigError::Unreadable {
         path: path.display().to_string(),
         reason: error.to_string(),
-    })?;
-    toml::from_str(&text).map_err(|error| ConfigError::BadFile {
+    })
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
+    toml::from_str(text).map_err(|error| ConfigError::BadFile {
         path: path.display().to_string(),
         reason: error.message().to_string(),
     })

@@ -195,7 +195,7 @@ pub struct SlashCommand {
 
 /// A decoded Socket Mode frame.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Frame {
+pub enum Frame {
     Hello,
     Disconnect(DisconnectReason),
     Envelope(Envelope),
@@ -205,7 +205,7 @@ pub(crate) enum Frame {
 
 /// A frame that is not what Slack sends. The text never includes the frame itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum FrameError {
+pub enum FrameError {
     /// The frame is not a JSON object.
     #[error("frame is not a json object")]
     NotJson,
@@ -217,7 +217,7 @@ pub(crate) enum FrameError {
     MissingEnvelopeId { kind: String },
 }
 
-pub(crate) fn decode_frame(text: &str) -> Result<Frame, FrameError> {
+pub fn decode_frame(text: &str) -> Result<Frame, FrameError> {
     let value: Value = serde_json::from_str(text).map_err(|_| FrameError::NotJson)?;
     let Value::Object(mut object) = value else {
         return Err(FrameError::NotJson);
@@ -269,7 +269,7 @@ pub(crate) fn decode_frame(text: &str) -> Result<Frame, FrameError> {
 }
 
 /// The ack frame for an envelope; a payload that is not an object is left out.
-pub(crate) fn encode_ack(envelope_id: &str, payload: Option<Value>) -> String {
+pub fn encode_ack(envelope_id: &str, payload: Option<Value>) -> String {
     match payload.filter(Value::is_object) {
         Some(payload) => json!({ "envelope_id": envelope_id, "payload": payload }).to_string(),
         None => json!({ "envelope_id": envelope_id }).to_string(),
