@@ -19,7 +19,7 @@ const SPRINT_NAME: &str = "Sprint {n}";
 /// Runs an admin command.
 pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
     let (action, entity, what) = rights(&command);
-    ctx.require_admin(action, entity, ctx.user.as_str(), what)?;
+    ctx.require_admin(action, entity, &entity_id(&command), what)?;
     let actor = ctx.user.as_str();
     let text = match command {
         Command::MemberAdd {
@@ -108,6 +108,24 @@ fn rights(command: &Command) -> (&'static str, &'static str, &'static str) {
         Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
         Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
         _ => ("admin.list", "admin", "list admins"),
+    }
+}
+
+/// What an admin command acts on, for the audit log of a refused attempt.
+fn entity_id(command: &Command) -> String {
+    match command {
+        Command::MemberAdd {
+            user, discipline, ..
+        }
+        | Command::MemberRemove { user, discipline }
+        | Command::MemberMove {
+            user, discipline, ..
+        } => format!("{discipline}:{user}"),
+        Command::SprintAdd { start, .. } | Command::SprintGenerate { start, .. } => {
+            start.to_string()
+        }
+        Command::AdminsAdd { user } | Command::AdminsRemove { user } => user.to_string(),
+        _ => String::new(),
     }
 }
 

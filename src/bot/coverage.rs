@@ -20,7 +20,7 @@ use crate::domain::{
 use crate::duty::{self, DutyAt, Roster};
 use crate::slack::blocks::{self, Message, Recipient};
 use crate::slack::views;
-use crate::store::{Decision, RequestOutcome};
+use crate::store::{Decision, RequestOutcome, StoreError};
 
 /// The message key of a request's post in the admin channel.
 pub fn request_message_key(id: i64) -> String {
@@ -260,14 +260,22 @@ pub fn decide(
             in_force,
         ))
     };
-    let decision = ctx.store.decide_override_with(
-        id,
-        verdict.status(),
-        ctx.user.as_str(),
-        reason.as_deref(),
-        ctx.now,
-        &effects,
-    )?;
+    let decision = ctx
+        .store
+        .decide_override_with(
+            id,
+            verdict.status(),
+            ctx.user.as_str(),
+            reason.as_deref(),
+            ctx.now,
+            &effects,
+        )
+        .map_err(|error| match error {
+            StoreError::OverrideNotPending { id, status } => BotError::Refused(format!(
+                "request #{id} is already {status}, so it cannot be changed"
+            )),
+            other => other.into(),
+        })?;
     Ok(blocks::decided(
         &decision.request,
         decision.changed,
@@ -475,7 +483,6 @@ fn modal_view(
         &candidates,
         selected,
         &roster,
-        &team,
     )))
 }
 

@@ -34,16 +34,10 @@ pub fn cover_modal(
     candidates: &[(DisciplineKey, Vec<Member>)],
     selected: Option<&str>,
     roster: &Roster,
-    team: &Team,
 ) -> Value {
     let shift_options: Vec<Value> = shifts
         .iter()
-        .map(|shift| {
-            option(
-                &plain(&shift_line(shift, roster, team)),
-                &shift.slot_value(),
-            )
-        })
+        .map(|shift| option(&shift_label(shift, roster), &shift.slot_value()))
         .collect();
     let mut shift_select = json!({
         "type": "static_select", "action_id": SHIFT_INPUT, "options": shift_options,
@@ -53,10 +47,8 @@ pub fn cover_modal(
         .iter()
         .find(|s| Some(s.slot_value().as_str()) == selected)
     {
-        shift_select["initial_option"] = option(
-            &plain(&shift_line(initial, roster, team)),
-            &initial.slot_value(),
-        );
+        shift_select["initial_option"] =
+            option(&shift_label(initial, roster), &initial.slot_value());
     }
     json!({
         "type": "modal",
@@ -112,13 +104,21 @@ fn replacement_select(candidates: &[(DisciplineKey, Vec<Member>)], roster: &Rost
     select
 }
 
-/// Plain text for option labels: mrkdwn asterisks dropped, at most 75 characters.
-fn plain(text: &str) -> String {
-    let text = text.replace('*', "");
-    if text.chars().count() <= 75 {
-        return text;
+/// A shift as a select option's label (plain text, at most 75 characters):
+/// `UI · Sprint 1 · 03-09 to 03-22 (now)`.
+fn shift_label(shift: &Shift, roster: &Roster) -> String {
+    let now = if shift.current { " (now)" } else { "" };
+    let label = format!(
+        "{} · {} · {} to {}{now}",
+        blocks::discipline_name(roster, &shift.discipline),
+        shift.sprint.name,
+        shift.sprint.start.strftime("%b %-d"),
+        shift.sprint.end.strftime("%b %-d"),
+    );
+    if label.chars().count() <= 75 {
+        return label;
     }
-    let cut: String = text.chars().take(74).collect();
+    let cut: String = label.chars().take(74).collect();
     format!("{cut}…")
 }
 
