@@ -378,7 +378,7 @@ pub fn decision_dm(
             o.id
         ),
         (status, _) => format!(
-            "Coverage request #{} ({} to cover {slot}) is now {status} ({by}).",
+            "Coverage request #{} ({} to cover {slot}) was {status} by {by}.",
             o.id,
             mention(&o.replacement)
         ),
@@ -540,5 +540,341 @@ pub fn my_shifts(shifts: &[Shift], roster: &Roster, team: &Team) -> Message {
     Message {
         text: format!("Your shifts:\n{}", lines.join("\n")),
         blocks,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use expect_test::{Expect, expect};
+    use jiff::civil::Time;
+    use jiff::tz::TimeZone;
+
+    use super::*;
+    use crate::domain::{Assignment, Discipline, Source, SprintIndex};
+
+    pub(crate) fn team() -> Team {
+        Team {
+            zone: TimeZone::get("America/Los_Angeles").unwrap(),
+            handoff: Time::constant(8, 0, 0, 0),
+        }
+    }
+
+    pub(crate) fn roster() -> Roster {
+        let discipline = |key: &str, name: &str, position| Discipline {
+            key: DisciplineKey::parse(key).unwrap(),
+            name: name.to_string(),
+            position,
+            fallback: None,
+            usergroup_id: None,
+        };
+        Roster {
+            disciplines: vec![discipline("ui", "UI", 0), discipline("be", "Backend", 1)],
+            members: Vec::new(),
+        }
+    }
+
+    pub(crate) fn sprint(index: i64) -> Sprint {
+        let start = jiff::civil::date(2026, 3, 9)
+            .checked_add(jiff::Span::new().days(14 * index))
+            .unwrap();
+        Sprint {
+            index: SprintIndex::new(index).unwrap(),
+            name: format!("Sprint {}", index + 1),
+            start,
+            end: start.checked_add(jiff::Span::new().days(13)).unwrap(),
+        }
+    }
+
+    pub(crate) fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).unwrap()
+    }
+
+    pub(crate) fn request(status: OverrideStatus) -> Override {
+        let decided = status != OverrideStatus::Pending;
+        Override {
+            id: 7,
+            sprint: SprintIndex::new(0).unwrap(),
+            discipline: DisciplineKey::parse("ui").unwrap(),
+            original: Some(user("U1")),
+            replacement: user("U2"),
+            requested_by: user("U1"),
+            status,
+            decided_by: decided.then(|| "U9".to_string()),
+            decided_at: decided.then(|| "2026-03-10T19:00:00Z".parse().unwrap()),
+            reason: Some("dentist".to_string()),
+            created_at: "2026-03-10T18:00:00Z".parse().unwrap(),
+        }
+    }
+
+    pub(crate) fn duty(index: i64) -> SprintDuty {
+        let assignment = |key: &str, who: Option<&str>, source| Assignment {
+            discipline: DisciplineKey::parse(key).unwrap(),
+            slack_id: who.map(user),
+            source,
+        };
+        SprintDuty {
+            sprint: sprint(index),
+            assignments: vec![
+                assignment("ui", Some("U1"), Source::Rotation),
+                assignment("be", None, Source::None),
+            ],
+        }
+    }
+
+    #[track_caller]
+    fn check(message: Message, expected: Expect) {
+        expected.assert_eq(&serde_json::to_string_pretty(&message.to_json()).unwrap());
+    }
+
+    #[test]
+    fn a_pending_request_has_approve_and_decline_buttons() {
+        let o = request(OverrideStatus::Pending);
+        check(
+            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            expect![[r#"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "action_id": "approve_override",
+                          "style": "primary",
+                          "text": {
+                            "text": "Approve",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        },
+                        {
+                          "action_id": "decline_override",
+                          "style": "danger",
+                          "text": {
+                            "text": "Decline",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        }
+                      ],
+                      "type": "actions"
+                    }
+                  ],
+                  "text": "Coverage request #7 (pending): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn a_decided_request_says_who_decided_and_when() {
+        let o = request(OverrideStatus::Declined);
+        check(
+            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            expect![[r#"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "text": ":x: Declined by <@U9> on Tue 2026-03-10 12:00 PDT",
+                          "type": "mrkdwn"
+                        }
+                      ],
+                      "type": "context"
+                    }
+                  ],
+                  "text": "Coverage request #7 (declined): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn who_in_and_out_of_sprints() {
+        let (roster, team) = (roster(), team());
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let in_force = DutyAt::InForce {
+            duty: duty(0),
+            until: at("2026-03-23T15:00:00Z"),
+        };
+        check(
+            who(&in_force, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "*Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
+            }"#]],
+        );
+        let before = DutyAt::BeforeFirst {
+            first: sprint(0),
+            starts_at: at("2026-03-09T15:00:00Z"),
+        };
+        check(
+            who(&before, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "No sprint is in force yet: *Sprint 1* (sprint 0) starts Mon 2026-03-09 08:00 PDT."
+            }"#]],
+        );
+        let after = DutyAt::AfterLast {
+            last: sprint(0),
+            ended_at: at("2026-03-23T15:00:00Z"),
+        };
+        check(
+            who(&after, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "No sprint is in force: the last one, *Sprint 1* (sprint 0), ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
+            }"#]],
+        );
+        check(
+            who(&DutyAt::NoSprints, &roster, &team, "/triage"),
+            expect![[r#"
+                {
+                  "text": "There are no sprints yet. An admin can add them with `/triage sprint generate`."
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn schedules_and_help() {
+        check(
+            schedule("*Next sprint*", &[], &roster()),
+            expect![[r#"
+            {
+              "text": "*Next sprint*: no sprints are planned."
+            }"#]],
+        );
+        check(
+            help(
+                "/triage",
+                &[("who", "who is on duty")],
+                &[("approve <id>", "approve")],
+            ),
+            expect![[r#"
+                {
+                  "text": "*/triage* commands:\n• `/triage who`: who is on duty\n*Admin commands:*\n• `/triage approve <id>`: approve"
+                }"#]],
+        );
+        check(
+            unknown_command("/triage", "hepl", Some("help"), Message::text("…")),
+            expect![[r#"
+                {
+                  "text": "I don't know `hepl`. Did you mean `/triage help`?\n\n…"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn decision_messages() {
+        let (roster, s) = (roster(), sprint(0));
+        let approved = request(OverrideStatus::Approved);
+        let lines = [
+            decision_dm(&approved, Recipient::Requester, Some(&s), &roster).text,
+            decision_dm(&approved, Recipient::Replacement, Some(&s), &roster).text,
+            decision_dm(
+                &request(OverrideStatus::Cancelled),
+                Recipient::Requester,
+                Some(&s),
+                &roster,
+            )
+            .text,
+            set_dm(&approved, Recipient::Replacement, Some(&s), &roster).text,
+            decided(&approved, false, None, &roster).text,
+        ];
+        expect![[r#"
+            Your coverage request #7 was approved by <@U9>: <@U2> covers *UI* in *Sprint 1* (sprint 0).
+            You are covering *UI* in *Sprint 1* (sprint 0) for <@U1> (request #7, approved by <@U9>).
+            Coverage request #7 (<@U2> to cover *UI* in *Sprint 1* (sprint 0)) was cancelled by <@U9>.
+            <@U1> put you on duty for *UI* in *Sprint 1* (sprint 0).
+            Request #7 (<@U2> to cover *UI* in sprint 0) was already approved; nothing changed."#]].assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn request_lists_show_buttons_by_role() {
+        let pending = [request(OverrideStatus::Pending)];
+        check(
+            overrides(Some(&pending), &pending, &roster()),
+            expect![[r##"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Pending requests*",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "text": {
+                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "action_id": "approve_override",
+                          "style": "primary",
+                          "text": {
+                            "text": "Approve",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        },
+                        {
+                          "action_id": "decline_override",
+                          "style": "danger",
+                          "text": {
+                            "text": "Decline",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        }
+                      ],
+                      "type": "actions"
+                    },
+                    {
+                      "text": {
+                        "text": "*Your requests*",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "accessory": {
+                        "action_id": "cancel_override",
+                        "text": {
+                          "text": "Cancel",
+                          "type": "plain_text"
+                        },
+                        "type": "button",
+                        "value": "7"
+                      },
+                      "text": {
+                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    }
+                  ],
+                  "text": "Pending requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending\nYour requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending"
+                }"##]],
+        );
     }
 }

@@ -186,3 +186,297 @@ pub fn home(
     }
     json!({ "type": "home", "blocks": all })
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use super::*;
+    use crate::domain::{OverrideStatus, SlackUserId, Source};
+    use crate::slack::blocks::tests::{duty, request, roster, sprint, team};
+
+    fn shift(index: i64, current: bool) -> Shift {
+        let team = team();
+        let s = sprint(index);
+        Shift {
+            starts_at: crate::domain::sprint_starts_at(&s, &team),
+            ends_at: crate::domain::sprint_ends_at(&s, None, &team),
+            sprint: s,
+            discipline: DisciplineKey::parse("ui").unwrap(),
+            source: Source::Rotation,
+            current,
+        }
+    }
+
+    #[test]
+    fn the_cover_modal() {
+        let member = Member {
+            slack_id: SlackUserId::parse("U2").unwrap(),
+            discipline: DisciplineKey::parse("ui").unwrap(),
+            name: "Bea".to_string(),
+            rotation_order: 2,
+            active: true,
+        };
+        let ui = DisciplineKey::parse("ui").unwrap();
+        let be = DisciplineKey::parse("be").unwrap();
+        let candidates = [(ui, vec![member.clone()]), (be, vec![member])];
+        let view = cover_modal(
+            &[shift(0, true), shift(2, false)],
+            &candidates,
+            Some("2:ui"),
+            &roster(),
+        );
+        expect![[r#"
+            {
+              "blocks": [
+                {
+                  "block_id": "shift",
+                  "element": {
+                    "action_id": "shift",
+                    "initial_option": {
+                      "text": {
+                        "text": "UI · Sprint 3 · Apr 6 to Apr 19",
+                        "type": "plain_text"
+                      },
+                      "value": "2:ui"
+                    },
+                    "options": [
+                      {
+                        "text": {
+                          "text": "UI · Sprint 1 · Mar 9 to Mar 22 (now)",
+                          "type": "plain_text"
+                        },
+                        "value": "0:ui"
+                      },
+                      {
+                        "text": {
+                          "text": "UI · Sprint 3 · Apr 6 to Apr 19",
+                          "type": "plain_text"
+                        },
+                        "value": "2:ui"
+                      }
+                    ],
+                    "placeholder": {
+                      "text": "Choose a shift",
+                      "type": "plain_text"
+                    },
+                    "type": "static_select"
+                  },
+                  "label": {
+                    "text": "Shift",
+                    "type": "plain_text"
+                  },
+                  "optional": false,
+                  "type": "input"
+                },
+                {
+                  "block_id": "replacement",
+                  "element": {
+                    "action_id": "replacement",
+                    "option_groups": [
+                      {
+                        "label": {
+                          "text": "UI",
+                          "type": "plain_text"
+                        },
+                        "options": [
+                          {
+                            "text": {
+                              "text": "Bea",
+                              "type": "plain_text"
+                            },
+                            "value": "ui:U2"
+                          }
+                        ]
+                      },
+                      {
+                        "label": {
+                          "text": "Backend",
+                          "type": "plain_text"
+                        },
+                        "options": [
+                          {
+                            "text": {
+                              "text": "Bea",
+                              "type": "plain_text"
+                            },
+                            "value": "be:U2"
+                          }
+                        ]
+                      }
+                    ],
+                    "placeholder": {
+                      "text": "Choose someone from the same discipline",
+                      "type": "plain_text"
+                    },
+                    "type": "static_select"
+                  },
+                  "label": {
+                    "text": "Who covers it",
+                    "type": "plain_text"
+                  },
+                  "optional": false,
+                  "type": "input"
+                },
+                {
+                  "block_id": "reason",
+                  "element": {
+                    "action_id": "reason",
+                    "multiline": true,
+                    "type": "plain_text_input"
+                  },
+                  "label": {
+                    "text": "Reason",
+                    "type": "plain_text"
+                  },
+                  "optional": true,
+                  "type": "input"
+                },
+                {
+                  "elements": [
+                    {
+                      "text": "An admin approves or declines the request; you and your replacement get a DM.",
+                      "type": "mrkdwn"
+                    }
+                  ],
+                  "type": "context"
+                }
+              ],
+              "callback_id": "cover_request",
+              "close": {
+                "text": "Cancel",
+                "type": "plain_text"
+              },
+              "submit": {
+                "text": "Send request",
+                "type": "plain_text"
+              },
+              "title": {
+                "text": "Request coverage",
+                "type": "plain_text"
+              },
+              "type": "modal"
+            }"#]].assert_eq(&serde_json::to_string_pretty(&view).unwrap());
+    }
+
+    #[test]
+    fn the_home_tab_of_an_admin_on_duty() {
+        let (roster, team) = (roster(), team());
+        let now_shift = shift(0, true);
+        let (current, next) = (duty(0), duty(1));
+        let pending = [request(OverrideStatus::Pending)];
+        let view = home(
+            HomeStatus::OnDuty(&now_shift),
+            &[("Current sprint", &current), ("Next sprint", &next)],
+            std::slice::from_ref(&now_shift),
+            Some(&pending),
+            &roster,
+            &team,
+        );
+        expect![[r##"
+            {
+              "blocks": [
+                {
+                  "text": {
+                    "text": "Triage duty",
+                    "type": "plain_text"
+                  },
+                  "type": "header"
+                },
+                {
+                  "text": {
+                    "text": ":rotating_light: You are on duty: *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "type": "divider"
+                },
+                {
+                  "text": {
+                    "text": "*Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "text": {
+                    "text": "*Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "type": "divider"
+                },
+                {
+                  "text": {
+                    "text": "*Your shifts*",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "accessory": {
+                    "action_id": "cover_shift",
+                    "text": {
+                      "text": "Request coverage",
+                      "type": "plain_text"
+                    },
+                    "type": "button",
+                    "value": "0:ui"
+                  },
+                  "text": {
+                    "text": "*UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "type": "divider"
+                },
+                {
+                  "text": {
+                    "text": "*Pending coverage requests*",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "text": {
+                    "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "elements": [
+                    {
+                      "action_id": "approve_override",
+                      "style": "primary",
+                      "text": {
+                        "text": "Approve",
+                        "type": "plain_text"
+                      },
+                      "type": "button",
+                      "value": "7"
+                    },
+                    {
+                      "action_id": "decline_override",
+                      "style": "danger",
+                      "text": {
+                        "text": "Decline",
+                        "type": "plain_text"
+                      },
+                      "type": "button",
+                      "value": "7"
+                    }
+                  ],
+                  "type": "actions"
+                }
+              ],
+              "type": "home"
+            }"##]].assert_eq(&serde_json::to_string_pretty(&view).unwrap());
+    }
+}

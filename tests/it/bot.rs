@@ -501,7 +501,9 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     );
     check(
         bot.say(ALICE, "cover 0 <@U0BOB|bob> ui dentist").await,
-        expect!["Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is already approved."],
+        expect![
+            "Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is already approved."
+        ],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
     assert_eq!(bot.store.overrides(None).unwrap().len(), 1);
@@ -644,13 +646,18 @@ async fn decisions_by_command_and_their_refusals() {
     );
     check(
         bot.say(DAVE, "cancel 2").await,
-        expect!["Request #2 (<@U0CAROL> to cover *Backend* in *Sprint 1* (sprint 0)) is now cancelled."],
+        expect![
+            "Request #2 (<@U0CAROL> to cover *Backend* in *Sprint 1* (sprint 0)) is now cancelled."
+        ],
     );
-    check(bot.outbox("decision:2"), expect![[r#"
+    check(
+        bot.outbox("decision:2"),
+        expect![[r#"
         decision:2:update update_message
         decision:2:home:U0DAVE publish_home
         decision:2:home:U0CAROL publish_home
-    "#]]);
+    "#]],
+    );
     let mine = bot.command(DAVE, "overrides").await;
     check(
         render(&mine["blocks"]),
@@ -690,7 +697,10 @@ async fn invalid_requests_are_refused_with_a_reason() {
         bot.say(ALICE, "cover 9 <@U0BOB>").await,
         expect!["sprint 9 does not exist"],
     );
-    check(bot.say(BOB, "cover 1 <@U0BOB>").await, expect!["U0BOB is already on duty for ui in sprint 1"]);
+    check(
+        bot.say(BOB, "cover 1 <@U0BOB>").await,
+        expect!["U0BOB is already on duty for ui in sprint 1"],
+    );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     assert_eq!(bot.outbox(""), "");
     bot.stop().await;
