@@ -7,6 +7,7 @@ pub mod bot;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod coverage;
 pub mod domain;
 pub mod duty;
 pub mod health;

@@ -1,18 +1,16 @@
-//! `triage-bot serve`: connects to Slack over Socket Mode and answers `/triage help` and
-//! `/triage who` from the rotation engine. Processed Slack events are recorded in the store so a
-//! redelivery has no second effect.
+//! `triage-bot serve`: connects to Slack over Socket Mode and hands every envelope to the
+//! [`Bot`]. Processed Slack events are recorded in the store so a redelivery has no second
+//! effect.
 //!
-//! Slack's wire format stays in `slack/`; this module only turns a slash command's words into
-//! an answer. It reads the clock through `Config::now`, once per envelope.
+//! Slack's wire format stays in `slack/` and what an envelope means is decided in `bot/`; this
+//! module only wires the store, the Web API client and the socket client together.
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use crate::bot::Bot;
 use crate::config::Config;
-use crate::domain::SlackUserId;
-use crate::duty::{self, DutyAt, Roster};
 use crate::slack::{
     ApiClient, ApiConfig, AppToken, BotToken, Envelope, EnvelopeHandler, EventDedup, SocketClient,
     SocketConfig, SocketError,
@@ -50,13 +48,15 @@ pub async fn run(
         .await
         .map_err(|error| ServeError::Auth(error.to_string()))?;
     tracing::info!("connected to the Slack Web API");
-    let handler: Arc<dyn EnvelopeHandler> = {
-        let (config, store) = (config.clone(), store.clone());
-        Arc::new(move |envelope: Envelope| {
-            let (config, store) = (config.clone(), store.clone());
-            async move { answer(&config, &store, envelope).await }
-        })
+    let bot = Bot {
+        config: config.clone(),
+        store: store.clone(),
+        api: api.clone(),
     };
+    let handler: Arc<dyn EnvelopeHandler> = Arc::new(move |envelope: Envelope| {
+        let bot = bot.clone();
+        async move { bot.handle(envelope).await }
+    });
     let dedup: Arc<dyn EventDedup> = {
         let (config, store) = (config.clone(), store.clone());
         Arc::new(move |event_id: String| {
@@ -78,62 +78,4 @@ pub async fn run(
     let client = SocketClient::new(api, options.app_token, options.socket, handler, dedup);
     client.run(shutdown).await?;
     Ok(())
-}
-
-async fn answer(config: &Config, store: &Store, envelope: Envelope) -> Option<Value> {
-    let command = envelope.slash_command()?;
-    let word = command
-        .text
-        .split_whitespace()
-        .next()
-        .unwrap_or("help")
-        .to_lowercase();
-    let text = match word.as_str() {
-        "help" => help(&command.command),
-        "who" => who(config, store).await,
-        other => format!("I don't know `{other}`.\n{}", help(&command.command)),
-    };
-    Some(json!({"response_type": "ephemeral", "text": text}))
-}
-
-fn help(command: &str) -> String {
-    format!("*{command} who* — who is on triage duty now\n*{command} help* — this list")
-}
-
-async fn who(config: &Config, store: &Store) -> String {
-    let (team, now) = (config.team(), config.now());
-    let result = store
-        .run(move |s| {
-            let answer = duty::duty_at(s, &team, now, now, "rotation")?;
-            Ok::<_, crate::store::StoreError>((answer, Roster::load(s)?))
-        })
-        .await;
-    match result {
-        Ok((answer, roster)) => render_who(&answer, &roster),
-        Err(error) => {
-            tracing::error!(%error, "who failed");
-            "Something went wrong; nothing was changed. Please try again.".to_string()
-        }
-    }
-}
-
-fn render_who(answer: &DutyAt, roster: &Roster) -> String {
-    let DutyAt::InForce { duty, .. } = answer else {
-        return "No sprint is in force right now.".to_string();
-    };
-    let mut lines = vec![format!(
-        "*{}* (sprint {})",
-        duty.sprint.name, duty.sprint.index
-    )];
-    for a in &duty.assignments {
-        let discipline = roster
-            .discipline(&a.discipline)
-            .map_or(a.discipline.to_string(), |d| d.name.clone());
-        let person = a
-            .slack_id
-            .as_ref()
-            .map_or("nobody".to_string(), |id: &SlackUserId| format!("<@{id}>"));
-        lines.push(format!("• {discipline}: {person} ({})", a.source));
-    }
-    lines.join("\n")
 }

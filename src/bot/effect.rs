@@ -31,6 +31,9 @@ pub enum Effect {
         blocks: Option<Value>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message_key: Option<String>,
+        /// Posts as a reply in this thread.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread_ts: Option<String>,
     },
     /// Edits the message posted earlier under `message_key`.
     UpdateMessage {
@@ -111,6 +114,7 @@ mod tests {
             text: "hi".into(),
             blocks: None,
             message_key: Some("request:3".into()),
+            thread_ts: None,
         };
         let item = Outgoing::now("request:3", effect.clone(), Timestamp::UNIX_EPOCH).to_item();
         assert_eq!(

@@ -3,8 +3,185 @@
 //!
 //! Handlers decide with the domain and persist through the store; every message or Slack change
 //! they cause is an [`Effect`] written to the outbox in the same transaction as the decision, and
-//! delivered later by the outbox worker. Nothing here talks to Slack directly except that worker.
+//! delivered later by the outbox worker. The only Slack calls made here directly are the ones
+//! that cannot wait: the ack's reply, opening a modal (its trigger expires in 3 s), the App Home
+//! on `app_home_opened`, and an ephemeral answer to a button through its `response_url`.
+//! Admin rights are checked here, on the server, for every admin action, buttons included.
 
+pub mod actions;
+pub mod admin;
+pub mod command;
+pub mod coverage;
 pub mod effect;
+pub mod events;
+pub mod home;
+pub mod shifts;
+pub mod slash;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde_json::Value;
 
 pub use effect::{Effect, Outgoing};
+
+use crate::config::Config;
+use crate::coverage::CoverageFailure;
+use crate::domain::SlackUserId;
+use crate::slack::blocks::Message;
+use crate::slack::{ApiClient, Envelope, EnvelopeKind};
+use crate::store::{AuditRecord, Store, StoreError};
+
+/// Why a command or a click did nothing. The text is what the person sees.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// The request breaks a rule or names something that does not exist.
+    #[error("{0}")]
+    Refused(String),
+    /// An admin action by someone who is not an admin (already audited).
+    #[error("only admins can {0}")]
+    NotAdmin(&'static str),
+    /// The store failed; the person is told nothing was changed, the log has the details.
+    #[error("something went wrong, nothing was changed")]
+    Internal(#[source] StoreError),
+}
+
+impl From<StoreError> for BotError {
+    fn from(error: StoreError) -> BotError {
+        if error.is_user_error() {
+            BotError::Refused(error.to_string())
+        } else {
+            BotError::Internal(error)
+        }
+    }
+}
+
+impl From<CoverageFailure> for BotError {
+    fn from(failure: CoverageFailure) -> BotError {
+        match failure {
+            CoverageFailure::Rule(rule) => BotError::Refused(rule.to_string()),
+            CoverageFailure::Store(error) => error.into(),
+        }
+    }
+}
+
+impl BotError {
+    /// The message for the person, logging internal failures.
+    pub fn into_message(self) -> Message {
+        if let BotError::Internal(error) = &self {
+            tracing::error!(error = %error, source = ?std::error::Error::source(error), "a bot action failed");
+        }
+        crate::slack::blocks::refusal(&self.to_string())
+    }
+}
+
+/// What a handler works with: the store, the settings, who acts, and the instant of the
+/// envelope (the clock is read once per envelope).
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub store: &'a Store,
+    pub config: &'a Config,
+    pub user: &'a SlackUserId,
+    pub now: Timestamp,
+}
+
+impl Context<'_> {
+    /// Whether the acting person is an admin: in the `admins` table or in the configuration.
+    pub fn is_admin(&self) -> Result<bool, StoreError> {
+        Ok(self.config.bot.admins.contains(self.user) || self.store.is_admin(self.user)?)
+    }
+
+    /// Passes when the acting person is an admin; otherwise records the refused attempt as
+    /// `<action>.refused` in the audit log and refuses with "only admins can `what`".
+    pub fn require_admin(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        what: &'static str,
+    ) -> Result<(), BotError> {
+        if self.is_admin()? {
+            return Ok(());
+        }
+        self.audit_refusal(action, entity, entity_id, "not an admin")?;
+        Err(BotError::NotAdmin(what))
+    }
+
+    /// Records a refused attempt in the audit log.
+    pub fn audit_refusal(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        why: &str,
+    ) -> Result<(), StoreError> {
+        let action = format!("{action}.refused");
+        let record = AuditRecord {
+            actor: self.user.as_str(),
+            action: &action,
+            entity,
+            entity_id: entity_id.to_string(),
+            before: None,
+            after: None,
+            reason: Some(why),
+        };
+        self.store.record_audit(&record, self.now)
+    }
+
+    /// Everyone who is an admin: the configuration's and the table's.
+    pub fn admins(&self) -> Result<Vec<SlackUserId>, StoreError> {
+        let mut admins = self.config.bot.admins.clone();
+        for admin in self.store.admins()? {
+            if !admins.contains(&admin) {
+                admins.push(admin);
+            }
+        }
+        Ok(admins)
+    }
+}
+
+/// The running bot: what every handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Bot {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub api: ApiClient,
+}
+
+impl Bot {
+    /// Handles one envelope; the value returned goes in the ack when the envelope takes one.
+    pub async fn handle(&self, envelope: Envelope) -> Option<Value> {
+        match envelope.kind {
+            EnvelopeKind::SlashCommands => {
+                let command = envelope.slash_command()?;
+                slash::handle(self, command).await
+            }
+            EnvelopeKind::Interactive => actions::handle(self, &envelope).await,
+            EnvelopeKind::EventsApi => {
+                events::handle(self, &envelope).await;
+                None
+            }
+            EnvelopeKind::Other(_) => None,
+        }
+    }
+
+    /// Runs `f` on the blocking pool with a context for `user` at the envelope's instant.
+    pub(crate) async fn run<T, F>(&self, user: SlackUserId, f: F) -> T
+    where
+        F: FnOnce(Context<'_>) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let config = self.config.clone();
+        let now = config.now();
+        self.store
+            .run(move |store| {
+                f(Context {
+                    store,
+                    config: &config,
+                    user: &user,
+                    now,
+                })
+            })
+            .await
+    }
+}

@@ -6,12 +6,11 @@ use super::{parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::OverrideCommand;
 use crate::config::Config;
+use crate::coverage::{self, CoverageFailure};
 use crate::domain::{
-    CoverageRequest, DisciplineKey, Override, OverrideStatus, SlackUserId, SlotFacts, SprintIndex,
-    validate_coverage_request,
+    CoverageRequest, DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex,
 };
-use crate::duty::{self, Roster};
-use crate::store::{Decision, NewOverride, RequestOutcome, Store};
+use crate::store::{Decision, RequestOutcome, Store, no_effects};
 
 pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
     match command {
@@ -66,48 +65,14 @@ pub fn request_coverage(
     request: &CoverageRequest,
     reason: Option<String>,
 ) -> anyhow::Result<RequestOutcome> {
-    let team = config.team();
-    let now = config.now();
     let store = app::open_store(config)?;
-    let roster = Roster::load(&store)?;
-    if let Some(approved) = store.approved_override(request.sprint, &request.discipline)?
-        && approved.replacement == request.replacement
-    {
-        return Ok(RequestOutcome::AlreadyApproved(approved));
-    }
-    let (sprint, next_sprint) = store.sprint_and_next(request.sprint)?;
-    let slot = match &sprint {
-        Some(sprint) => duty::slot(&store, &roster, sprint, &request.discipline)?,
-        None => None,
-    };
-    let nobody = crate::domain::Assignment {
-        discipline: request.discipline.clone(),
-        slack_id: None,
-        source: crate::domain::Source::None,
-    };
-    let (on_duty, original) = slot.unwrap_or((nobody, None));
-    let members = roster.members_of(&request.discipline);
-    let facts = SlotFacts {
-        sprint: sprint.as_ref(),
-        next_sprint: next_sprint.as_ref(),
-        discipline: roster.discipline(&request.discipline),
-        members: &members,
-        on_duty: &on_duty,
-        requester_is_admin: store.is_admin(&request.requester)?,
-    };
-    validate_coverage_request(request, &facts, &team, now)
-        .map_err(|e| UsageError(e.to_string()))?;
-    let new = NewOverride {
-        sprint: request.sprint,
-        discipline: request.discipline.clone(),
-        original,
-        replacement: request.replacement.clone(),
-        requested_by: request.requester.clone(),
-        reason,
-    };
-    let outcome = store.request_override(&new, now)?;
-    duty::record_started_turns(&store, &team, now, "rotation")?;
-    Ok(outcome)
+    let is_admin = store.is_admin(&request.requester)?;
+    let (team, now) = (config.team(), config.now());
+    coverage::file_coverage_request(&store, &team, request, reason, is_admin, now, &no_effects)
+        .map_err(|failure| match failure {
+            CoverageFailure::Rule(rule) => UsageError(rule.to_string()).into(),
+            CoverageFailure::Store(error) => anyhow::Error::from(error),
+        })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

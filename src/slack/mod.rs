@@ -3,15 +3,20 @@
 //! This is the only module that knows Slack's wire format (Socket Mode frames, envelopes, Web
 //! API request and response shapes). It moves bytes to and from Slack, retries and paces calls,
 //! and keeps sockets alive; it decides nothing about rotations and never touches the store.
+//! Block Kit rendering (`blocks`, `views`) and reading interactions (`interaction`) live here
+//! too, so the rest of the program never writes Slack's field names.
 //! Secrets (tokens, socket ticket URLs, `response_url`s) live in redacting wrappers and never
 //! reach a log line or an error message.
 
 pub mod api;
+pub mod blocks;
 pub mod emulator;
 pub mod envelope;
+pub mod interaction;
 mod pacing;
 pub mod secret;
 pub mod socket;
+pub mod views;
 
 pub use api::{
     ApiClient, ApiConfig, ApiError, AuthIdentity, ChannelId, MessageRef, PostMessage,

@@ -17,6 +17,7 @@ mod import;
 mod members;
 pub mod migrate;
 mod outbox;
+mod outbox_read;
 mod overrides;
 mod sprints;
 mod state;
@@ -41,6 +42,7 @@ pub use import::{
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
 pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
+pub use outbox_read::OutboxRow;
 pub use overrides::{Decision, NewOverride, RequestOutcome};
 pub use sprints::{NewSprint, SprintChange};
 pub use state::CurrentState;

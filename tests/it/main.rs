@@ -1,9 +1,10 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
 
 mod backup;
+mod bot;
 mod cli;
 mod commands;
 mod import;
 mod serve;
-mod slack;
+pub mod slack;
 mod store;

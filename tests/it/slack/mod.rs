@@ -2,4 +2,4 @@
 
 mod api;
 mod socket;
-mod support;
+pub mod support;

@@ -1,0 +1,223 @@
+//! Admin commands from Slack: the rotation's members, sprints, and the admins themselves.
+//!
+//! Every one checks admin rights first and records a refused attempt in the audit log. The
+//! store does the change and audits it in the same transaction.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use super::command::Command;
+use super::effect::{Effect, Outgoing, items};
+use super::{BotError, Context};
+use crate::domain::{SlackUserId, Sprint};
+use crate::slack::blocks::{Message, mention};
+use crate::store::{MemberChange, MemberOutcome, NewSprint};
+
+/// The name given to generated sprints; `{n}` is the sprint's number.
+const SPRINT_NAME: &str = "Sprint {n}";
+
+/// Runs an admin command.
+pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
+    let (action, entity, what) = rights(&command);
+    ctx.require_admin(action, entity, &entity_id(&command), what)?;
+    let actor = ctx.user.as_str();
+    let text = match command {
+        Command::MemberAdd {
+            user,
+            discipline,
+            name,
+        } => describe(&ctx.store.upsert_member(
+            &user,
+            &discipline,
+            name.as_deref(),
+            actor,
+            ctx.now,
+        )?),
+        Command::MemberRemove { user, discipline } => {
+            let home = |change: &MemberChange| {
+                let key = format!(
+                    "member:{}:{}:{}:home",
+                    change.member.discipline,
+                    user,
+                    ctx.now.as_second()
+                );
+                let effect = Effect::PublishHome {
+                    user: user.to_string(),
+                };
+                items(&[Outgoing::now(key, effect, ctx.now)])
+            };
+            describe(&ctx.store.deactivate_member_with(
+                &user,
+                &discipline,
+                actor,
+                None,
+                ctx.now,
+                &home,
+            )?)
+        }
+        Command::MemberMove {
+            user,
+            discipline,
+            position,
+        } => describe(
+            &ctx.store
+                .move_member(&user, &discipline, position, actor, ctx.now)?,
+        ),
+        Command::SprintAdd { start, end, name } => {
+            let created =
+                ctx.store
+                    .append_sprints(&[NewSprint { name, start, end }], actor, ctx.now)?;
+            added_sprints(&created)
+        }
+        Command::SprintGenerate { start, count, days } => {
+            let first_number = ctx.store.sprints()?.last().map_or(1, |s| s.index.get() + 2);
+            let new = generated_sprints(start, count, days, first_number)?;
+            added_sprints(&ctx.store.append_sprints(&new, actor, ctx.now)?)
+        }
+        Command::AdminsList => admins(ctx)?,
+        Command::AdminsAdd { user } => {
+            let added = ctx.store.add_admin(&user, actor, ctx.now)?;
+            format!(
+                "{} {}",
+                mention(&user),
+                if added {
+                    "is now an admin"
+                } else {
+                    "was already an admin"
+                }
+            )
+        }
+        Command::AdminsRemove { user } => remove_admin(ctx, &user)?,
+        other => {
+            return Err(BotError::Refused(format!(
+                "`{other:?}` is not an admin command"
+            )));
+        }
+    };
+    Ok(Message::text(text))
+}
+
+/// The audit action, entity and the refusal's wording of an admin command.
+fn rights(command: &Command) -> (&'static str, &'static str, &'static str) {
+    match command {
+        Command::MemberAdd { .. } => ("member.add", "member", "add members"),
+        Command::MemberRemove { .. } => ("member.remove", "member", "remove members"),
+        Command::MemberMove { .. } => ("member.move", "member", "move members"),
+        Command::SprintAdd { .. } => ("sprint.add", "sprint", "add sprints"),
+        Command::SprintGenerate { .. } => ("sprint.generate", "sprint", "add sprints"),
+        Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
+        Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
+        _ => ("admin.list", "admin", "list admins"),
+    }
+}
+
+/// What an admin command acts on, for the audit log of a refused attempt.
+fn entity_id(command: &Command) -> String {
+    match command {
+        Command::MemberAdd {
+            user, discipline, ..
+        }
+        | Command::MemberRemove { user, discipline }
+        | Command::MemberMove {
+            user, discipline, ..
+        } => format!("{discipline}:{user}"),
+        Command::SprintAdd { start, .. } | Command::SprintGenerate { start, .. } => {
+            start.to_string()
+        }
+        Command::AdminsAdd { user } | Command::AdminsRemove { user } => user.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn describe(change: &MemberChange) -> String {
+    let m = &change.member;
+    let what = match change.outcome {
+        MemberOutcome::Added => "added to",
+        MemberOutcome::Reactivated => "back in the rotation of",
+        MemberOutcome::Deactivated => "taken out of the rotation of",
+        MemberOutcome::Renamed => "renamed in",
+        MemberOutcome::Moved => "moved in",
+        MemberOutcome::Unchanged => "unchanged in",
+    };
+    format!(
+        "{} ({}) {what} {} (position {})",
+        m.name,
+        mention(&m.slack_id),
+        m.discipline,
+        m.rotation_order
+    )
+}
+
+fn added_sprints(created: &[Sprint]) -> String {
+    let lines: Vec<String> = created
+        .iter()
+        .map(|s| {
+            format!(
+                "• sprint {} *{}*: {} to {}",
+                s.index, s.name, s.start, s.end
+            )
+        })
+        .collect();
+    format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
+}
+
+/// `count` back-to-back sprints of `days` days from `start`, numbered from `first_number`.
+fn generated_sprints(
+    start: Date,
+    count: i64,
+    days: i64,
+    first_number: i64,
+) -> Result<Vec<NewSprint>, BotError> {
+    let out_of_range =
+        || BotError::Refused("the sprints would run past the end of the calendar".into());
+    (0..count)
+        .map(|i| {
+            let first = start
+                .checked_add((i * days).days())
+                .map_err(|_| out_of_range())?;
+            let last = first
+                .checked_add((days - 1).days())
+                .map_err(|_| out_of_range())?;
+            Ok(NewSprint {
+                name: SPRINT_NAME.replace("{n}", &(first_number + i).to_string()),
+                start: first,
+                end: last,
+            })
+        })
+        .collect()
+}
+
+fn admins(ctx: Context<'_>) -> Result<String, BotError> {
+    let table = ctx.store.admins()?;
+    let configured = &ctx.config.bot.admins;
+    let mut lines: Vec<String> = table.iter().map(|a| format!("• {}", mention(a))).collect();
+    lines.extend(
+        configured
+            .iter()
+            .filter(|a| !table.contains(a))
+            .map(|a| format!("• {} (from the configuration)", mention(a))),
+    );
+    if lines.is_empty() {
+        return Ok("There are no admins.".to_string());
+    }
+    Ok(format!("Admins:\n{}", lines.join("\n")))
+}
+
+fn remove_admin(ctx: Context<'_>, user: &SlackUserId) -> Result<String, BotError> {
+    if ctx.config.bot.admins.contains(user) {
+        return Err(BotError::Refused(format!(
+            "{} is an admin by the configuration (TRIAGE_ADMINS); change it there",
+            mention(user)
+        )));
+    }
+    let removed = ctx.store.remove_admin(user, ctx.user.as_str(), ctx.now)?;
+    Ok(format!(
+        "{} {}",
+        mention(user),
+        if removed {
+            "is no longer an admin"
+        } else {
+            "was not an admin"
+        }
+    ))
+}

@@ -1,0 +1,767 @@
+//! The slash command's grammar: text after `/triage` becomes a [`Command`], or a
+//! [`ParseError`] that says what is wrong and how the command is written.
+//!
+//! Parsing is pure: it knows no store, no clock and no Slack payloads. Mentions arrive escaped
+//! (`<@U123|name>`) and are accepted bare (`U123`) too. Words are case-insensitive; names and
+//! reasons keep their case.
+
+use jiff::civil::Date;
+
+use crate::domain::{DisciplineKey, SlackUserId, SprintIndex};
+
+/// Sprints shown by `schedule` without a count.
+pub const DEFAULT_SCHEDULE: usize = 4;
+/// The most sprints `schedule` shows.
+pub const MAX_SCHEDULE: usize = 12;
+/// Sprint length used by `sprint generate` without a length.
+pub const DEFAULT_SPRINT_DAYS: i64 = 14;
+
+/// One parsed slash command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    /// A first word that is no command, with the closest command if one is close.
+    Unknown {
+        word: String,
+        suggestion: Option<&'static str>,
+    },
+    /// Who is on duty now; `here` posts the answer in the channel.
+    Who {
+        here: bool,
+    },
+    Next,
+    Schedule {
+        count: usize,
+    },
+    Me,
+    /// `cover` alone opens the modal.
+    CoverModal,
+    Cover(CoverArgs),
+    Cancel {
+        id: i64,
+    },
+    Overrides,
+    Approve {
+        id: i64,
+    },
+    Decline {
+        id: i64,
+        reason: Option<String>,
+    },
+    Set {
+        discipline: DisciplineKey,
+        user: SlackUserId,
+        reason: Option<String>,
+    },
+    MemberAdd {
+        user: SlackUserId,
+        discipline: DisciplineKey,
+        name: Option<String>,
+    },
+    MemberRemove {
+        user: SlackUserId,
+        discipline: DisciplineKey,
+    },
+    MemberMove {
+        user: SlackUserId,
+        discipline: DisciplineKey,
+        position: usize,
+    },
+    SprintAdd {
+        start: Date,
+        end: Date,
+        name: String,
+    },
+    SprintGenerate {
+        start: Date,
+        count: i64,
+        days: i64,
+    },
+    AdminsList,
+    AdminsAdd {
+        user: SlackUserId,
+    },
+    AdminsRemove {
+        user: SlackUserId,
+    },
+}
+
+/// `cover <sprint> <@replacement> [discipline] [reason…]`. Whether the word after the
+/// replacement is a discipline or the start of the reason is decided with the team's
+/// disciplines (see [`CoverArgs::split_discipline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverArgs {
+    pub sprint: SprintIndex,
+    pub replacement: SlackUserId,
+    /// The words after the replacement.
+    pub rest: Vec<String>,
+}
+
+impl CoverArgs {
+    /// The discipline (when the first remaining word names one of `known`) and the reason.
+    pub fn split_discipline(
+        &self,
+        known: &[DisciplineKey],
+    ) -> (Option<DisciplineKey>, Option<String>) {
+        let discipline = self
+            .rest
+            .first()
+            .and_then(|word| known.iter().find(|k| k.as_str().eq_ignore_ascii_case(word)))
+            .cloned();
+        let skip = usize::from(discipline.is_some());
+        (discipline, join(&self.rest[skip..]))
+    }
+}
+
+impl Command {
+    /// Whether only admins may run the command.
+    pub fn needs_admin(&self) -> bool {
+        matches!(
+            self,
+            Command::Approve { .. }
+                | Command::Decline { .. }
+                | Command::Set { .. }
+                | Command::MemberAdd { .. }
+                | Command::MemberRemove { .. }
+                | Command::MemberMove { .. }
+                | Command::SprintAdd { .. }
+                | Command::SprintGenerate { .. }
+                | Command::AdminsList
+                | Command::AdminsAdd { .. }
+                | Command::AdminsRemove { .. }
+        )
+    }
+}
+
+/// Text that is not a valid command: what is wrong, and the form the command takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{problem}")]
+pub struct ParseError {
+    pub problem: String,
+    /// The command's form without the slash command, e.g. `cancel <id>`.
+    pub usage: &'static str,
+}
+
+/// One entry of the help: a command's form, what it does, and whether it is for admins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub usage: &'static str,
+    pub about: &'static str,
+    pub admin: bool,
+}
+
+const fn entry(usage: &'static str, about: &'static str, admin: bool) -> HelpEntry {
+    HelpEntry {
+        usage,
+        about,
+        admin,
+    }
+}
+
+/// Every command, in the order help lists them.
+pub const HELP: &[HelpEntry] = &[
+    entry(
+        "who [here]",
+        "who is on duty now (`here` posts it in the channel)",
+        false,
+    ),
+    entry("next", "who is on duty in the next sprint", false),
+    entry("schedule [n]", "the next n sprints (4 if not given)", false),
+    entry("me", "your upcoming shifts", false),
+    entry(
+        "cover",
+        "ask someone to cover one of your shifts (opens a form)",
+        false,
+    ),
+    entry(
+        "cover <sprint> <@person> [discipline] [reason…]",
+        "ask @person to cover your shift in a sprint",
+        false,
+    ),
+    entry("cancel <id>", "withdraw a coverage request", false),
+    entry("overrides", "your coverage requests", false),
+    entry("help", "this list", false),
+    entry("approve <id>", "approve a coverage request", true),
+    entry("decline <id> [reason…]", "decline a coverage request", true),
+    entry(
+        "set <discipline> <@person> [reason…]",
+        "put someone on duty for the current sprint",
+        true,
+    ),
+    entry(
+        "member add <@person> <discipline> [name…]",
+        "add someone to a rotation",
+        true,
+    ),
+    entry(
+        "member remove <@person> <discipline>",
+        "take someone out of a rotation",
+        true,
+    ),
+    entry(
+        "member move <@person> <discipline> <position>",
+        "change someone's place in a rotation",
+        true,
+    ),
+    entry(
+        "sprint add <start> <end> <name…>",
+        "add a sprint (dates as YYYY-MM-DD)",
+        true,
+    ),
+    entry(
+        "sprint generate <start> <count> [days]",
+        "add count sprints of days days (14 if not given)",
+        true,
+    ),
+    entry(
+        "admins [add|remove <@person>]",
+        "list, add or remove admins",
+        true,
+    ),
+];
+
+const WORDS: &[&str] = &[
+    "help",
+    "who",
+    "next",
+    "schedule",
+    "me",
+    "cover",
+    "cancel",
+    "overrides",
+    "approve",
+    "decline",
+    "set",
+    "member",
+    "sprint",
+    "admins",
+];
+
+/// Parses the text after the slash command.
+pub fn parse(text: &str) -> Result<Command, ParseError> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(Command::Help);
+    };
+    let first = first.to_lowercase();
+    match first.as_str() {
+        "help" => Ok(Command::Help),
+        "who" => parse_who(rest),
+        "next" => no_arguments(rest, "next", Command::Next),
+        "schedule" => parse_schedule(rest),
+        "me" => no_arguments(rest, "me", Command::Me),
+        "cover" => parse_cover(rest),
+        "cancel" => Ok(Command::Cancel {
+            id: override_id(rest.first(), "cancel <id>")?,
+        }),
+        "overrides" => no_arguments(rest, "overrides", Command::Overrides),
+        "approve" => Ok(Command::Approve {
+            id: override_id(rest.first(), "approve <id>")?,
+        }),
+        "decline" => parse_decline(rest),
+        "set" => parse_set(rest),
+        "member" | "members" => parse_member(rest),
+        "sprint" | "sprints" => parse_sprint(rest),
+        "admins" | "admin" => parse_admins(rest),
+        _ => Ok(Command::Unknown {
+            suggestion: suggest(&first),
+            word: first,
+        }),
+    }
+}
+
+fn no_arguments(
+    rest: &[&str],
+    usage: &'static str,
+    command: Command,
+) -> Result<Command, ParseError> {
+    match rest.first() {
+        None => Ok(command),
+        Some(extra) => Err(problem(
+            format!("`{usage}` takes nothing after it, not `{extra}`"),
+            usage,
+        )),
+    }
+}
+
+fn parse_who(rest: &[&str]) -> Result<Command, ParseError> {
+    match rest {
+        [] => Ok(Command::Who { here: false }),
+        [word] if word.eq_ignore_ascii_case("here") => Ok(Command::Who { here: true }),
+        [word, ..] => Err(problem(
+            format!("expected `here` or nothing after `who`, not `{word}`"),
+            "who [here]",
+        )),
+    }
+}
+
+fn parse_schedule(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "schedule [n]";
+    let count = match rest {
+        [] => DEFAULT_SCHEDULE,
+        [n] => number(n, "the number of sprints", 1, MAX_SCHEDULE as i64, USAGE)? as usize,
+        [_, extra, ..] => return Err(problem(format!("unexpected `{extra}`"), USAGE)),
+    };
+    Ok(Command::Schedule { count })
+}
+
+fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "cover <sprint> <@person> [discipline] [reason…]";
+    let Some((sprint, rest)) = rest.split_first() else {
+        return Ok(Command::CoverModal);
+    };
+    let sprint = sprint
+        .parse::<SprintIndex>()
+        .map_err(|_| problem(format!("expected a sprint number, not `{sprint}`"), USAGE))?;
+    let Some((replacement, rest)) = rest.split_first() else {
+        return Err(problem(
+            "say who should cover: mention them with @".to_string(),
+            USAGE,
+        ));
+    };
+    Ok(Command::Cover(CoverArgs {
+        sprint,
+        replacement: person(replacement, USAGE)?,
+        rest: rest.iter().map(|w| w.to_string()).collect(),
+    }))
+}
+
+fn parse_decline(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "decline <id> [reason…]";
+    Ok(Command::Decline {
+        id: override_id(rest.first(), USAGE)?,
+        reason: join(rest.get(1..).unwrap_or_default()),
+    })
+}
+
+fn parse_set(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "set <discipline> <@person> [reason…]";
+    let [discipline, user, reason @ ..] = rest else {
+        return Err(problem("name a discipline and a person".to_string(), USAGE));
+    };
+    Ok(Command::Set {
+        discipline: discipline_key(discipline, USAGE)?,
+        user: person(user, USAGE)?,
+        reason: join(reason),
+    })
+}
+
+fn parse_member(rest: &[&str]) -> Result<Command, ParseError> {
+    const ADD: &str = "member add <@person> <discipline> [name…]";
+    const REMOVE: &str = "member remove <@person> <discipline>";
+    const MOVE: &str = "member move <@person> <discipline> <position>";
+    let verb = rest.first().map(|w| w.to_lowercase());
+    match (verb.as_deref(), rest.get(1..).unwrap_or_default()) {
+        (Some("add"), [user, discipline, name @ ..]) => Ok(Command::MemberAdd {
+            user: person(user, ADD)?,
+            discipline: discipline_key(discipline, ADD)?,
+            name: join(name),
+        }),
+        (Some("add"), _) => Err(problem("name a person and a discipline".to_string(), ADD)),
+        (Some("remove"), [user, discipline]) => Ok(Command::MemberRemove {
+            user: person(user, REMOVE)?,
+            discipline: discipline_key(discipline, REMOVE)?,
+        }),
+        (Some("remove"), _) => Err(problem(
+            "name a person and a discipline".to_string(),
+            REMOVE,
+        )),
+        (Some("move"), [user, discipline, position]) => Ok(Command::MemberMove {
+            user: person(user, MOVE)?,
+            discipline: discipline_key(discipline, MOVE)?,
+            position: number(position, "the position", 1, 10_000, MOVE)? as usize,
+        }),
+        (Some("move"), _) => Err(problem(
+            "name a person, a discipline and a position".to_string(),
+            MOVE,
+        )),
+        _ => Err(problem(
+            "expected `add`, `remove` or `move` after `member`".to_string(),
+            "member add|remove|move …",
+        )),
+    }
+}
+
+fn parse_sprint(rest: &[&str]) -> Result<Command, ParseError> {
+    const ADD: &str = "sprint add <start> <end> <name…>";
+    const GENERATE: &str = "sprint generate <start> <count> [days]";
+    let verb = rest.first().map(|w| w.to_lowercase());
+    match (verb.as_deref(), rest.get(1..).unwrap_or_default()) {
+        (Some("add"), [start, end, name @ ..]) if !name.is_empty() => Ok(Command::SprintAdd {
+            start: date(start, ADD)?,
+            end: date(end, ADD)?,
+            name: name.join(" "),
+        }),
+        (Some("add"), _) => Err(problem(
+            "give a start date, an end date and a name".to_string(),
+            ADD,
+        )),
+        (Some("generate"), [start, count, days @ ..]) if days.len() <= 1 => {
+            Ok(Command::SprintGenerate {
+                start: date(start, GENERATE)?,
+                count: number(count, "the count", 1, 100, GENERATE)?,
+                days: match days.first() {
+                    Some(days) => number(days, "the length in days", 1, 366, GENERATE)?,
+                    None => DEFAULT_SPRINT_DAYS,
+                },
+            })
+        }
+        (Some("generate"), _) => Err(problem(
+            "give a start date and a count".to_string(),
+            GENERATE,
+        )),
+        _ => Err(problem(
+            "expected `add` or `generate` after `sprint`".to_string(),
+            "sprint add|generate …",
+        )),
+    }
+}
+
+fn parse_admins(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "admins [add|remove <@person>]";
+    let verb = rest.first().map(|w| w.to_lowercase());
+    match (verb.as_deref(), rest.get(1..).unwrap_or_default()) {
+        (None | Some("list"), []) => Ok(Command::AdminsList),
+        (Some("add"), [user]) => Ok(Command::AdminsAdd {
+            user: person(user, USAGE)?,
+        }),
+        (Some("remove"), [user]) => Ok(Command::AdminsRemove {
+            user: person(user, USAGE)?,
+        }),
+        _ => Err(problem(
+            "expected `add @person`, `remove @person` or nothing after `admins`".to_string(),
+            USAGE,
+        )),
+    }
+}
+
+fn problem(problem: String, usage: &'static str) -> ParseError {
+    ParseError { problem, usage }
+}
+
+fn join(words: &[impl AsRef<str>]) -> Option<String> {
+    let joined = words
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(joined).filter(|text| !text.is_empty())
+}
+
+fn person(word: &str, usage: &'static str) -> Result<SlackUserId, ParseError> {
+    SlackUserId::parse(word).map_err(|_| {
+        problem(
+            format!("expected a person (mention them with @), not `{word}`"),
+            usage,
+        )
+    })
+}
+
+fn discipline_key(word: &str, usage: &'static str) -> Result<DisciplineKey, ParseError> {
+    DisciplineKey::parse(word)
+        .map_err(|_| problem(format!("`{word}` is not a discipline key"), usage))
+}
+
+fn override_id(word: Option<&&str>, usage: &'static str) -> Result<i64, ParseError> {
+    let Some(word) = word else {
+        return Err(problem("give the request's number".to_string(), usage));
+    };
+    let digits = word.trim_start_matches('#');
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| problem(format!("expected a request number, not `{word}`"), usage))
+}
+
+fn number(
+    word: &str,
+    what: &str,
+    min: i64,
+    max: i64,
+    usage: &'static str,
+) -> Result<i64, ParseError> {
+    word.parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| {
+            problem(
+                format!("{what} must be a whole number from {min} to {max}, not `{word}`"),
+                usage,
+            )
+        })
+}
+
+fn date(word: &str, usage: &'static str) -> Result<Date, ParseError> {
+    word.parse::<Date>()
+        .ok()
+        .filter(|_| word.len() == 10)
+        .ok_or_else(|| {
+            problem(
+                format!("expected a date as YYYY-MM-DD, not `{word}`"),
+                usage,
+            )
+        })
+}
+
+/// The command closest to `word`, if it is at most two edits away.
+fn suggest(word: &str) -> Option<&'static str> {
+    WORDS
+        .iter()
+        .map(|candidate| (edit_distance(word, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    #[track_caller]
+    fn check(text: &str, expected: Expect) {
+        let actual = match parse(text) {
+            Ok(command) => format!("{command:?}"),
+            Err(error) => format!("error: {} (usage: {})", error.problem, error.usage),
+        };
+        expected.assert_eq(&actual);
+    }
+
+    #[test]
+    fn help_and_unknown_words() {
+        check("", expect!["Help"]);
+        check("  HELP ", expect!["Help"]);
+        check(
+            "shedule",
+            expect![[r#"Unknown { word: "shedule", suggestion: Some("schedule") }"#]],
+        );
+        check(
+            "aprove 3",
+            expect![[r#"Unknown { word: "aprove", suggestion: Some("approve") }"#]],
+        );
+        check(
+            "xyzzy",
+            expect![[r#"Unknown { word: "xyzzy", suggestion: None }"#]],
+        );
+    }
+
+    #[test]
+    fn reading_commands() {
+        check("who", expect!["Who { here: false }"]);
+        check("who here", expect!["Who { here: true }"]);
+        check(
+            "who there",
+            expect![
+                "error: expected `here` or nothing after `who`, not `there` (usage: who [here])"
+            ],
+        );
+        check("next", expect!["Next"]);
+        check("me", expect!["Me"]);
+        check(
+            "me now",
+            expect!["error: `me` takes nothing after it, not `now` (usage: me)"],
+        );
+        check("overrides", expect!["Overrides"]);
+    }
+
+    #[test]
+    fn schedule_counts() {
+        check("schedule", expect!["Schedule { count: 4 }"]);
+        check("schedule 7", expect!["Schedule { count: 7 }"]);
+        check(
+            "schedule 0",
+            expect![
+                "error: the number of sprints must be a whole number from 1 to 12, not `0` (usage: schedule [n])"
+            ],
+        );
+        check(
+            "schedule many",
+            expect![
+                "error: the number of sprints must be a whole number from 1 to 12, not `many` (usage: schedule [n])"
+            ],
+        );
+    }
+
+    #[test]
+    fn cover_with_and_without_arguments() {
+        check("cover", expect!["CoverModal"]);
+        check(
+            "cover 12 <@U0BOB|bob> ui on holiday",
+            expect![[
+                r#"Cover(CoverArgs { sprint: SprintIndex(12), replacement: SlackUserId("U0BOB"), rest: ["ui", "on", "holiday"] })"#
+            ]],
+        );
+        check(
+            "cover 12 U0BOB",
+            expect![[
+                r#"Cover(CoverArgs { sprint: SprintIndex(12), replacement: SlackUserId("U0BOB"), rest: [] })"#
+            ]],
+        );
+        check(
+            "cover next <@U0BOB>",
+            expect![
+                "error: expected a sprint number, not `next` (usage: cover <sprint> <@person> [discipline] [reason…])"
+            ],
+        );
+        check(
+            "cover 12",
+            expect![
+                "error: say who should cover: mention them with @ (usage: cover <sprint> <@person> [discipline] [reason…])"
+            ],
+        );
+        check(
+            "cover 12 bob",
+            expect![
+                "error: expected a person (mention them with @), not `bob` (usage: cover <sprint> <@person> [discipline] [reason…])"
+            ],
+        );
+    }
+
+    #[test]
+    fn cover_tells_a_discipline_from_a_reason() {
+        let Ok(Command::Cover(args)) = parse("cover 3 <@U2> UI sick") else {
+            panic!("cover parses")
+        };
+        let known = [
+            DisciplineKey::parse("ui").unwrap(),
+            DisciplineKey::parse("backend").unwrap(),
+        ];
+        assert_eq!(
+            args.split_discipline(&known),
+            (Some(known[0].clone()), Some("sick".to_string()))
+        );
+        let Ok(Command::Cover(args)) = parse("cover 3 <@U2> out sick") else {
+            panic!("cover parses")
+        };
+        assert_eq!(
+            args.split_discipline(&known),
+            (None, Some("out sick".to_string()))
+        );
+    }
+
+    #[test]
+    fn decisions() {
+        check("cancel 4", expect!["Cancel { id: 4 }"]);
+        check("cancel #4", expect!["Cancel { id: 4 }"]);
+        check(
+            "cancel",
+            expect!["error: give the request's number (usage: cancel <id>)"],
+        );
+        check(
+            "approve -1",
+            expect!["error: expected a request number, not `-1` (usage: approve <id>)"],
+        );
+        check("approve 9", expect!["Approve { id: 9 }"]);
+        check("decline 9", expect!["Decline { id: 9, reason: None }"]);
+        check(
+            "decline 9 not this week",
+            expect![[r#"Decline { id: 9, reason: Some("not this week") }"#]],
+        );
+    }
+
+    #[test]
+    fn set_puts_someone_on_duty() {
+        check(
+            "set ui <@U0BOB|bob> Ana is out",
+            expect![[
+                r#"Set { discipline: DisciplineKey("ui"), user: SlackUserId("U0BOB"), reason: Some("Ana is out") }"#
+            ]],
+        );
+        check(
+            "set ui",
+            expect![
+                "error: name a discipline and a person (usage: set <discipline> <@person> [reason…])"
+            ],
+        );
+        check(
+            "set 9x <@U1>",
+            expect![
+                "error: `9x` is not a discipline key (usage: set <discipline> <@person> [reason…])"
+            ],
+        );
+    }
+
+    #[test]
+    fn team_setup() {
+        check(
+            "member add <@U1|ana> ui Ana Lima",
+            expect![[
+                r#"MemberAdd { user: SlackUserId("U1"), discipline: DisciplineKey("ui"), name: Some("Ana Lima") }"#
+            ]],
+        );
+        check(
+            "member remove <@U1> ui",
+            expect![[
+                r#"MemberRemove { user: SlackUserId("U1"), discipline: DisciplineKey("ui") }"#
+            ]],
+        );
+        check(
+            "member move <@U1> ui 2",
+            expect![[
+                r#"MemberMove { user: SlackUserId("U1"), discipline: DisciplineKey("ui"), position: 2 }"#
+            ]],
+        );
+        check(
+            "member fire <@U1>",
+            expect![
+                "error: expected `add`, `remove` or `move` after `member` (usage: member add|remove|move …)"
+            ],
+        );
+        check(
+            "sprint add 2026-03-09 2026-03-22 FY26 Sp21",
+            expect![[r#"SprintAdd { start: 2026-03-09, end: 2026-03-22, name: "FY26 Sp21" }"#]],
+        );
+        check(
+            "sprint add 2026-03-09 2026-03-22",
+            expect![
+                "error: give a start date, an end date and a name (usage: sprint add <start> <end> <name…>)"
+            ],
+        );
+        check(
+            "sprint generate 2026-03-09 3",
+            expect!["SprintGenerate { start: 2026-03-09, count: 3, days: 14 }"],
+        );
+        check(
+            "sprint generate 03/09/2026 3 7",
+            expect![
+                "error: expected a date as YYYY-MM-DD, not `03/09/2026` (usage: sprint generate <start> <count> [days])"
+            ],
+        );
+        check("admins", expect!["AdminsList"]);
+        check(
+            "admins add <@U7|eve>",
+            expect![[r#"AdminsAdd { user: SlackUserId("U7") }"#]],
+        );
+        check(
+            "admins remove eve",
+            expect![
+                "error: expected a person (mention them with @), not `eve` (usage: admins [add|remove <@person>])"
+            ],
+        );
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("", "who"), 3);
+        assert_eq!(edit_distance("woh", "who"), 2);
+        assert_eq!(edit_distance("cover", "cover"), 0);
+        assert_eq!(edit_distance("overides", "overrides"), 1);
+    }
+}

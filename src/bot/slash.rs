@@ -1,0 +1,139 @@
+//! The slash command: parse the text, run the command, answer in the ack.
+//!
+//! Answers are ephemeral except `who here`. Every refusal is a sentence for the person who
+//! typed the command, and nothing is changed; internal failures are logged and answered with
+//! "something went wrong, nothing was changed".
+
+use serde_json::Value;
+
+use super::command::{self, Command, HELP};
+use super::{BotError, Context, admin, coverage, shifts};
+use crate::domain::SlackUserId;
+use crate::duty::{self, Roster};
+use crate::slack::SlashCommand;
+use crate::slack::blocks::{self, Message};
+use crate::slack::interaction::{ephemeral, in_channel};
+
+/// Answers one slash command; `None` leaves the ack empty (a modal was opened instead).
+pub async fn handle(bot: &super::Bot, slash: SlashCommand) -> Option<Value> {
+    let Ok(user) = SlackUserId::parse(&slash.user_id) else {
+        return Some(ephemeral(&blocks::refusal(
+            "I could not tell who you are, so I did nothing",
+        )));
+    };
+    let name = slash.command.clone();
+    let parsed = match command::parse(&slash.text) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            return Some(ephemeral(&blocks::usage_error(
+                &name,
+                &error.problem,
+                error.usage,
+            )));
+        }
+    };
+    if parsed == Command::CoverModal {
+        let trigger = slash.trigger_id.unwrap_or_default();
+        return coverage::open_modal(bot, user, trigger, None)
+            .await
+            .map(|m| ephemeral(&m));
+    }
+    let here = parsed == Command::Who { here: true };
+    let answer = bot.run(user, move |ctx| run(ctx, &name, parsed)).await;
+    Some(match answer {
+        Ok(message) if here => in_channel(&message),
+        Ok(message) => ephemeral(&message),
+        Err(error) => ephemeral(&error.into_message()),
+    })
+}
+
+/// Runs a parsed command (other than the modal) and says what happened.
+pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, BotError> {
+    match parsed {
+        Command::Help => help(ctx, name),
+        Command::Unknown { word, suggestion } => Ok(blocks::unknown_command(
+            name,
+            &word,
+            suggestion,
+            help(ctx, name)?,
+        )),
+        Command::Who { .. } => who(ctx, name),
+        Command::Next => next(ctx),
+        Command::Schedule { count } => schedule(ctx, count),
+        Command::Me => me(ctx),
+        Command::CoverModal => Err(BotError::Refused(
+            "the form opens from the slash command".into(),
+        )),
+        Command::Cover(args) => coverage::request_by_command(ctx, &args),
+        Command::Cancel { id } => coverage::decide(ctx, id, coverage::Verdict::Cancel, None),
+        Command::Approve { id } => coverage::decide(ctx, id, coverage::Verdict::Approve, None),
+        Command::Decline { id, reason } => {
+            coverage::decide(ctx, id, coverage::Verdict::Decline, reason)
+        }
+        Command::Overrides => coverage::list(ctx),
+        Command::Set {
+            discipline,
+            user,
+            reason,
+        } => coverage::set(ctx, &discipline, &user, reason),
+        admin_command => admin::run(ctx, admin_command),
+    }
+}
+
+/// The commands this person may use; admins also see the admin ones.
+fn help(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
+    let everyone: Vec<(&str, &str)> = HELP
+        .iter()
+        .filter(|e| !e.admin)
+        .map(|e| (e.usage, e.about))
+        .collect();
+    let admin: Vec<(&str, &str)> = if ctx.is_admin()? {
+        HELP.iter()
+            .filter(|e| e.admin)
+            .map(|e| (e.usage, e.about))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(blocks::help(name, &everyone, &admin))
+}
+
+fn who(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let answer = duty::duty_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
+    let roster = Roster::load(ctx.store)?;
+    Ok(blocks::who(&answer, &roster, &team, name))
+}
+
+fn next(ctx: Context<'_>) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let duties = shifts::upcoming_duty(ctx.store, &team, ctx.now, 2)?;
+    let in_force = duties
+        .first()
+        .is_some_and(|d| crate::domain::sprint_starts_at(&d.sprint, &team) <= ctx.now);
+    let next: Vec<_> = duties
+        .into_iter()
+        .skip(usize::from(in_force))
+        .take(1)
+        .collect();
+    let roster = Roster::load(ctx.store)?;
+    Ok(blocks::schedule("*Next sprint*", &next, &roster))
+}
+
+fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let duties = shifts::upcoming_duty(ctx.store, &team, ctx.now, count)?;
+    let roster = Roster::load(ctx.store)?;
+    Ok(blocks::schedule(
+        &format!("*The next {count} sprints*"),
+        &duties,
+        &roster,
+    ))
+}
+
+fn me(ctx: Context<'_>) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let shifts = shifts::upcoming_shifts(ctx.store, &team, ctx.user, ctx.now)?;
+    let roster = Roster::load(ctx.store)?;
+    Ok(blocks::my_shifts(&shifts, &roster, &team))
+}

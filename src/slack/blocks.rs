@@ -1,0 +1,880 @@
+//! Messages the bot sends, rendered from domain data as Block Kit: plain functions from
+//! values to a [`Message`] (fallback text plus blocks).
+//!
+//! Only this module and `views` know Block Kit's shapes and the `action_id`s of buttons. They
+//! decide nothing: what to say is given, how it looks is chosen here.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::bot::shifts::Shift;
+use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint, Team};
+use crate::duty::{DutyAt, Roster, SprintDuty};
+use crate::store::RequestOutcome;
+
+/// `action_id` of the button that approves request `value`.
+pub const APPROVE: &str = "approve_override";
+/// `action_id` of the button that declines request `value`.
+pub const DECLINE: &str = "decline_override";
+/// `action_id` of the button that cancels request `value`.
+pub const CANCEL: &str = "cancel_override";
+/// `action_id` of the button that opens the coverage form for slot `value`.
+pub const COVER_SHIFT: &str = "cover_shift";
+
+/// A message: fallback text (notifications, screen readers) and optional blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub blocks: Vec<Value>,
+}
+
+impl Message {
+    /// A message of text alone.
+    pub fn text(text: impl Into<String>) -> Message {
+        Message {
+            text: text.into(),
+            blocks: Vec::new(),
+        }
+    }
+
+    /// The blocks as JSON, if there are any.
+    pub fn blocks_json(&self) -> Option<Value> {
+        (!self.blocks.is_empty()).then(|| Value::Array(self.blocks.clone()))
+    }
+
+    /// `{"text": …, "blocks": […]}`.
+    pub fn to_json(&self) -> Value {
+        let mut body = json!({ "text": self.text });
+        if let Some(blocks) = self.blocks_json() {
+            body["blocks"] = blocks;
+        }
+        body
+    }
+}
+
+pub(crate) fn section(text: &str) -> Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })
+}
+
+pub(crate) fn header(text: &str) -> Value {
+    json!({ "type": "header", "text": { "type": "plain_text", "text": text } })
+}
+
+pub(crate) fn context(text: &str) -> Value {
+    json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": text }] })
+}
+
+pub(crate) fn divider() -> Value {
+    json!({ "type": "divider" })
+}
+
+pub(crate) fn button(label: &str, action_id: &str, value: &str, style: Option<&str>) -> Value {
+    let mut button = json!({
+        "type": "button", "action_id": action_id, "value": value,
+        "text": { "type": "plain_text", "text": label },
+    });
+    if let Some(style) = style {
+        button["style"] = Value::from(style);
+    }
+    button
+}
+
+pub(crate) fn actions(elements: Vec<Value>) -> Value {
+    json!({ "type": "actions", "elements": elements })
+}
+
+/// A select option.
+pub fn option(label: &str, value: &str) -> Value {
+    json!({ "text": { "type": "plain_text", "text": label }, "value": value })
+}
+
+/// A section with a button beside it.
+pub(crate) fn section_with_button(text: &str, button: Value) -> Value {
+    let mut block = section(text);
+    block["accessory"] = button;
+    block
+}
+
+/// An instant in the team's zone, e.g. `Mon 2026-03-23 08:00 PDT`.
+pub fn local_time(team: &Team, instant: Timestamp) -> String {
+    instant
+        .to_zoned(team.zone.clone())
+        .strftime("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+pub(crate) fn mention(user: &SlackUserId) -> String {
+    format!("<@{user}>")
+}
+
+/// A decider as written in the audit log: a mention for a Slack user, else as is.
+fn actor(by: &str) -> String {
+    SlackUserId::parse(by).map_or_else(|_| by.to_string(), |id| mention(&id))
+}
+
+pub(crate) fn discipline_name(roster: &Roster, key: &DisciplineKey) -> String {
+    roster
+        .discipline(key)
+        .map_or_else(|| key.to_string(), |d| d.name.clone())
+}
+
+/// `*Sprint 1* (sprint 0)`, or the bare index when the sprint is unknown.
+pub(crate) fn sprint_label(sprint: Option<&Sprint>, index: impl std::fmt::Display) -> String {
+    match sprint {
+        Some(sprint) => format!("*{}* (sprint {})", sprint.name, sprint.index),
+        None => format!("sprint {index}"),
+    }
+}
+
+/// One line per discipline: `• UI: <@U1> (rotation)`.
+pub(crate) fn team_lines(duty: &SprintDuty, roster: &Roster) -> Vec<String> {
+    duty.assignments
+        .iter()
+        .map(|a| {
+            let person = a.slack_id.as_ref().map_or("nobody".to_string(), mention);
+            format!(
+                "• {}: {person} ({})",
+                discipline_name(roster, &a.discipline),
+                a.source
+            )
+        })
+        .collect()
+}
+
+/// The command's list of commands; `lines` are (usage, what it does) with admin ones after.
+pub fn help(command: &str, lines: &[(&str, &str)], admin_lines: &[(&str, &str)]) -> Message {
+    let list = |lines: &[(&str, &str)]| {
+        lines
+            .iter()
+            .map(|(usage, about)| format!("• `{command} {usage}`: {about}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut text = format!("*{command}* commands:\n{}", list(lines));
+    if !admin_lines.is_empty() {
+        text.push_str(&format!("\n*Admin commands:*\n{}", list(admin_lines)));
+    }
+    Message::text(text)
+}
+
+/// The help after a word that is no command.
+pub fn unknown_command(
+    command: &str,
+    word: &str,
+    suggestion: Option<&str>,
+    help: Message,
+) -> Message {
+    let hint = match suggestion {
+        Some(s) => format!("I don't know `{word}`. Did you mean `{command} {s}`?"),
+        None => format!("I don't know `{word}`."),
+    };
+    Message::text(format!("{hint}\n\n{}", help.text))
+}
+
+/// A command that could not be read.
+pub fn usage_error(command: &str, problem: &str, usage: &str) -> Message {
+    Message::text(format!("{problem}\nUsage: `{command} {usage}`"))
+}
+
+/// A refusal or a failure, said plainly.
+pub fn refusal(text: &str) -> Message {
+    Message::text(text.to_string())
+}
+
+/// Who is on duty now, per discipline.
+pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Message {
+    let text = match answer {
+        DutyAt::InForce { duty, until } => {
+            let mut lines = vec![format!(
+                "{} until {}",
+                sprint_label(Some(&duty.sprint), ""),
+                local_time(team, *until)
+            )];
+            lines.extend(team_lines(duty, roster));
+            lines.join("\n")
+        }
+        DutyAt::BeforeFirst { first, starts_at } => format!(
+            "No sprint is in force yet: {} starts {}.",
+            sprint_label(Some(first), ""),
+            local_time(team, *starts_at)
+        ),
+        DutyAt::AfterLast { last, ended_at } => format!(
+            "No sprint is in force: the last one, {}, ended {}. An admin can add sprints with `{command} sprint generate`.",
+            sprint_label(Some(last), ""),
+            local_time(team, *ended_at)
+        ),
+        DutyAt::NoSprints => {
+            format!(
+                "There are no sprints yet. An admin can add them with `{command} sprint generate`."
+            )
+        }
+    };
+    Message::text(text)
+}
+
+/// Who is on duty in each of `sprints`.
+pub fn schedule(title: &str, sprints: &[SprintDuty], roster: &Roster) -> Message {
+    if sprints.is_empty() {
+        return Message::text(format!("{title}: no sprints are planned."));
+    }
+    let parts: Vec<String> = sprints
+        .iter()
+        .map(|duty| {
+            let s = &duty.sprint;
+            let mut lines = vec![format!(
+                "{} · {} to {}",
+                sprint_label(Some(s), ""),
+                s.start,
+                s.end
+            )];
+            lines.extend(team_lines(duty, roster));
+            lines.join("\n")
+        })
+        .collect();
+    Message::text(format!("{title}\n\n{}", parts.join("\n\n")))
+}
+
+/// A coverage request as posted in the admin channel, with Approve and Decline buttons while
+/// it is pending, and who decided it (and when) afterwards.
+pub fn coverage_request(
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    team: &Team,
+) -> Message {
+    let summary = request_summary(o, sprint, roster);
+    let mut text = format!("*Coverage request #{}*\n{summary}", o.id);
+    if let Some(reason) = &o.reason {
+        text.push_str(&format!("\nReason: {reason}"));
+    }
+    let mut blocks = vec![section(&text)];
+    match (o.status, &o.decided_by, o.decided_at) {
+        (OverrideStatus::Pending, _, _) => blocks.push(actions(vec![
+            button("Approve", APPROVE, &o.id.to_string(), Some("primary")),
+            button("Decline", DECLINE, &o.id.to_string(), Some("danger")),
+        ])),
+        (status, by, at) => {
+            let by = by
+                .as_deref()
+                .map_or(String::new(), |by| format!(" by {}", actor(by)));
+            let at = at.map_or(String::new(), |at| format!(" on {}", local_time(team, at)));
+            blocks.push(context(&format!("{}{by}{at}", status_word(status))));
+        }
+    }
+    let fallback = format!("Coverage request #{} ({}): {summary}", o.id, o.status);
+    Message {
+        text: fallback,
+        blocks,
+    }
+}
+
+fn status_word(status: OverrideStatus) -> &'static str {
+    match status {
+        OverrideStatus::Pending => "Waiting for an admin",
+        OverrideStatus::Approved => ":white_check_mark: Approved",
+        OverrideStatus::Declined => ":x: Declined",
+        OverrideStatus::Cancelled => "Cancelled",
+        OverrideStatus::Superseded => "Superseded by a later override",
+    }
+}
+
+/// `<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)`.
+fn request_summary(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
+    let instead = o
+        .original
+        .as_ref()
+        .filter(|original| *original != &o.requested_by)
+        .map_or(String::new(), |original| {
+            format!(" (instead of {})", mention(original))
+        });
+    format!(
+        "{} asks {} to cover *{}* in {}{instead}",
+        mention(&o.requested_by),
+        mention(&o.replacement),
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    )
+}
+
+/// What the requester is told right after filing.
+pub fn request_filed(
+    outcome: &RequestOutcome,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+) -> Message {
+    let o = outcome.request();
+    let slot = format!(
+        "{} to cover *{}* in {}",
+        mention(&o.replacement),
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    );
+    Message::text(match outcome {
+        RequestOutcome::Created(_) => format!(
+            "Request #{} filed: {slot}. An admin will approve or decline it, and you will get a DM either way.",
+            o.id
+        ),
+        RequestOutcome::AlreadyPending(_) => {
+            format!(
+                "You already asked for this: request #{} ({slot}) is waiting for an admin.",
+                o.id
+            )
+        }
+        RequestOutcome::AlreadyApproved(_) => {
+            format!(
+                "Nothing to do: request #{} ({slot}) is already approved.",
+                o.id
+            )
+        }
+    })
+}
+
+/// Who a decision's DM is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    Requester,
+    Replacement,
+}
+
+/// The DM telling the requester or the replacement how a request was decided.
+pub fn decision_dm(
+    o: &Override,
+    to: Recipient,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+) -> Message {
+    let by = o
+        .decided_by
+        .as_deref()
+        .map_or("an admin".to_string(), actor);
+    let slot = format!(
+        "*{}* in {}",
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    );
+    let reason = o
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!(" Reason: {r}"));
+    let text = match (o.status, to) {
+        (OverrideStatus::Approved, Recipient::Requester) => format!(
+            "Your coverage request #{} was approved by {by}: {} covers {slot}.",
+            o.id,
+            mention(&o.replacement)
+        ),
+        (OverrideStatus::Approved, Recipient::Replacement) => format!(
+            "You are covering {slot} for {} (request #{}, approved by {by}).",
+            mention(&o.requested_by),
+            o.id
+        ),
+        (OverrideStatus::Declined, Recipient::Requester) => format!(
+            "Your coverage request #{} ({} to cover {slot}) was declined by {by}.{reason}",
+            o.id,
+            mention(&o.replacement)
+        ),
+        (OverrideStatus::Declined, Recipient::Replacement) => format!(
+            "{}'s request for you to cover {slot} (#{}) was declined by {by}, so you are not covering it.",
+            mention(&o.requested_by),
+            o.id
+        ),
+        (status, _) => format!(
+            "Coverage request #{} ({} to cover {slot}) was {status} by {by}.",
+            o.id,
+            mention(&o.replacement)
+        ),
+    };
+    Message::text(text)
+}
+
+/// The DM to someone an admin put on duty, or took off duty, with `set`.
+pub fn set_dm(o: &Override, to: Recipient, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    let by = actor(o.requested_by.as_str());
+    let slot = format!(
+        "*{}* in {}",
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    );
+    Message::text(match to {
+        Recipient::Replacement => format!("{by} put you on duty for {slot}."),
+        Recipient::Requester => format!(
+            "{by} put {} on duty for {slot} in your place, so you are off duty for it.",
+            mention(&o.replacement)
+        ),
+    })
+}
+
+/// What an admin is told after putting someone on duty.
+pub fn set_done(outcome: &RequestOutcome, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    let o = outcome.request();
+    let slot = format!(
+        "*{}* in {}",
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    );
+    Message::text(match outcome {
+        RequestOutcome::AlreadyApproved(_) => format!(
+            "{} is already on duty for {slot} (override #{}); nothing changed.",
+            mention(&o.replacement),
+            o.id
+        ),
+        _ => format!(
+            "{} is now on duty for {slot} (override #{}).",
+            mention(&o.replacement),
+            o.id
+        ),
+    })
+}
+
+/// What the person who decided (or cancelled) a request is told.
+pub fn decided(o: &Override, changed: bool, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    let slot = format!(
+        "{} to cover *{}* in {}",
+        mention(&o.replacement),
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    );
+    Message::text(if changed {
+        format!("Request #{} ({slot}) is now {}.", o.id, o.status)
+    } else {
+        format!(
+            "Request #{} ({slot}) was already {}; nothing changed.",
+            o.id, o.status
+        )
+    })
+}
+
+/// Coverage requests as a list; `pending_title` heads the ones an admin can decide (with
+/// buttons), `mine` are the viewer's own (pending ones with a Cancel button).
+pub fn overrides(pending: Option<&[Override]>, mine: &[Override], roster: &Roster) -> Message {
+    let mut blocks = Vec::new();
+    let mut text = Vec::new();
+    if let Some(pending) = pending {
+        blocks.push(section("*Pending requests*"));
+        text.push("Pending requests:".to_string());
+        if pending.is_empty() {
+            blocks.push(context("Nothing is waiting for a decision."));
+        }
+        for o in pending {
+            let line = override_line(o, roster);
+            blocks.push(section(&line));
+            blocks.push(actions(vec![
+                button("Approve", APPROVE, &o.id.to_string(), Some("primary")),
+                button("Decline", DECLINE, &o.id.to_string(), Some("danger")),
+            ]));
+            text.push(line);
+        }
+    }
+    blocks.push(section("*Your requests*"));
+    text.push("Your requests:".to_string());
+    if mine.is_empty() {
+        blocks.push(context("You have not asked for coverage."));
+    }
+    for o in mine {
+        let line = override_line(o, roster);
+        blocks.push(match o.status {
+            OverrideStatus::Pending => {
+                section_with_button(&line, button("Cancel", CANCEL, &o.id.to_string(), None))
+            }
+            _ => section(&line),
+        });
+        text.push(line);
+    }
+    Message {
+        text: text.join("\n"),
+        blocks,
+    }
+}
+
+/// `#7 · sprint 3 · UI · <@U2> covering for <@U1> · pending`.
+pub(crate) fn override_line(o: &Override, roster: &Roster) -> String {
+    format!(
+        "#{} · sprint {} · {} · {} covering for {} · {}",
+        o.id,
+        o.sprint,
+        discipline_name(roster, &o.discipline),
+        mention(&o.replacement),
+        mention(&o.requested_by),
+        o.status
+    )
+}
+
+/// The answer to `@bot` in a thread.
+pub fn mention_reply(who: Message, command: &str) -> Message {
+    Message::text(format!("{}\n_More with `{command} help`._", who.text))
+}
+
+/// One shift as a line: `*UI* in *Sprint 1* (sprint 0), Mon … to Mon …`.
+pub(crate) fn shift_line(shift: &Shift, roster: &Roster, team: &Team) -> String {
+    let now = if shift.current { " (now)" } else { "" };
+    format!(
+        "*{}* in {}{now}, {} to {}",
+        discipline_name(roster, &shift.discipline),
+        sprint_label(Some(&shift.sprint), ""),
+        local_time(team, shift.starts_at),
+        local_time(team, shift.ends_at)
+    )
+}
+
+/// Shifts, each with a "Request coverage" button.
+pub(crate) fn shift_blocks(shifts: &[Shift], roster: &Roster, team: &Team) -> Vec<Value> {
+    shifts
+        .iter()
+        .map(|shift| {
+            let button = button("Request coverage", COVER_SHIFT, &shift.slot_value(), None);
+            section_with_button(&shift_line(shift, roster, team), button)
+        })
+        .collect()
+}
+
+/// `me`: my current and upcoming shifts.
+pub fn my_shifts(shifts: &[Shift], roster: &Roster, team: &Team) -> Message {
+    if shifts.is_empty() {
+        return Message::text("You have no shifts in the coming sprints.");
+    }
+    let mut blocks = vec![section("*Your shifts*")];
+    blocks.extend(shift_blocks(shifts, roster, team));
+    let lines: Vec<String> = shifts
+        .iter()
+        .map(|s| format!("• {}", shift_line(s, roster, team)))
+        .collect();
+    Message {
+        text: format!("Your shifts:\n{}", lines.join("\n")),
+        blocks,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use expect_test::{Expect, expect};
+    use jiff::civil::Time;
+    use jiff::tz::TimeZone;
+
+    use super::*;
+    use crate::domain::{Assignment, Discipline, Source, SprintIndex};
+
+    pub(crate) fn team() -> Team {
+        Team {
+            zone: TimeZone::get("America/Los_Angeles").unwrap(),
+            handoff: Time::constant(8, 0, 0, 0),
+        }
+    }
+
+    pub(crate) fn roster() -> Roster {
+        let discipline = |key: &str, name: &str, position| Discipline {
+            key: DisciplineKey::parse(key).unwrap(),
+            name: name.to_string(),
+            position,
+            fallback: None,
+            usergroup_id: None,
+        };
+        Roster {
+            disciplines: vec![discipline("ui", "UI", 0), discipline("be", "Backend", 1)],
+            members: Vec::new(),
+        }
+    }
+
+    pub(crate) fn sprint(index: i64) -> Sprint {
+        let start = jiff::civil::date(2026, 3, 9)
+            .checked_add(jiff::Span::new().days(14 * index))
+            .unwrap();
+        Sprint {
+            index: SprintIndex::new(index).unwrap(),
+            name: format!("Sprint {}", index + 1),
+            start,
+            end: start.checked_add(jiff::Span::new().days(13)).unwrap(),
+        }
+    }
+
+    pub(crate) fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).unwrap()
+    }
+
+    pub(crate) fn request(status: OverrideStatus) -> Override {
+        let decided = status != OverrideStatus::Pending;
+        Override {
+            id: 7,
+            sprint: SprintIndex::new(0).unwrap(),
+            discipline: DisciplineKey::parse("ui").unwrap(),
+            original: Some(user("U1")),
+            replacement: user("U2"),
+            requested_by: user("U1"),
+            status,
+            decided_by: decided.then(|| "U9".to_string()),
+            decided_at: decided.then(|| "2026-03-10T19:00:00Z".parse().unwrap()),
+            reason: Some("dentist".to_string()),
+            created_at: "2026-03-10T18:00:00Z".parse().unwrap(),
+        }
+    }
+
+    pub(crate) fn duty(index: i64) -> SprintDuty {
+        let assignment = |key: &str, who: Option<&str>, source| Assignment {
+            discipline: DisciplineKey::parse(key).unwrap(),
+            slack_id: who.map(user),
+            source,
+        };
+        SprintDuty {
+            sprint: sprint(index),
+            assignments: vec![
+                assignment("ui", Some("U1"), Source::Rotation),
+                assignment("be", None, Source::None),
+            ],
+        }
+    }
+
+    #[track_caller]
+    fn check(message: Message, expected: Expect) {
+        expected.assert_eq(&serde_json::to_string_pretty(&message.to_json()).unwrap());
+    }
+
+    #[test]
+    fn a_pending_request_has_approve_and_decline_buttons() {
+        let o = request(OverrideStatus::Pending);
+        check(
+            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            expect![[r#"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "action_id": "approve_override",
+                          "style": "primary",
+                          "text": {
+                            "text": "Approve",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        },
+                        {
+                          "action_id": "decline_override",
+                          "style": "danger",
+                          "text": {
+                            "text": "Decline",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        }
+                      ],
+                      "type": "actions"
+                    }
+                  ],
+                  "text": "Coverage request #7 (pending): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn a_decided_request_says_who_decided_and_when() {
+        let o = request(OverrideStatus::Declined);
+        check(
+            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            expect![[r#"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "text": ":x: Declined by <@U9> on Tue 2026-03-10 12:00 PDT",
+                          "type": "mrkdwn"
+                        }
+                      ],
+                      "type": "context"
+                    }
+                  ],
+                  "text": "Coverage request #7 (declined): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn who_in_and_out_of_sprints() {
+        let (roster, team) = (roster(), team());
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let in_force = DutyAt::InForce {
+            duty: duty(0),
+            until: at("2026-03-23T15:00:00Z"),
+        };
+        check(
+            who(&in_force, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "*Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
+            }"#]],
+        );
+        let before = DutyAt::BeforeFirst {
+            first: sprint(0),
+            starts_at: at("2026-03-09T15:00:00Z"),
+        };
+        check(
+            who(&before, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "No sprint is in force yet: *Sprint 1* (sprint 0) starts Mon 2026-03-09 08:00 PDT."
+            }"#]],
+        );
+        let after = DutyAt::AfterLast {
+            last: sprint(0),
+            ended_at: at("2026-03-23T15:00:00Z"),
+        };
+        check(
+            who(&after, &roster, &team, "/triage"),
+            expect![[r#"
+            {
+              "text": "No sprint is in force: the last one, *Sprint 1* (sprint 0), ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
+            }"#]],
+        );
+        check(
+            who(&DutyAt::NoSprints, &roster, &team, "/triage"),
+            expect![[r#"
+                {
+                  "text": "There are no sprints yet. An admin can add them with `/triage sprint generate`."
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn schedules_and_help() {
+        check(
+            schedule("*Next sprint*", &[], &roster()),
+            expect![[r#"
+            {
+              "text": "*Next sprint*: no sprints are planned."
+            }"#]],
+        );
+        check(
+            help(
+                "/triage",
+                &[("who", "who is on duty")],
+                &[("approve <id>", "approve")],
+            ),
+            expect![[r#"
+                {
+                  "text": "*/triage* commands:\n• `/triage who`: who is on duty\n*Admin commands:*\n• `/triage approve <id>`: approve"
+                }"#]],
+        );
+        check(
+            unknown_command("/triage", "hepl", Some("help"), Message::text("…")),
+            expect![[r#"
+                {
+                  "text": "I don't know `hepl`. Did you mean `/triage help`?\n\n…"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn decision_messages() {
+        let (roster, s) = (roster(), sprint(0));
+        let approved = request(OverrideStatus::Approved);
+        let lines = [
+            decision_dm(&approved, Recipient::Requester, Some(&s), &roster).text,
+            decision_dm(&approved, Recipient::Replacement, Some(&s), &roster).text,
+            decision_dm(
+                &request(OverrideStatus::Cancelled),
+                Recipient::Requester,
+                Some(&s),
+                &roster,
+            )
+            .text,
+            set_dm(&approved, Recipient::Replacement, Some(&s), &roster).text,
+            decided(&approved, false, None, &roster).text,
+        ];
+        expect![[r#"
+            Your coverage request #7 was approved by <@U9>: <@U2> covers *UI* in *Sprint 1* (sprint 0).
+            You are covering *UI* in *Sprint 1* (sprint 0) for <@U1> (request #7, approved by <@U9>).
+            Coverage request #7 (<@U2> to cover *UI* in *Sprint 1* (sprint 0)) was cancelled by <@U9>.
+            <@U1> put you on duty for *UI* in *Sprint 1* (sprint 0).
+            Request #7 (<@U2> to cover *UI* in sprint 0) was already approved; nothing changed."#]].assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn request_lists_show_buttons_by_role() {
+        let pending = [request(OverrideStatus::Pending)];
+        check(
+            overrides(Some(&pending), &pending, &roster()),
+            expect![[r##"
+                {
+                  "blocks": [
+                    {
+                      "text": {
+                        "text": "*Pending requests*",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "text": {
+                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "elements": [
+                        {
+                          "action_id": "approve_override",
+                          "style": "primary",
+                          "text": {
+                            "text": "Approve",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        },
+                        {
+                          "action_id": "decline_override",
+                          "style": "danger",
+                          "text": {
+                            "text": "Decline",
+                            "type": "plain_text"
+                          },
+                          "type": "button",
+                          "value": "7"
+                        }
+                      ],
+                      "type": "actions"
+                    },
+                    {
+                      "text": {
+                        "text": "*Your requests*",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    },
+                    {
+                      "accessory": {
+                        "action_id": "cancel_override",
+                        "text": {
+                          "text": "Cancel",
+                          "type": "plain_text"
+                        },
+                        "type": "button",
+                        "value": "7"
+                      },
+                      "text": {
+                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "type": "mrkdwn"
+                      },
+                      "type": "section"
+                    }
+                  ],
+                  "text": "Pending requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending\nYour requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending"
+                }"##]],
+        );
+    }
+}

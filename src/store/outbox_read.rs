@@ -1,0 +1,38 @@
+//! Reading the outbox back whatever each item's status: what a decision enqueued, for tests,
+//! diagnostics and a dry run.
+
+use rusqlite::params;
+
+use super::Store;
+use super::error::Result;
+
+/// One outbox row as enqueued: its key, kind, JSON payload and status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub key: String,
+    pub kind: String,
+    pub payload: String,
+    /// `pending`, `sent`, `failed` or `dropped`.
+    pub status: String,
+}
+
+impl Store {
+    /// Every outbox item whose key starts with `prefix` (all of them for ""), oldest first.
+    pub fn outbox_rows(&self, prefix: &str) -> Result<Vec<OutboxRow>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT idempotency_key, kind, payload, status FROM outbox
+                 WHERE substr(idempotency_key, 1, length(?1)) = ?1 ORDER BY id",
+            )?;
+            let rows = statement.query_map(params![prefix], |row| {
+                Ok(OutboxRow {
+                    key: row.get(0)?,
+                    kind: row.get(1)?,
+                    payload: row.get(2)?,
+                    status: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+}

@@ -1,0 +1,932 @@
+//! The Slack surface end to end against the emulator: `/triage` commands, coverage requests by
+//! command and by modal, approval by buttons with admin rights checked on the server, the App
+//! Home, mentions, and the outbox rows every decision leaves behind. The clock is pinned to
+//! Tuesday 2026-03-10 12:00 in Los Angeles, in the first of three two-week sprints.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use expect_test::{Expect, expect};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use triage_bot::cli::Cli;
+use triage_bot::config::Config;
+use triage_bot::domain::{OverrideStatus, Sprint, SprintIndex};
+use triage_bot::serve::{self, ServeError, ServeOptions};
+use triage_bot::slack::emulator::Emulator;
+use triage_bot::store::{OutboxRow, Store};
+
+use super::slack::support;
+use super::store::{key, now, team_store, user};
+
+const ALICE: &str = "U0ALICE";
+const BOB: &str = "U0BOB";
+const CAROL: &str = "U0CAROL";
+const DAVE: &str = "U0DAVE";
+const ADMIN_CHANNEL: &str = "C0ADMIN";
+
+/// The bot running against the emulator, with a team of four: Alice and Bob in UI, Dave and
+/// Carol in Backend. Carol is an admin by the configuration.
+struct Bot {
+    _dir: TempDir,
+    store: Store,
+    emulator: Emulator,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<(), ServeError>>,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        let (dir, store) = team_store();
+        for (id, discipline, name) in [
+            (ALICE, "ui", "Alice"),
+            (BOB, "ui", "Bob"),
+            (DAVE, "backend", "Dave"),
+            (CAROL, "backend", "Carol"),
+        ] {
+            store
+                .upsert_member(&user(id), &key(discipline), Some(name), "test", now())
+                .unwrap();
+        }
+        for (index, start, end) in [
+            (0, (3, 9), (3, 22)),
+            (1, (3, 23), (4, 5)),
+            (2, (4, 6), (4, 19)),
+        ] {
+            let sprint = Sprint {
+                index: SprintIndex::new(index).unwrap(),
+                name: format!("Sprint {}", index + 1),
+                start: jiff::civil::date(2026, start.0, start.1),
+                end: jiff::civil::date(2026, end.0, end.1),
+            };
+            store.create_sprint(&sprint, "test", now()).unwrap();
+        }
+        let config = Cli::parse_from([
+            "triage-bot",
+            "--db",
+            dir.path().join("triage.db").to_str().unwrap(),
+            "--clock-start",
+            "2026-03-10T12:00:00-07:00",
+            "--admin-channel",
+            ADMIN_CHANNEL,
+            "--admins",
+            CAROL,
+        ]);
+        let config = Config::from_settings(&config.settings).unwrap();
+        let emulator = support::emulator().await;
+        let options = ServeOptions {
+            api_url: emulator.api_url(),
+            app_token: emulator.app_token(),
+            bot_token: emulator.bot_token(),
+            socket: triage_bot::slack::SocketConfig {
+                ack_budget: Duration::from_secs(2),
+                ..support::socket_config()
+            },
+        };
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn(serve::run(
+            Arc::new(config),
+            store.clone(),
+            options,
+            shutdown,
+        ));
+        assert!(
+            emulator
+                .wait_until(Duration::from_secs(5), |e| e.ready_sockets() == 2)
+                .await
+        );
+        Bot {
+            _dir: dir,
+            store,
+            emulator,
+            stop,
+            task,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        self.emulator.shutdown().await;
+    }
+
+    /// Runs `/triage <text>` as `user` and returns the ack's payload (`Null` when empty).
+    async fn command(&self, user: &str, text: &str) -> Value {
+        let sent = self
+            .emulator
+            .send_slash_command(user, "C0TRIAGE", "/triage", text);
+        self.ack(&sent.envelope_id).await
+    }
+
+    /// The text of `/triage <text>`'s reply.
+    async fn say(&self, user: &str, text: &str) -> String {
+        let reply = self.command(user, text).await;
+        reply["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    async fn ack(&self, envelope_id: &str) -> Value {
+        assert!(
+            self.emulator
+                .wait_until(Duration::from_secs(5), |e| e.ack_of(envelope_id).is_some())
+                .await,
+            "no ack"
+        );
+        self.emulator
+            .ack_of(envelope_id)
+            .unwrap()
+            .payload
+            .unwrap_or(Value::Null)
+    }
+
+    /// Clicks a button as `user` and returns the ephemeral answer posted to its response URL.
+    async fn click(&self, user: &str, action_id: &str, value: &str) -> String {
+        let before = self.emulator.workspace().response_posts.len();
+        self.emulator
+            .send_block_action(user, ADMIN_CHANNEL, action_id, value);
+        assert!(
+            self.emulator
+                .wait_until(Duration::from_secs(5), |e| e
+                    .workspace()
+                    .response_posts
+                    .len()
+                    > before)
+                .await,
+            "no answer to the click"
+        );
+        let posts = self.emulator.workspace().response_posts;
+        let body = &posts.last().unwrap().body;
+        assert_eq!(body["response_type"], "ephemeral");
+        assert_eq!(body["replace_original"], false);
+        body["text"].as_str().unwrap().to_string()
+    }
+
+    /// Submits the coverage modal as `user` and returns the ack's payload.
+    async fn submit(&self, user: &str, shift: &str, replacement: &str, reason: &str) -> Value {
+        let values = json!({
+            "shift": {"shift": {"type": "static_select", "selected_option": {"value": shift}}},
+            "replacement": {"replacement": {"type": "static_select", "selected_option": {"value": replacement}}},
+            "reason": {"reason": {"type": "plain_text_input", "value": reason}},
+        });
+        let sent = self
+            .emulator
+            .send_view_submission(user, "cover_request", values);
+        self.ack(&sent.envelope_id).await
+    }
+
+    fn status(&self, id: i64) -> OverrideStatus {
+        self.store.override_by_id(id).unwrap().unwrap().status
+    }
+
+    /// Outbox rows under `prefix`, as `key kind` lines.
+    fn outbox(&self, prefix: &str) -> String {
+        let rows = self.store.outbox_rows(prefix).unwrap();
+        rows.iter()
+            .map(|row| format!("{} {}\n", row.key, row.kind))
+            .collect()
+    }
+
+    fn payload(&self, key: &str) -> Value {
+        let rows: Vec<OutboxRow> = self.store.outbox_rows(key).unwrap();
+        let row = rows.iter().find(|r| r.key == key).expect("outbox row");
+        serde_json::from_str(&row.payload).unwrap()
+    }
+
+    fn audit_actions(&self) -> Vec<String> {
+        let mut actions: Vec<String> = self
+            .store
+            .audit(50)
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{} {} {}", e.actor, e.action, e.entity_id))
+            .collect();
+        actions.reverse();
+        actions
+    }
+}
+
+/// Block Kit as readable lines: sections, context, buttons `[label → action_id:value]`,
+/// inputs with their options.
+fn render(blocks: &Value) -> String {
+    let mut out = String::new();
+    for block in blocks.as_array().unwrap() {
+        let text = block["text"]["text"].as_str().unwrap_or_default();
+        match block["type"].as_str().unwrap() {
+            "header" => out.push_str(&format!("# {text}\n")),
+            "section" => {
+                out.push_str(&format!("{text}\n"));
+                if !block["accessory"].is_null() {
+                    out.push_str(&format!("  {}\n", button(&block["accessory"])));
+                }
+            }
+            "context" => out.push_str(&format!(
+                "  ({})\n",
+                block["elements"][0]["text"].as_str().unwrap()
+            )),
+            "divider" => out.push_str("---\n"),
+            "actions" => {
+                let buttons: Vec<String> = block["elements"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(button)
+                    .collect();
+                out.push_str(&format!("  {}\n", buttons.join(" ")));
+            }
+            "input" => {
+                let element = &block["element"];
+                out.push_str(&format!(
+                    "input {} ({}):\n",
+                    block["block_id"].as_str().unwrap(),
+                    element["type"].as_str().unwrap()
+                ));
+                if !element["initial_option"].is_null() {
+                    out.push_str(&format!(
+                        "  initial: {}\n",
+                        element["initial_option"]["value"]
+                    ));
+                }
+                for option in element["options"].as_array().into_iter().flatten() {
+                    out.push_str(&format!(
+                        "  - {} = {}\n",
+                        option["text"]["text"].as_str().unwrap(),
+                        option["value"].as_str().unwrap()
+                    ));
+                }
+                for group in element["option_groups"].as_array().into_iter().flatten() {
+                    out.push_str(&format!(
+                        "  {}:\n",
+                        group["label"]["text"].as_str().unwrap()
+                    ));
+                    for option in group["options"].as_array().unwrap() {
+                        out.push_str(&format!(
+                            "    - {} = {}\n",
+                            option["text"]["text"].as_str().unwrap(),
+                            option["value"].as_str().unwrap()
+                        ));
+                    }
+                }
+            }
+            other => out.push_str(&format!("<{other}>\n")),
+        }
+    }
+    out
+}
+
+fn button(button: &Value) -> String {
+    format!(
+        "[{} → {}:{}]",
+        button["text"]["text"].as_str().unwrap(),
+        button["action_id"].as_str().unwrap(),
+        button["value"].as_str().unwrap()
+    )
+}
+
+#[track_caller]
+fn check(actual: impl AsRef<str>, expected: Expect) {
+    expected.assert_eq(actual.as_ref());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(ALICE, "").await,
+        expect![[r#"
+        */triage* commands:
+        • `/triage who [here]`: who is on duty now (`here` posts it in the channel)
+        • `/triage next`: who is on duty in the next sprint
+        • `/triage schedule [n]`: the next n sprints (4 if not given)
+        • `/triage me`: your upcoming shifts
+        • `/triage cover`: ask someone to cover one of your shifts (opens a form)
+        • `/triage cover <sprint> <@person> [discipline] [reason…]`: ask @person to cover your shift in a sprint
+        • `/triage cancel <id>`: withdraw a coverage request
+        • `/triage overrides`: your coverage requests
+        • `/triage help`: this list"#]],
+    );
+    let admin_help = bot.say(CAROL, "help").await;
+    assert!(admin_help.contains("*Admin commands:*"));
+    assert!(admin_help.contains("`/triage approve <id>`"));
+    check(
+        bot.say(ALICE, "shedule 3").await.lines().next().unwrap(),
+        expect!["I don't know `shedule`. Did you mean `/triage schedule`?"],
+    );
+    check(
+        bot.say(ALICE, "cover soon").await,
+        expect![[r#"
+        expected a sprint number, not `soon`
+        Usage: `/triage cover <sprint> <@person> [discipline] [reason…]`"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_next_schedule_and_me() {
+    let bot = Bot::start().await;
+    let who = bot.command(BOB, "who").await;
+    assert_eq!(who["response_type"], "ephemeral");
+    check(
+        who["text"].as_str().unwrap(),
+        expect![[r#"
+        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    let here = bot.command(BOB, "who here").await;
+    assert_eq!(here["response_type"], "in_channel");
+    assert_eq!(here["text"], who["text"]);
+    check(
+        bot.say(BOB, "next").await,
+        expect![[r#"
+        *Next sprint*
+
+        *Sprint 2* (sprint 1) · 2026-03-23 to 2026-04-05
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "schedule 2").await,
+        expect![[r#"
+        *The next 2 sprints*
+
+        *Sprint 1* (sprint 0) · 2026-03-09 to 2026-03-22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* (sprint 1) · 2026-03-23 to 2026-04-05
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "schedule 40").await,
+        expect![[r#"
+        the number of sprints must be a whole number from 1 to 12, not `40`
+        Usage: `/triage schedule [n]`"#]],
+    );
+    let me = bot.command(ALICE, "me").await;
+    check(
+        render(&me["blocks"]),
+        expect![[r#"
+        *Your shifts*
+        *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+          [Request coverage → cover_shift:0:ui]
+        *UI* in *Sprint 3* (sprint 2), Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+          [Request coverage → cover_shift:2:ui]
+    "#]],
+    );
+    check(
+        bot.say(CAROL, "me now").await,
+        expect![[r#"
+        `me` takes nothing after it, not `now`
+        Usage: `/triage me`"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coverage_by_command_approved_by_button_with_rights_checked() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(ALICE, "cover 0 <@U0BOB|bob> dentist").await,
+        expect![
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0). An admin will approve or decline it, and you will get a DM either way."
+        ],
+    );
+    check(
+        bot.outbox("request:1"),
+        expect![[r#"
+        request:1:admin-post post_message
+        request:1:home:U0ALICE publish_home
+        request:1:home:U0CAROL publish_home
+    "#]],
+    );
+    let post = bot.payload("request:1:admin-post");
+    assert_eq!(post["channel"], ADMIN_CHANNEL);
+    assert_eq!(post["message_key"], "request:1");
+    check(
+        render(&post["blocks"]),
+        expect![[r#"
+        *Coverage request #1*
+        <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
+        Reason: dentist
+          [Approve → approve_override:1] [Decline → decline_override:1]
+    "#]],
+    );
+
+    // The same request again files nothing new.
+    check(
+        bot.say(ALICE, "cover 0 <@U0BOB|bob> dentist").await,
+        expect![
+            "You already asked for this: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is waiting for an admin."
+        ],
+    );
+
+    // Bob is not an admin: his click is refused, audited, and changes nothing.
+    let audit_before = bot.store.audit_count().unwrap();
+    check(
+        bot.click(BOB, "approve_override", "1").await,
+        expect!["only admins can approve requests"],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    assert_eq!(bot.store.audit_count().unwrap(), audit_before + 1);
+    check(
+        bot.audit_actions().last().unwrap(),
+        expect!["U0BOB override.approve.refused 1"],
+    );
+    check(bot.outbox("decision:"), expect![[r#""#]]);
+
+    // Carol is an admin by the configuration.
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now approved."],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Approved);
+    check(
+        bot.outbox("decision:1"),
+        expect![[r#"
+        decision:1:update update_message
+        decision:1:dm:U0ALICE direct_message
+        decision:1:dm:U0BOB direct_message
+        decision:1:usergroups reconcile_usergroups
+        decision:1:home:U0ALICE publish_home
+        decision:1:home:U0BOB publish_home
+        decision:1:home:U0CAROL publish_home
+    "#]],
+    );
+    let update = bot.payload("decision:1:update");
+    assert_eq!(update["message_key"], "request:1");
+    check(
+        render(&update["blocks"]),
+        expect![[r#"
+        *Coverage request #1*
+        <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
+        Reason: dentist
+          (:white_check_mark: Approved by <@U0CAROL> on Tue 2026-03-10 12:00 PDT)
+    "#]],
+    );
+    check(
+        bot.payload("decision:1:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> covers *UI* in *Sprint 1* (sprint 0)."
+        ],
+    );
+    check(
+        bot.payload("decision:1:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![
+            "You are covering *UI* in *Sprint 1* (sprint 0) for <@U0ALICE> (request #1, approved by <@U0CAROL>)."
+        ],
+    );
+    check(
+        bot.say(BOB, "who").await,
+        expect![[r#"
+        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+
+    // Clicking again, or re-submitting the approved request, leaves it approved.
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect![
+            "Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) was already approved; nothing changed."
+        ],
+    );
+    check(
+        bot.say(ALICE, "cover 0 <@U0BOB|bob> ui dentist").await,
+        expect![
+            "Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is already approved."
+        ],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Approved);
+    assert_eq!(bot.store.overrides(None).unwrap().len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coverage_by_modal_then_declined_by_button() {
+    let bot = Bot::start().await;
+    assert_eq!(bot.command(ALICE, "cover").await, Value::Null);
+    let opened = bot.emulator.calls("views.open");
+    assert_eq!(opened.len(), 1);
+    let modal = &opened[0].params["view"];
+    assert_eq!(modal["callback_id"], "cover_request");
+    check(
+        render(&modal["blocks"]),
+        expect![[r#"
+            input shift (static_select):
+              - UI · Sprint 1 · Mar 9 to Mar 22 (now) = 0:ui
+              - UI · Sprint 3 · Apr 6 to Apr 19 = 2:ui
+            input replacement (static_select):
+              - Bob = ui:U0BOB
+            input reason (plain_text_input):
+              (An admin approves or declines the request; you and your replacement get a DM.)
+        "#]],
+    );
+
+    // The "Request coverage" button opens the same form with the shift chosen.
+    bot.emulator
+        .send_block_action(ALICE, "D0ALICE", "cover_shift", "2:ui");
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |e| e.calls("views.open").len() == 2)
+            .await
+    );
+    let preselected = &bot.emulator.calls("views.open")[1].params["view"]["blocks"][0];
+    assert_eq!(preselected["element"]["initial_option"]["value"], "2:ui");
+
+    // Someone from another discipline is refused under the input; nothing is filed.
+    check(
+        bot.submit(ALICE, "0:ui", "backend:U0DAVE", "")
+            .await
+            .to_string(),
+        expect![[
+            r#"{"errors":{"replacement":"Choose someone from ui, the shift's discipline."},"response_action":"errors"}"#
+        ]],
+    );
+    assert!(bot.store.overrides(None).unwrap().is_empty());
+
+    assert_eq!(
+        bot.submit(ALICE, "0:ui", "ui:U0BOB", "holiday").await,
+        Value::Null
+    );
+    check(
+        bot.outbox("request:1"),
+        expect![[r#"
+        request:1:admin-post post_message
+        request:1:dm:U0ALICE direct_message
+        request:1:home:U0ALICE publish_home
+        request:1:home:U0CAROL publish_home
+    "#]],
+    );
+    check(
+        bot.payload("request:1:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0). An admin will approve or decline it, and you will get a DM either way."
+        ],
+    );
+
+    check(
+        bot.click(CAROL, "decline_override", "1").await,
+        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now declined."],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Declined);
+    check(
+        bot.outbox("decision:1"),
+        expect![[r#"
+        decision:1:update update_message
+        decision:1:dm:U0ALICE direct_message
+        decision:1:dm:U0BOB direct_message
+        decision:1:home:U0ALICE publish_home
+        decision:1:home:U0BOB publish_home
+        decision:1:home:U0CAROL publish_home
+    "#]],
+    );
+    check(
+        bot.payload("decision:1:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![
+            "<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (sprint 0) (#1) was declined by <@U0CAROL>, so you are not covering it."
+        ],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_by_command_and_their_refusals() {
+    let bot = Bot::start().await;
+    bot.say(ALICE, "cover 0 <@U0BOB> ui").await;
+    bot.say(DAVE, "cover 0 <@U0CAROL>").await;
+    check(
+        bot.say(ALICE, "approve 1").await,
+        expect!["only admins can approve requests"],
+    );
+    check(
+        bot.say(BOB, "cancel 1").await,
+        expect!["only the requester (<@U0ALICE>) or an admin can cancel request #1"],
+    );
+    check(
+        bot.say(CAROL, "approve 99").await,
+        expect!["request #99 does not exist"],
+    );
+    check(
+        bot.say(CAROL, "decline 1 Bob is away that week").await,
+        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now declined."],
+    );
+    check(
+        bot.payload("decision:1:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) was declined by <@U0CAROL>. Reason: Bob is away that week"
+        ],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect!["request #1 is already declined, so it cannot be changed"],
+    );
+    let overrides = bot.command(CAROL, "overrides").await;
+    check(
+        render(&overrides["blocks"]),
+        expect![[r#"
+            *Pending requests*
+            #2 · sprint 0 · Backend · <@U0CAROL> covering for <@U0DAVE> · pending
+              [Approve → approve_override:2] [Decline → decline_override:2]
+            *Your requests*
+              (You have not asked for coverage.)
+        "#]],
+    );
+    check(
+        bot.say(DAVE, "cancel 2").await,
+        expect![
+            "Request #2 (<@U0CAROL> to cover *Backend* in *Sprint 1* (sprint 0)) is now cancelled."
+        ],
+    );
+    check(
+        bot.outbox("decision:2"),
+        expect![[r#"
+        decision:2:update update_message
+        decision:2:home:U0DAVE publish_home
+        decision:2:home:U0CAROL publish_home
+    "#]],
+    );
+    let mine = bot.command(DAVE, "overrides").await;
+    check(
+        render(&mine["blocks"]),
+        expect![[r#"
+            *Your requests*
+            #2 · sprint 0 · Backend · <@U0CAROL> covering for <@U0DAVE> · cancelled
+        "#]],
+    );
+    let refused: Vec<String> = bot
+        .audit_actions()
+        .into_iter()
+        .filter(|a| a.contains(".refused"))
+        .collect();
+    check(
+        refused.join("\n"),
+        expect![[r#"
+        U0ALICE override.approve.refused 1
+        U0BOB override.cancel.refused 1"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_requests_are_refused_with_a_reason() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(BOB, "cover 0 <@U0ALICE> ui").await,
+        expect![
+            "only the person on duty (U0ALICE) or an admin can request coverage for ui in sprint 0"
+        ],
+    );
+    check(
+        bot.say(ALICE, "cover 0 <@U0DAVE> ui").await,
+        expect!["U0DAVE is not an active member of ui"],
+    );
+    check(
+        bot.say(ALICE, "cover 9 <@U0BOB>").await,
+        expect!["sprint 9 does not exist"],
+    );
+    check(
+        bot.say(BOB, "cover 1 <@U0BOB>").await,
+        expect!["U0BOB is already on duty for ui in sprint 1"],
+    );
+    assert!(bot.store.overrides(None).unwrap().is_empty());
+    assert_eq!(bot.outbox(""), "");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_puts_someone_on_duty_for_admins_only() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(DAVE, "set ui <@U0BOB>").await,
+        expect!["only admins can put someone on duty"],
+    );
+    check(
+        bot.audit_actions().last().unwrap(),
+        expect!["U0DAVE override.set.refused ui"],
+    );
+    assert!(bot.store.overrides(None).unwrap().is_empty());
+    check(
+        bot.say(CAROL, "set ui <@U0BOB|bob> Alice is ill").await,
+        expect!["<@U0BOB> is now on duty for *UI* in *Sprint 1* (sprint 0) (override #1)."],
+    );
+    check(
+        bot.outbox("set:"),
+        expect![[r#"
+        set:1:dm:U0BOB direct_message
+        set:1:dm:U0ALICE direct_message
+        set:1:usergroups reconcile_usergroups
+        set:1:home:U0BOB publish_home
+        set:1:home:U0CAROL publish_home
+        set:1:home:U0ALICE publish_home
+    "#]],
+    );
+    check(
+        bot.payload("set:1:dm:U0ALICE")["text"].as_str().unwrap(),
+        expect![
+            "<@U0CAROL> put <@U0BOB> on duty for *UI* in *Sprint 1* (sprint 0) in your place, so you are off duty for it."
+        ],
+    );
+    check(
+        bot.say(BOB, "who").await,
+        expect![[r#"
+        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(CAROL, "set ui <@U0BOB>").await,
+        expect!["U0BOB is already on duty for ui in sprint 0"],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_setup_from_slack_needs_an_admin() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(ALICE, "member add <@U0ERIN|erin> ui Erin").await,
+        expect!["only admins can add members"],
+    );
+    check(
+        bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
+        expect!["Erin (<@U0ERIN>) added to ui (position 3)"],
+    );
+    check(
+        bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
+        expect!["Erin (<@U0ERIN>) moved in ui (position 1)"],
+    );
+    check(
+        bot.say(CAROL, "member remove <@U0ERIN> ui").await,
+        expect!["Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)"],
+    );
+    check(
+        bot.say(CAROL, "member add <@U0ERIN> qa").await,
+        expect!["unknown discipline `qa`"],
+    );
+    check(
+        bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Spring cleaning")
+            .await,
+        expect![[r#"
+            Added 1 sprint(s):
+            • sprint 3 *Spring cleaning*: 2026-04-20 to 2026-05-03"#]],
+    );
+    check(
+        bot.say(CAROL, "sprint generate 2026-05-04 2 7").await,
+        expect![[r#"
+            Added 2 sprint(s):
+            • sprint 4 *Sprint 5*: 2026-05-04 to 2026-05-10
+            • sprint 5 *Sprint 6*: 2026-05-11 to 2026-05-17"#]],
+    );
+    check(
+        bot.say(CAROL, "sprint add 2026-01-01 2026-01-02 Old").await,
+        expect!["sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11"],
+    );
+    check(
+        bot.say(CAROL, "admins add <@U0DAVE|dave>").await,
+        expect!["<@U0DAVE> is now an admin"],
+    );
+    check(
+        bot.say(DAVE, "approve 5").await,
+        expect!["request #5 does not exist"],
+    );
+    check(
+        bot.say(DAVE, "admins").await,
+        expect![[r#"
+        Admins:
+        • <@U0DAVE>
+        • <@U0CAROL> (from the configuration)"#]],
+    );
+    check(
+        bot.say(DAVE, "admins remove <@U0CAROL>").await,
+        expect!["<@U0CAROL> is an admin by the configuration (TRIAGE_ADMINS); change it there"],
+    );
+    check(
+        bot.say(DAVE, "admins remove <@U0DAVE>").await,
+        expect!["<@U0DAVE> is no longer an admin"],
+    );
+    check(
+        bot.say(DAVE, "admins add <@U0BOB>").await,
+        expect!["only admins can add admins"],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_home_for_a_member_and_for_an_admin() {
+    let bot = Bot::start().await;
+    bot.say(ALICE, "cover 2 <@U0BOB> ui").await;
+    for person in [ALICE, CAROL] {
+        bot.emulator.send_app_home_opened(person);
+    }
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |e| e
+                .workspace()
+                .views
+                .iter()
+                .filter(|v| v.home_of.is_some())
+                .count()
+                == 2)
+            .await
+    );
+    let home_of = |person: &str| {
+        let views = bot.emulator.workspace().views;
+        let view = views
+            .iter()
+            .find(|v| v.home_of.as_deref() == Some(person))
+            .unwrap();
+        assert_eq!(view.view["type"], "home");
+        render(&view.view["blocks"])
+    };
+    check(
+        home_of(ALICE),
+        expect![[r#"
+        # Triage duty
+        :rotating_light: You are on duty: *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.
+        ---
+        *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+        *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)
+        ---
+        *Your shifts*
+        *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+          [Request coverage → cover_shift:0:ui]
+        *UI* in *Sprint 3* (sprint 2), Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+          [Request coverage → cover_shift:2:ui]
+    "#]],
+    );
+    check(
+        home_of(CAROL),
+        expect![[r#"
+            # Triage duty
+            You are not on duty now. Your next shift: *Backend* in *Sprint 2* (sprint 1), Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT.
+            ---
+            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)
+            ---
+            *Your shifts*
+            *Backend* in *Sprint 2* (sprint 1), Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+              [Request coverage → cover_shift:1:backend]
+            ---
+            *Pending coverage requests*
+            #1 · sprint 2 · UI · <@U0BOB> covering for <@U0ALICE> · pending
+              [Approve → approve_override:1] [Decline → decline_override:1]
+        "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_asking_who_is_answered_in_its_thread() {
+    let bot = Bot::start().await;
+    let sent = bot
+        .emulator
+        .send_app_mention(BOB, "C0TRIAGE", "<@U0TRIAGEBOT> who is on triage?");
+    let key = format!("mention:{}", sent.event_id.unwrap());
+    let store = bot.store.clone();
+    let found = bot
+        .emulator
+        .wait_until(Duration::from_secs(5), |_| {
+            !store.outbox_rows(&key).unwrap().is_empty()
+        })
+        .await;
+    assert!(found);
+    let reply = bot.payload(&key);
+    assert_eq!(reply["type"], "post_message");
+    assert_eq!(reply["channel"], "C0TRIAGE");
+    assert!(
+        reply["thread_ts"]
+            .as_str()
+            .unwrap()
+            .starts_with("1700000100.")
+    );
+    check(
+        reply["text"].as_str().unwrap(),
+        expect![[r#"
+        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+        _More with `/triage help`._"#]],
+    );
+    bot.stop().await;
+}
