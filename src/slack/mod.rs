@@ -9,6 +9,7 @@
 pub mod api;
 pub mod emulator;
 pub mod envelope;
+pub mod notices;
 mod pacing;
 pub mod secret;
 pub mod socket;
