@@ -322,7 +322,16 @@ fn handoff_notices(situation: &Situation<'_>, current: DutyView<'_>) -> Vec<Noti
         entry.0.push(state.discipline.clone());
         entry.1 = entry.1.max(state.sprint);
     }
-    for (person, (disciplines, sprint)) in ended {
+    let position = |key: &DisciplineKey| {
+        let found = current
+            .assignments
+            .iter()
+            .position(|a| &a.discipline == key);
+        found.unwrap_or(usize::MAX)
+    };
+    for (person, (mut disciplines, sprint)) in ended {
+        // Display order, like every other notice.
+        disciplines.sort_by_key(|key| position(key));
         let sprint = sprint.map_or("none".to_string(), |s| s.to_string());
         notices.push(Notice {
             key: format!("ended:{sprint}:{person}:{}", current.sprint.index),

@@ -4,6 +4,7 @@ mod backup;
 mod cli;
 mod commands;
 mod import;
+mod notify;
 mod serve;
 mod slack;
 mod store;
