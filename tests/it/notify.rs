@@ -17,6 +17,7 @@ use jiff::civil::date;
 use tempfile::TempDir;
 use tokio::sync::{Notify, watch};
 use triage_bot::bot::announce::sync;
+use triage_bot::bot::scheduler::{self, Notifications};
 use triage_bot::bot::usergroups::reconcile;
 use triage_bot::bot::worker::{DeliveryReport, Worker};
 use triage_bot::cli::Cli;
@@ -590,4 +591,72 @@ async fn missing_settings_switch_their_effects_off() {
         bot.calls(),
         counts(&[("conversations.open", 1), ("chat.postMessage", 1)])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_catches_up_on_start_wakes_on_decisions_and_stops_on_shutdown() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let dms_before = bot.dms().len();
+    // The clock stands two days into sprint 1: the missed handoff is due at once.
+    let now = at("2026-03-25T17:00:00Z");
+    let mut config = (*bot.config).clone();
+    config.clock_start = Some(now);
+    config.started_at = Timestamp::now();
+    let notifications = Notifications {
+        store: bot.store.clone(),
+        config: Arc::new(config),
+        api: bot.api(),
+        usergroup_api: None,
+        home: None,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let wake = Arc::new(Notify::new());
+    let running = tokio::spawn(scheduler::run(notifications, shutdown, wake.clone()));
+    let handed_over = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |e| {
+            e.workspace().usergroup("S0ONCALL").unwrap().users == ["U0BOB", "U0CAROL"]
+        })
+        .await;
+    assert!(handed_over);
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.dms().len()
+                == dms_before + 3)
+            .await
+    );
+
+    // A decision wakes it: Carol's Backend slot goes to Alice.
+    let covered = NewOverride {
+        sprint: SprintIndex::new(1).unwrap(),
+        discipline: key("backend"),
+        original: Some(user("U0CAROL")),
+        replacement: user("U0ALICE"),
+        requested_by: user("U0CAROL"),
+        reason: None,
+    };
+    bot.store.record_approved_override(&covered, now).unwrap();
+    wake.notify_one();
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.dms().len()
+                == dms_before + 5)
+            .await
+    );
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.pending() == 0)
+            .await
+    );
+    assert_eq!(
+        bot.topic(),
+        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Sun Apr 5"
+    );
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the scheduler stops promptly")
+        .unwrap();
 }
