@@ -660,3 +660,23 @@ async fn the_scheduler_catches_up_on_start_wakes_on_decisions_and_stops_on_shutd
         .expect("the scheduler stops promptly")
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_made_from_a_stale_announced_state_writes_nothing() {
+    let bot = Bot::start().await.with_team();
+    let stale = bot.store.announced().unwrap();
+    bot.sync(mid_sprint());
+    let pending = bot.pending();
+    let item = triage_bot::bot::Outgoing::now(
+        "late-decision",
+        triage_bot::bot::Effect::ReconcileUsergroups,
+        mid_sprint(),
+    )
+    .to_item();
+    let applied = bot
+        .store
+        .apply_announcements(&stale, &[], &[item], "test", mid_sprint())
+        .unwrap();
+    assert_eq!(applied, None);
+    assert_eq!(bot.pending(), pending);
+}
