@@ -120,7 +120,11 @@ impl Config {
     }
 
     /// Builds the configuration from flags/environment and the TOML file's text (if any).
-    pub fn from_parts(settings: &Settings, file_text: Option<&str>, file_path: &Path) -> Result<Config, ConfigError> {
+    pub fn from_parts(
+        settings: &Settings,
+        file_text: Option<&str>,
+        file_path: &Path,
+    ) -> Result<Config, ConfigError> {
         let file = match file_text {
             Some(text) => parse_file(text, file_path)?,
             None => FileSettings::default(),

@@ -10,13 +10,17 @@
 
 pub mod actions;
 pub mod admin;
+pub mod announce;
 pub mod command;
 pub mod coverage;
 pub mod effect;
 pub mod events;
 pub mod home;
+pub mod scheduler;
 pub mod shifts;
 pub mod slash;
+pub mod usergroups;
+pub mod worker;
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! Everything here is plain functions over plain data. The domain reads no clock (`now` is a
 //! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
 
+pub mod announce;
 pub mod ids;
 pub mod model;
 pub mod overrides;

@@ -13,6 +13,7 @@ pub mod blocks;
 pub mod emulator;
 pub mod envelope;
 pub mod interaction;
+pub mod notices;
 mod pacing;
 pub mod secret;
 pub mod socket;

@@ -7,6 +7,7 @@
 //! `busy_timeout` are retried with jittered exponential backoff; nothing else is retried.
 //! This module must not read the clock for anything it stores: `now` is a parameter.
 
+mod announce;
 mod audit;
 mod backup;
 mod codec;

@@ -90,6 +90,70 @@ pub(crate) fn enqueue_all(
     Ok(inserted)
 }
 
+/// Ends a pending item inside `tx`: sent, failed for good, or dropped.
+pub(crate) fn finish(
+    tx: &Transaction,
+    id: i64,
+    end: OutboxEnd,
+    error: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let status = match end {
+        OutboxEnd::Sent => "sent",
+        OutboxEnd::Failed => "failed",
+        OutboxEnd::Dropped => "dropped",
+    };
+    tx.execute(
+        "UPDATE outbox SET status = ?2, attempts = attempts + ?3, last_error = ?4,
+                           sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END
+         WHERE id = ?1 AND status = 'pending'",
+        params![
+            id,
+            status,
+            i64::from(end != OutboxEnd::Dropped),
+            error,
+            now.as_second()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Remembers inside `tx` where the message posted under `key` landed.
+pub(crate) fn remember(
+    tx: &Transaction,
+    key: &str,
+    channel: &str,
+    ts: &str,
+    now: Timestamp,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO slack_messages (message_key, channel, ts, posted_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (message_key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts",
+        params![key, channel, ts, now.as_second()],
+    )?;
+    Ok(())
+}
+
+/// Notes a problem inside `tx`; true when it is new or came back after being resolved.
+pub(crate) fn note_problem(
+    tx: &Transaction,
+    key: &str,
+    detail: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let open: Option<Option<i64>> = tx
+        .prepare_cached("SELECT resolved_at FROM reported_problems WHERE problem_key = ?1")?
+        .query_row([key], |row| row.get(0))
+        .optional()?;
+    tx.execute(
+        "INSERT INTO reported_problems (problem_key, detail, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (problem_key) DO UPDATE SET
+             detail = excluded.detail, last_seen = excluded.last_seen, resolved_at = NULL",
+        params![key, detail, now.as_second()],
+    )?;
+    Ok(!matches!(open, Some(None)))
+}
+
 impl Store {
     /// Enqueues effects on their own (effects of a decision go in the decision's transaction).
     pub fn enqueue(&self, items: &[NewOutboxItem], now: Timestamp) -> Result<usize> {
@@ -139,26 +203,7 @@ impl Store {
         error: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        let status = match end {
-            OutboxEnd::Sent => "sent",
-            OutboxEnd::Failed => "failed",
-            OutboxEnd::Dropped => "dropped",
-        };
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE outbox SET status = ?2, attempts = attempts + ?3, last_error = ?4,
-                                   sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END
-                 WHERE id = ?1 AND status = 'pending'",
-                params![
-                    id,
-                    status,
-                    i64::from(end != OutboxEnd::Dropped),
-                    error,
-                    now.as_second()
-                ],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| finish(tx, id, end, error, now))
     }
 
     /// Counts a failed attempt and schedules the next one.
@@ -201,14 +246,7 @@ impl Store {
         ts: &str,
         now: Timestamp,
     ) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO slack_messages (message_key, channel, ts, posted_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (message_key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts",
-                params![key, channel, ts, now.as_second()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| remember(tx, key, channel, ts, now))
     }
 
     /// Where the message posted under `key` landed: (channel, ts).
@@ -224,19 +262,7 @@ impl Store {
     /// Notes a persistent problem. True when it is new (or came back after being resolved), so
     /// the caller reports it once.
     pub fn note_problem(&self, key: &str, detail: &str, now: Timestamp) -> Result<bool> {
-        self.write(|tx| {
-            let open: Option<Option<i64>> = tx
-                .prepare_cached("SELECT resolved_at FROM reported_problems WHERE problem_key = ?1")?
-                .query_row([key], |row| row.get(0))
-                .optional()?;
-            tx.execute(
-                "INSERT INTO reported_problems (problem_key, detail, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (problem_key) DO UPDATE SET
-                     detail = excluded.detail, last_seen = excluded.last_seen, resolved_at = NULL",
-                params![key, detail, now.as_second()],
-            )?;
-            Ok(!matches!(open, Some(None)))
-        })
+        self.write(|tx| note_problem(tx, key, detail, now))
     }
 
     /// Marks a problem as resolved, so it is reported again if it comes back.

@@ -165,22 +165,25 @@ impl Store {
 
     /// The current state of every discipline that has one.
     pub fn current_state(&self) -> Result<Vec<CurrentState>> {
-        self.read(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT discipline, sprint_index, slack_id, updated_at FROM current_state ORDER BY discipline",
-            )?;
-            let rows = statement.query_map([], |row| {
-                let sprint: Option<i64> = row.get("sprint_index")?;
-                Ok(CurrentState {
-                    discipline: codec::key(row, "discipline")?,
-                    sprint: sprint.and_then(|s| SprintIndex::new(s).ok()),
-                    slack_id: codec::opt_user(row, "slack_id")?,
-                    updated_at: codec::timestamp(row, "updated_at")?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })
+        self.read(current_states)
     }
+}
+
+/// The current state of every discipline that has one, on `conn` (or inside a transaction).
+pub(crate) fn current_states(conn: &Connection) -> Result<Vec<CurrentState>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT discipline, sprint_index, slack_id, updated_at FROM current_state ORDER BY discipline",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let sprint: Option<i64> = row.get("sprint_index")?;
+        Ok(CurrentState {
+            discipline: codec::key(row, "discipline")?,
+            sprint: sprint.and_then(|s| SprintIndex::new(s).ok()),
+            slack_id: codec::opt_user(row, "slack_id")?,
+            updated_at: codec::timestamp(row, "updated_at")?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn set_state(

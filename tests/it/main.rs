@@ -5,6 +5,7 @@ mod bot;
 mod cli;
 mod commands;
 mod import;
+mod notify;
 mod serve;
 pub mod slack;
 mod store;

@@ -1,0 +1,239 @@
+//! Turns "who is on duty now" into announcements: loads the sprint in force, the next sprint
+//! and what was last announced, decides with `domain::announce`, renders the notices with
+//! `slack::notices`, and records the new announced state together with the outbox items in one
+//! transaction. Delivery is the outbox worker's job.
+//!
+//! Calling [`sync`] again with nothing new enqueues nothing, so it is safe to call on start, on
+//! every scheduler tick and whenever a decision wakes the scheduler. A bot that was down at a
+//! handoff performs that handoff once on its first sync after coming back.
+
+use jiff::Timestamp;
+
+use crate::bot::effect::{self, Effect, Outgoing};
+use crate::config::Config;
+use crate::domain::announce::{self, ChangedSlot, DutyView, Notice, NoticeKind, Plan, PlanKind};
+use crate::domain::{DisciplineKey, SlackUserId, Sprint, Team, sprint_starts_at};
+use crate::duty::{self, DutyAt, Roster, SprintDuty, local_date};
+use crate::slack::notices::{self, Rendered, Slot};
+use crate::store::{Result, Store};
+
+/// The actor recorded in the audit log for the bot's own changes.
+pub const ACTOR: &str = "triage-bot";
+
+/// Decides and enqueues what should be announced at `now`. Returns how many outbox items were
+/// newly enqueued.
+pub fn sync(store: &Store, config: &Config, now: Timestamp) -> Result<usize> {
+    let team = config.team();
+    let current = match duty::duty_at(store, &team, now, now, ACTOR)? {
+        DutyAt::InForce { duty, .. } => Some(duty),
+        _ => None,
+    };
+    let roster = Roster::load(store)?;
+    let next = next_sprint_duty(store, &roster, &team, now)?;
+    let announced = store.announced()?;
+    let situation = announce::Situation {
+        announced: &announced,
+        current: current.as_ref().map(|d| view(d, &team)),
+        next: next.as_ref().map(|d| view(d, &team)),
+        team: &team,
+        heads_up: config.bot.heads_up,
+        now,
+    };
+    let plan = announce::plan(&situation);
+    if plan.notices.is_empty() && plan.states.is_empty() {
+        return Ok(0);
+    }
+    let outgoing = to_outgoing(&plan.notices, &roster, config);
+    let items = effect::items(&outgoing);
+    match store.apply_announcements(&announced, &plan.states, &items, ACTOR, now)? {
+        Some(enqueued) => {
+            log_plan(&plan, current.as_ref(), enqueued);
+            Ok(enqueued)
+        }
+        None => {
+            tracing::debug!("announced state changed while deciding; the next sync decides again");
+            Ok(0)
+        }
+    }
+}
+
+fn view<'a>(duty: &'a SprintDuty, team: &Team) -> DutyView<'a> {
+    DutyView {
+        sprint: &duty.sprint,
+        starts_at: sprint_starts_at(&duty.sprint, team),
+        assignments: &duty.assignments,
+    }
+}
+
+/// The next sprint to take over after `now`, with who will be on duty in it.
+pub fn next_sprint_duty(
+    store: &Store,
+    roster: &Roster,
+    team: &Team,
+    now: Timestamp,
+) -> Result<Option<SprintDuty>> {
+    let sprints = store.sprints_around(local_date(team, now), 1, 2)?;
+    let next = sprints
+        .into_iter()
+        .find(|sprint| sprint_starts_at(sprint, team) > now);
+    next.map(|sprint| duty::sprint_duty(store, roster, &sprint))
+        .transpose()
+}
+
+fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
+    let sprint = current.map(|d| d.sprint.index.get());
+    match plan.kind {
+        PlanKind::FirstStart { direct_messages } => tracing::info!(
+            ?sprint,
+            enqueued,
+            direct_messages,
+            "first start: announcing the team on duty"
+        ),
+        PlanKind::Handoff => tracing::info!(?sprint, enqueued, "handoff announced"),
+        PlanKind::Change => tracing::info!(?sprint, enqueued, "mid-sprint change announced"),
+        PlanKind::Unchanged if enqueued > 0 => tracing::info!(enqueued, "heads-ups enqueued"),
+        PlanKind::Unchanged => {}
+    }
+}
+
+/// The outbox effects of the notices; notices whose Slack target is not configured are left out.
+fn to_outgoing(notices: &[Notice], roster: &Roster, config: &Config) -> Vec<Outgoing> {
+    notices
+        .iter()
+        .filter_map(|notice| {
+            let effect = effect_of(&notice.kind, roster, config, &notice.key)?;
+            Some(Outgoing {
+                key: notice.key.clone(),
+                effect,
+                not_before: notice.not_before,
+                expires_at: notice.expires_at,
+            })
+        })
+        .collect()
+}
+
+/// Whether any user group (the team's or a discipline's) is configured.
+pub fn usergroups_configured(roster: &Roster, config: &Config) -> bool {
+    config.bot.usergroup.is_some() || roster.disciplines.iter().any(|d| d.usergroup_id.is_some())
+}
+
+fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> Option<Effect> {
+    let channel = config.bot.channel.clone();
+    let names = |keys: &[DisciplineKey]| -> Vec<String> {
+        keys.iter().map(|k| name_of(roster, k)).collect()
+    };
+    let dm = |person: &SlackUserId, rendered: Rendered| Effect::DirectMessage {
+        user: person.to_string(),
+        text: rendered.text,
+        blocks: Some(rendered.blocks),
+    };
+    Some(match kind {
+        NoticeKind::DutyStarts {
+            person,
+            disciplines,
+            sprint,
+        } => dm(
+            person,
+            notices::duty_starts(&refs(&names(disciplines)), sprint),
+        ),
+        NoticeKind::DutyEnded {
+            person,
+            disciplines,
+        } => dm(person, notices::duty_ended(&refs(&names(disciplines)))),
+        NoticeKind::HeadsUp {
+            person,
+            disciplines,
+            sprint,
+            starts_at,
+        } => {
+            let starts = starts_at.to_zoned(config.timezone.clone());
+            dm(
+                person,
+                notices::heads_up(&refs(&names(disciplines)), sprint, &starts),
+            )
+        }
+        NoticeKind::Added {
+            person,
+            slots,
+            sprint,
+        } => dm(person, change(roster, slots, sprint, notices::added)),
+        NoticeKind::Removed {
+            person,
+            slots,
+            sprint,
+        } => dm(person, change(roster, slots, sprint, notices::removed)),
+        NoticeKind::TeamPost {
+            sprint,
+            assignments,
+        } => {
+            let rendered = with_slots(roster, assignments, |slots| {
+                notices::team_post(sprint, slots)
+            });
+            Effect::PostMessage {
+                channel: channel?,
+                text: rendered.text,
+                blocks: Some(rendered.blocks),
+                message_key: Some(key.to_string()),
+                thread_ts: None,
+            }
+        }
+        NoticeKind::Topic {
+            sprint,
+            assignments,
+        } => Effect::SetTopic {
+            channel: channel?,
+            topic: with_slots(roster, assignments, |slots| notices::topic(sprint, slots)),
+        },
+        NoticeKind::Usergroups => {
+            if !usergroups_configured(roster, config) {
+                return None;
+            }
+            Effect::ReconcileUsergroups
+        }
+    })
+}
+
+fn name_of(roster: &Roster, key: &DisciplineKey) -> String {
+    roster
+        .discipline(key)
+        .map_or_else(|| key.to_string(), |d| d.name.clone())
+}
+
+fn refs(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+fn change(
+    roster: &Roster,
+    slots: &[ChangedSlot],
+    sprint: &Sprint,
+    render: fn(&[Slot<'_>], &Sprint) -> Rendered,
+) -> Rendered {
+    let names: Vec<String> = slots
+        .iter()
+        .map(|s| name_of(roster, &s.discipline))
+        .collect();
+    let rendered: Vec<Slot<'_>> = slots
+        .iter()
+        .zip(&names)
+        .map(|(slot, name)| (name.as_str(), slot.other.as_ref()))
+        .collect();
+    render(&rendered, sprint)
+}
+
+fn with_slots<T>(
+    roster: &Roster,
+    assignments: &[crate::domain::Assignment],
+    render: impl FnOnce(&[Slot<'_>]) -> T,
+) -> T {
+    let names: Vec<String> = assignments
+        .iter()
+        .map(|a| name_of(roster, &a.discipline))
+        .collect();
+    let slots: Vec<Slot<'_>> = assignments
+        .iter()
+        .zip(&names)
+        .map(|(a, name)| (name.as_str(), a.slack_id.as_ref()))
+        .collect();
+    render(&slots)
+}

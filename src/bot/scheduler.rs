@@ -1,0 +1,196 @@
+//! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
+//! moment (the next handoff, the next heads-up, every ten minutes for the user groups, or when a
+//! decision wakes it), and owns the outbox worker task.
+//!
+//! It sleeps until the next moment computed by the domain and never busy-loops (at least a
+//! second between rounds). The app starts it with [`run`] and stops it through the shared
+//! shutdown signal; [`run`] returns once the worker has finished the item in hand.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::{Notify, watch};
+
+use crate::bot::announce;
+use crate::bot::usergroups;
+use crate::bot::worker::{Clock, HomeRenderer, Worker};
+use crate::config::Config;
+use crate::domain::announce::{heads_up_moment, next_moment};
+use crate::domain::sprint_starts_at;
+use crate::slack::ApiClient;
+use crate::store::{Store, StoreError};
+
+/// How often the user groups are compared with Slack, so a hand edit is corrected.
+pub const USERGROUP_RECHECK: SignedDuration = SignedDuration::from_mins(10);
+
+/// What the notification tasks need.
+#[derive(Clone)]
+pub struct Notifications {
+    pub store: Store,
+    pub config: Arc<Config>,
+    /// The bot's Web API client.
+    pub api: ApiClient,
+    /// A client with a user token (`SLACK_USER_TOKEN`) for editing user groups, if configured.
+    pub usergroup_api: Option<ApiClient>,
+    /// Renders App Home views for `PublishHome` effects, if the app has them.
+    pub home: Option<HomeRenderer>,
+}
+
+/// Runs the scheduler and the outbox worker until `shutdown` turns true. `wake` is notified by
+/// decisions that may change who is on duty or enqueue messages.
+pub async fn run(notifications: Notifications, shutdown: watch::Receiver<bool>, wake: Arc<Notify>) {
+    let Notifications {
+        store,
+        config,
+        api,
+        usergroup_api,
+        home,
+    } = notifications;
+    log_switched_off(&store, &config).await;
+    let clock: Clock = {
+        let config = config.clone();
+        Arc::new(move || config.now())
+    };
+    let worker = Worker::new(store.clone(), config.clone(), api, usergroup_api, home);
+    let worker_wake = Arc::new(Notify::new());
+    let worker_task = tokio::spawn(worker.clone().run(
+        clock.clone(),
+        shutdown.clone(),
+        worker_wake.clone(),
+    ));
+    schedule(
+        &store,
+        &config,
+        &worker,
+        &clock,
+        shutdown,
+        &wake,
+        &worker_wake,
+    )
+    .await;
+    if let Err(error) = worker_task.await {
+        tracing::error!(%error, "the outbox worker ended abnormally");
+    }
+    tracing::info!("notification scheduler stopped");
+}
+
+async fn schedule(
+    store: &Store,
+    config: &Arc<Config>,
+    worker: &Worker,
+    clock: &Clock,
+    mut shutdown: watch::Receiver<bool>,
+    wake: &Notify,
+    worker_wake: &Notify,
+) {
+    let mut next_usergroup_check = clock();
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let now = clock();
+        sync(store, config, now).await;
+        if now >= next_usergroup_check {
+            check_usergroups(store, config, worker, now).await;
+            next_usergroup_check = now.checked_add(USERGROUP_RECHECK).unwrap_or(now);
+        }
+        worker_wake.notify_one();
+        let next = next_wake(store, config, now)
+            .await
+            .min(next_usergroup_check);
+        let pause = pause_until(now, next);
+        tokio::select! {
+            _ = shutdown.changed() => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
+    let config = config.clone();
+    match store.run(move |s| announce::sync(s, &config, now)).await {
+        Ok(0) => {}
+        Ok(enqueued) => tracing::debug!(enqueued, "notifications enqueued"),
+        Err(error) => tracing::error!(%error, "could not decide what to announce"),
+    }
+}
+
+/// Compares the user groups with Slack directly (not through the outbox: it is a check, and
+/// repeating it is harmless), so a hand edit is corrected within [`USERGROUP_RECHECK`].
+async fn check_usergroups(store: &Store, config: &Config, worker: &Worker, now: Timestamp) {
+    if !has_usergroups(store, config).await {
+        return;
+    }
+    match usergroups::reconcile(store, config, worker.usergroup_client(), now).await {
+        Ok(report) if !report.updated.is_empty() => {
+            tracing::info!(groups = ?report.updated, "user groups corrected");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "user group check failed; trying again later"),
+    }
+}
+
+async fn has_usergroups(store: &Store, config: &Config) -> bool {
+    let configured = config.bot.usergroup.is_some();
+    configured
+        || store
+            .run(|s| s.disciplines())
+            .await
+            .map(|d| d.iter().any(|d| d.usergroup_id.is_some()))
+            .unwrap_or(false)
+}
+
+/// The next handoff or heads-up after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
+async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
+    let config = config.clone();
+    let found = store
+        .run(move |s| next_events(s, &config, now))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find the next handoff");
+            None
+        });
+    let (start, heads_up) = found.map_or((None, None), |(s, h)| (Some(s), Some(h)));
+    next_moment(now, start, heads_up, USERGROUP_RECHECK)
+}
+
+fn next_events(
+    store: &Store,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Option<(Timestamp, Timestamp)>, StoreError> {
+    let team = config.team();
+    let sprints = store.sprints_around(crate::duty::local_date(&team, now), 1, 2)?;
+    Ok(sprints
+        .iter()
+        .find(|sprint| sprint_starts_at(sprint, &team) > now)
+        .map(|sprint| {
+            let start = sprint_starts_at(sprint, &team);
+            (
+                start,
+                heads_up_moment(&team, config.bot.heads_up, sprint.start),
+            )
+        }))
+}
+
+/// The sleep until `next`: at least a second (so rounding never busy-loops), at most ten minutes.
+fn pause_until(now: Timestamp, next: Timestamp) -> Duration {
+    let until = Duration::try_from(next.duration_since(now)).unwrap_or(Duration::ZERO);
+    let most = Duration::try_from(USERGROUP_RECHECK).unwrap_or(Duration::from_secs(600));
+    until.clamp(Duration::from_secs(1), most)
+}
+
+/// One log line per notification feature that is off because its setting is missing.
+async fn log_switched_off(store: &Store, config: &Config) {
+    if config.bot.channel.is_none() {
+        tracing::info!("TRIAGE_CHANNEL is not set: no handoff posts or channel topic");
+    }
+    if config.bot.admin_channel.is_none() {
+        tracing::info!("TRIAGE_ADMIN_CHANNEL is not set: problems are only logged");
+    }
+    if !has_usergroups(store, config).await {
+        tracing::info!("no user group is configured: user groups are not updated");
+    }
+}

@@ -1,0 +1,1020 @@
+//! What should be announced: handoffs, mid-sprint changes and heads-ups, decided from what was
+//! last announced and who is on duty now.
+//!
+//! [`plan`] compares the announced state of each discipline (sprint and person, with a revision
+//! that grows with every applied decision) against the sprint in force and its assignments, and
+//! returns plain [`Notice`]s plus the state to record. Each notice carries an idempotency key, so
+//! a decision that is retried enqueues nothing new, while a legitimate repeat (A→B, B→A, A→B)
+//! gets a fresh key from the new revision. A person on duty in several disciplines gets one
+//! notice naming all of them.
+//!
+//! First start (nothing announced yet): the team is posted to the channel, the topic and user
+//! groups are set, and people are sent "you are on duty" only when the sprint started less than
+//! [`FIRST_START_DM_WINDOW`] ago: installing the bot mid-sprint must not DM everyone.
+//!
+//! This module decides only. It reads no clock, does no I/O and knows nothing of Slack JSON or
+//! SQLite: texts and blocks are rendered by `slack::notices`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::{Date, Time};
+use jiff::{SignedDuration, Timestamp};
+
+use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
+use super::model::{Assignment, Discipline, Sprint, Team};
+use super::sprint::handoff_instant;
+
+/// On first start, people are told they are on duty only if the sprint started this recently.
+pub const FIRST_START_DM_WINDOW: SignedDuration = SignedDuration::from_hours(24);
+
+/// A heads-up not delivered within this long after its moment is dropped.
+pub const HEADS_UP_VALIDITY: SignedDuration = SignedDuration::from_hours(1);
+
+/// What was last announced for one discipline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub discipline: DisciplineKey,
+    pub sprint: Option<SprintIndex>,
+    pub person: Option<SlackUserId>,
+    /// Grows with every recorded change of any announced state; 0 when never recorded.
+    pub revision: i64,
+}
+
+/// One sprint and who is (or will be) on duty in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DutyView<'a> {
+    pub sprint: &'a Sprint,
+    /// When the sprint takes (or took) over.
+    pub starts_at: Timestamp,
+    pub assignments: &'a [Assignment],
+}
+
+/// Everything [`plan`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    pub announced: &'a [Announced],
+    /// The sprint in force now, if any.
+    pub current: Option<DutyView<'a>>,
+    /// The next sprint to take over, if any.
+    pub next: Option<DutyView<'a>>,
+    pub team: &'a Team,
+    /// Local time of the heads-up on the day before a handoff.
+    pub heads_up: Time,
+    pub now: Timestamp,
+}
+
+/// One slot in a mid-sprint change: the discipline, and the other person (whom the added person
+/// replaces, or who takes over from the removed one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedSlot {
+    pub discipline: DisciplineKey,
+    pub other: Option<SlackUserId>,
+}
+
+/// What to tell, to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// DM at a handoff: you are on duty for these disciplines in `sprint`.
+    DutyStarts {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+        sprint: Sprint,
+    },
+    /// DM at a handoff: your duty for these disciplines has ended.
+    DutyEnded {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+    },
+    /// DM the evening before a handoff.
+    HeadsUp {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+        sprint: Sprint,
+        starts_at: Timestamp,
+    },
+    /// DM in a mid-sprint change: you were put on duty.
+    Added {
+        person: SlackUserId,
+        slots: Vec<ChangedSlot>,
+        sprint: Sprint,
+    },
+    /// DM in a mid-sprint change: you were taken off duty.
+    Removed {
+        person: SlackUserId,
+        slots: Vec<ChangedSlot>,
+        sprint: Sprint,
+    },
+    /// The channel post naming the team of `sprint`.
+    TeamPost {
+        sprint: Sprint,
+        assignments: Vec<Assignment>,
+    },
+    /// The channel topic naming who is on duty.
+    Topic {
+        sprint: Sprint,
+        assignments: Vec<Assignment>,
+    },
+    /// Bring the user groups in line with who is on duty.
+    Usergroups,
+}
+
+/// A notice with its idempotency key and delivery window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub key: String,
+    pub kind: NoticeKind,
+    pub not_before: Timestamp,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// The announced state to record for one discipline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    pub discipline: DisciplineKey,
+    pub sprint: SprintIndex,
+    pub person: Option<SlackUserId>,
+}
+
+/// Which kind of decision was taken, for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    /// Nothing changed on duty.
+    Unchanged,
+    /// Nothing announced yet; `direct_messages` tells whether people are DMed.
+    FirstStart { direct_messages: bool },
+    /// The sprint in force changed.
+    Handoff,
+    /// The same sprint's people changed.
+    Change,
+}
+
+/// The outcome of [`plan`]: notices to enqueue and state to record, together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: PlanKind,
+    pub notices: Vec<Notice>,
+    pub states: Vec<StateChange>,
+}
+
+/// Decides what to announce now. See the module docs.
+pub fn plan(situation: &Situation<'_>) -> Plan {
+    let mut plan = match situation.current {
+        Some(current) => plan_duty(situation, current),
+        None => Plan {
+            kind: PlanKind::Unchanged,
+            notices: Vec::new(),
+            states: Vec::new(),
+        },
+    };
+    plan.notices.extend(heads_ups(situation));
+    plan
+}
+
+/// The local moment of the heads-up for a sprint starting on `start`: `heads_up` on the day
+/// before (a time in a DST gap moves forward, one in a fold takes the earlier instant).
+pub fn heads_up_moment(team: &Team, heads_up: Time, start: Date) -> Timestamp {
+    let at = Team {
+        zone: team.zone.clone(),
+        handoff: heads_up,
+    };
+    match start.yesterday() {
+        Ok(eve) => handoff_instant(&at, eve),
+        Err(_) => Timestamp::MIN,
+    }
+}
+
+/// When the scheduler should look again: the next handoff or heads-up after `now`, and at the
+/// latest `now + recheck`.
+pub fn next_moment(
+    now: Timestamp,
+    next_start: Option<Timestamp>,
+    next_heads_up: Option<Timestamp>,
+    recheck: SignedDuration,
+) -> Timestamp {
+    let fallback = now.checked_add(recheck).unwrap_or(Timestamp::MAX);
+    [next_start, next_heads_up]
+        .into_iter()
+        .flatten()
+        .filter(|moment| *moment > now)
+        .fold(fallback, Timestamp::min)
+}
+
+/// The members each user group should have: everyone on duty (deduplicated) for `triage_group`,
+/// and each discipline's person for the discipline's own group. Groups in first-seen order.
+pub fn desired_usergroups(
+    assignments: &[Assignment],
+    disciplines: &[Discipline],
+    triage_group: Option<&str>,
+) -> Vec<(String, Vec<SlackUserId>)> {
+    let mut groups: Vec<(String, BTreeSet<SlackUserId>)> = Vec::new();
+    let mut add =
+        |group: &str, people: Vec<SlackUserId>| match groups.iter_mut().find(|(id, _)| id == group)
+        {
+            Some((_, members)) => members.extend(people),
+            None => groups.push((group.to_string(), people.into_iter().collect())),
+        };
+    if let Some(group) = triage_group {
+        add(group, people_of(assignments));
+    }
+    for discipline in disciplines {
+        if let Some(group) = &discipline.usergroup_id {
+            let person = assignments
+                .iter()
+                .filter(|a| a.discipline == discipline.key)
+                .filter_map(|a| a.slack_id.clone());
+            add(group, person.collect());
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(id, members)| (id, members.into_iter().collect()))
+        .collect()
+}
+
+fn people_of(assignments: &[Assignment]) -> Vec<SlackUserId> {
+    let people: BTreeSet<SlackUserId> = assignments
+        .iter()
+        .filter_map(|a| a.slack_id.clone())
+        .collect();
+    people.into_iter().collect()
+}
+
+fn plan_duty(situation: &Situation<'_>, current: DutyView<'_>) -> Plan {
+    let announced = situation.announced;
+    let states = state_changes(announced, current);
+    if announced.is_empty() {
+        return first_start(situation, current, states);
+    }
+    if states.is_empty() {
+        return Plan {
+            kind: PlanKind::Unchanged,
+            notices: Vec::new(),
+            states,
+        };
+    }
+    let revision = announced.iter().map(|a| a.revision).max().unwrap_or(0);
+    let handoff = announced
+        .iter()
+        .any(|a| a.sprint.is_some_and(|s| s != current.sprint.index));
+    let (kind, mut notices) = if handoff {
+        (PlanKind::Handoff, handoff_notices(situation, current))
+    } else {
+        (
+            PlanKind::Change,
+            change_notices(situation, current, revision),
+        )
+    };
+    notices.extend(team_notices(situation.now, current, revision, handoff));
+    Plan {
+        kind,
+        notices,
+        states,
+    }
+}
+
+/// The state of every discipline on duty whose announced sprint or person differs.
+fn state_changes(announced: &[Announced], current: DutyView<'_>) -> Vec<StateChange> {
+    current
+        .assignments
+        .iter()
+        .filter(|a| {
+            !announced.iter().any(|s| {
+                s.discipline == a.discipline
+                    && s.sprint == Some(current.sprint.index)
+                    && s.person == a.slack_id
+            })
+        })
+        .map(|a| StateChange {
+            discipline: a.discipline.clone(),
+            sprint: current.sprint.index,
+            person: a.slack_id.clone(),
+        })
+        .collect()
+}
+
+fn first_start(situation: &Situation<'_>, current: DutyView<'_>, states: Vec<StateChange>) -> Plan {
+    let since_start = situation.now.duration_since(current.starts_at);
+    let direct_messages = since_start < FIRST_START_DM_WINDOW;
+    let mut notices = Vec::new();
+    if direct_messages {
+        notices.extend(duty_starts(situation.now, current));
+    }
+    notices.extend(team_notices(situation.now, current, 0, true));
+    Plan {
+        kind: PlanKind::FirstStart { direct_messages },
+        notices,
+        states,
+    }
+}
+
+fn handoff_notices(situation: &Situation<'_>, current: DutyView<'_>) -> Vec<Notice> {
+    let mut notices = duty_starts(situation.now, current);
+    let mut ended: BTreeMap<SlackUserId, (Vec<DisciplineKey>, Option<SprintIndex>)> =
+        BTreeMap::new();
+    for state in situation.announced {
+        let Some(person) = &state.person else {
+            continue;
+        };
+        if on_duty_for(current.assignments, &state.discipline) == Some(person) {
+            continue;
+        }
+        let entry = ended.entry(person.clone()).or_default();
+        entry.0.push(state.discipline.clone());
+        entry.1 = entry.1.max(state.sprint);
+    }
+    let position = |key: &DisciplineKey| {
+        let found = current
+            .assignments
+            .iter()
+            .position(|a| &a.discipline == key);
+        found.unwrap_or(usize::MAX)
+    };
+    for (person, (mut disciplines, sprint)) in ended {
+        // Display order, like every other notice.
+        disciplines.sort_by_key(|key| position(key));
+        let sprint = sprint.map_or("none".to_string(), |s| s.to_string());
+        notices.push(Notice {
+            key: format!("ended:{sprint}:{person}:{}", current.sprint.index),
+            kind: NoticeKind::DutyEnded {
+                person,
+                disciplines,
+            },
+            not_before: situation.now,
+            expires_at: None,
+        });
+    }
+    notices
+}
+
+fn on_duty_for<'a>(
+    assignments: &'a [Assignment],
+    discipline: &DisciplineKey,
+) -> Option<&'a SlackUserId> {
+    assignments
+        .iter()
+        .find(|a| &a.discipline == discipline)
+        .and_then(|a| a.slack_id.as_ref())
+}
+
+/// Each person on duty, with their disciplines in display order.
+fn by_person(assignments: &[Assignment]) -> BTreeMap<SlackUserId, Vec<DisciplineKey>> {
+    let mut people: BTreeMap<SlackUserId, Vec<DisciplineKey>> = BTreeMap::new();
+    for a in assignments {
+        if let Some(person) = &a.slack_id {
+            people
+                .entry(person.clone())
+                .or_default()
+                .push(a.discipline.clone());
+        }
+    }
+    people
+}
+
+fn duty_starts(now: Timestamp, current: DutyView<'_>) -> Vec<Notice> {
+    by_person(current.assignments)
+        .into_iter()
+        .map(|(person, disciplines)| Notice {
+            key: format!("handoff:{}:{person}", current.sprint.index),
+            kind: NoticeKind::DutyStarts {
+                person,
+                disciplines,
+                sprint: current.sprint.clone(),
+            },
+            not_before: now,
+            expires_at: None,
+        })
+        .collect()
+}
+
+/// The topic and the user groups, keyed by the decision's revision, and with `post` the channel
+/// post, keyed by the sprint alone so each sprint's team is posted once.
+fn team_notices(now: Timestamp, current: DutyView<'_>, revision: i64, post: bool) -> Vec<Notice> {
+    let sprint = current.sprint.clone();
+    let assignments = current.assignments.to_vec();
+    let index = sprint.index;
+    let mut kinds = vec![
+        (
+            format!("topic:{index}:r{revision}"),
+            NoticeKind::Topic {
+                sprint: sprint.clone(),
+                assignments: assignments.clone(),
+            },
+        ),
+        (
+            format!("usergroups:{index}:r{revision}"),
+            NoticeKind::Usergroups,
+        ),
+    ];
+    if post {
+        kinds.insert(
+            0,
+            (
+                format!("post:{index}"),
+                NoticeKind::TeamPost {
+                    sprint,
+                    assignments,
+                },
+            ),
+        );
+    }
+    kinds
+        .into_iter()
+        .map(|(key, kind)| Notice {
+            key,
+            kind,
+            not_before: now,
+            expires_at: None,
+        })
+        .collect()
+}
+
+fn change_notices(situation: &Situation<'_>, current: DutyView<'_>, revision: i64) -> Vec<Notice> {
+    let mut added: BTreeMap<SlackUserId, Vec<ChangedSlot>> = BTreeMap::new();
+    let mut removed: BTreeMap<SlackUserId, Vec<ChangedSlot>> = BTreeMap::new();
+    for a in current.assignments {
+        let before = situation
+            .announced
+            .iter()
+            .find(|s| s.discipline == a.discipline)
+            .and_then(|s| s.person.clone());
+        if before == a.slack_id {
+            continue;
+        }
+        if let Some(person) = &a.slack_id {
+            added.entry(person.clone()).or_default().push(ChangedSlot {
+                discipline: a.discipline.clone(),
+                other: before.clone(),
+            });
+        }
+        if let Some(person) = before {
+            removed.entry(person).or_default().push(ChangedSlot {
+                discipline: a.discipline.clone(),
+                other: a.slack_id.clone(),
+            });
+        }
+    }
+    let prefix = format!("change:{}:r{revision}", current.sprint.index);
+    let notice = |key: String, kind| Notice {
+        key,
+        kind,
+        not_before: situation.now,
+        expires_at: None,
+    };
+    let mut notices = Vec::new();
+    for (person, slots) in added {
+        let key = format!("{prefix}:added:{person}");
+        let sprint = current.sprint.clone();
+        notices.push(notice(
+            key,
+            NoticeKind::Added {
+                person,
+                slots,
+                sprint,
+            },
+        ));
+    }
+    for (person, slots) in removed {
+        let key = format!("{prefix}:removed:{person}");
+        let sprint = current.sprint.clone();
+        notices.push(notice(
+            key,
+            NoticeKind::Removed {
+                person,
+                slots,
+                sprint,
+            },
+        ));
+    }
+    notices
+}
+
+/// Heads-ups for the next sprint, once its heads-up moment has come: to each person taking a
+/// discipline they do not hold now. Valid for [`HEADS_UP_VALIDITY`] after the moment; a late
+/// one is still returned (already expired) so the outbox drops and logs it exactly once.
+fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
+    let Some(next) = situation.next else {
+        return Vec::new();
+    };
+    let moment = heads_up_moment(situation.team, situation.heads_up, next.sprint.start);
+    if situation.now < moment || situation.now >= next.starts_at {
+        return Vec::new();
+    }
+    let holding = situation.current.map_or(&[][..], |c| c.assignments);
+    let incoming: Vec<Assignment> = next
+        .assignments
+        .iter()
+        .filter(|a| a.slack_id.is_some())
+        .filter(|a| on_duty_for(holding, &a.discipline) != a.slack_id.as_ref())
+        .cloned()
+        .collect();
+    by_person(&incoming)
+        .into_iter()
+        .map(|(person, disciplines)| Notice {
+            key: format!("headsup:{}:{person}", next.sprint.index),
+            kind: NoticeKind::HeadsUp {
+                person,
+                disciplines,
+                sprint: next.sprint.clone(),
+                starts_at: next.starts_at,
+            },
+            not_before: moment,
+            expires_at: moment.checked_add(HEADS_UP_VALIDITY).ok(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+    use jiff::tz::TimeZone;
+
+    use super::*;
+    use crate::domain::Source;
+
+    fn team() -> Team {
+        Team {
+            zone: TimeZone::get("America/Los_Angeles").unwrap(),
+            handoff: Time::constant(8, 0, 0, 0),
+        }
+    }
+
+    fn sprint(index: i64, start: &str, end: &str) -> Sprint {
+        Sprint {
+            index: SprintIndex::new(index).unwrap(),
+            name: format!("Sprint {index}"),
+            start: start.parse().unwrap(),
+            end: end.parse().unwrap(),
+        }
+    }
+
+    fn at(instant: &str) -> Timestamp {
+        instant.parse().unwrap()
+    }
+
+    fn key(k: &str) -> DisciplineKey {
+        DisciplineKey::parse(k).unwrap()
+    }
+
+    fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).unwrap()
+    }
+
+    /// `"ui=U1 be=U2 po=-"`: who is on duty per discipline.
+    fn duty(text: &str) -> Vec<Assignment> {
+        text.split_whitespace()
+            .map(|pair| {
+                let (discipline, person) = pair.split_once('=').unwrap();
+                Assignment {
+                    discipline: key(discipline),
+                    slack_id: (person != "-").then(|| user(person)),
+                    source: Source::Rotation,
+                }
+            })
+            .collect()
+    }
+
+    /// `"ui=U1@3#7"`: announced person, sprint and revision per discipline.
+    fn announced(text: &str) -> Vec<Announced> {
+        text.split_whitespace()
+            .map(|entry| {
+                let (discipline, rest) = entry.split_once('=').unwrap();
+                let (person, rest) = rest.split_once('@').unwrap();
+                let (sprint, revision) = rest.split_once('#').unwrap();
+                Announced {
+                    discipline: key(discipline),
+                    sprint: Some(SprintIndex::new(sprint.parse().unwrap()).unwrap()),
+                    person: (person != "-").then(|| user(person)),
+                    revision: revision.parse().unwrap(),
+                }
+            })
+            .collect()
+    }
+
+    fn s3() -> Sprint {
+        sprint(3, "2026-03-09", "2026-03-22")
+    }
+
+    fn s4() -> Sprint {
+        sprint(4, "2026-03-23", "2026-04-05")
+    }
+
+    fn describe_kind(kind: &NoticeKind) -> String {
+        let list = |keys: &[DisciplineKey]| {
+            keys.iter()
+                .map(DisciplineKey::as_str)
+                .collect::<Vec<_>>()
+                .join("+")
+        };
+        let slots = |slots: &[ChangedSlot]| {
+            slots
+                .iter()
+                .map(|s| {
+                    let other = s.other.as_ref().map_or("-", SlackUserId::as_str);
+                    format!("{}/{other}", s.discipline)
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        };
+        match kind {
+            NoticeKind::DutyStarts {
+                person,
+                disciplines,
+                sprint,
+            } => format!("starts {person} {} s{}", list(disciplines), sprint.index),
+            NoticeKind::DutyEnded {
+                person,
+                disciplines,
+            } => format!("ended {person} {}", list(disciplines)),
+            NoticeKind::HeadsUp {
+                person,
+                disciplines,
+                starts_at,
+                ..
+            } => format!("heads-up {person} {} at {starts_at}", list(disciplines)),
+            NoticeKind::Added {
+                person, slots: s, ..
+            } => format!("added {person} {}", slots(s)),
+            NoticeKind::Removed {
+                person, slots: s, ..
+            } => {
+                format!("removed {person} {}", slots(s))
+            }
+            NoticeKind::TeamPost { sprint, .. } => format!("post s{}", sprint.index),
+            NoticeKind::Topic { sprint, .. } => format!("topic s{}", sprint.index),
+            NoticeKind::Usergroups => "usergroups".to_string(),
+        }
+    }
+
+    fn describe(plan: &Plan, now: Timestamp) -> String {
+        let mut lines = vec![format!("{:?}", plan.kind)];
+        for notice in &plan.notices {
+            let mut line = format!("{} | {}", notice.key, describe_kind(&notice.kind));
+            if notice.not_before != now {
+                line.push_str(&format!(" | from {}", notice.not_before));
+            }
+            if let Some(expires) = notice.expires_at {
+                line.push_str(&format!(" until {expires}"));
+            }
+            lines.push(line);
+        }
+        for state in &plan.states {
+            let person = state.person.as_ref().map_or("-", SlackUserId::as_str);
+            lines.push(format!(
+                "state {}={person}@{}",
+                state.discipline, state.sprint
+            ));
+        }
+        lines.join("\n") + "\n"
+    }
+
+    struct Case<'a> {
+        announced: &'a str,
+        current: Option<(&'a Sprint, &'a str)>,
+        next: Option<(&'a Sprint, &'a str)>,
+        now: &'a str,
+    }
+
+    #[track_caller]
+    fn check(case: Case<'_>, expected: Expect) {
+        let team = team();
+        let announced = announced(case.announced);
+        let current = case.current.map(|(s, d)| (s, duty(d)));
+        let next = case.next.map(|(s, d)| (s, duty(d)));
+        fn view<'a>(
+            team: &Team,
+            (sprint, assignments): &'a (&Sprint, Vec<Assignment>),
+        ) -> DutyView<'a> {
+            DutyView {
+                sprint,
+                starts_at: handoff_instant(team, sprint.start),
+                assignments: assignments.as_slice(),
+            }
+        }
+        let situation = Situation {
+            announced: &announced,
+            current: current.as_ref().map(|c| view(&team, c)),
+            next: next.as_ref().map(|n| view(&team, n)),
+            team: &team,
+            heads_up: Time::constant(17, 0, 0, 0),
+            now: at(case.now),
+        };
+        expected.assert_eq(&describe(&plan(&situation), at(case.now)));
+    }
+
+    #[test]
+    fn first_start_mid_sprint_announces_the_team_without_direct_messages() {
+        check(
+            Case {
+                announced: "",
+                current: Some((&s3(), "ui=U1 be=U2")),
+                next: None,
+                now: "2026-03-12T18:00:00Z",
+            },
+            expect![[r#"
+                FirstStart { direct_messages: false }
+                post:3 | post s3
+                topic:3:r0 | topic s3
+                usergroups:3:r0 | usergroups
+                state ui=U1@3
+                state be=U2@3
+            "#]],
+        );
+    }
+
+    #[test]
+    fn first_start_right_after_the_handoff_also_sends_direct_messages() {
+        check(
+            Case {
+                announced: "",
+                current: Some((&s3(), "ui=U1 be=U1")),
+                next: None,
+                now: "2026-03-09T16:00:00Z",
+            },
+            expect![[r#"
+                FirstStart { direct_messages: true }
+                handoff:3:U1 | starts U1 ui+be s3
+                post:3 | post s3
+                topic:3:r0 | topic s3
+                usergroups:3:r0 | usergroups
+                state ui=U1@3
+                state be=U1@3
+            "#]],
+        );
+    }
+
+    #[test]
+    fn nothing_changed_announces_nothing() {
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U2@3#6",
+                current: Some((&s3(), "ui=U1 be=U2")),
+                next: None,
+                now: "2026-03-12T18:00:00Z",
+            },
+            expect![[r#"
+                Unchanged
+            "#]],
+        );
+    }
+
+    #[test]
+    fn handoff_tells_incoming_and_outgoing_once_each_and_posts_the_team() {
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U2@3#6 po=U3@3#7",
+                current: Some((&s4(), "ui=U4 be=U4 po=U3")),
+                next: None,
+                now: "2026-03-23T15:00:00Z",
+            },
+            expect![[r#"
+                Handoff
+                handoff:4:U3 | starts U3 po s4
+                handoff:4:U4 | starts U4 ui+be s4
+                ended:3:U1:4 | ended U1 ui
+                ended:3:U2:4 | ended U2 be
+                post:4 | post s4
+                topic:4:r7 | topic s4
+                usergroups:4:r7 | usergroups
+                state ui=U4@4
+                state be=U4@4
+                state po=U3@4
+            "#]],
+        );
+    }
+
+    #[test]
+    fn handoff_to_the_same_person_in_two_disciplines_ends_nothing_for_them() {
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U2@3#6",
+                current: Some((&s4(), "ui=U2 be=U2")),
+                next: None,
+                now: "2026-03-23T15:00:00Z",
+            },
+            expect![[r#"
+                Handoff
+                handoff:4:U2 | starts U2 ui+be s4
+                ended:3:U1:4 | ended U1 ui
+                post:4 | post s4
+                topic:4:r6 | topic s4
+                usergroups:4:r6 | usergroups
+                state ui=U2@4
+                state be=U2@4
+            "#]],
+        );
+    }
+
+    #[test]
+    fn mid_sprint_change_tells_the_added_and_removed_people() {
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U1@3#6",
+                current: Some((&s3(), "ui=U2 be=U2")),
+                next: None,
+                now: "2026-03-12T18:00:00Z",
+            },
+            expect![[r#"
+                Change
+                change:3:r6:added:U2 | added U2 ui/U1+be/U1
+                change:3:r6:removed:U1 | removed U1 ui/U2+be/U2
+                topic:3:r6 | topic s3
+                usergroups:3:r6 | usergroups
+                state ui=U2@3
+                state be=U2@3
+            "#]],
+        );
+    }
+
+    #[test]
+    fn change_to_nobody_only_tells_the_removed_person() {
+        check(
+            Case {
+                announced: "ui=U1@3#5",
+                current: Some((&s3(), "ui=-")),
+                next: None,
+                now: "2026-03-12T18:00:00Z",
+            },
+            expect![[r#"
+                Change
+                change:3:r5:removed:U1 | removed U1 ui/-
+                topic:3:r5 | topic s3
+                usergroups:3:r5 | usergroups
+                state ui=-@3
+            "#]],
+        );
+    }
+
+    #[test]
+    fn repeated_changes_get_fresh_keys_and_a_retried_decision_the_same_keys() {
+        let keys = |before: &str, current: &str| {
+            let team = team();
+            let announced = announced(before);
+            let assignments = duty(current);
+            let sprint = s3();
+            let situation = Situation {
+                announced: &announced,
+                current: Some(DutyView {
+                    sprint: &sprint,
+                    starts_at: handoff_instant(&team, sprint.start),
+                    assignments: &assignments,
+                }),
+                next: None,
+                team: &team,
+                heads_up: Time::constant(17, 0, 0, 0),
+                now: at("2026-03-12T18:00:00Z"),
+            };
+            plan(&situation)
+                .notices
+                .into_iter()
+                .map(|n| n.key)
+                .collect::<Vec<_>>()
+        };
+        let a_to_b = keys("ui=UA@3#5", "ui=UB");
+        let b_to_a = keys("ui=UB@3#6", "ui=UA");
+        let a_to_b_again = keys("ui=UA@3#7", "ui=UB");
+        assert_eq!(
+            a_to_b,
+            keys("ui=UA@3#5", "ui=UB"),
+            "a retried decision repeats its keys"
+        );
+        for key in &a_to_b {
+            assert!(
+                !b_to_a.contains(key) && !a_to_b_again.contains(key),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn heads_up_waits_for_its_moment_and_is_valid_for_an_hour() {
+        let (s3, s4) = (s3(), s4());
+        let at_time = |now| Case {
+            announced: "ui=U1@3#5 be=U2@3#6",
+            current: Some((&s3, "ui=U1 be=U2")),
+            next: Some((&s4, "ui=U3 be=U3")),
+            now,
+        };
+        check(
+            at_time("2026-03-22T23:59:59Z"),
+            expect![[r#"
+            Unchanged
+        "#]],
+        );
+        check(
+            at_time("2026-03-23T00:00:00Z"),
+            expect![[r#"
+            Unchanged
+            headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z until 2026-03-23T01:00:00Z
+        "#]],
+        );
+        check(
+            at_time("2026-03-23T02:00:00Z"),
+            expect![[r#"
+            Unchanged
+            headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+        "#]],
+        );
+        check(
+            at_time("2026-03-23T15:00:00Z"),
+            expect![[r#"
+            Unchanged
+        "#]],
+        );
+    }
+
+    #[test]
+    fn heads_up_skips_a_discipline_the_person_already_holds() {
+        let s4 = s4();
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U2@3#6",
+                current: Some((&s3(), "ui=U1 be=U2")),
+                next: Some((&s4, "ui=U1 be=U1")),
+                now: "2026-03-23T00:30:00Z",
+            },
+            expect![[r#"
+                Unchanged
+                headsup:4:U1 | heads-up U1 be at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+            "#]],
+        );
+    }
+
+    #[test]
+    fn no_sprint_in_force_announces_nothing_but_heads_ups() {
+        let s4 = s4();
+        check(
+            Case {
+                announced: "",
+                current: None,
+                next: Some((&s4, "ui=U1")),
+                now: "2026-03-23T00:30:00Z",
+            },
+            expect![[r#"
+                Unchanged
+                headsup:4:U1 | heads-up U1 ui at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+            "#]],
+        );
+    }
+
+    #[test]
+    fn heads_up_moment_is_local_time_on_the_eve() {
+        let moment = heads_up_moment(&team(), Time::constant(17, 0, 0, 0), s4().start);
+        assert_eq!(moment, at("2026-03-23T00:00:00Z"));
+        // The eve of a sprint starting the day after the spring-forward change.
+        let moment = heads_up_moment(
+            &team(),
+            Time::constant(17, 0, 0, 0),
+            "2026-03-09".parse().unwrap(),
+        );
+        assert_eq!(moment, at("2026-03-09T00:00:00Z"));
+    }
+
+    #[test]
+    fn next_moment_is_the_earliest_future_event_or_the_recheck() {
+        let now = at("2026-03-22T12:00:00Z");
+        let ten = SignedDuration::from_mins(10);
+        let check = |start: Option<&str>, heads_up: Option<&str>, expected: &str| {
+            let moment = next_moment(now, start.map(at), heads_up.map(at), ten);
+            assert_eq!(moment, at(expected));
+        };
+        check(None, None, "2026-03-22T12:10:00Z");
+        check(Some("2026-03-22T12:05:00Z"), None, "2026-03-22T12:05:00Z");
+        check(
+            Some("2026-03-23T15:00:00Z"),
+            Some("2026-03-22T12:01:00Z"),
+            "2026-03-22T12:01:00Z",
+        );
+        check(
+            Some("2026-03-23T15:00:00Z"),
+            Some("2026-03-22T11:00:00Z"),
+            "2026-03-22T12:10:00Z",
+        );
+    }
+
+    #[test]
+    fn desired_usergroups_deduplicate_and_follow_discipline_groups() {
+        let discipline = |k: &str, group: Option<&str>| Discipline {
+            key: key(k),
+            name: k.to_uppercase(),
+            position: 0,
+            fallback: None,
+            usergroup_id: group.map(str::to_string),
+        };
+        let disciplines = [discipline("ui", Some("SUI")), discipline("be", None)];
+        let groups =
+            desired_usergroups(&duty("ui=U2 be=U2 po=U1 qa=-"), &disciplines, Some("SALL"));
+        let described: Vec<String> = groups
+            .iter()
+            .map(|(id, people)| {
+                let people: Vec<&str> = people.iter().map(SlackUserId::as_str).collect();
+                format!("{id}: {}", people.join(","))
+            })
+            .collect();
+        assert_eq!(described, ["SALL: U1,U2", "SUI: U2"]);
+        let empty = desired_usergroups(&duty("ui=-"), &disciplines, Some("SALL"));
+        assert_eq!(
+            empty,
+            [("SALL".to_string(), vec![]), ("SUI".to_string(), vec![])]
+        );
+    }
+}

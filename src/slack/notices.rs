@@ -1,0 +1,389 @@
+//! Texts and Block Kit for the bot's notifications: handoff and heads-up DMs, mid-sprint
+//! change DMs, the channel post naming the team, the channel topic and admin notices.
+//!
+//! Each function takes plain values (display names, a sprint, Slack user ids, local times) and
+//! returns the fallback text and blocks; it decides nothing and touches no store. Names are
+//! escaped for mrkdwn; people are shown as `<@U…>` mentions.
+
+use jiff::Zoned;
+use jiff::civil::Date;
+use serde_json::{Value, json};
+
+use crate::domain::{SlackUserId, Sprint};
+
+/// The longest topic Slack accepts.
+const TOPIC_LIMIT: usize = 250;
+
+/// A message: fallback text (notifications, screen readers) and blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub blocks: Value,
+}
+
+/// A discipline's display name and the person concerned (or nobody).
+pub type Slot<'a> = (&'a str, Option<&'a SlackUserId>);
+
+/// "You are on triage duty for UI from Mon Mar 9 to Sun Mar 22."
+pub fn duty_starts(disciplines: &[&str], sprint: &Sprint) -> Rendered {
+    let text = format!(
+        "You are on triage duty for {} from {} to {} ({}).",
+        names(disciplines),
+        day(sprint.start),
+        day(sprint.end),
+        escape(&sprint.name),
+    );
+    single_section(text)
+}
+
+/// "Your triage duty for UI has ended — thank you!"
+pub fn duty_ended(disciplines: &[&str]) -> Rendered {
+    let text = format!(
+        "Your triage duty for {} has ended — thank you!",
+        names(disciplines)
+    );
+    single_section(text)
+}
+
+/// "Heads-up: your triage duty for UI starts tomorrow at 08:00."
+pub fn heads_up(disciplines: &[&str], sprint: &Sprint, starts: &Zoned) -> Rendered {
+    let text = format!(
+        "Heads-up: your triage duty for {} starts tomorrow at {} ({}, until {}).",
+        names(disciplines),
+        starts.strftime("%H:%M %Z"),
+        escape(&sprint.name),
+        day(sprint.end),
+    );
+    single_section(text)
+}
+
+/// "You have been added to triage duty for UI (instead of @ana) until Sun Mar 22."
+pub fn added(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
+    let parts: Vec<String> = slots
+        .iter()
+        .map(|(name, other)| match other {
+            Some(other) => format!("{} (instead of <@{other}>)", escape(name)),
+            None => escape(name),
+        })
+        .collect();
+    let text = format!(
+        "You have been added to triage duty for {} until {} ({}).",
+        join(&parts),
+        day(sprint.end),
+        escape(&sprint.name),
+    );
+    single_section(text)
+}
+
+/// "You are no longer on triage duty for UI; @ben takes over. Thank you!"
+pub fn removed(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
+    let parts: Vec<String> = slots
+        .iter()
+        .map(|(name, other)| match other {
+            Some(other) => format!("{} (<@{other}> takes over)", escape(name)),
+            None => escape(name),
+        })
+        .collect();
+    let text = format!(
+        "You are no longer on triage duty for {} in {}. Thank you!",
+        join(&parts),
+        escape(&sprint.name),
+    );
+    single_section(text)
+}
+
+/// The channel post naming the team of a sprint.
+pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
+    let title = format!("Triage duty: {}", sprint.name);
+    let dates = format!("{} to {}", day(sprint.start), day(sprint.end));
+    let lines: Vec<String> = slots
+        .iter()
+        .map(|(name, person)| format!("{}: {}", escape(name), mention(*person)))
+        .collect();
+    let text = format!("{title} ({dates}). {}", lines.join(", "));
+    let fields: Vec<Value> = slots
+        .iter()
+        .map(|(name, person)| {
+            json!({ "type": "mrkdwn", "text": format!("*{}*\n{}", escape(name), mention(*person)) })
+        })
+        .collect();
+    let mut blocks = vec![
+        json!({ "type": "header", "text": { "type": "plain_text", "text": title } }),
+        json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": dates }] }),
+    ];
+    // Slack allows at most ten fields per section.
+    for chunk in fields.chunks(10) {
+        blocks.push(json!({ "type": "section", "fields": chunk }));
+    }
+    Rendered {
+        text,
+        blocks: Value::Array(blocks),
+    }
+}
+
+/// The channel topic: who is on duty, and until when; cut to Slack's limit.
+pub fn topic(sprint: &Sprint, slots: &[Slot<'_>]) -> String {
+    let people: Vec<String> = slots
+        .iter()
+        .map(|(name, person)| format!("{name} {}", mention(*person)))
+        .collect();
+    let topic = format!(
+        "On triage: {} · {} until {}",
+        people.join(" · "),
+        sprint.name,
+        day(sprint.end)
+    );
+    cut(&topic, TOPIC_LIMIT)
+}
+
+/// A notice to the admin channel about a persistent problem and how to fix it.
+pub fn problem(summary: &str, fix: &str) -> Rendered {
+    let text = format!(":warning: {summary}\n*How to fix:* {fix}");
+    single_section(text)
+}
+
+fn single_section(text: String) -> Rendered {
+    let blocks = json!([{ "type": "section", "text": { "type": "mrkdwn", "text": text } }]);
+    Rendered { text, blocks }
+}
+
+fn mention(person: Option<&SlackUserId>) -> String {
+    person.map_or("nobody".to_string(), |p| format!("<@{p}>"))
+}
+
+/// "Mon Mar 9".
+fn day(date: Date) -> String {
+    date.strftime("%a %b %-d").to_string()
+}
+
+fn names(names: &[&str]) -> String {
+    let escaped: Vec<String> = names.iter().map(|n| escape(n)).collect();
+    join(&escaped)
+}
+
+/// "A", "A and B", "A, B and C".
+fn join(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Escapes the three characters mrkdwn treats as control characters.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(limit - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::domain::SprintIndex;
+
+    fn sprint() -> Sprint {
+        Sprint {
+            index: SprintIndex::new(3).unwrap(),
+            name: "FY26 Sp21".to_string(),
+            start: "2026-03-09".parse().unwrap(),
+            end: "2026-03-22".parse().unwrap(),
+        }
+    }
+
+    fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).unwrap()
+    }
+
+    #[track_caller]
+    fn check(rendered: Rendered, expected: Expect) {
+        let blocks = serde_json::to_string_pretty(&rendered.blocks).unwrap();
+        expected.assert_eq(&format!("{}\n{blocks}\n", rendered.text));
+    }
+
+    #[test]
+    fn duty_starts_names_every_discipline_once() {
+        check(
+            duty_starts(&["UI", "Backend"], &sprint()),
+            expect![[r#"
+            You are on triage duty for UI and Backend from Mon Mar 9 to Sun Mar 22 (FY26 Sp21).
+            [
+              {
+                "text": {
+                  "text": "You are on triage duty for UI and Backend from Mon Mar 9 to Sun Mar 22 (FY26 Sp21).",
+                  "type": "mrkdwn"
+                },
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn duty_ended_thanks_the_person() {
+        check(
+            duty_ended(&["UI"]),
+            expect![[r#"
+            Your triage duty for UI has ended — thank you!
+            [
+              {
+                "text": {
+                  "text": "Your triage duty for UI has ended — thank you!",
+                  "type": "mrkdwn"
+                },
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn heads_up_gives_the_local_start_time() {
+        let starts = "2026-03-09T08:00:00-07:00[America/Los_Angeles]"
+            .parse()
+            .unwrap();
+        check(
+            heads_up(&["UI"], &sprint(), &starts),
+            expect![[r#"
+            Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Sun Mar 22).
+            [
+              {
+                "text": {
+                  "text": "Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Sun Mar 22).",
+                  "type": "mrkdwn"
+                },
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn added_and_removed_name_the_other_person() {
+        let (ana, ben) = (user("U0ANA"), user("U0BEN"));
+        check(
+            added(&[("UI", Some(&ana)), ("Q&A", None)], &sprint()),
+            expect![[r#"
+                You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Sun Mar 22 (FY26 Sp21).
+                [
+                  {
+                    "text": {
+                      "text": "You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Sun Mar 22 (FY26 Sp21).",
+                      "type": "mrkdwn"
+                    },
+                    "type": "section"
+                  }
+                ]
+            "#]],
+        );
+        check(
+            removed(&[("UI", Some(&ben))], &sprint()),
+            expect![[r#"
+            You are no longer on triage duty for UI (<@U0BEN> takes over) in FY26 Sp21. Thank you!
+            [
+              {
+                "text": {
+                  "text": "You are no longer on triage duty for UI (<@U0BEN> takes over) in FY26 Sp21. Thank you!",
+                  "type": "mrkdwn"
+                },
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn team_post_lists_each_discipline() {
+        let (ana, ben) = (user("U0ANA"), user("U0BEN"));
+        let slots = [("UI", Some(&ana)), ("Backend", Some(&ben)), ("PO", None)];
+        check(
+            team_post(&sprint(), &slots),
+            expect![[r#"
+            Triage duty: FY26 Sp21 (Mon Mar 9 to Sun Mar 22). UI: <@U0ANA>, Backend: <@U0BEN>, PO: nobody
+            [
+              {
+                "text": {
+                  "text": "Triage duty: FY26 Sp21",
+                  "type": "plain_text"
+                },
+                "type": "header"
+              },
+              {
+                "elements": [
+                  {
+                    "text": "Mon Mar 9 to Sun Mar 22",
+                    "type": "mrkdwn"
+                  }
+                ],
+                "type": "context"
+              },
+              {
+                "fields": [
+                  {
+                    "text": "*UI*\n<@U0ANA>",
+                    "type": "mrkdwn"
+                  },
+                  {
+                    "text": "*Backend*\n<@U0BEN>",
+                    "type": "mrkdwn"
+                  },
+                  {
+                    "text": "*PO*\nnobody",
+                    "type": "mrkdwn"
+                  }
+                ],
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn topic_is_cut_to_slacks_limit() {
+        let ana = user("U0ANA");
+        expect!["On triage: UI <@U0ANA> · PO nobody · FY26 Sp21 until Sun Mar 22"]
+            .assert_eq(&topic(&sprint(), &[("UI", Some(&ana)), ("PO", None)]));
+        let long = "x".repeat(300);
+        let slots = [(long.as_str(), Some(&ana))];
+        assert_eq!(topic(&sprint(), &slots).chars().count(), 250);
+    }
+
+    #[test]
+    fn problem_says_how_to_fix_it() {
+        check(
+            problem(
+                "the bot may not change the user group S0ONCALL (permission_denied)",
+                "let apps edit user groups in workspace settings",
+            ),
+            expect![[r#"
+                :warning: the bot may not change the user group S0ONCALL (permission_denied)
+                *How to fix:* let apps edit user groups in workspace settings
+                [
+                  {
+                    "text": {
+                      "text": ":warning: the bot may not change the user group S0ONCALL (permission_denied)\n*How to fix:* let apps edit user groups in workspace settings",
+                      "type": "mrkdwn"
+                    },
+                    "type": "section"
+                  }
+                ]
+            "#]],
+        );
+    }
+}

@@ -1,0 +1,685 @@
+//! Notifications end to end against the emulator, with the clock pinned: `announce::sync` and
+//! the outbox worker are driven with explicit instants. Sprint 0 runs Mon Mar 9 – Sun Mar 22
+//! 2026, sprint 1 Mon Mar 23 – Sun Apr 5 (handoff 08:00 America/Los_Angeles = 15:00 UTC; the
+//! heads-up for sprint 1 is Sun Mar 22 17:00 PDT = Mon Mar 23 00:00 UTC).
+//!
+//! Rotation: UI is Alice then Bob, Backend is Alice then Carol, so Alice holds both
+//! disciplines in sprint 0 and Bob and Carol take over in sprint 1.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use expect_test::expect;
+use jiff::Timestamp;
+use jiff::civil::date;
+use tempfile::TempDir;
+use tokio::sync::{Notify, watch};
+use triage_bot::bot::announce::sync;
+use triage_bot::bot::scheduler::{self, Notifications};
+use triage_bot::bot::usergroups::reconcile;
+use triage_bot::bot::worker::{DeliveryReport, Worker};
+use triage_bot::cli::Cli;
+use triage_bot::config::Config;
+use triage_bot::domain::{Sprint, SprintIndex};
+use triage_bot::slack::emulator::{Emulator, Fault};
+use triage_bot::slack::{ApiClient, ApiConfig, Pacing};
+use triage_bot::store::{NewOverride, Store};
+
+use super::store::{key, open_store, user};
+
+const METHODS: [&str; 5] = [
+    "conversations.open",
+    "chat.postMessage",
+    "conversations.setTopic",
+    "usergroups.list",
+    "usergroups.users.update",
+];
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+/// Mid sprint 0.
+fn mid_sprint() -> Timestamp {
+    at("2026-03-12T18:00:00Z")
+}
+
+/// The heads-up moment for sprint 1.
+fn heads_up() -> Timestamp {
+    at("2026-03-23T00:00:00Z")
+}
+
+/// Sprint 1's handoff.
+fn handoff() -> Timestamp {
+    at("2026-03-23T15:00:00Z")
+}
+
+struct Bot {
+    _dir: TempDir,
+    store: Store,
+    config: Arc<Config>,
+    emulator: Emulator,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        Bot::start_with(&[
+            "--channel",
+            "C0TRIAGE",
+            "--admin-channel",
+            "C0GENERAL",
+            "--usergroup",
+            "S0ONCALL",
+        ])
+        .await
+    }
+
+    async fn start_with(flags: &[&str]) -> Bot {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("triage.db");
+        let mut args = vec!["triage-bot", "--db", db.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+        let store = open_store(&dir);
+        let emulator = Emulator::start().await.unwrap();
+        // The group starts with someone who is never on duty, so every first check changes it.
+        emulator.edit_workspace(|w| w.usergroups[0].users = vec!["U0DAVE".to_string()]);
+        Bot {
+            _dir: dir,
+            store,
+            config: Arc::new(config),
+            emulator,
+        }
+    }
+
+    /// Disciplines UI (Alice, Bob) and Backend (Alice, Carol), sprints 0 and 1.
+    fn with_team(self) -> Bot {
+        let t = at("2026-03-01T00:00:00Z");
+        for (k, name) in [("ui", "UI"), ("backend", "Backend")] {
+            let new = triage_bot::store::NewDiscipline {
+                key: key(k),
+                name: name.to_string(),
+                fallback: None,
+                usergroup_id: None,
+            };
+            self.store.upsert_discipline(&new, "test", t).unwrap();
+        }
+        for (who, k) in [
+            ("U0ALICE", "ui"),
+            ("U0BOB", "ui"),
+            ("U0ALICE", "backend"),
+            ("U0CAROL", "backend"),
+        ] {
+            self.store
+                .upsert_member(&user(who), &key(k), None, "test", t)
+                .unwrap();
+        }
+        self.with_sprints()
+    }
+
+    fn with_sprints(self) -> Bot {
+        let t = at("2026-03-01T00:00:00Z");
+        let sprints = [
+            (0, date(2026, 3, 9), date(2026, 3, 22)),
+            (1, date(2026, 3, 23), date(2026, 4, 5)),
+        ];
+        for (index, start, end) in sprints {
+            let sprint = Sprint {
+                index: SprintIndex::new(index).unwrap(),
+                name: format!("Sprint {}", index + 1),
+                start,
+                end,
+            };
+            self.store.create_sprint(&sprint, "test", t).unwrap();
+        }
+        self
+    }
+
+    fn api(&self) -> ApiClient {
+        let mut config = ApiConfig::new(self.emulator.api_url());
+        config.pacing = Pacing::none();
+        config.min_backoff = Duration::from_millis(5);
+        config.max_backoff = Duration::from_millis(20);
+        config.max_retries = 3;
+        config.max_retry_after = Duration::ZERO;
+        config.request_timeout = Duration::from_secs(2);
+        ApiClient::new(config, self.emulator.bot_token())
+    }
+
+    fn worker(&self) -> Worker {
+        Worker::new(
+            self.store.clone(),
+            self.config.clone(),
+            self.api(),
+            None,
+            None,
+        )
+    }
+
+    fn sync(&self, now: Timestamp) -> usize {
+        sync(&self.store, &self.config, now).unwrap()
+    }
+
+    async fn deliver(&self, now: Timestamp) -> DeliveryReport {
+        self.worker().deliver_due(now).await.unwrap()
+    }
+
+    /// Syncs and delivers at `now`.
+    async fn tick(&self, now: Timestamp) -> DeliveryReport {
+        self.sync(now);
+        self.deliver(now).await
+    }
+
+    /// Calls per Web API method, for the methods notifications use.
+    fn calls(&self) -> BTreeMap<&'static str, usize> {
+        METHODS
+            .iter()
+            .map(|m| (*m, self.emulator.calls(m).len()))
+            .collect()
+    }
+
+    /// Every DM text, as "user: text", in the order sent.
+    fn dms(&self) -> Vec<String> {
+        let workspace = self.emulator.workspace();
+        workspace
+            .messages
+            .iter()
+            .filter_map(|m| {
+                let dm_with = workspace.channel(&m.channel)?.dm_with.clone()?;
+                Some(format!("{dm_with}: {}", m.text))
+            })
+            .collect()
+    }
+
+    fn channel_texts(&self, channel: &str) -> Vec<String> {
+        let workspace = self.emulator.workspace();
+        workspace
+            .messages_in(channel)
+            .iter()
+            .map(|m| m.text.clone())
+            .collect()
+    }
+
+    fn topic(&self) -> String {
+        self.emulator
+            .workspace()
+            .channel("C0TRIAGE")
+            .unwrap()
+            .topic
+            .clone()
+    }
+
+    fn group(&self) -> Vec<String> {
+        self.emulator
+            .workspace()
+            .usergroup("S0ONCALL")
+            .unwrap()
+            .users
+            .clone()
+    }
+
+    fn pending(&self) -> i64 {
+        self.store
+            .outbox_stats(jiff::Timestamp::MAX)
+            .unwrap()
+            .pending
+    }
+}
+
+fn counts(pairs: &[(&'static str, usize)]) -> BTreeMap<&'static str, usize> {
+    let mut expected: BTreeMap<&'static str, usize> = METHODS.iter().map(|m| (*m, 0)).collect();
+    expected.extend(pairs.iter().copied());
+    expected
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sprint_cycle_sends_each_notification_once() {
+    let bot = Bot::start().await.with_team();
+
+    // First start mid-sprint: the team is posted, nobody is DMed.
+    bot.tick(mid_sprint()).await;
+    assert_eq!(bot.dms(), Vec::<String>::new());
+    assert_eq!(
+        bot.calls(),
+        counts(&[
+            ("chat.postMessage", 1),
+            ("conversations.setTopic", 1),
+            ("usergroups.list", 1),
+            ("usergroups.users.update", 1),
+        ])
+    );
+    assert_eq!(bot.group(), ["U0ALICE"]);
+
+    // Nothing new before the heads-up.
+    assert_eq!(bot.sync(at("2026-03-22T23:59:59Z")), 0);
+
+    // The heads-up, to each incoming person.
+    bot.tick(heads_up()).await;
+    bot.tick(at("2026-03-23T00:10:00Z")).await;
+
+    // The handoff.
+    let report = bot.tick(handoff()).await;
+    assert_eq!(report.sent, 6, "{report:?}");
+    for later in ["2026-03-23T15:10:00Z", "2026-03-24T09:00:00Z"] {
+        assert_eq!(bot.sync(at(later)), 0);
+        assert_eq!(bot.deliver(at(later)).await, DeliveryReport::default());
+    }
+
+    assert_eq!(
+        bot.calls(),
+        counts(&[
+            ("conversations.open", 5),
+            ("chat.postMessage", 7),
+            ("conversations.setTopic", 2),
+            ("usergroups.list", 2),
+            ("usergroups.users.update", 2),
+        ])
+    );
+    expect![[r#"
+        [
+            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
+        ]
+    "#]].assert_debug_eq(&bot.dms());
+    expect![[r#"
+        [
+            "Triage duty: Sprint 1 (Mon Mar 9 to Sun Mar 22). UI: <@U0ALICE>, Backend: <@U0ALICE>",
+            "Triage duty: Sprint 2 (Mon Mar 23 to Sun Apr 5). UI: <@U0BOB>, Backend: <@U0CAROL>",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.channel_texts("C0TRIAGE"));
+    expect!["On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Sun Apr 5"]
+        .assert_eq(&bot.topic());
+    assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
+    assert_eq!(bot.pending(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_on_duty_in_two_disciplines_gets_one_message() {
+    let bot = Bot::start().await.with_team();
+    // Just after sprint 0's handoff: a first start that also DMs.
+    bot.tick(at("2026-03-09T15:30:00Z")).await;
+    expect![[r#"
+        [
+            "U0ALICE: You are on triage duty for UI and Backend from Mon Mar 9 to Sun Mar 22 (Sprint 1).",
+        ]
+    "#]].assert_debug_eq(&bot.dms());
+    assert_eq!(bot.emulator.calls("conversations.open").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_in_the_middle_of_a_handoff_delivers_each_message_once() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let before = bot.emulator.calls("chat.postMessage").len();
+    assert!(bot.sync(handoff()) >= 6);
+
+    // Slow answers, so shutdown arrives while items are still pending.
+    bot.emulator.inject(Fault::Slow {
+        method: "chat.postMessage".to_string(),
+        delay: Duration::from_millis(150),
+        times: 10,
+    });
+    let (stop, shutdown) = watch::channel(false);
+    let now = handoff();
+    let running = tokio::spawn(bot.worker().run(
+        Arc::new(move || now),
+        shutdown,
+        Arc::new(Notify::new()),
+    ));
+    let two_posted = bot
+        .emulator
+        .wait_until(Duration::from_secs(5), |e| {
+            e.calls("chat.postMessage").len() >= before + 2
+        })
+        .await;
+    assert!(two_posted);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .unwrap()
+        .unwrap();
+    let pending = bot.pending();
+    assert!(pending > 0, "the first worker stopped with work left");
+
+    // A new worker picks up where the first stopped.
+    bot.deliver(handoff()).await;
+    assert_eq!(bot.pending(), 0);
+    let posts = bot.emulator.calls("chat.postMessage").len() - before;
+    assert_eq!(posts, 4, "three DMs and the channel post, each once");
+    let mut dms = bot.dms();
+    dms.sort();
+    dms.dedup();
+    assert_eq!(dms.len(), 3);
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_stopped_across_a_handoff_performs_it_once_on_start() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    // Down from mid sprint 0 until two days into sprint 1: the heads-up moment was missed
+    // entirely and the handoff happens on the first sync back.
+    let back = at("2026-03-25T17:00:00Z");
+    assert!(bot.sync(back) > 0);
+    assert_eq!(bot.sync(back), 0);
+    bot.deliver(back).await;
+    bot.tick(at("2026-03-25T17:10:00Z")).await;
+    expect![[r#"
+        [
+            "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms());
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2);
+    assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_heads_up_more_than_an_hour_late_is_dropped() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let late = at("2026-03-23T02:00:00Z");
+    assert_eq!(
+        bot.sync(late),
+        2,
+        "enqueued already expired, to be dropped once"
+    );
+    let report = bot.deliver(late).await;
+    assert_eq!(report.dropped, 2, "{report:?}");
+    assert_eq!(report.sent, 0);
+    assert_eq!(bot.sync(at("2026-03-23T03:00:00Z")), 0);
+    assert_eq!(bot.dms(), Vec::<String>::new());
+
+    // A heads-up half an hour late still goes out.
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let report = bot.tick(at("2026-03-23T00:30:00Z")).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_storm_during_a_handoff_still_delivers_every_message_once() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    let before = bot.emulator.calls("chat.postMessage").len();
+    bot.emulator.inject(Fault::RateLimit {
+        method: "chat.postMessage".to_string(),
+        retry_after_secs: 120,
+        times: 14,
+    });
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 30,
+        times: 6,
+    });
+    let first = bot.deliver(handoff()).await;
+    assert!(first.retried > 0, "{first:?}");
+    // Retry-After (at least 30 s here) is honoured.
+    let next = bot.store.next_outbox_attempt().unwrap().unwrap();
+    assert!(next >= at("2026-03-23T15:00:30Z"), "{next}");
+    let mut now = handoff();
+    for _ in 0..10 {
+        now = now
+            .checked_add(jiff::SignedDuration::from_hours(1))
+            .unwrap();
+        bot.deliver(now).await;
+    }
+    assert_eq!(bot.pending(), 0);
+    let posts = bot.emulator.calls("chat.postMessage").len() - before;
+    assert_eq!(
+        posts,
+        4 + 14,
+        "each message once, plus the refused attempts"
+    );
+    let mut dms = bot.dms();
+    let count = dms.len();
+    dms.sort();
+    dms.dedup();
+    assert_eq!((count, dms.len()), (3, 3));
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permission_denied_on_the_user_group_is_reported_once() {
+    let bot = Bot::start().await.with_team();
+    bot.emulator.inject(Fault::Error {
+        method: "usergroups.users.update".to_string(),
+        code: "permission_denied".to_string(),
+        times: 6,
+    });
+    let api = bot.api();
+    let mut now = mid_sprint();
+    for _ in 0..6 {
+        reconcile(&bot.store, &bot.config, &api, now).await.unwrap();
+        bot.deliver(now).await;
+        now = now
+            .checked_add(jiff::SignedDuration::from_mins(10))
+            .unwrap();
+    }
+    expect![[r#"
+        [
+            ":warning: the bot cannot update the user group S0ONCALL (Slack answered `permission_denied`)\n*How to fix:* let apps edit user groups in workspace settings (Settings & administration → Workspace settings → Permissions → User Groups), or set SLACK_USER_TOKEN to an admin's xoxp- token",
+        ]
+    "#]].assert_debug_eq(&bot.channel_texts("C0GENERAL"));
+    assert_eq!(bot.group(), ["U0DAVE"]);
+
+    // It works again, then breaks again: a new report.
+    reconcile(&bot.store, &bot.config, &api, now).await.unwrap();
+    assert_eq!(bot.group(), ["U0ALICE"]);
+    bot.emulator
+        .edit_workspace(|w| w.usergroups[0].users = vec!["U0DAVE".to_string()]);
+    bot.emulator.inject(Fault::Error {
+        method: "usergroups.users.update".to_string(),
+        code: "permission_denied".to_string(),
+        times: 1,
+    });
+    reconcile(&bot.store, &bot.config, &api, now).await.unwrap();
+    bot.deliver(now).await;
+    assert_eq!(bot.channel_texts("C0GENERAL").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_edit_of_the_group_is_corrected_and_audited() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    assert_eq!(bot.group(), ["U0ALICE"]);
+    bot.emulator.edit_workspace(|w| {
+        w.usergroups[0].users = vec!["U0ALICE".to_string(), "U0DAVE".to_string()]
+    });
+    let later = at("2026-03-12T18:10:00Z");
+    let report = reconcile(&bot.store, &bot.config, &bot.api(), later)
+        .await
+        .unwrap();
+    assert_eq!(report.updated, ["S0ONCALL"]);
+    assert_eq!(bot.group(), ["U0ALICE"]);
+    let audit = bot.store.audit(1).unwrap().remove(0);
+    assert_eq!(
+        (audit.action.as_str(), audit.entity_id.as_str(), audit.at),
+        ("usergroup.update", "S0ONCALL", later)
+    );
+    assert_eq!(
+        audit.before.as_deref(),
+        Some(r#"{"users":["U0ALICE","U0DAVE"]}"#)
+    );
+    assert_eq!(audit.after.as_deref(), Some(r#"{"users":["U0ALICE"]}"#));
+    // In line now: the next check changes nothing.
+    let again = reconcile(&bot.store, &bot.config, &bot.api(), later)
+        .await
+        .unwrap();
+    assert_eq!((again.updated.len(), again.unchanged), (0, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_desired_list_is_never_sent() {
+    // Disciplines with no members and no fallback: nobody is on duty.
+    let bot = Bot::start().await.with_sprints();
+    let new = triage_bot::store::NewDiscipline {
+        key: key("ui"),
+        name: "UI".to_string(),
+        fallback: None,
+        usergroup_id: None,
+    };
+    bot.store
+        .upsert_discipline(&new, "test", mid_sprint())
+        .unwrap();
+    bot.tick(mid_sprint()).await;
+    let report = reconcile(&bot.store, &bot.config, &bot.api(), mid_sprint())
+        .await
+        .unwrap();
+    assert_eq!(report.kept_empty, 1);
+    assert_eq!(bot.emulator.calls("usergroups.users.update").len(), 0);
+    assert_eq!(bot.group(), ["U0DAVE"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_override_approved_for_the_sprint_in_force_tells_added_and_removed_people() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let covered = NewOverride {
+        sprint: SprintIndex::new(0).unwrap(),
+        discipline: key("ui"),
+        original: Some(user("U0ALICE")),
+        replacement: user("U0BOB"),
+        requested_by: user("U0ALICE"),
+        reason: None,
+    };
+    let later = at("2026-03-13T18:00:00Z");
+    bot.store.record_approved_override(&covered, later).unwrap();
+    bot.tick(later).await;
+    expect![[r#"
+        [
+            "U0BOB: You have been added to triage duty for UI (instead of <@U0ALICE>) until Sun Mar 22 (Sprint 1).",
+            "U0ALICE: You are no longer on triage duty for UI (<@U0BOB> takes over) in Sprint 1. Thank you!",
+        ]
+    "#]].assert_debug_eq(&bot.dms());
+    expect!["On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Sun Mar 22"]
+        .assert_eq(&bot.topic());
+    assert_eq!(bot.group(), ["U0ALICE", "U0BOB"]);
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        1,
+        "a change is not posted to the channel"
+    );
+
+    // Back to Alice and over to Bob again: each change is told, none is swallowed.
+    let back = at("2026-03-14T18:00:00Z");
+    let back_to_alice = NewOverride {
+        replacement: user("U0ALICE"),
+        ..covered.clone()
+    };
+    bot.store
+        .record_approved_override(&back_to_alice, back)
+        .unwrap();
+    bot.tick(back).await;
+    let again = at("2026-03-15T18:00:00Z");
+    bot.store.record_approved_override(&covered, again).unwrap();
+    bot.tick(again).await;
+    assert_eq!(bot.dms().len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_settings_switch_their_effects_off() {
+    let bot = Bot::start_with(&[]).await.with_team();
+    bot.tick(at("2026-03-09T15:30:00Z")).await;
+    assert_eq!(
+        bot.calls(),
+        counts(&[("conversations.open", 1), ("chat.postMessage", 1)])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_catches_up_on_start_wakes_on_decisions_and_stops_on_shutdown() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let dms_before = bot.dms().len();
+    // The clock stands two days into sprint 1: the missed handoff is due at once.
+    let now = at("2026-03-25T17:00:00Z");
+    let mut config = (*bot.config).clone();
+    config.clock_start = Some(now);
+    config.started_at = Timestamp::now();
+    let notifications = Notifications {
+        store: bot.store.clone(),
+        config: Arc::new(config),
+        api: bot.api(),
+        usergroup_api: None,
+        home: None,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let wake = Arc::new(Notify::new());
+    let running = tokio::spawn(scheduler::run(notifications, shutdown, wake.clone()));
+    let handed_over = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |e| {
+            e.workspace().usergroup("S0ONCALL").unwrap().users == ["U0BOB", "U0CAROL"]
+        })
+        .await;
+    assert!(handed_over);
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.dms().len()
+                == dms_before + 3)
+            .await
+    );
+
+    // A decision wakes it: Carol's Backend slot goes to Alice.
+    let covered = NewOverride {
+        sprint: SprintIndex::new(1).unwrap(),
+        discipline: key("backend"),
+        original: Some(user("U0CAROL")),
+        replacement: user("U0ALICE"),
+        requested_by: user("U0CAROL"),
+        reason: None,
+    };
+    bot.store.record_approved_override(&covered, now).unwrap();
+    wake.notify_one();
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.dms().len()
+                == dms_before + 5)
+            .await
+    );
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| bot.pending() == 0)
+            .await
+    );
+    assert_eq!(
+        bot.topic(),
+        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Sun Apr 5"
+    );
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the scheduler stops promptly")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_made_from_a_stale_announced_state_writes_nothing() {
+    let bot = Bot::start().await.with_team();
+    let stale = bot.store.announced().unwrap();
+    bot.sync(mid_sprint());
+    let pending = bot.pending();
+    let item = triage_bot::bot::Outgoing::now(
+        "late-decision",
+        triage_bot::bot::Effect::ReconcileUsergroups,
+        mid_sprint(),
+    )
+    .to_item();
+    let applied = bot
+        .store
+        .apply_announcements(&stale, &[], &[item], "test", mid_sprint())
+        .unwrap();
+    assert_eq!(applied, None);
+    assert_eq!(bot.pending(), pending);
+}
