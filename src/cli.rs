@@ -197,6 +197,9 @@ pub struct SlackArgs {
     /// Bot token (xoxb-…)
     #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true, hide = true)]
     pub slack_bot_token: Option<String>,
+    /// An admin's user token (xoxp-…), used only for user groups when apps may not edit them
+    #[arg(long, env = "SLACK_USER_TOKEN", hide_env_values = true, hide = true)]
+    pub slack_user_token: Option<String>,
     /// Base URL of Slack's Web API
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,

@@ -7,10 +7,12 @@
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use crate::bot::Bot;
+use crate::bot::scheduler::{self, Notifications};
 use crate::config::Config;
+use crate::health::{self, HealthState};
 use crate::slack::{
     ApiClient, ApiConfig, AppToken, BotToken, Envelope, EnvelopeHandler, EventDedup, SocketClient,
     SocketConfig, SocketError,
@@ -22,7 +24,13 @@ pub struct ServeOptions {
     pub api_url: String,
     pub app_token: AppToken,
     pub bot_token: BotToken,
+    /// An admin's user token (`xoxp-`) for user groups, when apps may not edit them.
+    pub user_token: Option<BotToken>,
     pub socket: SocketConfig,
+    /// Where to serve `/healthz` and `/metrics`, if anywhere.
+    pub http: Option<tokio::net::TcpListener>,
+    /// Run the announcer and the outbox worker (off only in tests that inspect the outbox).
+    pub notifications: bool,
 }
 
 /// Why `serve` stopped with an error.
@@ -48,10 +56,12 @@ pub async fn run(
         .await
         .map_err(|error| ServeError::Auth(error.to_string()))?;
     tracing::info!("connected to the Slack Web API");
+    let wake = Arc::new(Notify::new());
     let bot = Bot {
         config: config.clone(),
         store: store.clone(),
         api: api.clone(),
+        wake: wake.clone(),
     };
     let handler: Arc<dyn EnvelopeHandler> = Arc::new(move |envelope: Envelope| {
         let bot = bot.clone();
@@ -75,7 +85,49 @@ pub async fn run(
             }
         })
     };
+    let background = options.notifications.then(|| {
+        let usergroup_api = options
+            .user_token
+            .map(|token| ApiClient::new(api.config().clone(), token));
+        let home_config = config.clone();
+        let notifications = Notifications {
+            store: store.clone(),
+            config: config.clone(),
+            api: api.clone(),
+            usergroup_api,
+            home: Some(Arc::new(
+                move |store: &Store, user: &crate::domain::SlackUserId, now| {
+                    crate::bot::home::home_view(store, &home_config, user, now)
+                },
+            )),
+        };
+        tokio::spawn(scheduler::run(
+            notifications,
+            shutdown.clone(),
+            wake.clone(),
+        ))
+    });
     let client = SocketClient::new(api, options.app_token, options.socket, handler, dedup);
-    client.run(shutdown).await?;
+    let http = options.http.map(|listener| {
+        let clock_config = config.clone();
+        let state = HealthState {
+            store: store.clone(),
+            clock: Arc::new(move || clock_config.now()),
+            ready_sockets: client.ready_sockets(),
+        };
+        tokio::spawn(health::serve(listener, state, shutdown.clone()))
+    });
+    let result = client.run(shutdown).await;
+    if let Some(background) = background {
+        let _ = background.await;
+    }
+    if let Some(http) = http {
+        match http.await {
+            Ok(Err(error)) => tracing::warn!(%error, "the health server stopped with an error"),
+            Err(error) => tracing::warn!(%error, "the health server task failed"),
+            Ok(Ok(())) => {}
+        }
+    }
+    result?;
     Ok(())
 }

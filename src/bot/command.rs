@@ -16,6 +16,26 @@ pub const MAX_SCHEDULE: usize = 12;
 /// Sprint length used by `sprint generate` without a length.
 pub const DEFAULT_SPRINT_DAYS: i64 = 14;
 
+/// Whether the command text only reads (so nothing can have changed once it is answered).
+/// Text that does not parse changes nothing either.
+pub fn is_read_only(text: &str) -> bool {
+    match parse(text) {
+        Err(_) => true,
+        Ok(command) => matches!(
+            command,
+            Command::Help
+                | Command::Unknown { .. }
+                | Command::Who { .. }
+                | Command::Next
+                | Command::Schedule { .. }
+                | Command::Me
+                | Command::CoverModal
+                | Command::Overrides
+                | Command::AdminsList
+        ),
+    }
+}
+
 /// One parsed slash command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {

@@ -150,23 +150,31 @@ pub struct Bot {
     pub config: Arc<Config>,
     pub store: Store,
     pub api: ApiClient,
+    /// Wakes the announcer and outbox worker after anything that may have changed who is on
+    /// duty or enqueued messages.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Bot {
     /// Handles one envelope; the value returned goes in the ack when the envelope takes one.
     pub async fn handle(&self, envelope: Envelope) -> Option<Value> {
-        match envelope.kind {
+        let (reply, may_have_changed) = match envelope.kind {
             EnvelopeKind::SlashCommands => {
                 let command = envelope.slash_command()?;
-                slash::handle(self, command).await
+                let read_only = command::is_read_only(&command.text);
+                (slash::handle(self, command).await, !read_only)
             }
-            EnvelopeKind::Interactive => actions::handle(self, &envelope).await,
+            EnvelopeKind::Interactive => (actions::handle(self, &envelope).await, true),
             EnvelopeKind::EventsApi => {
                 events::handle(self, &envelope).await;
-                None
+                (None, true)
             }
-            EnvelopeKind::Other(_) => None,
+            EnvelopeKind::Other(_) => (None, false),
+        };
+        if may_have_changed {
+            self.wake.notify_one();
         }
+        reply
     }
 
     /// Runs `f` on the blocking pool with a context for `user` at the envelope's instant.

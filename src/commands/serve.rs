@@ -40,16 +40,60 @@ pub fn tokens(slack: &SlackArgs) -> Result<(AppToken, BotToken), UsageError> {
     Ok((app, bot))
 }
 
+/// The optional user token for user groups: `xoxp-` only.
+fn user_token(slack: &SlackArgs) -> Result<Option<BotToken>, UsageError> {
+    let Some(token) = slack.slack_user_token.as_deref().filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = || UsageError("SLACK_USER_TOKEN must be a user token starting with xoxp-".into());
+    if !token.starts_with("xoxp-") {
+        return Err(invalid());
+    }
+    BotToken::new(token).map(Some).map_err(|_| invalid())
+}
+
+/// One log line per optional feature that is off because its setting is missing.
+fn log_switched_off(config: &Config) {
+    let bot = &config.bot;
+    if bot.channel.is_none() {
+        tracing::warn!("TRIAGE_CHANNEL is not set: no handoff posts and no channel topic");
+    }
+    if bot.admin_channel.is_none() {
+        tracing::warn!(
+            "TRIAGE_ADMIN_CHANNEL is not set: coverage requests are not posted for approval in a channel"
+        );
+    }
+    if bot.usergroup.is_none() {
+        tracing::info!(
+            "TRIAGE_USERGROUP is not set: only per-discipline user groups are kept in sync"
+        );
+    }
+    if config.http_addr.is_none() {
+        tracing::info!("TRIAGE_HTTP_ADDR is not set: no /healthz or /metrics");
+    }
+}
+
 pub fn run(config: Config, slack: SlackArgs) -> anyhow::Result<()> {
     let (app_token, bot_token) = tokens(&slack)?;
+    let user_token = user_token(&slack)?;
     let store = app::open_store(&config)?;
-    let options = ServeOptions {
-        api_url: slack.slack_api_url,
-        app_token,
-        bot_token,
-        socket: SocketConfig::default(),
-    };
+    log_switched_off(&config);
     runtime()?.block_on(async move {
+        let http = match config.http_addr {
+            Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(|error| {
+                anyhow::anyhow!("cannot listen on TRIAGE_HTTP_ADDR {addr}: {error}")
+            })?),
+            None => None,
+        };
+        let options = ServeOptions {
+            api_url: slack.slack_api_url,
+            app_token,
+            bot_token,
+            user_token,
+            socket: SocketConfig::default(),
+            http,
+            notifications: true,
+        };
         let (stop, shutdown) = watch::channel(false);
         let signals = tokio::spawn(async move {
             wait_for_signal().await;

@@ -81,6 +81,9 @@ impl Bot {
             api_url: emulator.api_url(),
             app_token: emulator.app_token(),
             bot_token: emulator.bot_token(),
+            user_token: None,
+            http: None,
+            notifications: false,
             socket: triage_bot::slack::SocketConfig {
                 ack_budget: Duration::from_secs(2),
                 ..support::socket_config()

@@ -52,6 +52,9 @@ async fn serve_answers_who_and_help_in_the_ack() {
         api_url: emulator.api_url(),
         app_token: emulator.app_token(),
         bot_token: emulator.bot_token(),
+        user_token: None,
+        http: None,
+        notifications: false,
         socket: socket_config(),
     };
     let (stop, shutdown) = watch::channel(false);
