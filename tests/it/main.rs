@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod health;
 mod import;
+mod journey;
 mod notify;
 mod serve;
 pub mod slack;

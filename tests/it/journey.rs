@@ -1,0 +1,212 @@
+//! A team's day end to end, with every notification delivered: the real bot over Socket Mode
+//! against the emulator, the announcer and the outbox worker running. A coverage request by
+//! command, approved by an admin's button: the admin-channel message is edited in place, both
+//! people are told by DM, the people on duty change at once (DMs, topic, user group), and
+//! nothing is sent twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::sync::watch;
+use triage_bot::cli::Cli;
+use triage_bot::config::Config;
+use triage_bot::domain::{Sprint, SprintIndex};
+use triage_bot::serve::{self, ServeOptions};
+use triage_bot::slack::emulator::{Emulator, Workspace};
+
+use super::slack::support;
+use super::store::{key, now, team_store, user};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn messages_in(workspace: &Workspace, channel: &str) -> Vec<String> {
+    workspace
+        .messages
+        .iter()
+        .filter(|m| m.channel == channel)
+        .map(|m| m.text.clone())
+        .collect()
+}
+
+fn dms_to(workspace: &Workspace, user: &str) -> Vec<String> {
+    let dm = workspace
+        .channels
+        .iter()
+        .find(|c| c.dm_with.as_deref() == Some(user));
+    dm.map(|dm| messages_in(workspace, &dm.id))
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
+    let (dir, store) = team_store();
+    for (id, discipline, name) in [
+        ("U0ALICE", "ui", "Alice"),
+        ("U0BOB", "ui", "Bob"),
+        ("U0DAVE", "backend", "Dave"),
+    ] {
+        store
+            .upsert_member(&user(id), &key(discipline), Some(name), "test", now())
+            .unwrap();
+    }
+    let sprint = Sprint {
+        index: SprintIndex::new(0).unwrap(),
+        name: "Sprint 1".into(),
+        start: jiff::civil::date(2026, 3, 9),
+        end: jiff::civil::date(2026, 3, 22),
+    };
+    store.create_sprint(&sprint, "test", now()).unwrap();
+    let cli = Cli::parse_from([
+        "triage-bot",
+        "--db",
+        dir.path().join("triage.db").to_str().unwrap(),
+        "--clock-start",
+        "2026-03-10T12:00:00-07:00",
+        "--channel",
+        "C0TRIAGE",
+        "--admin-channel",
+        "C0GENERAL",
+        "--usergroup",
+        "S0ONCALL",
+        "--admins",
+        "U0CAROL",
+    ]);
+    let config = Config::from_settings(&cli.settings).unwrap();
+    let emulator = Emulator::start().await.unwrap();
+    let options = ServeOptions {
+        api_url: emulator.api_url(),
+        app_token: emulator.app_token(),
+        bot_token: emulator.bot_token(),
+        user_token: None,
+        socket: support::socket_config(),
+        http: None,
+        notifications: true,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let bot = tokio::spawn(serve::run(
+        Arc::new(config),
+        store.clone(),
+        options,
+        shutdown,
+    ));
+    assert!(emulator.wait_until(WAIT, |e| e.ready_sockets() == 2).await);
+
+    // First start mid-sprint: the team is posted, the topic set and the group reconciled.
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| !messages_in(&e.workspace(), "C0TRIAGE")
+                .is_empty())
+            .await
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| e.workspace().usergroups[0].users
+                == ["U0ALICE", "U0DAVE"])
+            .await
+    );
+    let topic = emulator
+        .workspace()
+        .channels
+        .iter()
+        .find(|c| c.id == "C0TRIAGE")
+        .unwrap()
+        .topic
+        .clone();
+    assert!(
+        topic.contains("U0ALICE") || topic.contains("Alice"),
+        "{topic}"
+    );
+
+    let sent = emulator.send_slash_command(
+        "U0ALICE",
+        "C0TRIAGE",
+        "/triage",
+        "cover 0 <@U0BOB|bob> dentist",
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| e.ack_of(&sent.envelope_id).is_some())
+            .await
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| messages_in(&e.workspace(), "C0GENERAL").len()
+                == 1)
+            .await
+    );
+    emulator.send_block_action("U0CAROL", "C0GENERAL", "approve_override", "1");
+
+    // The request's message is edited in place; Alice and Bob hear the decision and the change.
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| e
+                .workspace()
+                .messages
+                .iter()
+                .any(|m| m.channel == "C0GENERAL" && m.edits == 1))
+            .await
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| e.workspace().usergroups[0].users
+                == ["U0BOB", "U0DAVE"])
+            .await
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| dms_to(&e.workspace(), "U0ALICE").len() == 2
+                && dms_to(&e.workspace(), "U0BOB").len() == 2)
+            .await
+    );
+    assert!(
+        emulator
+            .wait_until(WAIT, |_| store
+                .outbox_stats(jiff::Timestamp::MAX)
+                .unwrap()
+                .pending
+                == 0)
+            .await
+    );
+    // Let any stray repeat surface before counting.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let workspace = emulator.workspace();
+    let alice = dms_to(&workspace, "U0ALICE");
+    let bob = dms_to(&workspace, "U0BOB");
+    assert_eq!(
+        (alice.len(), bob.len()),
+        (2, 2),
+        "alice: {alice:?}\nbob: {bob:?}"
+    );
+    assert!(alice.iter().any(|t| t.contains("approved")), "{alice:?}");
+    assert!(bob.iter().any(|t| t.contains("approved")), "{bob:?}");
+    assert!(
+        dms_to(&workspace, "U0DAVE").is_empty(),
+        "Dave's duty did not change"
+    );
+    assert_eq!(
+        messages_in(&workspace, "C0GENERAL").len(),
+        1,
+        "the request is edited, not reposted"
+    );
+    assert_eq!(
+        messages_in(&workspace, "C0TRIAGE").len(),
+        1,
+        "a mid-sprint change is not a new team post"
+    );
+    let topic = workspace
+        .channels
+        .iter()
+        .find(|c| c.id == "C0TRIAGE")
+        .unwrap()
+        .topic
+        .clone();
+    assert!(topic.contains("U0BOB") || topic.contains("Bob"), "{topic}");
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(WAIT, bot)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
