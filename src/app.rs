@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             commands::import::run(&config, &dir, dry_run, &by)
         }
         Some(Command::Serve(slack)) => commands::serve::run(config, slack),
+        Some(Command::Doctor(slack)) => commands::serve::doctor(&config, &slack),
         Some(Command::Healthcheck) => commands::serve::healthcheck(&config),
         Some(Command::SlackEmulator { port }) => commands::serve::emulator(&port),
         Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),

@@ -170,6 +170,8 @@ pub enum Command {
     },
     /// Connect to Slack over Socket Mode and run the bot until stopped
     Serve(SlackArgs),
+    /// Check the configuration, database, tokens, channels, user groups and schedule
+    Doctor(SlackArgs),
     /// Ask a running bot's /healthz (at TRIAGE_HTTP_ADDR); exit 0 when healthy
     Healthcheck,
     /// Run a local fake Slack workspace to try `serve` against

@@ -165,3 +165,18 @@ pub fn healthcheck(config: &Config) -> anyhow::Result<()> {
         Err(anyhow::anyhow!("{url} answered {status}"))
     }
 }
+
+/// `triage-bot doctor`: prints every check; exit status 0 only when none found a problem.
+pub fn doctor(config: &Config, slack: &SlackArgs) -> anyhow::Result<()> {
+    let checks = runtime()?.block_on(crate::doctor::examine(config, slack, config.now()));
+    print!("{}", crate::doctor::render(&checks));
+    let problems = checks
+        .iter()
+        .filter(|check| check.status == crate::doctor::Status::Problem)
+        .count();
+    if problems == 0 {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("doctor found {problems} problem(s)"))
+    }
+}

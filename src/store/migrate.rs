@@ -26,6 +26,14 @@ pub struct MigrationReport {
     pub backup: Option<PathBuf>,
 }
 
+/// Runs `PRAGMA integrity_check`; the problems it names, none when the file is sound.
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut statement = conn.prepare("PRAGMA integrity_check")?;
+    let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+    let lines: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(lines.into_iter().filter(|line| line != "ok").collect())
+}
+
 /// Reads `PRAGMA user_version`.
 pub fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)

@@ -155,6 +155,12 @@ impl Store {
         Ok(Some(version))
     }
 
+    /// Runs SQLite's integrity check on the file at `path`, read-only: the problems it finds.
+    pub fn integrity_check(path: &Path) -> Result<Vec<String>> {
+        let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        migrate::integrity_problems(&conn)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 
 use crate::slack::pacing::{Pacer, Pacing};
 pub use types::{
-    AuthIdentity, ChannelId, MessageRef, PostMessage, UpdateMessage, UserGroup, UserGroupId,
-    UserInfo, ViewRef,
+    AuthIdentity, ChannelId, ConversationInfo, MessageRef, PostMessage, UpdateMessage, UserGroup,
+    UserGroupId, UserInfo, ViewRef,
 };
 use types::{
-    ChannelAnswer, ConnectionsOpen, EphemeralAnswer, UserAnswer, UserGroupAnswer, UserGroupsAnswer,
-    ViewAnswer, WireUser,
+    ChannelAnswer, ConnectionsOpen, ConversationAnswer, EphemeralAnswer, UserAnswer,
+    UserGroupAnswer, UserGroupsAnswer, ViewAnswer, WireUser,
 };
 
 mod types;
@@ -280,6 +280,18 @@ impl ApiClient {
             .bot_call("conversations.setTopic", body, Encoding::Json, None)
             .await?;
         Ok(())
+    }
+
+    /// `conversations.info`: a channel's name and whether the bot is in it.
+    pub async fn conversation_info(
+        &self,
+        channel: &ChannelId,
+    ) -> Result<ConversationInfo, ApiError> {
+        let body = json!({ "channel": channel.0 });
+        let answer: ConversationAnswer = self
+            .bot_call("conversations.info", body, Encoding::Form, None)
+            .await?;
+        Ok(answer.channel)
     }
 
     /// `users.info`: name and time zone of a user.

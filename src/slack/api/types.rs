@@ -102,6 +102,22 @@ pub(super) struct ChannelIdObject {
 }
 
 #[derive(Deserialize)]
+pub(super) struct ConversationAnswer {
+    pub(super) channel: ConversationInfo,
+}
+
+/// What `conversations.info` says about a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConversationInfo {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Whether the bot is in the channel (absent for DMs).
+    #[serde(default)]
+    pub is_member: bool,
+}
+
+#[derive(Deserialize)]
 pub(super) struct UserAnswer {
     pub(super) user: WireUser,
 }

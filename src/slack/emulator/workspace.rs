@@ -84,6 +84,8 @@ pub struct Workspace {
     pub ephemerals: Vec<Ephemeral>,
     pub views: Vec<View>,
     pub response_posts: Vec<ResponsePost>,
+    /// Channels the bot has not joined (it is in every other channel).
+    pub bot_not_in: Vec<String>,
     next_id: u64,
 }
 
@@ -128,6 +130,7 @@ impl Workspace {
             ephemerals: Vec::new(),
             views: Vec::new(),
             response_posts: Vec::new(),
+            bot_not_in: Vec::new(),
             next_id: 1,
         }
     }
@@ -141,6 +144,7 @@ impl Workspace {
             "chat.postEphemeral" => self.post_ephemeral(params),
             "conversations.open" => self.open_conversation(params),
             "conversations.setTopic" => self.set_topic(params),
+            "conversations.info" => self.conversation_info(params),
             "users.info" => self.user_info(params),
             "usergroups.list" => Ok(self.list_usergroups()),
             "usergroups.users.update" => self.update_usergroup_users(params),
@@ -191,7 +195,7 @@ impl Workspace {
     }
 
     fn post_message(&mut self, params: &Value) -> Answer {
-        let channel = self.known_channel(params)?;
+        let channel = self.joined_channel(params)?;
         let text = optional_text(params, "text").unwrap_or_default();
         let blocks = params.get("blocks").cloned();
         if text.is_empty() && blocks.is_none() {
@@ -264,8 +268,15 @@ impl Workspace {
         Ok(json!({ "channel": { "id": id } }))
     }
 
+    fn conversation_info(&self, params: &Value) -> Answer {
+        let id = self.known_channel(params)?;
+        let channel = self.channel(&id).ok_or("channel_not_found")?;
+        let is_member = channel.dm_with.is_none() && !self.bot_not_in.contains(&id);
+        Ok(json!({ "channel": { "id": id, "name": channel.name, "is_member": is_member } }))
+    }
+
     fn set_topic(&mut self, params: &Value) -> Answer {
-        let channel = self.known_channel(params)?;
+        let channel = self.joined_channel(params)?;
         let topic = required_text(params, "topic")?;
         if topic.chars().count() > 250 {
             return Err("too_long");
@@ -356,6 +367,15 @@ impl Workspace {
         self.channel(&id)
             .map(|c| c.id.clone())
             .ok_or("channel_not_found")
+    }
+
+    /// A channel the bot may write in: known, and not one it has left.
+    fn joined_channel(&self, params: &Value) -> Result<String, &'static str> {
+        let id = self.known_channel(params)?;
+        if self.bot_not_in.contains(&id) {
+            return Err("not_in_channel");
+        }
+        Ok(id)
     }
 
     fn known_user(&self, params: &Value, key: &str) -> Result<String, &'static str> {
