@@ -49,6 +49,34 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Libraries whose debug and trace logs can contain request lines, URLs or headers (a Socket
+/// Mode ticket, a `response_url`, a bearer token). Those that log through `tracing` stay at
+/// `info` whatever `RUST_LOG` says, so turning logging up never leaks a secret. Those that log
+/// through the `log` crate (tungstenite, reqwest) are never heard at all: the subscriber is built
+/// without the `log` bridge.
+const CHATTY_LIBRARIES: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+    "axum",
+    "tower",
+    "tower_http",
+];
+
+/// `RUST_LOG`'s filter with the chatty libraries capped at `info`.
+pub fn log_filter(mut filter: tracing_subscriber::EnvFilter) -> tracing_subscriber::EnvFilter {
+    for library in CHATTY_LIBRARIES {
+        if let Ok(directive) = format!("{library}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// Opens and migrates the configured database, reporting a migration on stderr.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let (store, report) = Store::open(&config.db, config.store.clone())?;

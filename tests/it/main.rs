@@ -9,6 +9,7 @@ mod health;
 mod import;
 mod journey;
 mod notify;
+mod secrets;
 mod serve;
 pub mod slack;
 mod store;
