@@ -207,11 +207,18 @@ async fn no_envelope_is_lost_while_sockets_refresh() {
         } else {
             DisconnectReason::Warning
         };
+        let opened = emulator.calls("apps.connections.open").len();
         emulator.inject(Fault::Disconnect {
             reason,
             only_oldest: true,
         });
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        // Each forced refresh must open a new socket before the next one is forced, so the 20
+        // refreshes really happen while envelopes stream (on a busy machine they could merge).
+        assert!(
+            emulator
+                .wait_until(WAIT, |e| e.calls("apps.connections.open").len() > opened)
+                .await
+        );
     }
     let all_seen = emulator
         .wait_until(Duration::from_secs(15), |_| {
