@@ -105,17 +105,22 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
                 == ["U0ALICE", "U0DAVE"])
             .await
     );
-    let topic = emulator
-        .workspace()
-        .channels
-        .iter()
-        .find(|c| c.id == "C0TRIAGE")
-        .unwrap()
-        .topic
-        .clone();
+    let topic_of = |e: &Emulator| {
+        e.workspace()
+            .channels
+            .iter()
+            .find(|c| c.id == "C0TRIAGE")
+            .unwrap()
+            .topic
+            .clone()
+    };
     assert!(
-        topic.contains("U0ALICE") || topic.contains("Alice"),
-        "{topic}"
+        emulator
+            .wait_until(WAIT, |e| topic_of(e).contains("Alice")
+                || topic_of(e).contains("U0ALICE"))
+            .await,
+        "{}",
+        topic_of(&emulator)
     );
 
     let sent = emulator.send_slash_command(
@@ -194,14 +199,14 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
         1,
         "a mid-sprint change is not a new team post"
     );
-    let topic = workspace
-        .channels
-        .iter()
-        .find(|c| c.id == "C0TRIAGE")
-        .unwrap()
-        .topic
-        .clone();
-    assert!(topic.contains("U0BOB") || topic.contains("Bob"), "{topic}");
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| topic_of(e).contains("Bob")
+                || topic_of(e).contains("U0BOB"))
+            .await,
+        "{}",
+        topic_of(&emulator)
+    );
 
     stop.send(true).unwrap();
     tokio::time::timeout(WAIT, bot)
