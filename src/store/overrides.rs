@@ -126,12 +126,25 @@ fn log(
     audit::append(tx, &record, now)
 }
 
+/// The longest reason kept with a request or a decision.
+pub const MAX_REASON_CHARS: usize = 500;
+
+fn check_reason(reason: Option<&str>) -> Result<()> {
+    match reason {
+        Some(reason) if reason.chars().count() > MAX_REASON_CHARS => Err(StoreError::Invalid(
+            format!("a reason must be at most {MAX_REASON_CHARS} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn request(
     tx: &Transaction,
     new: &NewOverride,
     status: OverrideStatus,
     now: Timestamp,
 ) -> Result<RequestOutcome> {
+    check_reason(new.reason.as_deref())?;
     disciplines::require(tx, &new.discipline)?;
     if let Some(approved) = approved_for(tx, new.sprint, &new.discipline)?
         .filter(|approved| approved.replacement == new.replacement)
@@ -202,6 +215,7 @@ pub(crate) fn decide(
     reason: Option<&str>,
     now: Timestamp,
 ) -> Result<Decision> {
+    check_reason(reason)?;
     let before = require(tx, id)?;
     if before.status == to {
         return Ok(Decision {
