@@ -3,15 +3,12 @@
 //! Every one checks admin rights first and records a refused attempt in the audit log. The
 //! store does the change and audits it in the same transaction.
 
-use jiff::ToSpan;
-use jiff::civil::Date;
-
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
 use crate::domain::{SlackUserId, Sprint};
 use crate::slack::blocks::{Message, mention};
-use crate::store::{MemberChange, MemberOutcome, NewSprint};
+use crate::store::{MemberChange, NewSprint};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
@@ -69,11 +66,10 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                     .append_sprints(&[NewSprint { name, start, end }], actor, ctx.now)?;
             added_sprints(&created)
         }
-        Command::SprintGenerate { start, count, days } => {
-            let first_number = ctx.store.sprints()?.last().map_or(1, |s| s.index.get() + 2);
-            let new = generated_sprints(start, count, days, first_number)?;
-            added_sprints(&ctx.store.append_sprints(&new, actor, ctx.now)?)
-        }
+        Command::SprintGenerate { start, count, days } => added_sprints(
+            &ctx.store
+                .generate_sprints(start, days, count, SPRINT_NAME, actor, ctx.now)?,
+        ),
         Command::AdminsList => admins(ctx)?,
         Command::AdminsAdd { user } => {
             let added = ctx.store.add_admin(&user, actor, ctx.now)?;
@@ -131,14 +127,7 @@ fn entity_id(command: &Command) -> String {
 
 fn describe(change: &MemberChange) -> String {
     let m = &change.member;
-    let what = match change.outcome {
-        MemberOutcome::Added => "added to",
-        MemberOutcome::Reactivated => "back in the rotation of",
-        MemberOutcome::Deactivated => "taken out of the rotation of",
-        MemberOutcome::Renamed => "renamed in",
-        MemberOutcome::Moved => "moved in",
-        MemberOutcome::Unchanged => "unchanged in",
-    };
+    let what = change.outcome.described();
     format!(
         "{} ({}) {what} {} (position {})",
         m.name,
@@ -159,32 +148,6 @@ fn added_sprints(created: &[Sprint]) -> String {
         })
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
-}
-
-/// `count` back-to-back sprints of `days` days from `start`, numbered from `first_number`.
-fn generated_sprints(
-    start: Date,
-    count: i64,
-    days: i64,
-    first_number: i64,
-) -> Result<Vec<NewSprint>, BotError> {
-    let out_of_range =
-        || BotError::Refused("the sprints would run past the end of the calendar".into());
-    (0..count)
-        .map(|i| {
-            let first = start
-                .checked_add((i * days).days())
-                .map_err(|_| out_of_range())?;
-            let last = first
-                .checked_add((days - 1).days())
-                .map_err(|_| out_of_range())?;
-            Ok(NewSprint {
-                name: SPRINT_NAME.replace("{n}", &(first_number + i).to_string()),
-                start: first,
-                end: last,
-            })
-        })
-        .collect()
 }
 
 fn admins(ctx: Context<'_>) -> Result<String, BotError> {

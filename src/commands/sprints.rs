@@ -1,10 +1,9 @@
 //! `sprint add`, `sprint generate` and `sprint list`.
 
-use jiff::ToSpan;
 use serde_json::json;
 
 use super::{parse_actor, parse_date, parse_number, print_json, table};
-use crate::app::{self, UsageError};
+use crate::app;
 use crate::cli::SprintCommand;
 use crate::config::Config;
 use crate::domain::Sprint;
@@ -41,24 +40,8 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let count = parse_number("--count", &count, 1, 1000)? as i64;
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let first_number = store.sprints()?.last().map_or(1, |s| s.index.get() + 2);
-            let new = (0..count)
-                .map(|i| {
-                    let first = start
-                        .checked_add((i * days).days())
-                        .map_err(|_| date_range())?;
-                    let last = first
-                        .checked_add((days - 1).days())
-                        .map_err(|_| date_range())?;
-                    let name = name_pattern.replace("{n}", &(first_number + i).to_string());
-                    Ok(NewSprint {
-                        name,
-                        start: first,
-                        end: last,
-                    })
-                })
-                .collect::<Result<Vec<_>, UsageError>>()?;
-            let created = store.append_sprints(&new, &actor, config.now())?;
+            let created =
+                store.generate_sprints(start, days, count, &name_pattern, &actor, config.now())?;
             created
                 .iter()
                 .for_each(|s| println!("added {}", describe(s)));
@@ -91,10 +74,6 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn date_range() -> UsageError {
-    UsageError("the sprints would run past the end of the calendar".to_string())
 }
 
 fn describe(sprint: &Sprint) -> String {

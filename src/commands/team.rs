@@ -7,7 +7,7 @@ use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
 use crate::domain::{DisciplineKey, SlackUserId};
-use crate::store::{MemberChange, MemberOutcome, NewDiscipline};
+use crate::store::{MemberChange, NewDiscipline};
 
 pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result<()> {
     match command {
@@ -148,14 +148,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
 
 fn describe(change: &MemberChange) -> String {
     let m = &change.member;
-    let what = match change.outcome {
-        MemberOutcome::Added => "added to",
-        MemberOutcome::Reactivated => "back in the rotation of",
-        MemberOutcome::Deactivated => "taken out of the rotation of",
-        MemberOutcome::Renamed => "renamed in",
-        MemberOutcome::Moved => "moved in",
-        MemberOutcome::Unchanged => "unchanged in",
-    };
+    let what = change.outcome.described();
     format!(
         "{} ({}) {what} {} (position {})",
         m.name, m.slack_id, m.discipline, m.rotation_order

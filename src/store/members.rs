@@ -23,6 +23,20 @@ pub enum MemberOutcome {
     Unchanged,
 }
 
+impl MemberOutcome {
+    /// How the change reads in a sentence: "Ana (U1) *added to* ui".
+    pub fn described(self) -> &'static str {
+        match self {
+            MemberOutcome::Added => "added to",
+            MemberOutcome::Reactivated => "back in the rotation of",
+            MemberOutcome::Deactivated => "taken out of the rotation of",
+            MemberOutcome::Renamed => "renamed in",
+            MemberOutcome::Moved => "moved in",
+            MemberOutcome::Unchanged => "unchanged in",
+        }
+    }
+}
+
 /// A member after a change, and what the change was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberChange {

@@ -1,8 +1,8 @@
 //! Sprints. A partial unique index keeps `sprint_index` unique among live sprints; start dates
 //! increase with the index (checked here, on write). Sprints are retired, never deleted.
 
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
@@ -183,6 +183,45 @@ impl Store {
                 };
                 created.push(create(tx, &sprint, actor, now)?.sprint);
                 index = index.next();
+            }
+            Ok(created)
+        })
+    }
+
+    /// Appends `count` back-to-back sprints of `days` days from `start`, named by `name_pattern`
+    /// with `{n}` replaced by the sprint's number (index + 1), all or nothing. The numbering is
+    /// read in the same transaction as the insert.
+    pub fn generate_sprints(
+        &self,
+        start: Date,
+        days: i64,
+        count: i64,
+        name_pattern: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Sprint>> {
+        self.write(|tx| {
+            let first = next_index(tx)?;
+            let mut created = Vec::new();
+            for i in 0..count {
+                let out_of_range = || {
+                    StoreError::Invalid("the sprints would run past the end of the calendar".into())
+                };
+                let first_day = start
+                    .checked_add((i * days).days())
+                    .map_err(|_| out_of_range())?;
+                let last_day = first_day
+                    .checked_add((days - 1).days())
+                    .map_err(|_| out_of_range())?;
+                let index = SprintIndex::new(first.get() + i)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let sprint = Sprint {
+                    index,
+                    name: name_pattern.replace("{n}", &(index.get() + 1).to_string()),
+                    start: first_day,
+                    end: last_day,
+                };
+                created.push(create(tx, &sprint, actor, now)?.sprint);
             }
             Ok(created)
         })
