@@ -13,6 +13,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::{Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeOptions};
+use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::{Emulator, Workspace};
 
 use super::slack::support;
@@ -82,6 +83,8 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
         socket: support::socket_config(),
         http: None,
         notifications: true,
+        pacing: Pacing::slack_defaults(),
+        wake: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(
