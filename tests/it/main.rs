@@ -4,6 +4,7 @@ mod backup;
 mod bot;
 mod cli;
 mod commands;
+mod demo;
 mod health;
 mod import;
 mod journey;
