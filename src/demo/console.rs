@@ -14,11 +14,11 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use tokio::sync::Notify;
 
-use super::render::{self, Shown};
+use super::clock::{self, parse_duration};
+use super::render::{self, Shown, Style};
 use super::team;
 use crate::config::Config;
-use crate::domain::announce::heads_up_moment;
-use crate::domain::{SlackUserId, sprint_starts_at};
+use crate::domain::SlackUserId;
 use crate::slack::emulator::{Emulator, Workspace};
 use crate::store::Store;
 
@@ -33,38 +33,6 @@ const POLL: Duration = Duration::from_millis(20);
 pub enum Flow {
     Continue,
     Quit,
-}
-
-/// Terminal colours, or none.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub colour: bool,
-}
-
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    /// `*bold*` spans in bold on a terminal, without the asterisks otherwise.
-    fn emphasis(&self, line: &str) -> String {
-        let parts: Vec<&str> = line.split('*').collect();
-        if parts.len() < 3 || parts.len() % 2 == 0 {
-            return line.to_string();
-        }
-        let pieces = parts.iter().enumerate().map(|(i, part)| {
-            if i % 2 == 1 {
-                self.paint("1", part)
-            } else {
-                part.to_string()
-            }
-        });
-        pieces.collect()
-    }
 }
 
 /// The console's state: who you are, what you have seen (for `click`), the last snapshot.
@@ -346,26 +314,9 @@ impl Console {
 
     /// Heads-up and handoff moments after now and before `target`, in order.
     async fn moments_until(&self, target: Timestamp) -> Vec<(Timestamp, String)> {
-        let now = self.config.now();
-        let config = self.config.clone();
         let sprints = self.store.run(|s| s.sprints()).await.unwrap_or_default();
-        let team = config.team();
-        let mut moments: Vec<(Timestamp, String)> = sprints
-            .iter()
-            .flat_map(|sprint| {
-                let heads_up = heads_up_moment(&team, config.bot.heads_up, sprint.start);
-                [
-                    (heads_up, format!("the eve of {}: heads-up", sprint.name)),
-                    (
-                        sprint_starts_at(sprint, &team),
-                        format!("{} starts: handoff", sprint.name),
-                    ),
-                ]
-            })
-            .filter(|(at, _)| *at > now && *at < target)
-            .collect();
-        moments.sort_by_key(|(at, _)| *at);
-        moments
+        let (team, heads_up) = (self.config.team(), self.config.bot.heads_up);
+        clock::moments(&sprints, &team, heads_up, self.config.now(), target)
     }
 
     async fn move_clock_to(&mut self, moment: Timestamp) {
@@ -540,74 +491,5 @@ impl Console {
         at.to_zoned(self.config.timezone.clone())
             .strftime("%a %Y-%m-%d %H:%M %Z")
             .to_string()
-    }
-}
-
-/// `30m`, `2h`, `3d`, `1w`, or several together (`1d12h`).
-pub fn parse_duration(text: &str) -> Option<SignedDuration> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let mut total: i64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            'm' => 60,
-            'h' => 3_600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return None,
-        };
-        let count: i64 = std::mem::take(&mut number).parse().ok()?;
-        total = total.checked_add(count.checked_mul(unit)?)?;
-    }
-    let within_a_year = number.is_empty() && total > 0 && total <= 366 * 86_400;
-    within_a_year.then(|| SignedDuration::from_secs(total))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[track_caller]
-    fn check(text: &str, expected: Option<i64>) {
-        assert_eq!(
-            parse_duration(text).map(|d| d.as_secs()),
-            expected,
-            "{text:?}"
-        );
-    }
-
-    #[test]
-    fn durations() {
-        check("30m", Some(1_800));
-        check("2h", Some(7_200));
-        check("14d", Some(14 * 86_400));
-        check("1w", Some(604_800));
-        check("1d12h", Some(129_600));
-        check(" 3d ", Some(259_200));
-        check("", None);
-        check("14", None);
-        check("d", None);
-        check("0d", None);
-        check("2y", None);
-        check("400d", None);
-        check("-1d", None);
-    }
-
-    #[test]
-    fn bold_spans_lose_their_asterisks_without_colour() {
-        let plain = Style { colour: false };
-        assert_eq!(
-            plain.emphasis("*Sprint 4* (sprint 3)"),
-            "Sprint 4 (sprint 3)"
-        );
-        assert_eq!(plain.emphasis("a * b"), "a * b");
-        assert_eq!(plain.emphasis("no stars"), "no stars");
     }
 }

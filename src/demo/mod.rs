@@ -6,6 +6,7 @@
 //! Like `slack/`, this is an edge: it knows the emulator and Slack's shapes. Nothing in the
 //! bot is faked; the demo only moves the configuration's clock and wakes the scheduler.
 
+mod clock;
 mod console;
 mod render;
 mod team;
@@ -23,7 +24,8 @@ use crate::config::Config;
 use crate::serve::{self, ServeOptions};
 use crate::slack::emulator::Emulator;
 use crate::slack::{Pacing, SocketConfig};
-use console::{Console, Flow, Style};
+use console::{Console, Flow};
+use render::Style;
 use team::Seeded;
 
 /// How long the bot may take to connect to the emulator.

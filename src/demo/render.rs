@@ -2,8 +2,7 @@
 //! changes between two snapshots of the emulator's workspace (new and edited messages,
 //! ephemeral replies, modals, topics, user groups), each labelled with where it appeared.
 //!
-//! Pure functions over Slack's JSON and the workspace; printing and colour belong to the
-//! console.
+//! Pure functions over Slack's JSON and the workspace; printing belongs to the console.
 
 use serde_json::Value;
 
@@ -31,6 +30,39 @@ pub struct Shown {
     pub message: Option<(String, String)>,
     /// The only person who sees it (a DM, an ephemeral reply); `None` for a channel.
     pub visible_to: Option<String>,
+}
+
+/// Terminal colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub colour: bool,
+}
+
+impl Style {
+    /// `text` in the ANSI style `code` (`1` bold, `36` cyan…) on a terminal; as is otherwise.
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// `*bold*` spans in bold on a terminal, without the asterisks otherwise.
+    pub fn emphasis(&self, line: &str) -> String {
+        let parts: Vec<&str> = line.split('*').collect();
+        if parts.len() < 3 || parts.len() % 2 == 0 {
+            return line.to_string();
+        }
+        let pieces = parts.iter().enumerate().map(|(i, part)| {
+            if i % 2 == 1 {
+                self.paint("1", part)
+            } else {
+                part.to_string()
+            }
+        });
+        pieces.collect()
+    }
 }
 
 /// Renders a message body (`text` and `blocks`) the way Slack shows it.
@@ -447,5 +479,16 @@ mod tests {
                 "Decline decline_override:1"
             ]
         );
+    }
+
+    #[test]
+    fn bold_spans_lose_their_asterisks_without_colour() {
+        let plain = Style { colour: false };
+        assert_eq!(
+            plain.emphasis("*Sprint 4* (sprint 3)"),
+            "Sprint 4 (sprint 3)"
+        );
+        assert_eq!(plain.emphasis("a * b"), "a * b");
+        assert_eq!(plain.emphasis("no stars"), "no stars");
     }
 }
