@@ -30,6 +30,11 @@ fn messages_in(workspace: &Workspace, channel: &str) -> Vec<String> {
         .collect()
 }
 
+fn topic_of(workspace: &Workspace, channel: &str) -> String {
+    let channel = workspace.channels.iter().find(|c| c.id == channel);
+    channel.map(|c| c.topic.clone()).unwrap_or_default()
+}
+
 fn dms_to(workspace: &Workspace, user: &str) -> Vec<String> {
     let dm = workspace
         .channels
@@ -108,14 +113,13 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
                 == ["U0ALICE", "U0DAVE"])
             .await
     );
-    let topic = emulator
-        .workspace()
-        .channels
-        .iter()
-        .find(|c| c.id == "C0TRIAGE")
-        .unwrap()
-        .topic
-        .clone();
+    // The start-up user-group check runs beside the outbox worker, so the topic may come later.
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| !topic_of(&e.workspace(), "C0TRIAGE").is_empty())
+            .await
+    );
+    let topic = topic_of(&emulator.workspace(), "C0TRIAGE");
     assert!(
         topic.contains("U0ALICE") || topic.contains("Alice"),
         "{topic}"
