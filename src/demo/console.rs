@@ -168,7 +168,7 @@ impl Console {
                 payload["text"].as_str().unwrap_or_default(),
                 payload.get("blocks"),
             ),
-            buttons: render::buttons(payload.get("blocks")),
+            buttons: render::buttons(&workspace, payload.get("blocks")),
             channel: team::TRIAGE_CHANNEL.to_string(),
             message: None,
             visible_to: (!in_channel).then(|| self.me.clone()),
@@ -241,20 +241,29 @@ impl Console {
         }
         let me = self.me.clone();
         let visible = |shown: &&Shown| shown.visible_to.as_ref().is_none_or(|who| *who == me);
-        // The longest run of leading words that names a button; the rest narrows the message.
+        // The longest run of leading words that names a button; the rest picks the message
+        // (or, better, the line the button stands beside).
         let mut found = None;
         for split in (1..=words.len()).rev() {
             let label = words[..split].join(" ").to_lowercase();
             let filter = words[split..].join(" ").to_lowercase();
-            let candidates: Vec<(&Shown, &render::Button)> = self
+            let mut candidates: Vec<(&Shown, &render::Button)> = self
                 .seen
                 .iter()
                 .rev()
                 .filter(visible)
-                .filter(|shown| shown.body.to_lowercase().contains(&filter))
                 .flat_map(|shown| shown.buttons.iter().map(move |b| (shown, b)))
                 .filter(|(_, button)| button.label.to_lowercase().starts_with(&label))
+                .filter(|(shown, button)| {
+                    button.context.to_lowercase().contains(&filter)
+                        || shown.body.to_lowercase().contains(&filter)
+                })
                 .collect();
+            // Buttons beside the words win over buttons merely in a message with them.
+            let beside = |button: &render::Button| button.context.to_lowercase().contains(&filter);
+            if candidates.iter().any(|(_, button)| beside(button)) {
+                candidates.retain(|(_, button)| beside(button));
+            }
             if !candidates.is_empty() {
                 found = Some(candidates);
                 break;
@@ -266,18 +275,20 @@ impl Console {
             ));
             return;
         };
-        let (shown, button) = candidates[0];
-        let (shown, button) = (shown.clone(), button.clone());
-        let first_line = shown.body.lines().next().unwrap_or_default().to_string();
+        let (shown, button) = (candidates[0].0.clone(), candidates[0].1.clone());
+        let beside = match button.context.lines().next() {
+            Some(line) if !line.is_empty() => line.to_string(),
+            _ => shown.body.lines().next().unwrap_or_default().to_string(),
+        };
         let mut note = format!(
-            "(pressing [{}] in {}: “{}”",
+            "(pressing [{}] by “{}” [{}]",
             button.label,
-            shown.place,
-            self.style.emphasis(&first_line)
+            self.style.emphasis(&beside),
+            shown.place
         );
         if candidates.len() > 1 {
             note.push_str(&format!(
-                "; the newest of {} matching buttons, add words from a message to pick another",
+                "; the newest of {} matching buttons, add words from its message to pick another",
                 candidates.len()
             ));
         }

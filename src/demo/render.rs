@@ -14,6 +14,8 @@ pub struct Button {
     pub label: String,
     pub action_id: String,
     pub value: String,
+    /// The text the button stands beside (its section, or the block above a row of buttons).
+    pub context: String,
 }
 
 /// One thing that appeared in Slack.
@@ -78,9 +80,13 @@ pub fn message(workspace: &Workspace, text: &str, blocks: Option<&Value>) -> Str
 }
 
 /// Every button in `blocks`, in order.
-pub fn buttons(blocks: Option<&Value>) -> Vec<Button> {
+pub fn buttons(workspace: &Workspace, blocks: Option<&Value>) -> Vec<Button> {
     let mut found = Vec::new();
+    let mut context = String::new();
     for block in blocks.and_then(Value::as_array).into_iter().flatten() {
+        if let Some(text) = block["text"]["text"].as_str() {
+            context = mrkdwn(workspace, text);
+        }
         let elements = block["elements"].as_array().into_iter().flatten();
         for element in elements.chain(std::iter::once(&block["accessory"])) {
             if element["type"] == "button" {
@@ -94,6 +100,7 @@ pub fn buttons(blocks: Option<&Value>) -> Vec<Button> {
                         .unwrap_or_default()
                         .to_string(),
                     value: element["value"].as_str().unwrap_or_default().to_string(),
+                    context: context.clone(),
                 });
             }
         }
@@ -273,7 +280,7 @@ pub fn changes(before: &Workspace, after: &Workspace, me: &str, channel: &str) -
         shown.push(Shown {
             place,
             body: message(after, &ephemeral.text, blocks),
-            buttons: buttons(blocks),
+            buttons: buttons(after, blocks),
             channel: ephemeral.channel.clone(),
             message: None,
             visible_to: Some(ephemeral.user.clone()),
@@ -301,7 +308,7 @@ fn response_post(workspace: &Workspace, body: &Value, me: &str, channel: &str) -
     Some(Shown {
         place,
         body: message(workspace, text, body.get("blocks")),
-        buttons: buttons(body.get("blocks")),
+        buttons: buttons(workspace, body.get("blocks")),
         channel: channel.to_string(),
         message: None,
         visible_to: (!in_channel).then(|| me.to_string()),
@@ -316,7 +323,10 @@ fn modals(before: &Workspace, after: &Workspace, me: &str) -> Vec<Shown> {
             continue;
         }
         let title = view.view["title"]["text"].as_str().unwrap_or("Modal");
-        let body = message(after, "", view.view.get("blocks"));
+        let body = format!(
+            "{}\n(the console cannot fill in forms: `/triage cover <sprint> @person [reason]` files the same request)",
+            message(after, "", view.view.get("blocks"))
+        );
         shown.push(Shown {
             place: format!("modal “{title}”"),
             body,
@@ -352,7 +362,7 @@ fn messages(before: &Workspace, after: &Workspace) -> Vec<Shown> {
         shown.push(Shown {
             place,
             body: message(after, &posted.text, blocks),
-            buttons: buttons(blocks),
+            buttons: buttons(after, blocks),
             channel: posted.channel.clone(),
             message: Some((posted.channel.clone(), posted.ts.clone())),
             visible_to,
@@ -467,16 +477,16 @@ mod tests {
                 a · b
                 [Approve] [Decline]"#]],
         );
-        let found: Vec<String> = buttons(Some(&blocks))
+        let found: Vec<String> = buttons(&Workspace::seeded(), Some(&blocks))
             .iter()
-            .map(|b| format!("{} {}:{}", b.label, b.action_id, b.value))
+            .map(|b| format!("{} {}:{} ({})", b.label, b.action_id, b.value, b.context))
             .collect();
         assert_eq!(
             found,
             [
-                "Open open:1",
-                "Approve approve_override:1",
-                "Decline decline_override:1"
+                "Open open:1 (*Request #1* by @Alice Adams)",
+                "Approve approve_override:1 (*Request #1* by @Alice Adams)",
+                "Decline decline_override:1 (*Request #1* by @Alice Adams)"
             ]
         );
     }
