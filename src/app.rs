@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SlackArgs};
 use crate::commands;
 use crate::config::{Config, ConfigError};
+use crate::demo;
 use crate::domain::IdError;
 use crate::legacy::LegacyError;
 use crate::store::{Store, StoreError};
@@ -39,12 +40,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Healthcheck) => commands::serve::healthcheck(&config),
         Some(Command::SlackEmulator { port }) => commands::serve::emulator(&port),
         Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),
+        Some(Command::Demo) => demo::run(config, cli.settings.db),
         None => {
-            println!(
-                "triage-bot {}: see `triage-bot --help`",
-                env!("CARGO_PKG_VERSION")
-            );
-            Ok(())
+            let slack = SlackArgs::from_env()?;
+            if slack.has_tokens() {
+                commands::serve::run(config, slack)
+            } else {
+                demo::run(config, cli.settings.db)
+            }
         }
     }
 }

@@ -174,6 +174,8 @@ pub enum Command {
     Doctor(SlackArgs),
     /// Ask a running bot's /healthz (at TRIAGE_HTTP_ADDR); exit 0 when healthy
     Healthcheck,
+    /// Try the bot locally: a sample team, a fake Slack workspace and a console to act in it
+    Demo,
     /// Run a local fake Slack workspace to try `serve` against
     SlackEmulator {
         /// Port on 127.0.0.1 (0 picks a free one)
@@ -205,6 +207,24 @@ pub struct SlackArgs {
     /// Base URL of Slack's Web API
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,
+}
+
+impl SlackArgs {
+    /// The Slack settings from the environment alone, for running with no subcommand.
+    pub fn from_env() -> Result<SlackArgs, clap::Error> {
+        #[derive(Parser)]
+        struct Environment {
+            #[command(flatten)]
+            slack: SlackArgs,
+        }
+        Environment::try_parse_from(["triage-bot"]).map(|parsed| parsed.slack)
+    }
+
+    /// Whether either Slack token is set.
+    pub fn has_tokens(&self) -> bool {
+        let set = |token: &Option<String>| token.as_deref().is_some_and(|t| !t.is_empty());
+        set(&self.slack_app_token) || set(&self.slack_bot_token)
+    }
 }
 
 /// Who made a change, for the audit log.

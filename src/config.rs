@@ -3,6 +3,8 @@
 //! Nothing else in the program reads the environment.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use jiff::civil::Time;
@@ -81,6 +83,9 @@ pub struct Config {
     pub clock_start: Option<jiff::Timestamp>,
     /// The real time at start-up, so a pinned clock runs on from `clock_start`.
     pub started_at: jiff::Timestamp,
+    /// Seconds added to the clock by [`Config::advance_clock`] (the demo's `advance`); shared
+    /// by every clone, so the bot's tasks see the same time.
+    pub clock_offset: Arc<AtomicI64>,
     pub bot: BotSettings,
     /// Where to serve /healthz and /metrics; off when unset.
     pub http_addr: Option<std::net::SocketAddr>,
@@ -95,7 +100,8 @@ impl Config {
         }
     }
 
-    /// The current instant: real time, or `clock_start` plus the time since start-up.
+    /// The current instant: real time, or `clock_start` plus the time since start-up, plus
+    /// whatever [`Config::advance_clock`] added.
     pub fn now(&self) -> jiff::Timestamp {
         let real = jiff::Timestamp::now();
         let now = match self.clock_start {
@@ -104,12 +110,19 @@ impl Config {
                 .checked_add(real.duration_since(self.started_at))
                 .unwrap_or(start),
         };
+        let offset = jiff::SignedDuration::from_secs(self.clock_offset.load(Ordering::SeqCst));
+        let now = now.checked_add(offset).unwrap_or(now);
         // Everything is stored in whole seconds.
         jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
     }
 }
 
 impl Config {
+    /// Moves the clock of this configuration and all its clones forward by `by` (whole seconds).
+    pub fn advance_clock(&self, by: jiff::SignedDuration) {
+        self.clock_offset.fetch_add(by.as_secs(), Ordering::SeqCst);
+    }
+
     pub fn from_settings(settings: &Settings) -> Result<Config, ConfigError> {
         let text = match &settings.config {
             Some(path) => Some(read_file(path)?),
@@ -183,6 +196,7 @@ impl Config {
                 })
                 .transpose()?,
             started_at: jiff::Timestamp::now(),
+            clock_offset: Arc::new(AtomicI64::new(0)),
             http_addr: settings
                 .http_addr
                 .clone()

@@ -14,8 +14,8 @@ use crate::bot::scheduler::{self, Notifications};
 use crate::config::Config;
 use crate::health::{self, HealthState};
 use crate::slack::{
-    ApiClient, ApiConfig, AppToken, BotToken, Envelope, EnvelopeHandler, EventDedup, SocketClient,
-    SocketConfig, SocketError,
+    ApiClient, ApiConfig, AppToken, BotToken, Envelope, EnvelopeHandler, EventDedup, Pacing,
+    SocketClient, SocketConfig, SocketError,
 };
 use crate::store::Store;
 
@@ -31,6 +31,11 @@ pub struct ServeOptions {
     pub http: Option<tokio::net::TcpListener>,
     /// Run the announcer and the outbox worker (off only in tests that inspect the outbox).
     pub notifications: bool,
+    /// Spacing of Web API calls: Slack's limits, or none against a local emulator.
+    pub pacing: Pacing,
+    /// Wakes the scheduler; a caller that keeps a clone can wake it too (the demo does after
+    /// moving the clock).
+    pub wake: Option<Arc<Notify>>,
 }
 
 /// Why `serve` stopped with an error.
@@ -51,12 +56,16 @@ pub async fn run(
     options: ServeOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServeError> {
-    let api = ApiClient::new(ApiConfig::new(options.api_url), options.bot_token);
+    let api_config = ApiConfig {
+        pacing: options.pacing,
+        ..ApiConfig::new(options.api_url)
+    };
+    let api = ApiClient::new(api_config, options.bot_token);
     api.auth_test()
         .await
         .map_err(|error| ServeError::Auth(error.to_string()))?;
     tracing::info!("connected to the Slack Web API");
-    let wake = Arc::new(Notify::new());
+    let wake = options.wake.unwrap_or_default();
     let bot = Bot {
         config: config.clone(),
         store: store.clone(),

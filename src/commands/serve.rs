@@ -9,7 +9,7 @@ use crate::app::{self, UsageError};
 use crate::cli::SlackArgs;
 use crate::config::Config;
 use crate::serve::{self, ServeOptions};
-use crate::slack::{AppToken, BotToken, SocketConfig};
+use crate::slack::{AppToken, BotToken, Pacing, SocketConfig};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
@@ -93,6 +93,8 @@ pub fn run(config: Config, slack: SlackArgs) -> anyhow::Result<()> {
             socket: SocketConfig::default(),
             http,
             notifications: true,
+            pacing: Pacing::slack_defaults(),
+            wake: None,
         };
         let (stop, shutdown) = watch::channel(false);
         let signals = tokio::spawn(async move {

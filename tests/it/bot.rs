@@ -16,6 +16,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::{OverrideStatus, Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeError, ServeOptions};
+use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::Emulator;
 use triage_bot::store::{OutboxRow, Store};
 
@@ -84,6 +85,8 @@ impl Bot {
             user_token: None,
             http: None,
             notifications: false,
+            pacing: Pacing::slack_defaults(),
+            wake: None,
             socket: triage_bot::slack::SocketConfig {
                 ack_budget: Duration::from_secs(2),
                 ..support::socket_config()

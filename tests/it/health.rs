@@ -11,6 +11,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::health::{self, HealthState};
 use triage_bot::serve::{self, ServeOptions};
+use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::Emulator;
 use triage_bot::store::NewOutboxItem;
 
@@ -41,6 +42,8 @@ async fn healthz_and_metrics_of_the_running_bot() {
         socket: triage_bot::slack::SocketConfig::default(),
         http: Some(listener),
         notifications: true,
+        pacing: Pacing::slack_defaults(),
+        wake: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(Arc::new(config), store, options, shutdown));

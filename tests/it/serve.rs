@@ -10,8 +10,8 @@ use tokio::sync::watch;
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::serve::{self, ServeOptions};
-use triage_bot::slack::SocketConfig;
 use triage_bot::slack::emulator::{Emulator, Fault};
+use triage_bot::slack::{Pacing, SocketConfig};
 
 use super::store::{key, now, team_store, user};
 
@@ -55,6 +55,8 @@ async fn serve_answers_who_and_help_in_the_ack() {
         user_token: None,
         http: None,
         notifications: false,
+        pacing: Pacing::slack_defaults(),
+        wake: None,
         socket: socket_config(),
     };
     let (stop, shutdown) = watch::channel(false);

@@ -1,0 +1,266 @@
+//! The local demo, run as the real binary with a script on standard input: no Slack tokens, so
+//! `triage-bot` with no subcommand starts the demo. The clock is pinned to Thursday
+//! 2026-03-12 10:00 in Los Angeles, three days into the current sprint.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use expect_test::{Expect, expect};
+
+const CLOCK_START: &str = "2026-03-12T10:00:00-07:00";
+
+/// Runs `triage-bot <args>` with `script` on standard input, no inherited TRIAGE_* or SLACK_*
+/// settings, the clock pinned and the database in `dir`.
+fn run_demo(dir: &Path, args: &[&str], script: &str) -> Output {
+    let db = dir.join("demo.db");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+    command.current_dir(dir).args(args).arg("--db").arg(&db);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("TRIAGE_CLOCK_START", CLOCK_START)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[track_caller]
+fn check_session(dir: &Path, output: &Output, expected: Expect) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = stdout.replace(&dir.join("demo.db").display().to_string(), "<db>");
+    expected.assert_eq(&stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_scripted_session_requests_cover_approves_it_and_hands_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+/triage who
+/triage me
+/triage cover 3 @maria dentist
+click Approve
+as priya
+click Approve
+advance 14d
+state
+dance
+quit
+/triage who
+";
+    let output = run_demo(dir.path(), &[], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> /triage who
+            [only you]
+              Sprint 4 (sprint 3) until Mon 2026-03-23 08:00 PDT
+              • Account: @Aiko Tanaka (rotation)
+              • Producer: @Priya Nair (rotation)
+              • Product Owner: @Diego Ramos (rotation)
+              • UI Engineering: @Jonas Berg (rotation)
+              • Backend Engineering: @Nina Petrova (rotation)
+            jonas> /triage me
+            [only you]
+              Your shifts
+              UI Engineering in Sprint 4 (sprint 3) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              [Request coverage]
+              UI Engineering in Sprint 8 (sprint 7), Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+              [Request coverage]
+            jonas> /triage cover 3 @maria dentist
+            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3). An admin will approve or decline it, and you will get a DM either way.
+            [#triage-admins]
+              Coverage request #1
+              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)
+              Reason: dentist
+              [Approve] [Decline]
+            jonas> click Approve
+            (pressing [Approve] by “Coverage request #1” [#triage-admins])
+            [only you] only admins can approve requests
+            jonas> as priya
+            You are Priya Nair (@priya): Producer; an admin.
+            priya> click Approve
+            (pressing [Approve] by “Coverage request #1” [#triage-admins])
+            [only you] Request #1 (@Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)) is now approved.
+            [#triage-admins, edited]
+              Coverage request #1
+              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)
+              Reason: dentist
+              ✅ Approved by @Priya Nair on Thu 2026-03-12 10:00 PDT
+            [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez covers UI Engineering in Sprint 4 (sprint 3).
+            [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 (sprint 3) for @Jonas Berg (request #1, approved by @Priya Nair).
+            [DM → Maria Lopez] You have been added to triage duty for UI Engineering (instead of @Jonas Berg) until Sun Mar 22 (Sprint 4).
+            [DM → Jonas Berg] You are no longer on triage duty for UI Engineering (@Maria Lopez takes over) in Sprint 4. Thank you!
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Maria Lopez, Nina Petrova, Priya Nair
+            priya> advance 14d
+            ── Sun 2026-03-22 17:00 PDT · the eve of Sprint 5: heads-up ──
+            [DM → Hana Kim] Heads-up: your triage duty for Product Owner starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
+            [DM → Kevin Wu] Heads-up: your triage duty for UI Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
+            [DM → Maria Lopez] Heads-up: your triage duty for Account starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
+            [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
+            [DM → Sam Okafor] Heads-up: your triage duty for Producer starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
+            ── Mon 2026-03-23 08:00 PDT · Sprint 5 starts: handoff ──
+            [DM → Hana Kim] You are on triage duty for Product Owner from Mon Mar 23 to Sun Apr 5 (Sprint 5).
+            [DM → Kevin Wu] You are on triage duty for UI Engineering from Mon Mar 23 to Sun Apr 5 (Sprint 5).
+            [DM → Maria Lopez] You are on triage duty for Account from Mon Mar 23 to Sun Apr 5 (Sprint 5).
+            [DM → Raj Patel] You are on triage duty for Backend Engineering from Mon Mar 23 to Sun Apr 5 (Sprint 5).
+            [DM → Sam Okafor] You are on triage duty for Producer from Mon Mar 23 to Sun Apr 5 (Sprint 5).
+            [DM → Aiko Tanaka] Your triage duty for Account has ended — thank you!
+            [DM → Diego Ramos] Your triage duty for Product Owner has ended — thank you!
+            [DM → Maria Lopez] Your triage duty for UI Engineering has ended — thank you!
+            [DM → Nina Petrova] Your triage duty for Backend Engineering has ended — thank you!
+            [DM → Priya Nair] Your triage duty for Producer has ended — thank you!
+            [#triage]
+              Triage duty: Sprint 5
+              Mon Mar 23 to Sun Apr 5
+              • Account: @Maria Lopez
+              • Producer: @Sam Okafor
+              • Product Owner: @Hana Kim
+              • UI Engineering: @Kevin Wu
+              • Backend Engineering: @Raj Patel
+            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Sun Apr 5
+            [group @triage-oncall] Hana Kim, Kevin Wu, Maria Lopez, Raj Patel, Sam Okafor
+            ── Thu 2026-03-26 10:00 PDT · now ──
+            priya> state
+            It is Thu 2026-03-26 10:00 PDT.
+            You are Priya Nair.
+            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Sun Apr 5
+            [group @triage-oncall] Hana Kim, Kevin Wu, Maria Lopez, Raj Patel, Sam Okafor
+            priya> dance
+            error: unknown command `dance`: type `help` to see what the console understands
+            priya> quit
+            Bye.
+        "#]],
+    );
+}
+
+#[test]
+fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_demo(
+        dir.path(),
+        &["demo"],
+        "as nobody\nclick Approve\nadvance soon\n",
+    );
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+        16 people, two-week sprints. Database: <db>.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+             advance 14d · state · help · quit
+        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+        [#triage]
+          Triage duty: Sprint 4
+          Mon Mar 9 to Sun Mar 22
+          • Account: @Aiko Tanaka
+          • Producer: @Priya Nair
+          • Product Owner: @Diego Ramos
+          • UI Engineering: @Jonas Berg
+          • Backend Engineering: @Nina Petrova
+        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> as nobody
+        error: nobody called `nobody` here; try one of: aiko, maria, tom, priya, sam, lena, diego, hana, olu, kevin, ana, jonas, raj, eva, chris, nina
+        jonas> click Approve
+        error: no button `Approve` in anything you can see; buttons show as [Label]
+        jonas> advance soon
+        error: cannot read `soon` as a duration; try `30m`, `2h`, `3d`, `14d` or `1w`
+        Bye.
+    "#]],
+    );
+    assert!(dir.path().join("demo.db").exists());
+    // A second run keeps the team it finds.
+    let output = run_demo(dir.path(), &["demo"], "state\n");
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Using the team already in <db>.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+             advance 14d · state · help · quit
+        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> state
+        It is Thu 2026-03-12 10:00 PDT.
+        You are Jonas Berg.
+        [topic #triage] (none)
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        Bye.
+    "#]],
+    );
+}
+
+#[test]
+fn with_a_slack_token_set_no_subcommand_means_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+    command.current_dir(dir.path());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command
+        .env("SLACK_APP_TOKEN", "xapp-1-demo")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
+        (
+            Some(2),
+            "error: SLACK_BOT_TOKEN is not set (a bot token, xoxb-…)"
+        )
+    );
+}
