@@ -588,15 +588,46 @@ fn lists_and_the_audit_log() {
         5
     );
     assert_eq!(team.json(&["admin", "list"]), serde_json::json!(["UBOSS"]));
-    let audit = team.json(&["audit", "--limit", "2"]);
+    assert_eq!(
+        team.ok(&["admin", "add", "UBOSS"]),
+        "UBOSS was already an admin\n"
+    );
+    assert_eq!(
+        team.ok(&["admin", "remove", "UBOSS"]),
+        "UBOSS is no longer an admin\n"
+    );
+    assert_eq!(
+        team.ok(&["admin", "remove", "UBOSS"]),
+        "UBOSS was not an admin\n"
+    );
+    assert_eq!(team.json(&["admin", "list"]), serde_json::json!([]));
+    assert_eq!(
+        team.ok(&["member", "remove", "UPO2", "po"]),
+        "Jo (UPO2) taken out of the rotation of po (position 2)\n"
+    );
+    assert_eq!(
+        team.ok(&["member", "reactivate", "UPO2", "po"]),
+        "Jo (UPO2) back in the rotation of po (position 2)\n"
+    );
+    let audit = team.json(&["audit", "--limit", "4"]);
     let actions: Vec<_> = audit
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["action"].clone())
         .collect();
-    assert_eq!(actions, ["member.add", "admin.add"]);
-    assert_eq!(audit[0]["after"]["discipline"], "backend");
+    assert_eq!(
+        actions,
+        [
+            "member.reactivate",
+            "member.remove",
+            "admin.remove",
+            "member.add"
+        ]
+    );
+    assert_eq!(audit[3]["after"]["discipline"], "backend");
+    assert_eq!(audit[1]["before"]["active"], true);
+    assert_eq!(audit[1]["after"]["active"], false);
     assert_eq!(team.ok(&["sprint", "list"]).lines().count(), 7);
 }
 
