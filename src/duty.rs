@@ -90,6 +90,16 @@ pub fn record_started_turns(
     let Some(current) = sprint_in_force(&sprints, team, now).in_force().cloned() else {
         return Ok(0);
     };
+    // The usual case: this sprint's turns are all recorded already (a recording covers every
+    // sprint since the previous one in the same transaction), so there is nothing to do.
+    let recorded_now = store.turns(current.index)?;
+    let disciplines = store.disciplines()?;
+    if disciplines
+        .iter()
+        .all(|d| recorded_now.iter().any(|t| t.discipline == d.key))
+    {
+        return Ok(0);
+    }
     let first = match store.last_recorded_sprint()? {
         Some(last) if last < current.index => last.next(),
         _ => current.index,
