@@ -9,10 +9,17 @@ use triage_bot::cli::Settings;
 use triage_bot::config::Config;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     // The first NUL-separated parts are flag values, the last one the TOML file.
     let parts: Vec<&str> = text.split('\0').collect();
-    let value = |i: usize| parts.get(i).filter(|_| parts.len() > i + 1).map(|v| v.to_string());
+    let value = |i: usize| {
+        parts
+            .get(i)
+            .filter(|_| parts.len() > i + 1)
+            .map(|v| v.to_string())
+    };
     let settings = Settings {
         timezone: value(0),
         handoff_time: value(1),

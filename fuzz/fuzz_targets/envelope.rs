@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use triage_bot::slack::envelope::{Frame, decode_frame};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(Frame::Envelope(envelope)) = decode_frame(text) {
         let _ = envelope.event_id();
         let _ = envelope.event_type();
@@ -19,6 +21,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = envelope.block_suggestion();
         let _ = envelope.app_mention();
         let _ = envelope.app_home_opened();
-        let _ = triage_bot::slack::envelope::encode_ack(&envelope.envelope_id, Some(envelope.payload.clone()));
+        let _ = triage_bot::slack::envelope::encode_ack(
+            &envelope.envelope_id,
+            Some(envelope.payload.clone()),
+        );
     }
 });

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use triage_bot::legacy::{LegacyFiles, parse};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     // Four files separated by NUL bytes; fewer parts mean absent files.
     let mut parts = text.split('\0').map(|part| Some(part.to_string()));
     let files = LegacyFiles {
@@ -15,9 +17,12 @@ fuzz_target!(|data: &[u8]| {
         overrides: parts.next().flatten(),
         current_state: parts.next().flatten(),
     };
-    if let Ok(legacy) = parse(&files) {
-        let _ = format!("{legacy:?}");
-    } else if let Err(error) = parse(&files) {
-        let _ = error.to_string();
+    match parse(&files) {
+        Ok(legacy) => {
+            let _ = format!("{legacy:?}");
+        }
+        Err(error) => {
+            let _ = error.to_string();
+        }
     }
 });
