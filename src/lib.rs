@@ -12,6 +12,8 @@ pub mod demo;
 pub mod doctor;
 pub mod domain;
 pub mod duty;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod legacy;
 pub mod metrics;

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod demo;
 mod doctor;
+mod fuzz_seeds;
 mod health;
 mod import;
 mod journey;
