@@ -3,7 +3,7 @@
 //! clean run drain the outbox, and checks that no request was lost or duplicated and no message
 //! was sent twice (outside the one documented at-least-once window) or left unsent.
 //!
-//! Run with `cargo run --release --example crash_harness -- [--kills 60] [--seed N]`. It builds
+//! Run with `cargo run --release --example crash_harness -- [--kills 80] [--seed N]`. It builds
 //! and runs the release binary. Prints the figures; exits non-zero when an invariant fails.
 //! See `RELIABILITY.md`.
 
@@ -18,11 +18,11 @@ use harness::crash::{self, CrashOptions};
 fn main() -> ExitCode {
     let options = CrashOptions {
         binary: harness::release_binary(),
-        kills: harness::flag("--kills", 60) as usize,
+        kills: harness::flag("--kills", 80) as usize,
         seed: harness::flag("--seed", harness::Rng::seed_from_clock()),
         kill_after: (Duration::from_millis(50), Duration::from_millis(800)),
-        request_every: Duration::from_millis(700),
-        click_every: Duration::from_millis(1500),
+        request_every: Duration::from_millis(1500),
+        click_every: Duration::from_millis(3000),
         drain_timeout: Duration::from_secs(180),
     };
     println!("load average before: {}", harness::load_average());

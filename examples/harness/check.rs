@@ -90,7 +90,11 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
     let mut sends = 0;
     for request in &load.requests {
         let slot = &request.slot;
-        let answers: Vec<Answer> = request.sends.iter().map(|s| answer_to(emulator, s)).collect();
+        let answers: Vec<Answer> = request
+            .sends
+            .iter()
+            .map(|s| answer_to(emulator, s))
+            .collect();
         sends += answers.len();
         let rows: Vec<i64> = ids_for(db, slot.sprint, slot.discipline, slot.replacement);
         in_db += rows.len();
@@ -110,15 +114,22 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
             }
         }
         if rows.len() > 1 {
-            report.fail(format!("{slot:?} is in the database {} times: {rows:?}", rows.len()));
+            report.fail(format!(
+                "{slot:?} is in the database {} times: {rows:?}",
+                rows.len()
+            ));
         }
         if !ids.is_empty() && (rows.len() != 1 || ids.iter().any(|id| *id != rows[0])) {
-            report.fail(format!("{slot:?} was answered with ids {ids:?} but the database has {rows:?}"));
+            report.fail(format!(
+                "{slot:?} was answered with ids {ids:?} but the database has {rows:?}"
+            ));
         }
         let all_refused = answers.iter().all(|a| matches!(a, Answer::Refused(_)));
         if all_refused && !rows.is_empty() {
             let why: Vec<&Answer> = answers.iter().collect();
-            report.fail(format!("{slot:?} was refused ({why:?}) but is in the database as {rows:?}"));
+            report.fail(format!(
+                "{slot:?} was refused ({why:?}) but is in the database as {rows:?}"
+            ));
         }
     }
     let total: i64 = db
@@ -132,11 +143,18 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
     let acked_filed = load
         .requests
         .iter()
-        .filter(|r| r.sends.iter().any(|s| matches!(answer_to(emulator, s), Answer::Filed(_))))
+        .filter(|r| {
+            r.sends
+                .iter()
+                .any(|s| matches!(answer_to(emulator, s), Answer::Filed(_)))
+        })
         .count();
     report.figure("requests (distinct slots asked for)", load.requests.len());
     report.figure("request commands sent (with repeats)", sends);
-    report.figure("answers: filed / already exists / refused", format!("{filed} / {existing} / {refused}"));
+    report.figure(
+        "answers: filed / already exists / refused",
+        format!("{filed} / {existing} / {refused}"),
+    );
     report.figure("commands without an answer (lost to a kill)", unanswered);
     report.figure("requests acked as filed", acked_filed);
     report.figure("requests in the database", total);
@@ -155,6 +173,15 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
         .count();
     report.figure("approve clicks acked", clicks_acked);
     report.figure("approvals in the database", approvals);
+    // A click is acked before its work (Slack's rule for buttons), so a kill between the ack
+    // and the commit loses it; the request stays pending with its buttons, to be clicked again.
+    let lost_clicks = load
+        .clicks
+        .iter()
+        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
+        .filter(|c| super::load::status_of(db, c.id).as_deref() == Some("pending"))
+        .count();
+    report.figure("acked clicks whose request is still pending", lost_clicks);
 }
 
 fn ids_for(db: &Connection, sprint: i64, discipline: &str, replacement: &str) -> Vec<i64> {
@@ -165,7 +192,10 @@ fn ids_for(db: &Connection, sprint: i64, discipline: &str, replacement: &str) ->
         )
         .expect("prepare");
     statement
-        .query_map(params![sprint, discipline, replacement, super::ADMIN], |row| row.get(0))
+        .query_map(
+            params![sprint, discipline, replacement, super::ADMIN],
+            |row| row.get(0),
+        )
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows")
@@ -195,7 +225,10 @@ fn sent_messages(db: &Connection, workspace: &Workspace, report: &mut Report) ->
             Some("post_message") => effect["channel"].as_str().map(str::to_string),
             Some("direct_message") => {
                 let user = effect["user"].as_str().unwrap_or_default();
-                let dm = workspace.channels.iter().find(|c| c.dm_with.as_deref() == Some(user));
+                let dm = workspace
+                    .channels
+                    .iter()
+                    .find(|c| c.dm_with.as_deref() == Some(user));
                 match dm {
                     Some(dm) => Some(dm.id.clone()),
                     None => {
@@ -240,7 +273,9 @@ fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: 
         let keys = expected.get(&(channel.clone(), text.clone()));
         let rows = keys.map_or(0, Vec::len);
         if rows == 0 {
-            report.fail(format!("a message in {channel} has no sent outbox row: {text:.80}"));
+            report.fail(format!(
+                "a message in {channel} has no sent outbox row: {text:.80}"
+            ));
             continue;
         }
         if *count <= rows {
@@ -267,13 +302,21 @@ fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: 
         }
     }
     for ((channel, text), keys) in &expected {
-        let count = seen.get(&(channel.clone(), text.clone())).copied().unwrap_or(0);
+        let count = seen
+            .get(&(channel.clone(), text.clone()))
+            .copied()
+            .unwrap_or(0);
         if count < keys.len() {
-            report.fail(format!("{keys:?} marked sent but only {count} message(s) in {channel}"));
+            report.fail(format!(
+                "{keys:?} marked sent but only {count} message(s) in {channel}"
+            ));
         }
     }
     let updates = emulator.calls("chat.update").len();
-    report.figure("messages delivered (posts and DMs)", workspace.messages.len());
+    report.figure(
+        "messages delivered (posts and DMs)",
+        workspace.messages.len(),
+    );
     report.figure("message outbox rows sent", sent.len());
     report.figure("chat.update calls", updates);
     report.figure("duplicate messages", duplicates);
@@ -316,7 +359,10 @@ fn window_resends(emulator: &Emulator, lives: &[Life], channel: &str, text: &str
     let mut gaps = Vec::new();
     for pair in posts.windows(2) {
         let (first, again) = (pair[0], pair[1]);
-        let Some(life) = lives.iter().find(|l| l.started <= first && first <= l.ended) else {
+        let Some(life) = lives
+            .iter()
+            .find(|l| l.started <= first && first <= l.ended)
+        else {
             continue;
         };
         let later_process = again > life.ended;
@@ -349,9 +395,13 @@ fn all_api_calls(emulator: &Emulator) -> Vec<Instant> {
 /// Outbox rows and their ends: nothing due left behind, decisions and handoffs delivered.
 fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     let rows: Vec<(String, String, i64, i64)> = db
-        .prepare("SELECT idempotency_key, status, attempts, next_attempt_at FROM outbox ORDER BY id")
+        .prepare(
+            "SELECT idempotency_key, status, attempts, next_attempt_at FROM outbox ORDER BY id",
+        )
         .expect("prepare")
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows");
@@ -371,7 +421,10 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         }
     }
     let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    report.figure("outbox rows", format!("{} ({})", rows.len(), statuses.join(", ")));
+    report.figure(
+        "outbox rows",
+        format!("{} ({})", rows.len(), statuses.join(", ")),
+    );
     report.figure("pending, not due yet (a later heads-up)", scheduled_later);
     let decided: Vec<(i64, String, String)> = db
         .prepare(
@@ -387,7 +440,10 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         for user in [requester, replacement] {
             let key = format!("decision:{id}:dm:{user}");
             if status_of(&key) != Some("sent") {
-                report.fail(format!("approved request #{id}: {key} is {:?}", status_of(&key)));
+                report.fail(format!(
+                    "approved request #{id}: {key} is {:?}",
+                    status_of(&key)
+                ));
             }
         }
     }
@@ -403,7 +459,9 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         let prefix = format!("handoff:{sprint}:");
         let dms: Vec<_> = rows.iter().filter(|r| r.0.starts_with(&prefix)).collect();
         if dms.is_empty() {
-            report.fail(format!("sprint {sprint} was posted but nobody got a handoff DM"));
+            report.fail(format!(
+                "sprint {sprint} was posted but nobody got a handoff DM"
+            ));
         }
         for dm in dms.iter().filter(|r| r.1 != "sent") {
             report.fail(format!("{} is {}", dm.0, dm.1));
@@ -419,7 +477,11 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     report.figure("thank-you DMs sent", count_of("ended:", "sent"));
     report.figure(
         "heads-ups sent / dropped",
-        format!("{} / {}", count_of("headsup:", "sent"), count_of("headsup:", "dropped")),
+        format!(
+            "{} / {}",
+            count_of("headsup:", "sent"),
+            count_of("headsup:", "dropped")
+        ),
     );
     let decision_dms = rows
         .iter()

@@ -69,7 +69,11 @@ pub fn sprint_at(at: Timestamp) -> i64 {
     let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
     let local = at.to_zoned(zone);
     let days = (local.date() - super::FIRST_DAY).get_days() as i64;
-    if local.time() < time(8, 0, 0, 0) { days - 1 } else { days }
+    if local.time() < time(8, 0, 0, 0) {
+        days - 1
+    } else {
+        days
+    }
 }
 
 fn plus(at: Timestamp, elapsed: Duration) -> Timestamp {
@@ -130,13 +134,27 @@ pub async fn run(options: CrashOptions) -> Report {
         let serve = site.spawn_serve(&emulator, cursor);
         load.repeat_unanswered(&emulator, last_kill);
         let (low, high) = options.kill_after;
-        let delay = Duration::from_millis(rng.between(low.as_millis() as u64, high.as_millis() as u64));
-        drive(&emulator, &db, &mut load, &serve, delay, &options, &mut schedule).await;
+        let delay =
+            Duration::from_millis(rng.between(low.as_millis() as u64, high.as_millis() as u64));
+        drive(
+            &emulator,
+            &db,
+            &mut load,
+            &serve,
+            delay,
+            &options,
+            &mut schedule,
+        )
+        .await;
         let (clock, began) = (serve.clock, serve.started);
         let killed = serve.kill();
         last_kill = killed;
         let life = killed.duration_since(began);
-        lives.push(Life { started: began, ended: killed, killed: true });
+        lives.push(Life {
+            started: began,
+            ended: killed,
+            killed: true,
+        });
         cursor = plus(clock, life);
         // Move on to the next moment once this one's notifications are out.
         let mut moved = false;
@@ -149,7 +167,11 @@ pub async fn run(options: CrashOptions) -> Report {
             }
             current.waited += life;
             if current.waited > Duration::from_secs(60) {
-                stalled.push(format!("{} for sprint {}", (current.prefix_of)(current.sprint), current.sprint));
+                stalled.push(format!(
+                    "{} for sprint {}",
+                    (current.prefix_of)(current.sprint),
+                    current.sprint
+                ));
                 next += 1;
                 current = moment(next);
                 moved = true;
@@ -159,27 +181,44 @@ pub async fn run(options: CrashOptions) -> Report {
         }
         if moved && current.at > cursor {
             let before = Duration::from_millis(rng.between(100, 700));
-            let start = current.at.checked_sub(SignedDuration::try_from(before).unwrap_or_default());
+            let start = current
+                .at
+                .checked_sub(SignedDuration::try_from(before).unwrap_or_default());
             cursor = cursor.max(start.unwrap_or(cursor));
         }
     }
     let serve = site.spawn_serve(&emulator, cursor);
     load.repeat_unanswered(&emulator, last_kill);
     let (final_now, stopped_cleanly) = drain(&emulator, &db, serve, options.drain_timeout).await;
-    lives.push(Life { started: last_kill, ended: Instant::now(), killed: false });
+    lives.push(Life {
+        started: last_kill,
+        ended: Instant::now(),
+        killed: false,
+    });
     let mut report = Report::default();
     report.figure("seed", options.seed);
     report.figure("kills (SIGKILL)", options.kills);
-    report.figure("clock at the end", final_now.to_zoned(jiff::tz::TimeZone::get(ZONE).expect("zone")));
+    report.figure(
+        "clock at the end",
+        final_now.to_zoned(jiff::tz::TimeZone::get(ZONE).expect("zone")),
+    );
     report.figure("heads-up and handoff moments passed", next);
     if !stalled.is_empty() {
-        report.fail(format!("moments whose notifications never went out: {stalled:?}"));
+        report.fail(format!(
+            "moments whose notifications never went out: {stalled:?}"
+        ));
     }
     if !stopped_cleanly {
-        report.fail(format!("the final serve did not exit 0 on SIGTERM:\n{}", site.log_tail(20)));
+        report.fail(format!(
+            "the final serve did not exit 0 on SIGTERM:\n{}",
+            site.log_tail(20)
+        ));
     }
     check::check_all(&db, &emulator, &load, &lives, final_now, &mut report);
-    report.figure("wall time", format!("{:.1} s", started.elapsed().as_secs_f64()));
+    report.figure(
+        "wall time",
+        format!("{:.1} s", started.elapsed().as_secs_f64()),
+    );
     report
 }
 
@@ -210,7 +249,9 @@ async fn drive(
             load.approve_one(emulator, db, sprint);
             schedule.next_click = Instant::now() + options.click_every;
         }
-        let wait = end.saturating_duration_since(Instant::now()).min(Duration::from_millis(10));
+        let wait = end
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(10));
         sleep(wait).await;
     }
 }

@@ -105,7 +105,9 @@ impl Load {
                 .sends
                 .iter()
                 .all(|send| answer_to(emulator, send) == Answer::None);
-            if unanswered && last.is_some_and(|at| at < before) && request.sends.len() < self.max_sends
+            if unanswered
+                && last.is_some_and(|at| at < before)
+                && request.sends.len() < self.max_sends
             {
                 request.sends.push(send_request(emulator, &request.slot));
                 repeated += 1;
@@ -121,10 +123,13 @@ impl Load {
             if request.slot.sprint < first_sprint {
                 continue;
             }
-            let id = request.sends.iter().find_map(|send| match answer_to(emulator, send) {
-                Answer::Filed(id) | Answer::Existing(id) => Some(id),
-                _ => None,
-            });
+            let id = request
+                .sends
+                .iter()
+                .find_map(|send| match answer_to(emulator, send) {
+                    Answer::Filed(id) | Answer::Existing(id) => Some(id),
+                    _ => None,
+                });
             if let Some(id) = id {
                 candidates.push(id);
             }
@@ -135,7 +140,12 @@ impl Load {
             }
             let id = *self.rng.pick(&candidates);
             if status_of(db, id).as_deref() == Some("pending") {
-                let sent = emulator.send_block_action(ADMIN, ADMIN_CHANNEL, "approve_override", &id.to_string());
+                let sent = emulator.send_block_action(
+                    ADMIN,
+                    ADMIN_CHANNEL,
+                    "approve_override",
+                    &id.to_string(),
+                );
                 self.clicks.push(Click {
                     id,
                     envelope_id: sent.envelope_id,

@@ -103,9 +103,22 @@ impl Site {
         };
         let mut steps: Vec<Vec<String>> = Vec::new();
         for (key, name, people) in TEAM {
-            steps.push(vec!["discipline".into(), "add".into(), key.into(), "--name".into(), name.into()]);
+            steps.push(vec![
+                "discipline".into(),
+                "add".into(),
+                key.into(),
+                "--name".into(),
+                name.into(),
+            ]);
             for person in people {
-                steps.push(vec!["member".into(), "add".into(), person.into(), key.into(), "--name".into(), person.to_lowercase()]);
+                steps.push(vec![
+                    "member".into(),
+                    "add".into(),
+                    person.into(),
+                    key.into(),
+                    "--name".into(),
+                    person.to_lowercase(),
+                ]);
             }
         }
         steps.push(vec![
@@ -145,7 +158,9 @@ impl Site {
                 command.env_remove(name);
             }
         }
-        command.env("TRIAGE_DB", self.db()).env("TRIAGE_TIMEZONE", ZONE);
+        command
+            .env("TRIAGE_DB", self.db())
+            .env("TRIAGE_TIMEZONE", ZONE);
         command
     }
 
@@ -263,24 +278,31 @@ pub async fn start_emulator() -> Emulator {
     emulator
 }
 
-/// The release binary beside this example's executable (`target/release/triage-bot`), built
-/// first so it is never stale.
+/// The release binary beside this example's executable (`target/release/triage-bot`). Built
+/// first when it is missing or older than this executable (which cargo has just rebuilt if the
+/// library changed), so it is never stale.
 pub fn release_binary() -> PathBuf {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--bin", "triage-bot"])
-        .current_dir(manifest)
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --release --bin triage-bot failed");
     let exe = std::env::current_exe().expect("current exe");
     // target/release/examples/<name> → target/release/triage-bot
     let release = exe
         .parent()
         .and_then(Path::parent)
         .expect("the example runs from target/<profile>/examples");
-    release.join("triage-bot")
+    let binary = release.join("triage-bot");
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    if modified(&binary).is_none() || modified(&binary) < modified(&exe) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "--bin", "triage-bot"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
+        assert!(
+            status.success(),
+            "cargo build --release --bin triage-bot failed"
+        );
+    }
+    binary
 }
 
 /// A number flag `--name N` from the command line, or `default`.
@@ -310,5 +332,9 @@ pub fn resident_kib(pid: u32) -> u64 {
 
 pub fn load_average() -> String {
     let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    loadavg
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

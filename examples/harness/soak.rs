@@ -76,9 +76,17 @@ impl FaultPacer {
                 self.flip = !self.flip;
                 let method = method.to_string();
                 emulator.inject(if self.flip {
-                    Fault::RateLimit { method, retry_after_secs: 1, times: 1 }
+                    Fault::RateLimit {
+                        method,
+                        retry_after_secs: 1,
+                        times: 1,
+                    }
                 } else {
-                    Fault::ServerError { method, status: 503, times: 1 }
+                    Fault::ServerError {
+                        method,
+                        status: 503,
+                        times: 1,
+                    }
                 });
             }
             self.injected += times;
@@ -108,9 +116,11 @@ impl LockHolder {
                 std::thread::sleep(every);
                 let hold = Duration::from_millis(rng.between(200, 501));
                 let began = Instant::now();
-                conn.execute_batch("BEGIN IMMEDIATE").expect("take the write lock");
+                conn.execute_batch("BEGIN IMMEDIATE")
+                    .expect("take the write lock");
                 std::thread::sleep(hold);
-                conn.execute_batch("COMMIT").expect("release the write lock");
+                conn.execute_batch("COMMIT")
+                    .expect("release the write lock");
                 holds += 1;
                 held += began.elapsed();
             }
@@ -139,7 +149,13 @@ pub async fn run(options: SoakOptions) -> Report {
     assert!(ready, "serve did not connect: {}", site.log_tail(20));
     let started = Instant::now();
     let locks = LockHolder::start(&site, options.lock_every, options.seed);
-    let mut faults = FaultPacer { share: 0.2, seen: HashMap::new(), owed: HashMap::new(), injected: 0, flip: false };
+    let mut faults = FaultPacer {
+        share: 0.2,
+        seen: HashMap::new(),
+        owed: HashMap::new(),
+        injected: 0,
+        flip: false,
+    };
     let mut commands: Vec<(String, Instant)> = Vec::new();
     let mut rss_warm = None;
     let (mut refreshes, mut abrupt, mut duplicated) = (0, 0, 0);
@@ -147,7 +163,12 @@ pub async fn run(options: SoakOptions) -> Report {
     let mut timers = Timers::new(started);
     while started.elapsed() < options.duration {
         let texts = ["who", "help", "schedule 3", "who", "me"];
-        let sent = emulator.send_slash_command(super::ADMIN, super::ADMIN_CHANNEL, "/triage", *rng.pick(&texts));
+        let sent = emulator.send_slash_command(
+            super::ADMIN,
+            super::ADMIN_CHANNEL,
+            "/triage",
+            *rng.pick(&texts),
+        );
         commands.push((sent.envelope_id, Instant::now()));
         let sprint = sprint_at(serve.now());
         if timers.due("request", options.request_every) {
@@ -161,7 +182,10 @@ pub async fn run(options: SoakOptions) -> Report {
             faults.tick(&emulator);
         }
         if timers.due("refresh", options.refresh_every) {
-            emulator.inject(Fault::Disconnect { reason: DisconnectReason::RefreshRequested, only_oldest: true });
+            emulator.inject(Fault::Disconnect {
+                reason: DisconnectReason::RefreshRequested,
+                only_oldest: true,
+            });
             refreshes += 1;
         }
         if timers.due("abrupt", options.abrupt_every) {
@@ -169,7 +193,11 @@ pub async fn run(options: SoakOptions) -> Report {
             abrupt += 1;
         }
         if timers.due("duplicate", options.duplicate_every) {
-            let how = if duplicated % 2 == 0 { Duplication::OnEverySocket } else { Duplication::Redeliver };
+            let how = if duplicated % 2 == 0 {
+                Duplication::OnEverySocket
+            } else {
+                Duplication::Redeliver
+            };
             emulator.inject(Fault::Duplicate { how, times: 3 });
             duplicated += 3;
         }
@@ -188,21 +216,41 @@ pub async fn run(options: SoakOptions) -> Report {
     }
     let api_calls = faults.calls();
     let (final_now, stopped_cleanly) = drain(&emulator, &db, serve, options.drain_timeout).await;
-    let lives = [Life { started, ended: Instant::now(), killed: false }];
+    let lives = [Life {
+        started,
+        ended: Instant::now(),
+        killed: false,
+    }];
     let mut report = Report::default();
     report.figure("seed", options.seed);
     report.figure("soak", format!("{:.0} s", soaked.as_secs_f64()));
-    report.figure("commands sent (who/help/schedule/me)", commands.len() - load.requests.iter().map(|r| r.sends.len()).sum::<usize>());
+    report.figure(
+        "commands sent (who/help/schedule/me)",
+        commands.len() - load.requests.iter().map(|r| r.sends.len()).sum::<usize>(),
+    );
     report.figure("Web API calls (faultable methods)", api_calls);
     report.figure(
         "faults injected (429 or 503)",
-        format!("{} ({:.1} % of those calls)", faults.injected, 100.0 * faults.injected as f64 / api_calls.max(1) as f64),
+        format!(
+            "{} ({:.1} % of those calls)",
+            faults.injected,
+            100.0 * faults.injected as f64 / api_calls.max(1) as f64
+        ),
     );
-    report.figure("socket refreshes / abrupt closes", format!("{refreshes} / {abrupt}"));
+    report.figure(
+        "socket refreshes / abrupt closes",
+        format!("{refreshes} / {abrupt}"),
+    );
     report.figure("envelopes delivered twice (armed)", duplicated);
-    report.figure("write-lock holds", format!("{holds}, {} ms in all", held.as_millis()));
+    report.figure(
+        "write-lock holds",
+        format!("{holds}, {} ms in all", held.as_millis()),
+    );
     if !stopped_cleanly {
-        report.fail(format!("serve did not exit 0 on SIGTERM:\n{}", site.log_tail(20)));
+        report.fail(format!(
+            "serve did not exit 0 on SIGTERM:\n{}",
+            site.log_tail(20)
+        ));
     }
     check_memory(rss_warm.unwrap_or(0), rss_end, &mut report);
     check_latency(&emulator, &commands, started, options.window, &mut report);
@@ -218,7 +266,10 @@ struct Timers {
 
 impl Timers {
     fn new(start: Instant) -> Timers {
-        Timers { start, next: BTreeMap::new() }
+        Timers {
+            start,
+            next: BTreeMap::new(),
+        }
     }
 
     /// True once per `every`, first after one period.
@@ -235,11 +286,16 @@ impl Timers {
 fn check_memory(warm: u64, end: u64, report: &mut Report) {
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
     let growth = (end as f64 - warm as f64) / (warm.max(1) as f64) * 100.0;
-    report.figure("resident memory after warm-up / at the end", format!("{} / {} ({growth:+.1} %)", mib(warm), mib(end)));
+    report.figure(
+        "resident memory after warm-up / at the end",
+        format!("{} / {} ({growth:+.1} %)", mib(warm), mib(end)),
+    );
     if warm == 0 || end == 0 {
         report.fail("could not read serve's resident memory".to_string());
     } else if growth > 10.0 {
-        report.fail(format!("resident memory grew {growth:.1} % during the soak (limit 10 %)"));
+        report.fail(format!(
+            "resident memory grew {growth:.1} % during the soak (limit 10 %)"
+        ));
     }
 }
 
@@ -263,20 +319,36 @@ fn check_latency(
             unacked += 1;
             continue;
         };
-        let index = at.saturating_duration_since(started).as_millis() as u64 / window.as_millis() as u64;
+        let index =
+            at.saturating_duration_since(started).as_millis() as u64 / window.as_millis() as u64;
         windows.entry(index).or_default().push(*latency);
     }
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1e3);
     for (index, mut latencies) in windows {
         latencies.sort_unstable();
-        let at = |percent: usize| latencies[(latencies.len() * percent).div_ceil(100).saturating_sub(1)];
+        let at =
+            |percent: usize| latencies[(latencies.len() * percent).div_ceil(100).saturating_sub(1)];
         let (p50, p99, max) = (at(50), at(99), latencies[latencies.len() - 1]);
         report.figure(
-            &format!("ack latency, {} s from {} s (ms)", window.as_secs(), index * window.as_secs()),
-            format!("p50 {}  p99 {}  max {}  ({} acks)", ms(p50), ms(p99), ms(max), latencies.len()),
+            &format!(
+                "ack latency, {} s from {} s (ms)",
+                window.as_secs(),
+                index * window.as_secs()
+            ),
+            format!(
+                "p50 {}  p99 {}  max {}  ({} acks)",
+                ms(p50),
+                ms(p99),
+                ms(max),
+                latencies.len()
+            ),
         );
         if p99 >= Duration::from_millis(50) {
-            report.fail(format!("ack latency p99 {} ms in the window from {} s (limit 50 ms)", ms(p99), index * window.as_secs()));
+            report.fail(format!(
+                "ack latency p99 {} ms in the window from {} s (limit 50 ms)",
+                ms(p99),
+                index * window.as_secs()
+            ));
         }
     }
     report.figure("commands never acked (socket dropped under them)", unacked);
