@@ -82,7 +82,7 @@ impl Load {
             let slot = Slot {
                 sprint: first + self.rng.between(0, 6) as i64,
                 discipline,
-                replacement: *self.rng.pick(&people),
+                replacement: people[self.rng.between(0, people.len() as u64) as usize],
             };
             if self.requests.iter().any(|r| r.slot == slot) {
                 continue;

@@ -167,7 +167,7 @@ pub async fn run(options: SoakOptions) -> Report {
             super::ADMIN,
             super::ADMIN_CHANNEL,
             "/triage",
-            *rng.pick(&texts),
+            texts[rng.between(0, texts.len() as u64) as usize],
         );
         commands.push((sent.envelope_id, Instant::now()));
         let sprint = sprint_at(serve.now());
