@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         abrupt_every: Duration::from_secs(75),
         duplicate_every: Duration::from_secs(10),
         drain_timeout: Duration::from_secs(180),
+        enforce_limits: true,
     };
     println!("load average before: {}", harness::load_average());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -41,6 +41,9 @@ pub struct SoakOptions {
     pub abrupt_every: Duration,
     pub duplicate_every: Duration,
     pub drain_timeout: Duration,
+    /// Whether the memory and latency limits are checks (the soak) or only figures (the smoke
+    /// test in CI, on a debug build, where performance is not asserted).
+    pub enforce_limits: bool,
 }
 
 /// Methods the faults are spread over.
@@ -252,8 +255,13 @@ pub async fn run(options: SoakOptions) -> Report {
             site.log_tail(20)
         ));
     }
-    check_memory(rss_warm.unwrap_or(0), rss_end, &mut report);
-    check_latency(&emulator, &commands, started, options.window, &mut report);
+    check_memory(
+        rss_warm.unwrap_or(0),
+        rss_end,
+        options.enforce_limits,
+        &mut report,
+    );
+    check_latency(&emulator, &commands, started, &options, &mut report);
     check::check_all(&db, &emulator, &load, &lives, final_now, &mut report);
     report
 }
@@ -283,7 +291,7 @@ impl Timers {
     }
 }
 
-fn check_memory(warm: u64, end: u64, report: &mut Report) {
+fn check_memory(warm: u64, end: u64, enforce: bool, report: &mut Report) {
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
     let growth = (end as f64 - warm as f64) / (warm.max(1) as f64) * 100.0;
     report.figure(
@@ -292,7 +300,7 @@ fn check_memory(warm: u64, end: u64, report: &mut Report) {
     );
     if warm == 0 || end == 0 {
         report.fail("could not read serve's resident memory".to_string());
-    } else if growth > 10.0 {
+    } else if enforce && growth > 10.0 {
         report.fail(format!(
             "resident memory grew {growth:.1} % during the soak (limit 10 %)"
         ));
@@ -304,9 +312,10 @@ fn check_latency(
     emulator: &Emulator,
     commands: &[(String, Instant)],
     started: Instant,
-    window: Duration,
+    options: &SoakOptions,
     report: &mut Report,
 ) {
+    let window = options.window;
     let latency: HashMap<String, Duration> = emulator
         .acks()
         .into_iter()
@@ -343,7 +352,7 @@ fn check_latency(
                 latencies.len()
             ),
         );
-        if p99 >= Duration::from_millis(50) {
+        if options.enforce_limits && p99 >= Duration::from_millis(50) {
             report.fail(format!(
                 "ack latency p99 {} ms in the window from {} s (limit 50 ms)",
                 ms(p99),

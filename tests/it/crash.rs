@@ -1,6 +1,7 @@
 //! Smoke versions of the reliability runs (`examples/crash_harness.rs`, `examples/soak.rs`):
 //! the same harness code and the same invariant checks with small numbers, against the debug
-//! binary, so both checkers run in CI. The full runs and their figures are in `RELIABILITY.md`.
+//! binary, so both checkers run in CI. Memory and ack latency are printed here but asserted
+//! only by the soak itself (performance is measured, not asserted in timed tests). The full runs and their figures are in `RELIABILITY.md`.
 
 #[allow(dead_code)] // the examples use parts these tests do not
 #[path = "../../examples/harness/mod.rs"]
@@ -53,6 +54,7 @@ async fn a_short_soak_under_faults_keeps_every_invariant() {
         abrupt_every: Duration::from_secs(7),
         duplicate_every: Duration::from_secs(3),
         drain_timeout: Duration::from_secs(30),
+        enforce_limits: false,
     };
     check(soak::run(options).await);
 }
