@@ -4,6 +4,7 @@ mod backup;
 mod bot;
 mod cli;
 mod commands;
+mod crash;
 mod demo;
 mod doctor;
 mod fuzz_seeds;

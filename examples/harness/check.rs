@@ -1,0 +1,491 @@
+//! The invariants, checked over the bot's database and what the emulator saw.
+//!
+//! - `PRAGMA integrity_check` is `ok`.
+//! - Every request the bot answered with an id is in the database exactly once, under that id;
+//!   no slot holds two rows; a request answered only with refusals is absent; nothing else is.
+//! - No message was delivered twice: messages in the emulator are grouped by (channel, text)
+//!   and compared with the `sent` outbox rows that carry the same text to the same place. A
+//!   surplus is a duplicate. Each duplicate is tested against the documented at-least-once
+//!   window: the earlier copy was the last Web API call its process made before SIGKILL, and
+//!   the copy after it came from a later process.
+//! - Every due notification was sent: no `pending` row is due (or waiting for a retry), none
+//!   `failed`; every approved (or later superseded) request's two DMs are `sent`; every handoff
+//!   the bot made has its channel post and its DMs `sent`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use rusqlite::{Connection, params};
+use serde_json::Value;
+use triage_bot::slack::emulator::{Emulator, Workspace};
+
+use super::load::{Answer, Load, answer_to};
+
+/// One `serve` process's life: started, and killed (SIGKILL) or stopped.
+#[derive(Debug, Clone, Copy)]
+pub struct Life {
+    pub started: Instant,
+    pub ended: Instant,
+    pub killed: bool,
+}
+
+/// Figures and broken invariants.
+#[derive(Default)]
+pub struct Report {
+    pub figures: Vec<(String, String)>,
+    pub failures: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn figure(&mut self, name: &str, value: impl ToString) {
+        self.figures.push((name.to_string(), value.to_string()));
+    }
+
+    pub fn fail(&mut self, failure: String) {
+        self.failures.push(failure);
+    }
+
+    pub fn print(&self) {
+        for (name, value) in &self.figures {
+            println!("{name:<44} {value}");
+        }
+        for note in &self.notes {
+            println!("note: {note}");
+        }
+        if self.failures.is_empty() {
+            println!("all invariants hold");
+        }
+        for failure in &self.failures {
+            println!("INVARIANT BROKEN: {failure}");
+        }
+    }
+}
+
+/// Runs every check once the bot has drained and stopped; `now` is its clock at the end.
+pub fn check_all(
+    db: &Connection,
+    emulator: &Emulator,
+    load: &Load,
+    lives: &[Life],
+    now: Timestamp,
+    report: &mut Report,
+) {
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap_or_else(|error| format!("integrity_check failed: {error}"));
+    report.figure("integrity_check", &integrity);
+    if integrity != "ok" {
+        report.fail(format!("PRAGMA integrity_check: {integrity}"));
+    }
+    check_requests(db, emulator, load, report);
+    check_messages(db, emulator, lives, report);
+    check_delivery(db, now, report);
+}
+
+/// Requests: answered ⇒ in the database exactly once; refused ⇒ absent; nothing unasked.
+fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mut Report) {
+    let (mut filed, mut existing, mut refused, mut unanswered, mut in_db) = (0, 0, 0, 0, 0);
+    let mut sends = 0;
+    for request in &load.requests {
+        let slot = &request.slot;
+        let answers: Vec<Answer> = request
+            .sends
+            .iter()
+            .map(|s| answer_to(emulator, s))
+            .collect();
+        sends += answers.len();
+        let rows: Vec<i64> = ids_for(db, slot.sprint, slot.discipline, slot.replacement);
+        in_db += rows.len();
+        let ids: Vec<i64> = answers
+            .iter()
+            .filter_map(|a| match a {
+                Answer::Filed(id) | Answer::Existing(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        for answer in &answers {
+            match answer {
+                Answer::Filed(_) => filed += 1,
+                Answer::Existing(_) => existing += 1,
+                Answer::Refused(_) => refused += 1,
+                Answer::None => unanswered += 1,
+            }
+        }
+        if rows.len() > 1 {
+            report.fail(format!(
+                "{slot:?} is in the database {} times: {rows:?}",
+                rows.len()
+            ));
+        }
+        if !ids.is_empty() && (rows.len() != 1 || ids.iter().any(|id| *id != rows[0])) {
+            report.fail(format!(
+                "{slot:?} was answered with ids {ids:?} but the database has {rows:?}"
+            ));
+        }
+        let all_refused = answers.iter().all(|a| matches!(a, Answer::Refused(_)));
+        if all_refused && !rows.is_empty() {
+            let why: Vec<&Answer> = answers.iter().collect();
+            report.fail(format!(
+                "{slot:?} was refused ({why:?}) but is in the database as {rows:?}"
+            ));
+        }
+    }
+    let total: i64 = db
+        .query_row("SELECT count(*) FROM overrides", [], |row| row.get(0))
+        .unwrap_or(-1);
+    if total != in_db as i64 {
+        report.fail(format!(
+            "the database has {total} requests, {in_db} of them for slots the run asked for"
+        ));
+    }
+    let acked_filed = load
+        .requests
+        .iter()
+        .filter(|r| {
+            r.sends
+                .iter()
+                .any(|s| matches!(answer_to(emulator, s), Answer::Filed(_)))
+        })
+        .count();
+    report.figure("requests (distinct slots asked for)", load.requests.len());
+    report.figure("request commands sent (with repeats)", sends);
+    report.figure(
+        "answers: filed / already exists / refused",
+        format!("{filed} / {existing} / {refused}"),
+    );
+    report.figure("commands without an answer (lost to a kill)", unanswered);
+    report.figure("requests acked as filed", acked_filed);
+    report.figure("requests in the database", total);
+    let approvals: i64 = db
+        .query_row(
+            "SELECT count(*) FROM overrides WHERE status IN ('approved', 'superseded')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap_or(-1);
+    report.figure("approve clicks sent", load.clicks.len());
+    let clicks_acked = load
+        .clicks
+        .iter()
+        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
+        .count();
+    report.figure("approve clicks acked", clicks_acked);
+    report.figure("approvals in the database", approvals);
+    // A click is acked before its work (Slack's rule for buttons), so a kill between the ack
+    // and the commit loses it; the request stays pending with its buttons, to be clicked again.
+    let lost_clicks = load
+        .clicks
+        .iter()
+        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
+        .filter(|c| super::load::status_of(db, c.id).as_deref() == Some("pending"))
+        .count();
+    report.figure("acked clicks whose request is still pending", lost_clicks);
+}
+
+fn ids_for(db: &Connection, sprint: i64, discipline: &str, replacement: &str) -> Vec<i64> {
+    let mut statement = db
+        .prepare(
+            "SELECT id FROM overrides WHERE sprint_index = ?1 AND discipline = ?2
+             AND replacement_slack_id = ?3 AND requested_by = ?4 ORDER BY id",
+        )
+        .expect("prepare");
+    statement
+        .query_map(
+            params![sprint, discipline, replacement, super::ADMIN],
+            |row| row.get(0),
+        )
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}
+
+/// A sent outbox row that posts a message: where it went and what it said.
+struct SentMessage {
+    key: String,
+    channel: String,
+    text: String,
+}
+
+fn sent_messages(db: &Connection, workspace: &Workspace, report: &mut Report) -> Vec<SentMessage> {
+    let mut statement = db
+        .prepare("SELECT idempotency_key, payload FROM outbox WHERE status = 'sent' ORDER BY id")
+        .expect("prepare");
+    let rows: Vec<(String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let mut out = Vec::new();
+    for (key, payload) in rows {
+        let effect: Value = serde_json::from_str(&payload).unwrap_or_default();
+        let text = effect["text"].as_str().unwrap_or_default().to_string();
+        let channel = match effect["type"].as_str() {
+            Some("post_message") => effect["channel"].as_str().map(str::to_string),
+            Some("direct_message") => {
+                let user = effect["user"].as_str().unwrap_or_default();
+                let dm = workspace
+                    .channels
+                    .iter()
+                    .find(|c| c.dm_with.as_deref() == Some(user));
+                match dm {
+                    Some(dm) => Some(dm.id.clone()),
+                    None => {
+                        report.fail(format!("{key} is marked sent but {user} has no DM channel"));
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
+        if let Some(channel) = channel {
+            out.push(SentMessage { key, channel, text });
+        }
+    }
+    out
+}
+
+/// Messages in the emulator against `sent` outbox rows, per (channel, text).
+fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: &mut Report) {
+    let workspace = emulator.workspace();
+    let sent = sent_messages(db, &workspace, report);
+    let mut expected: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for message in &sent {
+        expected
+            .entry((message.channel.clone(), message.text.clone()))
+            .or_default()
+            .push(message.key.clone());
+    }
+    // An edited message (the admin-channel copy of a request) is known by its first text.
+    let first_texts = first_texts_of_edited(db);
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for message in &workspace.messages {
+        let place = (message.channel.clone(), message.ts.clone());
+        let text = match first_texts.get(&place) {
+            Some(text) if message.edits > 0 => text.clone(),
+            _ => message.text.clone(),
+        };
+        *seen.entry((message.channel.clone(), text)).or_default() += 1;
+    }
+    let (mut duplicates, mut in_window) = (0, 0);
+    for ((channel, text), count) in &seen {
+        let keys = expected.get(&(channel.clone(), text.clone()));
+        let rows = keys.map_or(0, Vec::len);
+        if rows == 0 {
+            report.fail(format!(
+                "a message in {channel} has no sent outbox row: {text:.80}"
+            ));
+            continue;
+        }
+        if *count <= rows {
+            continue;
+        }
+        let surplus = count - rows;
+        duplicates += surplus;
+        let explained = window_resends(emulator, lives, channel, text);
+        let covered = surplus.min(explained.len());
+        in_window += covered;
+        for gap in explained.iter().take(covered) {
+            report.notes.push(format!(
+                "duplicate of {:?} in {channel}: the first copy was its process's last Web API call, {} ms before SIGKILL; sent again by the next process (the documented window)",
+                keys.map(|k| k.join(",")).unwrap_or_default(),
+                gap.as_millis()
+            ));
+        }
+        if surplus > covered {
+            report.fail(format!(
+                "{} duplicate(s) of {:?} in {channel} outside the at-least-once window: {text:.80}",
+                surplus - covered,
+                keys
+            ));
+        }
+    }
+    for ((channel, text), keys) in &expected {
+        let count = seen
+            .get(&(channel.clone(), text.clone()))
+            .copied()
+            .unwrap_or(0);
+        if count < keys.len() {
+            report.fail(format!(
+                "{keys:?} marked sent but only {count} message(s) in {channel}"
+            ));
+        }
+    }
+    let updates = emulator.calls("chat.update").len();
+    report.figure(
+        "messages delivered (posts and DMs)",
+        workspace.messages.len(),
+    );
+    report.figure("message outbox rows sent", sent.len());
+    report.figure("chat.update calls", updates);
+    report.figure("duplicate messages", duplicates);
+    report.figure("  of which in the documented window", in_window);
+}
+
+/// The text each remembered message (`slack_messages`) was first posted with, by (channel, ts).
+fn first_texts_of_edited(db: &Connection) -> BTreeMap<(String, String), String> {
+    let mut statement = db
+        .prepare(
+            "SELECT m.channel, m.ts, o.payload FROM slack_messages m
+             JOIN outbox o ON json_extract(o.payload, '$.message_key') = m.message_key
+             WHERE json_extract(o.payload, '$.type') = 'post_message'",
+        )
+        .expect("prepare");
+    let rows: Vec<(String, String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    rows.into_iter()
+        .map(|(channel, ts, payload)| {
+            let effect: Value = serde_json::from_str(&payload).unwrap_or_default();
+            let text = effect["text"].as_str().unwrap_or_default().to_string();
+            ((channel, ts), text)
+        })
+        .collect()
+}
+
+/// For each copy of (channel, text) that a later process sent again: how long before its
+/// process was killed the earlier copy went out, when it was that process's last Web API call.
+fn window_resends(emulator: &Emulator, lives: &[Life], channel: &str, text: &str) -> Vec<Duration> {
+    let posts: Vec<Instant> = emulator
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == channel && c.params["text"] == text)
+        .map(|c| c.at)
+        .collect();
+    let all: Vec<Instant> = all_api_calls(emulator);
+    let mut gaps = Vec::new();
+    for pair in posts.windows(2) {
+        let (first, again) = (pair[0], pair[1]);
+        let Some(life) = lives
+            .iter()
+            .find(|l| l.started <= first && first <= l.ended)
+        else {
+            continue;
+        };
+        let later_process = again > life.ended;
+        let last_call = !all.iter().any(|at| *at > first && *at <= life.ended);
+        if life.killed && later_process && last_call {
+            gaps.push(life.ended.duration_since(first));
+        }
+    }
+    gaps
+}
+
+fn all_api_calls(emulator: &Emulator) -> Vec<Instant> {
+    let methods = [
+        "chat.postMessage",
+        "chat.update",
+        "conversations.open",
+        "conversations.setTopic",
+        "views.publish",
+        "usergroups.list",
+        "usergroups.users.update",
+        "users.info",
+    ];
+    methods
+        .iter()
+        .flat_map(|method| emulator.calls(method))
+        .map(|call| call.at)
+        .collect()
+}
+
+/// Outbox rows and their ends: nothing due left behind, decisions and handoffs delivered.
+fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
+    let rows: Vec<(String, String, i64, i64)> = db
+        .prepare(
+            "SELECT idempotency_key, status, attempts, next_attempt_at FROM outbox ORDER BY id",
+        )
+        .expect("prepare")
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let status_of = |key: &str| rows.iter().find(|r| r.0 == key).map(|r| r.1.as_str());
+    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut scheduled_later = 0;
+    for (key, status, attempts, next_attempt_at) in &rows {
+        *by_status.entry(status.as_str()).or_default() += 1;
+        let due = *next_attempt_at <= now.as_second();
+        match status.as_str() {
+            "pending" if due || *attempts > 0 => report.fail(format!(
+                "{key} is still pending after the final drain (attempts {attempts}, due {due})"
+            )),
+            "pending" => scheduled_later += 1,
+            "failed" => report.fail(format!("{key} failed for good")),
+            _ => {}
+        }
+    }
+    let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    report.figure(
+        "outbox rows",
+        format!("{} ({})", rows.len(), statuses.join(", ")),
+    );
+    report.figure("pending, not due yet (a later heads-up)", scheduled_later);
+    let decided: Vec<(i64, String, String)> = db
+        .prepare(
+            "SELECT id, requested_by, replacement_slack_id FROM overrides
+             WHERE status IN ('approved', 'superseded') ORDER BY id",
+        )
+        .expect("prepare")
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    for (id, requester, replacement) in &decided {
+        for user in [requester, replacement] {
+            let key = format!("decision:{id}:dm:{user}");
+            if status_of(&key) != Some("sent") {
+                report.fail(format!(
+                    "approved request #{id}: {key} is {:?}",
+                    status_of(&key)
+                ));
+            }
+        }
+    }
+    let handoffs: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.0.strip_prefix("post:"))
+        .collect();
+    for sprint in &handoffs {
+        let post = format!("post:{sprint}");
+        if status_of(&post) != Some("sent") {
+            report.fail(format!("the team post {post} is {:?}", status_of(&post)));
+        }
+        let prefix = format!("handoff:{sprint}:");
+        let dms: Vec<_> = rows.iter().filter(|r| r.0.starts_with(&prefix)).collect();
+        if dms.is_empty() {
+            report.fail(format!(
+                "sprint {sprint} was posted but nobody got a handoff DM"
+            ));
+        }
+        for dm in dms.iter().filter(|r| r.1 != "sent") {
+            report.fail(format!("{} is {}", dm.0, dm.1));
+        }
+    }
+    let count_of = |prefix: &str, status: &str| {
+        rows.iter()
+            .filter(|r| r.0.starts_with(prefix) && r.1 == status)
+            .count()
+    };
+    report.figure("team posts (first start and handoffs)", handoffs.len());
+    report.figure("handoff DMs sent", count_of("handoff:", "sent"));
+    report.figure("thank-you DMs sent", count_of("ended:", "sent"));
+    report.figure(
+        "heads-ups sent / dropped",
+        format!(
+            "{} / {}",
+            count_of("headsup:", "sent"),
+            count_of("headsup:", "dropped")
+        ),
+    );
+    let decision_dms = rows
+        .iter()
+        .filter(|r| r.0.starts_with("decision:") && r.0.contains(":dm:") && r.1 == "sent")
+        .count();
+    report.figure("decision DMs sent", decision_dms);
+}
