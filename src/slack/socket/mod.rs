@@ -96,8 +96,9 @@ pub enum SocketError {
 pub struct SocketConfig {
     /// Sockets kept open at once, so that a refresh never leaves a gap.
     pub connections: usize,
-    /// How long a slash command, view submission or menu handler may take to put its reply
-    /// in the ack; after that the ack goes out empty and the handler replies later.
+    /// How long a slash command, view submission or menu handler may take to put its reply in
+    /// the ack; after that the ack goes out empty, and a slash command's late reply is posted to
+    /// its `response_url`.
     pub ack_budget: Duration,
     /// Interval of the client's own pings.
     pub ping_interval: Duration,
@@ -327,29 +328,48 @@ async fn process(context: Arc<Context>, dispatch: Dispatch) {
             return;
         }
     }
+    // A slash command's reply can also travel through its response_url when the handler misses
+    // the ack; other late replies (modal errors, menu options) have no other way to go.
+    let late_reply_url = match envelope.kind {
+        crate::slack::EnvelopeKind::SlashCommands => envelope.response_url(),
+        _ => None,
+    };
+    let budget = context.config.ack_budget;
     let handling = context.handler.handle(envelope);
     match acker {
         None => {
             let _ = handling.await;
         }
-        Some(acker) => answer_within_budget(handling, acker, context.config.ack_budget).await,
+        Some(acker) => {
+            let late = answer_within_budget(handling, acker, budget).await;
+            if let (Some(reply), Some(url)) = (late, late_reply_url) {
+                if let Err(error) = context.api.post_to_response_url(&url, &reply).await {
+                    tracing::warn!(%error, "could not deliver a late slash-command reply");
+                }
+            }
+        }
     }
 }
 
+/// Acks with the handler's reply if it comes within `budget`; otherwise acks empty at once and
+/// returns the reply when it comes, for the caller to deliver another way.
 async fn answer_within_budget(
     mut handling: BoxFuture<Option<Value>>,
     acker: Acker,
     budget: Duration,
-) {
+) -> Option<Value> {
     tokio::select! {
-        reply = &mut handling => acker.send(reply),
+        reply = &mut handling => {
+            acker.send(reply);
+            None
+        }
         _ = tokio::time::sleep(budget) => {
             tracing::info!(
                 envelope_id = %acker.envelope_id,
                 "handler took longer than the ack budget; acked without a reply"
             );
             acker.send(None);
-            let _ = handling.await;
+            handling.await
         }
     }
 }
