@@ -266,14 +266,18 @@ pub async fn drain(
 ) -> (Timestamp, bool) {
     let deadline = Instant::now() + timeout;
     sleep(Duration::from_millis(500)).await;
+    // The instant the bot was seen quiet: what was due by then must have been delivered. A
+    // heads-up or handoff whose moment comes after it (while the harness waits below) was not
+    // due at the check, so it is judged "not due yet", not "undelivered".
+    let mut quiet_at = serve.now();
     while Instant::now() < deadline {
-        if emulator.unacked() == 0 && due_pending(db, serve.now()) == 0 {
+        quiet_at = serve.now();
+        if emulator.unacked() == 0 && due_pending(db, quiet_at) == 0 {
             break;
         }
         sleep(Duration::from_millis(100)).await;
     }
     // Time for a stray repeat to show up before counting.
     sleep(Duration::from_millis(500)).await;
-    let now = serve.now();
-    (now, serve.stop())
+    (quiet_at, serve.stop())
 }
