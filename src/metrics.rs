@@ -163,10 +163,6 @@ impl Metrics {
         self.sockets_connected.dec();
     }
 
-    pub fn sockets_connected(&self) -> i64 {
-        self.sockets_connected.get()
-    }
-
     /// Sets the gauges read from the database at scrape time.
     pub fn set_outbox(&self, depth: i64, oldest_age_seconds: i64) {
         self.outbox_depth.set(depth);

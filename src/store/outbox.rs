@@ -238,17 +238,6 @@ impl Store {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
     }
 
-    /// Remembers where a posted message landed, so it can be edited later.
-    pub fn remember_message(
-        &self,
-        key: &str,
-        channel: &str,
-        ts: &str,
-        now: Timestamp,
-    ) -> Result<()> {
-        self.write(|tx| remember(tx, key, channel, ts, now))
-    }
-
     /// Where the message posted under `key` landed: (channel, ts).
     pub fn message(&self, key: &str) -> Result<Option<(String, String)>> {
         self.read(|conn| {
@@ -256,23 +245,6 @@ impl Store {
                 .prepare_cached("SELECT channel, ts FROM slack_messages WHERE message_key = ?1")?
                 .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?)
-        })
-    }
-
-    /// Notes a persistent problem. True when it is new (or came back after being resolved), so
-    /// the caller reports it once.
-    pub fn note_problem(&self, key: &str, detail: &str, now: Timestamp) -> Result<bool> {
-        self.write(|tx| note_problem(tx, key, detail, now))
-    }
-
-    /// Marks a problem as resolved, so it is reported again if it comes back.
-    pub fn resolve_problem(&self, key: &str, now: Timestamp) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE reported_problems SET resolved_at = ?2 WHERE problem_key = ?1 AND resolved_at IS NULL",
-                params![key, now.as_second()],
-            )?;
-            Ok(())
         })
     }
 }
