@@ -86,19 +86,28 @@ pub fn record_started_turns(
     now: Timestamp,
     actor: &str,
 ) -> Result<usize> {
+    let planned = store.snapshot(|store| unrecorded_turns(store, team, now))?;
+    if planned.is_empty() {
+        return Ok(0);
+    }
+    store.record_turns(&planned, actor, now)
+}
+
+/// The turns [`record_started_turns`] would record: none in the usual case, where the sprint in
+/// force has all its turns recorded already (a recording covers every sprint since the previous
+/// one in the same transaction).
+fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Vec<Turn>> {
     let sprints = window(store, team, now)?;
     let Some(current) = sprint_in_force(&sprints, team, now).in_force().cloned() else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
-    // The usual case: this sprint's turns are all recorded already (a recording covers every
-    // sprint since the previous one in the same transaction), so there is nothing to do.
     let recorded_now = store.turns(current.index)?;
     let disciplines = store.disciplines()?;
     if disciplines
         .iter()
         .all(|d| recorded_now.iter().any(|t| t.discipline == d.key))
     {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let first = match store.last_recorded_sprint()? {
         Some(last) if last < current.index => last.next(),
@@ -118,10 +127,7 @@ pub fn record_started_turns(
         let members = roster.members_of(&discipline.key);
         planned.extend(plan_turns(discipline, &members, &known, &started));
     }
-    if planned.is_empty() {
-        return Ok(0);
-    }
-    store.record_turns(&planned, actor, now)
+    Ok(planned)
 }
 
 /// The rotation's (or fallback's) assignment for one slot, before overrides: the recorded turn
@@ -172,10 +178,37 @@ pub fn duty_at(
     now: Timestamp,
     actor: &str,
 ) -> Result<DutyAt> {
+    Ok(duty_and_roster_at(store, team, at, now, actor)?.0)
+}
+
+/// [`duty_at`] with the roster it was answered from, both read from one snapshot (after
+/// recording started sprints), for answers that also need names.
+pub fn duty_and_roster_at(
+    store: &Store,
+    team: &Team,
+    at: Timestamp,
+    now: Timestamp,
+    actor: &str,
+) -> Result<(DutyAt, Roster)> {
+    // Usually every started sprint is recorded already, and one snapshot answers; otherwise
+    // record first (a write) and answer from a snapshot taken after it.
+    let answered = store.snapshot(|store| {
+        if !unrecorded_turns(store, team, now)?.is_empty() {
+            return Ok(None);
+        }
+        answer_at(store, team, at).map(Some)
+    })?;
+    if let Some(answer) = answered {
+        return Ok(answer);
+    }
     record_started_turns(store, team, now, actor)?;
+    store.snapshot(|store| answer_at(store, team, at))
+}
+
+fn answer_at(store: &Store, team: &Team, at: Timestamp) -> Result<(DutyAt, Roster)> {
     let sprints = window(store, team, at)?;
     let roster = Roster::load(store)?;
-    Ok(match sprint_in_force(&sprints, team, at) {
+    let answer = match sprint_in_force(&sprints, team, at) {
         SprintLookup::InForce { sprint, until } => DutyAt::InForce {
             duty: sprint_duty(store, &roster, sprint)?,
             until,
@@ -189,7 +222,8 @@ pub fn duty_at(
             ended_at,
         },
         SprintLookup::NoSprints => DutyAt::NoSprints,
-    })
+    };
+    Ok((answer, roster))
 }
 
 /// The duty of `count` sprints: the one in force at `from` (or the first after it), then the
@@ -203,21 +237,23 @@ pub fn schedule(
     actor: &str,
 ) -> Result<Vec<SprintDuty>> {
     record_started_turns(store, team, now, actor)?;
-    let date = local_date(team, from);
-    let mut sprints = store.sprints_around(date, 2, count + 1)?;
-    let in_force = sprint_in_force(&sprints, team, from)
-        .in_force()
-        .map(|s| s.index);
-    sprints.retain(|s| match in_force {
-        Some(index) => s.index >= index,
-        None => s.start > date,
-    });
-    sprints.truncate(count);
-    let roster = Roster::load(store)?;
-    sprints
-        .iter()
-        .map(|sprint| sprint_duty(store, &roster, sprint))
-        .collect()
+    store.snapshot(|store| {
+        let date = local_date(team, from);
+        let mut sprints = store.sprints_around(date, 2, count + 1)?;
+        let in_force = sprint_in_force(&sprints, team, from)
+            .in_force()
+            .map(|s| s.index);
+        sprints.retain(|s| match in_force {
+            Some(index) => s.index >= index,
+            None => s.start > date,
+        });
+        sprints.truncate(count);
+        let roster = Roster::load(store)?;
+        sprints
+            .iter()
+            .map(|sprint| sprint_duty(store, &roster, sprint))
+            .collect()
+    })
 }
 
 /// Who is on duty for one slot, and the rotation's own pick for it (the override's original).

@@ -100,8 +100,8 @@ fn help(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
 
 fn who(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
     let team = ctx.config.team();
-    let answer = duty::duty_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
-    let roster = Roster::load(ctx.store)?;
+    let (answer, roster) =
+        duty::duty_and_roster_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
     Ok(blocks::who(&answer, &roster, &team, name))
 }
 

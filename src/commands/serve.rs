@@ -11,8 +11,10 @@ use crate::config::Config;
 use crate::serve::{self, ServeOptions};
 use crate::slack::{AppToken, BotToken, Pacing, SocketConfig};
 
+/// One thread runs every task: the bot's async work is light (SQLite runs on the blocking
+/// pool), and handing an envelope between worker threads cost more than handling it.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+    Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }

@@ -47,7 +47,7 @@ fn announced(conn: &Connection) -> Result<Vec<Announced>> {
 impl Store {
     /// What was last announced per discipline, with revisions, read from one snapshot.
     pub fn announced(&self) -> Result<Vec<Announced>> {
-        self.read_tx(|tx| announced(tx))
+        self.read_tx(announced)
     }
 
     /// Records a decision's announced state and enqueues its notices in one transaction, if

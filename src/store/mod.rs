@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use backon::{BlockingRetryable, ExponentialBuilder};
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use audit::AuditRecord;
@@ -93,7 +94,11 @@ pub struct Store {
     /// Serialises this process's writers, so they queue here instead of in SQLite's sleeping
     /// busy handler; other processes are still kept out by SQLite's own lock.
     write_lock: Arc<Mutex<()>>,
+    /// Inside [`Store::snapshot`]: the connection whose open read transaction every read uses.
+    pinned: Option<Arc<Mutex<PooledConnection>>>,
 }
+
+type PooledConnection = r2d2::PooledConnection<SqliteConnectionManager>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,6 +140,7 @@ impl Store {
             path: path.to_path_buf(),
             busy_retries: Arc::new(AtomicU64::new(0)),
             write_lock: Arc::new(Mutex::new(())),
+            pinned: None,
         };
         Ok((store, report))
     }
@@ -223,12 +229,48 @@ impl Store {
         })
     }
 
+    /// Runs `f` with a store whose reads all see one snapshot of the database and share one
+    /// connection: an answer built from several reads is consistent, and costs one read
+    /// transaction instead of one per query. Writes made inside go through other connections
+    /// and are not seen by the snapshot, so callers write first and read after. Nested calls
+    /// join the outer snapshot.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        if self.pinned.is_some() {
+            return f(self);
+        }
+        let conn = self.pool.get()?;
+        conn.execute_batch("BEGIN DEFERRED")?;
+        let pinned = Arc::new(Mutex::new(conn));
+        let reader = Store {
+            pinned: Some(pinned.clone()),
+            ..self.clone()
+        };
+        let value = f(&reader);
+        drop(reader);
+        let conn = pinned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Ends the read transaction, or rolls back one that an error left open.
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
+        value
+    }
+
     /// Runs `f` with a pooled connection for reads (no transaction needed for a single query;
-    /// use `read_tx` when several reads must agree).
+    /// use `read_tx` when several reads must agree). Inside a snapshot, uses its connection.
     pub(crate) fn read<T>(&self, f: impl Fn(&Connection) -> Result<T>) -> Result<T> {
-        let attempt = || {
-            let conn = self.pool.get()?;
-            f(&conn)
+        let attempt = || match &self.pinned {
+            Some(pinned) => {
+                let conn = pinned
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                f(&conn)
+            }
+            None => {
+                let conn = self.pool.get()?;
+                f(&conn)
+            }
         };
         attempt
             .retry(self.backoff())
@@ -238,7 +280,10 @@ impl Store {
     }
 
     /// Runs `f` in one deferred (read-only) transaction, so all its reads see one snapshot.
-    pub(crate) fn read_tx<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
+    pub(crate) fn read_tx<T>(&self, f: impl Fn(&Connection) -> Result<T>) -> Result<T> {
+        if self.pinned.is_some() {
+            return self.read(f);
+        }
         self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
             let value = f(&tx)?;
@@ -298,8 +343,16 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
 /// and with several pooled connections the default lets resident memory creep up for minutes.
 const CACHE_KIB: i64 = 512;
 
+/// Prepared statements kept per connection. rusqlite's default of 16 is fewer than the
+/// statements one `/triage who` runs, so every answer parsed its SQL afresh.
+const STATEMENT_CACHE: usize = 64;
+
 fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> {
     conn.busy_timeout(options.busy_timeout)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Plans that do not depend on bound values: without this, SQLite (built with STAT4)
+    // re-prepares a cached statement whenever a parameter in a range or LIMIT is rebound.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)

@@ -722,3 +722,79 @@ mod migrations {
         assert!(matches!(error, StoreError::CannotOpen { .. }), "{error:?}");
     }
 }
+
+fn add_member(store: &Store, id: &str) {
+    store
+        .upsert_member(&user(id), &key("ui"), None, "test", now())
+        .unwrap();
+}
+
+fn member_ids(store: &Store) -> Vec<String> {
+    store
+        .members(None)
+        .unwrap()
+        .iter()
+        .map(|m| m.slack_id.as_str().to_string())
+        .collect()
+}
+
+#[test]
+fn reads_in_a_snapshot_agree_while_another_writer_commits() {
+    let (_dir, store) = team_store();
+    add_member(&store, "U1");
+    let (before, after, seen_after) = store
+        .snapshot(|snapshot| {
+            let before = member_ids(snapshot);
+            // A write from another connection commits in the middle of the snapshot.
+            add_member(&store, "U2");
+            let after = member_ids(snapshot);
+            Ok((before, after, member_ids(&store)))
+        })
+        .unwrap();
+    assert_eq!(before, ["U1"]);
+    assert_eq!(
+        after,
+        ["U1"],
+        "the snapshot saw a write made after it began"
+    );
+    assert_eq!(
+        seen_after,
+        ["U1", "U2"],
+        "outside the snapshot the write is seen"
+    );
+    assert_eq!(member_ids(&store), ["U1", "U2"]);
+}
+
+#[test]
+fn a_nested_snapshot_joins_the_outer_one() {
+    let (_dir, store) = team_store();
+    add_member(&store, "U1");
+    let inner = store
+        .snapshot(|outer| {
+            let _ = member_ids(outer);
+            add_member(&store, "U2");
+            outer.snapshot(|inner| Ok(member_ids(inner)))
+        })
+        .unwrap();
+    assert_eq!(inner, ["U1"]);
+}
+
+#[test]
+fn a_failed_snapshot_leaves_every_pooled_connection_usable() {
+    let (_dir, store) = team_store();
+    add_member(&store, "U1");
+    for _ in 0..8 {
+        let failed: Result<(), StoreError> = store.snapshot(|snapshot| {
+            let _ = member_ids(snapshot);
+            Err(StoreError::Busy)
+        });
+        assert!(matches!(failed, Err(StoreError::Busy)));
+    }
+    // Had a connection gone back to the pool inside its read transaction, this write (which
+    // needs a connection of its own) or the read after it would fail or see old data.
+    let connections = StoreOptions::default().pool_size;
+    for n in 0..connections {
+        add_member(&store, &format!("U{}", n + 2));
+        assert_eq!(member_ids(&store).len(), n as usize + 2);
+    }
+}

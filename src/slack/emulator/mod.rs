@@ -368,7 +368,10 @@ impl Emulator {
                 .shared
                 .with_registry(|registry| registry.duplicate = Some((how, times))),
             Fault::RawFrame(frame) => self.shared.with_registry(|registry| {
-                registry.command_sockets(false, || Command::Frame(frame.clone()))
+                registry.command_sockets(false, || Command::Frame {
+                    text: frame.clone(),
+                    envelope_id: None,
+                })
             }),
         }
     }

@@ -18,8 +18,11 @@ use super::{Duplication, RecordedAck, Shared};
 /// What the emulator tells one socket task to do.
 #[derive(Debug)]
 pub(crate) enum Command {
-    /// Send this text frame.
-    Frame(String),
+    /// Send this text frame; an envelope's id starts its ack clock when the frame is written.
+    Frame {
+        text: String,
+        envelope_id: Option<String>,
+    },
     /// Send this `disconnect` frame, then close after the grace period.
     Disconnect(String),
     /// Drop the connection without a close frame.
@@ -36,7 +39,8 @@ struct SocketEntry {
 
 struct Unacked {
     socket: u64,
-    sent_at: Instant,
+    /// When the socket task began writing the frame; `None` while it waits in the task's queue.
+    sent_at: Option<Instant>,
     envelope: Value,
 }
 
@@ -157,12 +161,16 @@ impl Registry {
         let frame = envelope.to_string();
         let unacked = Unacked {
             socket: target,
-            sent_at: Instant::now(),
+            sent_at: None,
             envelope,
         };
-        self.unacked.entry(envelope_id).or_insert(unacked);
+        self.unacked.entry(envelope_id.clone()).or_insert(unacked);
         if let Some(entry) = self.sockets.get(&target) {
-            let _ = entry.commands.send(Command::Frame(frame));
+            let command = Command::Frame {
+                text: frame,
+                envelope_id: Some(envelope_id),
+            };
+            let _ = entry.commands.send(command);
         }
     }
 
@@ -186,11 +194,19 @@ impl Registry {
         // Envelopes of sockets that will take no more are not moved: Slack would not either.
     }
 
-    /// Records an ack; the latency is known for the first ack of a delivered envelope.
+    /// Starts the ack clock of an envelope whose frame is being written (the first write counts).
+    fn mark_written(&mut self, envelope_id: &str, at: Instant) {
+        if let Some(unacked) = self.unacked.get_mut(envelope_id) {
+            unacked.sent_at.get_or_insert(at);
+        }
+    }
+
+    /// Records an ack; the latency is known for the first ack of a written envelope.
     fn take_ack(&mut self, envelope_id: &str) -> Option<Duration> {
         self.unacked
             .remove(envelope_id)
-            .map(|unacked| unacked.sent_at.elapsed())
+            .and_then(|unacked| unacked.sent_at)
+            .map(|sent_at| sent_at.elapsed())
     }
 }
 
@@ -246,12 +262,16 @@ async fn run_socket(
             command = commands.recv() => match command {
                 None | Some(Command::CloseAbruptly) => return,
                 Some(Command::Silence) => silent = true,
-                Some(Command::Frame(frame)) if !silent => {
-                    if socket.send(Message::text(frame)).await.is_err() {
+                Some(Command::Frame { text, envelope_id }) if !silent => {
+                    if let Some(envelope_id) = envelope_id {
+                        let at = Instant::now();
+                        shared.with_registry(|registry| registry.mark_written(&envelope_id, at));
+                    }
+                    if socket.send(Message::text(text)).await.is_err() {
                         return;
                     }
                 }
-                Some(Command::Frame(_)) => {}
+                Some(Command::Frame { .. }) => {}
                 Some(Command::Disconnect(frame)) => {
                     if socket.send(Message::text(frame)).await.is_err() {
                         return;
