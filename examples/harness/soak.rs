@@ -161,6 +161,7 @@ pub async fn run(options: SoakOptions) -> Report {
     };
     let mut commands: Vec<(String, Instant)> = Vec::new();
     let mut rss_warm = None;
+    let mut rss_samples: Vec<u64> = Vec::new();
     let (mut refreshes, mut abrupt, mut duplicated) = (0, 0, 0);
     let every = Duration::from_millis(1000 / options.commands_per_second.max(1));
     let mut timers = Timers::new(started);
@@ -206,6 +207,9 @@ pub async fn run(options: SoakOptions) -> Report {
         }
         if rss_warm.is_none() && started.elapsed() >= options.warm_up {
             rss_warm = Some(resident_kib(serve.pid()));
+        }
+        if timers.due("memory", options.window) {
+            rss_samples.push(resident_kib(serve.pid()));
         }
         sleep(every).await;
     }
@@ -255,6 +259,14 @@ pub async fn run(options: SoakOptions) -> Report {
             site.log_tail(20)
         ));
     }
+    report.figure(
+        "resident memory at the end of each window (MiB)",
+        rss_samples
+            .iter()
+            .map(|kib| format!("{:.1}", *kib as f64 / 1024.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     check_memory(
         rss_warm.unwrap_or(0),
         rss_end,
