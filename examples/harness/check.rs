@@ -173,8 +173,8 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
         .count();
     report.figure("approve clicks acked", clicks_acked);
     report.figure("approvals in the database", approvals);
-    // A click is acked before its work (Slack's rule for buttons), so a kill between the ack
-    // and the commit loses it; the request stays pending with its buttons, to be clicked again.
+    // A click is acked only once its decision is committed, so no acked click may leave its
+    // request pending.
     let lost_clicks = load
         .clicks
         .iter()
@@ -182,6 +182,11 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
         .filter(|c| super::load::status_of(db, c.id).as_deref() == Some("pending"))
         .count();
     report.figure("acked clicks whose request is still pending", lost_clicks);
+    if lost_clicks > 0 {
+        report.fail(format!(
+            "{lost_clicks} acked approve clicks left their request pending"
+        ));
+    }
 }
 
 fn ids_for(db: &Connection, sprint: i64, discipline: &str, replacement: &str) -> Vec<i64> {

@@ -1,7 +1,8 @@
 //! Interactions: button clicks, the coverage modal's submission and menu option requests.
 //!
-//! Buttons are acked before this runs, so answers to a click go to its `response_url` as an
-//! ephemeral message. Approve and Decline check admin rights here, whoever could see the button.
+//! A click is acked once its decision is committed; the private answer to it (through its
+//! `response_url`) and any modal it opens follow the ack. Approve and Decline check admin rights
+//! here, whoever could see the button.
 
 use serde_json::Value;
 
@@ -10,59 +11,63 @@ use super::{Bot, BotError};
 use crate::domain::SlackUserId;
 use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
-use crate::slack::{Envelope, views};
+use crate::slack::{Envelope, Handled, views};
 
-/// Handles an interactive envelope; the value goes in the ack when it takes one.
-pub async fn handle(bot: &Bot, envelope: &Envelope) -> Option<Value> {
+/// Handles an interactive envelope; the reply goes in the ack when the envelope takes one.
+pub async fn handle(bot: &Bot, envelope: &Envelope) -> Handled {
     if let Some(action) = envelope.block_action() {
-        click(bot, action).await;
-        return None;
+        return click(bot, action).await;
     }
     if let Some(submission) = envelope.view_submission() {
-        return submit(bot, submission).await;
+        return submit(bot, submission).await.into();
     }
     if envelope.block_suggestion().is_some() {
         // Every menu is a static select; nothing to suggest.
-        return Some(interaction::options(&[]));
+        return Some(interaction::options(&[])).into();
     }
-    None
+    Handled::default()
 }
 
-async fn click(bot: &Bot, action: BlockAction) {
+/// Decides a click (committed before the ack); what the person is told follows the ack.
+async fn click(bot: &Bot, action: BlockAction) -> Handled {
     let Ok(user) = SlackUserId::parse(&action.user) else {
-        return;
+        return Handled::default();
     };
     let verdict = match action.action_id.as_str() {
         APPROVE => Verdict::Approve,
         DECLINE => Verdict::Decline,
         CANCEL => Verdict::Cancel,
         COVER_SHIFT => {
-            let trigger = action.trigger_id.clone().unwrap_or_default();
-            let value = Some(action.value.clone());
-            if let Some(message) = coverage::open_modal(bot, user, trigger, value).await {
-                answer(bot, &action, &message).await;
-            }
-            return;
+            let bot = bot.clone();
+            return after_ack(async move {
+                let trigger = action.trigger_id.clone().unwrap_or_default();
+                let value = Some(action.value.clone());
+                if let Some(message) = coverage::open_modal(&bot, user, trigger, value).await {
+                    answer(&bot, &action, &message).await;
+                }
+            });
         }
         other => {
             tracing::debug!(action_id = other, "ignoring a click on an unknown button");
-            return;
+            return Handled::default();
         }
     };
-    let Ok(id) = action.value.parse::<i64>() else {
-        answer(
-            bot,
-            &action,
-            &blocks::refusal("that button names no request"),
-        )
-        .await;
-        return;
+    let message = match action.value.parse::<i64>() {
+        Ok(id) => bot
+            .run(user, move |ctx| coverage::decide(ctx, id, verdict, None))
+            .await
+            .unwrap_or_else(BotError::into_message),
+        Err(_) => blocks::refusal("that button names no request"),
     };
-    let result = bot
-        .run(user, move |ctx| coverage::decide(ctx, id, verdict, None))
-        .await;
-    let message = result.unwrap_or_else(BotError::into_message);
-    answer(bot, &action, &message).await;
+    let bot = bot.clone();
+    after_ack(async move { answer(&bot, &action, &message).await })
+}
+
+fn after_ack(work: impl Future<Output = ()> + Send + 'static) -> Handled {
+    Handled {
+        reply: None,
+        after_ack: Some(Box::pin(work)),
+    }
 }
 
 /// Tells the person who clicked, privately, when the click came with a `response_url`.

@@ -25,7 +25,6 @@ pub mod worker;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde_json::Value;
 
 pub use effect::{Effect, Outgoing};
 
@@ -33,7 +32,7 @@ use crate::config::Config;
 use crate::coverage::CoverageFailure;
 use crate::domain::SlackUserId;
 use crate::slack::blocks::Message;
-use crate::slack::{ApiClient, Envelope, EnvelopeKind};
+use crate::slack::{ApiClient, Envelope, EnvelopeKind, Handled};
 use crate::store::{AuditRecord, Store, StoreError};
 
 /// Why a command or a click did nothing. The text is what the person sees.
@@ -156,25 +155,28 @@ pub struct Bot {
 }
 
 impl Bot {
-    /// Handles one envelope; the value returned goes in the ack when the envelope takes one.
-    pub async fn handle(&self, envelope: Envelope) -> Option<Value> {
-        let (reply, may_have_changed) = match envelope.kind {
+    /// Handles one envelope: its reply goes in the ack when the envelope takes one, and
+    /// follow-ups (a private answer to a click, a modal) run after the ack.
+    pub async fn handle(&self, envelope: Envelope) -> Handled {
+        let (handled, may_have_changed) = match envelope.kind {
             EnvelopeKind::SlashCommands => {
-                let command = envelope.slash_command()?;
+                let Some(command) = envelope.slash_command() else {
+                    return Handled::default();
+                };
                 let read_only = command::is_read_only(&command.text);
-                (slash::handle(self, command).await, !read_only)
+                (slash::handle(self, command).await.into(), !read_only)
             }
             EnvelopeKind::Interactive => (actions::handle(self, &envelope).await, true),
             EnvelopeKind::EventsApi => {
                 events::handle(self, &envelope).await;
-                (None, true)
+                (Handled::default(), true)
             }
-            EnvelopeKind::Other(_) => (None, false),
+            EnvelopeKind::Other(_) => (Handled::default(), false),
         };
         if may_have_changed {
             self.wake.notify_one();
         }
-        reply
+        handled
     }
 
     /// Runs `f` on the blocking pool with a context for `user` at the envelope's instant.

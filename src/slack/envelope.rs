@@ -87,6 +87,14 @@ impl EnvelopeKind {
         }
     }
 
+    /// Whether the ack waits for the handler (up to the ack budget). Events are acked on
+    /// arrival: Slack redelivers an unacked event and the dedup table absorbs the repeat. A
+    /// command or an interaction is never redelivered, so its ack waits until the handler has
+    /// committed what it asked for.
+    pub fn acked_after_handling(&self) -> bool {
+        !matches!(self, EnvelopeKind::EventsApi)
+    }
+
     /// The wire name of the kind.
     pub fn as_str(&self) -> &str {
         match self {

@@ -26,4 +26,6 @@ pub use api::{
 pub use envelope::{DisconnectReason, Envelope, EnvelopeKind, SlashCommand};
 pub use pacing::Pacing;
 pub use secret::{AppToken, BotToken, ResponseUrl, SocketUrl, TokenError};
-pub use socket::{EnvelopeHandler, EventDedup, NoDedup, SocketClient, SocketConfig, SocketError};
+pub use socket::{
+    EnvelopeHandler, EventDedup, Handled, NoDedup, SocketClient, SocketConfig, SocketError,
+};

@@ -193,11 +193,13 @@ impl Store {
     /// is busy. `f` may run more than once, so it must not have effects outside the transaction.
     pub(crate) fn write<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
         let attempt = || {
-            let mut conn = self.pool.get()?;
+            // The turn first, then a connection: writers waiting for their turn hold none, so
+            // readers keep the rest of the pool while another process holds the write lock.
             let _writer = self
                 .write_lock
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut conn = self.pool.get()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;

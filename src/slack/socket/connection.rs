@@ -427,10 +427,13 @@ impl Connection {
         let acker = Acker {
             envelope_id: envelope.envelope_id.clone(),
             out: out.clone(),
+            accepts_payload: envelope.accepts_response_payload,
             kind: envelope.kind.metric_label(),
             received: std::time::Instant::now(),
         };
-        let acker = if envelope.accepts_response_payload {
+        // Events are acked on arrival (a redelivery is deduplicated); commands and interactions
+        // once their handler has decided, so an ack never stands for a change not yet committed.
+        let acker = if envelope.kind.acked_after_handling() {
             Some(acker)
         } else {
             acker.send(None);

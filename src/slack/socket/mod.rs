@@ -1,8 +1,10 @@
 //! The Socket Mode client: keeps sockets open, acks envelopes and hands them to a handler.
 //!
 //! A [`SocketClient`] runs `connections` slots (two by default). Each slot opens a socket with
-//! `apps.connections.open`, waits for `hello`, reads frames, acks every envelope before any
-//! slow work, and hands the envelope to the [`EnvelopeHandler`]. On a `warning` or
+//! `apps.connections.open`, waits for `hello`, reads frames and hands each envelope to the
+//! [`EnvelopeHandler`]. Events are acked on arrival; commands and interactions when the
+//! handler has decided (within the ack budget, carrying its reply), with slow follow-ups after
+//! the ack. On a `warning` or
 //! `refresh_requested` disconnect it opens a replacement before letting the old socket go;
 //! `link_disabled` backs off for long; closes, errors and silence reconnect with capped,
 //! jittered backoff that resets after `hello`. Refused tokens stop the client with
@@ -30,23 +32,46 @@ mod connection;
 /// A boxed future as returned by handlers and dedup hooks.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// Receives every envelope (after its ack for events and actions; before it for slash
-/// commands, view submissions and menu options, whose reply may travel in the ack).
+/// Receives every envelope: an Events API envelope after its ack; a slash command or an
+/// interaction before it, so that the ack means the handler has made its decision (committed
+/// what the envelope asked for).
 ///
-/// Returning `Some(payload)` within the ack budget puts `payload` (an object) in the ack when
-/// the envelope accepts one; otherwise the payload is dropped. Closures
-/// `Fn(Envelope) -> impl Future<Output = Option<Value>>` implement this trait.
+/// A handler that finishes within the ack budget has its [`Handled::reply`] put in the ack when
+/// the envelope accepts a payload (otherwise the reply is dropped); one that takes longer is
+/// acked empty at the budget. Work that need not hold back the ack (posting a follow-up, opening
+/// a modal) goes in [`Handled::after_ack`]. Closures `Fn(Envelope) -> impl Future<Output = R>`
+/// with `R` = `Option<Value>` or `Handled` implement this trait.
 pub trait EnvelopeHandler: Send + Sync + 'static {
-    fn handle(&self, envelope: Envelope) -> BoxFuture<Option<Value>>;
+    fn handle(&self, envelope: Envelope) -> BoxFuture<Handled>;
 }
 
-impl<F, Fut> EnvelopeHandler for F
+impl<F, Fut, R> EnvelopeHandler for F
 where
     F: Fn(Envelope) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Option<Value>> + Send + 'static,
+    Fut: Future<Output = R> + Send + 'static,
+    R: Into<Handled>,
 {
-    fn handle(&self, envelope: Envelope) -> BoxFuture<Option<Value>> {
-        Box::pin(self(envelope))
+    fn handle(&self, envelope: Envelope) -> BoxFuture<Handled> {
+        let handling = self(envelope);
+        Box::pin(async move { handling.await.into() })
+    }
+}
+
+/// What a handler made of an envelope.
+#[derive(Default)]
+pub struct Handled {
+    /// The ack's payload (an object), for envelopes that accept one.
+    pub reply: Option<Value>,
+    /// Runs once the envelope has been acked.
+    pub after_ack: Option<BoxFuture<()>>,
+}
+
+impl From<Option<Value>> for Handled {
+    fn from(reply: Option<Value>) -> Handled {
+        Handled {
+            reply,
+            after_ack: None,
+        }
     }
 }
 
@@ -296,6 +321,8 @@ pub(super) struct Dispatch {
 pub(super) struct Acker {
     pub(super) envelope_id: String,
     pub(super) out: mpsc::UnboundedSender<Message>,
+    /// Whether the envelope takes a payload in its ack (`accepts_response_payload`).
+    pub(super) accepts_payload: bool,
     /// Envelope type and arrival, for the ack metrics.
     pub(super) kind: &'static str,
     pub(super) received: std::time::Instant,
@@ -303,6 +330,7 @@ pub(super) struct Acker {
 
 impl Acker {
     pub(super) fn send(self, payload: Option<Value>) {
+        let payload = payload.filter(|_| self.accepts_payload);
         let with_payload = payload.is_some();
         let frame = encode_ack(&self.envelope_id, payload);
         if self.out.send(Message::text(frame)).is_err() {
@@ -314,7 +342,8 @@ impl Acker {
     }
 }
 
-/// Runs the handler for one envelope: dedup first, then the reply-in-ack budget if any.
+/// Runs the handler for one envelope: dedup first, then the ack budget if not acked yet, then
+/// the handler's work after the ack.
 async fn process(context: Arc<Context>, dispatch: Dispatch) {
     let Dispatch { envelope, acker } = dispatch;
     if let Some(event_id) = envelope.event_id() {
@@ -336,32 +365,35 @@ async fn process(context: Arc<Context>, dispatch: Dispatch) {
     };
     let budget = context.config.ack_budget;
     let handling = context.handler.handle(envelope);
-    match acker {
-        None => {
-            let _ = handling.await;
-        }
+    let handled = match acker {
+        None => handling.await,
         Some(acker) => {
-            let late = answer_within_budget(handling, acker, budget).await;
-            if let (Some(reply), Some(url)) = (late, late_reply_url) {
-                if let Err(error) = context.api.post_to_response_url(&url, &reply).await {
+            let handled = answer_within_budget(handling, acker, budget).await;
+            if let (Some(reply), Some(url)) = (&handled.reply, late_reply_url) {
+                if let Err(error) = context.api.post_to_response_url(&url, reply).await {
                     tracing::warn!(%error, "could not deliver a late slash-command reply");
                 }
             }
+            handled
         }
+    };
+    if let Some(after_ack) = handled.after_ack {
+        after_ack.await;
     }
 }
 
-/// Acks with the handler's reply if it comes within `budget`; otherwise acks empty at once and
-/// returns the reply when it comes, for the caller to deliver another way.
+/// Acks with the handler's reply if it comes within `budget`, returning what is left to do after
+/// the ack; otherwise acks empty at once and returns the handler's result when it comes, its
+/// reply then late, for the caller to deliver another way.
 async fn answer_within_budget(
-    mut handling: BoxFuture<Option<Value>>,
+    mut handling: BoxFuture<Handled>,
     acker: Acker,
     budget: Duration,
-) -> Option<Value> {
+) -> Handled {
     tokio::select! {
-        reply = &mut handling => {
-            acker.send(reply);
-            None
+        handled = &mut handling => {
+            acker.send(handled.reply);
+            Handled { reply: None, after_ack: handled.after_ack }
         }
         _ = tokio::time::sleep(budget) => {
             tracing::info!(

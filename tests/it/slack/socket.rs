@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use tracing_subscriber::fmt::MakeWriter;
 use triage_bot::slack::emulator::{Duplication, Fault};
 use triage_bot::slack::{
-    AppToken, DisconnectReason, Envelope, EnvelopeHandler, NoDedup, SocketError,
+    AppToken, DisconnectReason, Envelope, EnvelopeHandler, Handled, NoDedup, SocketError,
 };
 
 use super::support::{
@@ -72,6 +72,62 @@ async fn events_are_acked_before_a_slow_handler_finishes() {
     release.notify_one();
     client.stop().await.unwrap();
     assert_eq!(finished.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_click_is_acked_once_decided_and_its_follow_up_runs_after_the_ack() {
+    let emulator = emulator().await;
+    let (decide, follow_up) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let steps = Arc::new(Mutex::new(Vec::<&'static str>::new()));
+    let handler: Arc<dyn EnvelopeHandler> = {
+        let (decide, follow_up, steps) = (decide.clone(), follow_up.clone(), steps.clone());
+        Arc::new(move |_envelope: Envelope| {
+            let (decide, follow_up, steps) = (decide.clone(), follow_up.clone(), steps.clone());
+            async move {
+                steps.lock().unwrap().push("deciding");
+                decide.notified().await;
+                steps.lock().unwrap().push("decided");
+                let after_ack = async move {
+                    follow_up.notified().await;
+                    steps.lock().unwrap().push("followed up");
+                };
+                Handled {
+                    reply: Some(json!({ "ignored": true })),
+                    after_ack: Some(Box::pin(after_ack)),
+                }
+            }
+        })
+    };
+    let mut config = socket_config();
+    config.ack_budget = Duration::from_secs(5);
+    let client = start_client(&emulator, config, handler, Arc::new(NoDedup));
+    wait_ready(&emulator, 2).await;
+    let click = emulator.send_block_action("U0ALICE", "C0TRIAGE", "approve", "42");
+    let acked = |e: &triage_bot::slack::emulator::Emulator| e.ack_of(&click.envelope_id).is_some();
+    let started = async {
+        while steps.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(WAIT, started).await.unwrap();
+    assert!(
+        !emulator.wait_until(Duration::from_millis(300), acked).await,
+        "the click was acked before its handler decided"
+    );
+    decide.notify_one();
+    assert!(emulator.wait_until(WAIT, acked).await);
+    assert_eq!(*steps.lock().unwrap(), ["deciding", "decided"]);
+    assert_eq!(
+        emulator.ack_of(&click.envelope_id).unwrap().payload,
+        None,
+        "block actions take no payload in the ack"
+    );
+    follow_up.notify_one();
+    client.stop().await.unwrap();
+    assert_eq!(
+        *steps.lock().unwrap(),
+        ["deciding", "decided", "followed up"]
+    );
 }
 
 #[tokio::test]
