@@ -328,18 +328,22 @@ fn check_latency(
     report: &mut Report,
 ) {
     let window = options.window;
-    let latency: HashMap<String, Duration> = emulator
+    let latency: HashMap<String, (Duration, u64)> = emulator
         .acks()
         .into_iter()
-        .filter_map(|ack| Some((ack.envelope_id, ack.latency?)))
+        .filter_map(|ack| Some((ack.envelope_id, (ack.latency?, ack.socket))))
         .collect();
     let mut windows: BTreeMap<u64, Vec<Duration>> = BTreeMap::new();
+    let mut slow: Vec<(Duration, Duration, u64)> = Vec::new();
     let mut unacked = 0;
     for (envelope_id, at) in commands {
-        let Some(latency) = latency.get(envelope_id) else {
+        let Some((latency, socket)) = latency.get(envelope_id) else {
             unacked += 1;
             continue;
         };
+        if *latency >= SLOW_ACK {
+            slow.push((at.saturating_duration_since(started), *latency, *socket));
+        }
         let index =
             at.saturating_duration_since(started).as_millis() as u64 / window.as_millis() as u64;
         windows.entry(index).or_default().push(*latency);
@@ -373,4 +377,45 @@ fn check_latency(
         }
     }
     report.figure("commands never acked (socket dropped under them)", unacked);
+    report.figure("acks of 40 ms or more, by burst", slow_bursts(slow));
+}
+
+/// Acks this slow are listed by when their envelopes were sent.
+const SLOW_ACK: Duration = Duration::from_millis(40);
+
+/// Slow acks grouped into bursts (sent less than a second apart): when, how many, how slow, on
+/// which sockets. A burst of similar latencies points at one stall, not at slow handling.
+fn slow_bursts(mut slow: Vec<(Duration, Duration, u64)>) -> String {
+    slow.sort_by_key(|(sent, _, _)| *sent);
+    let mut bursts: Vec<Vec<(Duration, Duration, u64)>> = Vec::new();
+    for ack in slow {
+        match bursts.last_mut() {
+            Some(burst) if ack.0 - burst[burst.len() - 1].0 < Duration::from_secs(1) => {
+                burst.push(ack)
+            }
+            _ => bursts.push(vec![ack]),
+        }
+    }
+    if bursts.is_empty() {
+        return "none".to_string();
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    bursts
+        .iter()
+        .map(|burst| {
+            let low = burst.iter().map(|a| a.1).min().unwrap_or_default();
+            let high = burst.iter().map(|a| a.1).max().unwrap_or_default();
+            let mut sockets: Vec<u64> = burst.iter().map(|a| a.2).collect();
+            sockets.sort_unstable();
+            sockets.dedup();
+            format!(
+                "{:.1} s ×{} ({:.0}–{:.0} ms, sockets {sockets:?})",
+                burst[0].0.as_secs_f64(),
+                burst.len(),
+                ms(low),
+                ms(high)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
