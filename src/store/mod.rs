@@ -345,8 +345,9 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
 /// and with several pooled connections the default lets resident memory creep up for minutes.
 const CACHE_KIB: i64 = 512;
 
-/// Prepared statements kept per connection. rusqlite's default of 16 is fewer than the
-/// statements one `/triage who` runs, so every answer parsed its SQL afresh.
+/// Prepared statements kept per connection. rusqlite's default of 16 is fewer than the distinct
+/// statements the bot's commands and notifications use, so under mixed load the cache would keep
+/// evicting and parsing SQL afresh.
 const STATEMENT_CACHE: usize = 64;
 
 fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> {
