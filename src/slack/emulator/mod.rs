@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -277,6 +278,11 @@ impl Emulator {
         });
         let router = http::router(shared.clone());
         let mut stopped = shutdown;
+        // Frames go out as they are written, not held back by Nagle's algorithm waiting for the
+        // client's delayed ACK, so the latency measured is the bot's.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         });
