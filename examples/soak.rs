@@ -36,18 +36,5 @@ fn main() -> ExitCode {
         drain_timeout: Duration::from_secs(180),
         enforce_limits: true,
     };
-    println!("load average before: {}", harness::load_average());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let report = runtime.block_on(soak::run(options));
-    report.print();
-    println!("load average after: {}", harness::load_average());
-    if report.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    harness::run_and_report(soak::run(options))
 }

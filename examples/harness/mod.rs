@@ -338,3 +338,24 @@ pub fn load_average() -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Runs a harness on a two-worker runtime, prints its report between the load averages before
+/// and after, and turns its verdict into the exit status.
+pub fn run_and_report(
+    run: impl std::future::Future<Output = check::Report>,
+) -> std::process::ExitCode {
+    println!("load average before: {}", load_average());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = runtime.block_on(run);
+    report.print();
+    println!("load average after: {}", load_average());
+    if report.failures.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
