@@ -1,8 +1,10 @@
--- triage-bot schema, version 1.
+-- triage-bot schema, version 2.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
--- database in one transaction and sets PRAGMA user_version. Instants are integer Unix seconds
--- (UTC); calendar dates are 'YYYY-MM-DD' text in the team's time zone.
+-- database in one transaction and sets PRAGMA user_version; a database at an older version is
+-- brought here by the steps in src/store/migrations/ (a test checks both give the same schema).
+-- Instants are integer Unix seconds (UTC); calendar dates are 'YYYY-MM-DD' text in the team's
+-- time zone.
 
 CREATE TABLE disciplines (
     key               TEXT PRIMARY KEY NOT NULL,
@@ -63,6 +65,9 @@ CREATE TABLE current_state (
     updated_at   INTEGER NOT NULL
 ) STRICT;
 
+-- A coverage request and its lifecycle (see domain::request): pending → approved / declined /
+-- cancelled / superseded / expired; approved → revoked. `reason` is the requester's;
+-- `decision_reason` belongs to the decision out of pending, `revoke_reason` to a revocation.
 CREATE TABLE overrides (
     id                   INTEGER PRIMARY KEY,
     sprint_index         INTEGER NOT NULL CHECK (sprint_index >= 0),
@@ -71,11 +76,16 @@ CREATE TABLE overrides (
     replacement_slack_id TEXT NOT NULL,
     requested_by         TEXT NOT NULL,
     status               TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'superseded')),
+        CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'superseded',
+                          'expired', 'revoked')),
     decided_by           TEXT,
     decided_at           INTEGER,
     reason               TEXT,
-    created_at           INTEGER NOT NULL
+    created_at           INTEGER NOT NULL,
+    decision_reason      TEXT,
+    revoked_by           TEXT,
+    revoked_at           INTEGER,
+    revoke_reason        TEXT
 ) STRICT;
 
 -- At most one pending request per (sprint, discipline, requester, replacement) ...
@@ -160,4 +170,15 @@ CREATE TABLE reported_problems (
     first_seen  INTEGER NOT NULL,
     last_seen   INTEGER NOT NULL,
     resolved_at INTEGER
+) STRICT;
+
+-- The team's sprint cadence, when it declared one: the bot keeps sprints of `days` days, named
+-- by `name_pattern`, planned at least `horizon_days` ahead of now, continuing from `start_date`.
+CREATE TABLE cadence (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    start_date   TEXT NOT NULL CHECK (start_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    days         INTEGER NOT NULL CHECK (days BETWEEN 1 AND 366),
+    name_pattern TEXT NOT NULL CHECK (length(name_pattern) BETWEEN 1 AND 80),
+    horizon_days INTEGER NOT NULL CHECK (horizon_days BETWEEN 1 AND 3660),
+    updated_at   INTEGER NOT NULL
 ) STRICT;

@@ -365,6 +365,14 @@ pub enum OverrideCommand {
         #[arg(long, value_name = "U…")]
         by: String,
     },
+    /// Withdraw an approved cover; the rotation's pick is back on duty (admins only)
+    Revoke {
+        id: String,
+        #[arg(long, value_name = "U…")]
+        by: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// List requests
     List {
         #[arg(long)]

@@ -1,28 +1,48 @@
-//! Filing a coverage request: the orchestration both the command line and the Slack bot use.
+//! Coverage requests as the command line and the Slack bot both handle them: filing, deciding
+//! (approve, decline, cancel, revoke), an admin's `set`, and closing requests whose premise no
+//! longer holds.
 //!
-//! It loads the facts about the requested slot (the sprint and the one after it, the
-//! discipline's members, who is on duty), checks them with the domain's
-//! [`validate_coverage_request`], and files the request through the store together with the
-//! outbox items the caller derives from the outcome. It reads no clock (`now` is a parameter)
-//! and knows nothing of Slack.
+//! Every decision runs in one write transaction ([`Store::transaction`]) that first freezes any
+//! sprint that has started, then loads the slot **as it is at that moment** (its sprint's time
+//! window, who is on duty, whether the replacement is still a member), lets
+//! `domain::request::decide` rule on it, and records the outcome together with the requests it
+//! makes stale (pending requests for the same slot whose premise it broke). Callers derive
+//! their outbox effects from the returned outcome inside the same transaction, so a decision and
+//! the messages it causes commit together. It reads no clock (`now` is a parameter) and knows
+//! nothing of Slack.
 
 use jiff::Timestamp;
 
+use crate::domain::request::{self, Action, SlotNow, Stale, Step, TransitionError};
 use crate::domain::{
-    Assignment, CoverageError, CoverageRequest, SlotFacts, Source, Team, validate_coverage_request,
+    Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
+    SlackUserId, SlotFacts, Source, Sprint, SprintIndex, Team, sprint_ends_at, sprint_starts_at,
+    validate_coverage_request,
 };
 use crate::duty::{self, Roster};
-use crate::store::{Effects, NewOverride, RequestOutcome, Store, StoreError};
+use crate::store::{Effects, NewOverride, RequestOutcome, Store, StoreError, TransactionError};
 
-/// Why a coverage request was not filed.
+/// The actor the audit log records for requests the bot closes on its own.
+pub const BOT_ACTOR: &str = "triage-bot";
+
+/// Why a coverage request was not filed or decided.
 #[derive(Debug, thiserror::Error)]
 pub enum CoverageFailure {
     /// The request breaks a rule; the text is meant for the person who asked.
     #[error(transparent)]
     Rule(#[from] CoverageError),
+    /// The request is not in a status the action applies to.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl TransactionError for CoverageFailure {
+    fn is_busy(&self) -> bool {
+        matches!(self, CoverageFailure::Store(error) if error.is_busy())
+    }
 }
 
 /// Checks `request` and files it as a pending request, enqueueing `effects` of the outcome in
@@ -37,19 +57,22 @@ pub fn file_coverage_request(
     now: Timestamp,
     effects: Effects<'_, RequestOutcome>,
 ) -> Result<RequestOutcome, CoverageFailure> {
-    if let Some(approved) = store.approved_override(request.sprint, &request.discipline)?
-        && approved.replacement == request.replacement
-    {
-        return Ok(RequestOutcome::AlreadyApproved(approved));
-    }
-    let new = checked_override(store, team, request, reason, requester_is_admin, now)?;
-    let outcome = store.request_override_with(&new, now, effects)?;
-    duty::record_started_turns(store, team, now, "rotation")?;
-    Ok(outcome)
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        if let Some(approved) = store.approved_override(request.sprint, &request.discipline)?
+            && approved.replacement == request.replacement
+        {
+            return Ok(RequestOutcome::AlreadyApproved(approved));
+        }
+        let new = checked_override(store, team, request, reason.clone(), requester_is_admin, now)?;
+        let outcome = store.request_override(&new, now)?;
+        store.enqueue(&effects(&outcome), now)?;
+        Ok(outcome)
+    })
 }
 
-/// Loads the slot's facts, validates `request` against them and returns the override to file
-/// (with the rotation's own pick as its original).
+/// Loads the slot's facts, validates `request` against them and returns the override to file,
+/// with the person on duty for the slot now as its original.
 pub fn checked_override(
     store: &Store,
     team: &Team,
@@ -69,7 +92,7 @@ pub fn checked_override(
         slack_id: None,
         source: Source::None,
     };
-    let (on_duty, original) = slot.unwrap_or((nobody, None));
+    let on_duty = slot.map_or(nobody, |(assignment, _)| assignment);
     let members = roster.members_of(&request.discipline);
     let facts = SlotFacts {
         sprint: sprint.as_ref(),
@@ -83,9 +106,333 @@ pub fn checked_override(
     Ok(NewOverride {
         sprint: request.sprint,
         discipline: request.discipline.clone(),
-        original,
+        original: on_duty.slack_id,
         replacement: request.replacement.clone(),
         requested_by: request.requester.clone(),
         reason,
+    })
+}
+
+/// One slot as it is at a moment: the facts a decision rules on, with the sprint itself.
+#[derive(Debug, Clone)]
+pub struct SlotState {
+    pub slot: SlotNow,
+    /// The live sprint of the slot, if it still exists.
+    pub sprint: Option<Sprint>,
+    /// Whether that sprint is in force at the moment.
+    pub in_force: bool,
+}
+
+/// The slot (`sprint`, `discipline`) at `now`, with `replacement`'s membership.
+pub fn slot_state(
+    store: &Store,
+    team: &Team,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    replacement: &SlackUserId,
+    now: Timestamp,
+) -> Result<SlotState, StoreError> {
+    let roster = Roster::load(store)?;
+    let (found, next) = store.sprint_and_next(sprint)?;
+    let replacement_active = roster
+        .members
+        .iter()
+        .any(|m| m.active && &m.slack_id == replacement && &m.discipline == discipline);
+    let Some(found) = found else {
+        let slot = SlotNow {
+            sprint_exists: false,
+            sprint_ended: false,
+            holder: None,
+            replacement_active,
+        };
+        return Ok(SlotState {
+            slot,
+            sprint: None,
+            in_force: false,
+        });
+    };
+    let ends_at = sprint_ends_at(&found, next.as_ref(), team);
+    let started = sprint_starts_at(&found, team) <= now;
+    let holder = duty::slot(store, &roster, &found, discipline)?
+        .and_then(|(assignment, _)| assignment.slack_id);
+    Ok(SlotState {
+        slot: SlotNow {
+            sprint_exists: true,
+            sprint_ended: ends_at <= now,
+            holder,
+            replacement_active,
+        },
+        in_force: started && now < ends_at,
+        sprint: Some(found),
+    })
+}
+
+/// One request a decision moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub before: Override,
+    pub after: Override,
+    /// Why it was closed, when the bot (or a failed approval) closed it.
+    pub closed: Option<Stale>,
+}
+
+/// What a decision did.
+#[derive(Debug, Clone)]
+pub struct DecisionOutcome {
+    pub action: Action,
+    /// The request decided (or filed and approved, for `set`), as it is now.
+    pub request: Override,
+    /// False for an idempotent repeat: nothing changed.
+    pub changed: bool,
+    /// Why an approval closed the request instead of approving it.
+    pub closed: Option<Stale>,
+    /// Other requests the decision moved: the approved cover it replaced, and pending requests
+    /// for the same slot whose premise it broke.
+    pub others: Vec<Moved>,
+    /// The slot's sprint, if it still exists, and whether it is in force now.
+    pub sprint: Option<Sprint>,
+    pub in_force: bool,
+    /// Who was on duty in the slot before the decision, and after it.
+    pub holder_before: Option<SlackUserId>,
+    pub holder_after: Option<SlackUserId>,
+}
+
+impl DecisionOutcome {
+    /// Whether the person on duty for the slot changed.
+    pub fn duty_moved(&self) -> bool {
+        self.holder_before != self.holder_after
+    }
+}
+
+/// Applies `action` to request `id` by `by` (a Slack id or `cli`), against the slot as it is at
+/// `now`, and enqueues `effects` of the outcome in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn decide_request(
+    store: &Store,
+    team: &Team,
+    id: i64,
+    action: Action,
+    by: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+    effects: Effects<'_, DecisionOutcome>,
+) -> Result<DecisionOutcome, CoverageFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let request = store
+            .override_by_id(id)?
+            .ok_or(StoreError::UnknownOverride(id))?;
+        let state = slot_state(
+            store,
+            team,
+            request.sprint,
+            &request.discipline,
+            &request.replacement,
+            now,
+        )?;
+        let step = request::decide(&request, action, &state.slot)?;
+        let outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+        store.enqueue(&effects(&outcome), now)?;
+        Ok(outcome)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_step(
+    store: &Store,
+    team: &Team,
+    request: Override,
+    action: Action,
+    step: Step,
+    state: SlotState,
+    by: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<DecisionOutcome, StoreError> {
+    let holder_before = state.slot.holder.clone();
+    let mut outcome = DecisionOutcome {
+        action,
+        request: request.clone(),
+        changed: false,
+        closed: None,
+        others: Vec::new(),
+        sprint: state.sprint.clone(),
+        in_force: state.in_force,
+        holder_after: holder_before.clone(),
+        holder_before,
+    };
+    let Step::Move { to, closed } = step else {
+        return Ok(outcome);
+    };
+    if to == OverrideStatus::Approved
+        && let Some(current) = store.approved_override(request.sprint, &request.discipline)?
+    {
+        // The person covering agreed (they are the request's original), so their cover ends.
+        let after =
+            store.record_override_move(&current, OverrideStatus::Superseded, by, None, now)?;
+        outcome.others.push(Moved {
+            before: current,
+            after,
+            closed: None,
+        });
+    }
+    let by = if closed.is_some() { BOT_ACTOR } else { by };
+    let reason = match &closed {
+        Some(why) => Some(stale_reason(why)),
+        None => reason.map(str::to_string),
+    };
+    outcome.request = store.record_override_move(&request, to, by, reason.as_deref(), now)?;
+    outcome.changed = true;
+    outcome.closed = closed;
+    if matches!(to, OverrideStatus::Approved | OverrideStatus::Revoked) {
+        let after = slot_state(
+            store,
+            team,
+            request.sprint,
+            &request.discipline,
+            &request.replacement,
+            now,
+        )?;
+        outcome.holder_after = after.slot.holder;
+        let stale = close_stale_in_slot(store, team, request.sprint, &request.discipline, now)?;
+        outcome.others.extend(stale);
+    }
+    Ok(outcome)
+}
+
+/// The reason recorded with a request the bot closed.
+pub fn stale_reason(why: &Stale) -> String {
+    match why {
+        Stale::SprintGone => "its sprint was retired".to_string(),
+        Stale::SprintEnded => "its sprint ended before it was approved".to_string(),
+        Stale::HolderChanged { holder: Some(h) } => {
+            format!("{h} is on duty in the slot now, not the person it would replace")
+        }
+        Stale::HolderChanged { holder: None } => {
+            "nobody is on duty in the slot now, not the person it would replace".to_string()
+        }
+        Stale::ReplacementLeft => "the replacement is no longer a member of the discipline".into(),
+        Stale::ReplacementOnDuty => "the replacement is already on duty in the slot".to_string(),
+    }
+}
+
+/// Closes every pending request for the slot whose premise no longer holds at `now`.
+pub fn close_stale_in_slot(
+    store: &Store,
+    team: &Team,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    now: Timestamp,
+) -> Result<Vec<Moved>, StoreError> {
+    let mut moved = Vec::new();
+    for pending in store.pending_for_slot(sprint, discipline)? {
+        moved.extend(close_if_stale(store, team, &pending, now)?);
+    }
+    Ok(moved)
+}
+
+/// Closes `pending` (superseded, or expired when its sprint ended) if its premise fails at `now`.
+fn close_if_stale(
+    store: &Store,
+    team: &Team,
+    pending: &Override,
+    now: Timestamp,
+) -> Result<Option<Moved>, StoreError> {
+    let state = slot_state(
+        store,
+        team,
+        pending.sprint,
+        &pending.discipline,
+        &pending.replacement,
+        now,
+    )?;
+    let Some(why) = request::staleness(pending, &state.slot) else {
+        return Ok(None);
+    };
+    let to = why.closing_status();
+    let reason = stale_reason(&why);
+    let after = store.record_override_move(pending, to, BOT_ACTOR, Some(&reason), now)?;
+    Ok(Some(Moved {
+        before: pending.clone(),
+        after,
+        closed: Some(why),
+    }))
+}
+
+/// Closes every pending request whose premise no longer holds at `now` (its sprint ended or was
+/// retired, the person it would replace is no longer on duty, the replacement left), and
+/// enqueues `effects` of what was closed, in one transaction. Returns what was closed.
+pub fn close_stale_requests(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+    effects: Effects<'_, Vec<Moved>>,
+) -> Result<Vec<Moved>, StoreError> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let mut moved = Vec::new();
+        for pending in store.overrides(Some(OverrideStatus::Pending))? {
+            moved.extend(close_if_stale(store, team, &pending, now)?);
+        }
+        if !moved.is_empty() {
+            store.enqueue(&effects(&moved), now)?;
+        }
+        Ok(moved)
+    })
+}
+
+/// An admin puts `person` on duty for `discipline` in the sprint in force at `now`: recorded as
+/// an override the admin approved, which supersedes the slot's approved cover and closes the
+/// slot's pending requests it makes stale. `Ok(None)` when no sprint is in force.
+#[allow(clippy::too_many_arguments)]
+pub fn set_on_duty(
+    store: &Store,
+    team: &Team,
+    discipline: &DisciplineKey,
+    person: &SlackUserId,
+    by: &SlackUserId,
+    reason: Option<String>,
+    now: Timestamp,
+    effects: Effects<'_, DecisionOutcome>,
+) -> Result<Option<DecisionOutcome>, CoverageFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let Some(sprint) = duty::sprint_in_force_at(store, team, now)? else {
+            return Ok(None);
+        };
+        let request = CoverageRequest {
+            sprint: sprint.index,
+            discipline: discipline.clone(),
+            replacement: person.clone(),
+            requester: by.clone(),
+        };
+        let new = checked_override(store, team, &request, reason.clone(), true, now)?;
+        let displaced = store.approved_override(sprint.index, discipline)?;
+        let filed = store.record_approved_override(&new, now)?;
+        let mut others = Vec::new();
+        if let Some(before) = displaced
+            && let Some(after) = store.override_by_id(before.id)?
+            && after.status != before.status
+        {
+            others.push(Moved {
+                before,
+                after,
+                closed: None,
+            });
+        }
+        others.extend(close_stale_in_slot(store, team, sprint.index, discipline, now)?);
+        let outcome = DecisionOutcome {
+            action: Action::Approve,
+            request: filed.request().clone(),
+            changed: true,
+            closed: None,
+            others,
+            sprint: Some(sprint),
+            in_force: true,
+            holder_before: new.original.clone(),
+            holder_after: Some(person.clone()),
+        };
+        store.enqueue(&effects(&outcome), now)?;
+        Ok(Some(outcome))
     })
 }

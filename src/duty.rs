@@ -272,3 +272,11 @@ pub fn slot(
     let approved = store.approved_override(sprint.index, discipline)?;
     Ok(Some((on_duty(base, approved.as_ref()), original)))
 }
+
+/// The sprint in force at `at`, if any.
+pub fn sprint_in_force_at(store: &Store, team: &Team, at: Timestamp) -> Result<Option<Sprint>> {
+    store.snapshot(|store| {
+        let sprints = window(store, team, at)?;
+        Ok(sprint_in_force(&sprints, team, at).in_force().cloned())
+    })
+}

@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 
-use super::coverage::{self, Verdict};
+use super::coverage;
+use crate::domain::request::Action;
 use super::{Bot, BotError};
 use crate::domain::SlackUserId;
 use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
@@ -34,9 +35,9 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
         return Handled::default();
     };
     let verdict = match action.action_id.as_str() {
-        APPROVE => Verdict::Approve,
-        DECLINE => Verdict::Decline,
-        CANCEL => Verdict::Cancel,
+        APPROVE => Action::Approve,
+        DECLINE => Action::Decline,
+        CANCEL => Action::Cancel,
         COVER_SHIFT => {
             let bot = bot.clone();
             return after_ack(async move {

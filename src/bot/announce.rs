@@ -23,6 +23,47 @@ pub const ACTOR: &str = "triage-bot";
 /// Decides and enqueues what should be announced at `now`. Returns how many outbox items were
 /// newly enqueued.
 pub fn sync(store: &Store, config: &Config, now: Timestamp) -> Result<usize> {
+    let Some(planned) = plan_at(store, config, now)? else {
+        return Ok(0);
+    };
+    apply(store, config, now, planned)
+}
+
+/// Records a decision's change to the sprint in force as announced, with its topic and user
+/// group notices, leaving out the "added"/"removed" DMs to the people in `told` (the decision's
+/// own DM already says what changed for them). Runs inside the decision's transaction. Anything
+/// but a mid-sprint change (a handoff not announced yet, say) is left to the next [`sync`].
+pub fn absorb_decision(
+    store: &Store,
+    config: &Config,
+    now: Timestamp,
+    told: &[SlackUserId],
+) -> Result<usize> {
+    let Some(mut planned) = plan_at(store, config, now)? else {
+        return Ok(0);
+    };
+    if planned.plan.kind != PlanKind::Change {
+        return Ok(0);
+    }
+    planned.plan.notices.retain(|notice| match &notice.kind {
+        NoticeKind::Added { person, .. } | NoticeKind::Removed { person, .. } => {
+            !told.contains(person)
+        }
+        _ => true,
+    });
+    apply(store, config, now, planned)
+}
+
+/// A plan with what it was decided from.
+struct Planned {
+    plan: Plan,
+    announced: Vec<announce::Announced>,
+    roster: Roster,
+    current: Option<SprintDuty>,
+}
+
+/// What should be announced at `now`; `None` when nothing.
+fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Planned>> {
     let team = config.team();
     let current = match duty::duty_at(store, &team, now, now, ACTOR)? {
         DutyAt::InForce { duty, .. } => Some(duty),
@@ -41,8 +82,23 @@ pub fn sync(store: &Store, config: &Config, now: Timestamp) -> Result<usize> {
     };
     let plan = announce::plan(&situation);
     if plan.notices.is_empty() && plan.states.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
+    Ok(Some(Planned {
+        plan,
+        announced,
+        roster,
+        current,
+    }))
+}
+
+fn apply(store: &Store, config: &Config, now: Timestamp, planned: Planned) -> Result<usize> {
+    let Planned {
+        plan,
+        announced,
+        roster,
+        current,
+    } = planned;
     let outgoing = to_outgoing(&plan.notices, &roster, config);
     let items = effect::items(&outgoing);
     match store.apply_announcements(&announced, &plan.states, &items, ACTOR, now)? {

@@ -68,6 +68,11 @@ pub enum Command {
         id: i64,
         reason: Option<String>,
     },
+    /// An admin withdraws an approved cover.
+    Revoke {
+        id: i64,
+        reason: Option<String>,
+    },
     Set {
         discipline: DisciplineKey,
         user: SlackUserId,
@@ -140,6 +145,7 @@ impl Command {
             self,
             Command::Approve { .. }
                 | Command::Decline { .. }
+                | Command::Revoke { .. }
                 | Command::Set { .. }
                 | Command::MemberAdd { .. }
                 | Command::MemberRemove { .. }
@@ -204,6 +210,11 @@ pub const HELP: &[HelpEntry] = &[
     entry("approve <id>", "approve a coverage request", true),
     entry("decline <id> [reason…]", "decline a coverage request", true),
     entry(
+        "revoke <id> [reason…]",
+        "withdraw an approved cover; the rotation's pick is back on duty",
+        true,
+    ),
+    entry(
         "set <discipline> <@person> [reason…]",
         "put someone on duty for the current sprint",
         true,
@@ -251,6 +262,7 @@ const WORDS: &[&str] = &[
     "overrides",
     "approve",
     "decline",
+    "revoke",
     "set",
     "member",
     "sprint",
@@ -279,6 +291,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             id: override_id(rest.first(), "approve <id>")?,
         }),
         "decline" => parse_decline(rest),
+        "revoke" => parse_revoke(rest),
         "set" => parse_set(rest),
         "member" | "members" => parse_member(rest),
         "sprint" | "sprints" => parse_sprint(rest),
@@ -349,6 +362,14 @@ fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
 fn parse_decline(rest: &[&str]) -> Result<Command, ParseError> {
     const USAGE: &str = "decline <id> [reason…]";
     Ok(Command::Decline {
+        id: override_id(rest.first(), USAGE)?,
+        reason: join(rest.get(1..).unwrap_or_default()),
+    })
+}
+
+fn parse_revoke(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "revoke <id> [reason…]";
+    Ok(Command::Revoke {
         id: override_id(rest.first(), USAGE)?,
         reason: join(rest.get(1..).unwrap_or_default()),
     })
@@ -690,6 +711,11 @@ mod tests {
         );
         check("approve 9", expect!["Approve { id: 9 }"]);
         check("decline 9", expect!["Decline { id: 9, reason: None }"]);
+        check("revoke 9", expect!["Revoke { id: 9, reason: None }"]);
+        check(
+            "revoke #9 back from leave",
+            expect![[r#"Revoke { id: 9, reason: Some("back from leave") }"#]],
+        );
         check(
             "decline 9 not this week",
             expect![[r#"Decline { id: 9, reason: Some("not this week") }"#]],

@@ -8,19 +8,24 @@
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
+
+use super::announce;
 use super::command::CoverArgs;
 use super::effect::{Effect, Outgoing, items};
 use super::shifts::{self, Shift, parse_slot_value};
 use super::{Bot, BotError, Context};
-use crate::coverage::{self, CoverageFailure};
+use crate::config::Config;
+use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved};
+use crate::domain::request::Action;
 use crate::domain::{
     CoverageError, CoverageRequest, DisciplineKey, Member, Override, OverrideStatus, SlackUserId,
     Sprint, SprintIndex,
 };
-use crate::duty::{self, DutyAt, Roster};
-use crate::slack::blocks::{self, Message, Recipient};
-use crate::slack::views;
-use crate::store::{Decision, RequestOutcome, StoreError};
+use crate::duty::{self, Roster};
+use crate::slack::blocks::{self, Message};
+use crate::slack::{decisions, views};
+use crate::store::{RequestOutcome, Store, StoreError, no_effects};
 
 /// The message key of a request's post in the admin channel.
 pub fn request_message_key(id: i64) -> String {
@@ -32,32 +37,6 @@ pub fn request_message_key(id: i64) -> String {
 pub enum Via {
     Command,
     Modal,
-}
-
-/// What to do with a pending request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Approve,
-    Decline,
-    Cancel,
-}
-
-impl Verdict {
-    fn status(self) -> OverrideStatus {
-        match self {
-            Verdict::Approve => OverrideStatus::Approved,
-            Verdict::Decline => OverrideStatus::Declined,
-            Verdict::Cancel => OverrideStatus::Cancelled,
-        }
-    }
-
-    fn action(self) -> &'static str {
-        match self {
-            Verdict::Approve => "override.approve",
-            Verdict::Decline => "override.decline",
-            Verdict::Cancel => "override.cancel",
-        }
-    }
 }
 
 /// `cover <sprint> <@replacement> [discipline] [reason…]`.
@@ -188,12 +167,16 @@ fn request_effects(
 }
 
 fn dm(key: String, user: &SlackUserId, message: Message, ctx: Context<'_>) -> Outgoing {
+    dm_at(key, user, message, ctx.now)
+}
+
+fn dm_at(key: String, user: &SlackUserId, message: Message, now: Timestamp) -> Outgoing {
     let effect = Effect::DirectMessage {
         user: user.to_string(),
         text: message.text.clone(),
         blocks: message.blocks_json(),
     };
-    Outgoing::now(key, effect, ctx.now)
+    Outgoing::now(key, effect, now)
 }
 
 /// `PublishHome` for each distinct person, keyed `<prefix>:home:<user>`.
@@ -217,28 +200,47 @@ fn home_refreshes(prefix: &str, people: &[SlackUserId], ctx: Context<'_>) -> Vec
     out
 }
 
-/// Approves, declines or cancels request `id`, if the acting person may.
+/// Approves, declines, cancels or revokes request `id`, if the acting person may. The decision,
+/// the requests it closes, its messages and (for the sprint in force) the announced state commit
+/// together.
 pub fn decide(
     ctx: Context<'_>,
     id: i64,
-    verdict: Verdict,
+    action: Action,
     reason: Option<String>,
 ) -> Result<Message, BotError> {
+    let roster = Roster::load(ctx.store)?;
+    let outcome = decide_outcome(ctx, id, action, reason)?;
+    Ok(decisions::decision_reply(
+        &outcome,
+        &roster,
+        &ctx.config.bot.command,
+    ))
+}
+
+/// [`decide`], returning what the decision did.
+pub fn decide_outcome(
+    ctx: Context<'_>,
+    id: i64,
+    action: Action,
+    reason: Option<String>,
+) -> Result<DecisionOutcome, BotError> {
     let entity_id = id.to_string();
-    if verdict != Verdict::Cancel {
-        let what = if verdict == Verdict::Approve {
-            "approve requests"
-        } else {
-            "decline requests"
-        };
-        ctx.require_admin(verdict.action(), "override", &entity_id, what)?;
+    let what = match action {
+        Action::Approve => Some("approve requests"),
+        Action::Decline => Some("decline requests"),
+        Action::Revoke => Some("revoke approved covers"),
+        _ => None,
+    };
+    if let Some(what) = what {
+        ctx.require_admin(action.audit_action(), "override", &entity_id, what)?;
     }
     let Some(request) = ctx.store.override_by_id(id)? else {
         return Err(BotError::Refused(format!("request #{id} does not exist")));
     };
-    if verdict == Verdict::Cancel && &request.requested_by != ctx.user && !ctx.is_admin()? {
+    if action == Action::Cancel && &request.requested_by != ctx.user && !ctx.is_admin()? {
         ctx.audit_refusal(
-            verdict.action(),
+            action.audit_action(),
             "override",
             &entity_id,
             "not the requester or an admin",
@@ -249,104 +251,117 @@ pub fn decide(
         )));
     }
     let roster = Roster::load(ctx.store)?;
-    let sprint = ctx.store.sprint(request.sprint)?;
-    let in_force = sprint_in_force(ctx)? == Some(request.sprint);
-    let effects = |d: &Decision| {
-        items(&decision_effects(
-            ctx,
-            d,
-            sprint.as_ref(),
-            &roster,
-            in_force,
-        ))
-    };
-    let decision = ctx
-        .store
-        .decide_override_with(
+    let team = ctx.config.team();
+    let outcome = ctx.store.transaction(|store| {
+        let outcome = coverage::decide_request(
+            store,
+            &team,
             id,
-            verdict.status(),
+            action,
             ctx.user.as_str(),
             reason.as_deref(),
             ctx.now,
-            &effects,
-        )
-        .map_err(|error| match error {
-            StoreError::OverrideNotPending { id, status } => BotError::Refused(format!(
-                "request #{id} is already {status}, so it cannot be changed"
-            )),
-            other => other.into(),
-        })?;
-    Ok(blocks::decided(
-        &decision.request,
-        decision.changed,
-        sprint.as_ref(),
-        &roster,
-    ))
+            &no_effects,
+        )?;
+        enqueue_decision(ctx, store, &outcome, &roster)?;
+        Ok::<_, CoverageFailure>(outcome)
+    })?;
+    Ok(outcome)
 }
 
-/// The index of the sprint in force now, if any.
-fn sprint_in_force(ctx: Context<'_>) -> Result<Option<SprintIndex>, BotError> {
-    let team = ctx.config.team();
-    Ok(
-        match duty::duty_at(ctx.store, &team, ctx.now, ctx.now, "rotation")? {
-            DutyAt::InForce { duty, .. } => Some(duty.sprint.index),
-            _ => None,
-        },
-    )
-}
-
-/// What a decision causes: the admin-channel post updated in place, DMs to the requester and
-/// the replacement, Home refreshes, and (for an approval in the current sprint) the user group.
-fn decision_effects(
+/// Enqueues what a decision causes, inside its transaction: one DM per person it concerns,
+/// the admin-channel posts of the requests it moved brought up to date, Home refreshes, and,
+/// when it moved duty in the sprint in force, the announced state with the topic and user
+/// groups (the DMs already say what changed, so nobody gets a second message about it).
+fn enqueue_decision(
     ctx: Context<'_>,
-    decision: &Decision,
+    store: &Store,
+    outcome: &DecisionOutcome,
+    roster: &Roster,
+) -> Result<(), StoreError> {
+    let prefix = format!("decision:{}:{}", outcome.request.id, outcome.request.status);
+    let mut out = Vec::new();
+    let mut people = vec![ctx.user.clone()];
+    let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
+    for (person, message) in &dms {
+        out.push(dm(format!("{prefix}:dm:{person}"), person, message.clone(), ctx));
+        people.push(person.clone());
+    }
+    let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
+    if outcome.changed {
+        moved.push(&outcome.request);
+    }
+    for o in moved {
+        if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
+            out.push(card_update(ctx.config, ctx.now, o, outcome.sprint.as_ref(), roster));
+        }
+    }
+    out.extend(home_refreshes(&prefix, &people, ctx));
+    store.enqueue(&items(&out), ctx.now)?;
+    if outcome.in_force && outcome.duty_moved() {
+        let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
+        announce::absorb_decision(store, ctx.config, ctx.now, &told)?;
+    }
+    Ok(())
+}
+
+/// The admin-channel post of request `o`, edited to its current state.
+fn card_update(
+    config: &Config,
+    now: Timestamp,
+    o: &Override,
     sprint: Option<&Sprint>,
     roster: &Roster,
-    in_force: bool,
-) -> Vec<Outgoing> {
-    if !decision.changed {
-        return Vec::new();
-    }
-    let o = &decision.request;
-    let prefix = format!("decision:{}", o.id);
-    let mut out = Vec::new();
-    if ctx.config.bot.admin_channel.is_some() {
-        let message = blocks::coverage_request(o, sprint, roster, &ctx.config.team());
-        let update = Effect::UpdateMessage {
-            message_key: request_message_key(o.id),
-            text: message.text.clone(),
-            blocks: message.blocks_json(),
-        };
-        out.push(Outgoing::now(format!("{prefix}:update"), update, ctx.now));
-    }
-    let mut told = vec![(&o.requested_by, Recipient::Requester)];
-    match o.status {
-        OverrideStatus::Approved | OverrideStatus::Declined => {
-            told.push((&o.replacement, Recipient::Replacement))
+) -> Outgoing {
+    let message = blocks::coverage_request(o, sprint, roster, &config.team());
+    let update = Effect::UpdateMessage {
+        message_key: request_message_key(o.id),
+        text: message.text.clone(),
+        blocks: message.blocks_json(),
+    };
+    Outgoing::now(format!("decision:{}:{}:update", o.id, o.status), update, now)
+}
+
+/// Closes the pending requests whose premise no longer holds at `now` (their sprint ended, the
+/// person they would replace is no longer on duty, …): each requester is told once and each
+/// admin-channel post is edited. Returns how many were closed.
+pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usize, StoreError> {
+    let team = config.team();
+    let roster = Roster::load(store)?;
+    let moved = store.transaction(|store| -> Result<Vec<Moved>, StoreError> {
+        let moved = coverage::close_stale_requests(store, &team, now, &no_effects)?;
+        if moved.is_empty() {
+            return Ok(moved);
         }
-        _ if o.decided_by.as_deref() == Some(o.requested_by.as_str()) => told.clear(),
-        _ => {}
-    }
-    for (user, recipient) in told {
-        let message = blocks::decision_dm(o, recipient, sprint, roster);
-        out.push(dm(format!("{prefix}:dm:{user}"), user, message, ctx));
-    }
-    if o.status == OverrideStatus::Approved && in_force {
-        out.push(Outgoing::now(
-            format!("{prefix}:usergroups"),
-            Effect::ReconcileUsergroups,
-            ctx.now,
-        ));
-    }
-    let mut people = vec![
-        o.requested_by.clone(),
-        o.replacement.clone(),
-        ctx.user.clone(),
-    ];
-    people.extend(o.original.clone());
-    people.extend(decision.superseded.as_ref().map(|s| s.replacement.clone()));
-    out.extend(home_refreshes(&prefix, &people, ctx));
-    out
+        let mut sprints = Vec::new();
+        for m in &moved {
+            sprints.extend(store.sprint(m.after.sprint)?);
+        }
+        let mut out = Vec::new();
+        for (person, message) in decisions::closed_dms(&moved, &sprints, &roster) {
+            let key = format!("closed:{}:dm:{person}", ids(&moved, &person));
+            out.push(dm_at(key, &person, message, now));
+        }
+        for m in &moved {
+            let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
+            if store.outbox_has(&format!("request:{}:admin-post", m.after.id))? {
+                out.push(card_update(config, now, &m.after, sprint, &roster));
+            }
+        }
+        store.enqueue(&items(&out), now)?;
+        Ok(moved)
+    })?;
+    Ok(moved.len())
+}
+
+/// The ids of `person`'s requests among `moved`, joined: part of a DM's idempotency key.
+fn ids(moved: &[Moved], person: &SlackUserId) -> String {
+    let ids: Vec<String> = moved
+        .iter()
+        .filter(|m| &m.after.requested_by == person)
+        .map(|m| m.after.id.to_string())
+        .collect();
+    ids.join("-")
 }
 
 /// `overrides`: my requests; admins also see every pending one, with buttons.
@@ -382,76 +397,34 @@ pub fn set(
         discipline.as_str(),
         "put someone on duty",
     )?;
-    let Some(sprint) = sprint_in_force(ctx)? else {
+    let team = ctx.config.team();
+    let roster = Roster::load(ctx.store)?;
+    let outcome = ctx.store.transaction(|store| {
+        let outcome = coverage::set_on_duty(
+            store,
+            &team,
+            discipline,
+            user,
+            ctx.user,
+            reason.clone(),
+            ctx.now,
+            &no_effects,
+        )?;
+        if let Some(outcome) = &outcome {
+            enqueue_decision(ctx, store, outcome, &roster)?;
+        }
+        Ok::<_, CoverageFailure>(outcome)
+    })?;
+    let Some(outcome) = outcome else {
         return Err(BotError::Refused(
             "no sprint is in force right now, so there is no duty to set".into(),
         ));
     };
-    let request = CoverageRequest {
-        sprint,
-        discipline: discipline.clone(),
-        replacement: user.clone(),
-        requester: ctx.user.clone(),
-    };
-    let team = ctx.config.team();
-    let roster = Roster::load(ctx.store)?;
-    let Some(found) = ctx.store.sprint(sprint)? else {
-        return Err(BotError::Refused(format!("sprint {sprint} does not exist")));
-    };
-    let on_duty = duty::slot(ctx.store, &roster, &found, discipline)?
-        .and_then(|(assignment, _)| assignment.slack_id);
-    let found = Some(found);
-    let new = coverage::checked_override(ctx.store, &team, &request, reason, true, ctx.now)?;
-    let effects = |outcome: &RequestOutcome| match outcome {
-        RequestOutcome::Created(o) => items(&set_effects(
-            ctx,
-            o,
-            on_duty.as_ref(),
-            found.as_ref(),
-            &roster,
-        )),
-        _ => Vec::new(),
-    };
-    let outcome = ctx
-        .store
-        .record_approved_override_with(&new, ctx.now, &effects)?;
-    Ok(blocks::set_done(&outcome, found.as_ref(), &roster))
-}
-
-/// What `set` causes: DMs to the person put on duty and to the one taken off, the user group,
-/// and Home refreshes.
-fn set_effects(
-    ctx: Context<'_>,
-    o: &Override,
-    previous: Option<&SlackUserId>,
-    sprint: Option<&Sprint>,
-    roster: &Roster,
-) -> Vec<Outgoing> {
-    let prefix = format!("set:{}", o.id);
-    let mut out = vec![dm(
-        format!("{prefix}:dm:{}", o.replacement),
-        &o.replacement,
-        blocks::set_dm(o, Recipient::Replacement, sprint, roster),
-        ctx,
-    )];
-    let mut people = vec![o.replacement.clone(), ctx.user.clone()];
-    if let Some(previous) = previous.filter(|p| *p != &o.replacement) {
-        let message = blocks::set_dm(o, Recipient::Requester, sprint, roster);
-        out.push(dm(
-            format!("{prefix}:dm:{previous}"),
-            previous,
-            message,
-            ctx,
-        ));
-        people.push(previous.clone());
-    }
-    out.push(Outgoing::now(
-        format!("{prefix}:usergroups"),
-        Effect::ReconcileUsergroups,
-        ctx.now,
-    ));
-    out.extend(home_refreshes(&prefix, &people, ctx));
-    out
+    Ok(blocks::set_done(
+        &RequestOutcome::Created(outcome.request.clone()),
+        outcome.sprint.as_ref(),
+        &roster,
+    ))
 }
 
 /// The modal's contents for `user`: their shifts and, per discipline of those shifts, the

@@ -63,6 +63,7 @@ impl From<CoverageFailure> for BotError {
     fn from(failure: CoverageFailure) -> BotError {
         match failure {
             CoverageFailure::Rule(rule) => BotError::Refused(rule.to_string()),
+            CoverageFailure::Transition(error) => BotError::Refused(error.to_string()),
             CoverageFailure::Store(error) => error.into(),
         }
     }

@@ -109,6 +109,15 @@ async fn schedule(
 }
 
 async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
+    let closing = config.clone();
+    match store
+        .run(move |s| super::coverage::close_stale(s, &closing, now))
+        .await
+    {
+        Ok(0) => {}
+        Ok(closed) => tracing::info!(closed, "closed requests that no longer apply"),
+        Err(error) => tracing::error!(%error, "could not close requests that no longer apply"),
+    }
     let config = config.clone();
     match store.run(move |s| announce::sync(s, &config, now)).await {
         Ok(0) => {}

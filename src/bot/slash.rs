@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::command::{self, Command, HELP};
 use super::{BotError, Context, admin, coverage, shifts};
 use crate::domain::SlackUserId;
+use crate::domain::request::Action;
 use crate::duty::{self, Roster};
 use crate::slack::SlashCommand;
 use crate::slack::blocks::{self, Message};
@@ -65,11 +66,10 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             "the form opens from the slash command".into(),
         )),
         Command::Cover(args) => coverage::request_by_command(ctx, &args),
-        Command::Cancel { id } => coverage::decide(ctx, id, coverage::Verdict::Cancel, None),
-        Command::Approve { id } => coverage::decide(ctx, id, coverage::Verdict::Approve, None),
-        Command::Decline { id, reason } => {
-            coverage::decide(ctx, id, coverage::Verdict::Decline, reason)
-        }
+        Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
+        Command::Approve { id } => coverage::decide(ctx, id, Action::Approve, None),
+        Command::Decline { id, reason } => coverage::decide(ctx, id, Action::Decline, reason),
+        Command::Revoke { id, reason } => coverage::decide(ctx, id, Action::Revoke, reason),
         Command::Overrides => coverage::list(ctx),
         Command::Set {
             discipline,

@@ -6,11 +6,10 @@ use super::{parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::OverrideCommand;
 use crate::config::Config;
-use crate::coverage::{self, CoverageFailure};
-use crate::domain::{
-    CoverageRequest, DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex,
-};
-use crate::store::{Decision, RequestOutcome, Store, no_effects};
+use crate::bot::{BotError, Context, coverage};
+use crate::domain::request::Action;
+use crate::domain::{CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex};
+use crate::store::RequestOutcome;
 
 pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
     match command {
@@ -31,14 +30,14 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             let o = outcome.request();
             match outcome {
                 RequestOutcome::Created(_) => println!(
-                    "override {} filed: {} to cover {} in sprint {}; waiting for an admin",
+                    "request #{} filed: {} to cover {} in sprint {}; waiting for an admin",
                     o.id, o.replacement, o.discipline, o.sprint
                 ),
                 RequestOutcome::AlreadyPending(_) => {
-                    println!("the same request is already pending as override {}", o.id)
+                    println!("the same request is already pending as request #{}", o.id)
                 }
                 RequestOutcome::AlreadyApproved(_) => {
-                    println!("the same override is already approved as override {}", o.id)
+                    println!("the same cover is already approved as request #{}", o.id)
                 }
             }
         }
@@ -47,6 +46,9 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             decide(config, &id, &by, Action::Decline, reason)?
         }
         OverrideCommand::Cancel { id, by } => decide(config, &id, &by, Action::Cancel, None)?,
+        OverrideCommand::Revoke { id, by, reason } => {
+            decide(config, &id, &by, Action::Revoke, reason)?
+        }
         OverrideCommand::List { status } => {
             let status = status
                 .as_deref()
@@ -59,29 +61,38 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Validates a coverage request with the domain's rules and files it.
+/// Validates a coverage request with the domain's rules and files it, with the same messages a
+/// request filed in Slack causes (delivered by `serve`).
 pub fn request_coverage(
     config: &Config,
     request: &CoverageRequest,
     reason: Option<String>,
 ) -> anyhow::Result<RequestOutcome> {
     let store = app::open_store(config)?;
-    let is_admin = store.is_admin(&request.requester)?;
-    let (team, now) = (config.team(), config.now());
-    coverage::file_coverage_request(&store, &team, request, reason, is_admin, now, &no_effects)
-        .map_err(|failure| match failure {
-            CoverageFailure::Rule(rule) => UsageError(rule.to_string()).into(),
-            CoverageFailure::Store(error) => anyhow::Error::from(error),
-        })
+    let ctx = Context {
+        store: &store,
+        config,
+        user: &request.requester,
+        now: config.now(),
+    };
+    coverage::file(ctx, request, reason, coverage::Via::Command).map_err(bot_error)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Approve,
-    Decline,
-    Cancel,
+/// A refusal from the shared decision code, as the command line reports it.
+fn bot_error(error: BotError) -> anyhow::Error {
+    match error {
+        BotError::Internal(error) => anyhow::Error::from(error),
+        refused => UsageError(plain(&refused.to_string())).into(),
+    }
 }
 
+/// Slack mentions (`<@U1>`) and bold marks as plain text.
+fn plain(text: &str) -> String {
+    text.replace("<@", "").replace('>', "").replace('*', "")
+}
+
+/// Approves, declines, cancels or revokes a request through the same decision code as Slack:
+/// the same rules, the same messages to the people concerned (delivered by `serve`).
 fn decide(
     config: &Config,
     id: &str,
@@ -89,57 +100,40 @@ fn decide(
     action: Action,
     reason: Option<String>,
 ) -> anyhow::Result<()> {
-    let id = parse_number("override id", id, 1, i64::MAX as u64)? as i64;
+    let id = parse_number("request id", id, 1, i64::MAX as u64)? as i64;
     let by = SlackUserId::parse(by)?;
-    let now = config.now();
     let store = app::open_store(config)?;
-    let request = store
-        .override_by_id(id)?
-        .ok_or(crate::store::StoreError::UnknownOverride(id))?;
-    check_rights(&store, &request, &by, action)?;
-    let decision: Decision = match action {
-        Action::Approve => store.approve_override(id, by.as_str(), now)?,
-        Action::Decline => store.decline_override(id, by.as_str(), reason.as_deref(), now)?,
-        Action::Cancel => store.cancel_override(id, by.as_str(), now)?,
+    let ctx = Context {
+        store: &store,
+        config,
+        user: &by,
+        now: config.now(),
     };
-    let o = &decision.request;
-    if !decision.changed {
-        println!("override {} was already {}", o.id, o.status);
-        return Ok(());
+    let outcome = coverage::decide_outcome(ctx, id, action, reason).map_err(bot_error)?;
+    let o = &outcome.request;
+    let slot = format!("{} to cover {} in sprint {}", o.replacement, o.discipline, o.sprint);
+    if let Some(why) = &outcome.closed {
+        return Err(UsageError(format!(
+            "request #{} cannot be approved: {}; it is closed as {}",
+            o.id,
+            crate::coverage::stale_reason(why),
+            o.status
+        ))
+        .into());
     }
-    println!(
-        "override {} {}: {} covers {} in sprint {}",
-        o.id, o.status, o.replacement, o.discipline, o.sprint
-    );
-    if let Some(old) = decision.superseded {
-        println!(
-            "override {} ({} covering) is superseded",
-            old.id, old.replacement
-        );
+    if outcome.changed {
+        println!("request #{} ({slot}) is now {}", o.id, o.status);
+    } else {
+        println!("request #{} ({slot}) was already {}; nothing changed", o.id, o.status);
+    }
+    for moved in &outcome.others {
+        let why = moved
+            .closed
+            .as_ref()
+            .map_or("replaced by this decision".to_string(), crate::coverage::stale_reason);
+        println!("request #{} is now {}: {why}", moved.after.id, moved.after.status);
     }
     Ok(())
-}
-
-/// Approve and decline need an admin; cancel needs the requester or an admin.
-fn check_rights(
-    store: &Store,
-    request: &Override,
-    by: &SlackUserId,
-    action: Action,
-) -> anyhow::Result<()> {
-    if store.is_admin(by)? {
-        return Ok(());
-    }
-    let refusal = match action {
-        Action::Cancel if &request.requested_by == by => return Ok(()),
-        Action::Cancel => format!(
-            "only the requester ({}) or an admin can cancel override {}",
-            request.requested_by, request.id
-        ),
-        Action::Approve => format!("{by} is not an admin; only admins can approve requests"),
-        Action::Decline => format!("{by} is not an admin; only admins can decline requests"),
-    };
-    Err(UsageError(refusal).into())
 }
 
 fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {

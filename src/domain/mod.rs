@@ -7,6 +7,7 @@ pub mod announce;
 pub mod ids;
 pub mod model;
 pub mod overrides;
+pub mod request;
 pub mod rotation;
 pub mod sprint;
 

@@ -60,17 +60,25 @@ pub enum OverrideStatus {
     Declined,
     /// Withdrawn by the requester or an admin.
     Cancelled,
-    /// Was approved, then replaced by a later approved override for the same slot.
+    /// Closed because its premise no longer held (the person it would replace is no longer on
+    /// duty in the slot, the replacement left the discipline, …), or, once approved, replaced by
+    /// a later decision for the same slot.
     Superseded,
+    /// Closed undecided because its sprint ended.
+    Expired,
+    /// Was approved, then withdrawn by an admin: the rotation's pick is back on duty.
+    Revoked,
 }
 
 impl OverrideStatus {
-    pub const ALL: [OverrideStatus; 5] = [
+    pub const ALL: [OverrideStatus; 7] = [
         OverrideStatus::Pending,
         OverrideStatus::Approved,
         OverrideStatus::Declined,
         OverrideStatus::Cancelled,
         OverrideStatus::Superseded,
+        OverrideStatus::Expired,
+        OverrideStatus::Revoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +88,8 @@ impl OverrideStatus {
             OverrideStatus::Declined => "declined",
             OverrideStatus::Cancelled => "cancelled",
             OverrideStatus::Superseded => "superseded",
+            OverrideStatus::Expired => "expired",
+            OverrideStatus::Revoked => "revoked",
         }
     }
 }
@@ -93,7 +103,7 @@ impl fmt::Display for OverrideStatus {
 /// Text that names no override status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not an override status (expected pending, approved, declined, cancelled or superseded)"
+    "`{0}` is not an override status (expected pending, approved, declined, cancelled, superseded, expired or revoked)"
 )]
 pub struct UnknownStatus(pub String);
 
@@ -120,8 +130,15 @@ pub struct Override {
     pub status: OverrideStatus,
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
+    /// The requester's reason.
     pub reason: Option<String>,
     pub created_at: Timestamp,
+    /// The reason given with the decision out of pending (a decline's, say).
+    pub decision_reason: Option<String>,
+    /// Who revoked the approved cover, when, and why.
+    pub revoked_by: Option<String>,
+    pub revoked_at: Option<Timestamp>,
+    pub revoke_reason: Option<String>,
 }
 
 /// Why a person is on duty for a slot.

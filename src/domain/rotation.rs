@@ -441,6 +441,10 @@ mod tests {
             decided_at: None,
             reason: None,
             created_at: jiff::Timestamp::UNIX_EPOCH,
+            decision_reason: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
         }
     }
 

@@ -258,7 +258,25 @@ pub fn coverage_request(
                 .as_deref()
                 .map_or(String::new(), |by| format!(" by {}", actor(by)));
             let at = at.map_or(String::new(), |at| format!(" on {}", local_time(team, at)));
-            blocks.push(context(&format!("{}{by}{at}", status_word(status))));
+            let why = o
+                .decision_reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(" · {r}"));
+            let decided = match status {
+                OverrideStatus::Revoked => OverrideStatus::Approved,
+                status => status,
+            };
+            blocks.push(context(&format!("{}{by}{at}{why}", status_word(decided))));
+            if let (OverrideStatus::Revoked, Some(by)) = (status, &o.revoked_by) {
+                let at = o
+                    .revoked_at
+                    .map_or(String::new(), |at| format!(" on {}", local_time(team, at)));
+                let why = o
+                    .revoke_reason
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(" · {r}"));
+                blocks.push(context(&format!("Revoked by {}{at}{why}", actor(by))));
+            }
         }
     }
     let fallback = format!("Coverage request #{} ({}): {summary}", o.id, o.status);
@@ -274,7 +292,9 @@ fn status_word(status: OverrideStatus) -> &'static str {
         OverrideStatus::Approved => ":white_check_mark: Approved",
         OverrideStatus::Declined => ":x: Declined",
         OverrideStatus::Cancelled => "Cancelled",
-        OverrideStatus::Superseded => "Superseded by a later override",
+        OverrideStatus::Superseded => "Closed: superseded",
+        OverrideStatus::Expired => "Closed: expired, its sprint ended undecided",
+        OverrideStatus::Revoked => "Revoked",
     }
 }
 
@@ -603,6 +623,10 @@ pub(crate) mod tests {
             decided_at: decided.then(|| "2026-03-10T19:00:00Z".parse().unwrap()),
             reason: Some("dentist".to_string()),
             created_at: "2026-03-10T18:00:00Z".parse().unwrap(),
+            decision_reason: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod blocks;
+pub mod decisions;
 pub mod emulator;
 pub mod envelope;
 pub mod interaction;

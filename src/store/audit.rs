@@ -1,7 +1,7 @@
 //! The append-only audit log: one row per change, written inside the change's own transaction.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use super::Store;
@@ -22,7 +22,7 @@ pub struct AuditRecord<'a> {
 }
 
 /// Appends `record` inside `tx`; it commits or rolls back with the change it describes.
-pub(crate) fn append(tx: &Transaction, record: &AuditRecord, now: Timestamp) -> Result<()> {
+pub(crate) fn append(tx: &Connection, record: &AuditRecord, now: Timestamp) -> Result<()> {
     tx.execute(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -105,7 +105,8 @@ pub fn sprint(row: &Row) -> rusqlite::Result<Sprint> {
 }
 
 pub const OVERRIDE_COLUMNS: &str = "id, sprint_index, discipline, original_slack_id, \
-     replacement_slack_id, requested_by, status, decided_by, decided_at, reason, created_at";
+     replacement_slack_id, requested_by, status, decided_by, decided_at, reason, created_at, \
+     decision_reason, revoked_by, revoked_at, revoke_reason";
 
 pub fn override_row(row: &Row) -> rusqlite::Result<Override> {
     Ok(Override {
@@ -120,6 +121,10 @@ pub fn override_row(row: &Row) -> rusqlite::Result<Override> {
         decided_at: opt_timestamp(row, "decided_at")?,
         reason: row.get("reason")?,
         created_at: timestamp(row, "created_at")?,
+        decision_reason: row.get("decision_reason")?,
+        revoked_by: row.get("revoked_by")?,
+        revoked_at: opt_timestamp(row, "revoked_at")?,
+        revoke_reason: row.get("revoke_reason")?,
     })
 }
 

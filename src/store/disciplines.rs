@@ -1,7 +1,7 @@
 //! Disciplines: the groups that each have a rotation.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::Store;
@@ -51,7 +51,7 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 pub(crate) fn upsert(
-    tx: &Transaction,
+    tx: &Connection,
     new: &NewDiscipline,
     actor: &str,
     now: Timestamp,

@@ -49,7 +49,7 @@ pub enum StoreError {
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     SprintDates { start: String, end: String },
     /// No override has this id.
-    #[error("override {0} does not exist")]
+    #[error("request #{0} does not exist")]
     UnknownOverride(i64),
     /// The override was already decided, so it cannot be decided again.
     #[error("override {id} is already {status}")]

@@ -5,7 +5,7 @@
 //! and rolls it back. This module parses no files.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::error::{Result, StoreError};
 use super::overrides::{self, NewOverride, RequestOutcome};
@@ -107,7 +107,7 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE transaction and rolls it back whatever happens.
-    fn rehearse<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
+    fn rehearse<T>(&self, f: impl Fn(&Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;
         let _writer = self
             .write_lock
@@ -121,7 +121,7 @@ impl Store {
 }
 
 fn apply(
-    tx: &Transaction,
+    tx: &Connection,
     batch: &ImportBatch,
     actor: &str,
     now: Timestamp,
@@ -159,7 +159,7 @@ fn apply(
 }
 
 fn import_discipline(
-    tx: &Transaction,
+    tx: &Connection,
     discipline: &ImportDiscipline,
     actor: &str,
     now: Timestamp,
@@ -188,7 +188,7 @@ fn import_discipline(
 
 /// Adds the member at the end of the rotation unless they are already listed.
 fn import_member(
-    tx: &Transaction,
+    tx: &Connection,
     discipline: &DisciplineKey,
     member: &ImportMember,
     actor: &str,
@@ -212,7 +212,7 @@ fn import_member(
 }
 
 fn import_override(
-    tx: &Transaction,
+    tx: &Connection,
     item: &ImportOverride,
     actor: &str,
     now: Timestamp,
@@ -230,7 +230,7 @@ fn import_override(
     };
     if item.status != OverrideStatus::Pending {
         let by = item.decided_by.as_deref().unwrap_or(actor);
-        overrides::decide(tx, filed.id, item.status, by, None, now)?;
+        overrides::record_import_decision(tx, &filed, item.status, by, now)?;
     }
     report.overrides.count(true);
     report.superseded += usize::from(item.status == OverrideStatus::Superseded);
@@ -254,7 +254,7 @@ fn override_exists(conn: &Connection, new: &NewOverride) -> Result<bool> {
 }
 
 /// Sets the discipline's current state unless it already has one.
-fn import_state(tx: &Transaction, item: &ImportState, actor: &str, now: Timestamp) -> Result<bool> {
+fn import_state(tx: &Connection, item: &ImportState, actor: &str, now: Timestamp) -> Result<bool> {
     disciplines::require(tx, &item.discipline)?;
     let found: i64 = tx.query_row(
         "SELECT count(*) FROM current_state WHERE discipline = ?1",

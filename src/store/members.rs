@@ -2,7 +2,7 @@
 //! same person to the same discipline an upsert, never a duplicate.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::Store;
@@ -98,7 +98,7 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 pub(crate) fn upsert(
-    tx: &Transaction,
+    tx: &Connection,
     slack_id: &SlackUserId,
     discipline: &DisciplineKey,
     name: Option<&str>,
@@ -136,7 +136,7 @@ pub(crate) fn upsert(
 }
 
 pub(crate) fn deactivate(
-    tx: &Transaction,
+    tx: &Connection,
     slack_id: &SlackUserId,
     discipline: &DisciplineKey,
     actor: &str,
@@ -174,7 +174,7 @@ pub(crate) fn deactivate(
 /// Moves a member to `position` (1-based) in the discipline's list, renumbering everyone so the
 /// relative order of the others is kept.
 fn move_to(
-    tx: &Transaction,
+    tx: &Connection,
     slack_id: &SlackUserId,
     discipline: &DisciplineKey,
     position: usize,
@@ -235,7 +235,7 @@ fn move_to(
 }
 
 fn record(
-    tx: &Transaction,
+    tx: &Connection,
     outcome: MemberOutcome,
     before: Option<&Member>,
     after: &Member,

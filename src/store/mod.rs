@@ -31,7 +31,7 @@ use std::time::Duration;
 use backon::{BlockingRetryable, ExponentialBuilder};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audit::AuditRecord;
 pub use backup::BackupReport;
@@ -45,9 +45,22 @@ pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
 pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
 pub use outbox_read::OutboxRow;
-pub use overrides::{Decision, NewOverride, RequestOutcome};
+pub use overrides::{NewOverride, RequestOutcome};
 pub use sprints::{NewSprint, SprintChange};
 pub use state::CurrentState;
+
+/// An error a [`Store::transaction`] may end with: a store error, or a caller's own (a refusal)
+/// that also rolls the transaction back.
+pub trait TransactionError: From<StoreError> {
+    /// Whether the database was busy, so the whole transaction may be tried again.
+    fn is_busy(&self) -> bool;
+}
+
+impl TransactionError for StoreError {
+    fn is_busy(&self) -> bool {
+        StoreError::is_busy(self)
+    }
+}
 
 /// Derives the outbox items a decision causes from its outcome (see `write_with_effects`).
 pub type Effects<'a, T> = &'a dyn Fn(&T) -> Vec<NewOutboxItem>;
@@ -94,8 +107,11 @@ pub struct Store {
     /// Serialises this process's writers, so they queue here instead of in SQLite's sleeping
     /// busy handler; other processes are still kept out by SQLite's own lock.
     write_lock: Arc<Mutex<()>>,
-    /// Inside [`Store::snapshot`]: the connection whose open read transaction every read uses.
+    /// Inside [`Store::snapshot`] or [`Store::transaction`]: the connection whose open
+    /// transaction every read (and, in a transaction, every write) uses.
     pinned: Option<Arc<Mutex<PooledConnection>>>,
+    /// Whether `pinned` holds an IMMEDIATE (write) transaction rather than a read snapshot.
+    pinned_for_writes: bool,
 }
 
 type PooledConnection = r2d2::PooledConnection<SqliteConnectionManager>;
@@ -141,6 +157,7 @@ impl Store {
             busy_retries: Arc::new(AtomicU64::new(0)),
             write_lock: Arc::new(Mutex::new(())),
             pinned: None,
+            pinned_for_writes: false,
         };
         Ok((store, report))
     }
@@ -191,7 +208,19 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction, retrying the whole transaction while the database
     /// is busy. `f` may run more than once, so it must not have effects outside the transaction.
-    pub(crate) fn write<T>(&self, f: impl Fn(&Transaction) -> Result<T>) -> Result<T> {
+    /// Inside [`Store::transaction`], `f` joins the open transaction instead.
+    pub(crate) fn write<T>(&self, f: impl Fn(&Connection) -> Result<T>) -> Result<T> {
+        if let (Some(pinned), true) = (&self.pinned, self.pinned_for_writes) {
+            let conn = pinned
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            return f(&conn);
+        }
+        if self.pinned.is_some() {
+            return Err(StoreError::Invalid(
+                "a write was attempted inside a read snapshot".to_string(),
+            ));
+        }
         let attempt = || {
             // The turn first, then a connection: writers waiting for their turn hold none, so
             // readers keep the rest of the pool while another process holds the write lock.
@@ -216,12 +245,79 @@ impl Store {
             .call()
     }
 
+    /// Runs `f` in one IMMEDIATE transaction with a store whose reads and writes all go through
+    /// it: a decision reads the world as it is at that moment and writes its outcome before any
+    /// other writer can change that world. Retried as a whole while the database is busy, so `f`
+    /// must not have effects outside the store. Nested calls join the outer transaction.
+    /// An `Err` from `f` rolls everything back, a refusal as much as a failure.
+    pub fn transaction<T, E: TransactionError>(
+        &self,
+        f: impl Fn(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if self.pinned_for_writes {
+            return f(self);
+        }
+        if self.pinned.is_some() {
+            return Err(E::from(StoreError::Invalid(
+                "a transaction was started inside a read snapshot".to_string(),
+            )));
+        }
+        let attempt = || {
+            let _writer = self
+                .write_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let conn = self.pool.get().map_err(StoreError::from)?;
+            conn.execute_batch("BEGIN IMMEDIATE")
+                .map_err(StoreError::from)?;
+            let pinned = Arc::new(Mutex::new(conn));
+            let inner = Store {
+                pinned: Some(pinned.clone()),
+                pinned_for_writes: true,
+                ..self.clone()
+            };
+            let value = f(&inner);
+            drop(inner);
+            let conn = pinned
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let rollback = || -> std::result::Result<(), E> {
+                if !conn.is_autocommit() {
+                    conn.execute_batch("ROLLBACK").map_err(StoreError::from)?;
+                }
+                Ok(())
+            };
+            match value {
+                Ok(value) => match conn.execute_batch("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(error) => {
+                        rollback()?;
+                        Err(E::from(StoreError::from(error)))
+                    }
+                },
+                Err(error) => {
+                    rollback()?;
+                    Err(error)
+                }
+            }
+        };
+        attempt
+            .retry(self.backoff())
+            .sleep(std::thread::sleep)
+            .when(E::is_busy)
+            .notify(|_, delay| {
+                self.busy_retries.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(?delay, "database busy, retrying");
+            })
+            .call()
+    }
+
     /// Like `write`, then enqueues the outbox items `effects` derives from `f`'s result, in the
     /// same transaction: the decision and the messages it causes commit together or not at all.
     pub(crate) fn write_with_effects<T>(
         &self,
         now: jiff::Timestamp,
-        f: impl Fn(&Transaction) -> Result<T>,
+        f: impl Fn(&Connection) -> Result<T>,
         effects: Effects<'_, T>,
     ) -> Result<T> {
         self.write(|tx| {
@@ -245,6 +341,7 @@ impl Store {
         let pinned = Arc::new(Mutex::new(conn));
         let reader = Store {
             pinned: Some(pinned.clone()),
+            pinned_for_writes: false,
             ..self.clone()
         };
         let value = f(&reader);

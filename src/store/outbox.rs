@@ -7,7 +7,7 @@
 //! the bot.
 
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
 use super::codec;
@@ -61,7 +61,7 @@ pub struct OutboxStats {
 }
 
 /// Enqueues `item` inside `tx`. Returns false when an item with the same key already exists.
-pub(crate) fn enqueue(tx: &Transaction, item: &NewOutboxItem, now: Timestamp) -> Result<bool> {
+pub(crate) fn enqueue(tx: &Connection, item: &NewOutboxItem, now: Timestamp) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO outbox (idempotency_key, kind, payload, next_attempt_at, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -79,7 +79,7 @@ pub(crate) fn enqueue(tx: &Transaction, item: &NewOutboxItem, now: Timestamp) ->
 }
 
 pub(crate) fn enqueue_all(
-    tx: &Transaction,
+    tx: &Connection,
     items: &[NewOutboxItem],
     now: Timestamp,
 ) -> Result<usize> {
@@ -92,7 +92,7 @@ pub(crate) fn enqueue_all(
 
 /// Ends a pending item inside `tx`: sent, failed for good, or dropped.
 pub(crate) fn finish(
-    tx: &Transaction,
+    tx: &Connection,
     id: i64,
     end: OutboxEnd,
     error: Option<&str>,
@@ -120,7 +120,7 @@ pub(crate) fn finish(
 
 /// Remembers inside `tx` where the message posted under `key` landed.
 pub(crate) fn remember(
-    tx: &Transaction,
+    tx: &Connection,
     key: &str,
     channel: &str,
     ts: &str,
@@ -136,7 +136,7 @@ pub(crate) fn remember(
 
 /// Notes a problem inside `tx`; true when it is new or came back after being resolved.
 pub(crate) fn note_problem(
-    tx: &Transaction,
+    tx: &Connection,
     key: &str,
     detail: &str,
     now: Timestamp,
@@ -158,6 +158,16 @@ impl Store {
     /// Enqueues effects on their own (effects of a decision go in the decision's transaction).
     pub fn enqueue(&self, items: &[NewOutboxItem], now: Timestamp) -> Result<usize> {
         self.write(|tx| enqueue_all(tx, items, now))
+    }
+
+    /// Whether an item with this idempotency key was ever enqueued (whatever became of it).
+    pub fn outbox_has(&self, key: &str) -> Result<bool> {
+        self.read(|conn| {
+            let found: i64 = conn
+                .prepare_cached("SELECT count(*) FROM outbox WHERE idempotency_key = ?1")?
+                .query_row([key], |row| row.get(0))?;
+            Ok(found > 0)
+        })
     }
 
     /// Pending items due at `now`, oldest first.

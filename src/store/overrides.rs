@@ -1,9 +1,10 @@
 //! Coverage requests (overrides). Partial unique indexes allow at most one *pending* request per
 //! (sprint, discipline, requester, replacement) and one *approved* override per slot, so
-//! re-submitting is a no-op and approving a second override supersedes the first.
+//! re-submitting is a no-op and two approved covers of one slot cannot exist. Which moves between
+//! statuses are allowed is decided by `domain::request`; this module records them.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::audit::{self, AuditRecord};
@@ -46,16 +47,6 @@ impl RequestOutcome {
     }
 }
 
-/// What deciding a request did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub request: Override,
-    /// The previously approved override for the slot, now `superseded`.
-    pub superseded: Option<Override>,
-    /// False when the request already had the asked-for status (an idempotent repeat).
-    pub changed: bool,
-}
-
 pub(crate) fn override_json(o: &Override) -> Value {
     json!({
         "id": o.id,
@@ -67,6 +58,9 @@ pub(crate) fn override_json(o: &Override) -> Value {
         "status": o.status.as_str(),
         "decided_by": o.decided_by,
         "reason": o.reason,
+        "decision_reason": o.decision_reason,
+        "revoked_by": o.revoked_by,
+        "revoke_reason": o.revoke_reason,
     })
 }
 
@@ -107,11 +101,12 @@ pub(crate) fn approved_for(
 }
 
 fn log(
-    tx: &Transaction,
+    tx: &Connection,
     action: &str,
     before: Option<&Override>,
     after: &Override,
     actor: &str,
+    reason: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
     let record = AuditRecord {
@@ -121,7 +116,7 @@ fn log(
         entity_id: after.id.to_string(),
         before: before.map(override_json),
         after: Some(override_json(after)),
-        reason: after.reason.as_deref(),
+        reason,
     };
     audit::append(tx, &record, now)
 }
@@ -139,7 +134,7 @@ fn check_reason(reason: Option<&str>) -> Result<()> {
 }
 
 pub(crate) fn request(
-    tx: &Transaction,
+    tx: &Connection,
     new: &NewOverride,
     status: OverrideStatus,
     now: Timestamp,
@@ -181,99 +176,92 @@ pub(crate) fn request(
     .into_iter()
     .next()
     .ok_or_else(|| StoreError::Invalid("the request could not be filed".to_string()))?;
-    if inserted == 0 {
+    if inserted == 0 && status == OverrideStatus::Pending {
         return Ok(RequestOutcome::AlreadyPending(pending));
     }
-    log(
-        tx,
-        "override.request",
-        None,
-        &pending,
-        new.requested_by.as_str(),
-        now,
-    )?;
-    if status == OverrideStatus::Approved {
-        let decision = decide(
+    if inserted == 1 {
+        log(
             tx,
-            pending.id,
-            OverrideStatus::Approved,
-            new.requested_by.as_str(),
+            "override.request",
             None,
+            &pending,
+            new.requested_by.as_str(),
+            pending.reason.as_deref(),
             now,
         )?;
-        return Ok(RequestOutcome::Created(decision.request));
+    }
+    if status == OverrideStatus::Approved {
+        if let Some(current) = approved_for(tx, new.sprint, &new.discipline)? {
+            let by = new.requested_by.as_str();
+            record_move(tx, &current, OverrideStatus::Superseded, by, None, now)?;
+        }
+        let by = new.requested_by.as_str();
+        let approved = record_move(tx, &pending, OverrideStatus::Approved, by, None, now)?;
+        return Ok(RequestOutcome::Created(approved));
     }
     Ok(RequestOutcome::Created(pending))
 }
 
-/// Moves a pending request to `to`. Approving supersedes the slot's current approved override.
-pub(crate) fn decide(
-    tx: &Transaction,
-    id: i64,
+/// Records `before`'s move to `to`, with who moved it and why, and its audit row. The rules
+/// (which moves are allowed, against the slot as it is now) are `domain::request`'s; this only
+/// writes. A revocation keeps the approval's `decided_*` fields and fills `revoked_*`; a cover
+/// superseded by a later decision keeps its fields as they were.
+pub(crate) fn record_move(
+    tx: &Connection,
+    before: &Override,
     to: OverrideStatus,
     by: &str,
     reason: Option<&str>,
     now: Timestamp,
-) -> Result<Decision> {
+) -> Result<Override> {
     check_reason(reason)?;
-    let before = require(tx, id)?;
-    if before.status == to {
-        return Ok(Decision {
-            request: before,
-            superseded: None,
-            changed: false,
-        });
-    }
-    if before.status != OverrideStatus::Pending {
-        return Err(StoreError::OverrideNotPending {
-            id,
-            status: before.status,
-        });
-    }
-    let superseded = if to == OverrideStatus::Approved {
-        supersede(tx, before.sprint, &before.discipline, by, now)?
-    } else {
-        None
+    match (before.status, to) {
+        (_, OverrideStatus::Revoked) => tx.execute(
+            "UPDATE overrides SET status = 'revoked', revoked_by = ?2, revoked_at = ?3,
+                                  revoke_reason = ?4
+             WHERE id = ?1",
+            params![before.id, by, now.as_second(), reason],
+        )?,
+        (OverrideStatus::Approved, _) => tx.execute(
+            "UPDATE overrides SET status = ?2 WHERE id = ?1",
+            params![before.id, to.as_str()],
+        )?,
+        _ => tx.execute(
+            "UPDATE overrides SET status = ?2, decided_by = ?3, decided_at = ?4,
+                                  decision_reason = ?5
+             WHERE id = ?1",
+            params![before.id, to.as_str(), by, now.as_second(), reason],
+        )?,
     };
-    tx.execute(
-        "UPDATE overrides SET status = ?2, decided_by = ?3, decided_at = ?4,
-                              reason = coalesce(?5, reason)
-         WHERE id = ?1",
-        params![id, to.as_str(), by, now.as_second(), reason],
-    )?;
-    let after = require(tx, id)?;
+    let after = require(tx, before.id)?;
     let action = match to {
         OverrideStatus::Approved => "override.approve",
         OverrideStatus::Declined => "override.decline",
         OverrideStatus::Cancelled => "override.cancel",
         OverrideStatus::Superseded => "override.supersede",
+        OverrideStatus::Expired => "override.expire",
+        OverrideStatus::Revoked => "override.revoke",
         OverrideStatus::Pending => "override.reopen",
     };
-    log(tx, action, Some(&before), &after, by, now)?;
-    Ok(Decision {
-        request: after,
-        superseded,
-        changed: true,
-    })
+    log(tx, action, Some(before), &after, by, reason, now)?;
+    Ok(after)
 }
 
-fn supersede(
-    tx: &Transaction,
-    sprint: SprintIndex,
-    discipline: &DisciplineKey,
+/// Gives an imported request the status the old bot had recorded; an imported approval
+/// supersedes the slot's approved cover, as the newest approval did in the old bot.
+pub(crate) fn record_import_decision(
+    tx: &Connection,
+    filed: &Override,
+    status: OverrideStatus,
     by: &str,
     now: Timestamp,
-) -> Result<Option<Override>> {
-    let Some(current) = approved_for(tx, sprint, discipline)? else {
-        return Ok(None);
-    };
-    tx.execute(
-        "UPDATE overrides SET status = 'superseded' WHERE id = ?1",
-        [current.id],
-    )?;
-    let after = require(tx, current.id)?;
-    log(tx, "override.supersede", Some(&current), &after, by, now)?;
-    Ok(Some(after))
+) -> Result<Override> {
+    if status == OverrideStatus::Approved
+        && let Some(current) = approved_for(tx, filed.sprint, &filed.discipline)?
+    {
+        record_move(tx, &current, OverrideStatus::Superseded, by, None, now)?;
+    }
+    record_move(tx, filed, status, by, None, now)
 }
 
 impl Store {
@@ -291,40 +279,14 @@ impl Store {
         )
     }
 
-    /// Files and approves in one step, with effects (an admin's `set`).
-    pub fn record_approved_override_with(
-        &self,
-        new: &NewOverride,
-        now: Timestamp,
-        effects: Effects<'_, RequestOutcome>,
-    ) -> Result<RequestOutcome> {
-        self.write_with_effects(
-            now,
-            |tx| request(tx, new, OverrideStatus::Approved, now),
-            effects,
-        )
-    }
-
-    /// Moves a pending request to `to` (approved, declined or cancelled), with effects.
-    pub fn decide_override_with(
-        &self,
-        id: i64,
-        to: OverrideStatus,
-        by: &str,
-        reason: Option<&str>,
-        now: Timestamp,
-        effects: Effects<'_, Decision>,
-    ) -> Result<Decision> {
-        self.write_with_effects(now, |tx| decide(tx, id, to, by, reason, now), effects)
-    }
-
     /// Files a pending request. Filing the identical pending request again, or a request that is
     /// already approved, changes nothing and says so.
     pub fn request_override(&self, new: &NewOverride, now: Timestamp) -> Result<RequestOutcome> {
         self.write(|tx| request(tx, new, OverrideStatus::Pending, now))
     }
 
-    /// Files and approves in one step (an admin putting someone on duty).
+    /// Files and approves in one step, superseding the slot's approved cover if there is one:
+    /// an admin putting someone on duty. The rules are the caller's (`coverage::set_on_duty`).
     pub fn record_approved_override(
         &self,
         new: &NewOverride,
@@ -333,23 +295,31 @@ impl Store {
         self.write(|tx| request(tx, new, OverrideStatus::Approved, now))
     }
 
-    /// Approves a pending request, superseding any approved override for the same slot.
-    pub fn approve_override(&self, id: i64, by: &str, now: Timestamp) -> Result<Decision> {
-        self.write(|tx| decide(tx, id, OverrideStatus::Approved, by, None, now))
-    }
-
-    pub fn decline_override(
+    /// Records a request's move to `to` (see [`record_move`]). The rules are the caller's.
+    pub fn record_override_move(
         &self,
-        id: i64,
+        before: &Override,
+        to: OverrideStatus,
         by: &str,
         reason: Option<&str>,
         now: Timestamp,
-    ) -> Result<Decision> {
-        self.write(|tx| decide(tx, id, OverrideStatus::Declined, by, reason, now))
+    ) -> Result<Override> {
+        self.write(|tx| record_move(tx, before, to, by, reason, now))
     }
 
-    pub fn cancel_override(&self, id: i64, by: &str, now: Timestamp) -> Result<Decision> {
-        self.write(|tx| decide(tx, id, OverrideStatus::Cancelled, by, None, now))
+    /// The pending requests for one slot, oldest first.
+    pub fn pending_for_slot(
+        &self,
+        sprint: SprintIndex,
+        discipline: &DisciplineKey,
+    ) -> Result<Vec<Override>> {
+        self.read(|conn| {
+            select(
+                conn,
+                "sprint_index = ?1 AND discipline = ?2 AND status = 'pending' ORDER BY id",
+                params![sprint.get(), discipline.as_str()],
+            )
+        })
     }
 
     pub fn override_by_id(&self, id: i64) -> Result<Option<Override>> {

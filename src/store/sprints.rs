@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::Store;
@@ -97,7 +97,7 @@ fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
 }
 
 pub(crate) fn create(
-    tx: &Transaction,
+    tx: &Connection,
     sprint: &Sprint,
     actor: &str,
     now: Timestamp,

@@ -2,7 +2,7 @@
 //! `current_state` (what was last applied and announced).
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::Store;
@@ -44,7 +44,7 @@ fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
     })
 }
 
-fn insert_turn(tx: &Transaction, turn: &Turn, actor: &str, now: Timestamp) -> Result<bool> {
+fn insert_turn(tx: &Connection, turn: &Turn, actor: &str, now: Timestamp) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -187,7 +187,7 @@ pub(crate) fn current_states(conn: &Connection) -> Result<Vec<CurrentState>> {
 }
 
 pub(crate) fn set_state(
-    tx: &Transaction,
+    tx: &Connection,
     discipline: &DisciplineKey,
     sprint: Option<SprintIndex>,
     slack_id: Option<&SlackUserId>,

@@ -9,9 +9,14 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use rusqlite::Connection;
 use tempfile::TempDir;
-use triage_bot::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex};
+use triage_bot::coverage::{self, CoverageFailure, DecisionOutcome};
+use triage_bot::domain::request::Action;
+use triage_bot::domain::{
+    DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex, Team,
+};
 use triage_bot::store::{
     MemberOutcome, NewDiscipline, NewOverride, RequestOutcome, Store, StoreError, StoreOptions,
+    no_effects,
 };
 
 pub fn now() -> Timestamp {
@@ -257,22 +262,53 @@ fn sixteen_threads_filing_the_identical_override() {
     );
 }
 
+/// `team_store` with U1, U2 and U3 in `ui` and a future sprint 0, so U1 (the rotation's first
+/// pick) holds sprint 0's UI slot.
+fn slot_store() -> (TempDir, Store) {
+    let (dir, store) = team_store();
+    for id in ["U1", "U2", "U3"] {
+        store
+            .upsert_member(&user(id), &key("ui"), None, "test", now())
+            .unwrap();
+    }
+    let sprint = sprint(0, "Sprint 1", date(2026, 3, 9), date(2026, 3, 22));
+    store.create_sprint(&sprint, "test", now()).unwrap();
+    (dir, store)
+}
+
+fn team() -> Team {
+    Team {
+        zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
+        handoff: jiff::civil::Time::constant(8, 0, 0, 0),
+    }
+}
+
+fn decide(store: &Store, id: i64, action: Action) -> Result<DecisionOutcome, CoverageFailure> {
+    coverage::decide_request(store, &team(), id, action, "UADMIN", None, now(), &no_effects)
+}
+
 #[test]
-fn approving_a_second_override_supersedes_the_first() {
-    let (_dir, store) = team_store();
+fn approving_closes_the_other_pending_requests_for_the_slot() {
+    let (_dir, store) = slot_store();
     let first = store
         .request_override(&new_override("U1", "U2"), now())
         .unwrap();
     let second = store
         .request_override(&new_override("U1", "U3"), now())
         .unwrap();
-    store
-        .approve_override(first.request().id, "UADMIN", now())
-        .unwrap();
-    let decision = store
-        .approve_override(second.request().id, "UADMIN", now())
-        .unwrap();
-    assert_eq!(decision.superseded.map(|o| o.id), Some(first.request().id));
+    let approved = decide(&store, first.request().id, Action::Approve).unwrap();
+    assert_eq!(
+        approved.others.iter().map(|m| m.after.id).collect::<Vec<_>>(),
+        [second.request().id]
+    );
+    let refused = decide(&store, second.request().id, Action::Approve).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "request #{} is superseded, so it cannot be approved",
+            second.request().id
+        )
+    );
     let statuses: Vec<_> = store
         .overrides(None)
         .unwrap()
@@ -281,19 +317,17 @@ fn approving_a_second_override_supersedes_the_first() {
         .collect();
     assert_eq!(
         statuses,
-        [OverrideStatus::Superseded, OverrideStatus::Approved]
+        [OverrideStatus::Approved, OverrideStatus::Superseded]
     );
 }
 
 #[test]
 fn resubmitting_an_approved_request_keeps_it_approved() {
-    let (_dir, store) = team_store();
+    let (_dir, store) = slot_store();
     let filed = store
         .request_override(&new_override("U1", "U2"), now())
         .unwrap();
-    store
-        .approve_override(filed.request().id, "UADMIN", now())
-        .unwrap();
+    decide(&store, filed.request().id, Action::Approve).unwrap();
     let again = store
         .request_override(&new_override("U1", "U2"), now())
         .unwrap();
@@ -307,22 +341,20 @@ fn resubmitting_an_approved_request_keeps_it_approved() {
 
 #[test]
 fn deciding_a_decided_request_is_refused() {
-    let (_dir, store) = team_store();
+    let (_dir, store) = slot_store();
     let filed = store
         .request_override(&new_override("U1", "U2"), now())
         .unwrap();
     let id = filed.request().id;
-    store
-        .decline_override(id, "UADMIN", Some("no"), now())
-        .unwrap();
-    let error = store.approve_override(id, "UADMIN", now()).unwrap_err();
+    decide(&store, id, Action::Decline).unwrap();
+    let error = decide(&store, id, Action::Approve).unwrap_err();
     assert_eq!(
         error.to_string(),
-        format!("override {id} is already declined")
+        format!("request #{id} is declined, so it cannot be approved")
     );
     assert!(matches!(
-        store.approve_override(999, "UADMIN", now()),
-        Err(StoreError::UnknownOverride(999))
+        decide(&store, 999, Action::Approve),
+        Err(CoverageFailure::Store(StoreError::UnknownOverride(999)))
     ));
 }
 
@@ -618,6 +650,60 @@ mod migrations {
                 .contains("has schema version 99, but this triage-bot supports up to")
         );
         assert_eq!(version(&path), 99);
+    }
+
+    /// Tables, indexes and triggers as comparable text: whitespace collapsed, quotes dropped
+    /// (a renamed table's SQL is quoted by SQLite).
+    fn schema_of(path: &std::path::Path) -> Vec<String> {
+        let conn = Connection::open(path).unwrap();
+        let mut statement = conn
+            .prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type, name")
+            .unwrap();
+        let rows = statement
+            .query_map([], |row| {
+                let (kind, name, sql): (String, String, String) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?);
+                let sql = sql.replace('"', "");
+                let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+                Ok(format!("{kind} {name}: {sql}"))
+            })
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_version_1_database_migrates_to_the_current_schema_and_keeps_its_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        let (store, report) =
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..1]).unwrap();
+        assert_eq!((report.from, report.to), (0, 1));
+        drop(store);
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(
+            "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+                 VALUES ('ui', 'UI', 0, 0, 0);
+             INSERT INTO overrides (sprint_index, discipline, original_slack_id,
+                                    replacement_slack_id, requested_by, status, decided_by,
+                                    decided_at, reason, created_at)
+                 VALUES (3, 'ui', 'U1', 'U2', 'U1', 'approved', 'U9', 5, 'dentist', 4);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
+        assert_eq!((report.from, report.to), (1, SCHEMA_VERSION));
+        assert!(report.backup.is_some());
+        let kept = store.override_by_id(1).unwrap().unwrap();
+        assert_eq!(
+            (kept.status, kept.reason.as_deref(), kept.decided_by.as_deref()),
+            (OverrideStatus::Approved, Some("dentist"), Some("U9"))
+        );
+        drop(store);
+
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
+        assert_eq!(schema_of(&old), schema_of(&fresh));
     }
 
     #[test]

@@ -257,6 +257,10 @@ fn coverage(sprint: i64, replacement: SlackUserId, status: OverrideStatus) -> Ov
         decided_at: None,
         reason: None,
         created_at: jiff::Timestamp::UNIX_EPOCH,
+        decision_reason: None,
+        revoked_by: None,
+        revoked_at: None,
+        revoke_reason: None,
     }
 }
 

@@ -1,0 +1,451 @@
+//! The lifecycle of a coverage request, as a state machine over [`OverrideStatus`]:
+//!
+//! ```text
+//! pending ──approve──▶ approved ──revoke──▶ revoked
+//!    │ ├─decline──▶ declined
+//!    │ ├─cancel───▶ cancelled
+//!    │ ├─(its premise no longer holds)──▶ superseded
+//!    │ └─(its sprint ended)─────────────▶ expired
+//! approved ──(a later decision for the same slot, agreed by the person covering)──▶ superseded
+//! ```
+//!
+//! [`decide`] is the only way to move a request: it takes the request, what someone (or the bot)
+//! wants to do, and the slot **as it is at the moment of the decision** ([`SlotNow`]), and returns
+//! the status to record or why the move is not allowed. A pending request is approved only while
+//! its premise holds: its sprint still exists and has not ended, the person it would replace
+//! (its `original`) is still the one on duty in the slot, and the replacement is an active member
+//! of the discipline who is not already on duty there. An approval whose premise failed closes
+//! the request instead (superseded, or expired when its sprint ended) and says why, so the
+//! requester can be told once and the admin sees the reason.
+//!
+//! Pure: no clock, no I/O. The caller loads the slot inside the write transaction that records
+//! the outcome.
+
+use super::ids::SlackUserId;
+use super::model::{Override, OverrideStatus};
+
+/// What someone asks to do with a request, or what the bot does on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// An admin approves a pending request.
+    Approve,
+    /// An admin declines a pending request.
+    Decline,
+    /// The requester (or an admin) withdraws a pending request.
+    Cancel,
+    /// An admin withdraws an approved cover: the rotation's pick is back on duty.
+    Revoke,
+    /// The bot closes a pending request whose premise no longer holds.
+    Supersede,
+    /// The bot closes a pending request whose sprint ended.
+    Expire,
+}
+
+impl Action {
+    /// The verb, for messages: "approve", "decline", …
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Decline => "decline",
+            Action::Cancel => "cancel",
+            Action::Revoke => "revoke",
+            Action::Supersede => "supersede",
+            Action::Expire => "expire",
+        }
+    }
+
+    /// The audit log's name for the action.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Action::Approve => "override.approve",
+            Action::Decline => "override.decline",
+            Action::Cancel => "override.cancel",
+            Action::Revoke => "override.revoke",
+            Action::Supersede => "override.supersede",
+            Action::Expire => "override.expire",
+        }
+    }
+
+    /// The status the action leads to when it is allowed and the premise holds.
+    fn target(self) -> OverrideStatus {
+        match self {
+            Action::Approve => OverrideStatus::Approved,
+            Action::Decline => OverrideStatus::Declined,
+            Action::Cancel => OverrideStatus::Cancelled,
+            Action::Revoke => OverrideStatus::Revoked,
+            Action::Supersede => OverrideStatus::Superseded,
+            Action::Expire => OverrideStatus::Expired,
+        }
+    }
+}
+
+/// The slot a request names, as it is at the moment of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotNow {
+    /// Whether the request's sprint is still a live sprint.
+    pub sprint_exists: bool,
+    /// Whether the request's sprint has stopped being in force.
+    pub sprint_ended: bool,
+    /// Who is on duty for the slot now, approved covers included.
+    pub holder: Option<SlackUserId>,
+    /// Whether the request's replacement is an active member of the slot's discipline.
+    pub replacement_active: bool,
+}
+
+/// Why a pending request's premise no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// Its sprint was retired.
+    SprintGone,
+    /// Its sprint has ended.
+    SprintEnded,
+    /// The person it would replace is no longer the one on duty in the slot.
+    HolderChanged { holder: Option<SlackUserId> },
+    /// The replacement is no longer an active member of the discipline.
+    ReplacementLeft,
+    /// The replacement is already on duty in the slot.
+    ReplacementOnDuty,
+}
+
+impl Stale {
+    /// The status a request closed for this reason gets.
+    pub fn closing_status(&self) -> OverrideStatus {
+        match self {
+            Stale::SprintEnded => OverrideStatus::Expired,
+            _ => OverrideStatus::Superseded,
+        }
+    }
+}
+
+/// Why a pending request no longer makes sense, if it does not: checked in this order.
+pub fn staleness(request: &Override, slot: &SlotNow) -> Option<Stale> {
+    if !slot.sprint_exists {
+        return Some(Stale::SprintGone);
+    }
+    if slot.sprint_ended {
+        return Some(Stale::SprintEnded);
+    }
+    if slot.holder.as_ref() == Some(&request.replacement) {
+        return Some(Stale::ReplacementOnDuty);
+    }
+    if slot.holder != request.original {
+        return Some(Stale::HolderChanged {
+            holder: slot.holder.clone(),
+        });
+    }
+    if !slot.replacement_active {
+        return Some(Stale::ReplacementLeft);
+    }
+    None
+}
+
+/// What a decision does to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The request moves to `to`. `closed` says why when an approval closed it instead.
+    Move {
+        to: OverrideStatus,
+        closed: Option<Stale>,
+    },
+    /// The request already has the status asked for: an idempotent repeat, nothing changes.
+    Repeat,
+}
+
+/// Why an action is not allowed on a request in its current status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The request is not in a status the action applies to.
+    #[error("request #{id} is {status}, so it cannot be {}", past(*action))]
+    NotAllowed {
+        id: i64,
+        status: OverrideStatus,
+        action: Action,
+    },
+    /// An approved cover whose sprint has ended is history and cannot be revoked.
+    #[error("request #{id} covers a sprint that has ended; the past does not change")]
+    SprintEnded { id: i64 },
+    /// The bot tried to close a request whose premise still holds.
+    #[error("request #{id} still holds, so it is not closed")]
+    StillHolds { id: i64 },
+}
+
+fn past(action: Action) -> &'static str {
+    match action {
+        Action::Approve => "approved",
+        Action::Decline => "declined",
+        Action::Cancel => "cancelled",
+        Action::Revoke => "revoked",
+        Action::Supersede => "superseded",
+        Action::Expire => "expired",
+    }
+}
+
+/// Decides what `action` does to `request`, given the slot as it is now. See the module docs.
+pub fn decide(request: &Override, action: Action, slot: &SlotNow) -> Result<Step, TransitionError> {
+    let not_allowed = || TransitionError::NotAllowed {
+        id: request.id,
+        status: request.status,
+        action,
+    };
+    if request.status == action.target() {
+        return Ok(Step::Repeat);
+    }
+    match (request.status, action) {
+        (OverrideStatus::Pending, Action::Approve) => {
+            let closed = staleness(request, slot);
+            let to = closed
+                .as_ref()
+                .map_or(OverrideStatus::Approved, Stale::closing_status);
+            Ok(Step::Move { to, closed })
+        }
+        (OverrideStatus::Pending, Action::Decline | Action::Cancel) => Ok(Step::Move {
+            to: action.target(),
+            closed: None,
+        }),
+        (OverrideStatus::Pending, Action::Supersede | Action::Expire) => {
+            match staleness(request, slot) {
+                Some(stale) if stale.closing_status() == action.target() => Ok(Step::Move {
+                    to: action.target(),
+                    closed: Some(stale),
+                }),
+                _ => Err(TransitionError::StillHolds { id: request.id }),
+            }
+        }
+        (OverrideStatus::Approved, Action::Revoke) if slot.sprint_ended || !slot.sprint_exists => {
+            Err(TransitionError::SprintEnded { id: request.id })
+        }
+        (OverrideStatus::Approved, Action::Revoke) => Ok(Step::Move {
+            to: OverrideStatus::Revoked,
+            closed: None,
+        }),
+        _ => Err(not_allowed()),
+    }
+}
+
+/// Whether a request in `status` still waits for a decision.
+pub fn is_open(status: OverrideStatus) -> bool {
+    status == OverrideStatus::Pending
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DisciplineKey, SprintIndex};
+
+    fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).unwrap()
+    }
+
+    /// Request #1: U2 to cover U1's slot, in `status`.
+    fn request(status: OverrideStatus) -> Override {
+        Override {
+            id: 1,
+            sprint: SprintIndex::new(4).unwrap(),
+            discipline: DisciplineKey::parse("ui").unwrap(),
+            original: Some(user("U1")),
+            replacement: user("U2"),
+            requested_by: user("U1"),
+            status,
+            decided_by: None,
+            decided_at: None,
+            reason: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            decision_reason: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
+        }
+    }
+
+    /// U1 on duty, sprint running, U2 an active member.
+    fn holds() -> SlotNow {
+        SlotNow {
+            sprint_exists: true,
+            sprint_ended: false,
+            holder: Some(user("U1")),
+            replacement_active: true,
+        }
+    }
+
+    /// The outcome as one short line, so cases read as data.
+    #[track_caller]
+    fn check(status: OverrideStatus, action: Action, slot: SlotNow, expected: &str) {
+        let outcome = match decide(&request(status), action, &slot) {
+            Ok(Step::Repeat) => "repeat".to_string(),
+            Ok(Step::Move { to, closed: None }) => format!("→ {to}"),
+            Ok(Step::Move {
+                to,
+                closed: Some(why),
+            }) => format!("→ {to} ({why:?})"),
+            Err(error) => format!("refused: {error}"),
+        };
+        assert_eq!(outcome, expected);
+    }
+
+    use OverrideStatus::*;
+
+    #[test]
+    fn a_pending_request_whose_premise_holds_is_approved() {
+        check(Pending, Action::Approve, holds(), "→ approved");
+    }
+
+    #[test]
+    fn approving_twice_is_a_repeat() {
+        check(Approved, Action::Approve, holds(), "repeat");
+    }
+
+    #[test]
+    fn an_approval_against_a_changed_slot_closes_the_request() {
+        let covered = SlotNow {
+            holder: Some(user("U3")),
+            ..holds()
+        };
+        check(
+            Pending,
+            Action::Approve,
+            covered,
+            r#"→ superseded (HolderChanged { holder: Some(SlackUserId("U3")) })"#,
+        );
+        let left = SlotNow {
+            replacement_active: false,
+            ..holds()
+        };
+        check(
+            Pending,
+            Action::Approve,
+            left,
+            "→ superseded (ReplacementLeft)",
+        );
+        let on_duty = SlotNow {
+            holder: Some(user("U2")),
+            ..holds()
+        };
+        check(
+            Pending,
+            Action::Approve,
+            on_duty,
+            "→ superseded (ReplacementOnDuty)",
+        );
+        let gone = SlotNow {
+            sprint_exists: false,
+            ..holds()
+        };
+        check(Pending, Action::Approve, gone, "→ superseded (SprintGone)");
+    }
+
+    #[test]
+    fn an_approval_after_the_sprint_ended_expires_the_request() {
+        let ended = SlotNow {
+            sprint_ended: true,
+            ..holds()
+        };
+        check(Pending, Action::Approve, ended, "→ expired (SprintEnded)");
+    }
+
+    #[test]
+    fn declining_and_cancelling_need_no_premise() {
+        let ended = SlotNow {
+            sprint_ended: true,
+            holder: None,
+            ..holds()
+        };
+        check(Pending, Action::Decline, ended.clone(), "→ declined");
+        check(Pending, Action::Cancel, ended, "→ cancelled");
+    }
+
+    #[test]
+    fn decided_requests_cannot_be_decided_again() {
+        check(
+            Declined,
+            Action::Approve,
+            holds(),
+            "refused: request #1 is declined, so it cannot be approved",
+        );
+        check(
+            Approved,
+            Action::Decline,
+            holds(),
+            "refused: request #1 is approved, so it cannot be declined",
+        );
+        check(
+            Approved,
+            Action::Cancel,
+            holds(),
+            "refused: request #1 is approved, so it cannot be cancelled",
+        );
+        check(
+            Expired,
+            Action::Approve,
+            holds(),
+            "refused: request #1 is expired, so it cannot be approved",
+        );
+        check(
+            Revoked,
+            Action::Approve,
+            holds(),
+            "refused: request #1 is revoked, so it cannot be approved",
+        );
+    }
+
+    #[test]
+    fn only_an_approved_cover_of_a_sprint_not_ended_can_be_revoked() {
+        let covered = SlotNow {
+            holder: Some(user("U2")),
+            ..holds()
+        };
+        check(Approved, Action::Revoke, covered.clone(), "→ revoked");
+        check(Revoked, Action::Revoke, covered.clone(), "repeat");
+        check(
+            Pending,
+            Action::Revoke,
+            covered.clone(),
+            "refused: request #1 is pending, so it cannot be revoked",
+        );
+        let ended = SlotNow {
+            sprint_ended: true,
+            ..covered
+        };
+        check(
+            Approved,
+            Action::Revoke,
+            ended,
+            "refused: request #1 covers a sprint that has ended; the past does not change",
+        );
+    }
+
+    #[test]
+    fn the_bot_closes_only_requests_whose_premise_failed() {
+        let ended = SlotNow {
+            sprint_ended: true,
+            ..holds()
+        };
+        check(
+            Pending,
+            Action::Expire,
+            ended.clone(),
+            "→ expired (SprintEnded)",
+        );
+        check(
+            Pending,
+            Action::Supersede,
+            ended,
+            "refused: request #1 still holds, so it is not closed",
+        );
+        check(
+            Pending,
+            Action::Expire,
+            holds(),
+            "refused: request #1 still holds, so it is not closed",
+        );
+        let covered = SlotNow {
+            holder: Some(user("U3")),
+            ..holds()
+        };
+        check(
+            Pending,
+            Action::Supersede,
+            covered,
+            r#"→ superseded (HolderChanged { holder: Some(SlackUserId("U3")) })"#,
+        );
+    }
+}

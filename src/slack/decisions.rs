@@ -1,0 +1,342 @@
+//! What people are told about a decision on a coverage request: one DM per person, saying
+//! everything the decision changed for them (the request decided, requests it closed on the way,
+//! their own duty), and the reply to the person who decided.
+//!
+//! Rendering only: the decision itself is `coverage`'s, the delivery the outbox worker's.
+
+use std::collections::BTreeMap;
+
+use crate::coverage::{DecisionOutcome, Moved};
+use crate::domain::request::{Action, Stale};
+use crate::domain::{Override, OverrideStatus, SlackUserId, Sprint};
+use crate::duty::Roster;
+
+use super::blocks::{Message, discipline_name, mention, sprint_label};
+
+/// A decider as written in the audit log: a mention for a Slack user, else as is.
+fn actor(by: &str) -> String {
+    SlackUserId::parse(by).map_or_else(|_| by.to_string(), |id| mention(&id))
+}
+
+/// `*UI Engineering* in *Sprint 4*`.
+fn slot(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
+    format!(
+        "*{}* in {}",
+        discipline_name(roster, &o.discipline),
+        sprint_label(sprint, o.sprint)
+    )
+}
+
+/// `#7 (@Maria to cover *UI* in *Sprint 4*)`.
+fn request_ref(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
+    format!(
+        "#{} ({} to cover {})",
+        o.id,
+        mention(&o.replacement),
+        slot(o, sprint, roster)
+    )
+}
+
+/// Why a request was closed, in words for its requester.
+pub fn stale_words(why: &Stale) -> String {
+    match why {
+        Stale::SprintGone => "its sprint was removed from the plan".to_string(),
+        Stale::SprintEnded => "its sprint ended before an admin decided".to_string(),
+        Stale::HolderChanged { holder: Some(holder) } => {
+            format!("{} is on duty for it now", mention(holder))
+        }
+        Stale::HolderChanged { holder: None } => "nobody is on duty for it now".to_string(),
+        Stale::ReplacementLeft => {
+            "the person asked to cover is no longer a member of the discipline".to_string()
+        }
+        Stale::ReplacementOnDuty => "the person asked to cover is on duty for it already".into(),
+    }
+}
+
+/// What an admin can do instead, after an approval closed a request.
+fn what_to_do(why: &Stale, command: &str) -> String {
+    match why {
+        Stale::SprintGone | Stale::SprintEnded => "The past does not change.".to_string(),
+        Stale::HolderChanged { .. } => format!(
+            "To change who covers, revoke the current cover first (`{command} revoke <request>`) or put someone on duty with `{command} set`."
+        ),
+        Stale::ReplacementLeft => "Ask for someone who is a member of the discipline.".into(),
+        Stale::ReplacementOnDuty => "Nothing needs to change.".to_string(),
+    }
+}
+
+/// DM lines gathered per person, each person in the order first told.
+#[derive(Default)]
+struct Told {
+    order: Vec<SlackUserId>,
+    lines: BTreeMap<SlackUserId, Vec<String>>,
+}
+
+impl Told {
+    fn tell(&mut self, person: &SlackUserId, line: String) {
+        if !self.lines.contains_key(person) {
+            self.order.push(person.clone());
+        }
+        self.lines.entry(person.clone()).or_default().push(line);
+    }
+
+    fn knows(&self, person: &SlackUserId) -> bool {
+        self.lines.contains_key(person)
+    }
+
+    fn into_messages(mut self) -> Vec<(SlackUserId, Message)> {
+        self.order
+            .into_iter()
+            .map(|person| {
+                let lines = self.lines.remove(&person).unwrap_or_default();
+                (person, Message::text(lines.join("\n")))
+            })
+            .collect()
+    }
+}
+
+/// One DM per person the decision concerns. The decider is told in the reply instead, unless
+/// their own duty changed.
+pub fn decision_dms(
+    outcome: &DecisionOutcome,
+    decider: &str,
+    roster: &Roster,
+) -> Vec<(SlackUserId, Message)> {
+    let mut told = Told::default();
+    if outcome.changed {
+        tell_main(&mut told, outcome, decider, roster);
+    }
+    for moved in &outcome.others {
+        tell_closed(&mut told, moved, outcome.sprint.as_ref(), roster, decider);
+    }
+    told.into_messages()
+}
+
+/// One DM per requester of requests the bot closed on its own.
+pub fn closed_dms(moved: &[Moved], sprints: &[Sprint], roster: &Roster) -> Vec<(SlackUserId, Message)> {
+    let mut told = Told::default();
+    for m in moved {
+        let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
+        tell_closed(&mut told, m, sprint, roster, "");
+    }
+    told.into_messages()
+}
+
+fn tell_closed(
+    told: &mut Told,
+    moved: &Moved,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    decider: &str,
+) {
+    let o = &moved.after;
+    match (&moved.closed, o.status) {
+        (Some(why), _) => told.tell(
+            &o.requested_by,
+            format!(
+                "Your coverage request {} is closed: {}. File a new one if you still need cover.",
+                request_ref(o, sprint, roster),
+                stale_words(why)
+            ),
+        ),
+        // An approved cover replaced by a later decision: its person was told as the one
+        // leaving the slot, unless the decider replaced it with `set` and the person is new.
+        (None, OverrideStatus::Superseded) if !told.knows(&o.replacement) => told.tell(
+            &o.replacement,
+            format!(
+                "You no longer cover {}: {} changed who is on duty for it.",
+                slot(o, sprint, roster),
+                actor(decider)
+            ),
+        ),
+        _ => {}
+    }
+}
+
+fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: &Roster) {
+    let o = &outcome.request;
+    let sprint = outcome.sprint.as_ref();
+    let by = actor(decider);
+    let here = slot(o, sprint, roster);
+    let is_decider = |person: &SlackUserId| person.as_str() == decider;
+    match (&outcome.closed, o.status) {
+        (Some(why), _) => {
+            if !is_decider(&o.requested_by) {
+                told.tell(
+                    &o.requested_by,
+                    format!(
+                        "Your coverage request {} could not be approved and is closed: {}. File a new one if you still need cover.",
+                        request_ref(o, sprint, roster),
+                        stale_words(why)
+                    ),
+                );
+            }
+        }
+        (None, OverrideStatus::Approved) => {
+            let from = outcome
+                .holder_before
+                .as_ref()
+                .map_or(String::new(), |h| format!(" for {}", mention(h)));
+            let line = if outcome.in_force {
+                format!(
+                    "You are on triage duty for {here} from now on{from} (request #{}, approved by {by}).",
+                    o.id
+                )
+            } else {
+                format!(
+                    "You will cover {here}{from} (request #{}, approved by {by}).",
+                    o.id
+                )
+            };
+            told.tell(&o.replacement, line);
+            if let Some(holder) = outcome.holder_before.as_ref().filter(|h| **h != o.replacement) {
+                let line = if outcome.in_force {
+                    format!(
+                        "{} takes over {here} from now on (request #{}, approved by {by}): you are off triage duty.",
+                        mention(&o.replacement),
+                        o.id
+                    )
+                } else {
+                    format!(
+                        "{} covers {here} for you (request #{}, approved by {by}), so you are not on duty then.",
+                        mention(&o.replacement),
+                        o.id
+                    )
+                };
+                told.tell(holder, line);
+            }
+            if !told.knows(&o.requested_by) && !is_decider(&o.requested_by) {
+                told.tell(
+                    &o.requested_by,
+                    format!(
+                        "Your coverage request #{} was approved by {by}: {} covers {here}.",
+                        o.id,
+                        mention(&o.replacement)
+                    ),
+                );
+            }
+        }
+        (None, OverrideStatus::Declined) => {
+            let reason = o
+                .decision_reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(" Reason: {r}"));
+            if !is_decider(&o.requested_by) {
+                told.tell(
+                    &o.requested_by,
+                    format!(
+                        "Your coverage request {} was declined by {by}.{reason}",
+                        request_ref(o, sprint, roster)
+                    ),
+                );
+            }
+            told.tell(
+                &o.replacement,
+                format!(
+                    "{}'s request for you to cover {here} (#{}) was declined by {by}, so you are not covering it.",
+                    mention(&o.requested_by),
+                    o.id
+                ),
+            );
+        }
+        (None, OverrideStatus::Cancelled) => {
+            if !is_decider(&o.requested_by) {
+                told.tell(
+                    &o.requested_by,
+                    format!(
+                        "Your coverage request {} was cancelled by {by}.",
+                        request_ref(o, sprint, roster)
+                    ),
+                );
+            }
+        }
+        (None, OverrideStatus::Revoked) => tell_revoked(told, outcome, decider, roster),
+        _ => {}
+    }
+}
+
+fn tell_revoked(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: &Roster) {
+    let o = &outcome.request;
+    let sprint = outcome.sprint.as_ref();
+    let by = actor(decider);
+    let here = slot(o, sprint, roster);
+    let reason = o
+        .revoke_reason
+        .as_deref()
+        .map_or(String::new(), |r| format!(" Reason: {r}"));
+    let back = outcome.holder_after.as_ref();
+    let instead = back.map_or(" Nobody is on duty for it now.".to_string(), |b| {
+        format!(" {} is on duty for it instead.", mention(b))
+    });
+    told.tell(
+        &o.replacement,
+        format!(
+            "Your cover of {here} (request #{}) was revoked by {by}, so you are not on duty for it.{instead}{reason}",
+            o.id
+        ),
+    );
+    if let Some(back) = back.filter(|b| **b != o.replacement) {
+        let when = if outcome.in_force {
+            "from now on"
+        } else {
+            "again"
+        };
+        told.tell(
+            back,
+            format!(
+                "You are on triage duty for {here} {when}: {by} revoked {}'s cover (request #{}).{reason}",
+                mention(&o.replacement),
+                o.id
+            ),
+        );
+    }
+    if !told.knows(&o.requested_by) && o.requested_by.as_str() != decider {
+        told.tell(
+            &o.requested_by,
+            format!(
+                "Your coverage request {} was revoked by {by}.{reason}",
+                request_ref(o, sprint, roster)
+            ),
+        );
+    }
+}
+
+/// The reply to the person who decided.
+pub fn decision_reply(outcome: &DecisionOutcome, roster: &Roster, command: &str) -> Message {
+    let o = &outcome.request;
+    let sprint = outcome.sprint.as_ref();
+    let reference = request_ref(o, sprint, roster);
+    let mut text = match (&outcome.closed, outcome.changed) {
+        (Some(why), _) => format!(
+            "Request {reference} cannot be approved: {}. It is closed as {}. {}",
+            stale_words(why),
+            o.status,
+            what_to_do(why, command)
+        ),
+        (None, true) => format!("Request {reference} is now {}.", o.status),
+        (None, false) => format!("Request {reference} was already {}; nothing changed.", o.status),
+    };
+    let closed: Vec<String> = outcome
+        .others
+        .iter()
+        .filter(|m| m.closed.is_some())
+        .map(|m| format!("#{}", m.after.id))
+        .collect();
+    if !closed.is_empty() {
+        text.push_str(&format!(
+            " Closed with it, as they no longer apply: {}.",
+            closed.join(", ")
+        ));
+    }
+    if outcome.action == Action::Approve
+        && outcome.changed
+        && outcome.closed.is_none()
+        && let Some(old) = outcome
+            .others
+            .iter()
+            .find(|m| m.before.status == OverrideStatus::Approved)
+    {
+        text.push_str(&format!(" It replaces request #{}.", old.after.id));
+    }
+    Message::text(text)
+}

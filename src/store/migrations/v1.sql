@@ -1,0 +1,161 @@
+-- triage-bot schema, version 1: the first released schema, kept verbatim as migration step 1.
+-- The current schema is schema.sql at the top of the repository; a fresh database gets it at
+-- once, and databases at an older version take the steps after this one.
+
+CREATE TABLE disciplines (
+    key               TEXT PRIMARY KEY NOT NULL,
+    name              TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+    position          INTEGER NOT NULL,
+    fallback_slack_id TEXT,
+    usergroup_id      TEXT,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+) STRICT;
+
+-- One person may serve in several disciplines, but only once in each.
+CREATE TABLE members (
+    id             INTEGER PRIMARY KEY,
+    slack_id       TEXT NOT NULL,
+    discipline     TEXT NOT NULL REFERENCES disciplines (key),
+    name           TEXT NOT NULL,
+    rotation_order INTEGER NOT NULL,
+    active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    UNIQUE (slack_id, discipline),
+    UNIQUE (discipline, rotation_order)
+) STRICT;
+
+-- Sprints are retired, never deleted, so history stays readable.
+CREATE TABLE sprints (
+    id           INTEGER PRIMARY KEY,
+    sprint_index INTEGER NOT NULL CHECK (sprint_index >= 0),
+    name         TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+    start_date   TEXT NOT NULL CHECK (start_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    end_date     TEXT NOT NULL CHECK (end_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    retired_at   INTEGER,
+    created_at   INTEGER NOT NULL,
+    CHECK (end_date >= start_date)
+) STRICT;
+
+-- At most one live sprint per index.
+CREATE UNIQUE INDEX sprints_live_index ON sprints (sprint_index) WHERE retired_at IS NULL;
+CREATE INDEX sprints_live_start ON sprints (start_date) WHERE retired_at IS NULL;
+
+-- The rotation's own pick for each (sprint, discipline), recorded when the sprint begins so that
+-- a started sprint's assignment never changes. Overrides are applied on top of it.
+CREATE TABLE rotation_turns (
+    sprint_index INTEGER NOT NULL,
+    discipline   TEXT NOT NULL REFERENCES disciplines (key),
+    slack_id     TEXT,
+    source       TEXT NOT NULL CHECK (source IN ('rotation', 'fallback', 'none')),
+    recorded_at  INTEGER NOT NULL,
+    PRIMARY KEY (sprint_index, discipline)
+) STRICT;
+
+-- What was last applied and announced, one row per discipline. Written only by upsert.
+CREATE TABLE current_state (
+    discipline   TEXT PRIMARY KEY NOT NULL REFERENCES disciplines (key),
+    sprint_index INTEGER,
+    slack_id     TEXT,
+    updated_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE overrides (
+    id                   INTEGER PRIMARY KEY,
+    sprint_index         INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline           TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id    TEXT,
+    replacement_slack_id TEXT NOT NULL,
+    requested_by         TEXT NOT NULL,
+    status               TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'superseded')),
+    decided_by           TEXT,
+    decided_at           INTEGER,
+    reason               TEXT,
+    created_at           INTEGER NOT NULL
+) STRICT;
+
+-- At most one pending request per (sprint, discipline, requester, replacement) ...
+CREATE UNIQUE INDEX overrides_one_pending
+    ON overrides (sprint_index, discipline, requested_by, replacement_slack_id)
+    WHERE status = 'pending';
+-- ... and at most one approved override per slot.
+CREATE UNIQUE INDEX overrides_one_approved
+    ON overrides (sprint_index, discipline)
+    WHERE status = 'approved';
+CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
+
+-- Append-only: rows are written in the same transaction as the change they record.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    before_json TEXT CHECK (before_json IS NULL OR json_valid(before_json)),
+    after_json  TEXT CHECK (after_json IS NULL OR json_valid(after_json)),
+    reason      TEXT
+) STRICT;
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+CREATE TABLE admins (
+    slack_id TEXT PRIMARY KEY NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at INTEGER NOT NULL
+) STRICT;
+
+-- Slack event ids already handled, so a redelivered event has no second effect.
+CREATE TABLE processed_events (
+    event_id     TEXT PRIMARY KEY NOT NULL,
+    processed_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX processed_events_by_time ON processed_events (processed_at);
+
+-- Durable queue of side effects towards Slack. The idempotency key makes enqueueing the same
+-- effect twice a no-op.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    payload         TEXT NOT NULL CHECK (json_valid(payload)),
+    status          TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    -- A message not delivered by then is dropped (a heads-up whose moment has passed).
+    expires_at      INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER
+) STRICT;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
+
+-- Messages the bot posted and may edit later (the admin-channel copy of a coverage request),
+-- keyed by the outbox idempotency key of the post.
+CREATE TABLE slack_messages (
+    message_key TEXT PRIMARY KEY NOT NULL,
+    channel     TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    posted_at   INTEGER NOT NULL
+) STRICT;
+
+-- Persistent Slack problems (a user group the bot may not edit, say), so each distinct problem
+-- is reported to the admins once and not every cycle.
+CREATE TABLE reported_problems (
+    problem_key TEXT PRIMARY KEY NOT NULL,
+    detail      TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    resolved_at INTEGER
+) STRICT;
