@@ -195,6 +195,8 @@ pub struct DecisionOutcome {
     /// Who was on duty in the slot before the decision, and after it.
     pub holder_before: Option<SlackUserId>,
     pub holder_after: Option<SlackUserId>,
+    /// Whether an admin put someone on duty directly (`set`) rather than deciding a request.
+    pub by_set: bool,
 }
 
 impl DecisionOutcome {
@@ -260,6 +262,7 @@ fn record_step(
         in_force: state.in_force,
         holder_after: holder_before.clone(),
         holder_before,
+        by_set: false,
     };
     let Step::Move { to, closed } = step else {
         return Ok(outcome);
@@ -431,6 +434,7 @@ pub fn set_on_duty(
             in_force: true,
             holder_before: new.original.clone(),
             holder_after: Some(person.clone()),
+            by_set: true,
         };
         store.enqueue(&effects(&outcome), now)?;
         Ok(Some(outcome))

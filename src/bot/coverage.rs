@@ -279,22 +279,39 @@ fn enqueue_decision(
     outcome: &DecisionOutcome,
     roster: &Roster,
 ) -> Result<(), StoreError> {
-    let prefix = format!("decision:{}:{}", outcome.request.id, outcome.request.status);
+    let prefix = if outcome.by_set {
+        format!("set:{}", outcome.request.id)
+    } else {
+        format!("decision:{}:{}", outcome.request.id, outcome.request.status)
+    };
     let mut out = Vec::new();
-    let mut people = vec![ctx.user.clone()];
+    let o = &outcome.request;
+    let mut people = vec![ctx.user.clone(), o.requested_by.clone(), o.replacement.clone()];
+    people.extend(outcome.holder_before.iter().chain(&outcome.holder_after).cloned());
+    if outcome.changed {
+        // Admins' Home tabs list the pending requests.
+        people.extend(ctx.admins()?);
+    }
     let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
     for (person, message) in &dms {
         out.push(dm(format!("{prefix}:dm:{person}"), person, message.clone(), ctx));
         people.push(person.clone());
     }
     let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
-    if outcome.changed {
+    if outcome.changed && !outcome.by_set {
         moved.push(&outcome.request);
     }
     for o in moved {
         if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
             out.push(card_update(ctx.config, ctx.now, o, outcome.sprint.as_ref(), roster));
         }
+    }
+    if outcome.in_force && outcome.duty_moved() {
+        out.push(Outgoing::now(
+            format!("{prefix}:usergroups"),
+            Effect::ReconcileUsergroups,
+            ctx.now,
+        ));
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;

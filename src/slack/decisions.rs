@@ -172,6 +172,7 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 );
             }
         }
+        (None, OverrideStatus::Approved) if outcome.by_set => tell_set(told, outcome, decider, roster),
         (None, OverrideStatus::Approved) => {
             let from = outcome
                 .holder_before
@@ -179,7 +180,7 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 .map_or(String::new(), |h| format!(" for {}", mention(h)));
             let line = if outcome.in_force {
                 format!(
-                    "You are on triage duty for {here} from now on{from} (request #{}, approved by {by}).",
+                    "You are covering {here}{from} and are on triage duty from now on (request #{}, approved by {by}).",
                     o.id
                 )
             } else {
@@ -190,17 +191,25 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
             };
             told.tell(&o.replacement, line);
             if let Some(holder) = outcome.holder_before.as_ref().filter(|h| **h != o.replacement) {
+                let opening = if *holder == o.requested_by {
+                    format!("Your coverage request #{} was approved by {by}: ", o.id)
+                } else {
+                    String::new()
+                };
+                let source = if opening.is_empty() {
+                    format!(" (request #{}, approved by {by})", o.id)
+                } else {
+                    String::new()
+                };
                 let line = if outcome.in_force {
                     format!(
-                        "{} takes over {here} from now on (request #{}, approved by {by}): you are off triage duty.",
-                        mention(&o.replacement),
-                        o.id
+                        "{opening}{} takes over {here} from now on{source}, so you are off triage duty.",
+                        mention(&o.replacement)
                     )
                 } else {
                     format!(
-                        "{} covers {here} for you (request #{}, approved by {by}), so you are not on duty then.",
-                        mention(&o.replacement),
-                        o.id
+                        "{opening}{} covers {here} for you{source}, so you are not on duty then.",
+                        mention(&o.replacement)
                     )
                 };
                 told.tell(holder, line);
@@ -252,6 +261,33 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
         }
         (None, OverrideStatus::Revoked) => tell_revoked(told, outcome, decider, roster),
         _ => {}
+    }
+}
+
+fn tell_set(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: &Roster) {
+    let o = &outcome.request;
+    let by = actor(decider);
+    let here = slot(o, outcome.sprint.as_ref(), roster);
+    let reason = o
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!(" Reason: {r}"));
+    let instead = outcome
+        .holder_before
+        .as_ref()
+        .map_or(String::new(), |h| format!(", in place of {}", mention(h)));
+    told.tell(
+        &o.replacement,
+        format!("{by} put you on triage duty for {here} from now on{instead}.{reason}"),
+    );
+    if let Some(holder) = outcome.holder_before.as_ref().filter(|h| **h != o.replacement) {
+        told.tell(
+            holder,
+            format!(
+                "{by} put {} on triage duty for {here} in your place: you are off triage duty from now on.{reason}",
+                mention(&o.replacement)
+            ),
+        );
     }
 }
 

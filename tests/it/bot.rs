@@ -456,16 +456,16 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         bot.outbox("decision:1"),
         expect![[r#"
-        decision:1:update update_message
-        decision:1:dm:U0ALICE direct_message
-        decision:1:dm:U0BOB direct_message
-        decision:1:usergroups reconcile_usergroups
-        decision:1:home:U0ALICE publish_home
-        decision:1:home:U0BOB publish_home
-        decision:1:home:U0CAROL publish_home
-    "#]],
+            decision:1:approved:dm:U0BOB direct_message
+            decision:1:approved:dm:U0ALICE direct_message
+            decision:1:approved:update update_message
+            decision:1:approved:usergroups reconcile_usergroups
+            decision:1:approved:home:U0CAROL publish_home
+            decision:1:approved:home:U0ALICE publish_home
+            decision:1:approved:home:U0BOB publish_home
+        "#]],
     );
-    let update = bot.payload("decision:1:update");
+    let update = bot.payload("decision:1:approved:update");
     assert_eq!(update["message_key"], "request:1");
     check(
         render(&update["blocks"]),
@@ -477,17 +477,17 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     "#]],
     );
     check(
-        bot.payload("decision:1:dm:U0ALICE")["text"]
+        bot.payload("decision:1:approved:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
         expect![
-            "Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> covers *UI* in *Sprint 1* (sprint 0)."
+            "Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> takes over *UI* in *Sprint 1* (sprint 0) from now on, so you are off triage duty."
         ],
     );
     check(
-        bot.payload("decision:1:dm:U0BOB")["text"].as_str().unwrap(),
+        bot.payload("decision:1:approved:dm:U0BOB")["text"].as_str().unwrap(),
         expect![
-            "You are covering *UI* in *Sprint 1* (sprint 0) for <@U0ALICE> (request #1, approved by <@U0CAROL>)."
+            "You are covering *UI* in *Sprint 1* (sprint 0) for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."
         ],
     );
     check(
@@ -589,16 +589,16 @@ async fn coverage_by_modal_then_declined_by_button() {
     check(
         bot.outbox("decision:1"),
         expect![[r#"
-        decision:1:update update_message
-        decision:1:dm:U0ALICE direct_message
-        decision:1:dm:U0BOB direct_message
-        decision:1:home:U0ALICE publish_home
-        decision:1:home:U0BOB publish_home
-        decision:1:home:U0CAROL publish_home
-    "#]],
+            decision:1:declined:dm:U0ALICE direct_message
+            decision:1:declined:dm:U0BOB direct_message
+            decision:1:declined:update update_message
+            decision:1:declined:home:U0CAROL publish_home
+            decision:1:declined:home:U0ALICE publish_home
+            decision:1:declined:home:U0BOB publish_home
+        "#]],
     );
     check(
-        bot.payload("decision:1:dm:U0BOB")["text"].as_str().unwrap(),
+        bot.payload("decision:1:declined:dm:U0BOB")["text"].as_str().unwrap(),
         expect![
             "<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (sprint 0) (#1) was declined by <@U0CAROL>, so you are not covering it."
         ],
@@ -628,7 +628,7 @@ async fn decisions_by_command_and_their_refusals() {
         expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now declined."],
     );
     check(
-        bot.payload("decision:1:dm:U0ALICE")["text"]
+        bot.payload("decision:1:declined:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
         expect![
@@ -637,7 +637,7 @@ async fn decisions_by_command_and_their_refusals() {
     );
     check(
         bot.say(CAROL, "approve 1").await,
-        expect!["request #1 is already declined, so it cannot be changed"],
+        expect!["request #1 is declined, so it cannot be approved"],
     );
     let overrides = bot.command(CAROL, "overrides").await;
     check(
@@ -659,10 +659,10 @@ async fn decisions_by_command_and_their_refusals() {
     check(
         bot.outbox("decision:2"),
         expect![[r#"
-        decision:2:update update_message
-        decision:2:home:U0DAVE publish_home
-        decision:2:home:U0CAROL publish_home
-    "#]],
+            decision:2:cancelled:update update_message
+            decision:2:cancelled:home:U0DAVE publish_home
+            decision:2:cancelled:home:U0CAROL publish_home
+        "#]],
     );
     let mine = bot.command(DAVE, "overrides").await;
     check(
@@ -731,18 +731,18 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     check(
         bot.outbox("set:"),
         expect![[r#"
-        set:1:dm:U0BOB direct_message
-        set:1:dm:U0ALICE direct_message
-        set:1:usergroups reconcile_usergroups
-        set:1:home:U0BOB publish_home
-        set:1:home:U0CAROL publish_home
-        set:1:home:U0ALICE publish_home
-    "#]],
+            set:1:dm:U0BOB direct_message
+            set:1:dm:U0ALICE direct_message
+            set:1:usergroups reconcile_usergroups
+            set:1:home:U0CAROL publish_home
+            set:1:home:U0BOB publish_home
+            set:1:home:U0ALICE publish_home
+        "#]],
     );
     check(
         bot.payload("set:1:dm:U0ALICE")["text"].as_str().unwrap(),
         expect![
-            "<@U0CAROL> put <@U0BOB> on duty for *UI* in *Sprint 1* (sprint 0) in your place, so you are off duty for it."
+            "<@U0CAROL> put <@U0BOB> on triage duty for *UI* in *Sprint 1* (sprint 0) in your place: you are off triage duty from now on. Reason: Alice is ill"
         ],
     );
     check(
