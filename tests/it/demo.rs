@@ -124,10 +124,8 @@ quit
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)
               Reason: dentist
               ✅ Approved by @Priya Nair on Thu 2026-03-12 10:00 PDT
-            [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez covers UI Engineering in Sprint 4 (sprint 3).
-            [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 (sprint 3) for @Jonas Berg (request #1, approved by @Priya Nair).
-            [DM → Maria Lopez] You have been added to triage duty for UI Engineering (instead of @Jonas Berg) until Sun Mar 22 (Sprint 4).
-            [DM → Jonas Berg] You are no longer on triage duty for UI Engineering (@Maria Lopez takes over) in Sprint 4. Thank you!
+            [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 (sprint 3) for @Jonas Berg and are on triage duty from now on (request #1, approved by @Priya Nair).
+            [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez takes over UI Engineering in Sprint 4 (sprint 3) from now on, so you are off triage duty.
             [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Maria Lopez, Nina Petrova, Priya Nair
             priya> advance 14d
