@@ -64,7 +64,14 @@ pub fn file_coverage_request(
         {
             return Ok(RequestOutcome::AlreadyApproved(approved));
         }
-        let new = checked_override(store, team, request, reason.clone(), requester_is_admin, now)?;
+        let new = checked_override(
+            store,
+            team,
+            request,
+            reason.clone(),
+            requester_is_admin,
+            now,
+        )?;
         let outcome = store.request_override(&new, now)?;
         store.enqueue(&effects(&outcome), now)?;
         Ok(outcome)
@@ -423,7 +430,13 @@ pub fn set_on_duty(
                 closed: None,
             });
         }
-        others.extend(close_stale_in_slot(store, team, sprint.index, discipline, now)?);
+        others.extend(close_stale_in_slot(
+            store,
+            team,
+            sprint.index,
+            discipline,
+            now,
+        )?);
         let outcome = DecisionOutcome {
             action: Action::Approve,
             request: filed.request().clone(),

@@ -431,19 +431,39 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         format!("{} ({})", rows.len(), statuses.join(", ")),
     );
     report.figure("pending, not due yet (a later heads-up)", scheduled_later);
-    let decided: Vec<(i64, String, String)> = db
+    // Every approval tells the replacement, the person it replaces and the requester (unless
+    // the requester decided it themselves and saw the answer), each in one DM.
+    type Approval = (i64, String, String, Option<String>, Option<String>);
+    let decided: Vec<Approval> = db
         .prepare(
-            "SELECT id, requested_by, replacement_slack_id FROM overrides
-             WHERE status IN ('approved', 'superseded') ORDER BY id",
+            "SELECT id, requested_by, replacement_slack_id, original_slack_id, decided_by
+             FROM overrides
+             WHERE status IN ('approved', 'superseded', 'revoked')
+               AND decided_by IS NOT 'triage-bot' ORDER BY id",
         )
         .expect("prepare")
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows");
-    for (id, requester, replacement) in &decided {
-        for user in [requester, replacement] {
-            let key = format!("decision:{id}:dm:{user}");
+    for (id, requester, replacement, original, decided_by) in &decided {
+        let mut told = vec![replacement.clone()];
+        told.extend(original.clone());
+        if decided_by.as_ref() != Some(requester) {
+            told.push(requester.clone());
+        }
+        told.sort();
+        told.dedup();
+        for user in &told {
+            let key = format!("decision:{id}:approved:dm:{user}");
             if status_of(&key) != Some("sent") {
                 report.fail(format!(
                     "approved request #{id}: {key} is {:?}",

@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use super::coverage;
-use crate::domain::request::Action;
 use super::{Bot, BotError};
 use crate::domain::SlackUserId;
+use crate::domain::request::Action;
 use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
 use crate::slack::{Envelope, Handled, views};

@@ -286,15 +286,30 @@ fn enqueue_decision(
     };
     let mut out = Vec::new();
     let o = &outcome.request;
-    let mut people = vec![ctx.user.clone(), o.requested_by.clone(), o.replacement.clone()];
-    people.extend(outcome.holder_before.iter().chain(&outcome.holder_after).cloned());
+    let mut people = vec![
+        ctx.user.clone(),
+        o.requested_by.clone(),
+        o.replacement.clone(),
+    ];
+    people.extend(
+        outcome
+            .holder_before
+            .iter()
+            .chain(&outcome.holder_after)
+            .cloned(),
+    );
     if outcome.changed {
         // Admins' Home tabs list the pending requests.
         people.extend(ctx.admins()?);
     }
     let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
     for (person, message) in &dms {
-        out.push(dm(format!("{prefix}:dm:{person}"), person, message.clone(), ctx));
+        out.push(dm(
+            format!("{prefix}:dm:{person}"),
+            person,
+            message.clone(),
+            ctx,
+        ));
         people.push(person.clone());
     }
     let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
@@ -303,7 +318,13 @@ fn enqueue_decision(
     }
     for o in moved {
         if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
-            out.push(card_update(ctx.config, ctx.now, o, outcome.sprint.as_ref(), roster));
+            out.push(card_update(
+                ctx.config,
+                ctx.now,
+                o,
+                outcome.sprint.as_ref(),
+                roster,
+            ));
         }
     }
     if outcome.in_force && outcome.duty_moved() {
@@ -336,7 +357,11 @@ fn card_update(
         text: message.text.clone(),
         blocks: message.blocks_json(),
     };
-    Outgoing::now(format!("decision:{}:{}:update", o.id, o.status), update, now)
+    Outgoing::now(
+        format!("decision:{}:{}:update", o.id, o.status),
+        update,
+        now,
+    )
 }
 
 /// Closes the pending requests whose premise no longer holds at `now` (their sprint ended, the

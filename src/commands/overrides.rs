@@ -4,9 +4,9 @@ use serde_json::json;
 
 use super::{parse_number, print_json, table};
 use crate::app::{self, UsageError};
+use crate::bot::{BotError, Context, coverage};
 use crate::cli::OverrideCommand;
 use crate::config::Config;
-use crate::bot::{BotError, Context, coverage};
 use crate::domain::request::Action;
 use crate::domain::{CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex};
 use crate::store::RequestOutcome;
@@ -111,7 +111,10 @@ fn decide(
     };
     let outcome = coverage::decide_outcome(ctx, id, action, reason).map_err(bot_error)?;
     let o = &outcome.request;
-    let slot = format!("{} to cover {} in sprint {}", o.replacement, o.discipline, o.sprint);
+    let slot = format!(
+        "{} to cover {} in sprint {}",
+        o.replacement, o.discipline, o.sprint
+    );
     if let Some(why) = &outcome.closed {
         return Err(UsageError(format!(
             "request #{} cannot be approved: {}; it is closed as {}",
@@ -124,14 +127,20 @@ fn decide(
     if outcome.changed {
         println!("request #{} ({slot}) is now {}", o.id, o.status);
     } else {
-        println!("request #{} ({slot}) was already {}; nothing changed", o.id, o.status);
+        println!(
+            "request #{} ({slot}) was already {}; nothing changed",
+            o.id, o.status
+        );
     }
     for moved in &outcome.others {
-        let why = moved
-            .closed
-            .as_ref()
-            .map_or("replaced by this decision".to_string(), crate::coverage::stale_reason);
-        println!("request #{} is now {}: {why}", moved.after.id, moved.after.status);
+        let why = moved.closed.as_ref().map_or(
+            "replaced by this decision".to_string(),
+            crate::coverage::stale_reason,
+        );
+        println!(
+            "request #{} is now {}: {why}",
+            moved.after.id, moved.after.status
+        );
     }
     Ok(())
 }

@@ -42,7 +42,9 @@ pub fn stale_words(why: &Stale) -> String {
     match why {
         Stale::SprintGone => "its sprint was removed from the plan".to_string(),
         Stale::SprintEnded => "its sprint ended before an admin decided".to_string(),
-        Stale::HolderChanged { holder: Some(holder) } => {
+        Stale::HolderChanged {
+            holder: Some(holder),
+        } => {
             format!("{} is on duty for it now", mention(holder))
         }
         Stale::HolderChanged { holder: None } => "nobody is on duty for it now".to_string(),
@@ -113,7 +115,11 @@ pub fn decision_dms(
 }
 
 /// One DM per requester of requests the bot closed on its own.
-pub fn closed_dms(moved: &[Moved], sprints: &[Sprint], roster: &Roster) -> Vec<(SlackUserId, Message)> {
+pub fn closed_dms(
+    moved: &[Moved],
+    sprints: &[Sprint],
+    roster: &Roster,
+) -> Vec<(SlackUserId, Message)> {
     let mut told = Told::default();
     for m in moved {
         let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
@@ -172,7 +178,9 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 );
             }
         }
-        (None, OverrideStatus::Approved) if outcome.by_set => tell_set(told, outcome, decider, roster),
+        (None, OverrideStatus::Approved) if outcome.by_set => {
+            tell_set(told, outcome, decider, roster)
+        }
         (None, OverrideStatus::Approved) => {
             let from = outcome
                 .holder_before
@@ -190,7 +198,11 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 )
             };
             told.tell(&o.replacement, line);
-            if let Some(holder) = outcome.holder_before.as_ref().filter(|h| **h != o.replacement) {
+            if let Some(holder) = outcome
+                .holder_before
+                .as_ref()
+                .filter(|h| **h != o.replacement)
+            {
                 let opening = if *holder == o.requested_by {
                     format!("Your coverage request #{} was approved by {by}: ", o.id)
                 } else {
@@ -280,7 +292,11 @@ fn tell_set(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: &
         &o.replacement,
         format!("{by} put you on triage duty for {here} from now on{instead}.{reason}"),
     );
-    if let Some(holder) = outcome.holder_before.as_ref().filter(|h| **h != o.replacement) {
+    if let Some(holder) = outcome
+        .holder_before
+        .as_ref()
+        .filter(|h| **h != o.replacement)
+    {
         told.tell(
             holder,
             format!(
@@ -350,7 +366,10 @@ pub fn decision_reply(outcome: &DecisionOutcome, roster: &Roster, command: &str)
             what_to_do(why, command)
         ),
         (None, true) => format!("Request {reference} is now {}.", o.status),
-        (None, false) => format!("Request {reference} was already {}; nothing changed.", o.status),
+        (None, false) => format!(
+            "Request {reference} was already {}; nothing changed.",
+            o.status
+        ),
     };
     let closed: Vec<String> = outcome
         .others

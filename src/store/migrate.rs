@@ -14,7 +14,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Result, StoreError};
 
 /// The SQL of each migration step, in order.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/v1.sql"), include_str!("migrations/v2.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/v1.sql"),
+    include_str!("migrations/v2.sql"),
+];
 
 /// The current schema, which an empty database gets at once (version [`SCHEMA_VERSION`]).
 pub const CURRENT_SCHEMA: &str = include_str!("../../schema.sql");

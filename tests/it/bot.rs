@@ -485,7 +485,9 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
         ],
     );
     check(
-        bot.payload("decision:1:approved:dm:U0BOB")["text"].as_str().unwrap(),
+        bot.payload("decision:1:approved:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
         expect![
             "You are covering *UI* in *Sprint 1* (sprint 0) for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."
         ],
@@ -598,7 +600,9 @@ async fn coverage_by_modal_then_declined_by_button() {
         "#]],
     );
     check(
-        bot.payload("decision:1:declined:dm:U0BOB")["text"].as_str().unwrap(),
+        bot.payload("decision:1:declined:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
         expect![
             "<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (sprint 0) (#1) was declined by <@U0CAROL>, so you are not covering it."
         ],

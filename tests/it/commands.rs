@@ -266,10 +266,7 @@ fn the_coverage_flow_from_request_to_approval() {
     assert_eq!(again, "the same request is already pending as request #1\n");
 
     let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
-    assert_eq!(
-        refusal,
-        "error: only admins can approve requests\n"
-    );
+    assert_eq!(refusal, "error: only admins can approve requests\n");
     assert_eq!(
         team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
         "request #1 (UUI3 to cover ui in sprint 1) is now approved\n"

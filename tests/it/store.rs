@@ -11,9 +11,7 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 use triage_bot::coverage::{self, CoverageFailure, DecisionOutcome};
 use triage_bot::domain::request::Action;
-use triage_bot::domain::{
-    DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex, Team,
-};
+use triage_bot::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex, Team};
 use triage_bot::store::{
     MemberOutcome, NewDiscipline, NewOverride, RequestOutcome, Store, StoreError, StoreOptions,
     no_effects,
@@ -284,7 +282,16 @@ fn team() -> Team {
 }
 
 fn decide(store: &Store, id: i64, action: Action) -> Result<DecisionOutcome, CoverageFailure> {
-    coverage::decide_request(store, &team(), id, action, "UADMIN", None, now(), &no_effects)
+    coverage::decide_request(
+        store,
+        &team(),
+        id,
+        action,
+        "UADMIN",
+        None,
+        now(),
+        &no_effects,
+    )
 }
 
 #[test]
@@ -298,7 +305,11 @@ fn approving_closes_the_other_pending_requests_for_the_slot() {
         .unwrap();
     let approved = decide(&store, first.request().id, Action::Approve).unwrap();
     assert_eq!(
-        approved.others.iter().map(|m| m.after.id).collect::<Vec<_>>(),
+        approved
+            .others
+            .iter()
+            .map(|m| m.after.id)
+            .collect::<Vec<_>>(),
         [second.request().id]
     );
     let refused = decide(&store, second.request().id, Action::Approve).unwrap_err();
@@ -696,7 +707,11 @@ mod migrations {
         assert!(report.backup.is_some());
         let kept = store.override_by_id(1).unwrap().unwrap();
         assert_eq!(
-            (kept.status, kept.reason.as_deref(), kept.decided_by.as_deref()),
+            (
+                kept.status,
+                kept.reason.as_deref(),
+                kept.decided_by.as_deref()
+            ),
             (OverrideStatus::Approved, Some("dentist"), Some("U9"))
         );
         drop(store);
