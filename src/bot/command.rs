@@ -146,7 +146,6 @@ impl Command {
                 | Command::MemberMove { .. }
                 | Command::SprintAdd { .. }
                 | Command::SprintGenerate { .. }
-                | Command::AdminsList
                 | Command::AdminsAdd { .. }
                 | Command::AdminsRemove { .. }
         )
@@ -200,6 +199,7 @@ pub const HELP: &[HelpEntry] = &[
     ),
     entry("cancel <id>", "withdraw a coverage request", false),
     entry("overrides", "your coverage requests", false),
+    entry("admins", "who the admins are", false),
     entry("help", "this list", false),
     entry("approve <id>", "approve a coverage request", true),
     entry("decline <id> [reason…]", "decline a coverage request", true),
@@ -233,11 +233,7 @@ pub const HELP: &[HelpEntry] = &[
         "add count sprints of days days (14 if not given)",
         true,
     ),
-    entry(
-        "admins [add|remove <@person>]",
-        "list, add or remove admins",
-        true,
-    ),
+    entry("admins add|remove <@person>", "add or remove an admin", true),
 ];
 
 const WORDS: &[&str] = &[
