@@ -65,11 +65,12 @@ pub fn remove_member(
         _ => None,
     };
     let nobody_active = roster.members_of(discipline).iter().all(|m| !m.active);
-    let left_empty = (change.outcome == MemberOutcome::Deactivated && nobody_active).then(|| {
-        LeftEmpty {
-            fallback: roster.discipline(discipline).and_then(|d| d.fallback.clone()),
-        }
-    });
+    let left_empty =
+        (change.outcome == MemberOutcome::Deactivated && nobody_active).then(|| LeftEmpty {
+            fallback: roster
+                .discipline(discipline)
+                .and_then(|d| d.fallback.clone()),
+        });
     Ok(Removal {
         change,
         stays_on_duty,

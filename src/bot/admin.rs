@@ -199,21 +199,20 @@ fn remove_admin(ctx: Context<'_>, user: &SlackUserId) -> Result<String, BotError
             mention(user)
         )));
     }
-    let removed = match ctx.store.remove_admin(
-        user,
-        &ctx.config.bot.admins,
-        ctx.user.as_str(),
-        ctx.now,
-    ) {
-        Err(StoreError::LastAdmin(_)) => {
-            return Err(BotError::Refused(format!(
-                "{} is the last admin; add another admin first (`{} admins add @person`)",
-                mention(user),
-                ctx.config.bot.command
-            )));
-        }
-        other => other?,
-    };
+    let removed =
+        match ctx
+            .store
+            .remove_admin(user, &ctx.config.bot.admins, ctx.user.as_str(), ctx.now)
+        {
+            Err(StoreError::LastAdmin(_)) => {
+                return Err(BotError::Refused(format!(
+                    "{} is the last admin; add another admin first (`{} admins add @person`)",
+                    mention(user),
+                    ctx.config.bot.command
+                )));
+            }
+            other => other?,
+        };
     Ok(format!(
         "{} {}",
         mention(user),

@@ -233,7 +233,11 @@ pub const HELP: &[HelpEntry] = &[
         "add count sprints of days days (14 if not given)",
         true,
     ),
-    entry("admins add|remove <@person>", "add or remove an admin", true),
+    entry(
+        "admins add|remove <@person>",
+        "add or remove an admin",
+        true,
+    ),
 ];
 
 const WORDS: &[&str] = &[

@@ -139,7 +139,8 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 parse_actor(&by.by)?,
             );
             let store = app::open_store(config)?;
-            let removal = remove_member(&store, &config.team(), &id, &key, &actor, now, &no_effects)?;
+            let removal =
+                remove_member(&store, &config.team(), &id, &key, &actor, now, &no_effects)?;
             println!("{}", describe_removal(&removal, config));
             return Ok(());
         }
