@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::domain::{DisciplineKey, SlackUserId, Sprint, Team};
 use crate::duty::{self, DutyAt};
-use crate::store::{Effects, MemberChange, MemberOutcome, Result, Store};
+use crate::store::{Effects, MemberChange, MemberOutcome, Result, Store, StoreError};
 
 /// A member taken out of a rotation, and what it means for duty.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,18 @@ pub fn remove_member(
     now: Timestamp,
     effects: Effects<'_, MemberChange>,
 ) -> Result<Removal> {
+    // Refuse before recording anything, so a refused removal changes nothing. Members are never
+    // deleted, so the check cannot turn false before the deactivation.
+    if !store
+        .members(Some(discipline))?
+        .iter()
+        .any(|m| &m.slack_id == user)
+    {
+        return Err(StoreError::NotAMember {
+            slack_id: user.clone(),
+            discipline: discipline.clone(),
+        });
+    }
     duty::record_started_turns(store, team, now, "rotation")?;
     let change = store.deactivate_member_with(user, discipline, actor, None, now, effects)?;
     let (answer, roster) = duty::duty_and_roster_at(store, team, now, now, "rotation")?;

@@ -1022,6 +1022,16 @@ async fn there_is_always_an_admin_and_everyone_sees_who() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn removing_a_member_says_what_happens_to_their_duty() {
     let bot = Bot::start().await;
+    let before = bot.row_counts();
+    check(
+        bot.say(CAROL, "member remove <@U0ERIN> ui").await,
+        expect!["U0ERIN is not a member of ui"],
+    );
+    assert_eq!(
+        bot.row_counts(),
+        before,
+        "a refused removal changed the database"
+    );
     // Alice is on duty for ui in Sprint 1 (2026-03-09 – 2026-03-22).
     check(
         bot.say(CAROL, "member remove <@U0ALICE> ui").await,
