@@ -17,6 +17,7 @@ pub mod fuzzing;
 pub mod health;
 pub mod legacy;
 pub mod metrics;
+pub mod removal;
 pub mod serve;
 pub mod slack;
 pub mod store;

@@ -6,17 +6,19 @@
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
-use crate::domain::{SlackUserId, Sprint};
-use crate::slack::blocks::{Message, mention};
-use crate::store::{MemberChange, NewSprint};
+use crate::domain::{SlackUserId, Sprint, Team};
+use crate::removal::{Removal, remove_member};
+use crate::slack::blocks::{Message, local_time, mention};
+use crate::store::{MemberChange, NewSprint, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
 
 /// Runs an admin command.
 pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
-    let (action, entity, what) = rights(&command);
-    ctx.require_admin(action, entity, &entity_id(&command), what)?;
+    if let Some((action, entity, what)) = rights(&command) {
+        ctx.require_admin(action, entity, &entity_id(&command), what)?;
+    }
     let actor = ctx.user.as_str();
     let text = match command {
         Command::MemberAdd {
@@ -43,14 +45,10 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 };
                 items(&[Outgoing::now(key, effect, ctx.now)])
             };
-            describe(&ctx.store.deactivate_member_with(
-                &user,
-                &discipline,
-                actor,
-                None,
-                ctx.now,
-                &home,
-            )?)
+            let team = ctx.config.team();
+            let removal =
+                remove_member(ctx.store, &team, &user, &discipline, actor, ctx.now, &home)?;
+            describe_removal(&removal, &team, &ctx.config.bot.command)
         }
         Command::MemberMove {
             user,
@@ -93,9 +91,10 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
     Ok(Message::text(text))
 }
 
-/// The audit action, entity and the refusal's wording of an admin command.
-fn rights(command: &Command) -> (&'static str, &'static str, &'static str) {
-    match command {
+/// The audit action, entity and the refusal's wording of a command that needs an admin; `None`
+/// for listing the admins, which everyone may do.
+fn rights(command: &Command) -> Option<(&'static str, &'static str, &'static str)> {
+    let rights = match command {
         Command::MemberAdd { .. } => ("member.add", "member", "add members"),
         Command::MemberRemove { .. } => ("member.remove", "member", "remove members"),
         Command::MemberMove { .. } => ("member.move", "member", "move members"),
@@ -103,8 +102,9 @@ fn rights(command: &Command) -> (&'static str, &'static str, &'static str) {
         Command::SprintGenerate { .. } => ("sprint.generate", "sprint", "add sprints"),
         Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
         Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
-        _ => ("admin.list", "admin", "list admins"),
-    }
+        _ => return None,
+    };
+    Some(rights)
 }
 
 /// What an admin command acts on, for the audit log of a refused attempt.
@@ -135,6 +135,32 @@ fn describe(change: &MemberChange) -> String {
         m.discipline,
         m.rotation_order
     )
+}
+
+/// The removal, then what it means for duty: the person stays on duty until the sprint in force
+/// ends, and a discipline left empty gets its fallback or nobody from the next sprint.
+fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
+    let member = &removal.change.member;
+    let key = &member.discipline;
+    let mut lines = vec![describe(&removal.change)];
+    if let Some(stays) = &removal.stays_on_duty {
+        lines.push(format!(
+            "{} stays on duty for {key} until the sprint ends ({}, until {}); to change that: `{command} set {key} @person`",
+            mention(&member.slack_id),
+            stays.sprint.name,
+            local_time(team, stays.until)
+        ));
+    }
+    if let Some(empty) = &removal.left_empty {
+        let next = match &empty.fallback {
+            Some(fallback) => format!("its fallback {} will be", mention(fallback)),
+            None => "nobody will be".to_string(),
+        };
+        lines.push(format!(
+            ":warning: {key} has no active members left: from the next sprint {next} on duty for it (add someone with `{command} member add @person {key}`)"
+        ));
+    }
+    lines.join("\n")
 }
 
 fn added_sprints(created: &[Sprint]) -> String {
@@ -173,7 +199,20 @@ fn remove_admin(ctx: Context<'_>, user: &SlackUserId) -> Result<String, BotError
             mention(user)
         )));
     }
-    let removed = ctx.store.remove_admin(user, ctx.user.as_str(), ctx.now)?;
+    let removed =
+        match ctx
+            .store
+            .remove_admin(user, &ctx.config.bot.admins, ctx.user.as_str(), ctx.now)
+        {
+            Err(StoreError::LastAdmin(_)) => {
+                return Err(BotError::Refused(format!(
+                    "{} is the last admin; add another admin first (`{} admins add @person`)",
+                    mention(user),
+                    ctx.config.bot.command
+                )));
+            }
+            other => other?,
+        };
     Ok(format!(
         "{} {}",
         mention(user),

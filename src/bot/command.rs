@@ -152,7 +152,6 @@ impl Command {
                 | Command::MemberMove { .. }
                 | Command::SprintAdd { .. }
                 | Command::SprintGenerate { .. }
-                | Command::AdminsList
                 | Command::AdminsAdd { .. }
                 | Command::AdminsRemove { .. }
         )
@@ -206,6 +205,7 @@ pub const HELP: &[HelpEntry] = &[
     ),
     entry("cancel <id>", "withdraw a coverage request", false),
     entry("overrides", "your coverage requests", false),
+    entry("admins", "who the admins are", false),
     entry("help", "this list", false),
     entry("approve <id>", "approve a coverage request", true),
     entry("decline <id> [reason…]", "decline a coverage request", true),
@@ -245,8 +245,8 @@ pub const HELP: &[HelpEntry] = &[
         true,
     ),
     entry(
-        "admins [add|remove <@person>]",
-        "list, add or remove admins",
+        "admins add|remove <@person>",
+        "add or remove an admin",
         true,
     ),
 ];

@@ -7,7 +7,8 @@ use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
 use crate::domain::{DisciplineKey, SlackUserId};
-use crate::store::{MemberChange, NewDiscipline};
+use crate::removal::{Removal, remove_member};
+use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
 
 pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result<()> {
     match command {
@@ -26,8 +27,8 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             };
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let saved = store.upsert_discipline(&new, &actor, config.now())?;
-            println!("discipline {}: {}", saved.key, saved.name);
+            let change = store.save_discipline(&new, &actor, config.now())?;
+            println!("{}", describe_discipline(&change));
         }
         DisciplineCommand::List => {
             let store = app::open_store(config)?;
@@ -60,6 +61,37 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+/// What `discipline add` did: created the key, or changed (or left alone) an existing one.
+fn describe_discipline(change: &DisciplineChange) -> String {
+    let after = &change.after;
+    let Some(before) = &change.before else {
+        return format!("discipline {}: {}", after.key, after.name);
+    };
+    let mut changes = Vec::new();
+    if before.name != after.name {
+        changes.push(format!(
+            "renamed from \"{}\" to \"{}\"",
+            before.name, after.name
+        ));
+    }
+    if before.fallback != after.fallback {
+        let fallback = after.fallback.as_ref().map_or("-", SlackUserId::as_str);
+        changes.push(format!("fallback now {fallback}"));
+    }
+    if before.usergroup_id != after.usergroup_id {
+        let group = after.usergroup_id.as_deref().unwrap_or("-");
+        changes.push(format!("user group now {group}"));
+    }
+    if changes.is_empty() {
+        changes.push("unchanged".to_string());
+    }
+    format!(
+        "discipline {} already existed; {}",
+        after.key,
+        changes.join(", ")
+    )
 }
 
 fn parse_usergroup(text: &str) -> Result<String, UsageError> {
@@ -106,7 +138,11 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 DisciplineKey::parse(&discipline)?,
                 parse_actor(&by.by)?,
             );
-            app::open_store(config)?.deactivate_member(&id, &key, &actor, None, now)?
+            let store = app::open_store(config)?;
+            let removal =
+                remove_member(&store, &config.team(), &id, &key, &actor, now, &no_effects)?;
+            println!("{}", describe_removal(&removal, config));
+            return Ok(());
         }
         MemberCommand::Reactivate {
             slack_id,
@@ -153,6 +189,31 @@ fn describe(change: &MemberChange) -> String {
         "{} ({}) {what} {} (position {})",
         m.name, m.slack_id, m.discipline, m.rotation_order
     )
+}
+
+/// The removal, then notes on what it means for duty (as the Slack answer says them).
+fn describe_removal(removal: &Removal, config: &Config) -> String {
+    let member = &removal.change.member;
+    let (key, command) = (&member.discipline, &config.bot.command);
+    let mut lines = vec![describe(&removal.change)];
+    if let Some(stays) = &removal.stays_on_duty {
+        lines.push(format!(
+            "note: {} stays on duty for {key} until the sprint ends ({}, until {}); to change that, an admin can run `{command} set {key} @person` in Slack",
+            member.slack_id,
+            stays.sprint.name,
+            super::local(&config.team(), stays.until)
+        ));
+    }
+    if let Some(empty) = &removal.left_empty {
+        let next = match &empty.fallback {
+            Some(fallback) => format!("its fallback {fallback} will be"),
+            None => "nobody will be".to_string(),
+        };
+        lines.push(format!(
+            "warning: {key} has no active members left: from the next sprint {next} on duty for it (add someone with `triage-bot member add <U…> {key}`)"
+        ));
+    }
+    lines.join("\n")
 }
 
 fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()> {
@@ -208,7 +269,16 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Remove { slack_id, by } => {
             let (id, actor) = (SlackUserId::parse(&slack_id)?, parse_actor(&by.by)?);
-            let removed = app::open_store(config)?.remove_admin(&id, &actor, now)?;
+            let store = app::open_store(config)?;
+            let removed = match store.remove_admin(&id, &config.bot.admins, &actor, now) {
+                Err(StoreError::LastAdmin(_)) => {
+                    return Err(UsageError(format!(
+                        "{id} is the last admin; add another admin first (`triage-bot admin add <U…>`)"
+                    ))
+                    .into());
+                }
+                other => other?,
+            };
             println!(
                 "{id} {}",
                 if removed {

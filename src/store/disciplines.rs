@@ -50,12 +50,28 @@ fn validate_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A discipline after `upsert`, and what it was before (`None` when the call created it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisciplineChange {
+    pub before: Option<Discipline>,
+    pub after: Discipline,
+}
+
 pub(crate) fn upsert(
     tx: &Connection,
     new: &NewDiscipline,
     actor: &str,
     now: Timestamp,
 ) -> Result<Discipline> {
+    Ok(save(tx, new, actor, now)?.after)
+}
+
+fn save(
+    tx: &Transaction,
+    new: &NewDiscipline,
+    actor: &str,
+    now: Timestamp,
+) -> Result<DisciplineChange> {
     validate_name(&new.name)?;
     let before = find(tx, &new.key)?;
     tx.execute(
@@ -91,7 +107,7 @@ pub(crate) fn upsert(
         };
         audit::append(tx, &record, now)?;
     }
-    Ok(after)
+    Ok(DisciplineChange { before, after })
 }
 
 impl Store {
@@ -104,6 +120,17 @@ impl Store {
         now: Timestamp,
     ) -> Result<Discipline> {
         self.write(|tx| upsert(tx, new, actor, now))
+    }
+
+    /// Like [`Store::upsert_discipline`], also returning the discipline as it was before, so
+    /// the caller can say whether the key was new, renamed or unchanged.
+    pub fn save_discipline(
+        &self,
+        new: &NewDiscipline,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<DisciplineChange> {
+        self.write(|tx| save(tx, new, actor, now))
     }
 
     /// All disciplines in display order.

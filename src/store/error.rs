@@ -54,6 +54,9 @@ pub enum StoreError {
     /// The override was already decided, so it cannot be decided again.
     #[error("override {id} is already {status}")]
     OverrideNotPending { id: i64, status: OverrideStatus },
+    /// Removing this admin would leave nobody (in the table or the configuration) an admin.
+    #[error("{0} is the last admin; add another admin first")]
+    LastAdmin(SlackUserId),
     /// A value broke a rule the schema enforces; the text names the rule, not SQLite's words.
     #[error("{0}")]
     Invalid(String),

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::Store;
 use super::audit::{self, AuditRecord};
 use super::codec;
-use super::error::Result;
+use super::error::{Result, StoreError};
 use crate::domain::SlackUserId;
 
 impl Store {
@@ -57,14 +57,28 @@ impl Store {
         })
     }
 
-    /// Removes `slack_id` from the admins. Returns false when they were not one.
+    /// Removes `slack_id` from the admins. Returns false when they were not one. Refuses with
+    /// [`StoreError::LastAdmin`] when nobody would be an admin afterwards: `configured` are the
+    /// admins named in the configuration, who count too. The check runs in the write
+    /// transaction, so of two concurrent removals of the last two admins one is refused.
     pub fn remove_admin(
         &self,
         slack_id: &SlackUserId,
+        configured: &[SlackUserId],
         actor: &str,
         now: Timestamp,
     ) -> Result<bool> {
         self.write(|tx| {
+            let (listed, others): (bool, i64) = tx.query_row(
+                "SELECT count(*) FILTER (WHERE slack_id = ?1) > 0,
+                        count(*) FILTER (WHERE slack_id <> ?1)
+                 FROM admins",
+                [slack_id.as_str()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if listed && others == 0 && configured.is_empty() {
+                return Err(StoreError::LastAdmin(slack_id.clone()));
+            }
             let deleted = tx.execute(
                 "DELETE FROM admins WHERE slack_id = ?1",
                 [slack_id.as_str()],

@@ -35,7 +35,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audit::AuditRecord;
 pub use backup::BackupReport;
-pub use disciplines::NewDiscipline;
+pub use disciplines::{DisciplineChange, NewDiscipline};
 pub use error::{Result, StoreError};
 pub use import::{
     ImportBatch, ImportCounts, ImportDiscipline, ImportMember, ImportMode, ImportOverride,

@@ -41,7 +41,15 @@ struct Bot {
 
 impl Bot {
     async fn start() -> Bot {
+        Bot::start_with(&[CAROL], &[]).await
+    }
+
+    /// The team with `configured` admins in the configuration and `listed` in the database.
+    async fn start_with(configured: &[&str], listed: &[&str]) -> Bot {
         let (dir, store) = team_store();
+        for admin in listed {
+            store.add_admin(&user(admin), "test", now()).unwrap();
+        }
         for (id, discipline, name) in [
             (ALICE, "ui", "Alice"),
             (BOB, "ui", "Bob"),
@@ -65,17 +73,21 @@ impl Bot {
             };
             store.create_sprint(&sprint, "test", now()).unwrap();
         }
-        let config = Cli::parse_from([
+        let db = dir.path().join("triage.db");
+        let mut args = vec![
             "triage-bot",
             "--db",
-            dir.path().join("triage.db").to_str().unwrap(),
+            db.to_str().unwrap(),
             "--clock-start",
             "2026-03-10T12:00:00-07:00",
             "--admin-channel",
             ADMIN_CHANNEL,
-            "--admins",
-            CAROL,
-        ]);
+        ];
+        let configured = configured.join(",");
+        if !configured.is_empty() {
+            args.extend(["--admins", &configured]);
+        }
+        let config = Cli::parse_from(args);
         let config = Config::from_settings(&config.settings).unwrap();
         let emulator = support::emulator().await;
         let options = ServeOptions {
@@ -204,6 +216,18 @@ impl Bot {
         serde_json::from_str(&row.payload).unwrap()
     }
 
+    /// Row counts of the tables a command could change, to prove a refusal changed nothing.
+    fn row_counts(&self) -> Vec<i64> {
+        let conn = rusqlite::Connection::open(self.store.path()).unwrap();
+        ["admins", "members", "audit_log", "outbox", "rotation_turns"]
+            .iter()
+            .map(|table| {
+                conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                    .unwrap()
+            })
+            .collect()
+    }
+
     fn audit_actions(&self) -> Vec<String> {
         let mut actions: Vec<String> = self
             .store
@@ -314,6 +338,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
         • `/triage cover <sprint> <@person> [discipline] [reason…]`: ask @person to cover your shift in a sprint
         • `/triage cancel <id>`: withdraw a coverage request
         • `/triage overrides`: your coverage requests
+        • `/triage admins`: who the admins are
         • `/triage help`: this list"#]],
     );
     let admin_help = bot.say(CAROL, "help").await;
@@ -778,9 +803,13 @@ async fn team_setup_from_slack_needs_an_admin() {
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
         expect!["Erin (<@U0ERIN>) moved in ui (position 1)"],
     );
+    // Nothing has recorded Sprint 1 yet (notifications are off), so the rotation's pick for it
+    // is Erin, now first in the order; the removal records that pick before taking her out.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)"],
+        expect![[r#"
+            Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)
+            <@U0ERIN> stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,
@@ -937,6 +966,89 @@ async fn a_mention_asking_who_is_answered_in_its_thread() {
         • UI: <@U0ALICE> (rotation)
         • Backend: <@U0DAVE> (rotation)
         _More with `/triage help`._"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn there_is_always_an_admin_and_everyone_sees_who() {
+    // No admin in the configuration; Dave is the only admin, in the database.
+    let bot = Bot::start_with(&[], &[DAVE]).await;
+    check(
+        bot.say(ALICE, "admins").await,
+        expect![[r#"
+        Admins:
+        • <@U0DAVE>"#]],
+    );
+    assert!(
+        bot.say(ALICE, "help")
+            .await
+            .contains("• `/triage admins`: who the admins are")
+    );
+    let before = bot.row_counts();
+    check(
+        bot.say(DAVE, "admins remove <@U0DAVE>").await,
+        expect![
+            "<@U0DAVE> is the last admin; add another admin first (`/triage admins add @person`)"
+        ],
+    );
+    assert_eq!(bot.row_counts(), before);
+    assert_eq!(bot.store.admins().unwrap(), [user(DAVE)]);
+    check(
+        bot.say(ALICE, "admins remove <@U0DAVE>").await,
+        expect!["only admins can remove admins"],
+    );
+    check(
+        bot.say(DAVE, "admins add <@U0ALICE>").await,
+        expect!["<@U0ALICE> is now an admin"],
+    );
+    check(
+        bot.say(ALICE, "admins remove <@U0DAVE>").await,
+        expect!["<@U0DAVE> is no longer an admin"],
+    );
+    let before = bot.row_counts();
+    check(
+        bot.say(ALICE, "admins remove <@U0ALICE>").await,
+        expect![
+            "<@U0ALICE> is the last admin; add another admin first (`/triage admins add @person`)"
+        ],
+    );
+    assert_eq!(bot.row_counts(), before);
+    check(
+        bot.say(DAVE, "admins").await,
+        expect![[r#"
+        Admins:
+        • <@U0ALICE>"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_member_says_what_happens_to_their_duty() {
+    let bot = Bot::start().await;
+    let before = bot.row_counts();
+    check(
+        bot.say(CAROL, "member remove <@U0ERIN> ui").await,
+        expect!["U0ERIN is not a member of ui"],
+    );
+    assert_eq!(
+        bot.row_counts(),
+        before,
+        "a refused removal changed the database"
+    );
+    // Alice is on duty for ui in Sprint 1 (2026-03-09 – 2026-03-22).
+    check(
+        bot.say(CAROL, "member remove <@U0ALICE> ui").await,
+        expect![[r#"
+            Alice (<@U0ALICE>) taken out of the rotation of ui (position 1)
+            <@U0ALICE> stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+    );
+    assert!(bot.say(ALICE, "who").await.contains("• UI: <@U0ALICE>"));
+    check(
+        bot.say(CAROL, "member remove <@U0BOB> ui").await,
+        expect![[r#"
+            Bob (<@U0BOB>) taken out of the rotation of ui (position 2)
+            :warning: ui has no active members left: from the next sprint nobody will be on duty for it (add someone with `/triage member add @person ui`)"#]],
     );
     bot.stop().await;
 }

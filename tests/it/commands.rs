@@ -597,8 +597,9 @@ fn lists_and_the_audit_log() {
         team.ok(&["admin", "add", "UBOSS"]),
         "UBOSS was already an admin\n"
     );
+    // With an admin in the configuration, the last one in the database may go.
     assert_eq!(
-        team.ok(&["admin", "remove", "UBOSS"]),
+        team.ok(&["--admins", "UCONF", "admin", "remove", "UBOSS"]),
         "UBOSS is no longer an admin\n"
     );
     assert_eq!(
@@ -614,7 +615,8 @@ fn lists_and_the_audit_log() {
         team.ok(&["member", "reactivate", "UPO2", "po"]),
         "Jo (UPO2) back in the rotation of po (position 2)\n"
     );
-    let audit = team.json(&["audit", "--limit", "4"]);
+    // The removal first recorded the sprint in force (one turn per discipline).
+    let audit = team.json(&["audit", "--limit", "7"]);
     let actions: Vec<_> = audit
         .as_array()
         .unwrap()
@@ -626,11 +628,14 @@ fn lists_and_the_audit_log() {
         [
             "member.reactivate",
             "member.remove",
+            "turn.record",
+            "turn.record",
+            "turn.record",
             "admin.remove",
             "member.add"
         ]
     );
-    assert_eq!(audit[3]["after"]["discipline"], "backend");
+    assert_eq!(audit[6]["after"]["discipline"], "backend");
     assert_eq!(audit[1]["before"]["active"], true);
     assert_eq!(audit[1]["after"]["active"], false);
     assert_eq!(team.ok(&["sprint", "list"]).lines().count(), 7);
@@ -647,5 +652,120 @@ fn double_duty_is_reported() {
     assert!(
         team.ok(&["who"])
             .ends_with("note: Ana (U1) is on duty for ui and po at once\n")
+    );
+}
+
+#[test]
+fn the_last_admin_cannot_be_removed() {
+    let team = Team::standard();
+    assert_eq!(
+        team.refused(&["admin", "remove", "UBOSS"]),
+        "error: UBOSS is the last admin; add another admin first (`triage-bot admin add <U…>`)\n"
+    );
+    assert_eq!(team.json(&["admin", "list"]), serde_json::json!(["UBOSS"]));
+    team.ok(&["admin", "add", "UDEP"]);
+    assert_eq!(
+        team.ok(&["admin", "remove", "UBOSS", "--by", "UDEP"]),
+        "UBOSS is no longer an admin\n"
+    );
+    assert_eq!(
+        team.refused(&["admin", "remove", "UDEP", "--by", "UDEP"]),
+        "error: UDEP is the last admin; add another admin first (`triage-bot admin add <U…>`)\n"
+    );
+    // Someone who is not an admin can be "removed" whatever the count: nothing changes.
+    assert_eq!(
+        team.ok(&["admin", "remove", "UBOSS"]),
+        "UBOSS was not an admin\n"
+    );
+    assert_eq!(team.json(&["admin", "list"]), serde_json::json!(["UDEP"]));
+}
+
+#[test]
+fn removing_the_person_on_duty_says_they_stay_until_the_sprint_ends() {
+    let team = Team::standard();
+    // 2026-03-10 is in Sprint 1 (2026-03-02 – 2026-03-15), where Ana is on duty for ui.
+    assert_eq!(
+        team.ok(&["member", "remove", "UUI1", "ui"]),
+        "Ana (UUI1) taken out of the rotation of ui (position 1)\n\
+         note: UUI1 stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-16 08:00 PDT); \
+         to change that, an admin can run `/triage set ui @person` in Slack\n"
+    );
+    assert_eq!(team.json(&["who"])["assignments"][0]["slack_id"], "UUI1");
+    // Someone who is not on duty now: no note.
+    assert_eq!(
+        team.ok(&["member", "remove", "UUI3", "ui"]),
+        "Cy (UUI3) taken out of the rotation of ui (position 3)\n"
+    );
+}
+
+#[test]
+fn removing_the_last_member_of_a_discipline_warns_who_comes_next() {
+    let team = Team::standard();
+    team.ok(&["member", "remove", "UUI2", "ui"]);
+    team.ok(&["member", "remove", "UUI3", "ui"]);
+    team.ok(&["member", "remove", "UUI1", "ui"]);
+    assert_eq!(
+        team.ok(&["member", "remove", "UUI4", "ui"]),
+        "Di (UUI4) taken out of the rotation of ui (position 4)\n\
+         warning: ui has no active members left: from the next sprint nobody will be on duty for it \
+         (add someone with `triage-bot member add <U…> ui`)\n"
+    );
+    // Repeating the removal changes nothing and warns no more.
+    assert_eq!(
+        team.ok(&["member", "remove", "UUI4", "ui"]),
+        "Di (UUI4) unchanged in ui (position 4)\n"
+    );
+    team.ok(&[
+        "discipline",
+        "add",
+        "qa",
+        "--name",
+        "QA",
+        "--fallback",
+        "UFALL",
+    ]);
+    team.ok(&["member", "add", "UQA1", "qa", "--name", "Quinn"]);
+    assert_eq!(
+        team.ok(&["member", "remove", "UQA1", "qa"]),
+        "Quinn (UQA1) taken out of the rotation of qa (position 1)\n\
+         note: UQA1 stays on duty for qa until the sprint ends (Sprint 1, until Mon 2026-03-16 08:00 PDT); \
+         to change that, an admin can run `/triage set qa @person` in Slack\n\
+         warning: qa has no active members left: from the next sprint its fallback UFALL will be on duty for it \
+         (add someone with `triage-bot member add <U…> qa`)\n"
+    );
+    let next = team.json(&["schedule", "--from", "2026-03-16", "--count", "1"]);
+    assert_eq!(next["sprints"][0]["assignments"][3]["slack_id"], "UFALL");
+    assert_eq!(
+        next["sprints"][0]["assignments"][0]["slack_id"],
+        Value::Null
+    );
+}
+
+#[test]
+fn adding_an_existing_discipline_says_what_changed() {
+    let team = Team::standard();
+    assert_eq!(
+        team.ok(&["discipline", "add", "qa", "--name", "QA"]),
+        "discipline qa: QA\n"
+    );
+    assert_eq!(
+        team.ok(&["discipline", "add", "ui", "--name", "UI"]),
+        "discipline ui already existed; renamed from \"UI Engineering\" to \"UI\"\n"
+    );
+    assert_eq!(
+        team.ok(&["discipline", "add", "ui", "--name", "UI"]),
+        "discipline ui already existed; unchanged\n"
+    );
+    assert_eq!(
+        team.ok(&[
+            "discipline",
+            "add",
+            "ui",
+            "--name",
+            "UI",
+            "--fallback",
+            "UFALL"
+        ]),
+        "discipline ui already existed; fallback now UFALL\n"
     );
 }

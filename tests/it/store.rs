@@ -899,3 +899,49 @@ fn a_failed_snapshot_leaves_every_pooled_connection_usable() {
         assert_eq!(member_ids(&store).len(), n as usize + 2);
     }
 }
+
+#[test]
+fn concurrent_removals_never_leave_the_team_without_an_admin() {
+    let (_dir, store) = team_store();
+    store.add_admin(&user("U1"), "test", now()).unwrap();
+    store.add_admin(&user("U2"), "test", now()).unwrap();
+    // Half the threads remove U1, half U2, all at once: one removal wins, the other admin stays.
+    let results = on_16_threads(|i| {
+        let who = if i % 2 == 0 { "U1" } else { "U2" };
+        store.remove_admin(&user(who), &[], "test", now())
+    });
+    let removed = results.iter().filter(|r| matches!(r, Ok(true))).count();
+    assert_eq!(removed, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Ok(_) | Err(StoreError::LastAdmin(_)))),
+        "{results:?}"
+    );
+    assert_eq!(store.admins().unwrap().len(), 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE action = 'admin.remove'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn an_admin_in_the_configuration_lets_the_last_listed_admin_go() {
+    let (_dir, store) = team_store();
+    store.add_admin(&user("U1"), "test", now()).unwrap();
+    let refused = store.remove_admin(&user("U1"), &[], "test", now());
+    assert!(
+        matches!(refused, Err(StoreError::LastAdmin(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.admins().unwrap(), [user("U1")]);
+    assert!(
+        store
+            .remove_admin(&user("U1"), &[user("W9")], "test", now())
+            .unwrap()
+    );
+    assert!(store.admins().unwrap().is_empty());
+}
