@@ -67,7 +67,7 @@ pub(crate) fn upsert(
 }
 
 fn save(
-    tx: &Transaction,
+    tx: &Connection,
     new: &NewDiscipline,
     actor: &str,
     now: Timestamp,
