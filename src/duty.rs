@@ -10,8 +10,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::{
-    Assignment, Discipline, DisciplineKey, Member, SlackUserId, Sprint, SprintIndex, SprintLookup,
-    Team, Turn, base_assignment_from_turns, on_duty, plan_turns, sprint_in_force,
+    Assignment, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint, SprintIndex,
+    SprintLookup, Team, Turn, base_assignment, base_assignment_from_turns, on_duty, plan_turns,
+    sprint_has_started, sprint_in_force,
 };
 use crate::store::{Result, Store};
 
@@ -78,8 +79,11 @@ fn window(store: &Store, team: &Team, at: Timestamp) -> Result<Vec<Sprint>> {
     store.sprints_around(local_date(team, at), 2, 1)
 }
 
-/// Records the rotation's pick for the sprint in force at `now`, and for any live sprint since
-/// the last recorded one, in order, so each anchors the next. Recording is idempotent.
+/// Records the rotation's pick for every sprint that has started by `now` and has no recorded
+/// turn yet, in order, so each anchors the next: on the first run that is every started sprint,
+/// so history from before the bot ran is frozen as it was computed then. A slot of the sprint in
+/// force recorded with nobody on duty (its discipline had no members) is filled as soon as the
+/// rotation can pick someone. Recording is idempotent.
 pub fn record_started_turns(
     store: &Store,
     team: &Team,
@@ -90,42 +94,94 @@ pub fn record_started_turns(
     if planned.is_empty() {
         return Ok(0);
     }
-    store.record_turns(&planned, actor, now)
+    store.transaction(|store| {
+        let recorded = store.record_turns(&planned.new, actor, now)?;
+        let filled = store.fill_empty_turns(&planned.fills, actor, now)?;
+        Ok(recorded + filled)
+    })
 }
 
-/// The turns [`record_started_turns`] would record: none in the usual case, where the sprint in
-/// force has all its turns recorded already (a recording covers every sprint since the previous
-/// one in the same transaction).
-fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Vec<Turn>> {
-    let sprints = window(store, team, now)?;
-    let Some(current) = sprint_in_force(&sprints, team, now).in_force().cloned() else {
-        return Ok(Vec::new());
-    };
-    let recorded_now = store.turns(current.index)?;
-    let disciplines = store.disciplines()?;
-    if disciplines
-        .iter()
-        .all(|d| recorded_now.iter().any(|t| t.discipline == d.key))
-    {
-        return Ok(Vec::new());
+/// What [`record_started_turns`] would write.
+#[derive(Debug, Default)]
+struct Unrecorded {
+    /// Turns of started sprints that have none yet.
+    new: Vec<Turn>,
+    /// Picks for the sprint in force's slots recorded with nobody on duty.
+    fills: Vec<Turn>,
+}
+
+impl Unrecorded {
+    fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.fills.is_empty()
     }
-    let first = match store.last_recorded_sprint()? {
-        Some(last) if last < current.index => last.next(),
-        _ => current.index,
-    };
-    let started: Vec<SprintIndex> = store
-        .sprints_between(first, current.index)?
+}
+
+/// The turns [`record_started_turns`] would write: none in the usual case, where the latest
+/// started sprint has all its turns recorded already (a recording covers every sprint since the
+/// previous one in the same transaction).
+fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unrecorded> {
+    let sprints = window(store, team, now)?;
+    let Some(latest) = sprints
         .iter()
-        .map(|s| s.index)
-        .collect();
+        .rev()
+        .find(|s| sprint_has_started(s, team, now))
+        .cloned()
+    else {
+        return Ok(Unrecorded::default());
+    };
+    let in_force = sprint_in_force(&sprints, team, now)
+        .in_force()
+        .map(|s| s.index);
+    let recorded_now = store.turns(latest.index)?;
+    let disciplines = store.disciplines()?;
+    let complete = disciplines
+        .iter()
+        .all(|d| recorded_now.iter().any(|t| t.discipline == d.key));
+    let empty_now =
+        in_force == Some(latest.index) && recorded_now.iter().any(|t| t.source == Source::None);
+    if complete && !empty_now {
+        return Ok(Unrecorded::default());
+    }
     let roster = Roster::load(store)?;
-    let recorded = store.turns_between(first, current.index)?;
-    let mut planned = Vec::new();
-    for discipline in &roster.disciplines {
-        let mut known: Vec<Turn> = recorded.clone();
-        known.extend(store.rotation_anchor(&discipline.key, first)?);
-        let members = roster.members_of(&discipline.key);
-        planned.extend(plan_turns(discipline, &members, &known, &started));
+    let mut planned = Unrecorded::default();
+    if !complete {
+        let first = match store.last_recorded_sprint()? {
+            Some(last) if last < latest.index => last.next(),
+            Some(_) => latest.index,
+            None => store.first_sprint_index()?.unwrap_or(latest.index),
+        };
+        let started: Vec<SprintIndex> = store
+            .sprints_between(first, latest.index)?
+            .iter()
+            .map(|s| s.index)
+            .collect();
+        let recorded = store.turns_between(first, latest.index)?;
+        for discipline in &roster.disciplines {
+            let mut known: Vec<Turn> = recorded.clone();
+            known.extend(store.rotation_anchor(&discipline.key, first)?);
+            let members = roster.members_of(&discipline.key);
+            planned
+                .new
+                .extend(plan_turns(discipline, &members, &known, &started));
+        }
+    }
+    if empty_now {
+        for turn in recorded_now.iter().filter(|t| t.source == Source::None) {
+            let Some(discipline) = roster.discipline(&turn.discipline) else {
+                continue;
+            };
+            let anchor = store.rotation_anchor(&discipline.key, latest.index)?;
+            let members = roster.members_of(&discipline.key);
+            let pick = base_assignment(discipline, &members, anchor.as_ref(), latest.index);
+            if pick.slack_id.is_some() {
+                planned.fills.push(Turn {
+                    sprint: latest.index,
+                    discipline: pick.discipline,
+                    slack_id: pick.slack_id,
+                    source: pick.source,
+                });
+            }
+        }
     }
     Ok(planned)
 }

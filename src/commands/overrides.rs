@@ -154,7 +154,9 @@ fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {
                 json!({"id": o.id, "sprint": o.sprint.get(), "discipline": o.discipline.as_str(),
                        "requested_by": o.requested_by.as_str(),
                        "original": o.original.as_ref().map(SlackUserId::as_str),
-                       "replacement": o.replacement.as_str(), "status": o.status.as_str()})
+                       "replacement": o.replacement.as_str(), "status": o.status.as_str(),
+                       "reason": o.reason, "decision_reason": o.decision_reason,
+                       "revoke_reason": o.revoke_reason})
             })
             .collect();
         print_json(&json!(list));

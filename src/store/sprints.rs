@@ -249,6 +249,17 @@ impl Store {
         })
     }
 
+    /// The lowest index of a live sprint, if any.
+    pub fn first_sprint_index(&self) -> Result<Option<SprintIndex>> {
+        self.read(|conn| {
+            let min: Option<i64> = conn
+                .prepare_cached("SELECT min(sprint_index) FROM sprints WHERE retired_at IS NULL")?
+                .query_row([], |row| row.get(0))?;
+            min.map(|m| SprintIndex::new(m).map_err(|e| StoreError::Invalid(e.to_string())))
+                .transpose()
+        })
+    }
+
     /// All live sprints by index.
     pub fn sprints(&self) -> Result<Vec<Sprint>> {
         self.read(|conn| query(conn, "1 ORDER BY sprint_index", []))

@@ -105,6 +105,44 @@ impl Store {
         })
     }
 
+    /// Fills slots recorded with nobody on duty (`source = 'none'`) with `turns`; a slot that
+    /// has someone already keeps them. Returns how many were filled.
+    pub fn fill_empty_turns(&self, turns: &[Turn], actor: &str, now: Timestamp) -> Result<usize> {
+        self.write(|tx| {
+            let mut filled = 0;
+            for turn in turns {
+                let changed = tx.execute(
+                    "UPDATE rotation_turns SET slack_id = ?3, source = ?4, recorded_at = ?5
+                     WHERE sprint_index = ?1 AND discipline = ?2 AND source = 'none'",
+                    params![
+                        turn.sprint.get(),
+                        turn.discipline.as_str(),
+                        turn.slack_id.as_ref().map(SlackUserId::as_str),
+                        source_text(turn.source)?,
+                        now.as_second(),
+                    ],
+                )?;
+                if changed == 1 {
+                    let record = AuditRecord {
+                        actor,
+                        action: "turn.fill",
+                        entity: "turn",
+                        entity_id: format!("{}/{}", turn.sprint, turn.discipline),
+                        before: Some(json!({"slack_id": null, "source": "none"})),
+                        after: Some(json!({
+                            "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
+                            "source": turn.source.as_str(),
+                        })),
+                        reason: None,
+                    };
+                    audit::append(tx, &record, now)?;
+                    filled += 1;
+                }
+            }
+            Ok(filled)
+        })
+    }
+
     /// The recorded turns of one sprint.
     pub fn turns(&self, sprint: SprintIndex) -> Result<Vec<Turn>> {
         self.read(|conn| {

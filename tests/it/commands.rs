@@ -8,20 +8,20 @@ use tempfile::TempDir;
 
 use super::cli::{stderr, stdout};
 
-struct Team {
-    dir: TempDir,
-    clock: String,
+pub(super) struct Team {
+    pub(super) dir: TempDir,
+    pub(super) clock: String,
 }
 
 impl Team {
-    fn new(clock: &str) -> Team {
+    pub(super) fn new(clock: &str) -> Team {
         Team {
             dir: tempfile::tempdir().unwrap(),
             clock: clock.to_string(),
         }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
         command.current_dir(self.dir.path()).args(args);
         for (name, _) in std::env::vars() {
@@ -36,7 +36,7 @@ impl Team {
     }
 
     #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
+    pub(super) fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
         assert_eq!(
             output.status.code(),
@@ -49,7 +49,7 @@ impl Team {
 
     /// Runs a command that must fail with status 2 and change nothing; returns its message.
     #[track_caller]
-    fn refused(&self, args: &[&str]) -> String {
+    pub(super) fn refused(&self, args: &[&str]) -> String {
         let before = self.snapshot();
         let output = self.run(args);
         assert_eq!(
@@ -62,7 +62,7 @@ impl Team {
         stderr(&output)
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(super) fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.push("--json");
         serde_json::from_str(&self.ok(&all)).unwrap()
@@ -70,7 +70,7 @@ impl Team {
 
     /// Row counts of every table, to prove a refused command changed nothing (the audit log's
     /// record of a refused attempt aside: refusals are audited).
-    fn snapshot(&self) -> Vec<i64> {
+    pub(super) fn snapshot(&self) -> Vec<i64> {
         let path = self.dir.path().join("triage.db");
         if !path.exists() {
             return Vec::new();
@@ -101,7 +101,7 @@ impl Team {
     }
 
     /// Three disciplines of four people and six two-week sprints from 2026-03-02.
-    fn standard() -> Team {
+    pub(super) fn standard() -> Team {
         let team = Team::new("2026-03-10T12:00:00-07:00");
         team.ok(&["discipline", "add", "ui", "--name", "UI Engineering"]);
         team.ok(&["discipline", "add", "backend", "--name", "Backend"]);
@@ -293,7 +293,7 @@ fn the_coverage_flow_from_request_to_approval() {
     let list = team.json(&["override", "list"]);
     assert_eq!(
         list,
-        serde_json::json!([{"id": 1, "sprint": 1, "discipline": "ui", "requested_by": "UUI2", "original": "UUI2", "replacement": "UUI3", "status": "approved"}])
+        serde_json::json!([{"id": 1, "sprint": 1, "discipline": "ui", "requested_by": "UUI2", "original": "UUI2", "replacement": "UUI3", "status": "approved", "reason": null, "decision_reason": null, "revoke_reason": null}])
     );
     let sprint_1 = team.json(&["who", "--at", "2026-03-20"]);
     assert_eq!(sprint_1["assignments"][0]["slack_id"], "UUI3");

@@ -1,0 +1,270 @@
+//! The schedule and coverage rules in combination, through the command line: each test plays a
+//! sequence of actions that once put the wrong person on duty or rewrote the past.
+
+use serde_json::Value;
+
+use super::commands::Team;
+
+/// Who `schedule --json` has on duty for `discipline` in sprint `index`.
+fn on_duty(team: &Team, from: &str, index: i64, discipline: &str) -> Value {
+    let schedule = team.json(&["schedule", "--from", from, "--count", "12"]);
+    let sprint = schedule["sprints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["index"] == index)
+        .unwrap_or_else(|| panic!("sprint {index} in {schedule}"))
+        .clone();
+    sprint["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["discipline"] == discipline)
+        .unwrap()["slack_id"]
+        .clone()
+}
+
+fn statuses(team: &Team) -> Vec<String> {
+    team.json(&["override", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| format!("#{} {}", o["id"], o["status"].as_str().unwrap()))
+        .collect()
+}
+
+/// The standard team with its clock moved to `clock`.
+fn at(mut team: Team, clock: &str) -> Team {
+    team.clock = clock.to_string();
+    team
+}
+
+#[test]
+fn a_second_approval_cannot_take_a_slot_already_covered() {
+    let team = Team::standard();
+    // Di has UI in sprint 3 and asks Ana, then Ben.
+    let request = |replacement| {
+        team.ok(&[
+            "override",
+            "request",
+            "3",
+            "ui",
+            "--replacement",
+            replacement,
+            "--by",
+            "UUI4",
+        ])
+    };
+    request("UUI1");
+    request("UUI2");
+    let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
+    assert_eq!(
+        approved,
+        "request #1 (UUI1 to cover ui in sprint 3) is now approved\n\
+         request #2 is now superseded: UUI1 is on duty in the slot now, not the person it would replace\n"
+    );
+    let refused = team.refused(&["override", "approve", "2", "--by", "UBOSS"]);
+    assert_eq!(
+        refused,
+        "error: request #2 is superseded, so it cannot be approved\n"
+    );
+    assert_eq!(on_duty(&team, "2026-03-02", 3, "ui"), "UUI1");
+    assert_eq!(statuses(&team), ["#1 approved", "#2 superseded"]);
+}
+
+#[test]
+fn a_request_for_a_sprint_that_ended_cannot_be_approved() {
+    let team = Team::standard();
+    // Ana, on duty in sprint 0, asks Ben; nobody decides before the sprint ends.
+    team.ok(&[
+        "override",
+        "request",
+        "0",
+        "ui",
+        "--replacement",
+        "UUI2",
+        "--by",
+        "UUI1",
+    ]);
+    let team = at(team, "2026-03-16T09:00:00-07:00");
+    let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        super::cli::stderr(&refused),
+        "error: request #1 cannot be approved: its sprint ended before it was approved; it is closed as expired\n"
+    );
+    assert_eq!(statuses(&team), ["#1 expired"]);
+    // The past is as it was: Ana had sprint 0.
+    assert_eq!(on_duty(&team, "2026-03-02", 0, "ui"), "UUI1");
+    let then = team.json(&["who", "--at", "2026-03-10"]);
+    assert_eq!(then["assignments"][0]["slack_id"], "UUI1");
+}
+
+#[test]
+fn an_approval_checks_the_replacement_is_still_a_member() {
+    let team = Team::standard();
+    // Ben has sprint 1 and asks Cy, who then leaves UI.
+    team.ok(&[
+        "override",
+        "request",
+        "1",
+        "ui",
+        "--replacement",
+        "UUI3",
+        "--by",
+        "UUI2",
+    ]);
+    team.ok(&["member", "remove", "UUI3", "ui"]);
+    let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        super::cli::stderr(&refused),
+        "error: request #1 cannot be approved: the replacement is no longer a member of the discipline; it is closed as superseded\n"
+    );
+    assert_eq!(on_duty(&team, "2026-03-02", 1, "ui"), "UUI2");
+}
+
+#[test]
+fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
+    let team = Team::standard();
+    team.ok(&[
+        "override",
+        "request",
+        "2",
+        "ui",
+        "--replacement",
+        "UUI4",
+        "--by",
+        "UUI3",
+    ]);
+    team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
+    assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI4");
+    assert_eq!(
+        team.refused(&["override", "revoke", "1", "--by", "UUI1"]),
+        "error: only admins can revoke approved covers\n"
+    );
+    assert_eq!(
+        team.ok(&[
+            "override",
+            "revoke",
+            "1",
+            "--by",
+            "UBOSS",
+            "--reason",
+            "Cy is back",
+        ]),
+        "request #1 (UUI4 to cover ui in sprint 2) is now revoked\n"
+    );
+    assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI3");
+    assert_eq!(
+        team.ok(&["override", "revoke", "1", "--by", "UBOSS"]),
+        "request #1 (UUI4 to cover ui in sprint 2) was already revoked; nothing changed\n"
+    );
+    // A pending request is declined or cancelled, not revoked.
+    team.ok(&[
+        "override",
+        "request",
+        "3",
+        "ui",
+        "--replacement",
+        "UUI1",
+        "--by",
+        "UUI4",
+    ]);
+    assert_eq!(
+        team.refused(&["override", "revoke", "2", "--by", "UBOSS"]),
+        "error: request #2 is pending, so it cannot be revoked\n"
+    );
+    // Once its sprint has ended, an approved cover is history.
+    team.ok(&["override", "approve", "2", "--by", "UBOSS"]);
+    let team = at(team, "2026-04-27T09:00:00-07:00");
+    assert_eq!(
+        team.refused(&["override", "revoke", "2", "--by", "UBOSS"]),
+        "error: request #2 covers a sprint that has ended; the past does not change\n"
+    );
+}
+
+#[test]
+fn a_decline_keeps_the_requesters_reason_and_its_own() {
+    let team = Team::standard();
+    team.ok(&[
+        "override",
+        "request",
+        "1",
+        "ui",
+        "--replacement",
+        "UUI3",
+        "--by",
+        "UUI2",
+        "--reason",
+        "dentist",
+    ]);
+    assert_eq!(
+        team.ok(&[
+            "override",
+            "decline",
+            "1",
+            "--by",
+            "UBOSS",
+            "--reason",
+            "Cy is away that week",
+        ]),
+        "request #1 (UUI3 to cover ui in sprint 1) is now declined\n"
+    );
+    let list = team.json(&["override", "list"]);
+    assert_eq!(list[0]["reason"], "dentist");
+    assert_eq!(list[0]["decision_reason"], "Cy is away that week");
+}
+
+#[test]
+fn sprints_that_started_before_the_first_run_are_frozen_too() {
+    let team = Team::new("2026-03-12T10:00:00-07:00");
+    team.ok(&["discipline", "add", "ui", "--name", "UI"]);
+    for id in ["UA", "UB", "UC"] {
+        team.ok(&["member", "add", id, "ui"]);
+    }
+    team.ok(&[
+        "sprint",
+        "generate",
+        "--start",
+        "2025-12-01",
+        "--days",
+        "14",
+        "--count",
+        "10",
+    ]);
+    let before = team.json(&["schedule", "--from", "2025-12-01", "--count", "8"]);
+    team.ok(&["member", "add", "UD", "ui"]);
+    team.ok(&["member", "move", "UD", "ui", "--to", "1"]);
+    let after = team.json(&["schedule", "--from", "2025-12-01", "--count", "8"]);
+    // Sprints 0 to 7 have all started by 2026-03-12: none of them changes.
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_slot_with_nobody_fills_once_the_discipline_has_members() {
+    let team = Team::new("2026-03-10T12:00:00-07:00");
+    team.ok(&["discipline", "add", "ui", "--name", "UI"]);
+    team.ok(&["discipline", "add", "po", "--name", "Product Owner"]);
+    team.ok(&["member", "add", "UUI1", "ui"]);
+    team.ok(&[
+        "sprint",
+        "generate",
+        "--start",
+        "2026-03-02",
+        "--days",
+        "14",
+        "--count",
+        "3",
+    ]);
+    let first = team.json(&["who"]);
+    assert_eq!(first["assignments"][1]["slack_id"], Value::Null);
+    team.ok(&["member", "add", "UPO1", "po"]);
+    let filled = team.json(&["who"]);
+    assert_eq!(filled["assignments"][1]["slack_id"], "UPO1");
+    assert_eq!(filled["assignments"][1]["source"], "rotation");
+    // Once filled, the slot is frozen like any other.
+    team.ok(&["member", "add", "UPO2", "po"]);
+    team.ok(&["member", "move", "UPO2", "po", "--to", "1"]);
+    assert_eq!(team.json(&["who"])["assignments"][1]["slack_id"], "UPO1");
+}
