@@ -293,7 +293,7 @@ fn the_coverage_flow_from_request_to_approval() {
     let list = team.json(&["override", "list"]);
     assert_eq!(
         list,
-        serde_json::json!([{"id": 1, "sprint": 1, "discipline": "ui", "requested_by": "UUI2", "original": "UUI2", "replacement": "UUI3", "status": "approved", "reason": null, "decision_reason": null, "revoke_reason": null}])
+        serde_json::json!([{"id": 1, "sprint": 1, "discipline": "ui", "requested_by": "UUI2", "original": "UUI2", "replacement": "UUI3", "status": "approved", "reason": "vacation", "decision_reason": null, "revoke_reason": null}])
     );
     let sprint_1 = team.json(&["who", "--at", "2026-03-20"]);
     assert_eq!(sprint_1["assignments"][0]["slack_id"], "UUI3");
