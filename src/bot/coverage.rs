@@ -160,7 +160,17 @@ fn request_effects(
             ctx,
         ));
     }
+    // An admin asked on someone else's behalf: the person whose shift it is hears of it now.
+    if let Some(original) = o.original.as_ref().filter(|p| **p != o.requested_by) {
+        out.push(dm(
+            format!("request:{}:dm:{original}", o.id),
+            original,
+            decisions::filed_for_you(o, sprint, roster),
+            ctx,
+        ));
+    }
     let mut people = vec![o.requested_by.clone()];
+    people.extend(o.original.clone());
     people.extend(admins.iter().cloned());
     out.extend(home_refreshes(&format!("request:{}", o.id), &people, ctx));
     out

@@ -97,6 +97,17 @@ impl Told {
     }
 }
 
+/// The DM to the person on duty when someone else (an admin) asks for their shift to be covered.
+pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    Message::text(format!(
+        "{} asked {} to cover your shift, {} (request #{}). An admin will approve or decline it, and you will hear either way.",
+        mention(&o.requested_by),
+        mention(&o.replacement),
+        slot(o, sprint, roster),
+        o.id
+    ))
+}
+
 /// One DM per person the decision concerns. The decider is told in the reply instead, unless
 /// their own duty changed.
 pub fn decision_dms(

@@ -1052,3 +1052,87 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_it_is() {
+    let bot = Bot::start().await;
+    // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
+    check(
+        bot.say(CAROL, "cover 1 <@U0ALICE> ui").await,
+        expect![
+            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2* (sprint 1). An admin will approve or decline it, and you will get a DM either way."
+        ],
+    );
+    check(
+        bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![
+            "<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (sprint 1) (request #1). An admin will approve or decline it, and you will hear either way."
+        ],
+    );
+    bot.say(CAROL, "approve 1").await;
+    check(
+        bot.outbox("decision:1:approved:dm"),
+        expect![[r#"
+            decision:1:approved:dm:U0ALICE direct_message
+            decision:1:approved:dm:U0BOB direct_message
+        "#]],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "You will cover *UI* in *Sprint 2* (sprint 1) for <@U0BOB> (request #1, approved by <@U0CAROL>)."
+        ],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "<@U0ALICE> covers *UI* in *Sprint 2* (sprint 1) for you (request #1, approved by <@U0CAROL>), so you are not on duty then."
+        ],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_request_cannot_undo_an_admins_set() {
+    let bot = Bot::start().await;
+    bot.store
+        .upsert_member(&user("U0ERIN"), &key("ui"), Some("Erin"), "test", now())
+        .unwrap();
+    // Alice, on duty, asks Bob; then Carol puts Erin on duty instead.
+    bot.say(ALICE, "cover 0 <@U0BOB> ui").await;
+    check(
+        bot.say(CAROL, "set ui <@U0ERIN>").await,
+        expect!["<@U0ERIN> is now on duty for *UI* in *Sprint 1* (sprint 0) (override #2)."],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Superseded);
+    check(
+        bot.outbox("set:2:dm"),
+        expect![[r#"
+            set:2:dm:U0ERIN direct_message
+            set:2:dm:U0ALICE direct_message
+        "#]],
+    );
+    // Alice hears once: her duty ended, and her request is closed with it.
+    check(
+        bot.payload("set:2:dm:U0ALICE")["text"].as_str().unwrap(),
+        expect![[r#"
+            <@U0CAROL> put <@U0ERIN> on triage duty for *UI* in *Sprint 1* (sprint 0) in your place: you are off triage duty from now on.
+            Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is closed: <@U0ERIN> is on duty for it now. File a new one if you still need cover."#]],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect!["request #1 is superseded, so it cannot be approved"],
+    );
+    check(
+        bot.say(BOB, "who").await,
+        expect![[r#"
+            *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0ERIN> (override)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    bot.stop().await;
+}
