@@ -266,7 +266,12 @@ pub fn coverage_request(
                 OverrideStatus::Revoked => OverrideStatus::Approved,
                 status => status,
             };
-            blocks.push(context(&format!("{}{by}{at}{why}", status_word(decided))));
+            let closed_by_bot = o.decided_by.as_deref() == Some(crate::coverage::BOT_ACTOR);
+            let line = match (closed_by_bot, &o.decision_reason) {
+                (true, Some(reason)) => format!("Closed{at}: {reason}"),
+                _ => format!("{}{by}{at}{why}", status_word(decided)),
+            };
+            blocks.push(context(&line));
             if let (OverrideStatus::Revoked, Some(by)) = (status, &o.revoked_by) {
                 let at = o
                     .revoked_at

@@ -1136,3 +1136,43 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_hears_once() {
+    let bot = Bot::start().await;
+    bot.say(ALICE, "cover 0 <@U0BOB> ui dentist").await;
+    let db = bot.store.path().to_str().unwrap().to_string();
+    let args = ["triage-bot", "--db", &db, "--admin-channel", ADMIN_CHANNEL];
+    let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+    let close = |at: &str| {
+        triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
+    };
+    // Before Sprint 1 ends at Mon 2026-03-23 08:00 PDT nothing closes.
+    assert_eq!(close("2026-03-23T14:59:59Z"), 0);
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    assert_eq!(close("2026-03-23T15:00:00Z"), 1);
+    assert_eq!(close("2026-03-23T15:10:00Z"), 0);
+    assert_eq!(bot.status(1), OverrideStatus::Expired);
+    check(
+        bot.outbox("closed:"),
+        expect![[r#"
+            closed:1:dm:U0ALICE direct_message
+        "#]],
+    );
+    check(
+        bot.payload("closed:1:dm:U0ALICE")["text"].as_str().unwrap(),
+        expect![
+            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is closed: its sprint ended before an admin decided. File a new one if you still need cover."
+        ],
+    );
+    check(
+        render(&bot.payload("decision:1:expired:update")["blocks"]),
+        expect![[r#"
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
+            Reason: dentist
+              (Closed on Mon 2026-03-23 08:00 PDT: its sprint ended before it was approved)
+        "#]],
+    );
+    bot.stop().await;
+}
