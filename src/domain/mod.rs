@@ -10,6 +10,7 @@ pub mod overrides;
 pub mod request;
 pub mod rotation;
 pub mod sprint;
+pub mod sprint_ref;
 
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
