@@ -561,6 +561,36 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
 }
 
 #[test]
+fn sprints_never_overlap_but_may_share_a_boundary_day() {
+    let team = Team::standard();
+    // Sprint 6 runs 2026-05-11 to 2026-05-24.
+    check_refused(
+        &team,
+        &["sprint", "add", "Overlap", "2026-05-20", "2026-06-02"],
+        "sprint 6 (2026-05-20 to 2026-06-02) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+    );
+    check_refused(
+        &team,
+        &[
+            "sprint",
+            "generate",
+            "--start",
+            "2026-05-12",
+            "--days",
+            "14",
+            "--count",
+            "3",
+        ],
+        "sprint 6 (2026-05-12 to 2026-05-25) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+    );
+    assert_eq!(
+        team.ok(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]),
+        "added sprint 6 \"Handover\" from 2026-05-24 to 2026-06-06\n"
+    );
+    assert_eq!(team.json(&["sprint", "list"]).as_array().unwrap().len(), 7);
+}
+
+#[test]
 fn lists_and_the_audit_log() {
     let team = Team::standard();
     let disciplines = team.json(&["discipline", "list"]);
