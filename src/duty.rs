@@ -62,8 +62,21 @@ pub struct SprintDuty {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DutyAt {
     InForce { duty: SprintDuty, until: Timestamp },
-    BeforeFirst { first: Sprint, starts_at: Timestamp },
-    AfterLast { last: Sprint, ended_at: Timestamp },
+    BeforeFirst {
+        first: Sprint,
+        starts_at: Timestamp,
+    },
+    /// Between two sprints: nobody is on duty until `next` takes over at `starts_at`.
+    Gap {
+        previous: Sprint,
+        ended_at: Timestamp,
+        next: Sprint,
+        starts_at: Timestamp,
+    },
+    AfterLast {
+        last: Sprint,
+        ended_at: Timestamp,
+    },
     NoSprints,
 }
 
@@ -215,6 +228,17 @@ fn answer_at(store: &Store, team: &Team, at: Timestamp) -> Result<(DutyAt, Roste
         },
         SprintLookup::BeforeFirst { first, starts_at } => DutyAt::BeforeFirst {
             first: first.clone(),
+            starts_at,
+        },
+        SprintLookup::Gap {
+            previous,
+            ended_at,
+            next,
+            starts_at,
+        } => DutyAt::Gap {
+            previous: previous.clone(),
+            ended_at,
+            next: next.clone(),
             starts_at,
         },
         SprintLookup::AfterLast { last, ended_at } => DutyAt::AfterLast {
