@@ -17,7 +17,7 @@ use crate::bot::usergroups;
 use crate::bot::worker::{Clock, HomeRenderer, Worker};
 use crate::config::Config;
 use crate::domain::announce::{heads_up_moment, next_moment};
-use crate::domain::sprint_starts_at;
+use crate::domain::{SprintLookup, sprint_in_force, sprint_starts_at};
 use crate::slack::ApiClient;
 use crate::store::{Store, StoreError};
 
@@ -150,29 +150,31 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
         .await
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not find the next handoff");
-            None
+            (None, None)
         });
-    let (start, heads_up) = found.map_or((None, None), |(s, h)| (Some(s), Some(h)));
-    next_moment(now, start, heads_up, USERGROUP_RECHECK)
+    let (change, heads_up) = found;
+    next_moment(now, change, heads_up, USERGROUP_RECHECK)
 }
 
+/// The next change of the sprint in force after `now` (the next handoff, or the end of the
+/// sprint in force when a gap or the end of the plan follows it), and the next heads-up.
 fn next_events(
     store: &Store,
     config: &Config,
     now: Timestamp,
-) -> Result<Option<(Timestamp, Timestamp)>, StoreError> {
+) -> Result<(Option<Timestamp>, Option<Timestamp>), StoreError> {
     let team = config.team();
-    let sprints = store.sprints_around(crate::duty::local_date(&team, now), 1, 2)?;
-    Ok(sprints
+    let sprints = store.sprints_around(crate::duty::local_date(&team, now), 2, 2)?;
+    let next = sprints
         .iter()
-        .find(|sprint| sprint_starts_at(sprint, &team) > now)
-        .map(|sprint| {
-            let start = sprint_starts_at(sprint, &team);
-            (
-                start,
-                heads_up_moment(&team, config.bot.heads_up, sprint.start),
-            )
-        }))
+        .find(|sprint| sprint_starts_at(sprint, &team) > now);
+    let start = next.map(|sprint| sprint_starts_at(sprint, &team));
+    let heads_up = next.map(|sprint| heads_up_moment(&team, config.bot.heads_up, sprint.start));
+    let ends = match sprint_in_force(&sprints, &team, now) {
+        SprintLookup::InForce { until, .. } => Some(until),
+        _ => None,
+    };
+    Ok(([start, ends].into_iter().flatten().min(), heads_up))
 }
 
 /// The sleep until `next`: at least a second (so rounding never busy-loops), at most ten minutes.

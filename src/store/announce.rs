@@ -71,7 +71,7 @@ impl Store {
                 state::set_state(
                     tx,
                     &change.discipline,
-                    Some(change.sprint),
+                    change.sprint,
                     person,
                     actor,
                     now,
