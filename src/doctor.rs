@@ -223,10 +223,7 @@ fn schedule(config: &Config, now: Timestamp) -> Check {
     };
     Check::problem(
         "schedule",
-        format!(
-            "in the next {PLANNED_DAYS} days, {}",
-            described.join("; ")
-        ),
+        format!("in the next {PLANNED_DAYS} days, {}", described.join("; ")),
         fix,
     )
 }
@@ -252,10 +249,7 @@ fn uncovered(sprints: &[Sprint], run: &DayRange) -> String {
             label(before),
             before.end
         ),
-        (None, Some(after)) => format!(
-            "no sprint covers {span}, before {} starts",
-            label(after)
-        ),
+        (None, Some(after)) => format!("no sprint covers {span}, before {} starts", label(after)),
         (None, None) => format!("no sprint covers {span}"),
     }
 }

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::domain::{
     Assignment, Discipline, DisciplineKey, Member, SlackUserId, Sprint, SprintIndex, SprintLookup,
-    Team, Turn, base_assignment_from_turns, on_duty, plan_turns, sprint_in_force,
+    Team, Turn, base_assignment_from_turns, on_duty, plan_turns, sprint_in_force, sprint_starts_at,
 };
 use crate::store::{Result, Store};
 
@@ -61,7 +61,10 @@ pub struct SprintDuty {
 /// The answer to "who is on duty at this instant".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DutyAt {
-    InForce { duty: SprintDuty, until: Timestamp },
+    InForce {
+        duty: SprintDuty,
+        until: Timestamp,
+    },
     BeforeFirst {
         first: Sprint,
         starts_at: Timestamp,
@@ -269,7 +272,7 @@ pub fn schedule(
             .map(|s| s.index);
         sprints.retain(|s| match in_force {
             Some(index) => s.index >= index,
-            None => s.start > date,
+            None => sprint_starts_at(s, team) > from,
         });
         sprints.truncate(count);
         let roster = Roster::load(store)?;

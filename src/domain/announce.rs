@@ -721,7 +721,9 @@ mod tests {
                 None => format!("ended {person} {} s{ended}, none next", list(disciplines)),
             },
             NoticeKind::TopicUncovered { next } => match next {
-                Some((next, starts_at)) => format!("topic none, next s{} at {starts_at}", next.index),
+                Some((next, starts_at)) => {
+                    format!("topic none, next s{} at {starts_at}", next.index)
+                }
                 None => "topic none, none next".to_string(),
             },
             NoticeKind::HeadsUp {

@@ -206,7 +206,10 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     team.ok(&["sprint", "add", "Sprint 8", "2026-03-02", "2026-03-15"]);
     team.ok(&["sprint", "add", "Sprint 9", "2026-03-20", "2026-04-02"]);
     let last_day = team.ok(&["who", "--at", "2026-03-16T07:59:00-07:00"]);
-    assert!(last_day.starts_with("Sprint 8 (sprint 0), in force until Mon 2026-03-16 08:00 PDT"), "{last_day}");
+    assert!(
+        last_day.starts_with("Sprint 8 (sprint 0), in force until Mon 2026-03-16 08:00 PDT"),
+        "{last_day}"
+    );
     assert_eq!(
         team.ok(&["who", "--at", "2026-03-16"]),
         "no sprint is in force at Mon 2026-03-16 08:00 PDT: Sprint 8 (sprint 0) ended Mon 2026-03-16 08:00 PDT; the next sprint, Sprint 9 (sprint 1), starts Fri 2026-03-20 08:00 PDT\n"
@@ -224,7 +227,10 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
         })
     );
     let next = team.ok(&["who", "--at", "2026-03-20"]);
-    assert!(next.starts_with("Sprint 9 (sprint 1), in force until Fri 2026-04-03 08:00 PDT"), "{next}");
+    assert!(
+        next.starts_with("Sprint 9 (sprint 1), in force until Fri 2026-04-03 08:00 PDT"),
+        "{next}"
+    );
 }
 
 #[test]

@@ -710,7 +710,9 @@ async fn the_end_of_the_last_sprint_tells_the_outgoing_people_once() {
     // The announced state says nobody is on duty, so later syncs (and a restart) send nothing.
     let states = bot.store.current_state().unwrap();
     assert!(
-        states.iter().all(|s| s.sprint.is_none() && s.slack_id.is_none()),
+        states
+            .iter()
+            .all(|s| s.sprint.is_none() && s.slack_id.is_none()),
         "{states:?}"
     );
     for later in ["2026-04-06T15:10:00Z", "2026-04-20T09:00:00Z"] {
@@ -752,9 +754,14 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
     // In the gap the group is not brought back to the old team.
     bot.emulator
         .edit_workspace(|w| w.usergroups[0].users = vec!["U0DAVE".to_string()]);
-    let report = reconcile(&bot.store, &bot.config, &bot.api(), at("2026-04-08T18:00:00Z"))
-        .await
-        .unwrap();
+    let report = reconcile(
+        &bot.store,
+        &bot.config,
+        &bot.api(),
+        at("2026-04-08T18:00:00Z"),
+    )
+    .await
+    .unwrap();
     assert_eq!((report.updated.len(), report.kept_empty), (0, 1));
     assert_eq!(bot.group(), ["U0DAVE"]);
     assert_eq!(bot.sync(at("2026-04-08T18:00:00Z")), 0);
