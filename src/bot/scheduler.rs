@@ -1,6 +1,6 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
-//! moment (the next handoff, the next heads-up, every ten minutes for the user groups, or when a
-//! decision wakes it), and owns the outbox worker task.
+//! moment (the next handoff or the end of the sprint in force, the next heads-up, every ten
+//! minutes for the user groups, or when a decision wakes it), and owns the outbox worker task.
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
