@@ -17,7 +17,7 @@ use crate::bot::usergroups;
 use crate::bot::worker::{Clock, HomeRenderer, Worker};
 use crate::config::Config;
 use crate::domain::announce::{heads_up_moment, next_moment};
-use crate::domain::{SprintLookup, sprint_in_force, sprint_starts_at};
+use crate::domain::{next_change, sprint_starts_at};
 use crate::slack::ApiClient;
 use crate::store::{Store, StoreError};
 
@@ -142,7 +142,8 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next handoff or heads-up after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
+/// The next change of the sprint in force or heads-up after `now` (at the latest `now` +
+/// [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
     let config = config.clone();
     let found = store
@@ -165,16 +166,11 @@ fn next_events(
 ) -> Result<(Option<Timestamp>, Option<Timestamp>), StoreError> {
     let team = config.team();
     let sprints = store.sprints_around(crate::duty::local_date(&team, now), 2, 2)?;
-    let next = sprints
+    let heads_up = sprints
         .iter()
-        .find(|sprint| sprint_starts_at(sprint, &team) > now);
-    let start = next.map(|sprint| sprint_starts_at(sprint, &team));
-    let heads_up = next.map(|sprint| heads_up_moment(&team, config.bot.heads_up, sprint.start));
-    let ends = match sprint_in_force(&sprints, &team, now) {
-        SprintLookup::InForce { until, .. } => Some(until),
-        _ => None,
-    };
-    Ok(([start, ends].into_iter().flatten().min(), heads_up))
+        .find(|sprint| sprint_starts_at(sprint, &team) > now)
+        .map(|sprint| heads_up_moment(&team, config.bot.heads_up, sprint.start));
+    Ok((next_change(&sprints, &team, now), heads_up))
 }
 
 /// The sleep until `next`: at least a second (so rounding never busy-loops), at most ten minutes.

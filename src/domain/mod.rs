@@ -21,6 +21,6 @@ pub use rotation::{
     rotation_pick,
 };
 pub use sprint::{
-    DayRange, SprintLookup, handoff_instant, sprint_ends_at, sprint_has_ended, sprint_has_started,
-    sprint_in_force, sprint_starts_at, uncovered_days,
+    DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,
+    sprint_has_started, sprint_in_force, sprint_starts_at, uncovered_days,
 };

@@ -132,6 +132,20 @@ pub fn sprint_in_force<'a>(sprints: &'a [Sprint], team: &Team, now: Timestamp) -
     }
 }
 
+/// The next instant after `now` at which the sprint in force changes: when the sprint in force
+/// stops (the next sprint's handoff, or the start of a gap or of the time after the last sprint),
+/// or, with no sprint in force, when the next sprint takes over. `None` when nothing is planned
+/// after `now`. `sprints` is as for [`sprint_in_force`].
+pub fn next_change(sprints: &[Sprint], team: &Team, now: Timestamp) -> Option<Timestamp> {
+    match sprint_in_force(sprints, team, now) {
+        SprintLookup::InForce { until, .. } => Some(until),
+        SprintLookup::BeforeFirst { starts_at, .. } | SprintLookup::Gap { starts_at, .. } => {
+            Some(starts_at)
+        }
+        SprintLookup::AfterLast { .. } | SprintLookup::NoSprints => None,
+    }
+}
+
 /// A run of consecutive calendar days, `first` to `last` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayRange {
@@ -382,6 +396,47 @@ mod tests {
             "2026-11-01T16:00:00Z",
             "sprint 2 until 2026-11-15T16:00:00Z",
         );
+    }
+
+    #[track_caller]
+    fn check_next_change(sprints: &[Sprint], now: &str, expected: Option<&str>) {
+        let found = next_change(sprints, &team(), at(now));
+        assert_eq!(found, expected.map(at), "at {now}");
+    }
+
+    #[test]
+    fn the_next_change_is_a_handoff_or_the_start_of_a_gap() {
+        let sprints = calendar();
+        check_next_change(
+            &sprints,
+            "2026-03-01T00:00:00Z",
+            Some("2026-03-09T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-03-15T00:00:00Z",
+            Some("2026-03-22T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-03-30T00:00:00Z",
+            Some("2026-04-06T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-04-07T00:00:00Z",
+            Some("2026-04-10T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-04-20T00:00:00Z",
+            Some("2026-04-24T15:00:00Z"),
+        );
+        check_next_change(&sprints, "2026-04-24T15:00:00Z", None);
+        check_next_change(&[], "2026-04-24T15:00:00Z", None);
+        // A sprint ending the day before the fall-back day stops at 08:00 PST (16:00Z).
+        let fall = vec![sprint(1, "2026-10-18", "2026-10-31")];
+        check_next_change(&fall, "2026-10-20T00:00:00Z", Some("2026-11-01T16:00:00Z"));
     }
 
     #[track_caller]
