@@ -199,7 +199,7 @@ fn who_says_plainly_when_no_sprint_is_in_force() {
 
 #[test]
 fn in_a_gap_between_sprints_no_sprint_is_in_force() {
-    let team = Team::new("2026-03-10T12:00:00-07:00");
+    let mut team = Team::new("2026-03-10T12:00:00-07:00");
     team.ok(&["discipline", "add", "ui", "--name", "UI"]);
     team.ok(&["member", "add", "U1", "ui"]);
     team.ok(&["member", "add", "U2", "ui"]);
@@ -230,6 +230,13 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     assert!(
         next.starts_with("Sprint 9 (sprint 1), in force until Fri 2026-04-03 08:00 PDT"),
         "{next}"
+    );
+    // On the morning Sprint 9 starts, before the handoff, the schedule begins with it.
+    team.clock = "2026-03-20T07:00:00-07:00".to_string();
+    let schedule = team.ok(&["schedule", "--count", "1"]);
+    assert!(
+        schedule.contains("1 Sprint 9  2026-03-20 – 2026-04-02"),
+        "{schedule}"
     );
 }
 
