@@ -6,6 +6,7 @@ use jiff::{Timestamp, ToSpan};
 
 use crate::cli::SlackArgs;
 use crate::config::Config;
+use crate::domain::{DayRange, Sprint, uncovered_days};
 use crate::duty::local_date;
 use crate::slack::{ApiClient, ApiConfig, AppToken, BotToken, ChannelId, UserGroupId};
 use crate::store::{SCHEMA_VERSION, Store};
@@ -191,28 +192,65 @@ fn schedule(config: &Config, now: Timestamp) -> Check {
     let team = config.team();
     let today = local_date(&team, now);
     let needed = today.checked_add(PLANNED_DAYS.days()).unwrap_or(today);
-    let last = Store::open(&config.db, config.store.clone())
-        .and_then(|(store, _)| store.sprints_around(jiff::civil::Date::MAX, 1, 0));
+    // Each sprint after today starts on a day of its own, so this many reach past `needed`.
+    let upcoming = Store::open(&config.db, config.store.clone())
+        .and_then(|(store, _)| store.sprints_around(today, 1, PLANNED_DAYS as usize + 1));
     let generate = format!(
         "add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through {needed} at least)"
     );
-    match last {
-        Err(error) => Check::problem("schedule", error.to_string(), "check the database"),
-        Ok(sprints) => match sprints.last() {
-            None => Check::problem("schedule", "there are no sprints", generate),
-            Some(last) if last.end < needed => Check::problem(
-                "schedule",
-                format!(
-                    "the last sprint, {} (sprint {}), ends on {}; the next {PLANNED_DAYS} days are not covered",
-                    last.name, last.index, last.end
-                ),
-                generate,
-            ),
-            Some(last) => Check::ok(
-                "schedule",
-                format!("sprints are planned through {} ({})", last.end, last.name),
-            ),
-        },
+    let sprints = match upcoming {
+        Err(error) => return Check::problem("schedule", error.to_string(), "check the database"),
+        Ok(sprints) if sprints.is_empty() => {
+            return Check::problem("schedule", "there are no sprints", generate);
+        }
+        Ok(sprints) => sprints,
+    };
+    let runs = uncovered_days(&sprints, today, needed);
+    if runs.is_empty() {
+        let last = &sprints[sprints.len() - 1];
+        return Check::ok(
+            "schedule",
+            format!("sprints are planned through {} ({})", last.end, last.name),
+        );
+    }
+    let described: Vec<String> = runs.iter().map(|run| uncovered(&sprints, run)).collect();
+    let tail_uncovered = runs.last().is_some_and(|run| run.last == needed);
+    let fix = if tail_uncovered {
+        generate
+    } else {
+        "nobody is on triage duty on those days; if that is not intended, plan sprints for them"
+            .to_string()
+    };
+    Check::problem(
+        "schedule",
+        format!("in the next {PLANNED_DAYS} days, {}", described.join("; ")),
+        fix,
+    )
+}
+
+/// "no sprint covers 2026-04-06 to 2026-04-09 (4 days), between Sprint 4 (sprint 3) and …".
+fn uncovered(sprints: &[Sprint], run: &DayRange) -> String {
+    let days = (run.last - run.first).get_days() + 1;
+    let span = match days {
+        1 => format!("{} (1 day)", run.first),
+        _ => format!("{} to {} ({days} days)", run.first, run.last),
+    };
+    let before = sprints.iter().rev().find(|s| s.end < run.first);
+    let after = sprints.iter().find(|s| s.start > run.last);
+    let label = |s: &Sprint| format!("{} (sprint {})", s.name, s.index);
+    match (before, after) {
+        (Some(before), Some(after)) => format!(
+            "no sprint covers {span}, between {} and {}",
+            label(before),
+            label(after)
+        ),
+        (Some(before), None) => format!(
+            "no sprint covers {span}: the last sprint, {}, ends on {}",
+            label(before),
+            before.end
+        ),
+        (None, Some(after)) => format!("no sprint covers {span}, before {} starts", label(after)),
+        (None, None) => format!("no sprint covers {span}"),
     }
 }
 

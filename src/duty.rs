@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use crate::domain::{
     Assignment, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint, SprintIndex,
     SprintLookup, Team, Turn, base_assignment, base_assignment_from_turns, on_duty, plan_turns,
-    sprint_has_started, sprint_in_force,
+    sprint_has_started, sprint_in_force, sprint_starts_at,
 };
 use crate::store::{Result, Store};
 
@@ -62,9 +62,25 @@ pub struct SprintDuty {
 /// The answer to "who is on duty at this instant".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DutyAt {
-    InForce { duty: SprintDuty, until: Timestamp },
-    BeforeFirst { first: Sprint, starts_at: Timestamp },
-    AfterLast { last: Sprint, ended_at: Timestamp },
+    InForce {
+        duty: SprintDuty,
+        until: Timestamp,
+    },
+    BeforeFirst {
+        first: Sprint,
+        starts_at: Timestamp,
+    },
+    /// Between two sprints: nobody is on duty until `next` takes over at `starts_at`.
+    Gap {
+        previous: Sprint,
+        ended_at: Timestamp,
+        next: Sprint,
+        starts_at: Timestamp,
+    },
+    AfterLast {
+        last: Sprint,
+        ended_at: Timestamp,
+    },
     NoSprints,
 }
 
@@ -273,6 +289,17 @@ fn answer_at(store: &Store, team: &Team, at: Timestamp) -> Result<(DutyAt, Roste
             first: first.clone(),
             starts_at,
         },
+        SprintLookup::Gap {
+            previous,
+            ended_at,
+            next,
+            starts_at,
+        } => DutyAt::Gap {
+            previous: previous.clone(),
+            ended_at,
+            next: next.clone(),
+            starts_at,
+        },
         SprintLookup::AfterLast { last, ended_at } => DutyAt::AfterLast {
             last: last.clone(),
             ended_at,
@@ -301,7 +328,7 @@ pub fn schedule(
             .map(|s| s.index);
         sprints.retain(|s| match in_force {
             Some(index) => s.index >= index,
-            None => s.start > date,
+            None => sprint_starts_at(s, team) > from,
         });
         sprints.truncate(count);
         let roster = Roster::load(store)?;

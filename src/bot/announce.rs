@@ -147,6 +147,10 @@ fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
         ),
         PlanKind::Handoff => tracing::info!(?sprint, enqueued, "handoff announced"),
         PlanKind::Change => tracing::info!(?sprint, enqueued, "mid-sprint change announced"),
+        PlanKind::Uncovered => tracing::info!(
+            enqueued,
+            "the sprint in force ended with no sprint following: announced"
+        ),
         PlanKind::Unchanged if enqueued > 0 => tracing::info!(enqueued, "heads-ups enqueued"),
         PlanKind::Unchanged => {}
     }
@@ -176,6 +180,8 @@ pub fn usergroups_configured(roster: &Roster, config: &Config) -> bool {
 fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> Option<Effect> {
     let channel = config.bot.channel.clone();
     let names = |keys: &[DisciplineKey]| -> Vec<String> {
+        let mut keys = keys.to_vec();
+        keys.sort_by_key(|k| roster.disciplines.iter().position(|d| &d.key == k));
         keys.iter().map(|k| name_of(roster, k)).collect()
     };
     let dm = |person: &SlackUserId, rendered: Rendered| Effect::DirectMessage {
@@ -196,6 +202,27 @@ fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> 
             person,
             disciplines,
         } => dm(person, notices::duty_ended(&refs(&names(disciplines)))),
+        NoticeKind::DutyEndedUncovered {
+            person,
+            disciplines,
+            next,
+            ..
+        } => {
+            let next = next
+                .as_ref()
+                .map(|(sprint, starts_at)| (sprint, starts_at.to_zoned(config.timezone.clone())));
+            dm(
+                person,
+                notices::duty_ended_uncovered(
+                    &refs(&names(disciplines)),
+                    next.as_ref().map(|(sprint, starts)| (*sprint, starts)),
+                ),
+            )
+        }
+        NoticeKind::TopicUncovered { next } => Effect::SetTopic {
+            channel: channel?,
+            topic: notices::topic_uncovered(next.as_ref().map(|(sprint, _)| sprint)),
+        },
         NoticeKind::HeadsUp {
             person,
             disciplines,

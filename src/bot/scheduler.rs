@@ -1,6 +1,6 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
-//! moment (the next handoff, the next heads-up, every ten minutes for the user groups, or when a
-//! decision wakes it), and owns the outbox worker task.
+//! moment (the next handoff or the end of the sprint in force, the next heads-up, every ten
+//! minutes for the user groups, or when a decision wakes it), and owns the outbox worker task.
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -17,7 +17,7 @@ use crate::bot::usergroups;
 use crate::bot::worker::{Clock, HomeRenderer, Worker};
 use crate::config::Config;
 use crate::domain::announce::{heads_up_moment, next_moment};
-use crate::domain::sprint_starts_at;
+use crate::domain::{next_change, sprint_starts_at};
 use crate::slack::ApiClient;
 use crate::store::{Store, StoreError};
 
@@ -151,7 +151,8 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next handoff or heads-up after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
+/// The next change of the sprint in force or heads-up after `now` (at the latest `now` +
+/// [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
     let config = config.clone();
     let found = store
@@ -159,29 +160,26 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
         .await
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not find the next handoff");
-            None
+            (None, None)
         });
-    let (start, heads_up) = found.map_or((None, None), |(s, h)| (Some(s), Some(h)));
-    next_moment(now, start, heads_up, USERGROUP_RECHECK)
+    let (change, heads_up) = found;
+    next_moment(now, change, heads_up, USERGROUP_RECHECK)
 }
 
+/// The next change of the sprint in force after `now` (the next handoff, or the end of the
+/// sprint in force when a gap or the end of the plan follows it), and the next heads-up.
 fn next_events(
     store: &Store,
     config: &Config,
     now: Timestamp,
-) -> Result<Option<(Timestamp, Timestamp)>, StoreError> {
+) -> Result<(Option<Timestamp>, Option<Timestamp>), StoreError> {
     let team = config.team();
-    let sprints = store.sprints_around(crate::duty::local_date(&team, now), 1, 2)?;
-    Ok(sprints
+    let sprints = store.sprints_around(crate::duty::local_date(&team, now), 2, 2)?;
+    let heads_up = sprints
         .iter()
         .find(|sprint| sprint_starts_at(sprint, &team) > now)
-        .map(|sprint| {
-            let start = sprint_starts_at(sprint, &team);
-            (
-                start,
-                heads_up_moment(&team, config.bot.heads_up, sprint.start),
-            )
-        }))
+        .map(|sprint| heads_up_moment(&team, config.bot.heads_up, sprint.start));
+    Ok((next_change(&sprints, &team, now), heads_up))
 }
 
 /// The sleep until `next`: at least a second (so rounding never busy-loops), at most ten minutes.

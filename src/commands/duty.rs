@@ -3,10 +3,12 @@
 use serde_json::{Value, json};
 
 use super::sprints::sprint_json;
-use super::{local, parse_date, parse_number, parse_when, print_json, table};
+use jiff::Timestamp;
+
+use super::{local, parse_date, parse_number, parse_when, print_json, rfc3339, table};
 use crate::app;
 use crate::config::Config;
-use crate::domain::{Assignment, SlackUserId, double_duty, handoff_instant};
+use crate::domain::{Assignment, SlackUserId, Team, double_duty, handoff_instant};
 use crate::duty::{self, DutyAt, Roster, SprintDuty};
 
 const ACTOR: &str = "rotation";
@@ -56,19 +58,8 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
     let store = app::open_store(config)?;
     let answer = duty::duty_at(&store, &team, at, now, ACTOR)?;
     let roster = Roster::load(&store)?;
-    let at_text = at.to_zoned(team.zone.clone()).to_string();
     if config.json {
-        let (sprint, assignments) = match &answer {
-            DutyAt::InForce { duty, .. } => (
-                sprint_json(&duty.sprint),
-                duty.assignments
-                    .iter()
-                    .map(|a| assignment_json(&roster, a))
-                    .collect(),
-            ),
-            _ => (Value::Null, Vec::new()),
-        };
-        print_json(&json!({"at": at_text, "sprint": sprint, "assignments": assignments}));
+        print_json(&who_json(&team, at, &answer, &roster));
         return Ok(());
     }
     match answer {
@@ -96,6 +87,21 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             first.index,
             local(&team, starts_at)
         ),
+        DutyAt::Gap {
+            previous,
+            ended_at,
+            next,
+            starts_at,
+        } => println!(
+            "no sprint is in force at {}: {} (sprint {}) ended {}; the next sprint, {} (sprint {}), starts {}",
+            local(&team, at),
+            previous.name,
+            previous.index,
+            local(&team, ended_at),
+            next.name,
+            next.index,
+            local(&team, starts_at)
+        ),
         DutyAt::AfterLast { last, ended_at } => println!(
             "no sprint is in force at {}: the last sprint, {} (sprint {}), ended {}; add sprints with `triage-bot sprint generate`",
             local(&team, at),
@@ -108,6 +114,41 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
         ),
     }
     Ok(())
+}
+
+/// `who --json`: the instant (RFC 3339 with the team's offset, and the zone on its own), the
+/// sprint in force and its assignments, or `null` and an empty list with the next sprint and
+/// when it starts, if one is planned.
+fn who_json(team: &Team, at: Timestamp, answer: &DutyAt, roster: &Roster) -> Value {
+    let mut value = json!({
+        "at": rfc3339(team, at),
+        "timezone": team.zone.iana_name(),
+        "sprint": Value::Null,
+        "assignments": [],
+    });
+    match answer {
+        DutyAt::InForce { duty, until } => {
+            value["sprint"] = sprint_json(&duty.sprint);
+            value["until"] = rfc3339(team, *until).into();
+            value["assignments"] = duty
+                .assignments
+                .iter()
+                .map(|a| assignment_json(roster, a))
+                .collect();
+        }
+        DutyAt::BeforeFirst {
+            first: next,
+            starts_at,
+        }
+        | DutyAt::Gap {
+            next, starts_at, ..
+        } => {
+            value["next"] = sprint_json(next);
+            value["next_starts_at"] = rfc3339(team, *starts_at).into();
+        }
+        DutyAt::AfterLast { .. } | DutyAt::NoSprints => {}
+    }
+    value
 }
 
 pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Result<()> {

@@ -70,6 +70,13 @@ pub(crate) fn local(team: &Team, instant: Timestamp) -> String {
         .to_string()
 }
 
+/// Formats an instant for JSON: RFC 3339 with the team zone's offset at that instant, e.g.
+/// `2026-03-12T10:00:00-07:00` (the zone's name goes in a field of its own).
+pub(crate) fn rfc3339(team: &Team, instant: Timestamp) -> String {
+    let offset = team.zone.to_offset(instant);
+    instant.display_with_offset(offset).to_string()
+}
+
 /// Prints a JSON value on one line.
 pub(crate) fn print_json(value: &serde_json::Value) {
     println!("{value}");

@@ -1,14 +1,16 @@
 //! The demo clock's arithmetic: reading `advance` durations, and the moments on the way
-//! (heads-ups and handoffs) where `advance` stops so each one fires in turn. Pure functions.
+//! (heads-ups, handoffs, and the end of a sprint that no sprint follows at once) where `advance`
+//! stops so each one fires in turn. Pure functions.
 
 use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::announce::heads_up_moment;
-use crate::domain::{Sprint, Team, sprint_starts_at};
+use crate::domain::{Sprint, Team, sprint_ends_at, sprint_starts_at};
 
-/// Heads-up and handoff moments strictly between `now` and `target`, in order, each with a
-/// few words on what happens then.
+/// Heads-up and handoff moments, and the end of each sprint that no sprint follows at once,
+/// strictly between `now` and `target`, in order, each with a few words on what happens then.
+/// `sprints` are live sprints in index order.
 pub fn moments(
     sprints: &[Sprint],
     team: &Team,
@@ -30,8 +32,16 @@ pub fn moments(
                 ),
             ]
         })
-        .filter(|(at, _)| *at > now && *at < target)
         .collect();
+    for (i, sprint) in sprints.iter().enumerate() {
+        let next = sprints.get(i + 1);
+        let ends_at = sprint_ends_at(sprint, next, team);
+        if next.is_none_or(|next| ends_at < sprint_starts_at(next, team)) {
+            let what = format!("{} ends: no sprint follows yet", sprint.name);
+            moments.push((ends_at, what));
+        }
+    }
+    moments.retain(|(at, _)| *at > now && *at < target);
     moments.sort_by_key(|(at, _)| *at);
     moments
 }
@@ -106,6 +116,18 @@ mod tests {
                 "2026-03-23T00:00:00Z the eve of Sprint 2: heads-up",
                 "2026-03-23T15:00:00Z Sprint 2 starts: handoff"
             ]
+        );
+        let later = target
+            .checked_add(SignedDuration::from_hours(14 * 24))
+            .unwrap();
+        let found: Vec<String> =
+            moments(&sprints, &team, Time::constant(17, 0, 0, 0), target, later)
+                .iter()
+                .map(|(at, what)| format!("{at} {what}"))
+                .collect();
+        assert_eq!(
+            found,
+            ["2026-04-06T15:00:00Z Sprint 2 ends: no sprint follows yet"]
         );
     }
 

@@ -323,7 +323,7 @@ impl Console {
         self.print_changes(team::TRIAGE_CHANNEL);
     }
 
-    /// Heads-up and handoff moments after now and before `target`, in order.
+    /// Heads-up, handoff and end-of-plan moments after now and before `target`, in order.
     async fn moments_until(&self, target: Timestamp) -> Vec<(Timestamp, String)> {
         let sprints = self.store.run(|s| s.sprints()).await.unwrap_or_default();
         let (team, heads_up) = (self.config.team(), self.config.bot.heads_up);

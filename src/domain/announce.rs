@@ -8,6 +8,12 @@
 //! gets a fresh key from the new revision. A person on duty in several disciplines gets one
 //! notice naming all of them.
 //!
+//! When the sprint in force ends and no sprint follows at once (a gap, or the last sprint ended),
+//! each outgoing person is told once that their duty ended, naming the next sprint and when it
+//! starts if one is planned; the topic says no sprint is in force; and the announced state
+//! records that no sprint is in force (sprint and person empty), so a restart sends nothing
+//! again. User groups are left as they are: Slack refuses an empty group.
+//!
 //! First start (nothing announced yet): the team is posted to the channel, the topic and user
 //! groups are set, and people are sent "you are on duty" only when the sprint started less than
 //! [`FIRST_START_DM_WINDOW`] ago: installing the bot mid-sprint must not DM everyone.
@@ -85,6 +91,14 @@ pub enum NoticeKind {
         person: SlackUserId,
         disciplines: Vec<DisciplineKey>,
     },
+    /// DM when `ended` stopped being in force and no sprint follows at once: your duty for these
+    /// disciplines has ended; `next` is the next planned sprint and when it starts, if any.
+    DutyEndedUncovered {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+        ended: SprintIndex,
+        next: Option<(Sprint, Timestamp)>,
+    },
     /// DM the evening before a handoff.
     HeadsUp {
         person: SlackUserId,
@@ -114,6 +128,8 @@ pub enum NoticeKind {
         sprint: Sprint,
         assignments: Vec<Assignment>,
     },
+    /// The channel topic when no sprint is in force: the next sprint and when it starts, if any.
+    TopicUncovered { next: Option<(Sprint, Timestamp)> },
     /// Bring the user groups in line with who is on duty.
     Usergroups,
 }
@@ -127,11 +143,12 @@ pub struct Notice {
     pub expires_at: Option<Timestamp>,
 }
 
-/// The announced state to record for one discipline.
+/// The announced state to record for one discipline: `sprint` is `None` when no sprint is in
+/// force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateChange {
     pub discipline: DisciplineKey,
-    pub sprint: SprintIndex,
+    pub sprint: Option<SprintIndex>,
     pub person: Option<SlackUserId>,
 }
 
@@ -146,6 +163,8 @@ pub enum PlanKind {
     Handoff,
     /// The same sprint's people changed.
     Change,
+    /// The sprint in force ended and no sprint follows at once.
+    Uncovered,
 }
 
 /// The outcome of [`plan`]: notices to enqueue and state to record, together.
@@ -160,11 +179,7 @@ pub struct Plan {
 pub fn plan(situation: &Situation<'_>) -> Plan {
     let mut plan = match situation.current {
         Some(current) => plan_duty(situation, current),
-        None => Plan {
-            kind: PlanKind::Unchanged,
-            notices: Vec::new(),
-            states: Vec::new(),
-        },
+        None => plan_uncovered(situation),
     };
     plan.notices.extend(heads_ups(situation));
     plan
@@ -253,9 +268,10 @@ fn plan_duty(situation: &Situation<'_>, current: DutyView<'_>) -> Plan {
         };
     }
     let revision = announced.iter().map(|a| a.revision).max().unwrap_or(0);
+    // Coming out of a time with no sprint in force is a handoff too.
     let handoff = announced
         .iter()
-        .any(|a| a.sprint.is_some_and(|s| s != current.sprint.index));
+        .any(|a| a.sprint != Some(current.sprint.index));
     let (kind, mut notices) = if handoff {
         (PlanKind::Handoff, handoff_notices(situation, current))
     } else {
@@ -286,10 +302,75 @@ fn state_changes(announced: &[Announced], current: DutyView<'_>) -> Vec<StateCha
         })
         .map(|a| StateChange {
             discipline: a.discipline.clone(),
-            sprint: current.sprint.index,
+            sprint: Some(current.sprint.index),
             person: a.slack_id.clone(),
         })
         .collect()
+}
+
+/// No sprint is in force. If one was announced as in force, its people are told their duty
+/// ended, the topic says no sprint is in force, and every discipline's announced state becomes
+/// "no sprint". Otherwise (nothing announced, or already recorded as uncovered) nothing happens.
+fn plan_uncovered(situation: &Situation<'_>) -> Plan {
+    let announced = situation.announced;
+    let Some(ended) = announced.iter().filter_map(|a| a.sprint).max() else {
+        return Plan {
+            kind: PlanKind::Unchanged,
+            notices: Vec::new(),
+            states: Vec::new(),
+        };
+    };
+    let revision = announced.iter().map(|a| a.revision).max().unwrap_or(0);
+    let next = situation
+        .next
+        .map(|next| (next.sprint.clone(), next.starts_at));
+    let notice = |key: String, kind| Notice {
+        key,
+        kind,
+        not_before: situation.now,
+        expires_at: None,
+    };
+    let mut people: BTreeMap<SlackUserId, Vec<DisciplineKey>> = BTreeMap::new();
+    for state in announced.iter().filter(|a| a.sprint.is_some()) {
+        if let Some(person) = &state.person {
+            people
+                .entry(person.clone())
+                .or_default()
+                .push(state.discipline.clone());
+        }
+    }
+    let mut notices: Vec<Notice> = people
+        .into_iter()
+        .map(|(person, disciplines)| {
+            notice(
+                format!("ended:{ended}:{person}:uncovered:r{revision}"),
+                NoticeKind::DutyEndedUncovered {
+                    person,
+                    disciplines,
+                    ended,
+                    next: next.clone(),
+                },
+            )
+        })
+        .collect();
+    notices.push(notice(
+        format!("topic:uncovered:r{revision}"),
+        NoticeKind::TopicUncovered { next },
+    ));
+    let states = announced
+        .iter()
+        .filter(|a| a.sprint.is_some() || a.person.is_some())
+        .map(|a| StateChange {
+            discipline: a.discipline.clone(),
+            sprint: None,
+            person: None,
+        })
+        .collect();
+    Plan {
+        kind: PlanKind::Uncovered,
+        notices,
+        states,
+    }
 }
 
 fn first_start(situation: &Situation<'_>, current: DutyView<'_>, states: Vec<StateChange>) -> Plan {
@@ -573,7 +654,7 @@ mod tests {
             .collect()
     }
 
-    /// `"ui=U1@3#7"`: announced person, sprint and revision per discipline.
+    /// `"ui=U1@3#7"`: announced person, sprint and revision per discipline (`-` for none).
     fn announced(text: &str) -> Vec<Announced> {
         text.split_whitespace()
             .map(|entry| {
@@ -582,7 +663,8 @@ mod tests {
                 let (sprint, revision) = rest.split_once('#').unwrap();
                 Announced {
                     discipline: key(discipline),
-                    sprint: Some(SprintIndex::new(sprint.parse().unwrap()).unwrap()),
+                    sprint: (sprint != "-")
+                        .then(|| SprintIndex::new(sprint.parse().unwrap()).unwrap()),
                     person: (person != "-").then(|| user(person)),
                     revision: revision.parse().unwrap(),
                 }
@@ -625,6 +707,25 @@ mod tests {
                 person,
                 disciplines,
             } => format!("ended {person} {}", list(disciplines)),
+            NoticeKind::DutyEndedUncovered {
+                person,
+                disciplines,
+                ended,
+                next,
+            } => match next {
+                Some((next, starts_at)) => format!(
+                    "ended {person} {} s{ended}, next s{} at {starts_at}",
+                    list(disciplines),
+                    next.index
+                ),
+                None => format!("ended {person} {} s{ended}, none next", list(disciplines)),
+            },
+            NoticeKind::TopicUncovered { next } => match next {
+                Some((next, starts_at)) => {
+                    format!("topic none, next s{} at {starts_at}", next.index)
+                }
+                None => "topic none, none next".to_string(),
+            },
             NoticeKind::HeadsUp {
                 person,
                 disciplines,
@@ -659,10 +760,8 @@ mod tests {
         }
         for state in &plan.states {
             let person = state.person.as_ref().map_or("-", SlackUserId::as_str);
-            lines.push(format!(
-                "state {}={person}@{}",
-                state.discipline, state.sprint
-            ));
+            let sprint = state.sprint.map_or("-".to_string(), |s| s.to_string());
+            lines.push(format!("state {}={person}@{sprint}", state.discipline));
         }
         lines.join("\n") + "\n"
     }
@@ -952,6 +1051,89 @@ mod tests {
             expect![[r#"
                 Unchanged
                 headsup:4:U1 | heads-up U1 ui at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+            "#]],
+        );
+    }
+
+    fn s6() -> Sprint {
+        sprint(6, "2026-04-13", "2026-04-26")
+    }
+
+    #[test]
+    fn a_gap_tells_the_outgoing_people_once_and_names_the_next_sprint() {
+        let s6 = s6();
+        check(
+            Case {
+                announced: "ui=U1@4#5 be=U1@4#6 po=-@4#7",
+                current: None,
+                next: Some((&s6, "ui=U3 be=U4 po=U5")),
+                now: "2026-04-06T15:00:00Z",
+            },
+            expect![[r#"
+                Uncovered
+                ended:4:U1:uncovered:r7 | ended U1 ui+be s4, next s6 at 2026-04-13T15:00:00Z
+                topic:uncovered:r7 | topic none, next s6 at 2026-04-13T15:00:00Z
+                state ui=-@-
+                state be=-@-
+                state po=-@-
+            "#]],
+        );
+    }
+
+    #[test]
+    fn the_end_of_the_last_sprint_tells_the_outgoing_people_that_none_is_planned() {
+        check(
+            Case {
+                announced: "ui=U1@4#5 be=U2@4#6",
+                current: None,
+                next: None,
+                now: "2026-04-06T15:00:00Z",
+            },
+            expect![[r#"
+                Uncovered
+                ended:4:U1:uncovered:r6 | ended U1 ui s4, none next
+                ended:4:U2:uncovered:r6 | ended U2 be s4, none next
+                topic:uncovered:r6 | topic none, none next
+                state ui=-@-
+                state be=-@-
+            "#]],
+        );
+    }
+
+    #[test]
+    fn once_recorded_as_uncovered_nothing_is_announced_again() {
+        check(
+            Case {
+                announced: "ui=-@-#8 be=-@-#9",
+                current: None,
+                next: None,
+                now: "2026-04-20T15:00:00Z",
+            },
+            expect![[r#"
+                Unchanged
+            "#]],
+        );
+    }
+
+    #[test]
+    fn the_sprint_after_a_gap_is_a_handoff() {
+        let s6 = s6();
+        check(
+            Case {
+                announced: "ui=-@-#8 be=-@-#9",
+                current: Some((&s6, "ui=U1 be=U4")),
+                next: None,
+                now: "2026-04-13T15:00:00Z",
+            },
+            expect![[r#"
+                Handoff
+                handoff:6:U1 | starts U1 ui s6
+                handoff:6:U4 | starts U4 be s6
+                post:6 | post s6
+                topic:6:r9 | topic s6
+                usergroups:6:r9 | usergroups
+                state ui=U1@6
+                state be=U4@6
             "#]],
         );
     }

@@ -23,6 +23,6 @@ pub use rotation::{
     rotation_pick,
 };
 pub use sprint::{
-    SprintLookup, handoff_instant, sprint_ends_at, sprint_has_ended, sprint_has_started,
-    sprint_in_force, sprint_starts_at,
+    DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,
+    sprint_has_started, sprint_in_force, sprint_starts_at, uncovered_days,
 };

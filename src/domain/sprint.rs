@@ -2,10 +2,11 @@
 //! and when a sprint stops being in force.
 //!
 //! Sprint dates are calendar days in the team's zone; duty hands over at the team's handoff time
-//! on a sprint's first day. A sprint stays in force until the next live sprint takes over, so a
-//! gap between sprints never leaves a team without coverage; the last sprint stops at the
-//! handoff time on the day after its end date. Every function here takes `now` as a parameter and
-//! reads no clock.
+//! on a sprint's first day. A sprint is in force from that handoff until the earlier of the next
+//! live sprint's handoff and the handoff on the day after its own end date. Consecutive sprints
+//! may share a boundary day (one ends the day the next starts): duty then hands over at that
+//! day's handoff. A gap between sprints is a gap: no sprint is in force in it. Every function
+//! here takes `now` as a parameter and reads no clock.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -23,6 +24,14 @@ pub enum SprintLookup<'a> {
     /// The instant comes before the first sprint takes over at `starts_at`.
     BeforeFirst {
         first: &'a Sprint,
+        starts_at: Timestamp,
+    },
+    /// Between two sprints: `previous` stopped being in force at `ended_at`, and `next` takes
+    /// over at `starts_at`.
+    Gap {
+        previous: &'a Sprint,
+        ended_at: Timestamp,
+        next: &'a Sprint,
         starts_at: Timestamp,
     },
     /// The last sprint stopped being in force at `ended_at`.
@@ -63,15 +72,16 @@ pub fn sprint_starts_at(sprint: &Sprint, team: &Team) -> Timestamp {
     handoff_instant(team, sprint.start)
 }
 
-/// When `sprint` stops being in force: when `next` (the following live sprint) takes over, or,
-/// when there is no next sprint, at the handoff on the day after `sprint`'s end date.
+/// When `sprint` stops being in force: at the handoff on the day after its end date, or earlier
+/// when `next` (the following live sprint) takes over before that (on a shared boundary day).
 pub fn sprint_ends_at(sprint: &Sprint, next: Option<&Sprint>, team: &Team) -> Timestamp {
+    let own_end = match sprint.end.tomorrow() {
+        Ok(day_after) => handoff_instant(team, day_after),
+        Err(_) => Timestamp::MAX,
+    };
     match next {
-        Some(next) => sprint_starts_at(next, team),
-        None => match sprint.end.tomorrow() {
-            Ok(day_after) => handoff_instant(team, day_after),
-            Err(_) => Timestamp::MAX,
-        },
+        Some(next) => own_end.min(sprint_starts_at(next, team)),
+        None => own_end,
     }
 }
 
@@ -105,15 +115,73 @@ pub fn sprint_in_force<'a>(sprints: &'a [Sprint], team: &Team, now: Timestamp) -
         return SprintLookup::BeforeFirst { first, starts_at };
     }
     let sprint = &sprints[started - 1];
-    let until = sprint_ends_at(sprint, sprints.get(started), team);
-    if now < until {
-        SprintLookup::InForce { sprint, until }
-    } else {
-        SprintLookup::AfterLast {
+    let next = sprints.get(started);
+    let until = sprint_ends_at(sprint, next, team);
+    match next {
+        _ if now < until => SprintLookup::InForce { sprint, until },
+        Some(next) => SprintLookup::Gap {
+            previous: sprint,
+            ended_at: until,
+            next,
+            starts_at: sprint_starts_at(next, team),
+        },
+        None => SprintLookup::AfterLast {
             last: sprint,
             ended_at: until,
+        },
+    }
+}
+
+/// The next instant after `now` at which the sprint in force changes: when the sprint in force
+/// stops (the next sprint's handoff, or the start of a gap or of the time after the last sprint),
+/// or, with no sprint in force, when the next sprint takes over. `None` when nothing is planned
+/// after `now`. `sprints` is as for [`sprint_in_force`].
+pub fn next_change(sprints: &[Sprint], team: &Team, now: Timestamp) -> Option<Timestamp> {
+    match sprint_in_force(sprints, team, now) {
+        SprintLookup::InForce { until, .. } => Some(until),
+        SprintLookup::BeforeFirst { starts_at, .. } | SprintLookup::Gap { starts_at, .. } => {
+            Some(starts_at)
+        }
+        SprintLookup::AfterLast { .. } | SprintLookup::NoSprints => None,
+    }
+}
+
+/// A run of consecutive calendar days, `first` to `last` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub first: Date,
+    pub last: Date,
+}
+
+/// The days from `from` to `to` (inclusive) that no sprint's dates cover, as maximal runs in
+/// order. `sprints` are live sprints sorted by start date; any that lie outside the range are
+/// ignored.
+pub fn uncovered_days(sprints: &[Sprint], from: Date, to: Date) -> Vec<DayRange> {
+    let mut runs = Vec::new();
+    let mut day = from;
+    for sprint in sprints {
+        if day > to {
+            break;
+        }
+        if sprint.end < day {
+            continue;
+        }
+        if sprint.start > day {
+            let last = sprint.start.yesterday().unwrap_or(sprint.start).min(to);
+            runs.push(DayRange { first: day, last });
+        }
+        match sprint.end.tomorrow() {
+            Ok(after) => day = day.max(after),
+            Err(_) => return runs,
         }
     }
+    if day <= to {
+        runs.push(DayRange {
+            first: day,
+            last: to,
+        });
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -153,6 +221,15 @@ mod tests {
             SprintLookup::BeforeFirst { first, starts_at } => {
                 format!("before sprint {} at {starts_at}", first.index)
             }
+            SprintLookup::Gap {
+                previous,
+                ended_at,
+                next,
+                starts_at,
+            } => format!(
+                "gap after sprint {} since {ended_at}, sprint {} at {starts_at}",
+                previous.index, next.index
+            ),
             SprintLookup::AfterLast { last, ended_at } => {
                 format!("after sprint {} since {ended_at}", last.index)
             }
@@ -248,28 +325,153 @@ mod tests {
         check(
             &sprints,
             "2026-03-22T15:00:00Z",
-            "sprint 4 until 2026-04-10T15:00:00Z",
+            "sprint 4 until 2026-04-06T15:00:00Z",
         );
     }
 
     #[test]
-    fn earlier_sprint_covers_a_gap_until_the_next_starts() {
+    fn a_gap_between_sprints_has_no_sprint_in_force() {
         let sprints = calendar();
+        // Sprint 4 ends on Sun Apr 5; its duty stops at the handoff on Mon Apr 6.
         check(
             &sprints,
-            "2026-04-07T12:00:00Z",
-            "sprint 4 until 2026-04-10T15:00:00Z",
+            "2026-04-06T14:59:59Z",
+            "sprint 4 until 2026-04-06T15:00:00Z",
+        );
+        check(
+            &sprints,
+            "2026-04-06T15:00:00Z",
+            "gap after sprint 4 since 2026-04-06T15:00:00Z, sprint 5 at 2026-04-10T15:00:00Z",
         );
         check(
             &sprints,
             "2026-04-10T14:59:59Z",
-            "sprint 4 until 2026-04-10T15:00:00Z",
+            "gap after sprint 4 since 2026-04-06T15:00:00Z, sprint 5 at 2026-04-10T15:00:00Z",
         );
         check(
             &sprints,
             "2026-04-10T15:00:00Z",
             "sprint 5 until 2026-04-24T15:00:00Z",
         );
+    }
+
+    #[test]
+    fn back_to_back_sprints_leave_no_gap() {
+        // Sprint 1 ends Sat Mar 7 and sprint 2 starts the next day, the spring-forward day.
+        let sprints = vec![
+            sprint(1, "2026-02-22", "2026-03-07"),
+            sprint(2, "2026-03-08", "2026-03-21"),
+        ];
+        check(
+            &sprints,
+            "2026-03-08T14:59:59Z",
+            "sprint 1 until 2026-03-08T15:00:00Z",
+        );
+        check(
+            &sprints,
+            "2026-03-08T15:00:00Z",
+            "sprint 2 until 2026-03-22T15:00:00Z",
+        );
+    }
+
+    #[test]
+    fn a_gap_ending_on_the_fall_back_day_ends_at_local_handoff_time() {
+        let sprints = vec![
+            sprint(1, "2026-10-12", "2026-10-25"),
+            sprint(2, "2026-11-01", "2026-11-14"),
+        ];
+        // Mon Oct 26 08:00 PDT is 15:00Z; Sun Nov 1 08:00 PST is 16:00Z.
+        check(
+            &sprints,
+            "2026-10-26T15:00:00Z",
+            "gap after sprint 1 since 2026-10-26T15:00:00Z, sprint 2 at 2026-11-01T16:00:00Z",
+        );
+        check(
+            &sprints,
+            "2026-11-01T15:59:59Z",
+            "gap after sprint 1 since 2026-10-26T15:00:00Z, sprint 2 at 2026-11-01T16:00:00Z",
+        );
+        check(
+            &sprints,
+            "2026-11-01T16:00:00Z",
+            "sprint 2 until 2026-11-15T16:00:00Z",
+        );
+    }
+
+    #[track_caller]
+    fn check_next_change(sprints: &[Sprint], now: &str, expected: Option<&str>) {
+        let found = next_change(sprints, &team(), at(now));
+        assert_eq!(found, expected.map(at), "at {now}");
+    }
+
+    #[test]
+    fn the_next_change_is_a_handoff_or_the_start_of_a_gap() {
+        let sprints = calendar();
+        check_next_change(
+            &sprints,
+            "2026-03-01T00:00:00Z",
+            Some("2026-03-09T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-03-15T00:00:00Z",
+            Some("2026-03-22T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-03-30T00:00:00Z",
+            Some("2026-04-06T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-04-07T00:00:00Z",
+            Some("2026-04-10T15:00:00Z"),
+        );
+        check_next_change(
+            &sprints,
+            "2026-04-20T00:00:00Z",
+            Some("2026-04-24T15:00:00Z"),
+        );
+        check_next_change(&sprints, "2026-04-24T15:00:00Z", None);
+        check_next_change(&[], "2026-04-24T15:00:00Z", None);
+        // A sprint ending the day before the fall-back day stops at 08:00 PST (16:00Z).
+        let fall = vec![sprint(1, "2026-10-18", "2026-10-31")];
+        check_next_change(&fall, "2026-10-20T00:00:00Z", Some("2026-11-01T16:00:00Z"));
+    }
+
+    #[track_caller]
+    fn check_uncovered(sprints: &[Sprint], from: &str, to: &str, expected: &[&str]) {
+        let runs = uncovered_days(sprints, from.parse().unwrap(), to.parse().unwrap());
+        let described: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{}..{}", r.first, r.last))
+            .collect();
+        assert_eq!(described, expected);
+    }
+
+    #[test]
+    fn uncovered_days_are_gaps_and_the_tail_after_the_last_sprint() {
+        let sprints = calendar();
+        check_uncovered(
+            &sprints,
+            "2026-03-09",
+            "2026-04-30",
+            &["2026-04-06..2026-04-09", "2026-04-24..2026-04-30"],
+        );
+        check_uncovered(&sprints, "2026-03-10", "2026-04-05", &[]);
+        check_uncovered(
+            &sprints,
+            "2026-04-07",
+            "2026-04-08",
+            &["2026-04-07..2026-04-08"],
+        );
+        check_uncovered(
+            &sprints,
+            "2026-03-01",
+            "2026-03-10",
+            &["2026-03-01..2026-03-08"],
+        );
+        check_uncovered(&[], "2026-03-01", "2026-03-02", &["2026-03-01..2026-03-02"]);
     }
 
     #[test]

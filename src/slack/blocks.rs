@@ -198,6 +198,18 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
             sprint_label(Some(first), ""),
             local_time(team, *starts_at)
         ),
+        DutyAt::Gap {
+            previous,
+            ended_at,
+            next,
+            starts_at,
+        } => format!(
+            "No sprint is in force: {} ended {}, and the next one, {}, starts {}.",
+            sprint_label(Some(previous), ""),
+            local_time(team, *ended_at),
+            sprint_label(Some(next), ""),
+            local_time(team, *starts_at)
+        ),
         DutyAt::AfterLast { last, ended_at } => format!(
             "No sprint is in force: the last one, {}, ended {}. An admin can add sprints with `{command} sprint generate`.",
             sprint_label(Some(last), ""),
@@ -767,6 +779,19 @@ pub(crate) mod tests {
             {
               "text": "No sprint is in force: the last one, *Sprint 1* (sprint 0), ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
             }"#]],
+        );
+        let gap = DutyAt::Gap {
+            previous: sprint(0),
+            ended_at: at("2026-03-23T15:00:00Z"),
+            next: sprint(2),
+            starts_at: at("2026-04-06T15:00:00Z"),
+        };
+        check(
+            who(&gap, &roster, &team, "/triage"),
+            expect![[r#"
+                {
+                  "text": "No sprint is in force: *Sprint 1* (sprint 0) ended Mon 2026-03-23 08:00 PDT, and the next one, *Sprint 3* (sprint 2), starts Mon 2026-04-06 08:00 PDT."
+                }"#]],
         );
         check(
             who(&DutyAt::NoSprints, &roster, &team, "/triage"),

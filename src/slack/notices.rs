@@ -45,6 +45,24 @@ pub fn duty_ended(disciplines: &[&str]) -> Rendered {
     single_section(text)
 }
 
+/// "Your triage duty for UI has ended — thank you! No sprint is planned yet; an admin can add
+/// one." Sent when no sprint follows at once; `next` names the next sprint and when it starts.
+pub fn duty_ended_uncovered(disciplines: &[&str], next: Option<(&Sprint, &Zoned)>) -> Rendered {
+    let after = match next {
+        Some((sprint, starts)) => format!(
+            "No sprint is in force until {} starts on {}.",
+            escape(&sprint.name),
+            starts.strftime("%a %b %-d at %H:%M %Z")
+        ),
+        None => "No sprint is planned yet; an admin can add one.".to_string(),
+    };
+    let text = format!(
+        "Your triage duty for {} has ended — thank you! {after}",
+        names(disciplines)
+    );
+    single_section(text)
+}
+
 /// "Heads-up: your triage duty for UI starts tomorrow at 08:00."
 pub fn heads_up(disciplines: &[&str], sprint: &Sprint, starts: &Zoned) -> Rendered {
     let text = format!(
@@ -133,6 +151,19 @@ pub fn topic(sprint: &Sprint, slots: &[Slot<'_>]) -> String {
         sprint.name,
         day(sprint.end)
     );
+    cut(&topic, TOPIC_LIMIT)
+}
+
+/// The channel topic when no sprint is in force: the next sprint and its first day, if any.
+pub fn topic_uncovered(next: Option<&Sprint>) -> String {
+    let topic = match next {
+        Some(sprint) => format!(
+            "No sprint in force · next: {} from {}",
+            sprint.name,
+            day(sprint.start)
+        ),
+        None => "No sprint in force · none planned yet".to_string(),
+    };
     cut(&topic, TOPIC_LIMIT)
 }
 
@@ -248,6 +279,28 @@ mod tests {
             ]
         "#]],
         );
+    }
+
+    #[test]
+    fn duty_ended_with_no_sprint_following_says_what_comes_next() {
+        let starts = "2026-04-13T08:00:00-07:00[America/Los_Angeles]"
+            .parse()
+            .unwrap();
+        let next = Sprint {
+            name: "Sprint 9".to_string(),
+            ..sprint()
+        };
+        expect!["Your triage duty for UI and PO has ended — thank you! No sprint is in force until Sprint 9 starts on Mon Apr 13 at 08:00 PDT."]
+            .assert_eq(&duty_ended_uncovered(&["UI", "PO"], Some((&next, &starts))).text);
+        expect!["Your triage duty for UI has ended — thank you! No sprint is planned yet; an admin can add one."]
+            .assert_eq(&duty_ended_uncovered(&["UI"], None).text);
+    }
+
+    #[test]
+    fn topic_without_a_sprint_in_force_names_the_next() {
+        expect!["No sprint in force · next: FY26 Sp21 from Mon Mar 9"]
+            .assert_eq(&topic_uncovered(Some(&sprint())));
+        expect!["No sprint in force · none planned yet"].assert_eq(&topic_uncovered(None));
     }
 
     #[test]

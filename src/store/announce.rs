@@ -68,14 +68,7 @@ impl Store {
             }
             for change in states {
                 let person = change.person.as_ref();
-                state::set_state(
-                    tx,
-                    &change.discipline,
-                    Some(change.sprint),
-                    person,
-                    actor,
-                    now,
-                )?;
+                state::set_state(tx, &change.discipline, change.sprint, person, actor, now)?;
             }
             Ok(Some(outbox::enqueue_all(tx, items, now)?))
         })

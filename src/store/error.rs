@@ -45,6 +45,9 @@ pub enum StoreError {
     /// The new sprint's dates are not after its neighbours'.
     #[error("{0}")]
     SprintOrder(String),
+    /// The new sprint's days overlap a live sprint's days by more than a shared boundary day.
+    #[error("{0}")]
+    SprintOverlap(String),
     /// The end date is before the start date.
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     SprintDates { start: String, end: String },

@@ -1,5 +1,7 @@
 //! Sprints. A partial unique index keeps `sprint_index` unique among live sprints; start dates
-//! increase with the index (checked here, on write). Sprints are retired, never deleted.
+//! increase with the index and live sprints never overlap (both checked here, on write: two
+//! sprints may share only a boundary day, the end of one being the start of the next, where duty
+//! hands over at the handoff time). Sprints are retired, never deleted.
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -93,7 +95,25 @@ fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
             next.index, next.name, next.start
         )));
     }
-    Ok(())
+    refuse_overlap(conn, sprint)
+}
+
+/// Refuses `sprint` when its days overlap a live sprint's days by more than a shared boundary
+/// day, naming the first such sprint.
+fn refuse_overlap(conn: &Connection, sprint: &Sprint) -> Result<()> {
+    let overlapping = query(
+        conn,
+        "start_date < ?1 AND end_date > ?2 ORDER BY start_date LIMIT 1",
+        [sprint.end.to_string(), sprint.start.to_string()],
+    )?;
+    match overlapping.first() {
+        Some(other) => Err(StoreError::SprintOverlap(format!(
+            "sprint {} ({} to {}) would overlap sprint {} ({}, {} to {}); sprints may share only \
+             a boundary day (one ends the day the next starts)",
+            sprint.index, sprint.start, sprint.end, other.index, other.name, other.start, other.end
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn create(

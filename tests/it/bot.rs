@@ -834,6 +834,19 @@ async fn team_setup_from_slack_needs_an_admin() {
         expect!["sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11"],
     );
     check(
+        bot.say(CAROL, "sprint add 2026-05-15 2026-05-20 Overlap")
+            .await,
+        expect![
+            "sprint 6 (2026-05-15 to 2026-05-20) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"
+        ],
+    );
+    check(
+        bot.say(CAROL, "sprint generate 2026-05-16 1 7").await,
+        expect![
+            "sprint 6 (2026-05-16 to 2026-05-22) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"
+        ],
+    );
+    check(
         bot.say(CAROL, "admins add <@U0DAVE|dave>").await,
         expect!["<@U0DAVE> is now an admin"],
     );

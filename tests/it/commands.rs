@@ -160,7 +160,12 @@ Sprint 1 (sprint 0), in force until Mon 2026-03-16 08:00 PDT
 "
     );
     let json = team.json(&["who", "--at", "2026-03-20"]);
-    assert_eq!(json["at"], "2026-03-20T08:00:00-07:00[America/Los_Angeles]");
+    assert_eq!(json["at"], "2026-03-20T08:00:00-07:00");
+    assert_eq!(json["timezone"], "America/Los_Angeles");
+    assert_eq!(json["until"], "2026-03-30T08:00:00-07:00");
+    // Standard time before the spring-forward day carries its own offset.
+    let winter = team.json(&["who", "--at", "2026-03-06T12:30:00Z"]);
+    assert_eq!(winter["at"], "2026-03-06T04:30:00-08:00");
     assert_eq!(
         json["sprint"],
         serde_json::json!({"index": 1, "name": "Sprint 2", "start": "2026-03-16", "end": "2026-03-29"})
@@ -191,6 +196,49 @@ fn who_says_plainly_when_no_sprint_is_in_force() {
     assert_eq!(
         empty.ok(&["who"]),
         "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`\n"
+    );
+}
+
+#[test]
+fn in_a_gap_between_sprints_no_sprint_is_in_force() {
+    let mut team = Team::new("2026-03-10T12:00:00-07:00");
+    team.ok(&["discipline", "add", "ui", "--name", "UI"]);
+    team.ok(&["member", "add", "U1", "ui"]);
+    team.ok(&["member", "add", "U2", "ui"]);
+    team.ok(&["sprint", "add", "Sprint 8", "2026-03-02", "2026-03-15"]);
+    team.ok(&["sprint", "add", "Sprint 9", "2026-03-20", "2026-04-02"]);
+    let last_day = team.ok(&["who", "--at", "2026-03-16T07:59:00-07:00"]);
+    assert!(
+        last_day.starts_with("Sprint 8 (sprint 0), in force until Mon 2026-03-16 08:00 PDT"),
+        "{last_day}"
+    );
+    assert_eq!(
+        team.ok(&["who", "--at", "2026-03-16"]),
+        "no sprint is in force at Mon 2026-03-16 08:00 PDT: Sprint 8 (sprint 0) ended Mon 2026-03-16 08:00 PDT; the next sprint, Sprint 9 (sprint 1), starts Fri 2026-03-20 08:00 PDT\n"
+    );
+    let json = team.json(&["who", "--at", "2026-03-18"]);
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "at": "2026-03-18T08:00:00-07:00",
+            "timezone": "America/Los_Angeles",
+            "sprint": null,
+            "assignments": [],
+            "next": {"index": 1, "name": "Sprint 9", "start": "2026-03-20", "end": "2026-04-02"},
+            "next_starts_at": "2026-03-20T08:00:00-07:00",
+        })
+    );
+    let next = team.ok(&["who", "--at", "2026-03-20"]);
+    assert!(
+        next.starts_with("Sprint 9 (sprint 1), in force until Fri 2026-04-03 08:00 PDT"),
+        "{next}"
+    );
+    // On the morning Sprint 9 starts, before the handoff, the schedule begins with it.
+    team.clock = "2026-03-20T07:00:00-07:00".to_string();
+    let schedule = team.ok(&["schedule", "--count", "1"]);
+    assert!(
+        schedule.contains("1 Sprint 9  2026-03-20 – 2026-04-02"),
+        "{schedule}"
     );
 }
 
@@ -563,6 +611,36 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
         &["admin", "add", "UX", "--by", "root"],
         "--by: `root` is not a Slack user id (expected something like U024BE7LH)",
     );
+}
+
+#[test]
+fn sprints_never_overlap_but_may_share_a_boundary_day() {
+    let team = Team::standard();
+    // Sprint 6 runs 2026-05-11 to 2026-05-24.
+    check_refused(
+        &team,
+        &["sprint", "add", "Overlap", "2026-05-20", "2026-06-02"],
+        "sprint 6 (2026-05-20 to 2026-06-02) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+    );
+    check_refused(
+        &team,
+        &[
+            "sprint",
+            "generate",
+            "--start",
+            "2026-05-12",
+            "--days",
+            "14",
+            "--count",
+            "3",
+        ],
+        "sprint 6 (2026-05-12 to 2026-05-25) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+    );
+    assert_eq!(
+        team.ok(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]),
+        "added sprint 6 \"Handover\" from 2026-05-24 to 2026-06-06\n"
+    );
+    assert_eq!(team.json(&["sprint", "list"]).as_array().unwrap().len(), 7);
 }
 
 #[test]

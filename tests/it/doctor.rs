@@ -8,6 +8,8 @@ use triage_bot::doctor::{self, Check, Status};
 use triage_bot::domain::{Sprint, SprintIndex};
 use triage_bot::slack::emulator::{Emulator, Fault};
 
+use triage_bot::store::Store;
+
 use super::store::{now, team_store};
 
 struct Setup {
@@ -198,7 +200,52 @@ async fn a_schedule_that_runs_out_is_caught() {
     let checks = doctor::examine(&late, &setup.slack(), late.now()).await;
     let found = problems(&checks);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].starts_with("schedule: the last sprint, Sprint 6 (sprint 5), ends on 2026-05-24; the next 28 days are not covered | fix: add sprints"), "{found:#?}");
+    assert!(found[0].starts_with("schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-06-07 (14 days): the last sprint, Sprint 6 (sprint 5), ends on 2026-05-24 | fix: add sprints"), "{found:#?}");
+    let last_days = Config {
+        clock_start: Some("2026-04-28T12:00:00-07:00".parse().unwrap()),
+        ..setup.config(&[])
+    };
+    let checks = doctor::examine(&last_days, &setup.slack(), last_days.now()).await;
+    assert_eq!(
+        problems(&checks),
+        [
+            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-26 (2 days): the last sprint, Sprint 6 (sprint 5), ends on 2026-05-24 | fix: add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through 2026-05-26 at least)"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn gaps_in_the_upcoming_plan_are_listed() {
+    let setup = Setup::new().await;
+    let store = Store::open(&setup.db, Default::default()).unwrap().0;
+    // Sprint 6 ends on 2026-05-24; Sprint 7 leaves a gap of four days before it.
+    store
+        .create_sprint(
+            &sprint(6, "Sprint 7", "2026-05-29", "2026-06-30"),
+            "test",
+            now(),
+        )
+        .unwrap();
+    let config = Config {
+        clock_start: Some("2026-05-20T12:00:00-07:00".parse().unwrap()),
+        ..setup.config(&[])
+    };
+    let checks = doctor::examine(&config, &setup.slack(), config.now()).await;
+    assert_eq!(
+        problems(&checks),
+        [
+            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-28 (4 days), between Sprint 6 (sprint 5) and Sprint 7 (sprint 6) | fix: nobody is on triage duty on those days; if that is not intended, plan sprints for them"
+        ]
+    );
+}
+
+fn sprint(index: i64, name: &str, start: &str, end: &str) -> Sprint {
+    Sprint {
+        index: SprintIndex::new(index).unwrap(),
+        name: name.to_string(),
+        start: start.parse().unwrap(),
+        end: end.parse().unwrap(),
+    }
 }
 
 #[tokio::test]

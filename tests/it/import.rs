@@ -236,6 +236,21 @@ fn import_sprints_whose_dates_go_backwards_is_refused() {
 }
 
 #[test]
+fn import_sprints_that_overlap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    check_run(
+        &import(&dir, "overlapping", &[]),
+        2,
+        expect![[""]],
+        expect![[r#"
+            error: import failed, nothing was changed: sprint 1 (FY26 Sp2): sprint 1 (2026-01-12 to 2026-01-26) would overlap sprint 0 (FY26 Sp1, 2026-01-05 to 2026-01-19); sprints may share only a boundary day (one ends the day the next starts)
+        "#]],
+    );
+    assert_eq!(store(&dir).sprints().unwrap(), vec![]);
+    assert_eq!(store(&dir).audit_count().unwrap(), 0);
+}
+
+#[test]
 fn import_sprints_that_differ_from_the_database_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     import(&dir, "full", &[]);

@@ -683,3 +683,101 @@ async fn a_decision_made_from_a_stale_announced_state_writes_nothing() {
     assert_eq!(applied, None);
     assert_eq!(bot.pending(), pending);
 }
+
+/// Sprint 2's duty ends at the handoff on the day after its end date, Mon Apr 6 08:00 PDT.
+fn end_of_sprint_2() -> Timestamp {
+    at("2026-04-06T15:00:00Z")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_the_last_sprint_tells_the_outgoing_people_once() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.tick(handoff()).await;
+    let before = bot.dms().len();
+    assert_eq!(bot.sync(at("2026-04-06T14:59:59Z")), 0);
+
+    let report = bot.tick(end_of_sprint_2()).await;
+    assert_eq!(report.sent, 3, "{report:?}");
+    expect![[r#"
+        [
+            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is planned yet; an admin can add one.",
+            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is planned yet; an admin can add one.",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[before..].to_vec());
+    expect!["No sprint in force · none planned yet"].assert_eq(&bot.topic());
+    // The announced state says nobody is on duty, so later syncs (and a restart) send nothing.
+    let states = bot.store.current_state().unwrap();
+    assert!(
+        states
+            .iter()
+            .all(|s| s.sprint.is_none() && s.slack_id.is_none()),
+        "{states:?}"
+    );
+    for later in ["2026-04-06T15:10:00Z", "2026-04-20T09:00:00Z"] {
+        assert_eq!(bot.sync(at(later)), 0);
+        assert_eq!(bot.deliver(at(later)).await, DeliveryReport::default());
+    }
+    assert_eq!(bot.dms().len(), before + 2);
+    // Slack refuses an empty group: it keeps its members, and is no longer reconciled.
+    assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_handoff() {
+    let bot = Bot::start().await.with_team();
+    let sprint = Sprint {
+        index: SprintIndex::new(2).unwrap(),
+        name: "Sprint 3".to_string(),
+        start: date(2026, 4, 13),
+        end: date(2026, 4, 26),
+    };
+    bot.store
+        .create_sprint(&sprint, "test", at("2026-03-01T00:00:00Z"))
+        .unwrap();
+    bot.tick(mid_sprint()).await;
+    bot.tick(handoff()).await;
+    let before = bot.dms().len();
+
+    bot.tick(end_of_sprint_2()).await;
+    expect![[r#"
+        [
+            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
+            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[before..].to_vec());
+    expect!["No sprint in force · next: Sprint 3 from Mon Apr 13"].assert_eq(&bot.topic());
+
+    // In the gap the group is not brought back to the old team.
+    bot.emulator
+        .edit_workspace(|w| w.usergroups[0].users = vec!["U0DAVE".to_string()]);
+    let report = reconcile(
+        &bot.store,
+        &bot.config,
+        &bot.api(),
+        at("2026-04-08T18:00:00Z"),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.updated.len(), report.kept_empty), (0, 1));
+    assert_eq!(bot.group(), ["U0DAVE"]);
+    assert_eq!(bot.sync(at("2026-04-08T18:00:00Z")), 0);
+
+    // The heads-up on the eve (Sun Apr 12 17:00 PDT), then the handoff out of the gap.
+    bot.tick(at("2026-04-13T00:00:00Z")).await;
+    bot.tick(at("2026-04-13T15:00:00Z")).await;
+    expect![[r#"
+        [
+            "U0ALICE: Heads-up: your triage duty for UI and Backend starts tomorrow at 08:00 PDT (Sprint 3, until Sun Apr 26).",
+            "U0ALICE: You are on triage duty for UI and Backend from Mon Apr 13 to Sun Apr 26 (Sprint 3).",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[before + 2..].to_vec());
+    expect!["On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Sun Apr 26"]
+        .assert_eq(&bot.topic());
+    assert_eq!(bot.group(), ["U0ALICE"]);
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 3);
+}
