@@ -167,13 +167,25 @@ fn apply(
         )))?;
         report.sprints.count(change.created);
     }
+    // Checked in file order, so the warnings read in that order.
+    let mut importable = Vec::with_capacity(batch.overrides.len());
+    for item in &batch.overrides {
+        match override_problem(tx, &item.request)? {
+            None => importable.push(item),
+            Some(problem) => {
+                report.skipped_overrides += 1;
+                let warning = format!("{}: {problem}, not imported", item.entry);
+                report.warnings.push(warning);
+            }
+        }
+    }
     // Superseded first, approved last: approving then supersedes only what it should.
     for status in [
         OverrideStatus::Superseded,
         OverrideStatus::Pending,
         OverrideStatus::Approved,
     ] {
-        for item in batch.overrides.iter().filter(|o| o.status == status) {
+        for item in importable.iter().filter(|o| o.status == status) {
             import_override(tx, item, actor, now, &mut report).map_err(in_item(format!(
                 "override of sprint {} {} by {}",
                 item.request.sprint, item.request.discipline, item.request.replacement
@@ -251,13 +263,6 @@ fn import_override(
     now: Timestamp,
     report: &mut ImportReport,
 ) -> Result<()> {
-    if let Some(problem) = override_problem(tx, &item.request)? {
-        report.skipped_overrides += 1;
-        report
-            .warnings
-            .push(format!("{}: {problem}, not imported", item.entry));
-        return Ok(());
-    }
     if override_exists(tx, &item.request)? {
         report.overrides.count(false);
         return Ok(());
