@@ -690,4 +690,70 @@ mod tests {
             .collect();
         assert_eq!((indexes, merged), (vec![(0, "A"), (2, "B"), (7, "C")], 0));
     }
+
+    #[test]
+    fn current_state_names_its_sprint_and_people_in_display_order() {
+        let state = parse_current_state(
+            r#"{"beEng": null, "uiEng": "U0UI00003", "sprintIndex": 4, "account": "U0AC00001"}"#,
+        )
+        .unwrap();
+        let people: Vec<String> = state
+            .on_duty
+            .iter()
+            .map(|p| format!("{} {:?}", p.discipline, p.slack_id.as_ref().map(|u| u.as_str())))
+            .collect();
+        assert_eq!(
+            (state.sprint.map(SprintIndex::get), people),
+            (
+                Some(4),
+                vec![
+                    "account Some(\"U0AC00001\")".to_string(),
+                    "uiEng Some(\"U0UI00003\")".to_string(),
+                    "beEng None".to_string(),
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn an_override_names_the_first_entry_that_describes_it() {
+        let text = format!(
+            "[{},{},{}]",
+            entry("be", "U5", "U1", true, "2026-01-01T00:00:00Z"),
+            entry("ui", "U2", "U1", false, "2026-01-12T17:00:00Z"),
+            entry("ui", "U2", "U1", true, "2026-01-13T17:00:00Z"),
+        );
+        let (overrides, _) = parse_overrides(&text).unwrap();
+        let entries: Vec<&str> = overrides.iter().map(|o| o.entry.as_str()).collect();
+        assert_eq!(
+            entries,
+            [
+                "overrides.json: entry 1 (sprint 4, be)",
+                "overrides.json: entry 2 (sprint 4, ui)"
+            ]
+        );
+    }
+
+    #[track_caller]
+    fn check_dir(dir: &Path, expected: &str) {
+        let error = read_dir(dir).unwrap_err().to_string();
+        let shown = dir.display().to_string();
+        assert_eq!(error.replace(&shown, "<dir>"), expected);
+    }
+
+    #[test]
+    fn a_directory_must_exist_and_hold_at_least_one_legacy_file() {
+        let dir = tempfile::tempdir().unwrap();
+        check_dir(
+            dir.path(),
+            "<dir> holds none of the legacy files (sprints.json, disciplines.json, \
+             overrides.json, currentState.json), nothing was imported",
+        );
+        check_dir(&dir.path().join("gone"), "<dir> does not exist");
+        std::fs::write(dir.path().join(STATE_FILE), "{}").unwrap();
+        check_dir(&dir.path().join(STATE_FILE), "<dir> is not a directory");
+        let files = read_dir(dir.path()).unwrap();
+        assert_eq!(files.current_state.as_deref(), Some("{}"));
+        assert!(files.sprints.is_none());
+    }
 }
