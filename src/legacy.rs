@@ -700,7 +700,13 @@ mod tests {
         let people: Vec<String> = state
             .on_duty
             .iter()
-            .map(|p| format!("{} {:?}", p.discipline, p.slack_id.as_ref().map(|u| u.as_str())))
+            .map(|p| {
+                format!(
+                    "{} {:?}",
+                    p.discipline,
+                    p.slack_id.as_ref().map(|u| u.as_str())
+                )
+            })
             .collect();
         assert_eq!(
             (state.sprint.map(SprintIndex::get), people),

@@ -44,7 +44,12 @@ fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
     })
 }
 
-pub(crate) fn insert_turn(tx: &Transaction, turn: &Turn, actor: &str, now: Timestamp) -> Result<bool> {
+pub(crate) fn insert_turn(
+    tx: &Transaction,
+    turn: &Turn,
+    actor: &str,
+    now: Timestamp,
+) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5)

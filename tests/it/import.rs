@@ -163,7 +163,9 @@ fn contents(dir: &TempDir) -> String {
         .query_map([], |row| {
             let (sprint, discipline, person, source): (i64, String, Option<String>, String) =
                 (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-            Ok(format!("turn sprint {sprint} {discipline} {person:?} {source}"))
+            Ok(format!(
+                "turn sprint {sprint} {discipline} {person:?} {source}"
+            ))
         })
         .unwrap();
     lines.extend(turns.map(Result::unwrap));
@@ -412,7 +414,8 @@ fn import_keeps_the_old_bots_people_on_duty_now() {
         SPRINT      DATES                    UI Engineering  Backend Engineering
         1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         Dee Roy
         2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
-    "#]].assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
     // Until the next handoff, and the rotation continues after them.
     expect![[r#"
         FY26 Sp7 (sprint 2), in force until Mon 2026-03-30 08:00 PDT
@@ -420,7 +423,8 @@ fn import_keeps_the_old_bots_people_on_duty_now() {
           Backend Engineering  Eli Sato (U0BE00002)  rotation
         SPRINT      DATES                    UI Engineering  Backend Engineering
         2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
-    "#]].assert_eq(&who_and_schedule(&dir, "2026-03-16T09:00:00-07:00"));
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, "2026-03-16T09:00:00-07:00"));
     let rows = contents(&dir);
     check_run(
         &import_from(&dir, &fixture("present"), PRESENT_CLOCK, &[]),
@@ -458,7 +462,8 @@ fn import_a_stale_current_state_anchors_the_rotation_at_its_own_sprint() {
         SPRINT      DATES                    UI Engineering  Backend Engineering
         1 FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima        Eli Sato
         2 FY26 Sp7  2026-03-16 – 2026-03-29  Ben Ode         Dee Roy
-    "#]].assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
 }
 
 #[test]

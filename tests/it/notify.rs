@@ -728,7 +728,11 @@ async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force()
         home: None,
     };
     let (stop, shutdown) = watch::channel(false);
-    let running = tokio::spawn(scheduler::run(notifications, shutdown, Arc::new(Notify::new())));
+    let running = tokio::spawn(scheduler::run(
+        notifications,
+        shutdown,
+        Arc::new(Notify::new()),
+    ));
     // The user-group check (not a message) runs right after the first sync.
     let checked = bot
         .emulator
