@@ -466,87 +466,127 @@ fn import_a_stale_current_state_anchors_the_rotation_at_its_own_sprint() {
     .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
 }
 
+/// Imports the `present` fixture with `replaced` files; returns the warnings, `who` and
+/// `schedule`.
+fn import_present_with(replaced: &[(&str, &str)]) -> String {
+    let source = present_with(replaced);
+    let dir = tempfile::tempdir().unwrap();
+    let output = import_from(&dir, source.path(), PRESENT_CLOCK, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stderr(&output) + &who_and_schedule(&dir, PRESENT_CLOCK)
+}
+
+fn current_state(sprint: &str, ui: &str, be: &str) -> String {
+    format!(r#"{{ "sprintIndex": {sprint}, "uiEng": "{ui}", "beEng": "{be}" }}"#)
+}
+
 #[test]
-fn import_current_state_that_cannot_be_kept_as_it_is_says_why() {
-    let people = r#"{ "sprintIndex": 1, "uiEng": "U0UI00003", "beEng": "U0ZZ00001" }"#;
+fn import_people_who_are_not_active_members_are_kept_on_duty_with_a_warning() {
+    // Cy is listed but inactive; U0ZZ00001 is not listed in beEng at all.
+    let disciplines = r#"{
+      "uiEng": [
+        { "name": "Ana Lima", "slackId": "U0UI00001" },
+        { "name": "Ben Ode", "slackId": "U0UI00002" },
+        { "name": "Cy Park", "slackId": "U0UI00003", "active": false }
+      ],
+      "beEng": [
+        { "name": "Dee Roy", "slackId": "U0BE00001" },
+        { "name": "Eli Sato", "slackId": "U0BE00002" }
+      ]
+    }"#;
+    let state = current_state("1", "U0UI00003", "U0ZZ00001");
+    expect![[r#"
+        warning: currentState.json: U0UI00003 is an inactive member of uiEng; kept on duty for sprint 1 all the same
+        warning: currentState.json: U0ZZ00001 is not a member of beEng; kept on duty for sprint 1 all the same
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  rotation
+          Backend Engineering  U0ZZ00001            rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         U0ZZ00001
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Dee Roy
+    "#]]
+    .assert_eq(&import_present_with(&[
+        ("disciplines.json", disciplines),
+        ("currentState.json", &state),
+    ]));
+}
+
+#[test]
+fn import_current_state_for_no_sprint_an_unknown_or_a_future_one_is_left_to_the_rotation() {
+    let rotation_alone = [
+        "FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT",
+        "  UI Engineering       Ben Ode (U0UI00002)   rotation",
+        "  Backend Engineering  Eli Sato (U0BE00002)  rotation",
+        "SPRINT      DATES                    UI Engineering  Backend Engineering",
+        "1 FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato",
+        "2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy",
+        "",
+    ]
+    .join("\n");
     let cases = [
-        // Cy is listed but inactive; U0ZZ00001 is not listed in beEng at all.
         (
-            "currentState.json",
-            people,
-            expect![[r#"
-                warning: currentState.json: U0UI00003 is an inactive member of uiEng; kept on duty for sprint 1 all the same
-                warning: currentState.json: U0ZZ00001 is not a member of beEng; kept on duty for sprint 1 all the same
-                FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
-                  UI Engineering       Cy Park (U0UI00003)  rotation
-                  Backend Engineering  U0ZZ00001            rotation
-                SPRINT      DATES                    UI Engineering  Backend Engineering
-                1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         U0ZZ00001
-                2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Dee Roy
-            "#]],
-        ),
-        (
-            "currentState.json",
-            r#"{ "sprintIndex": null, "uiEng": "U0UI00003", "beEng": "U0BE00001" }"#,
+            "null",
             expect![[r#"
                 warning: currentState.json: sprintIndex is null, so nobody in it was kept on duty; the rotation decides
-                FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
-                  UI Engineering       Ben Ode (U0UI00002)   rotation
-                  Backend Engineering  Eli Sato (U0BE00002)  rotation
-                SPRINT      DATES                    UI Engineering  Backend Engineering
-                1 FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato
-                2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy
             "#]],
         ),
         (
-            "currentState.json",
-            r#"{ "sprintIndex": 7, "uiEng": "U0UI00003", "beEng": "U0BE00001" }"#,
+            "7",
             expect![[r#"
                 warning: currentState.json: sprint 7 does not exist, so nobody in it was kept on duty; the rotation decides
-                FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
-                  UI Engineering       Ben Ode (U0UI00002)   rotation
-                  Backend Engineering  Eli Sato (U0BE00002)  rotation
-                SPRINT      DATES                    UI Engineering  Backend Engineering
-                1 FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato
-                2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy
             "#]],
         ),
         (
-            "currentState.json",
-            r#"{ "sprintIndex": 2, "uiEng": "U0UI00003", "beEng": "U0BE00001" }"#,
+            "2",
             expect![[r#"
                 warning: currentState.json: sprint 2 (FY26 Sp7) has not started yet, so nobody in it was kept on duty; the rotation decides
-                FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
-                  UI Engineering       Ben Ode (U0UI00002)   rotation
-                  Backend Engineering  Eli Sato (U0BE00002)  rotation
-                SPRINT      DATES                    UI Engineering  Backend Engineering
-                1 FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato
-                2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy
             "#]],
         ),
     ];
-    for (file, text, expected) in cases {
-        let mut replaced = vec![(file, text)];
-        if text == people {
-            replaced.push((
-                "disciplines.json",
-                r#"{ "uiEng": [
-                    { "name": "Ana Lima", "slackId": "U0UI00001" },
-                    { "name": "Ben Ode", "slackId": "U0UI00002" },
-                    { "name": "Cy Park", "slackId": "U0UI00003", "active": false }
-                  ],
-                  "beEng": [
-                    { "name": "Dee Roy", "slackId": "U0BE00001" },
-                    { "name": "Eli Sato", "slackId": "U0BE00002" }
-                  ] }"#,
-            ));
-        }
-        let source = present_with(&replaced);
-        let dir = tempfile::tempdir().unwrap();
-        let output = import_from(&dir, source.path(), PRESENT_CLOCK, &[]);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        expected.assert_eq(&(stderr(&output) + &who_and_schedule(&dir, PRESENT_CLOCK)));
+    for (sprint, warning) in cases {
+        let state = current_state(sprint, "U0UI00003", "U0BE00001");
+        let text = import_present_with(&[("currentState.json", &state)]);
+        let (warnings, duty) = text.split_at(text.find("FY26 Sp6 (sprint 1)").unwrap());
+        warning.assert_eq(warnings);
+        assert_eq!(duty, rotation_alone, "sprintIndex {sprint}");
     }
+}
+
+#[test]
+fn import_current_state_and_an_approved_override_of_the_same_slot() {
+    let cover = |replacement: &str| {
+        format!(
+            r#"[{{ "sprintIndex": 1, "role": "uiEng", "newSlackId": "{replacement}",
+                  "requestedBy": "U0UI00002", "approved": true,
+                  "timestamp": "2026-03-03T17:00:00Z" }}]"#
+        )
+    };
+    // The override put Cy on: the rotation's own pick (Ben) stays the turn, Cy covers.
+    expect![[r#"
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  override
+          Backend Engineering  Dee Roy (U0BE00001)  rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park*        Dee Roy
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Eli Sato
+        * covering by approved override
+    "#]]
+    .assert_eq(&import_present_with(&[(
+        "overrides.json",
+        &cover("U0UI00003"),
+    )]));
+    // The override names someone else: it stays in force, and the rotation continues after Cy.
+    expect![[r#"
+        warning: currentState.json: U0UI00003 is on duty for uiEng, but an approved override puts U0UI00001 on duty in sprint 1; the override stays in force
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Ana Lima (U0UI00001)  override
+          Backend Engineering  Dee Roy (U0BE00001)   rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima*       Dee Roy
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+        * covering by approved override
+    "#]]
+    .assert_eq(&import_present_with(&[("overrides.json", &cover("U0UI00001"))]));
 }
 
 #[test]

@@ -12,15 +12,15 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, Transaction};
 
-use super::super::codec::{self, SPRINT_COLUMNS};
-use super::super::error::Result;
-use super::super::{disciplines, members, overrides, state};
 use super::{ImportCurrentState, ImportReport, ImportState};
 use crate::domain::{
     DisciplineKey, SlackUserId, Source, Sprint, SprintLookup, Team, Turn,
     base_assignment_from_turns, on_duty, plan_turns, sprint_in_force,
 };
 use crate::legacy::STATE_FILE;
+use crate::store::codec::{self, SPRINT_COLUMNS};
+use crate::store::error::Result;
+use crate::store::{disciplines, members, overrides, state};
 
 /// Keeps `current` (if any) on duty and records the announced state of the present.
 pub(super) fn import_present(
