@@ -17,7 +17,8 @@ use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 
 use crate::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex};
 use crate::store::{
-    ImportBatch, ImportDiscipline, ImportMember, ImportOverride, ImportState, NewOverride,
+    ImportBatch, ImportCurrentState, ImportDiscipline, ImportMember, ImportOverride, ImportState,
+    NewOverride,
 };
 
 pub const SPRINTS_FILE: &str = "sprints.json";
@@ -37,9 +38,18 @@ const KNOWN_DISCIPLINES: [(&str, &str); 5] = [
 /// Why the legacy files cannot be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum LegacyError {
-    /// The given path is not a directory.
+    /// The given path does not exist.
+    #[error("{0} does not exist")]
+    Missing(String),
+    /// The given path exists but is not a directory.
     #[error("{0} is not a directory")]
     NotADirectory(String),
+    /// The directory holds none of the legacy files.
+    #[error(
+        "{0} holds none of the legacy files ({SPRINTS_FILE}, {DISCIPLINES_FILE}, \
+         {OVERRIDES_FILE}, {STATE_FILE}), nothing was imported"
+    )]
+    NothingToImport(String),
     /// A file exists but cannot be read.
     #[error("cannot read {file}: {source}")]
     Read {
@@ -102,26 +112,53 @@ pub struct Legacy {
     pub merged: Merged,
 }
 
-/// Reads and checks the files in `dir`. Any of them may be absent.
+/// Reads and checks the files in `dir`. Any of them may be absent, but not all.
 pub fn load(dir: &Path) -> Result<Legacy> {
     parse(&read_dir(dir)?)
 }
 
+/// The legacy files' text in `dir`: an error when `dir` is missing, is not a directory, or holds
+/// none of them.
 pub fn read_dir(dir: &Path) -> Result<LegacyFiles> {
-    if !dir.is_dir() {
-        return Err(LegacyError::NotADirectory(dir.display().to_string()));
+    let shown = || dir.display().to_string();
+    match std::fs::metadata(dir) {
+        Ok(found) if found.is_dir() => {}
+        Ok(_) => return Err(LegacyError::NotADirectory(shown())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LegacyError::Missing(shown()));
+        }
+        Err(source) => {
+            return Err(LegacyError::Read {
+                file: "the directory",
+                source,
+            });
+        }
     }
     let read = |file: &'static str| match std::fs::read_to_string(dir.join(file)) {
         Ok(text) => Ok(Some(text)),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(LegacyError::Read { file, source }),
     };
-    Ok(LegacyFiles {
+    let files = LegacyFiles {
         sprints: read(SPRINTS_FILE)?,
         disciplines: read(DISCIPLINES_FILE)?,
         overrides: read(OVERRIDES_FILE)?,
         current_state: read(STATE_FILE)?,
-    })
+    };
+    if files.is_empty() {
+        return Err(LegacyError::NothingToImport(shown()));
+    }
+    Ok(files)
+}
+
+impl LegacyFiles {
+    /// Whether every file is absent.
+    pub fn is_empty(&self) -> bool {
+        self.sprints.is_none()
+            && self.disciplines.is_none()
+            && self.overrides.is_none()
+            && self.current_state.is_none()
+    }
 }
 
 /// Checks the files' text. Contradictions from all files are reported together.
@@ -144,7 +181,7 @@ pub fn parse(files: &LegacyFiles) -> Result<Legacy> {
         legacy.merged.overrides = merged;
     }
     if let Some(text) = &files.current_state {
-        legacy.batch.current_state = parse_current_state(text)?;
+        legacy.batch.current_state = Some(parse_current_state(text)?);
     }
     if conflicts.is_empty() {
         Ok(legacy)
@@ -375,6 +412,8 @@ struct RawOverride {
 
 /// One request (slot, requester, replacement), however many entries describe it.
 struct Request {
+    /// The first entry that describes it, as `entry 3 (sprint 4, uiEng)`.
+    entry: String,
     new: NewOverride,
     approved: bool,
     /// The newest entry's time.
@@ -404,6 +443,7 @@ fn parse_overrides(text: &str) -> Result<(Vec<ImportOverride>, usize)> {
         .into_iter()
         .zip(statuses)
         .map(|(request, status)| ImportOverride {
+            entry: format!("{OVERRIDES_FILE}: {}", request.entry),
             request: request.new,
             status,
             decided_by: request.approved_by,
@@ -431,6 +471,7 @@ fn request_from(position: usize, raw: RawOverride) -> Result<Request> {
         instant(text).map_err(|e| problem(format!("approvalTimestamp: {e}")))?;
     }
     Ok(Request {
+        entry,
         new: NewOverride {
             sprint,
             discipline,
@@ -481,7 +522,7 @@ fn status_of(request: &Request, all: &[Request]) -> OverrideStatus {
 
 // ---- currentState.json ----
 
-fn parse_current_state(text: &str) -> Result<Vec<ImportState>> {
+fn parse_current_state(text: &str) -> Result<ImportCurrentState> {
     let raw: BTreeMap<String, serde_json::Value> = from_json(STATE_FILE, text)?;
     let sprint = match raw.get("sprintIndex") {
         None | Some(serde_json::Value::Null) => None,
@@ -516,12 +557,14 @@ fn parse_current_state(text: &str) -> Result<Vec<ImportState>> {
         };
         states.push(ImportState {
             discipline,
-            sprint,
             slack_id,
         });
     }
     states.sort_by_key(|state| display_rank(&state.discipline));
-    Ok(states)
+    Ok(ImportCurrentState {
+        sprint,
+        on_duty: states,
+    })
 }
 
 #[cfg(test)]
@@ -646,5 +689,77 @@ mod tests {
             .map(|s| (s.index.get(), s.name.as_str()))
             .collect();
         assert_eq!((indexes, merged), (vec![(0, "A"), (2, "B"), (7, "C")], 0));
+    }
+
+    #[test]
+    fn current_state_names_its_sprint_and_people_in_display_order() {
+        let state = parse_current_state(
+            r#"{"beEng": null, "uiEng": "U0UI00003", "sprintIndex": 4, "account": "U0AC00001"}"#,
+        )
+        .unwrap();
+        let people: Vec<String> = state
+            .on_duty
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {:?}",
+                    p.discipline,
+                    p.slack_id.as_ref().map(|u| u.as_str())
+                )
+            })
+            .collect();
+        assert_eq!(
+            (state.sprint.map(SprintIndex::get), people),
+            (
+                Some(4),
+                vec![
+                    "account Some(\"U0AC00001\")".to_string(),
+                    "uiEng Some(\"U0UI00003\")".to_string(),
+                    "beEng None".to_string(),
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn an_override_names_the_first_entry_that_describes_it() {
+        let text = format!(
+            "[{},{},{}]",
+            entry("be", "U5", "U1", true, "2026-01-01T00:00:00Z"),
+            entry("ui", "U2", "U1", false, "2026-01-12T17:00:00Z"),
+            entry("ui", "U2", "U1", true, "2026-01-13T17:00:00Z"),
+        );
+        let (overrides, _) = parse_overrides(&text).unwrap();
+        let entries: Vec<&str> = overrides.iter().map(|o| o.entry.as_str()).collect();
+        assert_eq!(
+            entries,
+            [
+                "overrides.json: entry 1 (sprint 4, be)",
+                "overrides.json: entry 2 (sprint 4, ui)"
+            ]
+        );
+    }
+
+    #[track_caller]
+    fn check_dir(dir: &Path, expected: &str) {
+        let error = read_dir(dir).unwrap_err().to_string();
+        let shown = dir.display().to_string();
+        assert_eq!(error.replace(&shown, "<dir>"), expected);
+    }
+
+    #[test]
+    fn a_directory_must_exist_and_hold_at_least_one_legacy_file() {
+        let dir = tempfile::tempdir().unwrap();
+        check_dir(
+            dir.path(),
+            "<dir> holds none of the legacy files (sprints.json, disciplines.json, \
+             overrides.json, currentState.json), nothing was imported",
+        );
+        check_dir(&dir.path().join("gone"), "<dir> does not exist");
+        std::fs::write(dir.path().join(STATE_FILE), "{}").unwrap();
+        check_dir(&dir.path().join(STATE_FILE), "<dir> is not a directory");
+        let files = read_dir(dir.path()).unwrap();
+        assert_eq!(files.current_state.as_deref(), Some("{}"));
+        assert!(files.sprints.is_none());
     }
 }

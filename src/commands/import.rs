@@ -1,5 +1,6 @@
 //! `triage-bot import-legacy <dir> [--dry-run] [--by U…]`: reads the old bot's JSON files and
-//! imports them in one transaction, then prints what was created and merged.
+//! imports them in one transaction, then prints what was created and merged, and on stderr a
+//! warning for each thing left out or kept although it looks wrong.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use crate::legacy::{self, Merged};
 use crate::store::{ImportCounts, ImportMode, ImportReport};
 
 pub fn run(config: &Config, dir: &Path, dry_run: bool, by: &str) -> anyhow::Result<()> {
-    let now = jiff::Timestamp::now();
+    let now = config.now();
     let legacy = legacy::load(dir)?;
     let store = app::open_store(config)?;
     let mode = if dry_run {
@@ -20,7 +21,7 @@ pub fn run(config: &Config, dir: &Path, dry_run: bool, by: &str) -> anyhow::Resu
         ImportMode::Commit
     };
     let report = store
-        .import_batch(&legacy.batch, by, now, mode)
+        .import_batch(&legacy.batch, by, &config.team(), now, mode)
         .context("import failed, nothing was changed")?;
     let summary = summary(&report, &legacy.merged);
     if dry_run {
@@ -28,14 +29,24 @@ pub fn run(config: &Config, dir: &Path, dry_run: bool, by: &str) -> anyhow::Resu
     } else {
         println!("{summary}");
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     Ok(())
 }
 
 /// One line: `disciplines: 5 created; members: 18 created, 2 duplicates merged; …`.
 pub fn summary(report: &ImportReport, merged: &Merged) -> String {
-    let superseded = match report.superseded {
+    let mut overrides_note = match report.superseded {
         0 => String::new(),
         n => format!(" ({n} superseded)"),
+    };
+    if report.skipped_overrides > 0 {
+        overrides_note.push_str(&format!(", {} skipped", report.skipped_overrides));
+    }
+    let current_state = match report.present {
+        Some(sprint) => format!("current state of sprint {sprint}"),
+        None => "current state".to_string(),
     };
     [
         part("disciplines", report.disciplines, "created", "", 0),
@@ -45,10 +56,11 @@ pub fn summary(report: &ImportReport, merged: &Merged) -> String {
             "overrides",
             report.overrides,
             "created",
-            &superseded,
+            &overrides_note,
             merged.overrides,
         ),
-        part("current state", report.current_state, "set", "", 0),
+        part("on duty", report.on_duty, "kept", "", 0),
+        part(&current_state, report.current_state, "set", "", 0),
     ]
     .join("; ")
 }

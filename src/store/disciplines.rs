@@ -37,6 +37,14 @@ pub(crate) fn find(conn: &Connection, key: &DisciplineKey) -> Result<Option<Disc
         .optional()?)
 }
 
+/// All disciplines in display order, on `conn` (or inside a transaction).
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Discipline>> {
+    let sql = format!("SELECT {DISCIPLINE_COLUMNS} FROM disciplines ORDER BY position, key");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map([], codec::discipline)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn require(conn: &Connection, key: &DisciplineKey) -> Result<Discipline> {
     find(conn, key)?.ok_or_else(|| StoreError::UnknownDiscipline(key.clone()))
 }
@@ -135,13 +143,7 @@ impl Store {
 
     /// All disciplines in display order.
     pub fn disciplines(&self) -> Result<Vec<Discipline>> {
-        self.read(|conn| {
-            let sql =
-                format!("SELECT {DISCIPLINE_COLUMNS} FROM disciplines ORDER BY position, key");
-            let mut statement = conn.prepare_cached(&sql)?;
-            let rows = statement.query_map([], codec::discipline)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })
+        self.read(all)
     }
 
     pub fn discipline(&self, key: &DisciplineKey) -> Result<Option<Discipline>> {

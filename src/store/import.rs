@@ -3,14 +3,20 @@
 //! importing the same data twice changes nothing the second time. Every row goes through the
 //! entity modules' own writes, which append the audit rows. A dry run runs the same transaction
 //! and rolls it back. This module parses no files.
+//!
+//! Overrides that name a sprint that does not exist, a discipline that does not exist or a
+//! replacement who is not a member of the discipline are skipped with a warning. The old bot's
+//! current state becomes who is on duty now (see [`present`]).
+
+mod present;
 
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::error::{Result, StoreError};
 use super::overrides::{self, NewOverride, RequestOutcome};
-use super::{Store, disciplines, members, sprints, state};
-use crate::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex};
+use super::{Store, disciplines, members, sprints};
+use crate::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex, Team};
 
 /// Everything to import, in the order it should appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,7 +26,7 @@ pub struct ImportBatch {
     /// In index order.
     pub sprints: Vec<Sprint>,
     pub overrides: Vec<ImportOverride>,
-    pub current_state: Vec<ImportState>,
+    pub current_state: Option<ImportCurrentState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,17 +46,26 @@ pub struct ImportMember {
 /// An override and the status it ends in: `Pending`, `Approved` or `Superseded`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOverride {
+    /// Where it came from, for warnings: `overrides.json: entry 3 (sprint 4, uiEng)`.
+    pub entry: String,
     pub request: NewOverride,
     pub status: OverrideStatus,
     /// Who approved it, when known; the importing actor otherwise.
     pub decided_by: Option<String>,
 }
 
-/// What was last applied for one discipline.
+/// Who the old bot had on duty, and for which sprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportCurrentState {
+    pub sprint: Option<SprintIndex>,
+    /// In display order.
+    pub on_duty: Vec<ImportState>,
+}
+
+/// Who the old bot had on duty for one discipline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportState {
     pub discipline: DisciplineKey,
-    pub sprint: Option<SprintIndex>,
     pub slack_id: Option<SlackUserId>,
 }
 
@@ -79,7 +94,7 @@ impl ImportCounts {
 }
 
 /// What an import did (or, for a dry run, would do).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub disciplines: ImportCounts,
     pub members: ImportCounts,
@@ -87,22 +102,36 @@ pub struct ImportReport {
     pub overrides: ImportCounts,
     /// Of the created overrides, how many were created already superseded.
     pub superseded: usize,
+    /// Overrides left out because they name an unknown sprint or discipline, or a replacement
+    /// who is not a member (each has a warning).
+    pub skipped_overrides: usize,
+    /// People of the old bot's current state recorded as their sprint's rotation turn.
+    pub on_duty: ImportCounts,
+    /// The sprint that took over last at the import's `now`, whose duty became the announced
+    /// state; `None` when no sprint has started.
+    pub present: Option<SprintIndex>,
+    /// Announced states set to who is on duty in `present`.
     pub current_state: ImportCounts,
+    /// What was left out or kept although it looks wrong, one sentence each.
+    pub warnings: Vec<String>,
 }
 
 impl Store {
-    /// Imports `batch` all or nothing. Existing disciplines, members, overrides and current state
-    /// are left as they are; an existing sprint must match exactly. A failure names the item.
+    /// Imports `batch` all or nothing, with `now` and `team` placing the present. Existing
+    /// disciplines, members, overrides, rotation turns and announced state are left as they are;
+    /// an existing sprint must match exactly. A failure names the item.
     pub fn import_batch(
         &self,
         batch: &ImportBatch,
         actor: &str,
+        team: &Team,
         now: Timestamp,
         mode: ImportMode,
     ) -> Result<ImportReport> {
+        let apply = |tx: &Connection| apply(tx, batch, actor, team, now);
         match mode {
-            ImportMode::Commit => self.write(|tx| apply(tx, batch, actor, now)),
-            ImportMode::DryRun => self.rehearse(|tx| apply(tx, batch, actor, now)),
+            ImportMode::Commit => self.write(apply),
+            ImportMode::DryRun => self.rehearse(apply),
         }
     }
 
@@ -124,6 +153,7 @@ fn apply(
     tx: &Connection,
     batch: &ImportBatch,
     actor: &str,
+    team: &Team,
     now: Timestamp,
 ) -> Result<ImportReport> {
     let mut report = ImportReport::default();
@@ -137,24 +167,39 @@ fn apply(
         )))?;
         report.sprints.count(change.created);
     }
+    // Checked in file order, so the warnings read in that order.
+    let mut importable = Vec::with_capacity(batch.overrides.len());
+    for item in &batch.overrides {
+        match override_problem(tx, &item.request)? {
+            None => importable.push(item),
+            Some(problem) => {
+                report.skipped_overrides += 1;
+                let warning = format!("{}: {problem}, not imported", item.entry);
+                report.warnings.push(warning);
+            }
+        }
+    }
     // Superseded first, approved last: approving then supersedes only what it should.
     for status in [
         OverrideStatus::Superseded,
         OverrideStatus::Pending,
         OverrideStatus::Approved,
     ] {
-        for item in batch.overrides.iter().filter(|o| o.status == status) {
+        for item in importable.iter().filter(|o| o.status == status) {
             import_override(tx, item, actor, now, &mut report).map_err(in_item(format!(
                 "override of sprint {} {} by {}",
                 item.request.sprint, item.request.discipline, item.request.replacement
             )))?;
         }
     }
-    for item in &batch.current_state {
-        let created = import_state(tx, item, actor, now)
-            .map_err(in_item(format!("current state of {}", item.discipline)))?;
-        report.current_state.count(created);
-    }
+    present::import_present(
+        tx,
+        batch.current_state.as_ref(),
+        team,
+        actor,
+        now,
+        &mut report,
+    )?;
     Ok(report)
 }
 
@@ -253,25 +298,22 @@ fn override_exists(conn: &Connection, new: &NewOverride) -> Result<bool> {
     Ok(found > 0)
 }
 
-/// Sets the discipline's current state unless it already has one.
-fn import_state(tx: &Connection, item: &ImportState, actor: &str, now: Timestamp) -> Result<bool> {
-    disciplines::require(tx, &item.discipline)?;
-    let found: i64 = tx.query_row(
-        "SELECT count(*) FROM current_state WHERE discipline = ?1",
-        [item.discipline.as_str()],
-        |row| row.get(0),
-    )?;
-    if found > 0 {
-        return Ok(false);
+/// Why an override cannot be imported: its sprint or discipline does not exist, or its
+/// replacement is not listed in the discipline (active or not).
+fn override_problem(conn: &Connection, new: &NewOverride) -> Result<Option<String>> {
+    if sprints::find(conn, new.sprint)?.is_none() {
+        return Ok(Some(format!("sprint {} does not exist", new.sprint)));
     }
-    state::set_state(
-        tx,
-        &item.discipline,
-        item.sprint,
-        item.slack_id.as_ref(),
-        actor,
-        now,
-    )
+    if disciplines::find(conn, &new.discipline)?.is_none() {
+        return Ok(Some(format!("{} is not a discipline", new.discipline)));
+    }
+    if members::find(conn, &new.replacement, &new.discipline)?.is_none() {
+        return Ok(Some(format!(
+            "{} is not a member of {}",
+            new.replacement, new.discipline
+        )));
+    }
+    Ok(None)
 }
 
 /// Prefixes an input error with the item it concerns; system errors (busy, internal) pass

@@ -38,8 +38,8 @@ pub use backup::BackupReport;
 pub use disciplines::{DisciplineChange, NewDiscipline};
 pub use error::{Result, StoreError};
 pub use import::{
-    ImportBatch, ImportCounts, ImportDiscipline, ImportMember, ImportMode, ImportOverride,
-    ImportReport, ImportState,
+    ImportBatch, ImportCounts, ImportCurrentState, ImportDiscipline, ImportMember, ImportMode,
+    ImportOverride, ImportReport, ImportState,
 };
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};

@@ -44,7 +44,12 @@ fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
     })
 }
 
-fn insert_turn(tx: &Connection, turn: &Turn, actor: &str, now: Timestamp) -> Result<bool> {
+pub(crate) fn insert_turn(
+    tx: &Connection,
+    turn: &Turn,
+    actor: &str,
+    now: Timestamp,
+) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -77,7 +82,7 @@ fn insert_turn(tx: &Connection, turn: &Turn, actor: &str, now: Timestamp) -> Res
     Ok(inserted == 1)
 }
 
-fn latest_rotation_turn(
+pub(crate) fn latest_rotation_turn(
     conn: &Connection,
     discipline: &DisciplineKey,
     before: SprintIndex,
@@ -157,14 +162,7 @@ impl Store {
 
     /// The recorded turns of sprints `from..=to`.
     pub fn turns_between(&self, from: SprintIndex, to: SprintIndex) -> Result<Vec<Turn>> {
-        self.read(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
-                 WHERE sprint_index BETWEEN ?1 AND ?2",
-            )?;
-            let rows = statement.query_map([from.get(), to.get()], turn_row)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })
+        self.read(|conn| turns_between(conn, from, to))
     }
 
     /// The latest recorded rotation turn of `discipline` strictly before sprint `before`: the
@@ -179,14 +177,7 @@ impl Store {
 
     /// The highest sprint index with any recorded turn.
     pub fn last_recorded_sprint(&self) -> Result<Option<SprintIndex>> {
-        self.read(|conn| {
-            let max: Option<i64> =
-                conn.query_row("SELECT max(sprint_index) FROM rotation_turns", [], |r| {
-                    r.get(0)
-                })?;
-            max.map(|m| SprintIndex::new(m).map_err(|e| StoreError::Invalid(e.to_string())))
-                .transpose()
-        })
+        self.read(last_recorded_sprint)
     }
 
     /// Upserts what was applied and announced for `discipline`. Returns whether it changed.
@@ -205,6 +196,30 @@ impl Store {
     pub fn current_state(&self) -> Result<Vec<CurrentState>> {
         self.read(current_states)
     }
+}
+
+/// The recorded turns of sprints `from..=to`, on `conn` (or inside a transaction).
+pub(crate) fn turns_between(
+    conn: &Connection,
+    from: SprintIndex,
+    to: SprintIndex,
+) -> Result<Vec<Turn>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
+         WHERE sprint_index BETWEEN ?1 AND ?2",
+    )?;
+    let rows = statement.query_map([from.get(), to.get()], turn_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The highest sprint index with any recorded turn, on `conn` (or inside a transaction).
+pub(crate) fn last_recorded_sprint(conn: &Connection) -> Result<Option<SprintIndex>> {
+    let max: Option<i64> =
+        conn.query_row("SELECT max(sprint_index) FROM rotation_turns", [], |r| {
+            r.get(0)
+        })?;
+    max.map(|m| SprintIndex::new(m).map_err(|e| StoreError::Invalid(e.to_string())))
+        .transpose()
 }
 
 /// The current state of every discipline that has one, on `conn` (or inside a transaction).

@@ -8,7 +8,12 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 use triage_bot::store::{Store, StoreOptions};
 
-use crate::cli::{stderr, stdout, triage};
+use crate::cli::{stderr, stdout};
+
+/// Inside sprint 1 (FY26 Sp2) of the `full` fixture.
+const FULL_CLOCK: &str = "2026-01-26T10:00:00-08:00";
+/// Inside sprint 1 (FY26 Sp6) of the `present` fixture.
+const PRESENT_CLOCK: &str = "2026-03-12T10:00:00-07:00";
 
 fn fixture(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,12 +21,50 @@ fn fixture(case: &str) -> PathBuf {
         .join(case)
 }
 
-/// Runs `import-legacy` on a fixture in `dir` (database `dir/triage.db`).
+/// Runs `triage-bot` in `dir` with the clock pinned at `clock` and no other TRIAGE_* settings.
+pub fn triage_at(dir: &Path, clock: &str, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+    command.current_dir(dir).args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("TRIAGE_CLOCK_START", clock).output().unwrap()
+}
+
+/// Runs `import-legacy` on a fixture in `dir` (database `dir/triage.db`), in sprint 1 of `full`.
 fn import(dir: &TempDir, case: &str, extra: &[&str]) -> std::process::Output {
-    let source = fixture(case);
+    import_from(dir, &fixture(case), FULL_CLOCK, extra)
+}
+
+fn import_from(dir: &TempDir, source: &Path, clock: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["import-legacy", source.to_str().unwrap()];
     args.extend_from_slice(extra);
-    triage(dir.path(), &args)
+    triage_at(dir.path(), clock, &args)
+}
+
+/// The `present` fixture with some of its files replaced, in a temporary directory.
+fn present_with(replaced: &[(&str, &str)]) -> TempDir {
+    let source = tempfile::tempdir().unwrap();
+    for file in ["sprints.json", "disciplines.json", "currentState.json"] {
+        std::fs::copy(fixture("present").join(file), source.path().join(file)).unwrap();
+    }
+    for (file, text) in replaced {
+        std::fs::write(source.path().join(file), text).unwrap();
+    }
+    source
+}
+
+/// `who` and `schedule` at `clock`, one after the other.
+fn who_and_schedule(dir: &TempDir, clock: &str) -> String {
+    let mut text = String::new();
+    for args in [&["who"][..], &["schedule", "--count", "2"]] {
+        let output = triage_at(dir.path(), clock, args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        text.push_str(&stdout(&output));
+    }
+    text
 }
 
 #[track_caller]
@@ -109,13 +152,30 @@ fn contents(dir: &TempDir) -> String {
             c.slack_id.map(|u| u.to_string())
         ));
     }
+    let conn = Connection::open(db(dir)).unwrap();
+    let mut statement = conn
+        .prepare(
+            "SELECT sprint_index, discipline, slack_id, source FROM rotation_turns
+             ORDER BY sprint_index, discipline",
+        )
+        .unwrap();
+    let turns = statement
+        .query_map([], |row| {
+            let (sprint, discipline, person, source): (i64, String, Option<String>, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+            Ok(format!(
+                "turn sprint {sprint} {discipline} {person:?} {source}"
+            ))
+        })
+        .unwrap();
+    lines.extend(turns.map(Result::unwrap));
     lines.push(format!("audit rows {}", store.audit_count().unwrap()));
     lines.join("\n") + "\n"
 }
 
 const FULL_SUMMARY: &str = "disciplines: 5 created; members: 11 created, 1 duplicate merged; \
     sprints: 4 created, 1 duplicate merged; overrides: 4 created (1 superseded), \
-    2 duplicates merged; current state: 5 set\n";
+    2 duplicates merged; on duty: 3 kept; current state of sprint 1: 5 set\n";
 
 #[test]
 fn import_a_full_legacy_directory() {
@@ -149,11 +209,16 @@ fn import_a_full_legacy_directory() {
         override sprint 2 beEng pending -> U0BE00002 by U0BE00001 original None decided by None
         override sprint 3 po approved -> U0PO00002 by U0PO00001 original None decided by Some("U0ADMIN01")
         state account sprint Some(1) Some("U0AC00002")
-        state beEng sprint Some(1) None
+        state beEng sprint Some(1) Some("U0BE00002")
         state po sprint Some(1) Some("U0PO00001")
         state producer sprint Some(1) Some("U0PR00001")
         state uiEng sprint Some(1) Some("U0UI00001")
-        audit rows 33
+        turn sprint 1 account Some("U0AC00002") rotation
+        turn sprint 1 beEng Some("U0BE00002") rotation
+        turn sprint 1 po Some("U0PO00001") rotation
+        turn sprint 1 producer Some("U0PR00001") rotation
+        turn sprint 1 uiEng Some("U0UI00003") rotation
+        audit rows 38
     "#]].assert_eq(&contents(&dir));
 }
 
@@ -166,7 +231,7 @@ fn import_the_same_directory_twice_changes_nothing() {
         &import(&dir, "full", &[]),
         0,
         expect![[r#"
-            disciplines: 0 created, 5 already present; members: 0 created, 11 already present, 1 duplicate merged; sprints: 0 created, 4 already present, 1 duplicate merged; overrides: 0 created, 4 already present, 2 duplicates merged; current state: 0 set, 5 already present
+            disciplines: 0 created, 5 already present; members: 0 created, 11 already present, 1 duplicate merged; sprints: 0 created, 4 already present, 1 duplicate merged; overrides: 0 created, 4 already present, 2 duplicates merged; on duty: 0 kept, 3 already present; current state of sprint 1: 0 set, 5 already present
         "#]],
         expect![[""]],
     );
@@ -193,7 +258,7 @@ fn import_dry_run_prints_the_summary_and_writes_nothing() {
         &import(&dir, "full", &["--dry-run"]),
         0,
         expect![[r#"
-            dry run, nothing was written: disciplines: 0 created, 5 already present; members: 0 created, 11 already present, 1 duplicate merged; sprints: 0 created, 4 already present, 1 duplicate merged; overrides: 0 created, 4 already present, 2 duplicates merged; current state: 0 set, 5 already present
+            dry run, nothing was written: disciplines: 0 created, 5 already present; members: 0 created, 11 already present, 1 duplicate merged; sprints: 0 created, 4 already present, 1 duplicate merged; overrides: 0 created, 4 already present, 2 duplicates merged; on duty: 0 kept, 3 already present; current state of sprint 1: 0 set, 5 already present
         "#]],
         expect![[""]],
     );
@@ -290,7 +355,13 @@ fn import_malformed_files_name_the_file_and_the_problem() {
         (
             "no-such-directory",
             expect![[r#"
-            error: <repo>/tests/fixtures/legacy/no-such-directory is not a directory
+            error: <repo>/tests/fixtures/legacy/no-such-directory does not exist
+        "#]],
+        ),
+        (
+            "full/sprints.json",
+            expect![[r#"
+            error: <repo>/tests/fixtures/legacy/full/sprints.json is not a directory
         "#]],
         ),
     ];
@@ -305,28 +376,270 @@ fn import_malformed_files_name_the_file_and_the_problem() {
 }
 
 #[test]
-fn import_absent_files_are_fine() {
+fn import_a_directory_without_any_legacy_file_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    check_run(
-        &triage(
-            dir.path(),
-            &["import-legacy", empty.path().to_str().unwrap()],
-        ),
-        0,
-        expect![[r#"
-            disciplines: 0 created; members: 0 created; sprints: 0 created; overrides: 0 created; current state: 0 set
-        "#]],
-        expect![[""]],
-    );
+    std::fs::write(empty.path().join("notes.txt"), "not a legacy file").unwrap();
+    let output = import_from(&dir, empty.path(), FULL_CLOCK, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    expect![[r#"
+        error: <empty> holds none of the legacy files (sprints.json, disciplines.json, overrides.json, currentState.json), nothing was imported
+    "#]]
+    .assert_eq(&stderr(&output).replace(empty.path().to_str().unwrap(), "<empty>"));
+    assert_eq!(row_counts(&dir), None, "no database is created");
+
+    // Into an existing database: still refused, and nothing changes.
+    import(&dir, "full", &[]);
+    let before = (row_counts(&dir), contents(&dir));
+    let output = import_from(&dir, empty.path(), FULL_CLOCK, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!((row_counts(&dir), contents(&dir)), before);
+}
+
+#[test]
+fn import_absent_files_are_fine_when_one_is_there() {
+    let dir = tempfile::tempdir().unwrap();
     check_run(
         &import(&dir, "sprints-only", &[]),
         0,
         expect![[r#"
-            disciplines: 0 created; members: 0 created; sprints: 1 created; overrides: 0 created; current state: 0 set
+            disciplines: 0 created; members: 0 created; sprints: 1 created; overrides: 0 created; on duty: 0 kept; current state of sprint 0: 0 set
         "#]],
         expect![[""]],
     );
+}
+
+#[test]
+fn import_keeps_the_old_bots_people_on_duty_now() {
+    // The rotation alone would put Ben and Eli on duty in sprint 1; the old bot had Cy and Dee.
+    let dir = tempfile::tempdir().unwrap();
+    check_run(
+        &import_from(&dir, &fixture("present"), PRESENT_CLOCK, &[]),
+        0,
+        expect![[r#"
+            disciplines: 2 created; members: 5 created; sprints: 3 created; overrides: 0 created; on duty: 2 kept; current state of sprint 1: 2 set
+        "#]],
+        expect![[""]],
+    );
+    expect![[r#"
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  rotation
+          Backend Engineering  Dee Roy (U0BE00001)  rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         Dee Roy
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
+    // Until the next handoff, and the rotation continues after them.
+    expect![[r#"
+        FY26 Sp7 (sprint 2), in force until Mon 2026-03-30 08:00 PDT
+          UI Engineering       Ana Lima (U0UI00001)  rotation
+          Backend Engineering  Eli Sato (U0BE00002)  rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, "2026-03-16T09:00:00-07:00"));
+    let rows = contents(&dir);
+    check_run(
+        &import_from(&dir, &fixture("present"), PRESENT_CLOCK, &[]),
+        0,
+        expect![[r#"
+            disciplines: 0 created, 2 already present; members: 0 created, 5 already present; sprints: 0 created, 3 already present; overrides: 0 created; on duty: 0 kept, 2 already present; current state of sprint 1: 0 set, 2 already present
+        "#]],
+        expect![[""]],
+    );
+    assert_eq!(contents(&dir), rows, "importing again changes nothing");
+}
+
+#[test]
+fn import_a_stale_current_state_anchors_the_rotation_at_its_own_sprint() {
+    // The old bot last ran in sprint 0: its people anchor sprint 0, and sprint 1 continues.
+    let source = present_with(&[(
+        "currentState.json",
+        r#"{ "sprintIndex": 0, "uiEng": "U0UI00003", "beEng": "U0BE00001" }"#,
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    check_run(
+        &import_from(&dir, source.path(), PRESENT_CLOCK, &[]),
+        0,
+        expect![[r#"
+            disciplines: 2 created; members: 5 created; sprints: 3 created; overrides: 0 created; on duty: 2 kept; current state of sprint 1: 2 set
+        "#]],
+        expect![[r#"
+            warning: currentState.json is stale: it is for sprint 0 (FY26 Sp5), but sprint 1 (FY26 Sp6) took over since; its people were kept as sprint 0's turns and the rotation continues from them
+        "#]],
+    );
+    expect![[r#"
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Ana Lima (U0UI00001)  rotation
+          Backend Engineering  Eli Sato (U0BE00002)  rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima        Eli Sato
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ben Ode         Dee Roy
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
+}
+
+/// Imports the `present` fixture with `replaced` files; returns the warnings, `who` and
+/// `schedule`.
+fn import_present_with(replaced: &[(&str, &str)]) -> String {
+    let source = present_with(replaced);
+    let dir = tempfile::tempdir().unwrap();
+    let output = import_from(&dir, source.path(), PRESENT_CLOCK, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stderr(&output) + &who_and_schedule(&dir, PRESENT_CLOCK)
+}
+
+fn current_state(sprint: &str, ui: &str, be: &str) -> String {
+    format!(r#"{{ "sprintIndex": {sprint}, "uiEng": "{ui}", "beEng": "{be}" }}"#)
+}
+
+#[test]
+fn import_people_who_are_not_active_members_are_kept_on_duty_with_a_warning() {
+    // Cy is listed but inactive; U0ZZ00001 is not listed in beEng at all.
+    let disciplines = r#"{
+      "uiEng": [
+        { "name": "Ana Lima", "slackId": "U0UI00001" },
+        { "name": "Ben Ode", "slackId": "U0UI00002" },
+        { "name": "Cy Park", "slackId": "U0UI00003", "active": false }
+      ],
+      "beEng": [
+        { "name": "Dee Roy", "slackId": "U0BE00001" },
+        { "name": "Eli Sato", "slackId": "U0BE00002" }
+      ]
+    }"#;
+    let state = current_state("1", "U0UI00003", "U0ZZ00001");
+    expect![[r#"
+        warning: currentState.json: U0UI00003 is an inactive member of uiEng; kept on duty for sprint 1 all the same
+        warning: currentState.json: U0ZZ00001 is not a member of beEng; kept on duty for sprint 1 all the same
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  rotation
+          Backend Engineering  U0ZZ00001            rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         U0ZZ00001
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Dee Roy
+    "#]]
+    .assert_eq(&import_present_with(&[
+        ("disciplines.json", disciplines),
+        ("currentState.json", &state),
+    ]));
+}
+
+#[test]
+fn import_current_state_for_no_sprint_an_unknown_or_a_future_one_is_left_to_the_rotation() {
+    let rotation_alone = [
+        "FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT",
+        "  UI Engineering       Ben Ode (U0UI00002)   rotation",
+        "  Backend Engineering  Eli Sato (U0BE00002)  rotation",
+        "SPRINT      DATES                    UI Engineering  Backend Engineering",
+        "1 FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato",
+        "2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy",
+        "",
+    ]
+    .join("\n");
+    let cases = [
+        (
+            "null",
+            expect![[r#"
+                warning: currentState.json: sprintIndex is null, so nobody in it was kept on duty; the rotation decides
+            "#]],
+        ),
+        (
+            "7",
+            expect![[r#"
+                warning: currentState.json: sprint 7 does not exist, so nobody in it was kept on duty; the rotation decides
+            "#]],
+        ),
+        (
+            "2",
+            expect![[r#"
+                warning: currentState.json: sprint 2 (FY26 Sp7) has not started yet, so nobody in it was kept on duty; the rotation decides
+            "#]],
+        ),
+    ];
+    for (sprint, warning) in cases {
+        let state = current_state(sprint, "U0UI00003", "U0BE00001");
+        let text = import_present_with(&[("currentState.json", &state)]);
+        let (warnings, duty) = text.split_at(text.find("FY26 Sp6 (sprint 1)").unwrap());
+        warning.assert_eq(warnings);
+        assert_eq!(duty, rotation_alone, "sprintIndex {sprint}");
+    }
+}
+
+#[test]
+fn import_current_state_and_an_approved_override_of_the_same_slot() {
+    let cover = |replacement: &str| {
+        format!(
+            r#"[{{ "sprintIndex": 1, "role": "uiEng", "newSlackId": "{replacement}",
+                  "requestedBy": "U0UI00002", "approved": true,
+                  "timestamp": "2026-03-03T17:00:00Z" }}]"#
+        )
+    };
+    // The override put Cy on: the rotation's own pick (Ben) stays the turn, Cy covers.
+    expect![[r#"
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  override
+          Backend Engineering  Dee Roy (U0BE00001)  rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park*        Dee Roy
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Eli Sato
+        * covering by approved override
+    "#]]
+    .assert_eq(&import_present_with(&[(
+        "overrides.json",
+        &cover("U0UI00003"),
+    )]));
+    // The override names someone else: it stays in force, and the rotation continues after Cy.
+    expect![[r#"
+        warning: currentState.json: U0UI00003 is on duty for uiEng, but an approved override puts U0UI00001 on duty in sprint 1; the override stays in force
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Ana Lima (U0UI00001)  override
+          Backend Engineering  Dee Roy (U0BE00001)   rotation
+        SPRINT      DATES                    UI Engineering  Backend Engineering
+        1 FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima*       Dee Roy
+        2 FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+        * covering by approved override
+    "#]]
+    .assert_eq(&import_present_with(&[("overrides.json", &cover("U0UI00001"))]));
+}
+
+#[test]
+fn import_skips_overrides_for_unknown_sprints_or_non_members_and_lists_them() {
+    let overrides = r#"[
+      { "sprintIndex": 2, "role": "uiEng", "newSlackId": "U0UI00001", "requestedBy": "U0UI00003",
+        "approved": true, "timestamp": "2026-03-10T17:00:00Z" },
+      { "sprintIndex": 9, "role": "uiEng", "newSlackId": "U0UI00001", "requestedBy": "U0UI00003",
+        "approved": true, "timestamp": "2026-03-10T17:00:00Z" },
+      { "sprintIndex": 2, "role": "beEng", "newSlackId": "U0UI00001", "requestedBy": "U0BE00002",
+        "approved": false, "timestamp": "2026-03-10T17:00:00Z" },
+      { "sprintIndex": 2, "role": "qa", "newSlackId": "U0UI00001", "requestedBy": "U0BE00002",
+        "approved": true, "timestamp": "2026-03-10T17:00:00Z" }
+    ]"#;
+    let source = present_with(&[("overrides.json", overrides)]);
+    let dir = tempfile::tempdir().unwrap();
+    check_run(
+        &import_from(&dir, source.path(), PRESENT_CLOCK, &[]),
+        0,
+        expect![[r#"
+            disciplines: 2 created; members: 5 created; sprints: 3 created; overrides: 1 created, 3 skipped; on duty: 2 kept; current state of sprint 1: 2 set
+        "#]],
+        expect![[r#"
+            warning: overrides.json: entry 2 (sprint 9, uiEng): sprint 9 does not exist, not imported
+            warning: overrides.json: entry 3 (sprint 2, beEng): U0UI00001 is not a member of beEng, not imported
+            warning: overrides.json: entry 4 (sprint 2, qa): qa is not a discipline, not imported
+        "#]],
+    );
+    let overrides: Vec<String> = contents(&dir)
+        .lines()
+        .filter(|line| line.starts_with("override"))
+        .map(str::to_string)
+        .collect();
+    expect![[r#"
+        [
+            "override sprint 2 uiEng approved -> U0UI00001 by U0UI00003 original None decided by Some(\"cli\")",
+        ]
+    "#]].assert_debug_eq(&overrides);
 }
 
 #[test]

@@ -27,6 +27,7 @@ use triage_bot::slack::emulator::{Emulator, Fault};
 use triage_bot::slack::{ApiClient, ApiConfig, Pacing};
 use triage_bot::store::{NewOverride, Store};
 
+use super::import::triage_at;
 use super::store::{key, open_store, user};
 
 const METHODS: [&str; 5] = [
@@ -780,4 +781,85 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
         .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE"]);
     assert_eq!(bot.channel_texts("C0TRIAGE").len(), 3);
+}
+
+/// `import-legacy` of the `present` fixture (sprint 1 runs Mon Mar 2 – Sun Mar 15 2026; the old
+/// bot had Cy and Dee on duty, while the rotation alone would pick Ben and Eli), then the
+/// scheduler's first run, as `serve` starts it: nothing is sent for the sprint in force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force() {
+    let bot = Bot::start().await;
+    let clock = "2026-03-12T11:00:00-07:00";
+    let now = at(clock);
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/legacy/present")
+        .into_os_string()
+        .into_string()
+        .unwrap();
+    let imported = triage_at(bot._dir.path(), clock, &["import-legacy", &fixture]);
+    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    bot.emulator.edit_workspace(|w| {
+        for (id, name) in [
+            ("U0UI00001", "Ana Lima"),
+            ("U0UI00002", "Ben Ode"),
+            ("U0UI00003", "Cy Park"),
+            ("U0BE00001", "Dee Roy"),
+            ("U0BE00002", "Eli Sato"),
+        ] {
+            w.users.push(triage_bot::slack::emulator::workspace::User {
+                id: id.to_string(),
+                name: name.to_lowercase().replace(' ', "."),
+                real_name: name.to_string(),
+                tz: "America/Los_Angeles".to_string(),
+            });
+        }
+    });
+
+    let mut config = (*bot.config).clone();
+    config.clock_start = Some(now);
+    config.started_at = Timestamp::now();
+    let notifications = Notifications {
+        store: bot.store.clone(),
+        config: Arc::new(config),
+        api: bot.api(),
+        usergroup_api: None,
+        home: None,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let running = tokio::spawn(scheduler::run(
+        notifications,
+        shutdown,
+        Arc::new(Notify::new()),
+    ));
+    // The user-group check (not a message) runs right after the first sync.
+    let checked = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |e| {
+            e.workspace().usergroup("S0ONCALL").unwrap().users != ["U0DAVE"]
+        })
+        .await;
+    assert!(checked);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the scheduler stops promptly")
+        .unwrap();
+
+    assert_eq!(bot.group(), ["U0BE00001", "U0UI00003"]);
+    assert_eq!(bot.dms(), Vec::<String>::new());
+    assert_eq!(bot.channel_texts("C0TRIAGE"), Vec::<String>::new());
+    assert_eq!(
+        bot.calls(),
+        counts(&[("usergroups.list", 1), ("usergroups.users.update", 1)])
+    );
+    assert_eq!(bot.pending(), 0, "nothing waits in the outbox either");
+    assert_eq!(bot.sync(now), 0);
+
+    let who = triage_at(bot._dir.path(), clock, &["who"]);
+    expect![[r#"
+        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+          UI Engineering       Cy Park (U0UI00003)  rotation
+          Backend Engineering  Dee Roy (U0BE00001)  rotation
+    "#]]
+    .assert_eq(&String::from_utf8_lossy(&who.stdout));
 }
