@@ -176,8 +176,16 @@ mod tests {
         check("now", MID_SPRINT_2, "Sprint 2");
         check("next", MID_SPRINT_2, "Sprint 3");
         check("NEXT", "2026-03-01T00:00:00Z", "FY26 Sp21");
-        check("next", "2026-05-01T00:00:00Z", "error: no sprint is planned after now");
-        check("now", "2026-03-01T00:00:00Z", "error: no sprint is in force now");
+        check(
+            "next",
+            "2026-05-01T00:00:00Z",
+            "error: no sprint is planned after now",
+        );
+        check(
+            "now",
+            "2026-03-01T00:00:00Z",
+            "error: no sprint is in force now",
+        );
     }
 
     #[test]
