@@ -237,7 +237,7 @@ fn uncovered(sprints: &[Sprint], run: &DayRange) -> String {
     };
     let before = sprints.iter().rev().find(|s| s.end < run.first);
     let after = sprints.iter().find(|s| s.start > run.last);
-    let label = |s: &Sprint| format!("{} (sprint {})", s.name, s.index);
+    let label = |s: &Sprint| s.name.clone();
     match (before, after) {
         (Some(before), Some(after)) => format!(
             "no sprint covers {span}, between {} and {}",

@@ -158,9 +158,10 @@ impl Load {
 }
 
 fn send_request(emulator: &Emulator, slot: &Slot) -> Send {
+    // Generated sprints are named "Sprint {index + 1}", and people name them by that number.
     let text = format!(
         "cover {} <@{}|{}> {}",
-        slot.sprint,
+        slot.sprint + 1,
         slot.replacement,
         slot.replacement.to_lowercase(),
         slot.discipline

@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 
-use crate::domain::{DisciplineKey, SlackUserId, SprintIndex};
+use crate::domain::{DisciplineKey, SlackUserId};
 
 /// Sprints shown by `schedule` without a count.
 pub const DEFAULT_SCHEDULE: usize = 4;
@@ -116,7 +116,9 @@ pub enum Command {
 /// disciplines (see [`CoverArgs::split_discipline`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoverArgs {
-    pub sprint: SprintIndex,
+    /// The sprint as the person named it: its name, the number it ends with, a day in it,
+    /// `now` or `next` (resolved against the plan by the caller).
+    pub sprint: String,
     pub replacement: SlackUserId,
     /// The words after the replacement.
     pub rest: Vec<String>,
@@ -340,13 +342,17 @@ fn parse_schedule(rest: &[&str]) -> Result<Command, ParseError> {
 
 fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
     const USAGE: &str = "cover <sprint> <@person> [discipline] [reason…]";
-    let Some((sprint, rest)) = rest.split_first() else {
+    if rest.is_empty() {
         return Ok(Command::CoverModal);
-    };
-    let sprint = sprint
-        .parse::<SprintIndex>()
-        .map_err(|_| problem(format!("expected a sprint number, not `{sprint}`"), USAGE))?;
-    let Some((replacement, rest)) = rest.split_first() else {
+    }
+    // The sprint is every word before the person: `cover Sprint 8 @bob`, `cover 8 @bob`.
+    let at = rest
+        .iter()
+        .position(|word| person(word, USAGE).is_ok())
+        .filter(|&at| at > 0)
+        .unwrap_or(1);
+    let sprint = rest[..at].join(" ");
+    let Some((replacement, rest)) = rest[at..].split_first() else {
         return Err(problem(
             "say who should cover: mention them with @".to_string(),
             USAGE,
@@ -646,20 +652,26 @@ mod tests {
         check(
             "cover 12 <@U0BOB|bob> ui on holiday",
             expect![[
-                r#"Cover(CoverArgs { sprint: SprintIndex(12), replacement: SlackUserId("U0BOB"), rest: ["ui", "on", "holiday"] })"#
+                r#"Cover(CoverArgs { sprint: "12", replacement: SlackUserId("U0BOB"), rest: ["ui", "on", "holiday"] })"#
             ]],
         );
         check(
             "cover 12 U0BOB",
             expect![[
-                r#"Cover(CoverArgs { sprint: SprintIndex(12), replacement: SlackUserId("U0BOB"), rest: [] })"#
+                r#"Cover(CoverArgs { sprint: "12", replacement: SlackUserId("U0BOB"), rest: [] })"#
             ]],
         );
         check(
             "cover next <@U0BOB>",
-            expect![
-                "error: expected a sprint number, not `next` (usage: cover <sprint> <@person> [discipline] [reason…])"
-            ],
+            expect![[
+                r#"Cover(CoverArgs { sprint: "next", replacement: SlackUserId("U0BOB"), rest: [] })"#
+            ]],
+        );
+        check(
+            "cover Sprint 8 <@U0BOB> ui",
+            expect![[
+                r#"Cover(CoverArgs { sprint: "Sprint 8", replacement: SlackUserId("U0BOB"), rest: ["ui"] })"#
+            ]],
         );
         check(
             "cover 12",

@@ -42,14 +42,15 @@ pub enum Via {
 /// `cover <sprint> <@replacement> [discipline] [reason…]`.
 pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, BotError> {
     let roster = Roster::load(ctx.store)?;
+    let sprint = resolve_sprint(ctx, &args.sprint)?;
     let keys: Vec<DisciplineKey> = roster.disciplines.iter().map(|d| d.key.clone()).collect();
     let (discipline, reason) = args.split_discipline(&keys);
     let discipline = match discipline {
         Some(discipline) => discipline,
-        None => infer_discipline(ctx, &roster, args.sprint, &args.replacement)?,
+        None => infer_discipline(ctx, &roster, sprint.index, &args.replacement)?,
     };
     let request = CoverageRequest {
-        sprint: args.sprint,
+        sprint: sprint.index,
         discipline,
         replacement: args.replacement.clone(),
         requester: ctx.user.clone(),
@@ -57,6 +58,15 @@ pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message,
     let outcome = file(ctx, &request, reason, Via::Command)?;
     let sprint = ctx.store.sprint(request.sprint)?;
     Ok(blocks::request_filed(&outcome, sprint.as_ref(), &roster))
+}
+
+/// The sprint a person named (see `domain::sprint_ref`).
+pub fn resolve_sprint(ctx: Context<'_>, text: &str) -> Result<Sprint, BotError> {
+    let sprints = ctx.store.sprints()?;
+    let team = ctx.config.team();
+    crate::domain::sprint_ref::resolve_sprint(text, &sprints, &team, ctx.now)
+        .cloned()
+        .map_err(|error| BotError::Refused(error.to_string()))
 }
 
 /// The discipline a request without one means: the one the requester is on duty for in the
@@ -87,10 +97,12 @@ fn infer_discipline(
     match (mine.as_slice(), shared.as_slice()) {
         (_, [only]) | ([only], _) => Ok((*only).clone()),
         ([], _) => Err(BotError::Refused(format!(
-            "you are not on duty in sprint {sprint}; name the discipline after the person"
+            "you are not on duty in {}; name the discipline after the person",
+            found.name
         ))),
         _ => Err(BotError::Refused(format!(
-            "you are on duty in several disciplines in sprint {sprint}; name the discipline after the person"
+            "you are on duty in several disciplines in {}; name the discipline after the person",
+            found.name
         ))),
     }
 }
@@ -432,7 +444,13 @@ pub fn list(ctx: Context<'_>) -> Result<Message, BotError> {
         .collect();
     mine.sort_by_key(|o| std::cmp::Reverse(o.id));
     mine.truncate(20);
-    Ok(blocks::overrides(pending.as_deref(), &mine, &roster))
+    let sprints = ctx.store.sprints()?;
+    Ok(blocks::overrides(
+        pending.as_deref(),
+        &mine,
+        &sprints,
+        &roster,
+    ))
 }
 
 /// `set <discipline> <@user> [reason]`: an admin puts someone on duty for the current sprint,

@@ -47,11 +47,13 @@ pub fn home_view(
         None
     };
     let roster = Roster::load(store)?;
+    let sprints = store.sprints()?;
     Ok(views::home(
         status,
         &teams,
         &shifts,
         pending.as_deref(),
+        &sprints,
         &roster,
         &team,
     ))

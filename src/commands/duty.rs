@@ -65,9 +65,8 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
     match answer {
         DutyAt::InForce { duty, until } => {
             println!(
-                "{} (sprint {}), in force until {}",
+                "{}, in force until {}",
                 duty.sprint.name,
-                duty.sprint.index,
                 local(&team, until)
             );
             print!("{}", table(&assignment_rows(&roster, &duty)));
@@ -81,10 +80,9 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             }
         }
         DutyAt::BeforeFirst { first, starts_at } => println!(
-            "no sprint is in force at {}: the first sprint, {} (sprint {}), starts {}",
+            "no sprint is in force at {}: the first sprint, {}, starts {}",
             local(&team, at),
             first.name,
-            first.index,
             local(&team, starts_at)
         ),
         DutyAt::Gap {
@@ -93,20 +91,17 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             next,
             starts_at,
         } => println!(
-            "no sprint is in force at {}: {} (sprint {}) ended {}; the next sprint, {} (sprint {}), starts {}",
+            "no sprint is in force at {}: {} ended {}; the next sprint, {}, starts {}",
             local(&team, at),
             previous.name,
-            previous.index,
             local(&team, ended_at),
             next.name,
-            next.index,
             local(&team, starts_at)
         ),
         DutyAt::AfterLast { last, ended_at } => println!(
-            "no sprint is in force at {}: the last sprint, {} (sprint {}), ended {}; add sprints with `triage-bot sprint generate`",
+            "no sprint is in force at {}: the last sprint, {}, ended {}; add sprints with `triage-bot sprint generate`",
             local(&team, at),
             last.name,
-            last.index,
             local(&team, ended_at)
         ),
         DutyAt::NoSprints => println!(
@@ -190,7 +185,7 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
     let mut rows = vec![header];
     for d in &sprints {
         let mut row = vec![
-            format!("{} {}", d.sprint.index, d.sprint.name),
+            d.sprint.name.clone(),
             format!("{} – {}", d.sprint.start, d.sprint.end),
         ];
         row.extend(d.assignments.iter().map(|a| {

@@ -8,7 +8,10 @@ use crate::bot::{BotError, Context, coverage};
 use crate::cli::OverrideCommand;
 use crate::config::Config;
 use crate::domain::request::Action;
-use crate::domain::{CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex};
+use crate::domain::sprint_ref::resolve_sprint;
+use crate::domain::{
+    CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex,
+};
 use crate::store::RequestOutcome;
 
 pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
@@ -20,18 +23,22 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             by,
             reason,
         } => {
+            let discipline = DisciplineKey::parse(&discipline)?;
+            let replacement = SlackUserId::parse(&replacement)?;
+            let requester = SlackUserId::parse(&by)?;
+            let sprint = named_sprint(config, &sprint)?;
             let request = CoverageRequest {
-                sprint: sprint.parse::<SprintIndex>()?,
-                discipline: DisciplineKey::parse(&discipline)?,
-                replacement: SlackUserId::parse(&replacement)?,
-                requester: SlackUserId::parse(&by)?,
+                sprint: sprint.index,
+                discipline,
+                replacement,
+                requester,
             };
             let outcome = request_coverage(config, &request, reason)?;
             let o = outcome.request();
             match outcome {
                 RequestOutcome::Created(_) => println!(
-                    "request #{} filed: {} to cover {} in sprint {}; waiting for an admin",
-                    o.id, o.replacement, o.discipline, o.sprint
+                    "request #{} filed: {} to cover {} in {}; waiting for an admin",
+                    o.id, o.replacement, o.discipline, sprint.name
                 ),
                 RequestOutcome::AlreadyPending(_) => {
                     println!("the same request is already pending as request #{}", o.id)
@@ -78,6 +85,22 @@ pub fn request_coverage(
     coverage::file(ctx, request, reason, coverage::Via::Command).map_err(bot_error)
 }
 
+/// The sprint `text` names: its name, the number it ends with, a day in it, `now` or `next`.
+fn named_sprint(config: &Config, text: &str) -> anyhow::Result<Sprint> {
+    let sprints = app::open_store(config)?.sprints()?;
+    resolve_sprint(text, &sprints, &config.team(), config.now())
+        .cloned()
+        .map_err(|error| UsageError(error.to_string()).into())
+}
+
+/// A sprint's name for messages (a retired sprint keeps its number).
+fn sprint_name(sprints: &[Sprint], index: SprintIndex) -> String {
+    sprints
+        .iter()
+        .find(|s| s.index == index)
+        .map_or_else(|| format!("retired sprint {index}"), |s| s.name.clone())
+}
+
 /// A refusal from the shared decision code, as the command line reports it.
 fn bot_error(error: BotError) -> anyhow::Error {
     match error {
@@ -111,9 +134,12 @@ fn decide(
     };
     let outcome = coverage::decide_outcome(ctx, id, action, reason).map_err(bot_error)?;
     let o = &outcome.request;
+    let sprints = store.sprints()?;
     let slot = format!(
-        "{} to cover {} in sprint {}",
-        o.replacement, o.discipline, o.sprint
+        "{} to cover {} in {}",
+        o.replacement,
+        o.discipline,
+        sprint_name(&sprints, o.sprint)
     );
     if let Some(why) = &outcome.closed {
         return Err(UsageError(format!(
@@ -146,7 +172,9 @@ fn decide(
 }
 
 fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {
-    let overrides = app::open_store(config)?.overrides(status)?;
+    let store = app::open_store(config)?;
+    let overrides = store.overrides(status)?;
+    let sprints = store.sprints()?;
     if config.json {
         let list: Vec<_> = overrides
             .iter()
@@ -182,7 +210,7 @@ fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {
     for o in &overrides {
         rows.push(vec![
             o.id.to_string(),
-            o.sprint.to_string(),
+            sprint_name(&sprints, o.sprint),
             o.discipline.to_string(),
             o.original
                 .as_ref()

@@ -55,19 +55,9 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                     "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`"
                 );
             } else {
-                let mut rows = vec![vec![
-                    "INDEX".into(),
-                    "NAME".into(),
-                    "START".into(),
-                    "END".into(),
-                ]];
+                let mut rows = vec![vec!["NAME".into(), "START".into(), "END".into()]];
                 for s in &sprints {
-                    rows.push(vec![
-                        s.index.to_string(),
-                        s.name.clone(),
-                        s.start.to_string(),
-                        s.end.to_string(),
-                    ]);
+                    rows.push(vec![s.name.clone(), s.start.to_string(), s.end.to_string()]);
                 }
                 print!("{}", table(&rows));
             }
@@ -78,8 +68,8 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
 
 fn describe(sprint: &Sprint) -> String {
     format!(
-        "sprint {} \"{}\" from {} to {}",
-        sprint.index, sprint.name, sprint.start, sprint.end
+        "\"{}\" from {} to {}",
+        sprint.name, sprint.start, sprint.end
     )
 }
 

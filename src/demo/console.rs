@@ -360,7 +360,7 @@ impl Console {
             ("/triage who", "who is on duty now"),
             ("/triage me", "your shifts, with [Request coverage] buttons"),
             (
-                "/triage cover 3 @maria dentist",
+                "/triage cover 4 @maria dentist",
                 "ask Maria to cover sprint 3 (@name becomes a mention)",
             ),
             ("as priya", "act as someone else (Priya is the admin)"),

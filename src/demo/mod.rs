@@ -140,7 +140,7 @@ async fn banner(console: &Console, seeded: Seeded, database: &str) {
         "The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.",
     );
     console.say(
-        "Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve\n     \
+        "Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve\n     \
          advance 14d · state · help · quit",
     );
     console.heading_now("the bot connects");

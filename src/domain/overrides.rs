@@ -45,7 +45,7 @@ pub enum CoverageError {
     #[error("sprint {0} does not exist")]
     UnknownSprint(SprintIndex),
     /// The sprint is no longer in force at the time of the request.
-    #[error("sprint {index} ({name}) ended on {ended_on} at {}", .at.strftime("%H:%M"))]
+    #[error("{name} ended on {ended_on} at {}", .at.strftime("%H:%M"))]
     SprintEnded {
         index: SprintIndex,
         name: String,
@@ -57,20 +57,22 @@ pub enum CoverageError {
     UnknownDiscipline(DisciplineKey),
     /// The requester is neither the person on duty for the slot nor an admin.
     #[error(
-        "only the person on duty ({on_duty}) or an admin can request coverage for {discipline} in sprint {sprint}"
+        "only the person on duty ({on_duty}) or an admin can request coverage for {discipline} in {sprint}"
     )]
     NotOnDuty {
         on_duty: SlackUserId,
         discipline: DisciplineKey,
-        sprint: SprintIndex,
+        /// The sprint's name.
+        sprint: String,
     },
     /// Nobody is on duty for the slot and the requester is not an admin.
     #[error(
-        "nobody is on duty for {discipline} in sprint {sprint}, so only an admin can request coverage"
+        "nobody is on duty for {discipline} in {sprint}, so only an admin can request coverage"
     )]
     AdminOnly {
         discipline: DisciplineKey,
-        sprint: SprintIndex,
+        /// The sprint's name.
+        sprint: String,
     },
     /// The replacement is not an active member of the discipline.
     #[error("{replacement} is not an active member of {discipline}")]
@@ -79,11 +81,12 @@ pub enum CoverageError {
         discipline: DisciplineKey,
     },
     /// The replacement is the person already on duty for the slot.
-    #[error("{replacement} is already on duty for {discipline} in sprint {sprint}")]
+    #[error("{replacement} is already on duty for {discipline} in {sprint}")]
     AlreadyOnDuty {
         replacement: SlackUserId,
         discipline: DisciplineKey,
-        sprint: SprintIndex,
+        /// The sprint's name.
+        sprint: String,
     },
 }
 
@@ -126,12 +129,19 @@ fn check_sprint(
     })
 }
 
+/// The requested sprint's name, as people see it.
+fn sprint_name(request: &CoverageRequest, facts: &SlotFacts<'_>) -> String {
+    facts
+        .sprint
+        .map_or_else(|| format!("sprint {}", request.sprint), |s| s.name.clone())
+}
+
 fn check_requester(request: &CoverageRequest, facts: &SlotFacts<'_>) -> Result<(), CoverageError> {
     let on_duty = facts.on_duty.slack_id.as_ref();
     if facts.requester_is_admin || on_duty == Some(&request.requester) {
         return Ok(());
     }
-    let (discipline, sprint) = (request.discipline.clone(), request.sprint);
+    let (discipline, sprint) = (request.discipline.clone(), sprint_name(request, facts));
     Err(match on_duty {
         Some(person) => CoverageError::NotOnDuty {
             on_duty: person.clone(),
@@ -161,7 +171,7 @@ fn check_replacement(
         return Err(CoverageError::AlreadyOnDuty {
             replacement: request.replacement.clone(),
             discipline: request.discipline.clone(),
-            sprint: request.sprint,
+            sprint: sprint_name(request, facts),
         });
     }
     Ok(())
@@ -310,7 +320,7 @@ mod tests {
                 now: "2026-03-22T15:00:00Z",
                 ..sprint_3
             },
-            "sprint 3 (Sprint 3) ended on 2026-03-22 at 08:00",
+            "Sprint 3 ended on 2026-03-22 at 08:00",
         );
     }
 
@@ -328,7 +338,7 @@ mod tests {
                 now: "2026-04-06T15:00:00Z",
                 ..VALID
             },
-            "sprint 4 (Sprint 4) ended on 2026-04-06 at 08:00",
+            "Sprint 4 ended on 2026-04-06 at 08:00",
         );
     }
 
@@ -391,7 +401,7 @@ mod tests {
                 replacement: "U1",
                 ..by_admin
             },
-            "U1 is already on duty for ui in sprint 4",
+            "U1 is already on duty for ui in Sprint 4",
         );
     }
 
@@ -404,7 +414,7 @@ mod tests {
                 on_duty: Some("U1"),
                 ..VALID
             },
-            "only the person on duty (U1) or an admin can request coverage for ui in sprint 4",
+            "only the person on duty (U1) or an admin can request coverage for ui in Sprint 4",
         );
         check(
             Case {
@@ -433,7 +443,7 @@ mod tests {
         };
         check(
             nobody,
-            "nobody is on duty for ui in sprint 4, so only an admin can request coverage",
+            "nobody is on duty for ui in Sprint 4, so only an admin can request coverage",
         );
         check(
             Case {

@@ -118,11 +118,12 @@ pub(crate) fn discipline_name(roster: &Roster, key: &DisciplineKey) -> String {
         .map_or_else(|| key.to_string(), |d| d.name.clone())
 }
 
-/// `*Sprint 1* (sprint 0)`, or the bare index when the sprint is unknown.
-pub(crate) fn sprint_label(sprint: Option<&Sprint>, index: impl std::fmt::Display) -> String {
+/// `*Sprint 1*`: a sprint by its name, which is also what people type to name it. A sprint
+/// that was retired since has no name to show.
+pub(crate) fn sprint_label(sprint: Option<&Sprint>) -> String {
     match sprint {
-        Some(sprint) => format!("*{}* (sprint {})", sprint.name, sprint.index),
-        None => format!("sprint {index}"),
+        Some(sprint) => format!("*{}*", sprint.name),
+        None => "a sprint no longer planned".to_string(),
     }
 }
 
@@ -187,7 +188,7 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
         DutyAt::InForce { duty, until } => {
             let mut lines = vec![format!(
                 "{} until {}",
-                sprint_label(Some(&duty.sprint), ""),
+                sprint_label(Some(&duty.sprint)),
                 local_time(team, *until)
             )];
             lines.extend(team_lines(duty, roster));
@@ -195,7 +196,7 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
         }
         DutyAt::BeforeFirst { first, starts_at } => format!(
             "No sprint is in force yet: {} starts {}.",
-            sprint_label(Some(first), ""),
+            sprint_label(Some(first)),
             local_time(team, *starts_at)
         ),
         DutyAt::Gap {
@@ -205,14 +206,14 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
             starts_at,
         } => format!(
             "No sprint is in force: {} ended {}, and the next one, {}, starts {}.",
-            sprint_label(Some(previous), ""),
+            sprint_label(Some(previous)),
             local_time(team, *ended_at),
-            sprint_label(Some(next), ""),
+            sprint_label(Some(next)),
             local_time(team, *starts_at)
         ),
         DutyAt::AfterLast { last, ended_at } => format!(
             "No sprint is in force: the last one, {}, ended {}. An admin can add sprints with `{command} sprint generate`.",
-            sprint_label(Some(last), ""),
+            sprint_label(Some(last)),
             local_time(team, *ended_at)
         ),
         DutyAt::NoSprints => {
@@ -235,7 +236,7 @@ pub fn schedule(title: &str, sprints: &[SprintDuty], roster: &Roster) -> Message
             let s = &duty.sprint;
             let mut lines = vec![format!(
                 "{} · {} to {}",
-                sprint_label(Some(s), ""),
+                sprint_label(Some(s)),
                 s.start,
                 s.end
             )];
@@ -329,7 +330,7 @@ fn request_summary(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> St
         mention(&o.requested_by),
         mention(&o.replacement),
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     )
 }
 
@@ -344,7 +345,7 @@ pub fn request_filed(
         "{} to cover *{}* in {}",
         mention(&o.replacement),
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     );
     Message::text(match outcome {
         RequestOutcome::Created(_) => format!(
@@ -387,7 +388,7 @@ pub fn decision_dm(
     let slot = format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     );
     let reason = o
         .reason
@@ -429,7 +430,7 @@ pub fn set_dm(o: &Override, to: Recipient, sprint: Option<&Sprint>, roster: &Ros
     let slot = format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     );
     Message::text(match to {
         Recipient::Replacement => format!("{by} put you on duty for {slot}."),
@@ -446,7 +447,7 @@ pub fn set_done(outcome: &RequestOutcome, sprint: Option<&Sprint>, roster: &Rost
     let slot = format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     );
     Message::text(match outcome {
         RequestOutcome::AlreadyApproved(_) => format!(
@@ -468,7 +469,7 @@ pub fn decided(o: &Override, changed: bool, sprint: Option<&Sprint>, roster: &Ro
         "{} to cover *{}* in {}",
         mention(&o.replacement),
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     );
     Message::text(if changed {
         format!("Request #{} ({slot}) is now {}.", o.id, o.status)
@@ -482,7 +483,12 @@ pub fn decided(o: &Override, changed: bool, sprint: Option<&Sprint>, roster: &Ro
 
 /// Coverage requests as a list; `pending_title` heads the ones an admin can decide (with
 /// buttons), `mine` are the viewer's own (pending ones with a Cancel button).
-pub fn overrides(pending: Option<&[Override]>, mine: &[Override], roster: &Roster) -> Message {
+pub fn overrides(
+    pending: Option<&[Override]>,
+    mine: &[Override],
+    sprints: &[Sprint],
+    roster: &Roster,
+) -> Message {
     let mut blocks = Vec::new();
     let mut text = Vec::new();
     if let Some(pending) = pending {
@@ -492,7 +498,7 @@ pub fn overrides(pending: Option<&[Override]>, mine: &[Override], roster: &Roste
             blocks.push(context("Nothing is waiting for a decision."));
         }
         for o in pending {
-            let line = override_line(o, roster);
+            let line = override_line(o, sprints, roster);
             blocks.push(section(&line));
             blocks.push(actions(vec![
                 button("Approve", APPROVE, &o.id.to_string(), Some("primary")),
@@ -507,7 +513,7 @@ pub fn overrides(pending: Option<&[Override]>, mine: &[Override], roster: &Roste
         blocks.push(context("You have not asked for coverage."));
     }
     for o in mine {
-        let line = override_line(o, roster);
+        let line = override_line(o, sprints, roster);
         blocks.push(match o.status {
             OverrideStatus::Pending => {
                 section_with_button(&line, button("Cancel", CANCEL, &o.id.to_string(), None))
@@ -522,15 +528,18 @@ pub fn overrides(pending: Option<&[Override]>, mine: &[Override], roster: &Roste
     }
 }
 
-/// `#7 · sprint 3 · UI · <@U2> covering for <@U1> · pending`.
-pub(crate) fn override_line(o: &Override, roster: &Roster) -> String {
+/// `#7 · Sprint 4 · UI · <@U2> covering for <@U1> · pending`: the person covered is the one on
+/// duty when the request was filed.
+pub(crate) fn override_line(o: &Override, sprints: &[Sprint], roster: &Roster) -> String {
+    let sprint = sprints.iter().find(|s| s.index == o.sprint);
+    let covered = o.original.as_ref().unwrap_or(&o.requested_by);
     format!(
-        "#{} · sprint {} · {} · {} covering for {} · {}",
+        "#{} · {} · {} · {} covering for {} · {}",
         o.id,
-        o.sprint,
+        sprint.map_or("a sprint no longer planned", |s| s.name.as_str()),
         discipline_name(roster, &o.discipline),
         mention(&o.replacement),
-        mention(&o.requested_by),
+        mention(covered),
         o.status
     )
 }
@@ -546,7 +555,7 @@ pub(crate) fn shift_line(shift: &Shift, roster: &Roster, team: &Team) -> String 
     format!(
         "*{}* in {}{now}, {} to {}",
         discipline_name(roster, &shift.discipline),
-        sprint_label(Some(&shift.sprint), ""),
+        sprint_label(Some(&shift.sprint)),
         local_time(team, shift.starts_at),
         local_time(team, shift.ends_at)
     )
@@ -677,7 +686,7 @@ pub(crate) mod tests {
                   "blocks": [
                     {
                       "text": {
-                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1*\nReason: dentist",
                         "type": "mrkdwn"
                       },
                       "type": "section"
@@ -708,7 +717,7 @@ pub(crate) mod tests {
                       "type": "actions"
                     }
                   ],
-                  "text": "Coverage request #7 (pending): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                  "text": "Coverage request #7 (pending): <@U1> asks <@U2> to cover *UI* in *Sprint 1*"
                 }"#]],
         );
     }
@@ -723,7 +732,7 @@ pub(crate) mod tests {
                   "blocks": [
                     {
                       "text": {
-                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)\nReason: dentist",
+                        "text": "*Coverage request #7*\n<@U1> asks <@U2> to cover *UI* in *Sprint 1*\nReason: dentist",
                         "type": "mrkdwn"
                       },
                       "type": "section"
@@ -738,7 +747,7 @@ pub(crate) mod tests {
                       "type": "context"
                     }
                   ],
-                  "text": "Coverage request #7 (declined): <@U1> asks <@U2> to cover *UI* in *Sprint 1* (sprint 0)"
+                  "text": "Coverage request #7 (declined): <@U1> asks <@U2> to cover *UI* in *Sprint 1*"
                 }"#]],
         );
     }
@@ -754,9 +763,9 @@ pub(crate) mod tests {
         check(
             who(&in_force, &roster, &team, "/triage"),
             expect![[r#"
-            {
-              "text": "*Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
-            }"#]],
+                {
+                  "text": "*Sprint 1* until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
+                }"#]],
         );
         let before = DutyAt::BeforeFirst {
             first: sprint(0),
@@ -765,9 +774,9 @@ pub(crate) mod tests {
         check(
             who(&before, &roster, &team, "/triage"),
             expect![[r#"
-            {
-              "text": "No sprint is in force yet: *Sprint 1* (sprint 0) starts Mon 2026-03-09 08:00 PDT."
-            }"#]],
+                {
+                  "text": "No sprint is in force yet: *Sprint 1* starts Mon 2026-03-09 08:00 PDT."
+                }"#]],
         );
         let after = DutyAt::AfterLast {
             last: sprint(0),
@@ -776,9 +785,9 @@ pub(crate) mod tests {
         check(
             who(&after, &roster, &team, "/triage"),
             expect![[r#"
-            {
-              "text": "No sprint is in force: the last one, *Sprint 1* (sprint 0), ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
-            }"#]],
+                {
+                  "text": "No sprint is in force: the last one, *Sprint 1*, ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
+                }"#]],
         );
         let gap = DutyAt::Gap {
             previous: sprint(0),
@@ -790,7 +799,7 @@ pub(crate) mod tests {
             who(&gap, &roster, &team, "/triage"),
             expect![[r#"
                 {
-                  "text": "No sprint is in force: *Sprint 1* (sprint 0) ended Mon 2026-03-23 08:00 PDT, and the next one, *Sprint 3* (sprint 2), starts Mon 2026-04-06 08:00 PDT."
+                  "text": "No sprint is in force: *Sprint 1* ended Mon 2026-03-23 08:00 PDT, and the next one, *Sprint 3*, starts Mon 2026-04-06 08:00 PDT."
                 }"#]],
         );
         check(
@@ -849,18 +858,18 @@ pub(crate) mod tests {
             decided(&approved, false, None, &roster).text,
         ];
         expect![[r#"
-            Your coverage request #7 was approved by <@U9>: <@U2> covers *UI* in *Sprint 1* (sprint 0).
-            You are covering *UI* in *Sprint 1* (sprint 0) for <@U1> (request #7, approved by <@U9>).
-            Coverage request #7 (<@U2> to cover *UI* in *Sprint 1* (sprint 0)) was cancelled by <@U9>.
-            <@U1> put you on duty for *UI* in *Sprint 1* (sprint 0).
-            Request #7 (<@U2> to cover *UI* in sprint 0) was already approved; nothing changed."#]].assert_eq(&lines.join("\n"));
+            Your coverage request #7 was approved by <@U9>: <@U2> covers *UI* in *Sprint 1*.
+            You are covering *UI* in *Sprint 1* for <@U1> (request #7, approved by <@U9>).
+            Coverage request #7 (<@U2> to cover *UI* in *Sprint 1*) was cancelled by <@U9>.
+            <@U1> put you on duty for *UI* in *Sprint 1*.
+            Request #7 (<@U2> to cover *UI* in a sprint no longer planned) was already approved; nothing changed."#]].assert_eq(&lines.join("\n"));
     }
 
     #[test]
     fn request_lists_show_buttons_by_role() {
         let pending = [request(OverrideStatus::Pending)];
         check(
-            overrides(Some(&pending), &pending, &roster()),
+            overrides(Some(&pending), &pending, &[], &roster()),
             expect![[r##"
                 {
                   "blocks": [
@@ -873,7 +882,7 @@ pub(crate) mod tests {
                     },
                     {
                       "text": {
-                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "text": "#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending",
                         "type": "mrkdwn"
                       },
                       "type": "section"
@@ -921,13 +930,13 @@ pub(crate) mod tests {
                         "value": "7"
                       },
                       "text": {
-                        "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                        "text": "#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending",
                         "type": "mrkdwn"
                       },
                       "type": "section"
                     }
                   ],
-                  "text": "Pending requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending\nYour requests:\n#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending"
+                  "text": "Pending requests:\n#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending\nYour requests:\n#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending"
                 }"##]],
         );
     }

@@ -23,7 +23,7 @@ fn slot(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
     format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
-        sprint_label(sprint, o.sprint)
+        sprint_label(sprint)
     )
 }
 

@@ -10,7 +10,7 @@ use super::blocks::{
     shift_blocks, shift_line, team_lines,
 };
 use crate::bot::shifts::Shift;
-use crate::domain::{DisciplineKey, Member, Override, Team};
+use crate::domain::{DisciplineKey, Member, Override, Sprint, Team};
 use crate::duty::{Roster, SprintDuty};
 
 /// `callback_id` of the coverage-request modal.
@@ -139,6 +139,7 @@ pub fn home(
     teams: &[(&str, &SprintDuty)],
     shifts: &[Shift],
     pending: Option<&[Override]>,
+    sprints: &[Sprint],
     roster: &Roster,
     team: &Team,
 ) -> Value {
@@ -177,7 +178,7 @@ pub fn home(
             all.push(context("Nothing is waiting for a decision."));
         }
         for o in pending {
-            all.push(section(&blocks::override_line(o, roster)));
+            all.push(section(&blocks::override_line(o, sprints, roster)));
             all.push(actions(vec![
                 button("Approve", APPROVE, &o.id.to_string(), Some("primary")),
                 button("Decline", DECLINE, &o.id.to_string(), Some("danger")),
@@ -370,6 +371,7 @@ mod tests {
             &[("Current sprint", &current), ("Next sprint", &next)],
             std::slice::from_ref(&now_shift),
             Some(&pending),
+            std::slice::from_ref(&current.sprint),
             &roster,
             &team,
         );
@@ -385,7 +387,7 @@ mod tests {
                 },
                 {
                   "text": {
-                    "text": ":rotating_light: You are on duty: *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.",
+                    "text": ":rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.",
                     "type": "mrkdwn"
                   },
                   "type": "section"
@@ -428,7 +430,7 @@ mod tests {
                     "value": "0:ui"
                   },
                   "text": {
-                    "text": "*UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT",
+                    "text": "*UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT",
                     "type": "mrkdwn"
                   },
                   "type": "section"
@@ -445,7 +447,7 @@ mod tests {
                 },
                 {
                   "text": {
-                    "text": "#7 · sprint 0 · UI · <@U2> covering for <@U1> · pending",
+                    "text": "#7 · Sprint 1 · UI · <@U2> covering for <@U1> · pending",
                     "type": "mrkdwn"
                   },
                   "type": "section"

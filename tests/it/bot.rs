@@ -346,13 +346,13 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
     assert!(admin_help.contains("`/triage approve <id>`"));
     check(
         bot.say(ALICE, "shedule 3").await.lines().next().unwrap(),
-        expect!["I don't know `shedule`. Did you mean `/triage schedule`?"],
+        expect![[r#"I don't know `shedule`. Did you mean `/triage schedule`?"#]],
     );
     check(
         bot.say(ALICE, "cover soon").await,
         expect![[r#"
-        expected a sprint number, not `soon`
-        Usage: `/triage cover <sprint> <@person> [discipline] [reason…]`"#]],
+            say who should cover: mention them with @
+            Usage: `/triage cover <sprint> <@person> [discipline] [reason…]`"#]],
     );
     bot.stop().await;
 }
@@ -365,9 +365,9 @@ async fn who_next_schedule_and_me() {
     check(
         who["text"].as_str().unwrap(),
         expect![[r#"
-        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)"#]],
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
     let here = bot.command(BOB, "who here").await;
     assert_eq!(here["response_type"], "in_channel");
@@ -375,24 +375,24 @@ async fn who_next_schedule_and_me() {
     check(
         bot.say(BOB, "next").await,
         expect![[r#"
-        *Next sprint*
+            *Next sprint*
 
-        *Sprint 2* (sprint 1) · 2026-03-23 to 2026-04-05
-        • UI: <@U0BOB> (rotation)
-        • Backend: <@U0CAROL> (rotation)"#]],
+            *Sprint 2* · 2026-03-23 to 2026-04-05
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)"#]],
     );
     check(
         bot.say(BOB, "schedule 2").await,
         expect![[r#"
-        *The next 2 sprints*
+            *The next 2 sprints*
 
-        *Sprint 1* (sprint 0) · 2026-03-09 to 2026-03-22
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)
+            *Sprint 1* · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
 
-        *Sprint 2* (sprint 1) · 2026-03-23 to 2026-04-05
-        • UI: <@U0BOB> (rotation)
-        • Backend: <@U0CAROL> (rotation)"#]],
+            *Sprint 2* · 2026-03-23 to 2026-04-05
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)"#]],
     );
     check(
         bot.say(BOB, "schedule 40").await,
@@ -404,12 +404,12 @@ async fn who_next_schedule_and_me() {
     check(
         render(&me["blocks"]),
         expect![[r#"
-        *Your shifts*
-        *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
-          [Request coverage → cover_shift:0:ui]
-        *UI* in *Sprint 3* (sprint 2), Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
-          [Request coverage → cover_shift:2:ui]
-    "#]],
+            *Your shifts*
+            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              [Request coverage → cover_shift:0:ui]
+            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+              [Request coverage → cover_shift:2:ui]
+        "#]],
     );
     check(
         bot.say(CAROL, "me now").await,
@@ -424,9 +424,9 @@ async fn who_next_schedule_and_me() {
 async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let bot = Bot::start().await;
     check(
-        bot.say(ALICE, "cover 0 <@U0BOB|bob> dentist").await,
+        bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
         expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0). An admin will approve or decline it, and you will get a DM either way."
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."
         ],
     );
     check(
@@ -443,18 +443,18 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         render(&post["blocks"]),
         expect![[r#"
-        *Coverage request #1*
-        <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
-        Reason: dentist
-          [Approve → approve_override:1] [Decline → decline_override:1]
-    "#]],
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
+            Reason: dentist
+              [Approve → approve_override:1] [Decline → decline_override:1]
+        "#]],
     );
 
     // The same request again files nothing new.
     check(
-        bot.say(ALICE, "cover 0 <@U0BOB|bob> dentist").await,
+        bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
         expect![
-            "You already asked for this: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is waiting for an admin."
+            "You already asked for this: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is waiting for an admin."
         ],
     );
 
@@ -462,20 +462,20 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let audit_before = bot.store.audit_count().unwrap();
     check(
         bot.click(BOB, "approve_override", "1").await,
-        expect!["only admins can approve requests"],
+        expect![[r#"only admins can approve requests"#]],
     );
     assert_eq!(bot.status(1), OverrideStatus::Pending);
     assert_eq!(bot.store.audit_count().unwrap(), audit_before + 1);
     check(
         bot.audit_actions().last().unwrap(),
-        expect!["U0BOB override.approve.refused 1"],
+        expect![[r#"U0BOB override.approve.refused 1"#]],
     );
     check(bot.outbox("decision:"), expect![[r#""#]]);
 
     // Carol is an admin by the configuration.
     check(
         bot.click(CAROL, "approve_override", "1").await,
-        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now approved."],
+        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is now approved."],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
     check(
@@ -495,18 +495,18 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         render(&update["blocks"]),
         expect![[r#"
-        *Coverage request #1*
-        <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
-        Reason: dentist
-          (:white_check_mark: Approved by <@U0CAROL> on Tue 2026-03-10 12:00 PDT)
-    "#]],
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
+            Reason: dentist
+              (:white_check_mark: Approved by <@U0CAROL> on Tue 2026-03-10 12:00 PDT)
+        "#]],
     );
     check(
         bot.payload("decision:1:approved:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
         expect![
-            "Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> takes over *UI* in *Sprint 1* (sprint 0) from now on, so you are off triage duty."
+            "Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> takes over *UI* in *Sprint 1* from now on, so you are off triage duty."
         ],
     );
     check(
@@ -514,28 +514,28 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
             .as_str()
             .unwrap(),
         expect![
-            "You are covering *UI* in *Sprint 1* (sprint 0) for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."
+            "You are covering *UI* in *Sprint 1* for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."
         ],
     );
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
-        • UI: <@U0BOB> (override)
-        • Backend: <@U0DAVE> (rotation)"#]],
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0BOB> (override)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
 
     // Clicking again, or re-submitting the approved request, leaves it approved.
     check(
         bot.click(CAROL, "approve_override", "1").await,
         expect![
-            "Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) was already approved; nothing changed."
+            "Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was already approved; nothing changed."
         ],
     );
     check(
-        bot.say(ALICE, "cover 0 <@U0BOB|bob> ui dentist").await,
+        bot.say(ALICE, "cover 1 <@U0BOB|bob> ui dentist").await,
         expect![
-            "Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is already approved."
+            "Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is already approved."
         ],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
@@ -604,13 +604,13 @@ async fn coverage_by_modal_then_declined_by_button() {
             .as_str()
             .unwrap(),
         expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0). An admin will approve or decline it, and you will get a DM either way."
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."
         ],
     );
 
     check(
         bot.click(CAROL, "decline_override", "1").await,
-        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now declined."],
+        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is now declined."],
     );
     assert_eq!(bot.status(1), OverrideStatus::Declined);
     check(
@@ -629,7 +629,7 @@ async fn coverage_by_modal_then_declined_by_button() {
             .as_str()
             .unwrap(),
         expect![
-            "<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (sprint 0) (#1) was declined by <@U0CAROL>, so you are not covering it."
+            "<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (#1) was declined by <@U0CAROL>, so you are not covering it."
         ],
     );
     bot.stop().await;
@@ -638,42 +638,42 @@ async fn coverage_by_modal_then_declined_by_button() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_by_command_and_their_refusals() {
     let bot = Bot::start().await;
-    bot.say(ALICE, "cover 0 <@U0BOB> ui").await;
-    bot.say(DAVE, "cover 0 <@U0CAROL>").await;
+    bot.say(ALICE, "cover 1 <@U0BOB> ui").await;
+    bot.say(DAVE, "cover 1 <@U0CAROL>").await;
     check(
         bot.say(ALICE, "approve 1").await,
-        expect!["only admins can approve requests"],
+        expect![[r#"only admins can approve requests"#]],
     );
     check(
         bot.say(BOB, "cancel 1").await,
-        expect!["only the requester (<@U0ALICE>) or an admin can cancel request #1"],
+        expect![[r#"only the requester (<@U0ALICE>) or an admin can cancel request #1"#]],
     );
     check(
         bot.say(CAROL, "approve 99").await,
-        expect!["request #99 does not exist"],
+        expect![[r#"request #99 does not exist"#]],
     );
     check(
         bot.say(CAROL, "decline 1 Bob is away that week").await,
-        expect!["Request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is now declined."],
+        expect![[r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is now declined."#]],
     );
     check(
         bot.payload("decision:1:declined:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
         expect![
-            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) was declined by <@U0CAROL>. Reason: Bob is away that week"
+            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was declined by <@U0CAROL>. Reason: Bob is away that week"
         ],
     );
     check(
         bot.say(CAROL, "approve 1").await,
-        expect!["request #1 is declined, so it cannot be approved"],
+        expect![[r#"request #1 is declined, so it cannot be approved"#]],
     );
     let overrides = bot.command(CAROL, "overrides").await;
     check(
         render(&overrides["blocks"]),
         expect![[r#"
             *Pending requests*
-            #2 · sprint 0 · Backend · <@U0CAROL> covering for <@U0DAVE> · pending
+            #2 · Sprint 1 · Backend · <@U0CAROL> covering for <@U0DAVE> · pending
               [Approve → approve_override:2] [Decline → decline_override:2]
             *Your requests*
               (You have not asked for coverage.)
@@ -681,9 +681,7 @@ async fn decisions_by_command_and_their_refusals() {
     );
     check(
         bot.say(DAVE, "cancel 2").await,
-        expect![
-            "Request #2 (<@U0CAROL> to cover *Backend* in *Sprint 1* (sprint 0)) is now cancelled."
-        ],
+        expect!["Request #2 (<@U0CAROL> to cover *Backend* in *Sprint 1*) is now cancelled."],
     );
     check(
         bot.outbox("decision:2"),
@@ -698,7 +696,7 @@ async fn decisions_by_command_and_their_refusals() {
         render(&mine["blocks"]),
         expect![[r#"
             *Your requests*
-            #2 · sprint 0 · Backend · <@U0CAROL> covering for <@U0DAVE> · cancelled
+            #2 · Sprint 1 · Backend · <@U0CAROL> covering for <@U0DAVE> · cancelled
         "#]],
     );
     let refused: Vec<String> = bot
@@ -719,22 +717,24 @@ async fn decisions_by_command_and_their_refusals() {
 async fn invalid_requests_are_refused_with_a_reason() {
     let bot = Bot::start().await;
     check(
-        bot.say(BOB, "cover 0 <@U0ALICE> ui").await,
+        bot.say(BOB, "cover 1 <@U0ALICE> ui").await,
         expect![
-            "only the person on duty (U0ALICE) or an admin can request coverage for ui in sprint 0"
+            "only the person on duty (U0ALICE) or an admin can request coverage for ui in Sprint 1"
         ],
     );
     check(
-        bot.say(ALICE, "cover 0 <@U0DAVE> ui").await,
-        expect!["U0DAVE is not an active member of ui"],
+        bot.say(ALICE, "cover 1 <@U0DAVE> ui").await,
+        expect![[r#"U0DAVE is not an active member of ui"#]],
     );
     check(
-        bot.say(ALICE, "cover 9 <@U0BOB>").await,
-        expect!["sprint 9 does not exist"],
+        bot.say(ALICE, "cover 10 <@U0BOB>").await,
+        expect![[
+            r#"no sprint is called `10`: name a sprint as the schedule shows it ("Sprint 8", or just 8), a day in it (2026-04-06), `now` or `next`"#
+        ]],
     );
     check(
-        bot.say(BOB, "cover 1 <@U0BOB>").await,
-        expect!["U0BOB is already on duty for ui in sprint 1"],
+        bot.say(BOB, "cover 2 <@U0BOB>").await,
+        expect!["U0BOB is already on duty for ui in Sprint 2"],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     assert_eq!(bot.outbox(""), "");
@@ -746,16 +746,16 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     let bot = Bot::start().await;
     check(
         bot.say(DAVE, "set ui <@U0BOB>").await,
-        expect!["only admins can put someone on duty"],
+        expect![[r#"only admins can put someone on duty"#]],
     );
     check(
         bot.audit_actions().last().unwrap(),
-        expect!["U0DAVE override.set.refused ui"],
+        expect![[r#"U0DAVE override.set.refused ui"#]],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     check(
         bot.say(CAROL, "set ui <@U0BOB|bob> Alice is ill").await,
-        expect!["<@U0BOB> is now on duty for *UI* in *Sprint 1* (sprint 0) (override #1)."],
+        expect![[r#"<@U0BOB> is now on duty for *UI* in *Sprint 1* (override #1)."#]],
     );
     check(
         bot.outbox("set:"),
@@ -771,19 +771,19 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     check(
         bot.payload("set:1:dm:U0ALICE")["text"].as_str().unwrap(),
         expect![
-            "<@U0CAROL> put <@U0BOB> on triage duty for *UI* in *Sprint 1* (sprint 0) in your place: you are off triage duty from now on. Reason: Alice is ill"
+            "<@U0CAROL> put <@U0BOB> on triage duty for *UI* in *Sprint 1* in your place: you are off triage duty from now on. Reason: Alice is ill"
         ],
     );
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
-        • UI: <@U0BOB> (override)
-        • Backend: <@U0DAVE> (rotation)"#]],
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0BOB> (override)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
     check(
         bot.say(CAROL, "set ui <@U0BOB>").await,
-        expect!["U0BOB is already on duty for ui in sprint 0"],
+        expect!["U0BOB is already on duty for ui in Sprint 1"],
     );
     bot.stop().await;
 }
@@ -793,15 +793,15 @@ async fn team_setup_from_slack_needs_an_admin() {
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "member add <@U0ERIN|erin> ui Erin").await,
-        expect!["only admins can add members"],
+        expect![[r#"only admins can add members"#]],
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
-        expect!["Erin (<@U0ERIN>) added to ui (position 3)"],
+        expect![[r#"Erin (<@U0ERIN>) added to ui (position 3)"#]],
     );
     check(
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
-        expect!["Erin (<@U0ERIN>) moved in ui (position 1)"],
+        expect![[r#"Erin (<@U0ERIN>) moved in ui (position 1)"#]],
     );
     // Nothing has recorded Sprint 1 yet (notifications are off), so the rotation's pick for it
     // is Erin, now first in the order; the removal records that pick before taking her out.
@@ -813,7 +813,7 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,
-        expect!["unknown discipline `qa`"],
+        expect![[r#"unknown discipline `qa`"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Spring cleaning")
@@ -831,28 +831,28 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "sprint add 2026-01-01 2026-01-02 Old").await,
-        expect!["sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11"],
+        expect![[r#"sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-05-15 2026-05-20 Overlap")
             .await,
-        expect![
-            "sprint 6 (2026-05-15 to 2026-05-20) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"
-        ],
+        expect![[
+            r#"sprint 6 (2026-05-15 to 2026-05-20) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint generate 2026-05-16 1 7").await,
-        expect![
-            "sprint 6 (2026-05-16 to 2026-05-22) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"
-        ],
+        expect![[
+            r#"sprint 6 (2026-05-16 to 2026-05-22) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-17); sprints may share only a boundary day (one ends the day the next starts)"#
+        ]],
     );
     check(
         bot.say(CAROL, "admins add <@U0DAVE|dave>").await,
-        expect!["<@U0DAVE> is now an admin"],
+        expect![[r#"<@U0DAVE> is now an admin"#]],
     );
     check(
         bot.say(DAVE, "approve 5").await,
-        expect!["request #5 does not exist"],
+        expect![[r#"request #5 does not exist"#]],
     );
     check(
         bot.say(DAVE, "admins").await,
@@ -863,15 +863,17 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(DAVE, "admins remove <@U0CAROL>").await,
-        expect!["<@U0CAROL> is an admin by the configuration (TRIAGE_ADMINS); change it there"],
+        expect![[
+            r#"<@U0CAROL> is an admin by the configuration (TRIAGE_ADMINS); change it there"#
+        ]],
     );
     check(
         bot.say(DAVE, "admins remove <@U0DAVE>").await,
-        expect!["<@U0DAVE> is no longer an admin"],
+        expect![[r#"<@U0DAVE> is no longer an admin"#]],
     );
     check(
         bot.say(DAVE, "admins add <@U0BOB>").await,
-        expect!["only admins can add admins"],
+        expect![[r#"only admins can add admins"#]],
     );
     bot.stop().await;
 }
@@ -879,7 +881,7 @@ async fn team_setup_from_slack_needs_an_admin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn app_home_for_a_member_and_for_an_admin() {
     let bot = Bot::start().await;
-    bot.say(ALICE, "cover 2 <@U0BOB> ui").await;
+    bot.say(ALICE, "cover 3 <@U0BOB> ui").await;
     for person in [ALICE, CAROL] {
         bot.emulator.send_app_home_opened(person);
     }
@@ -906,28 +908,8 @@ async fn app_home_for_a_member_and_for_an_admin() {
     check(
         home_of(ALICE),
         expect![[r#"
-        # Triage duty
-        :rotating_light: You are on duty: *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.
-        ---
-        *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)
-        *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
-        • UI: <@U0BOB> (rotation)
-        • Backend: <@U0CAROL> (rotation)
-        ---
-        *Your shifts*
-        *UI* in *Sprint 1* (sprint 0) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
-          [Request coverage → cover_shift:0:ui]
-        *UI* in *Sprint 3* (sprint 2), Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
-          [Request coverage → cover_shift:2:ui]
-    "#]],
-    );
-    check(
-        home_of(CAROL),
-        expect![[r#"
             # Triage duty
-            You are not on duty now. Your next shift: *Backend* in *Sprint 2* (sprint 1), Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT.
+            :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.
             ---
             *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
             • UI: <@U0ALICE> (rotation)
@@ -937,11 +919,31 @@ async fn app_home_for_a_member_and_for_an_admin() {
             • Backend: <@U0CAROL> (rotation)
             ---
             *Your shifts*
-            *Backend* in *Sprint 2* (sprint 1), Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              [Request coverage → cover_shift:0:ui]
+            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+              [Request coverage → cover_shift:2:ui]
+        "#]],
+    );
+    check(
+        home_of(CAROL),
+        expect![[r#"
+            # Triage duty
+            You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT.
+            ---
+            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)
+            ---
+            *Your shifts*
+            *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
               [Request coverage → cover_shift:1:backend]
             ---
             *Pending coverage requests*
-            #1 · sprint 2 · UI · <@U0BOB> covering for <@U0ALICE> · pending
+            #1 · Sprint 3 · UI · <@U0BOB> covering for <@U0ALICE> · pending
               [Approve → approve_override:1] [Decline → decline_override:1]
         "#]],
     );
@@ -975,10 +977,10 @@ async fn a_mention_asking_who_is_answered_in_its_thread() {
     check(
         reply["text"].as_str().unwrap(),
         expect![[r#"
-        *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)
-        _More with `/triage help`._"#]],
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+            _More with `/triage help`._"#]],
     );
     bot.stop().await;
 }
@@ -1001,30 +1003,30 @@ async fn there_is_always_an_admin_and_everyone_sees_who() {
     let before = bot.row_counts();
     check(
         bot.say(DAVE, "admins remove <@U0DAVE>").await,
-        expect![
-            "<@U0DAVE> is the last admin; add another admin first (`/triage admins add @person`)"
-        ],
+        expect![[
+            r#"<@U0DAVE> is the last admin; add another admin first (`/triage admins add @person`)"#
+        ]],
     );
     assert_eq!(bot.row_counts(), before);
     assert_eq!(bot.store.admins().unwrap(), [user(DAVE)]);
     check(
         bot.say(ALICE, "admins remove <@U0DAVE>").await,
-        expect!["only admins can remove admins"],
+        expect![[r#"only admins can remove admins"#]],
     );
     check(
         bot.say(DAVE, "admins add <@U0ALICE>").await,
-        expect!["<@U0ALICE> is now an admin"],
+        expect![[r#"<@U0ALICE> is now an admin"#]],
     );
     check(
         bot.say(ALICE, "admins remove <@U0DAVE>").await,
-        expect!["<@U0DAVE> is no longer an admin"],
+        expect![[r#"<@U0DAVE> is no longer an admin"#]],
     );
     let before = bot.row_counts();
     check(
         bot.say(ALICE, "admins remove <@U0ALICE>").await,
-        expect![
-            "<@U0ALICE> is the last admin; add another admin first (`/triage admins add @person`)"
-        ],
+        expect![[
+            r#"<@U0ALICE> is the last admin; add another admin first (`/triage admins add @person`)"#
+        ]],
     );
     assert_eq!(bot.row_counts(), before);
     check(
@@ -1042,7 +1044,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     let before = bot.row_counts();
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["U0ERIN is not a member of ui"],
+        expect![[r#"U0ERIN is not a member of ui"#]],
     );
     assert_eq!(
         bot.row_counts(),
@@ -1071,15 +1073,15 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
     let bot = Bot::start().await;
     // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
     check(
-        bot.say(CAROL, "cover 1 <@U0ALICE> ui").await,
+        bot.say(CAROL, "cover 2 <@U0ALICE> ui").await,
         expect![
-            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2* (sprint 1). An admin will approve or decline it, and you will get a DM either way."
+            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."
         ],
     );
     check(
         bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
         expect![
-            "<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (sprint 1) (request #1). An admin will approve or decline it, and you will hear either way."
+            "<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."
         ],
     );
     bot.say(CAROL, "approve 1").await;
@@ -1095,7 +1097,7 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
             .as_str()
             .unwrap(),
         expect![
-            "You will cover *UI* in *Sprint 2* (sprint 1) for <@U0BOB> (request #1, approved by <@U0CAROL>)."
+            "You will cover *UI* in *Sprint 2* for <@U0BOB> (request #1, approved by <@U0CAROL>)."
         ],
     );
     check(
@@ -1103,7 +1105,7 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
             .as_str()
             .unwrap(),
         expect![
-            "<@U0ALICE> covers *UI* in *Sprint 2* (sprint 1) for you (request #1, approved by <@U0CAROL>), so you are not on duty then."
+            "<@U0ALICE> covers *UI* in *Sprint 2* for you (request #1, approved by <@U0CAROL>), so you are not on duty then."
         ],
     );
     bot.stop().await;
@@ -1116,10 +1118,10 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
         .upsert_member(&user("U0ERIN"), &key("ui"), Some("Erin"), "test", now())
         .unwrap();
     // Alice, on duty, asks Bob; then Carol puts Erin on duty instead.
-    bot.say(ALICE, "cover 0 <@U0BOB> ui").await;
+    bot.say(ALICE, "cover 1 <@U0BOB> ui").await;
     check(
         bot.say(CAROL, "set ui <@U0ERIN>").await,
-        expect!["<@U0ERIN> is now on duty for *UI* in *Sprint 1* (sprint 0) (override #2)."],
+        expect![[r#"<@U0ERIN> is now on duty for *UI* in *Sprint 1* (override #2)."#]],
     );
     assert_eq!(bot.status(1), OverrideStatus::Superseded);
     check(
@@ -1133,17 +1135,17 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
     check(
         bot.payload("set:2:dm:U0ALICE")["text"].as_str().unwrap(),
         expect![[r#"
-            <@U0CAROL> put <@U0ERIN> on triage duty for *UI* in *Sprint 1* (sprint 0) in your place: you are off triage duty from now on.
-            Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is closed: <@U0ERIN> is on duty for it now. File a new one if you still need cover."#]],
+            <@U0CAROL> put <@U0ERIN> on triage duty for *UI* in *Sprint 1* in your place: you are off triage duty from now on.
+            Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is closed: <@U0ERIN> is on duty for it now. File a new one if you still need cover."#]],
     );
     check(
         bot.say(CAROL, "approve 1").await,
-        expect!["request #1 is superseded, so it cannot be approved"],
+        expect![[r#"request #1 is superseded, so it cannot be approved"#]],
     );
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
             • UI: <@U0ERIN> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -1153,7 +1155,7 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_hears_once() {
     let bot = Bot::start().await;
-    bot.say(ALICE, "cover 0 <@U0BOB> ui dentist").await;
+    bot.say(ALICE, "cover 1 <@U0BOB> ui dentist").await;
     let db = bot.store.path().to_str().unwrap().to_string();
     let args = ["triage-bot", "--db", &db, "--admin-channel", ADMIN_CHANNEL];
     let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
@@ -1175,14 +1177,14 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
     check(
         bot.payload("closed:1:dm:U0ALICE")["text"].as_str().unwrap(),
         expect![
-            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)) is closed: its sprint ended before an admin decided. File a new one if you still need cover."
+            "Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is closed: its sprint ended before an admin decided. File a new one if you still need cover."
         ],
     );
     check(
         render(&bot.payload("decision:1:expired:update")["blocks"]),
         expect![[r#"
             *Coverage request #1*
-            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1* (sprint 0)
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
               (Closed on Mon 2026-03-23 08:00 PDT: its sprint ended before it was approved)
         "#]],

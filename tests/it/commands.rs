@@ -135,13 +135,13 @@ impl Team {
 fn a_team_of_three_disciplines_gets_a_fair_schedule() {
     let team = Team::standard();
     let expected = "\
-SPRINT      DATES                    UI Engineering  Backend  Product Owner
-0 Sprint 1  2026-03-02 – 2026-03-15  Ana             Eve      Ivy
-1 Sprint 2  2026-03-16 – 2026-03-29  Ben             Fay      Jo
-2 Sprint 3  2026-03-30 – 2026-04-12  Cy              Gus      Kai
-3 Sprint 4  2026-04-13 – 2026-04-26  Di              Hal      Lu
-4 Sprint 5  2026-04-27 – 2026-05-10  Ana             Eve      Ivy
-5 Sprint 6  2026-05-11 – 2026-05-24  Ben             Fay      Jo
+SPRINT    DATES                    UI Engineering  Backend  Product Owner
+Sprint 1  2026-03-02 – 2026-03-15  Ana             Eve      Ivy
+Sprint 2  2026-03-16 – 2026-03-29  Ben             Fay      Jo
+Sprint 3  2026-03-30 – 2026-04-12  Cy              Gus      Kai
+Sprint 4  2026-04-13 – 2026-04-26  Di              Hal      Lu
+Sprint 5  2026-04-27 – 2026-05-10  Ana             Eve      Ivy
+Sprint 6  2026-05-11 – 2026-05-24  Ben             Fay      Jo
 ";
     assert_eq!(team.ok(&["schedule"]), expected);
 }
@@ -153,7 +153,7 @@ fn who_answers_with_sources_in_text_and_json() {
     assert_eq!(
         text,
         "\
-Sprint 1 (sprint 0), in force until Mon 2026-03-16 08:00 PDT
+Sprint 1, in force until Mon 2026-03-16 08:00 PDT
   UI Engineering  Ana (UUI1)       rotation
   Backend         Eve (UBACKEND1)  rotation
   Product Owner   Ivy (UPO1)       rotation
@@ -183,10 +183,10 @@ fn who_says_plainly_when_no_sprint_is_in_force() {
     let before = team.ok(&["who", "--at", "2026-03-02T07:59:00-08:00"]);
     assert_eq!(
         before,
-        "no sprint is in force at Mon 2026-03-02 07:59 PST: the first sprint, Sprint 1 (sprint 0), starts Mon 2026-03-02 08:00 PST\n"
+        "no sprint is in force at Mon 2026-03-02 07:59 PST: the first sprint, Sprint 1, starts Mon 2026-03-02 08:00 PST\n"
     );
     let after = team.ok(&["who", "--at", "2026-05-25T08:00:00-07:00"]);
-    assert!(after.starts_with("no sprint is in force at Mon 2026-05-25 08:00 PDT: the last sprint, Sprint 6 (sprint 5), ended Mon 2026-05-25 08:00 PDT"), "{after}");
+    assert!(after.starts_with("no sprint is in force at Mon 2026-05-25 08:00 PDT: the last sprint, Sprint 6, ended Mon 2026-05-25 08:00 PDT"), "{after}");
     let json = team.json(&["who", "--at", "2026-06-01"]);
     assert_eq!(
         (json["sprint"].clone(), json["assignments"].clone()),
@@ -209,12 +209,12 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     team.ok(&["sprint", "add", "Sprint 9", "2026-03-20", "2026-04-02"]);
     let last_day = team.ok(&["who", "--at", "2026-03-16T07:59:00-07:00"]);
     assert!(
-        last_day.starts_with("Sprint 8 (sprint 0), in force until Mon 2026-03-16 08:00 PDT"),
+        last_day.starts_with("Sprint 8, in force until Mon 2026-03-16 08:00 PDT"),
         "{last_day}"
     );
     assert_eq!(
         team.ok(&["who", "--at", "2026-03-16"]),
-        "no sprint is in force at Mon 2026-03-16 08:00 PDT: Sprint 8 (sprint 0) ended Mon 2026-03-16 08:00 PDT; the next sprint, Sprint 9 (sprint 1), starts Fri 2026-03-20 08:00 PDT\n"
+        "no sprint is in force at Mon 2026-03-16 08:00 PDT: Sprint 8 ended Mon 2026-03-16 08:00 PDT; the next sprint, Sprint 9, starts Fri 2026-03-20 08:00 PDT\n"
     );
     let json = team.json(&["who", "--at", "2026-03-18"]);
     assert_eq!(
@@ -230,14 +230,14 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     );
     let next = team.ok(&["who", "--at", "2026-03-20"]);
     assert!(
-        next.starts_with("Sprint 9 (sprint 1), in force until Fri 2026-04-03 08:00 PDT"),
+        next.starts_with("Sprint 9, in force until Fri 2026-04-03 08:00 PDT"),
         "{next}"
     );
     // On the morning Sprint 9 starts, before the handoff, the schedule begins with it.
     team.clock = "2026-03-20T07:00:00-07:00".to_string();
     let schedule = team.ok(&["schedule", "--count", "1"]);
     assert!(
-        schedule.contains("1 Sprint 9  2026-03-20 – 2026-04-02"),
+        schedule.contains("Sprint 9  2026-03-20 – 2026-04-02"),
         "{schedule}"
     );
 }
@@ -288,7 +288,7 @@ fn the_coverage_flow_from_request_to_approval() {
     let filed = team.ok(&[
         "override",
         "request",
-        "1",
+        "2",
         "ui",
         "--replacement",
         "UUI3",
@@ -299,12 +299,12 @@ fn the_coverage_flow_from_request_to_approval() {
     ]);
     assert_eq!(
         filed,
-        "request #1 filed: UUI3 to cover ui in sprint 1; waiting for an admin\n"
+        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for an admin\n"
     );
     let again = team.ok(&[
         "override",
         "request",
-        "1",
+        "2",
         "ui",
         "--replacement",
         "UUI3",
@@ -317,16 +317,16 @@ fn the_coverage_flow_from_request_to_approval() {
     assert_eq!(refusal, "error: only admins can approve requests\n");
     assert_eq!(
         team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
-        "request #1 (UUI3 to cover ui in sprint 1) is now approved\n"
+        "request #1 (UUI3 to cover ui in Sprint 2) is now approved\n"
     );
     assert_eq!(
         team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
-        "request #1 (UUI3 to cover ui in sprint 1) was already approved; nothing changed\n"
+        "request #1 (UUI3 to cover ui in Sprint 2) was already approved; nothing changed\n"
     );
     let resubmitted = team.ok(&[
         "override",
         "request",
-        "1",
+        "2",
         "ui",
         "--replacement",
         "UUI3",
@@ -363,7 +363,7 @@ fn decline_and_cancel_need_the_right_person() {
     team.ok(&[
         "override",
         "request",
-        "2",
+        "3",
         "po",
         "--replacement",
         "UPO1",
@@ -373,7 +373,7 @@ fn decline_and_cancel_need_the_right_person() {
     team.ok(&[
         "override",
         "request",
-        "3",
+        "4",
         "po",
         "--replacement",
         "UPO1",
@@ -390,7 +390,7 @@ fn decline_and_cancel_need_the_right_person() {
     assert_eq!(audit[0]["actor"], "UPO4");
     assert_eq!(
         team.ok(&["override", "cancel", "1", "--by", "UPO3"]),
-        "request #1 (UPO1 to cover po in sprint 2) is now cancelled\n"
+        "request #1 (UPO1 to cover po in Sprint 3) is now cancelled\n"
     );
     team.ok(&[
         "override",
@@ -453,42 +453,42 @@ fn invalid_coverage_requests_are_refused_with_a_reason() {
     check_refused(
         &team,
         &request("9", "ui", "UUI3", "UUI2"),
-        "sprint 9 does not exist",
+        "no sprint is called `9`: name a sprint as the schedule shows it (\"Sprint 8\", or just 8), a day in it (2026-04-06), `now` or `next`",
     );
     check_refused(
         &team,
-        &request("1", "qa", "UUI3", "UUI2"),
+        &request("2", "qa", "UUI3", "UUI2"),
         "unknown discipline `qa`",
     );
     check_refused(
         &team,
-        &request("1", "ui", "UPO1", "UUI2"),
+        &request("2", "ui", "UPO1", "UUI2"),
         "UPO1 is not an active member of ui",
     );
     check_refused(
         &team,
-        &request("1", "ui", "UUI2", "UBOSS"),
-        "UUI2 is already on duty for ui in sprint 1",
+        &request("2", "ui", "UUI2", "UBOSS"),
+        "UUI2 is already on duty for ui in Sprint 2",
     );
     check_refused(
         &team,
-        &request("1", "ui", "UUI3", "UUI1"),
-        "only the person on duty (UUI2) or an admin can request coverage for ui in sprint 1",
+        &request("2", "ui", "UUI3", "UUI1"),
+        "only the person on duty (UUI2) or an admin can request coverage for ui in Sprint 2",
     );
     check_refused(
         &team,
         &request("x", "ui", "UUI3", "UUI2"),
-        "`x` is not a valid sprint index (expected a whole number from 0)",
+        "no sprint is called `x`: name a sprint as the schedule shows it (\"Sprint 8\", or just 8), a day in it (2026-04-06), `now` or `next`",
     );
     check_refused(
         &team,
-        &request("1", "ui", "bob", "UUI2"),
+        &request("2", "ui", "bob", "UUI2"),
         "`bob` is not a Slack user id (expected something like U024BE7LH)",
     );
     team.ok(&["member", "remove", "UUI3", "ui"]);
     check_refused(
         &team,
-        &request("1", "ui", "UUI3", "UUI2"),
+        &request("2", "ui", "UUI3", "UUI2"),
         "UUI3 is not an active member of ui",
     );
 }
@@ -505,14 +505,14 @@ fn a_sprint_that_has_ended_takes_no_requests() {
         &[
             "override",
             "request",
-            "0",
+            "1",
             "ui",
             "--replacement",
             "UUI3",
             "--by",
             "UBOSS",
         ],
-        "sprint 0 (Sprint 1) ended on 2026-03-16 at 08:00",
+        "Sprint 1 ended on 2026-03-16 at 08:00",
     );
 }
 
@@ -638,7 +638,7 @@ fn sprints_never_overlap_but_may_share_a_boundary_day() {
     );
     assert_eq!(
         team.ok(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]),
-        "added sprint 6 \"Handover\" from 2026-05-24 to 2026-06-06\n"
+        "added \"Handover\" from 2026-05-24 to 2026-06-06\n"
     );
     assert_eq!(team.json(&["sprint", "list"]).as_array().unwrap().len(), 7);
 }

@@ -55,7 +55,7 @@ fn a_scripted_session_requests_cover_approves_it_and_hands_off() {
     let script = "\
 /triage who
 /triage me
-/triage cover 3 @maria dentist
+/triage cover 4 @maria dentist
 click Approve
 as priya
 click Approve
@@ -76,7 +76,7 @@ quit
             16 people, two-week sprints. Database: <db>.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
                  advance 14d · state · help · quit
             ── Thu 2026-03-12 10:00 PDT · the bot connects ──
             [#triage]
@@ -91,7 +91,7 @@ quit
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> /triage who
             [only you]
-              Sprint 4 (sprint 3) until Mon 2026-03-23 08:00 PDT
+              Sprint 4 until Mon 2026-03-23 08:00 PDT
               • Account: @Aiko Tanaka (rotation)
               • Producer: @Priya Nair (rotation)
               • Product Owner: @Diego Ramos (rotation)
@@ -100,15 +100,15 @@ quit
             jonas> /triage me
             [only you]
               Your shifts
-              UI Engineering in Sprint 4 (sprint 3) (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
               [Request coverage]
-              UI Engineering in Sprint 8 (sprint 7), Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+              UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
               [Request coverage]
-            jonas> /triage cover 3 @maria dentist
-            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3). An admin will approve or decline it, and you will get a DM either way.
+            jonas> /triage cover 4 @maria dentist
+            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4. An admin will approve or decline it, and you will get a DM either way.
             [#triage-admins]
               Coverage request #1
-              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)
+              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
               [Approve] [Decline]
             jonas> click Approve
@@ -118,14 +118,14 @@ quit
             You are Priya Nair (@priya): Producer; an admin.
             priya> click Approve
             (pressing [Approve] by “Coverage request #1” [#triage-admins])
-            [only you] Request #1 (@Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)) is now approved.
+            [only you] Request #1 (@Maria Lopez to cover UI Engineering in Sprint 4) is now approved.
             [#triage-admins, edited]
               Coverage request #1
-              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4 (sprint 3)
+              @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
               ✅ Approved by @Priya Nair on Thu 2026-03-12 10:00 PDT
-            [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 (sprint 3) for @Jonas Berg and are on triage duty from now on (request #1, approved by @Priya Nair).
-            [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez takes over UI Engineering in Sprint 4 (sprint 3) from now on, so you are off triage duty.
+            [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 for @Jonas Berg and are on triage duty from now on (request #1, approved by @Priya Nair).
+            [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez takes over UI Engineering in Sprint 4 from now on, so you are off triage duty.
             [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Maria Lopez, Nina Petrova, Priya Nair
             priya> advance 14d
@@ -188,7 +188,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
         16 people, two-week sprints. Database: <db>.
         You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
         The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
              advance 14d · state · help · quit
         ── Thu 2026-03-12 10:00 PDT · the bot connects ──
         [#triage]
@@ -222,7 +222,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
         Using the team already in <db>.
         You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
         The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 3 @maria dentist · as priya · click Approve
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
              advance 14d · state · help · quit
         ── Thu 2026-03-12 10:00 PDT · the bot connects ──
         [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair

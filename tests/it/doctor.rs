@@ -200,7 +200,7 @@ async fn a_schedule_that_runs_out_is_caught() {
     let checks = doctor::examine(&late, &setup.slack(), late.now()).await;
     let found = problems(&checks);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].starts_with("schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-06-07 (14 days): the last sprint, Sprint 6 (sprint 5), ends on 2026-05-24 | fix: add sprints"), "{found:#?}");
+    assert!(found[0].starts_with("schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-06-07 (14 days): the last sprint, Sprint 6, ends on 2026-05-24 | fix: add sprints"), "{found:#?}");
     let last_days = Config {
         clock_start: Some("2026-04-28T12:00:00-07:00".parse().unwrap()),
         ..setup.config(&[])
@@ -209,7 +209,7 @@ async fn a_schedule_that_runs_out_is_caught() {
     assert_eq!(
         problems(&checks),
         [
-            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-26 (2 days): the last sprint, Sprint 6 (sprint 5), ends on 2026-05-24 | fix: add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through 2026-05-26 at least)"
+            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-26 (2 days): the last sprint, Sprint 6, ends on 2026-05-24 | fix: add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through 2026-05-26 at least)"
         ]
     );
 }
@@ -234,7 +234,7 @@ async fn gaps_in_the_upcoming_plan_are_listed() {
     assert_eq!(
         problems(&checks),
         [
-            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-28 (4 days), between Sprint 6 (sprint 5) and Sprint 7 (sprint 6) | fix: nobody is on triage duty on those days; if that is not intended, plan sprints for them"
+            "schedule: in the next 28 days, no sprint covers 2026-05-25 to 2026-05-28 (4 days), between Sprint 6 and Sprint 7 | fix: nobody is on triage duty on those days; if that is not intended, plan sprints for them"
         ]
     );
 }

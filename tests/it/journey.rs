@@ -129,7 +129,7 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
         "U0ALICE",
         "C0TRIAGE",
         "/triage",
-        "cover 0 <@U0BOB|bob> dentist",
+        "cover 1 <@U0BOB|bob> dentist",
     );
     assert!(
         emulator

@@ -857,7 +857,7 @@ async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force()
 
     let who = triage_at(bot._dir.path(), clock, &["who"]);
     expect![[r#"
-        FY26 Sp6 (sprint 1), in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  Dee Roy (U0BE00001)  rotation
     "#]]

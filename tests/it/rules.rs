@@ -47,7 +47,7 @@ fn a_second_approval_cannot_take_a_slot_already_covered() {
         team.ok(&[
             "override",
             "request",
-            "3",
+            "4",
             "ui",
             "--replacement",
             replacement,
@@ -60,7 +60,7 @@ fn a_second_approval_cannot_take_a_slot_already_covered() {
     let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(
         approved,
-        "request #1 (UUI1 to cover ui in sprint 3) is now approved\n\
+        "request #1 (UUI1 to cover ui in Sprint 4) is now approved\n\
          request #2 is now superseded: UUI1 is on duty in the slot now, not the person it would replace\n"
     );
     let refused = team.refused(&["override", "approve", "2", "--by", "UBOSS"]);
@@ -79,7 +79,7 @@ fn a_request_for_a_sprint_that_ended_cannot_be_approved() {
     team.ok(&[
         "override",
         "request",
-        "0",
+        "1",
         "ui",
         "--replacement",
         "UUI2",
@@ -107,7 +107,7 @@ fn an_approval_checks_the_replacement_is_still_a_member() {
     team.ok(&[
         "override",
         "request",
-        "1",
+        "2",
         "ui",
         "--replacement",
         "UUI3",
@@ -130,7 +130,7 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
     team.ok(&[
         "override",
         "request",
-        "2",
+        "3",
         "ui",
         "--replacement",
         "UUI4",
@@ -153,18 +153,18 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
             "--reason",
             "Cy is back",
         ]),
-        "request #1 (UUI4 to cover ui in sprint 2) is now revoked\n"
+        "request #1 (UUI4 to cover ui in Sprint 3) is now revoked\n"
     );
     assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI3");
     assert_eq!(
         team.ok(&["override", "revoke", "1", "--by", "UBOSS"]),
-        "request #1 (UUI4 to cover ui in sprint 2) was already revoked; nothing changed\n"
+        "request #1 (UUI4 to cover ui in Sprint 3) was already revoked; nothing changed\n"
     );
     // A pending request is declined or cancelled, not revoked.
     team.ok(&[
         "override",
         "request",
-        "3",
+        "4",
         "ui",
         "--replacement",
         "UUI1",
@@ -190,7 +190,7 @@ fn a_decline_keeps_the_requesters_reason_and_its_own() {
     team.ok(&[
         "override",
         "request",
-        "1",
+        "2",
         "ui",
         "--replacement",
         "UUI3",
@@ -209,7 +209,7 @@ fn a_decline_keeps_the_requesters_reason_and_its_own() {
             "--reason",
             "Cy is away that week",
         ]),
-        "request #1 (UUI3 to cover ui in sprint 1) is now declined\n"
+        "request #1 (UUI3 to cover ui in Sprint 2) is now declined\n"
     );
     let list = team.json(&["override", "list"]);
     assert_eq!(list[0]["reason"], "dentist");

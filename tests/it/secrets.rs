@@ -43,7 +43,7 @@ async fn serve_never_logs_tokens_tickets_or_response_urls() {
     );
 
     let mut response_urls = Vec::new();
-    for text in ["who", "cover 0 <@U0BOB|bob>", "nonsense"] {
+    for text in ["who", "cover 1 <@U0BOB|bob>", "nonsense"] {
         let sent = emulator.send_slash_command("U0ALICE", "C0TRIAGE", "/triage", text);
         response_urls.extend(sent.response_url.clone());
         assert!(
