@@ -107,6 +107,14 @@ pub(crate) fn mention(user: &SlackUserId) -> String {
     format!("<@{user}>")
 }
 
+/// `text` with every word that is a Slack user id written as a mention.
+fn with_mentions(text: &str) -> String {
+    text.split(' ')
+        .map(|word| SlackUserId::parse(word).map_or_else(|_| word.to_string(), |id| mention(&id)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A decider as written in the audit log: a mention for a Slack user, else as is.
 fn actor(by: &str) -> String {
     SlackUserId::parse(by).map_or_else(|_| by.to_string(), |id| mention(&id))
@@ -281,7 +289,7 @@ pub fn coverage_request(
             };
             let closed_by_bot = o.decided_by.as_deref() == Some(crate::coverage::BOT_ACTOR);
             let line = match (closed_by_bot, &o.decision_reason) {
-                (true, Some(reason)) => format!("Closed{at}: {reason}"),
+                (true, Some(reason)) => format!("Closed{at}: {}", with_mentions(reason)),
                 _ => format!("{}{by}{at}{why}", status_word(decided)),
             };
             blocks.push(context(&line));
