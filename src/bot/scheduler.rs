@@ -1,6 +1,7 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
-//! moment (the next handoff, the next heads-up, every ten minutes for the user groups, or when a
-//! decision wakes it), and owns the outbox worker task.
+//! moment (the next handoff, the next heads-up, the next warning that the sprint plan runs out,
+//! every ten minutes for the user groups, or when a decision wakes it), and owns the outbox
+//! worker task. Each round first keeps the sprint plan extended (`bot::plan`).
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -109,6 +110,7 @@ async fn schedule(
 }
 
 async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
+    super::plan::keep_planned_logged(store, config, now).await;
     let closing = config.clone();
     match store
         .run(move |s| super::coverage::close_stale(s, &closing, now))
@@ -151,18 +153,27 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next handoff or heads-up after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
+/// The next handoff, heads-up or plan warning after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
-    let config = config.clone();
+    let events_config = config.clone();
     let found = store
-        .run(move |s| next_events(s, &config, now))
+        .run(move |s| next_events(s, &events_config, now))
         .await
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not find the next handoff");
             None
         });
     let (start, heads_up) = found.map_or((None, None), |(s, h)| (Some(s), Some(h)));
-    next_moment(now, start, heads_up, USERGROUP_RECHECK)
+    let next = next_moment(now, start, heads_up, USERGROUP_RECHECK);
+    let warning_config = config.clone();
+    let warning = store
+        .run(move |s| super::plan::next_warning(s, &warning_config, now))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find when the plan runs out");
+            None
+        });
+    warning.map_or(next, |warning| next.min(warning))
 }
 
 fn next_events(

@@ -134,6 +134,11 @@ impl Store {
         })
     }
 
+    /// The live sprint with the highest index: the last planned one.
+    pub fn last_sprint(&self) -> Result<Option<Sprint>> {
+        self.read(sprints::last)
+    }
+
     /// Appends the sprints the declared cadence asks for at `now` (none without a cadence, none
     /// when the plan already reaches the horizon), with their audit rows, in one transaction.
     pub fn extend_plan(&self, team: &Team, actor: &str, now: Timestamp) -> Result<Vec<Sprint>> {
