@@ -205,7 +205,7 @@ fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError
         } => {
             let edit = SprintEdit { name, start, end };
             let edited = ctx.store.edit_sprint(index, &edit, &team, actor, now)?;
-            format!("Sprint {index} is now:\n{}", line(&edited))
+            format!("Changed {}", line(&edited).trim_start_matches("• "))
         }
         Command::SprintShift { index, days } => {
             let moved = ctx.store.shift_sprints(index, days, &team, actor, now)?;
