@@ -110,7 +110,6 @@ async fn schedule(
 }
 
 async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
-    super::plan::keep_planned_logged(store, config, now).await;
     let closing = config.clone();
     match store
         .run(move |s| super::coverage::close_stale(s, &closing, now))
@@ -120,6 +119,8 @@ async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
         Ok(closed) => tracing::info!(closed, "closed requests that no longer apply"),
         Err(error) => tracing::error!(%error, "could not close requests that no longer apply"),
     }
+    // After closing requests for retired sprints: an appended sprint may reuse a retired index.
+    super::plan::keep_planned_logged(store, config, now).await;
     let config = config.clone();
     match store.run(move |s| announce::sync(s, &config, now)).await {
         Ok(0) => {}

@@ -49,7 +49,7 @@ pub enum StoreError {
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     SprintDates { start: String, end: String },
     /// A change to the sprint plan breaks a rule (a started sprint, an overlap, …).
-    #[error("{0}")]
+    #[error(transparent)]
     Plan(#[from] crate::domain::plan::PlanError),
     /// No override has this id.
     #[error("request #{0} does not exist")]
