@@ -329,6 +329,70 @@ pub enum SprintCommand {
     },
     /// List live sprints
     List,
+    /// Rename or re-date a sprint that has not started
+    Edit {
+        /// The sprint: its name, the number it ends with, a day in it, `now` or `next`
+        sprint: String,
+        /// New name
+        #[arg(long)]
+        name: Option<String>,
+        /// New first day, YYYY-MM-DD
+        #[arg(long)]
+        start: Option<String>,
+        /// New last day, YYYY-MM-DD
+        #[arg(long)]
+        end: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Move a sprint that has not started, and every sprint after it, by some days
+    Shift {
+        /// The first sprint to move: its name, the number it ends with, a day in it or `next`
+        sprint: String,
+        /// Days to move by; negative moves earlier
+        #[arg(long, allow_hyphen_values = true)]
+        days: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Retire a sprint that has not started (its history stays)
+    Retire {
+        /// The sprint: its name, the number it ends with, a day in it or `next`
+        sprint: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Declare how sprints repeat, so the bot keeps the plan extended
+    #[command(subcommand)]
+    Cadence(CadenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CadenceCommand {
+    /// Declare (or replace) the cadence and extend the plan now
+    Set {
+        /// First day of the cadence's first sprint, YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        /// Length of each sprint in days
+        #[arg(long)]
+        days: String,
+        /// Name pattern; `{n}` becomes the sprint's number (index + 1)
+        #[arg(long, default_value = "Sprint {n}")]
+        name_pattern: String,
+        /// How many weeks ahead the plan must always reach
+        #[arg(long, default_value = "12")]
+        horizon_weeks: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Show the declared cadence
+    Show,
+    /// Stop extending the plan (existing sprints stay)
+    Clear {
+        #[command(flatten)]
+        by: By,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -65,6 +65,7 @@ pub async fn run(
         .await
         .map_err(|error| ServeError::Auth(error.to_string()))?;
     tracing::info!("connected to the Slack Web API");
+    crate::bot::plan::keep_planned_logged(&store, &config, config.now()).await;
     let wake = options.wake.unwrap_or_default();
     let bot = Bot {
         config: config.clone(),

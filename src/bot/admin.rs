@@ -6,6 +6,7 @@
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
+use crate::domain::plan::SprintEdit;
 use crate::domain::{SlackUserId, Sprint, Team};
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, local_time, mention};
@@ -68,6 +69,9 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             &ctx.store
                 .generate_sprints(start, days, count, SPRINT_NAME, actor, ctx.now)?,
         ),
+        Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
+            change_sprints(ctx, command)?
+        }
         Command::AdminsList => admins(ctx)?,
         Command::AdminsAdd { user } => {
             let added = ctx.store.add_admin(&user, actor, ctx.now)?;
@@ -100,6 +104,9 @@ fn rights(command: &Command) -> Option<(&'static str, &'static str, &'static str
         Command::MemberMove { .. } => ("member.move", "member", "move members"),
         Command::SprintAdd { .. } => ("sprint.add", "sprint", "add sprints"),
         Command::SprintGenerate { .. } => ("sprint.generate", "sprint", "add sprints"),
+        Command::SprintEdit { .. } => ("sprint.edit", "sprint", "edit sprints"),
+        Command::SprintShift { .. } => ("sprint.shift", "sprint", "shift sprints"),
+        Command::SprintRetire { .. } => ("sprint.retire", "sprint", "retire sprints"),
         Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
         Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
         _ => return None,
@@ -120,6 +127,9 @@ fn entity_id(command: &Command) -> String {
         Command::SprintAdd { start, .. } | Command::SprintGenerate { start, .. } => {
             start.to_string()
         }
+        Command::SprintEdit { sprint, .. }
+        | Command::SprintShift { sprint, .. }
+        | Command::SprintRetire { sprint } => sprint.clone(),
         Command::AdminsAdd { user } | Command::AdminsRemove { user } => user.to_string(),
         _ => String::new(),
     }
@@ -174,6 +184,51 @@ fn added_sprints(created: &[Sprint]) -> String {
         })
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
+}
+
+/// `sprint edit|shift|retire`: the store refuses (nothing changed) a sprint that has started at
+/// `now`, an overlap, or a move into the past, with the domain's sentence.
+fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
+    let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
+    let line = |s: &Sprint| {
+        format!(
+            "• *{}*: {} to {}",
+            s.name, s.start, s.end
+        )
+    };
+    Ok(match command {
+        Command::SprintEdit {
+            sprint,
+            start,
+            end,
+            name,
+        } => {
+            let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
+            let edit = SprintEdit { name, start, end };
+            let edited = ctx.store.edit_sprint(index, &edit, &team, actor, now)?;
+            format!("Changed {}", line(&edited).trim_start_matches("• "))
+        }
+        Command::SprintShift { sprint, days } => {
+            let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
+            let moved = ctx.store.shift_sprints(index, days, &team, actor, now)?;
+            let lines: Vec<String> = moved.iter().map(line).collect();
+            format!(
+                "Moved {} sprint(s) by {days} day(s):\n{}",
+                moved.len(),
+                lines.join("\n")
+            )
+        }
+        Command::SprintRetire { sprint } => {
+            let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
+            let retired = ctx.store.retire_future_sprint(index, &team, actor, now)?;
+            format!("Retired {}", line(&retired).trim_start_matches("• "))
+        }
+        other => {
+            return Err(BotError::Refused(format!(
+                "`{other:?}` is not a sprint change"
+            )));
+        }
+    })
 }
 
 fn admins(ctx: Context<'_>) -> Result<String, BotError> {

@@ -102,6 +102,21 @@ pub enum Command {
         count: i64,
         days: i64,
     },
+    /// Re-date or rename a sprint that has not started; `None` keeps the current value.
+    SprintEdit {
+        /// The sprint as the person named it (see `domain::sprint_ref`).
+        sprint: String,
+        start: Option<Date>,
+        end: Option<Date>,
+        name: Option<String>,
+    },
+    SprintShift {
+        sprint: String,
+        days: i64,
+    },
+    SprintRetire {
+        sprint: String,
+    },
     AdminsList,
     AdminsAdd {
         user: SlackUserId,
@@ -154,6 +169,9 @@ impl Command {
                 | Command::MemberMove { .. }
                 | Command::SprintAdd { .. }
                 | Command::SprintGenerate { .. }
+                | Command::SprintEdit { .. }
+                | Command::SprintShift { .. }
+                | Command::SprintRetire { .. }
                 | Command::AdminsAdd { .. }
                 | Command::AdminsRemove { .. }
         )
@@ -244,6 +262,21 @@ pub const HELP: &[HelpEntry] = &[
     entry(
         "sprint generate <start> <count> [days]",
         "add count sprints of days days (14 if not given)",
+        true,
+    ),
+    entry(
+        "sprint edit <n> <start|-> <end|-> [name…]",
+        "change a sprint that has not started (- keeps a date)",
+        true,
+    ),
+    entry(
+        "sprint shift <n> <days>",
+        "move a sprint that has not started and all later ones (days may be negative)",
+        true,
+    ),
+    entry(
+        "sprint retire <n>",
+        "retire a sprint that has not started",
         true,
     ),
     entry(
@@ -457,9 +490,52 @@ fn parse_sprint(rest: &[&str]) -> Result<Command, ParseError> {
             "give a start date and a count".to_string(),
             GENERATE,
         )),
+        (Some("edit" | "shift" | "retire"), _) => parse_sprint_change(rest),
         _ => Err(problem(
-            "expected `add` or `generate` after `sprint`".to_string(),
-            "sprint add|generate …",
+            "expected `add`, `generate`, `edit`, `shift` or `retire` after `sprint`".to_string(),
+            "sprint add|generate|edit|shift|retire …",
+        )),
+    }
+}
+
+/// `sprint edit|shift|retire …`: changes to a sprint that has not started.
+fn parse_sprint_change(rest: &[&str]) -> Result<Command, ParseError> {
+    const EDIT: &str = "sprint edit <n> <start|-> <end|-> [name…]";
+    const SHIFT: &str = "sprint shift <n> <days>";
+    const RETIRE: &str = "sprint retire <n>";
+    let verb = rest[0].to_lowercase();
+    let usage = match verb.as_str() {
+        "edit" => EDIT,
+        "shift" => SHIFT,
+        _ => RETIRE,
+    };
+    let Some((sprint, args)) = rest[1..].split_first() else {
+        return Err(problem("say which sprint (its number)".to_string(), usage));
+    };
+    let sprint = sprint.to_string();
+    let kept = |word: &str| -> Result<Option<Date>, ParseError> {
+        (word != "-").then(|| date(word, EDIT)).transpose()
+    };
+    match (verb.as_str(), args) {
+        ("edit", [start, end, name @ ..]) => Ok(Command::SprintEdit {
+            sprint,
+            start: kept(start)?,
+            end: kept(end)?,
+            name: join(name),
+        }),
+        ("edit", _) => Err(problem(
+            "give the start and end dates (- keeps one) and optionally a new name".to_string(),
+            EDIT,
+        )),
+        ("shift", [days]) => Ok(Command::SprintShift {
+            sprint,
+            days: number(days, "the days", -3660, 3660, SHIFT)?,
+        }),
+        ("shift", _) => Err(problem("give the number of days".to_string(), SHIFT)),
+        (_, []) => Ok(Command::SprintRetire { sprint }),
+        _ => Err(problem(
+            "expected only the sprint number".to_string(),
+            RETIRE,
         )),
     }
 }
@@ -801,6 +877,42 @@ mod tests {
             expect![
                 "error: expected a date as YYYY-MM-DD, not `03/09/2026` (usage: sprint generate <start> <count> [days])"
             ],
+        );
+        check(
+            "sprint edit 4 - 2026-04-03 Hack week",
+            expect![[
+                r#"SprintEdit { index: SprintIndex(4), start: None, end: Some(2026-04-03), name: Some("Hack week") }"#
+            ]],
+        );
+        check(
+            "sprint edit 4 2026-03-30 -",
+            expect![
+                "SprintEdit { index: SprintIndex(4), start: Some(2026-03-30), end: None, name: None }"
+            ],
+        );
+        check(
+            "sprint edit 4 2026-03-30",
+            expect![
+                "error: give the start and end dates (- keeps one) and optionally a new name (usage: sprint edit <n> <start|-> <end|-> [name…])"
+            ],
+        );
+        check(
+            "sprint shift 4 -7",
+            expect!["SprintShift { index: SprintIndex(4), days: -7 }"],
+        );
+        check(
+            "sprint shift 4 soon",
+            expect![
+                "error: the days must be a whole number from -3660 to 3660, not `soon` (usage: sprint shift <n> <days>)"
+            ],
+        );
+        check(
+            "sprint retire 4",
+            expect!["SprintRetire { index: SprintIndex(4) }"],
+        );
+        check(
+            "sprint retire next",
+            expect!["error: expected a sprint number, not `next` (usage: sprint retire <n>)"],
         );
         check("admins", expect!["AdminsList"]);
         check(

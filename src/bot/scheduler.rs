@@ -1,6 +1,8 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
-//! moment (the next handoff or the end of the sprint in force, the next heads-up, every ten
-//! minutes for the user groups, or when a decision wakes it), and owns the outbox worker task.
+//! moment (the next handoff or the end of the sprint in force, the next heads-up, the next
+//! warning that the sprint plan runs out, every ten minutes for the user groups, or when a
+//! decision wakes it), and owns the outbox worker task. Each round first keeps the sprint plan
+//! extended (`bot::plan`).
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -118,6 +120,8 @@ async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
         Ok(closed) => tracing::info!(closed, "closed requests that no longer apply"),
         Err(error) => tracing::error!(%error, "could not close requests that no longer apply"),
     }
+    // After closing requests for retired sprints: an appended sprint may reuse a retired index.
+    super::plan::keep_planned_logged(store, config, now).await;
     let config = config.clone();
     match store.run(move |s| announce::sync(s, &config, now)).await {
         Ok(0) => {}
@@ -151,19 +155,28 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next change of the sprint in force or heads-up after `now` (at the latest `now` +
-/// [`USERGROUP_RECHECK`]).
+/// The next change of the sprint in force, heads-up or plan warning after `now` (at the latest
+/// `now` + [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
-    let config = config.clone();
+    let events_config = config.clone();
     let found = store
-        .run(move |s| next_events(s, &config, now))
+        .run(move |s| next_events(s, &events_config, now))
         .await
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not find the next handoff");
             (None, None)
         });
     let (change, heads_up) = found;
-    next_moment(now, change, heads_up, USERGROUP_RECHECK)
+    let next = next_moment(now, change, heads_up, USERGROUP_RECHECK);
+    let warning_config = config.clone();
+    let warning = store
+        .run(move |s| super::plan::next_warning(s, &warning_config, now))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find when the plan runs out");
+            None
+        });
+    warning.map_or(next, |warning| next.min(warning))
 }
 
 /// The next change of the sprint in force after `now` (the next handoff, or the end of the

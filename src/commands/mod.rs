@@ -2,6 +2,7 @@
 //! domain, print the result (text or `--json`).
 
 pub mod backup;
+pub mod cadence;
 pub mod duty;
 pub mod import;
 pub mod migrate;

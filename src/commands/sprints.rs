@@ -1,13 +1,16 @@
-//! `sprint add`, `sprint generate` and `sprint list`.
+//! `sprint add`, `sprint generate`, `sprint list`, and `sprint edit|shift|retire` for sprints
+//! that have not started (the rules are `domain::plan`'s; `sprint cadence` is in `cadence`).
 
 use serde_json::json;
 
 use super::{parse_actor, parse_date, parse_number, print_json, table};
-use crate::app;
+use crate::app::{self, UsageError};
 use crate::cli::SprintCommand;
 use crate::config::Config;
-use crate::domain::Sprint;
-use crate::store::NewSprint;
+use crate::domain::plan::SprintEdit;
+use crate::domain::sprint_ref::resolve_sprint;
+use crate::domain::{Sprint, SprintIndex};
+use crate::store::{NewSprint, Store};
 
 pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
     match command {
@@ -46,6 +49,43 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 .iter()
                 .for_each(|s| println!("added {}", describe(s)));
         }
+        SprintCommand::Edit {
+            sprint,
+            name,
+            start,
+            end,
+            by,
+        } => {
+            let edit = SprintEdit {
+                name,
+                start: start.map(|s| parse_date("--start", &s)).transpose()?,
+                end: end.map(|e| parse_date("--end", &e)).transpose()?,
+            };
+            let actor = parse_actor(&by.by)?;
+            let store = app::open_store(config)?;
+            let index = named_sprint(config, &store, &sprint)?;
+            let edited = store.edit_sprint(index, &edit, &config.team(), &actor, config.now())?;
+            println!("{}", describe(&edited));
+        }
+        SprintCommand::Shift { sprint, days, by } => {
+            let days = parse_days(&days)?;
+            let actor = parse_actor(&by.by)?;
+            let store = app::open_store(config)?;
+            let index = named_sprint(config, &store, &sprint)?;
+            let shifted = store.shift_sprints(index, days, &config.team(), &actor, config.now())?;
+            shifted
+                .iter()
+                .for_each(|s| println!("moved {}", describe(s)));
+        }
+        SprintCommand::Retire { sprint, by } => {
+            let actor = parse_actor(&by.by)?;
+            let store = app::open_store(config)?;
+            let index = named_sprint(config, &store, &sprint)?;
+            let retired =
+                store.retire_future_sprint(index, &config.team(), &actor, config.now())?;
+            println!("retired {}", describe(&retired));
+        }
+        SprintCommand::Cadence(command) => super::cadence::run(config, command)?,
         SprintCommand::List => {
             let sprints = app::open_store(config)?.sprints()?;
             if config.json {
@@ -66,7 +106,29 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn describe(sprint: &Sprint) -> String {
+/// `--days` of `sprint shift`: a whole number of days, negative to move earlier.
+fn parse_days(text: &str) -> Result<i64, UsageError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|days| (-3660..=3660).contains(days) && *days != 0)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--days must be a whole number of days from -3660 to 3660, not 0, not `{text}`"
+            ))
+        })
+}
+
+/// The index of the sprint `text` names: its name, the number it ends with, a day in it, `now`
+/// or `next`.
+fn named_sprint(config: &Config, store: &Store, text: &str) -> anyhow::Result<SprintIndex> {
+    let sprints = store.sprints()?;
+    resolve_sprint(text, &sprints, &config.team(), config.now())
+        .map(|s| s.index)
+        .map_err(|error| UsageError(error.to_string()).into())
+}
+
+pub(crate) fn describe(sprint: &Sprint) -> String {
     format!(
         "\"{}\" from {} to {}",
         sprint.name, sprint.start, sprint.end

@@ -4,9 +4,11 @@
 //! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
 
 pub mod announce;
+pub mod cadence;
 pub mod ids;
 pub mod model;
 pub mod overrides;
+pub mod plan;
 pub mod request;
 pub mod rotation;
 pub mod sprint;

@@ -51,6 +51,9 @@ pub enum StoreError {
     /// The end date is before the start date.
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     SprintDates { start: String, end: String },
+    /// A change to the sprint plan breaks a rule (a started sprint, an overlap, …).
+    #[error(transparent)]
+    Plan(#[from] crate::domain::plan::PlanError),
     /// No override has this id.
     #[error("request #{0} does not exist")]
     UnknownOverride(i64),

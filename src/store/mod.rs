@@ -10,6 +10,7 @@
 mod announce;
 mod audit;
 mod backup;
+mod cadence;
 mod codec;
 mod disciplines;
 mod error;
@@ -20,6 +21,7 @@ pub mod migrate;
 mod outbox;
 mod outbox_read;
 mod overrides;
+mod plan;
 mod sprints;
 mod state;
 

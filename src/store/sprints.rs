@@ -22,7 +22,7 @@ pub struct SprintChange {
     pub created: bool,
 }
 
-fn sprint_json(sprint: &Sprint) -> Value {
+pub(crate) fn sprint_json(sprint: &Sprint) -> Value {
     json!({
         "index": sprint.index.get(),
         "name": sprint.name,
@@ -41,7 +41,11 @@ pub(crate) fn find(conn: &Connection, index: SprintIndex) -> Result<Option<Sprin
         .optional()?)
 }
 
-fn query(conn: &Connection, condition: &str, params: impl rusqlite::Params) -> Result<Vec<Sprint>> {
+pub(crate) fn query(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Sprint>> {
     let sql =
         format!("SELECT {SPRINT_COLUMNS} FROM sprints WHERE retired_at IS NULL AND {condition}");
     let mut statement = conn.prepare_cached(&sql)?;
@@ -114,6 +118,31 @@ fn refuse_overlap(conn: &Connection, sprint: &Sprint) -> Result<()> {
         ))),
         None => Ok(()),
     }
+}
+
+/// The live sprint with the highest index.
+pub(crate) fn last(conn: &Connection) -> Result<Option<Sprint>> {
+    Ok(query(conn, "1 ORDER BY sprint_index DESC LIMIT 1", [])?
+        .into_iter()
+        .next())
+}
+
+/// Retires the live `sprint` inside `tx`, with its audit row.
+pub(crate) fn retire(tx: &Connection, sprint: &Sprint, actor: &str, now: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE sprints SET retired_at = ?2 WHERE sprint_index = ?1 AND retired_at IS NULL",
+        params![sprint.index.get(), now.as_second()],
+    )?;
+    let record = AuditRecord {
+        actor,
+        action: "sprint.retire",
+        entity: "sprint",
+        entity_id: sprint.index.to_string(),
+        before: Some(sprint_json(sprint)),
+        after: None,
+        reason: None,
+    };
+    audit::append(tx, &record, now)
 }
 
 pub(crate) fn create(

@@ -1191,3 +1191,80 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
+    let bot = Bot::start().await;
+    let sprints = || bot.store.sprints().unwrap();
+    let (plan, counts) = (sprints(), bot.row_counts());
+    check(
+        bot.say(ALICE, "sprint edit 1 - - Hack week").await,
+        expect!["only admins can edit sprints"],
+    );
+    check(
+        bot.say(ALICE, "sprint shift 1 7").await,
+        expect!["only admins can shift sprints"],
+    );
+    check(
+        bot.say(ALICE, "sprint retire 2").await,
+        expect!["only admins can retire sprints"],
+    );
+    // Sprint 1 (index 0) is in force: it cannot change, and nothing may overlap it.
+    check(
+        bot.say(CAROL, "sprint edit 0 - - Renamed").await,
+        expect![
+            "sprint 0 (Sprint 1) started on 2026-03-09; a sprint that has started cannot be changed"
+        ],
+    );
+    check(
+        bot.say(CAROL, "sprint shift 1 -1").await,
+        expect![
+            "sprint 1 (2026-03-22 to 2026-04-04) would overlap sprint 0 (Sprint 1, 2026-03-09 to 2026-03-22)"
+        ],
+    );
+    check(
+        bot.say(CAROL, "sprint edit 1 2026-03-10 -").await,
+        expect!["sprint 1 would start on 2026-03-10, which has already begun; choose a later day"],
+    );
+    assert_eq!(sprints(), plan, "a refused change changed the plan");
+    let refusals = 3;
+    assert_eq!(
+        bot.row_counts()[2],
+        counts[2] + refusals,
+        "only the refusals are audited"
+    );
+
+    check(
+        bot.say(CAROL, "sprint edit 1 - 2026-04-03 Hack week").await,
+        expect!["Changed sprint 1 *Hack week*: 2026-03-23 to 2026-04-03"],
+    );
+    check(
+        bot.say(CAROL, "sprint shift 2 -2").await,
+        expect![[r#"
+        Moved 1 sprint(s) by -2 day(s):
+        • sprint 2 *Sprint 3*: 2026-04-04 to 2026-04-17"#]],
+    );
+    check(
+        bot.say(CAROL, "sprint retire 2").await,
+        expect!["Retired sprint 2 *Sprint 3*: 2026-04-04 to 2026-04-17"],
+    );
+    let changes: Vec<String> = bot
+        .audit_actions()
+        .into_iter()
+        .filter(|a| a.contains(" sprint."))
+        .collect();
+    check(
+        changes.join("\n"),
+        expect![[r#"
+        test sprint.add 0
+        test sprint.add 1
+        test sprint.add 2
+        U0ALICE sprint.edit.refused 1
+        U0ALICE sprint.shift.refused 1
+        U0ALICE sprint.retire.refused 2
+        U0CAROL sprint.edit 1
+        U0CAROL sprint.shift 2
+        U0CAROL sprint.retire 2"#]],
+    );
+    bot.stop().await;
+}

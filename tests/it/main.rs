@@ -12,6 +12,7 @@ mod health;
 mod import;
 mod journey;
 mod notify;
+mod plan;
 mod rules;
 mod secrets;
 mod serve;

@@ -17,11 +17,13 @@ use jiff::civil::date;
 use tempfile::TempDir;
 use tokio::sync::{Notify, watch};
 use triage_bot::bot::announce::sync;
+use triage_bot::bot::plan::PlanRound;
 use triage_bot::bot::scheduler::{self, Notifications};
 use triage_bot::bot::usergroups::reconcile;
 use triage_bot::bot::worker::{DeliveryReport, Worker};
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
+use triage_bot::domain::cadence::Cadence;
 use triage_bot::domain::{Sprint, SprintIndex};
 use triage_bot::slack::emulator::{Emulator, Fault};
 use triage_bot::slack::{ApiClient, ApiConfig, Pacing};
@@ -862,4 +864,167 @@ async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force()
           Backend Engineering  Dee Roy (U0BE00001)  rotation
     "#]]
     .assert_eq(&String::from_utf8_lossy(&who.stdout));
+}
+
+/// The admin channel's posts that warn the plan runs out.
+fn plan_warnings(bot: &Bot) -> Vec<String> {
+    bot.channel_texts("C0GENERAL")
+        .into_iter()
+        .filter(|text| text.starts_with("The last planned sprint"))
+        .collect()
+}
+
+fn keep_planned(bot: &Bot, now: Timestamp) -> PlanRound {
+    triage_bot::bot::plan::keep_planned(&bot.store, &bot.config, now).unwrap()
+}
+
+// Sprint 1 (the last, "Sprint 2") ends Sun Apr 5: it stops at the handoff on Mon Apr 6 (15:00
+// UTC), so the warnings fall due on Mon Mar 23 and Sat Apr 4 at 15:00 UTC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_cadence_admins_are_warned_14_and_2_days_before_the_plan_runs_out() {
+    let bot = Bot::start().await.with_team();
+    assert_eq!(keep_planned(&bot, mid_sprint()), PlanRound::Warned(0));
+    assert_eq!(
+        keep_planned(&bot, at("2026-03-23T14:59:59Z")),
+        PlanRound::Warned(0)
+    );
+    assert_eq!(
+        keep_planned(&bot, at("2026-03-23T15:00:00Z")),
+        PlanRound::Warned(1)
+    );
+    assert_eq!(
+        keep_planned(&bot, at("2026-03-30T15:00:00Z")),
+        PlanRound::Warned(0)
+    );
+    bot.deliver(at("2026-03-30T15:00:00Z")).await;
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-04T15:00:00Z")),
+        PlanRound::Warned(1)
+    );
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-05T15:00:00Z")),
+        PlanRound::Warned(0)
+    );
+    bot.deliver(at("2026-04-05T15:00:00Z")).await;
+    expect![[r#"
+        [
+            "The last planned sprint, Sprint 2, ends on Sun Apr 5: add sprints (`/triage sprint generate …`) or declare a cadence (`triage-bot sprint cadence set …`)",
+            "The last planned sprint, Sprint 2, ends on Sun Apr 5: add sprints (`/triage sprint generate …`) or declare a cadence (`triage-bot sprint cadence set …`)",
+        ]
+    "#]]
+    .assert_debug_eq(&plan_warnings(&bot));
+
+    // A sprint added after them moves the last sprint: its own warnings apply, once each.
+    let sprint = Sprint {
+        index: SprintIndex::new(2).unwrap(),
+        name: "Sprint 3".to_string(),
+        start: date(2026, 4, 6),
+        end: date(2026, 4, 19),
+    };
+    bot.store
+        .create_sprint(&sprint, "test", at("2026-04-05T16:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-06T14:59:59Z")),
+        PlanRound::Warned(0)
+    );
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-06T15:00:00Z")),
+        PlanRound::Warned(1)
+    );
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-06T16:00:00Z")),
+        PlanRound::Warned(0)
+    );
+    bot.deliver(at("2026-04-06T16:00:00Z")).await;
+    let warnings = plan_warnings(&bot);
+    assert_eq!(warnings.len(), 3);
+    assert!(
+        warnings[2].contains("Sprint 3, ends on Sun Apr 19"),
+        "{warnings:?}"
+    );
+    // Once the last sprint has ended, no more warnings.
+    assert_eq!(
+        keep_planned(&bot, at("2026-04-20T15:00:00Z")),
+        PlanRound::Warned(0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_cadence_the_plan_is_extended_instead_of_warned_about() {
+    let bot = Bot::start().await.with_team();
+    let cadence = Cadence {
+        start: date(2026, 3, 9),
+        days: 14,
+        name_pattern: "Sprint {n}".to_string(),
+        horizon_days: 84,
+    };
+    let team = bot.config.team();
+    let set_at = at("2026-03-01T00:00:00Z");
+    let added = bot
+        .store
+        .set_cadence(&cadence, &team, "test", set_at)
+        .unwrap();
+    // Feb 28 (local) + 84 days is May 23: four more sprints reach May 31.
+    assert_eq!(added.len(), 4, "{added:?}");
+    let now = at("2026-03-23T15:00:00Z");
+    let PlanRound::Extended(added) = keep_planned(&bot, now) else {
+        panic!("a cadence extends the plan");
+    };
+    // Mar 23 + 84 days is Jun 15: two more sprints reach Jun 28.
+    let names: Vec<&str> = added.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Sprint 7", "Sprint 8"]);
+    assert_eq!(keep_planned(&bot, now), PlanRound::Extended(Vec::new()));
+    let sprints = bot.store.sprints().unwrap();
+    assert_eq!(sprints.last().unwrap().end, date(2026, 6, 28));
+    for pair in sprints.windows(2) {
+        assert_eq!(
+            pair[0].end.tomorrow().unwrap(),
+            pair[1].start,
+            "back to back"
+        );
+    }
+    let audited = bot.store.audit(50).unwrap();
+    let bot_adds = audited
+        .iter()
+        .filter(|e| e.action == "sprint.add" && e.actor == "triage-bot")
+        .count();
+    assert_eq!(bot_adds, 2);
+    bot.deliver(now).await;
+    assert!(plan_warnings(&bot).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_wakes_for_a_plan_warning() {
+    let bot = Bot::start().await.with_team();
+    // The 14-day warning has been posted; the clock stands 3 s before the 2-day one, with no
+    // handoff or heads-up in between, so only the warning's own moment wakes the scheduler.
+    keep_planned(&bot, at("2026-03-23T15:00:00Z"));
+    let now = at("2026-04-04T14:59:57Z");
+    let mut config = (*bot.config).clone();
+    config.clock_start = Some(now);
+    config.started_at = Timestamp::now();
+    let notifications = Notifications {
+        store: bot.store.clone(),
+        config: Arc::new(config),
+        api: bot.api(),
+        usergroup_api: None,
+        home: None,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let running = tokio::spawn(scheduler::run(
+        notifications,
+        shutdown,
+        Arc::new(Notify::new()),
+    ));
+    let posted = bot
+        .emulator
+        .wait_until(Duration::from_secs(15), |_| plan_warnings(&bot).len() == 2)
+        .await;
+    assert!(posted, "{:?}", plan_warnings(&bot));
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the scheduler stops promptly")
+        .unwrap();
 }

@@ -149,3 +149,58 @@ fn serve_refuses_missing_or_malformed_tokens() {
         "error: SLACK_APP_TOKEN must be an app-level token starting with xapp-\n",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_extends_the_plan_by_the_cadence_when_it_starts() {
+    let (dir, store) = team_store();
+    let cadence = triage_bot::domain::cadence::Cadence {
+        start: jiff::civil::date(2026, 1, 5),
+        days: 14,
+        name_pattern: "Sprint {n}".into(),
+        horizon_days: 84,
+    };
+    let team = config(&dir.path().join("triage.db")).team();
+    // Declared long ago (Jan 1): the plan then reached Mar 29.
+    let declared = "2026-01-01T12:00:00-08:00".parse().unwrap();
+    store
+        .set_cadence(&cadence, &team, "test", declared)
+        .unwrap();
+    assert_eq!(
+        store.sprints().unwrap().last().unwrap().end,
+        jiff::civil::date(2026, 3, 29)
+    );
+    let emulator = Emulator::start().await.unwrap();
+    let options = ServeOptions {
+        api_url: emulator.api_url(),
+        app_token: emulator.app_token(),
+        bot_token: emulator.bot_token(),
+        user_token: None,
+        http: None,
+        notifications: false,
+        pacing: Pacing::slack_defaults(),
+        wake: None,
+        socket: socket_config(),
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let bot = tokio::spawn(serve::run(
+        Arc::new(config(&dir.path().join("triage.db"))),
+        store.clone(),
+        options,
+        shutdown,
+    ));
+    assert!(
+        emulator
+            .wait_until(Duration::from_secs(5), |e| e.ready_sockets() == 2)
+            .await
+    );
+    // Started on Mar 10: the plan reaches at least Jun 2 (12 weeks on), back to back.
+    let sprints = store.sprints().unwrap();
+    assert_eq!(sprints.last().unwrap().end, jiff::civil::date(2026, 6, 7));
+    assert!(
+        sprints
+            .windows(2)
+            .all(|p| p[0].end.tomorrow().unwrap() == p[1].start)
+    );
+    stop.send(true).unwrap();
+    bot.await.unwrap().unwrap();
+}
