@@ -177,10 +177,7 @@ fn added_sprints(created: &[Sprint]) -> String {
     let lines: Vec<String> = created
         .iter()
         .map(|s| {
-            format!(
-                "• sprint {} *{}*: {} to {}",
-                s.index, s.name, s.start, s.end
-            )
+            format!("• *{}*: {} to {}", s.name, s.start, s.end)
         })
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))

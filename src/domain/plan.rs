@@ -17,26 +17,29 @@ use super::sprint::{handoff_instant, sprint_ends_at, sprint_has_started};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     /// The sprint has already taken over at `now`.
-    #[error(
-        "sprint {index} ({name}) started on {start}; a sprint that has started cannot be changed"
-    )]
+    #[error("{name} started on {start}; a sprint that has started cannot be changed")]
     Started {
         index: SprintIndex,
         name: String,
         start: Date,
     },
     /// The change would make the sprint start at a moment already past.
-    #[error("sprint {index} would start on {start}, which has already begun; choose a later day")]
-    StartsInPast { index: SprintIndex, start: Date },
+    #[error("{name} would start on {start}, which has already begun; choose a later day")]
+    StartsInPast {
+        index: SprintIndex,
+        name: String,
+        start: Date,
+    },
     /// The end date would come before the start date.
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     EndsBeforeStart { start: Date, end: Date },
     /// The change would overlap a neighbour, or move past it.
     #[error(
-        "sprint {index} ({start} to {end}) would overlap sprint {other} ({other_name}, {other_start} to {other_end})"
+        "{name} ({start} to {end}) would overlap {other_name} ({other_start} to {other_end})"
     )]
     Overlaps {
         index: SprintIndex,
+        name: String,
         start: Date,
         end: Date,
         other: SprintIndex,
@@ -154,11 +157,13 @@ fn check_placement(
     if sprint_has_started(sprint, team, now) {
         return Err(PlanError::StartsInPast {
             index: sprint.index,
+            name: sprint.name.clone(),
             start: sprint.start,
         });
     }
     let overlaps = |other: &Sprint| PlanError::Overlaps {
         index: sprint.index,
+        name: sprint.name.clone(),
         start: sprint.start,
         end: sprint.end,
         other: other.index,
@@ -300,7 +305,7 @@ mod tests {
                 ..SprintEdit::default()
             },
             "2026-03-16T09:00:00-07:00",
-            "sprint 1 (Sprint 2) started on 2026-03-16; a sprint that has started cannot be changed",
+            "Sprint 2 started on 2026-03-16; a sprint that has started cannot be changed",
         );
     }
 
@@ -309,12 +314,12 @@ mod tests {
         check_edit(
             dates(("2026-03-15", "2026-03-29")),
             "2026-03-10T12:00:00-07:00",
-            "sprint 1 (2026-03-15 to 2026-03-29) would overlap sprint 0 (Sprint 1, 2026-03-02 to 2026-03-15)",
+            "Sprint 2 (2026-03-15 to 2026-03-29) would overlap Sprint 1 (2026-03-02 to 2026-03-15)",
         );
         check_edit(
             dates(("2026-03-16", "2026-04-30")),
             "2026-03-10T12:00:00-07:00",
-            "sprint 1 (2026-03-16 to 2026-04-30) would overlap sprint 2 (Sprint 3, 2026-03-30 to 2026-04-12)",
+            "Sprint 2 (2026-03-16 to 2026-04-30) would overlap Sprint 3 (2026-03-30 to 2026-04-12)",
         );
         check_edit(
             dates(("2026-03-20", "2026-03-18")),

@@ -84,8 +84,10 @@ fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
     )?;
     if let Some(previous) = previous.first().filter(|p| p.start >= sprint.start) {
         return Err(StoreError::SprintOrder(format!(
-            "sprint {index} must start after sprint {} ({}), which starts on {}",
-            previous.index, previous.name, previous.start
+            "{} must start after {}, which starts on {}",
+            sprint.name.trim(),
+            previous.name,
+            previous.start
         )));
     }
     let next = query(
@@ -95,8 +97,10 @@ fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
     )?;
     if let Some(next) = next.first().filter(|n| n.start <= sprint.start) {
         return Err(StoreError::SprintOrder(format!(
-            "sprint {index} must start before sprint {} ({}), which starts on {}",
-            next.index, next.name, next.start
+            "{} must start before {}, which starts on {}",
+            sprint.name.trim(),
+            next.name,
+            next.start
         )));
     }
     refuse_overlap(conn, sprint)
@@ -112,9 +116,14 @@ fn refuse_overlap(conn: &Connection, sprint: &Sprint) -> Result<()> {
     )?;
     match overlapping.first() {
         Some(other) => Err(StoreError::SprintOverlap(format!(
-            "sprint {} ({} to {}) would overlap sprint {} ({}, {} to {}); sprints may share only \
-             a boundary day (one ends the day the next starts)",
-            sprint.index, sprint.start, sprint.end, other.index, other.name, other.start, other.end
+            "{} ({} to {}) would overlap {} ({} to {}); sprints may share only a boundary day \
+             (one ends the day the next starts)",
+            sprint.name.trim(),
+            sprint.start,
+            sprint.end,
+            other.name,
+            other.start,
+            other.end
         ))),
         None => Ok(()),
     }

@@ -567,7 +567,7 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
     check_refused(
         &team,
         &["sprint", "add", "Early", "2026-01-05", "2026-01-18"],
-        "sprint 6 must start after sprint 5 (Sprint 6), which starts on 2026-05-11",
+        "Early must start after Sprint 6, which starts on 2026-05-11",
     );
     check_refused(
         &team,
@@ -620,7 +620,7 @@ fn sprints_never_overlap_but_may_share_a_boundary_day() {
     check_refused(
         &team,
         &["sprint", "add", "Overlap", "2026-05-20", "2026-06-02"],
-        "sprint 6 (2026-05-20 to 2026-06-02) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+        "Overlap (2026-05-20 to 2026-06-02) would overlap Sprint 6 (2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
     );
     check_refused(
         &team,
@@ -634,7 +634,7 @@ fn sprints_never_overlap_but_may_share_a_boundary_day() {
             "--count",
             "3",
         ],
-        "sprint 6 (2026-05-12 to 2026-05-25) would overlap sprint 5 (Sprint 6, 2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
+        "Sprint 7 (2026-05-12 to 2026-05-25) would overlap Sprint 6 (2026-05-11 to 2026-05-24); sprints may share only a boundary day (one ends the day the next starts)",
     );
     assert_eq!(
         team.ok(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]),

@@ -293,7 +293,7 @@ fn import_sprints_whose_dates_go_backwards_is_refused() {
         2,
         expect![[""]],
         expect![[r#"
-            error: import failed, nothing was changed: sprint 1 (FY26 Sp2): sprint 1 must start after sprint 0 (FY26 Sp1), which starts on 2026-01-05
+            error: import failed, nothing was changed: sprint 1 (FY26 Sp2): FY26 Sp2 must start after FY26 Sp1, which starts on 2026-01-05
         "#]],
     );
     assert_eq!(store(&dir).sprints().unwrap(), vec![]);
@@ -308,7 +308,7 @@ fn import_sprints_that_overlap_is_refused() {
         2,
         expect![[""]],
         expect![[r#"
-            error: import failed, nothing was changed: sprint 1 (FY26 Sp2): sprint 1 (2026-01-12 to 2026-01-26) would overlap sprint 0 (FY26 Sp1, 2026-01-05 to 2026-01-19); sprints may share only a boundary day (one ends the day the next starts)
+            error: import failed, nothing was changed: sprint 1 (FY26 Sp2): FY26 Sp2 (2026-01-12 to 2026-01-26) would overlap FY26 Sp1 (2026-01-05 to 2026-01-19); sprints may share only a boundary day (one ends the day the next starts)
         "#]],
     );
     assert_eq!(store(&dir).sprints().unwrap(), vec![]);

@@ -129,18 +129,18 @@ fn a_cadence_keeps_twelve_weeks_planned_and_a_repeat_adds_nothing() {
     let first = ok(dir, MARCH_1, &set);
     expect![[r#"
         cadence: "Sprint {n}", 7 days each from 2026-03-08, planned at least 12 weeks ahead
-        added sprint 0 "Sprint 1" from 2026-03-08 to 2026-03-14
-        added sprint 1 "Sprint 2" from 2026-03-15 to 2026-03-21
-        added sprint 2 "Sprint 3" from 2026-03-22 to 2026-03-28
-        added sprint 3 "Sprint 4" from 2026-03-29 to 2026-04-04
-        added sprint 4 "Sprint 5" from 2026-04-05 to 2026-04-11
-        added sprint 5 "Sprint 6" from 2026-04-12 to 2026-04-18
-        added sprint 6 "Sprint 7" from 2026-04-19 to 2026-04-25
-        added sprint 7 "Sprint 8" from 2026-04-26 to 2026-05-02
-        added sprint 8 "Sprint 9" from 2026-05-03 to 2026-05-09
-        added sprint 9 "Sprint 10" from 2026-05-10 to 2026-05-16
-        added sprint 10 "Sprint 11" from 2026-05-17 to 2026-05-23
-        added sprint 11 "Sprint 12" from 2026-05-24 to 2026-05-30
+        added "Sprint 1" from 2026-03-08 to 2026-03-14
+        added "Sprint 2" from 2026-03-15 to 2026-03-21
+        added "Sprint 3" from 2026-03-22 to 2026-03-28
+        added "Sprint 4" from 2026-03-29 to 2026-04-04
+        added "Sprint 5" from 2026-04-05 to 2026-04-11
+        added "Sprint 6" from 2026-04-12 to 2026-04-18
+        added "Sprint 7" from 2026-04-19 to 2026-04-25
+        added "Sprint 8" from 2026-04-26 to 2026-05-02
+        added "Sprint 9" from 2026-05-03 to 2026-05-09
+        added "Sprint 10" from 2026-05-10 to 2026-05-16
+        added "Sprint 11" from 2026-05-17 to 2026-05-23
+        added "Sprint 12" from 2026-05-24 to 2026-05-30
     "#]]
     .assert_eq(&first);
     let before = plan_state(dir);
@@ -172,7 +172,7 @@ fn a_cadence_keeps_twelve_weeks_planned_and_a_repeat_adds_nothing() {
         ],
     );
     assert!(
-        extended.contains("added sprint 14 \"Sprint 15\" from 2026-06-14 to 2026-06-20"),
+        extended.contains("added \"Sprint 15\" from 2026-06-14 to 2026-06-20"),
         "{extended}"
     );
     assert_eq!(
@@ -276,33 +276,33 @@ fn future_sprints_can_be_edited_shifted_and_retired_started_ones_cannot() {
     let now = "2026-03-20T12:00:00-07:00";
     six_sprints(dir, now);
     // Started sprints (0 and 1, in force) are immutable.
-    let started = refused(dir, now, &["sprint", "edit", "1", "--name", "Renamed"]);
+    let started = refused(dir, now, &["sprint", "edit", "2", "--name", "Renamed"]);
     assert_eq!(
         started.trim_end(),
-        "error: sprint 1 (Sprint 2) started on 2026-03-16; a sprint that has started cannot be changed"
+        "error: Sprint 2 started on 2026-03-16; a sprint that has started cannot be changed"
     );
-    assert!(refused(dir, now, &["sprint", "shift", "0", "--days", "7"]).contains("started"));
-    assert!(refused(dir, now, &["sprint", "retire", "1"]).contains("started"));
+    assert!(refused(dir, now, &["sprint", "shift", "1", "--days", "7"]).contains("started"));
+    assert!(refused(dir, now, &["sprint", "retire", "2"]).contains("started"));
     // Future ones cannot overlap, break the order, or move into the past.
-    let overlap = refused(dir, now, &["sprint", "edit", "2", "--start", "2026-03-29"]);
+    let overlap = refused(dir, now, &["sprint", "edit", "3", "--start", "2026-03-29"]);
     assert!(
-        overlap.contains("would overlap sprint 1 (Sprint 2, 2026-03-16 to 2026-03-29)"),
+        overlap.contains("would overlap Sprint 2 (2026-03-16 to 2026-03-29)"),
         "{overlap}"
     );
     assert!(
-        refused(dir, now, &["sprint", "edit", "2", "--end", "2026-04-13"])
-            .contains("overlap sprint 3")
+        refused(dir, now, &["sprint", "edit", "3", "--end", "2026-04-13"])
+            .contains("overlap Sprint 4")
     );
     assert!(
-        refused(dir, now, &["sprint", "edit", "2", "--end", "2026-03-29"]).contains("cannot end")
+        refused(dir, now, &["sprint", "edit", "3", "--end", "2026-03-29"]).contains("cannot end")
     );
     assert!(
-        refused(dir, now, &["sprint", "shift", "2", "--days", "-1"]).contains("overlap sprint 1")
+        refused(dir, now, &["sprint", "shift", "3", "--days", "-1"]).contains("overlap Sprint 2")
     );
-    assert!(refused(dir, now, &["sprint", "shift", "2", "--days", "0"]).contains("--days"));
+    assert!(refused(dir, now, &["sprint", "shift", "3", "--days", "0"]).contains("--days"));
     assert!(
         refused(dir, now, &["sprint", "edit", "9", "--name", "x"])
-            .contains("sprint 9 does not exist")
+            .contains("no sprint is called `9`")
     );
 
     let edited = ok(
@@ -311,7 +311,7 @@ fn future_sprints_can_be_edited_shifted_and_retired_started_ones_cannot() {
         &[
             "sprint",
             "edit",
-            "2",
+            "3",
             "--name",
             "Hack week",
             "--end",
@@ -320,10 +320,10 @@ fn future_sprints_can_be_edited_shifted_and_retired_started_ones_cannot() {
     );
     assert_eq!(
         edited,
-        "sprint 2 \"Hack week\" from 2026-03-30 to 2026-04-10\n"
+        "\"Hack week\" from 2026-03-30 to 2026-04-10\n"
     );
-    ok(dir, now, &["sprint", "shift", "3", "--days", "-2"]);
-    ok(dir, now, &["sprint", "retire", "5"]);
+    ok(dir, now, &["sprint", "shift", "4", "--days", "-2"]);
+    ok(dir, now, &["sprint", "retire", "6"]);
     expect![[r#"
         [
             "0 Sprint 1 2026-03-02..2026-03-15",
@@ -339,5 +339,5 @@ fn future_sprints_can_be_edited_shifted_and_retired_started_ones_cannot() {
     assert_eq!(audit_actions(dir, now, "sprint.retire"), 1);
     // Once sprint 2 has started (Mon 30 March at the handoff) it is frozen too.
     let later = "2026-03-30T12:00:00-07:00";
-    assert!(refused(dir, later, &["sprint", "retire", "2"]).contains("started"));
+    assert!(refused(dir, later, &["sprint", "retire", "hack week"]).contains("started"));
 }

@@ -548,7 +548,7 @@ fn sprint_start_dates_must_increase_with_the_index() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "sprint 0 must start before sprint 1 (B), which starts on 2026-03-16"
+        "A must start before B, which starts on 2026-03-16"
     );
     let error = store
         .create_sprint(
@@ -559,7 +559,7 @@ fn sprint_start_dates_must_increase_with_the_index() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "sprint 2 must start after sprint 1 (B), which starts on 2026-03-16"
+        "C must start after B, which starts on 2026-03-16"
     );
 }
 
