@@ -7,7 +7,6 @@ use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
 use crate::domain::{SlackUserId, Sprint, Team};
-use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, local_time, mention};
 use crate::store::{MemberChange, NewSprint, StoreError};
@@ -21,13 +20,6 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
         ctx.require_admin(action, entity, &entity_id(&command), what)?;
     }
     let actor = ctx.user.as_str();
-    if matches!(
-        command,
-        Command::MemberAdd { .. } | Command::MemberMove { .. }
-    ) {
-        // Record the sprint in force first, so a roster change cannot change who is on duty now.
-        duty::record_started_turns(ctx.store, &ctx.config.team(), ctx.now, "rotation")?;
-    }
     let text = match command {
         Command::MemberAdd {
             user,

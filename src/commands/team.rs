@@ -7,7 +7,6 @@ use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
 use crate::domain::{DisciplineKey, SlackUserId};
-use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
 
@@ -127,10 +126,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 DisciplineKey::parse(&discipline)?,
                 parse_actor(&by.by)?,
             );
-            let store = app::open_store(config)?;
-            // The sprint in force first, so a roster change cannot change who is on duty now.
-            duty::record_started_turns(&store, &config.team(), now, "rotation")?;
-            store.upsert_member(&id, &key, name.as_deref(), &actor, now)?
+            app::open_store(config)?.upsert_member(&id, &key, name.as_deref(), &actor, now)?
         }
         MemberCommand::Remove {
             slack_id,
@@ -164,7 +160,6 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                     UsageError(format!("{id} is not a member of {key}; use `member add`")).into(),
                 );
             }
-            duty::record_started_turns(&store, &config.team(), now, "rotation")?;
             store.upsert_member(&id, &key, None, &actor, now)?
         }
         MemberCommand::Move {
@@ -179,9 +174,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 parse_actor(&by.by)?,
             );
             let position = parse_number("--to", &to, 1, 10_000)? as usize;
-            let store = app::open_store(config)?;
-            duty::record_started_turns(&store, &config.team(), now, "rotation")?;
-            store.move_member(&id, &key, position, &actor, now)?
+            app::open_store(config)?.move_member(&id, &key, position, &actor, now)?
         }
         MemberCommand::List { .. } => unreachable!("handled above"),
     };
