@@ -1,6 +1,6 @@
 //! A model-based test of the schedule and coverage rules taken together (issue 11).
 //!
-//! proptest generates sequences of 50 to 80 actions in a small world (two disciplines, five
+//! proptest generates 1000 sequences of 50 to 59 actions in a small world (two disciplines, five
 //! people and one outsider, a handful of one-week sprints, the clock starting before the first)
 //! and plays each against the real code (the bot's admin and coverage handlers and
 //! `duty::sprint_duty`, on a real SQLite file in a temp dir) and against [`Model`], a small
@@ -20,8 +20,13 @@
 //! 7. a decision DMs each person whose duty it changed exactly once, naming the discipline (and
 //!    the request), sends nobody two DMs, and tells nobody else that their duty changed.
 //!
-//! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off
-//! leaves behind) and its seed is kept under `proptest-regressions/`.
+//! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
+//! and its seed is kept in `tests/proptest-regressions/model.txt`.
+//!
+//! Left out on purpose, because other work is changing what they mean: gaps between sprints and
+//! the end of the plan (the clock never passes the last sprint's end, and new sprints start the
+//! day after the last one or on its last day), a sprint added on a day whose handoff has passed
+//! (it would end the sprint in force retroactively), retiring sprints, imports and cadences.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -59,7 +64,16 @@ const OVERLAPPING_SPRINTS_REFUSED: bool = false;
 /// nothing is recorded), this branch does not (it starts from the sprint in force). With `false`,
 /// until the first turn is recorded the harness lets the bot see the clock after each advance,
 /// as its scheduler does at each handoff. Set it to `true` once this branch has `main`'s `duty`.
+/// (It matters only with `ROSTER_CHANGES_RECORD_FIRST`: until then the bot sees every advance.)
 const UNSEEN_SPRINTS_FROZEN: bool = false;
+
+/// Whether `member add` and `member move` (Slack and CLI) record the sprint in force before
+/// changing the roster, as `member remove` does. They do not yet: right after a handoff, before
+/// anything recorded the new sprint, adding or moving a member changes who is on duty in it
+/// (invariant 2; minimal case: advance to a handoff, then move or add a member). With `false`
+/// the harness lets the bot see the clock after every advance, as its scheduler does at each
+/// handoff, so the rest is still checked. Set it to `true` once the fix lands.
+const ROSTER_CHANGES_RECORD_FIRST: bool = false;
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -1292,10 +1306,10 @@ fn run(script: &Script) {
         let expected = model.apply(action);
         let ok = real.play(action, &before);
         let advanced = matches!(action, Action::AdvanceHours(_) | Action::AdvanceToHandoff);
-        if advanced
-            && !UNSEEN_SPRINTS_FROZEN
-            && real.store.last_recorded_sprint().unwrap().is_none()
-        {
+        let nothing_recorded = || real.store.last_recorded_sprint().unwrap().is_none();
+        let bot_sees_the_clock =
+            !ROSTER_CHANGES_RECORD_FIRST || (!UNSEEN_SPRINTS_FROZEN && nothing_recorded());
+        if advanced && bot_sees_the_clock {
             duty::record_started_turns(&real.store, &real.config.team(), model.now, "bot").unwrap();
         }
         let fail = |problem: String| -> ! {
