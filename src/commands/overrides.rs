@@ -88,7 +88,7 @@ fn bot_error(error: BotError) -> anyhow::Error {
 
 /// Slack mentions (`<@U1>`) and bold marks as plain text.
 fn plain(text: &str) -> String {
-    text.replace("<@", "").replace('>', "").replace('*', "")
+    text.replace("<@", "").replace(['>', '*'], "")
 }
 
 /// Approves, declines, cancels or revokes a request through the same decision code as Slack:

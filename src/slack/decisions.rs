@@ -166,18 +166,15 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
     let here = slot(o, sprint, roster);
     let is_decider = |person: &SlackUserId| person.as_str() == decider;
     match (&outcome.closed, o.status) {
-        (Some(why), _) => {
-            if !is_decider(&o.requested_by) {
-                told.tell(
-                    &o.requested_by,
-                    format!(
-                        "Your coverage request {} could not be approved and is closed: {}. File a new one if you still need cover.",
-                        request_ref(o, sprint, roster),
-                        stale_words(why)
-                    ),
-                );
-            }
-        }
+        (Some(why), _) if !is_decider(&o.requested_by) => told.tell(
+            &o.requested_by,
+            format!(
+                "Your coverage request {} could not be approved and is closed: {}. File a new one if you still need cover.",
+                request_ref(o, sprint, roster),
+                stale_words(why)
+            ),
+        ),
+        (Some(_), _) => {}
         (None, OverrideStatus::Approved) if outcome.by_set => {
             tell_set(told, outcome, decider, roster)
         }
@@ -260,17 +257,13 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 ),
             );
         }
-        (None, OverrideStatus::Cancelled) => {
-            if !is_decider(&o.requested_by) {
-                told.tell(
-                    &o.requested_by,
-                    format!(
-                        "Your coverage request {} was cancelled by {by}.",
-                        request_ref(o, sprint, roster)
-                    ),
-                );
-            }
-        }
+        (None, OverrideStatus::Cancelled) if !is_decider(&o.requested_by) => told.tell(
+            &o.requested_by,
+            format!(
+                "Your coverage request {} was cancelled by {by}.",
+                request_ref(o, sprint, roster)
+            ),
+        ),
         (None, OverrideStatus::Revoked) => tell_revoked(told, outcome, decider, roster),
         _ => {}
     }
