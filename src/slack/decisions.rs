@@ -324,13 +324,19 @@ fn tell_revoked(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roste
     let instead = back.map_or(" Nobody is on duty for it now.".to_string(), |b| {
         format!(" {} is on duty for it instead.", mention(b))
     });
-    told.tell(
-        &o.replacement,
+    let line = if back == Some(&o.replacement) {
+        // The rotation picked them for the slot after the cover was approved.
+        format!(
+            "Your cover of {here} (request #{}) was revoked by {by}; you stay on duty for it as the rotation's pick.{reason}",
+            o.id
+        )
+    } else {
         format!(
             "Your cover of {here} (request #{}) was revoked by {by}, so you are not on duty for it.{instead}{reason}",
             o.id
-        ),
-    );
+        )
+    };
+    told.tell(&o.replacement, line);
     if let Some(back) = back.filter(|b| **b != o.replacement) {
         let when = if outcome.in_force {
             "from now on"

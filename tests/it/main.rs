@@ -11,6 +11,7 @@ mod fuzz_seeds;
 mod health;
 mod import;
 mod journey;
+mod model;
 mod notify;
 mod plan;
 mod rules;

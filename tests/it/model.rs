@@ -1,0 +1,424 @@
+//! A model-based test of the schedule and coverage rules taken together (issue 11).
+//!
+//! proptest generates 1000 sequences of 50 to 59 actions in a small world (two disciplines, five
+//! people and one outsider, a handful of one-week sprints, the clock starting before the first)
+//! and plays each against the real code (the bot's admin and coverage handlers and
+//! `duty::sprint_duty`, on a real SQLite file in a temp dir) and against [`Model`], a small
+//! reference model written here from the rules, not from the code. After every step the two
+//! must agree on the sprints, members, admins, every request's status and who is on duty in
+//! every sprint, and the invariants below must hold:
+//!
+//! 1. no ended sprint's assignments ever change (compared with what was on duty when it ended);
+//! 2. a started sprint changes only by a decision for it (the model freezes the rotation's pick
+//!    the moment a sprint starts; only approve/set/revoke move it afterwards);
+//! 3. at most one approved cover per slot, and every approved replacement was an active member
+//!    of the discipline when approved;
+//! 4. no request for an ended sprint is approved after its end, and none is left pending once
+//!    stale requests were closed;
+//! 5. sprints never overlap (a shared boundary day is allowed);
+//! 6. there is always an admin;
+//! 7. a decision DMs each person whose duty it changed exactly once, naming the discipline (and
+//!    the request), sends nobody two DMs, and tells nobody else that their duty changed.
+//!
+//! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
+//! and its seed is kept in `tests/proptest-regressions/model.txt`.
+//!
+//! Left out on purpose, because other work is changing what they mean: gaps between sprints and
+//! the end of the plan (the clock never passes the last sprint's end, and new sprints start the
+//! day after the last one or on its last day), a sprint added on a day whose handoff has passed
+//! (it would end the sprint in force retroactively), retiring sprints, imports and cadences.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use clap::Parser;
+use jiff::civil::{Date, Time, date};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+use tempfile::TempDir;
+use triage_bot::bot::coverage::{self as bot_coverage, Via};
+use triage_bot::bot::{Context, admin, command::Command};
+use triage_bot::cli::Cli;
+use triage_bot::config::Config;
+use triage_bot::domain::request::Action as Verb;
+use triage_bot::domain::{
+    CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+};
+use triage_bot::duty::{self, Roster};
+use triage_bot::store::{NewDiscipline, Store, StoreOptions};
+
+mod checks;
+mod real;
+mod reference;
+
+use checks::{check, check_step};
+use real::Real;
+use reference::{Expected, Model, Slots, Status, last_day};
+
+/// Whether adding a sprint whose days overlap a live sprint's is refused. `false` until the
+/// sprints work (branch `wp-sprints`: "Sprints never overlap") is merged: this branch still
+/// accepts overlapping sprints, so with `false` the test does not generate them (the model
+/// could not say what an overlap means for the sprint it cuts short). Set it to `true` once that
+/// work lands: overlapping sprints are then generated and must be refused.
+const OVERLAPPING_SPRINTS_REFUSED: bool = false;
+
+/// Whether a sprint that started and ended before anything was ever recorded is frozen anyway
+/// (issue 11: "every sprint that has started is frozen the first time the bot or a command sees
+/// any later moment"). `main` has it (`duty::unrecorded_turns` starts from the first sprint when
+/// nothing is recorded), this branch does not (it starts from the sprint in force). With `false`,
+/// until the first turn is recorded the harness lets the bot see the clock after each advance,
+/// as its scheduler does at each handoff. Set it to `true` once this branch has `main`'s `duty`.
+/// (It matters only with `ROSTER_CHANGES_RECORD_FIRST`: until then the bot sees every advance.)
+const UNSEEN_SPRINTS_FROZEN: bool = false;
+
+/// Whether `member add` and `member move` (Slack and CLI) record the sprint in force before
+/// changing the roster, as `member remove` does. They do not yet: right after a handoff, before
+/// anything recorded the new sprint, adding or moving a member changes who is on duty in it
+/// (invariant 2; minimal case: advance to a handoff, then move or add a member). With `false`
+/// the harness lets the bot see the clock after every advance, as its scheduler does at each
+/// handoff, so the rest is still checked. Set it to `true` once the fix lands.
+const ROSTER_CHANGES_RECORD_FIRST: bool = false;
+
+/// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
+const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
+const OUTSIDER: usize = 5;
+const DISCIPLINES: [(&str, &str); 2] = [("ui", "UI"), ("backend", "Backend")];
+const SPRINT_DAYS: i64 = 7;
+const FIRST_SPRINT: Date = date(2026, 3, 9);
+
+fn handoff() -> Time {
+    Time::constant(8, 0, 0, 0)
+}
+
+fn user(person: usize) -> SlackUserId {
+    SlackUserId::parse(PEOPLE[person]).unwrap()
+}
+
+fn person_of(id: &SlackUserId) -> usize {
+    PEOPLE.iter().position(|p| *p == id.as_str()).unwrap()
+}
+
+fn key(discipline: usize) -> DisciplineKey {
+    DisciplineKey::parse(DISCIPLINES[discipline].0).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+/// Who acts: resolved against the model's state when the action runs.
+#[derive(Debug, Clone, Copy)]
+enum Actor {
+    /// The first admin.
+    Admin,
+    /// The person on duty in the slot (for filing), or the request's requester (for deciding).
+    Involved,
+    /// Anyone, admin or not.
+    Person(usize),
+}
+
+/// A person, as generated: someone listed in the slot's discipline (the `n`-th, counting
+/// round), or anyone. [`normalized`] turns it into a `Person`.
+#[derive(Debug, Clone, Copy)]
+enum Pick {
+    Member(usize),
+    Person(usize),
+}
+
+impl Pick {
+    fn person(self) -> usize {
+        match self {
+            Pick::Person(p) => p,
+            Pick::Member(_) => unreachable!("resolved by `normalized`"),
+        }
+    }
+}
+
+/// A request, as generated: the `n`-th most recent one the verb applies to (pending, or
+/// approved for a revoke), or request number `n + 1` whatever it is (or if it does not exist).
+/// [`normalized`] turns it into an `Index`.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Open(usize),
+    Index(usize),
+}
+
+impl Target {
+    fn index(self) -> usize {
+        match self {
+            Target::Index(i) => i,
+            Target::Open(_) => unreachable!("resolved by `normalized`"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SprintKind {
+    /// Starts the day after the last sprint's last day.
+    Contiguous,
+    /// Starts on the last sprint's last day (allowed: duty hands over that day).
+    SharedDay,
+    /// Starts two days before the last sprint's last day.
+    Overlapping,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    AddMember {
+        person: usize,
+        discipline: usize,
+    },
+    RemoveMember {
+        person: usize,
+        discipline: usize,
+    },
+    MoveMember {
+        person: usize,
+        discipline: usize,
+        position: usize,
+    },
+    AddSprint(SprintKind),
+    /// A coverage request for the sprint `relative` to the one in force (or the first).
+    File {
+        by: Actor,
+        relative: i64,
+        discipline: usize,
+        replacement: Pick,
+    },
+    Decide {
+        request: Target,
+        verb: Verb,
+        by: Actor,
+    },
+    Set {
+        discipline: usize,
+        person: Pick,
+        by: Actor,
+    },
+    AddAdmin(usize),
+    RemoveAdmin(usize),
+    AdvanceHours(i64),
+    AdvanceToHandoff,
+    Restart,
+    CloseStale,
+}
+
+fn actor() -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        5 => Just(Actor::Admin),
+        3 => Just(Actor::Involved),
+        2 => (0..PEOPLE.len()).prop_map(Actor::Person),
+    ]
+}
+
+fn pick() -> impl Strategy<Value = Pick> {
+    prop_oneof![
+        3 => (0..4usize).prop_map(Pick::Member),
+        1 => (0..PEOPLE.len()).prop_map(Pick::Person),
+    ]
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        4 => (0..3usize).prop_map(Target::Open),
+        1 => (0..12usize).prop_map(Target::Index),
+    ]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let person = 0..OUTSIDER;
+    let anyone = 0..PEOPLE.len();
+    let discipline = 0..DISCIPLINES.len();
+    let verb = prop_oneof![
+        Just(Verb::Approve),
+        Just(Verb::Decline),
+        Just(Verb::Cancel),
+        Just(Verb::Revoke)
+    ];
+    let kind = prop_oneof![
+        Just(SprintKind::Contiguous),
+        Just(SprintKind::SharedDay),
+        Just(SprintKind::Overlapping)
+    ];
+    prop_oneof![
+        8 => (person.clone(), discipline.clone())
+            .prop_map(|(person, discipline)| Action::AddMember { person, discipline }),
+        3 => (person.clone(), discipline.clone())
+            .prop_map(|(person, discipline)| Action::RemoveMember { person, discipline }),
+        3 => (person.clone(), discipline.clone(), 1..5usize).prop_map(
+            |(person, discipline, position)| Action::MoveMember { person, discipline, position }
+        ),
+        4 => kind.prop_map(Action::AddSprint),
+        14 => (actor(), prop_oneof![1 => Just(-1i64), 6 => 0..3i64], discipline.clone(), pick()).prop_map(
+            |(by, relative, discipline, replacement)| Action::File {
+                by,
+                relative,
+                discipline,
+                replacement
+            }
+        ),
+        14 => (target(), verb, actor())
+            .prop_map(|(request, verb, by)| Action::Decide { request, verb, by }),
+        4 => (discipline, pick(), actor())
+            .prop_map(|(discipline, person, by)| Action::Set { discipline, person, by }),
+        2 => anyone.clone().prop_map(Action::AddAdmin),
+        2 => anyone.prop_map(Action::RemoveAdmin),
+        8 => prop_oneof![Just(1i64), Just(6), Just(24), Just(72)].prop_map(Action::AdvanceHours),
+        4 => Just(Action::AdvanceToHandoff),
+        2 => Just(Action::Restart),
+        3 => Just(Action::CloseStale),
+    ]
+}
+
+/// A sequence of actions, each switched on. Shrinking switches steps off (a `bool` shrinks to
+/// `false`), so a failure shrinks to the few steps that matter; only those are printed, each
+/// with its step number.
+#[derive(Clone)]
+struct Script(Vec<(bool, Action)>);
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for (step, (on, action)) in self.0.iter().enumerate() {
+            if *on {
+                list.entry(&format_args!("{step}: {action:?}"));
+            }
+        }
+        list.finish()
+    }
+}
+
+/// Plays `script` against a fresh world; panics with the step and what broke.
+fn run(script: &Script) {
+    let mut model = Model::new();
+    let mut real = Real::new(&model);
+    if let Err(problem) = check(&real, &model) {
+        panic!("before any step: {problem}");
+    }
+    let mut dms_seen = real.direct_messages().len();
+    let mut queued = real.queued();
+    for (step, (on, action)) in script.0.iter().enumerate() {
+        if !on {
+            continue;
+        }
+        if matches!(action, Action::AddSprint(SprintKind::Overlapping))
+            && !OVERLAPPING_SPRINTS_REFUSED
+        {
+            continue;
+        }
+        let action = &normalized(action, &model);
+        let duties_before = model.duties();
+        let before = model.snapshot();
+        let expected = model.apply(action);
+        let ok = real.play(action, &before);
+        let advanced = matches!(action, Action::AdvanceHours(_) | Action::AdvanceToHandoff);
+        let nothing_recorded = || real.store.last_recorded_sprint().unwrap().is_none();
+        let bot_sees_the_clock =
+            !ROSTER_CHANGES_RECORD_FIRST || (!UNSEEN_SPRINTS_FROZEN && nothing_recorded());
+        if advanced && bot_sees_the_clock {
+            duty::record_started_turns(&real.store, &real.config.team(), model.now, "bot").unwrap();
+        }
+        let fail = |problem: String| -> ! {
+            panic!("step {step} ({action:?}) at {}: {problem}", before.now);
+        };
+        if ok != expected.ok {
+            fail(format!(
+                "the real code {} it, the model {} it",
+                if ok { "accepted" } else { "refused" },
+                if expected.ok { "accepts" } else { "refuses" }
+            ));
+        }
+        if let Err(problem) = check(&real, &model) {
+            fail(problem);
+        }
+        // Nothing is delivered, so the outbox only grows: read it when it did.
+        let dms = match real.queued() {
+            now_queued if now_queued == queued => Vec::new(),
+            now_queued => {
+                queued = now_queued;
+                real.direct_messages()
+            }
+        };
+        let new = dms.get(dms_seen..).unwrap_or_default();
+        dms_seen = dms_seen.max(dms.len());
+        if let Err(problem) = check_step(action, &expected, &duties_before, &model, new) {
+            fail(problem);
+        }
+    }
+}
+
+/// A shared-day sprint whose handoff day is already under way would end the sprint in force
+/// retroactively: it is added as a contiguous sprint instead.
+fn normalized(action: &Action, model: &Model) -> Action {
+    let member = |discipline: usize, pick: Pick| match pick {
+        Pick::Member(n) => {
+            let list = &model.members[discipline];
+            Pick::Person(list.get(n % list.len().max(1)).map_or(OUTSIDER, |m| m.0))
+        }
+        person => person,
+    };
+    match action.clone() {
+        Action::File {
+            by,
+            relative,
+            discipline,
+            replacement,
+        } => Action::File {
+            by,
+            relative,
+            discipline,
+            replacement: member(discipline, replacement),
+        },
+        Action::Set {
+            discipline,
+            person,
+            by,
+        } => Action::Set {
+            discipline,
+            person: member(discipline, person),
+            by,
+        },
+        Action::Decide {
+            request: Target::Open(n),
+            verb,
+            by,
+        } => {
+            let status = match verb {
+                Verb::Revoke => Status::Approved,
+                _ => Status::Pending,
+            };
+            let open: Vec<usize> = (0..model.requests.len())
+                .rev()
+                .filter(|i| model.requests[*i].status == status)
+                .collect();
+            let request = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
+            Action::Decide { request, verb, by }
+        }
+        Action::AddSprint(SprintKind::SharedDay)
+            if model.handoff_on(model.sprints.last().unwrap().1) <= model.now =>
+        {
+            Action::AddSprint(SprintKind::Contiguous)
+        }
+        other => other,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 1000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_action_sequences_keep_the_rules(
+        script in prop::collection::vec((prop::bool::weighted(1.0), action()), 50..60).prop_map(Script)
+    ) {
+        run(&script);
+    }
+}

@@ -1,0 +1,242 @@
+//! What is compared and checked after every step.
+
+use super::*;
+
+/// Whether a DM tells its reader that their own duty changed.
+pub fn claims_duty_change(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "you are covering",
+        "you will cover",
+        "for you, so",
+        "you no longer cover",
+        "in your place",
+        "you are off triage duty",
+        "put you on triage duty",
+        "you are on triage duty",
+        "so you are not on duty for it",
+    ]
+    .iter()
+    .any(|claim| text.contains(claim))
+}
+
+pub fn name(person: Option<usize>) -> &'static str {
+    person.map_or("nobody", |p| PEOPLE[p])
+}
+
+/// Compares the real store with the model and checks the invariants; `Err` says what broke.
+pub fn check(real: &Real, model: &Model) -> Result<(), String> {
+    // One read transaction on one connection for all the reads.
+    real.store
+        .snapshot(|store| Ok(check_store(store, model)))
+        .unwrap()
+}
+
+pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
+    // 5. Sprints: the model's, never overlapping (a shared boundary day is allowed).
+    let sprints = store.sprints().unwrap();
+    let dates: Vec<(Date, Date)> = sprints.iter().map(|s| (s.start, s.end)).collect();
+    if dates != model.sprints {
+        return Err(format!(
+            "sprints: real {dates:?}, model {:?}",
+            model.sprints
+        ));
+    }
+    for pair in sprints.windows(2) {
+        if pair[1].start < pair[0].end {
+            return Err(format!(
+                "invariant 5: sprints {} and {} overlap",
+                pair[0].index, pair[1].index
+            ));
+        }
+    }
+    // 6. Admins.
+    let admins: BTreeSet<usize> = store.admins().unwrap().iter().map(person_of).collect();
+    if admins.is_empty() {
+        return Err("invariant 6: nobody is an admin".into());
+    }
+    if admins != model.admins {
+        return Err(format!("admins: real {admins:?}, model {:?}", model.admins));
+    }
+    // Members, in order.
+    let roster = Roster::load(store).unwrap();
+    for (d, expected) in model.members.iter().enumerate() {
+        let mut members = roster.members_of(&key(d));
+        members.sort_by_key(|m| m.rotation_order);
+        let found: Vec<(usize, bool)> = members
+            .iter()
+            .map(|m| (person_of(&m.slack_id), m.active))
+            .collect();
+        if &found != expected {
+            return Err(format!(
+                "members of {}: real {found:?}, model {expected:?}",
+                key(d)
+            ));
+        }
+    }
+    // Requests and their statuses; 3. at most one approved cover per slot.
+    let requests = store.overrides(None).unwrap();
+    let mut real_requests: Vec<_> = requests
+        .iter()
+        .map(|o| {
+            let sprint = o.sprint.get() as usize;
+            let discipline = DISCIPLINES
+                .iter()
+                .position(|d| d.0 == o.discipline.as_str())
+                .unwrap();
+            let original = o.original.as_ref().map(person_of);
+            let who = (person_of(&o.replacement), person_of(&o.requested_by));
+            (o.id, sprint, discipline, original, who, o.status)
+        })
+        .collect();
+    real_requests.sort_by_key(|r| r.0);
+    let model_requests: Vec<_> = model
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let who = (r.replacement, r.requester);
+            (
+                i as i64 + 1,
+                r.sprint,
+                r.discipline,
+                r.original,
+                who,
+                r.status.real(),
+            )
+        })
+        .collect();
+    if real_requests != model_requests {
+        return Err(format!(
+            "requests (id, sprint, discipline, original, (replacement, requester), status):\n  \
+             real  {real_requests:?}\n  model {model_requests:?}"
+        ));
+    }
+    let mut approved_slots = BTreeSet::new();
+    for r in &real_requests {
+        if r.5 == OverrideStatus::Approved && !approved_slots.insert((r.1, r.2)) {
+            return Err(format!(
+                "invariant 3: two approved covers of slot {:?}",
+                (r.1, r.2)
+            ));
+        }
+    }
+    // 4. No approval after a sprint's end.
+    for (i, r) in model.requests.iter().enumerate() {
+        if let Some(at) = r.approved_at
+            && at >= model.end(r.sprint)
+        {
+            return Err(format!(
+                "invariant 4: request #{} approved after its sprint ended",
+                i + 1
+            ));
+        }
+    }
+    // 1 and 2. Who is on duty in every sprint.
+    for sprint in &sprints {
+        let s = sprint.index.get() as usize;
+        let duty = duty::sprint_duty(store, &roster, sprint).unwrap();
+        let found: Slots = [0, 1].map(|d| {
+            duty.assignments
+                .iter()
+                .find(|a| a.discipline == key(d))
+                .and_then(|a| a.slack_id.as_ref().map(person_of))
+        });
+        let expected = model.slots(s);
+        if let Some(when_ended) = model.ended.get(&s) {
+            if found != *when_ended || expected != *when_ended {
+                return Err(format!(
+                    "invariant 1: sprint {s} ended with {:?} on duty; now real {:?}, model {:?}",
+                    when_ended.map(name),
+                    found.map(name),
+                    expected.map(name)
+                ));
+            }
+        } else if found != expected {
+            let which = if model.started(s) {
+                "invariant 2: started sprint"
+            } else {
+                "future sprint"
+            };
+            return Err(format!(
+                "{which} {s}: real {:?}, model {:?}",
+                found.map(name),
+                expected.map(name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// After a step: 4. no pending request of an ended sprint once stale requests were closed, and
+/// 7. the DMs the step enqueued.
+pub fn check_step(
+    action: &Action,
+    expected: &Expected,
+    before: &BTreeMap<usize, BTreeSet<(usize, usize)>>,
+    model: &Model,
+    dms: &[(usize, String, String)],
+) -> Result<(), String> {
+    if matches!(action, Action::CloseStale) {
+        if let Some((i, _)) = model
+            .requests
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.status == Status::Pending && model.has_ended(r.sprint))
+        {
+            return Err(format!(
+                "invariant 4: request #{} pending after its sprint ended",
+                i + 1
+            ));
+        }
+    }
+    let decision = matches!(
+        action,
+        Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
+    );
+    if !decision {
+        return match dms.first() {
+            Some((_, to, text)) => Err(format!("a DM without a decision, to {to}: {text}")),
+            None => Ok(()),
+        };
+    }
+    let after = model.duties();
+    let changed: BTreeSet<usize> = (0..PEOPLE.len())
+        .filter(|p| before.get(p) != after.get(p))
+        .collect();
+    let mut told: BTreeMap<&str, &str> = BTreeMap::new();
+    for (_, to, text) in dms {
+        if let Some(first) = told.insert(to, text) {
+            return Err(format!(
+                "invariant 7: two DMs to {to}:\n  {first}\n  {text}"
+            ));
+        }
+    }
+    for person in &changed {
+        let Some(text) = told.get(PEOPLE[*person]) else {
+            return Err(format!(
+                "invariant 7: {}'s duty changed but they got no DM",
+                PEOPLE[*person]
+            ));
+        };
+        let request = &model.requests[expected.decided.unwrap()];
+        let discipline = DISCIPLINES[request.discipline].1;
+        let id = format!("#{}", expected.decided.unwrap() + 1);
+        let by_set = matches!(action, Action::Set { .. });
+        if !text.contains(discipline) || (!by_set && !text.contains(&id)) {
+            return Err(format!(
+                "invariant 7: the DM to {} does not name {discipline} and {id}: {text}",
+                PEOPLE[*person]
+            ));
+        }
+    }
+    for (to, text) in &told {
+        let person = PEOPLE.iter().position(|p| p == to).unwrap();
+        if !changed.contains(&person) && claims_duty_change(text) {
+            return Err(format!(
+                "invariant 7: {to}'s duty did not change, but their DM says so: {text}"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! The real code, driven as Slack drives it: the bot's admin commands and coverage handlers on a
+//! real SQLite file in a temp dir.
+
+use super::*;
+
+pub struct Real {
+    pub _dir: TempDir,
+    pub path: PathBuf,
+    pub store: Store,
+    pub config: Config,
+}
+
+/// A temp dir in memory when the system has one: the test writes a few thousand transactions
+/// per case, and what it checks does not depend on the disk.
+pub fn scratch_dir() -> TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    match shm.is_dir() {
+        true => tempfile::tempdir_in(shm).unwrap_or_else(|_| tempfile::tempdir().unwrap()),
+        false => tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Real {
+    pub fn open(path: &std::path::Path) -> Store {
+        Store::open(path, StoreOptions::default()).unwrap().0
+    }
+
+    /// The world [`Model::new`] describes, copied from a database made once (migrating a new
+    /// database costs more than a whole case).
+    pub fn new(model: &Model) -> Real {
+        static TEMPLATE: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+        let (_, template) = TEMPLATE.get_or_init(|| {
+            let dir = scratch_dir();
+            let path = dir.path().join("template.db");
+            Real::populate(&Real::open(&path), model);
+            (dir, path)
+        });
+        let dir = scratch_dir();
+        let path = dir.path().join("triage.db");
+        std::fs::copy(template, &path).unwrap();
+        let store = Real::open(&path);
+        let args = ["triage-bot", "--db", path.to_str().unwrap()];
+        let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+        Real {
+            _dir: dir,
+            path,
+            store,
+            config,
+        }
+    }
+
+    pub fn populate(store: &Store, model: &Model) {
+        let now = model.now;
+        for (k, name) in DISCIPLINES {
+            let new = NewDiscipline {
+                key: DisciplineKey::parse(k).unwrap(),
+                name: name.to_string(),
+                fallback: None,
+                usergroup_id: None,
+            };
+            store.upsert_discipline(&new, "test", now).unwrap();
+        }
+        for (discipline, members) in model.members.iter().enumerate() {
+            for (person, _) in members {
+                store
+                    .upsert_member(&user(*person), &key(discipline), None, "test", now)
+                    .unwrap();
+            }
+        }
+        for admin in &model.admins {
+            store.add_admin(&user(*admin), "test", now).unwrap();
+        }
+        let new: Vec<_> = model
+            .sprints
+            .iter()
+            .enumerate()
+            .map(|(i, (start, end))| triage_bot::store::NewSprint {
+                name: format!("Sprint {}", i + 1),
+                start: *start,
+                end: *end,
+            })
+            .collect();
+        store.append_sprints(&new, "test", now).unwrap();
+        // Everything in the main file, so that copying it copies the world.
+        rusqlite::Connection::open(store.path())
+            .unwrap()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+
+    pub fn ctx<'a>(&'a self, user: &'a SlackUserId, now: Timestamp) -> Context<'a> {
+        Context {
+            store: &self.store,
+            config: &self.config,
+            user,
+            now,
+        }
+    }
+
+    /// Runs an admin command as the model's first admin.
+    pub fn admin(&self, model: &Model, command: Command) -> bool {
+        let by = user(*model.admins.first().unwrap());
+        admin::run(self.ctx(&by, model.now), command).is_ok()
+    }
+
+    /// Plays `action` as the model saw it before applying it (`before`); true when it succeeded.
+    pub fn play(&mut self, action: &Action, before: &Model) -> bool {
+        let now = before.now;
+        match *action {
+            Action::AdvanceHours(_) | Action::AdvanceToHandoff => true,
+            Action::Restart => {
+                self.store = Real::open(&self.path);
+                true
+            }
+            Action::AddMember { person, discipline } => self.admin(
+                before,
+                Command::MemberAdd {
+                    user: user(person),
+                    discipline: key(discipline),
+                    name: None,
+                },
+            ),
+            Action::RemoveMember { person, discipline } => self.admin(
+                before,
+                Command::MemberRemove {
+                    user: user(person),
+                    discipline: key(discipline),
+                },
+            ),
+            Action::MoveMember {
+                person,
+                discipline,
+                position,
+            } => self.admin(
+                before,
+                Command::MemberMove {
+                    user: user(person),
+                    discipline: key(discipline),
+                    position,
+                },
+            ),
+            Action::AddSprint(kind) => {
+                let last = before.sprints.last().unwrap().1;
+                let start = match kind {
+                    SprintKind::Contiguous => last.tomorrow().unwrap(),
+                    SprintKind::SharedDay => last,
+                    SprintKind::Overlapping => last.checked_sub(2.days()).unwrap(),
+                };
+                let name = format!("Sprint {}", before.sprints.len() + 1);
+                self.admin(
+                    before,
+                    Command::SprintAdd {
+                        start,
+                        end: last_day(start),
+                        name,
+                    },
+                )
+            }
+            Action::File {
+                by,
+                relative,
+                discipline,
+                replacement,
+            } => {
+                let sprint = before.sprint_near(relative);
+                let known = (0..before.sprints.len() as i64).contains(&sprint);
+                let holder = known
+                    .then(|| before.holder(sprint as usize, discipline))
+                    .flatten();
+                let requester = user(before.resolve(by, holder));
+                let Ok(index) = SprintIndex::new(sprint) else {
+                    return false;
+                };
+                let request = CoverageRequest {
+                    sprint: index,
+                    discipline: key(discipline),
+                    replacement: user(replacement.person()),
+                    requester: requester.clone(),
+                };
+                let ctx = self.ctx(&requester, now);
+                bot_coverage::file(ctx, &request, None, Via::Command).is_ok()
+            }
+            Action::Decide { request, verb, by } => {
+                let i = request.index();
+                let requester = before.requests.get(i).map(|r| r.requester);
+                let decider = user(before.resolve(by, requester));
+                let ctx = self.ctx(&decider, now);
+                bot_coverage::decide_outcome(ctx, i as i64 + 1, verb, None).is_ok()
+            }
+            Action::Set {
+                discipline,
+                person,
+                by,
+            } => {
+                let admin = user(before.resolve(by, None));
+                let ctx = self.ctx(&admin, now);
+                bot_coverage::set(ctx, &key(discipline), &user(person.person()), None).is_ok()
+            }
+            Action::AddAdmin(person) => {
+                self.admin(before, Command::AdminsAdd { user: user(person) })
+            }
+            Action::RemoveAdmin(person) => {
+                self.admin(before, Command::AdminsRemove { user: user(person) })
+            }
+            Action::CloseStale => bot_coverage::close_stale(&self.store, &self.config, now).is_ok(),
+        }
+    }
+
+    /// How many outbox items wait for delivery (all of them: nothing delivers here).
+    pub fn queued(&self) -> i64 {
+        self.store.outbox_stats(Timestamp::MAX).unwrap().pending
+    }
+
+    /// Outbox direct messages: (row number, person, text).
+    pub fn direct_messages(&self) -> Vec<(usize, String, String)> {
+        let rows = self.store.outbox_rows("").unwrap();
+        rows.iter()
+            .enumerate()
+            .filter(|(_, row)| row.kind == "direct_message")
+            .map(|(n, row)| {
+                let payload: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
+                let person = payload["user"].as_str().unwrap().to_string();
+                let text = payload["text"].as_str().unwrap().to_string();
+                (n, person, text)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,549 @@
+//! The reference model: the world as the rules describe it, small enough to be obviously right.
+//! It re-derives the rotation (round-robin over active members from the latest frozen pick),
+//! freezes a sprint's pick the moment it starts, and decides requests by the lifecycle in
+//! issue 11. Of the crate it uses only the request verbs and, to compare, the status names.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Approved,
+    Declined,
+    Cancelled,
+    Superseded,
+    Expired,
+    Revoked,
+}
+
+impl Status {
+    pub fn real(self) -> OverrideStatus {
+        match self {
+            Status::Pending => OverrideStatus::Pending,
+            Status::Approved => OverrideStatus::Approved,
+            Status::Declined => OverrideStatus::Declined,
+            Status::Cancelled => OverrideStatus::Cancelled,
+            Status::Superseded => OverrideStatus::Superseded,
+            Status::Expired => OverrideStatus::Expired,
+            Status::Revoked => OverrideStatus::Revoked,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub sprint: usize,
+    pub discipline: usize,
+    pub original: Option<usize>,
+    pub replacement: usize,
+    pub requester: usize,
+    pub status: Status,
+    pub approved_at: Option<Timestamp>,
+}
+
+/// Holders per discipline of one sprint.
+pub type Slots = [Option<usize>; 2];
+
+/// The world as the rules describe it. Sprints are numbered by position; request ids by
+/// position plus one.
+pub struct Model {
+    pub zone: TimeZone,
+    pub now: Timestamp,
+    /// First and last day of each live sprint.
+    pub sprints: Vec<(Date, Date)>,
+    /// Per discipline: people in rotation order, and whether each is active.
+    pub members: [Vec<(usize, bool)>; 2],
+    pub admins: BTreeSet<usize>,
+    /// The rotation's pick, frozen the moment a sprint starts.
+    pub frozen: BTreeMap<(usize, usize), Option<usize>>,
+    /// Who was on duty in a sprint when it ended.
+    pub ended: BTreeMap<usize, Slots>,
+    pub requests: Vec<Request>,
+}
+
+/// What the model expects a step to do.
+pub struct Expected {
+    pub ok: bool,
+    /// For a decision that should DM people: the request it decided (for `#id` in the DMs).
+    pub decided: Option<usize>,
+}
+
+impl Expected {
+    pub fn refused() -> Expected {
+        Expected {
+            ok: false,
+            decided: None,
+        }
+    }
+
+    pub fn done() -> Expected {
+        Expected {
+            ok: true,
+            decided: None,
+        }
+    }
+}
+
+impl Model {
+    pub fn new() -> Model {
+        let mut model = Model {
+            zone: TimeZone::get("America/Los_Angeles").unwrap(),
+            now: "2026-03-05T12:00:00-08:00".parse().unwrap(),
+            sprints: Vec::new(),
+            members: [vec![(1, true), (2, true)], vec![(3, true), (4, true)]],
+            admins: BTreeSet::from([0]),
+            frozen: BTreeMap::new(),
+            ended: BTreeMap::new(),
+            requests: Vec::new(),
+        };
+        for i in 0..2 {
+            let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
+            model.sprints.push((start, last_day(start)));
+        }
+        model
+    }
+
+    pub fn handoff_on(&self, day: Date) -> Timestamp {
+        day.to_datetime(handoff())
+            .to_zoned(self.zone.clone())
+            .unwrap()
+            .timestamp()
+    }
+
+    pub fn start(&self, sprint: usize) -> Timestamp {
+        self.handoff_on(self.sprints[sprint].0)
+    }
+
+    /// A sprint ends when the next one takes over, the last one at the handoff after its last day.
+    pub fn end(&self, sprint: usize) -> Timestamp {
+        match self.sprints.get(sprint + 1) {
+            Some(_) => self.start(sprint + 1),
+            None => self.handoff_on(self.sprints[sprint].1.tomorrow().unwrap()),
+        }
+    }
+
+    pub fn started(&self, sprint: usize) -> bool {
+        self.start(sprint) <= self.now
+    }
+
+    pub fn has_ended(&self, sprint: usize) -> bool {
+        self.end(sprint) <= self.now
+    }
+
+    pub fn in_force(&self) -> Option<usize> {
+        (0..self.sprints.len()).find(|&s| self.started(s) && !self.has_ended(s))
+    }
+
+    pub fn is_admin(&self, person: usize) -> bool {
+        self.admins.contains(&person)
+    }
+
+    pub fn active(&self, person: usize, discipline: usize) -> bool {
+        self.members[discipline].contains(&(person, true))
+    }
+
+    /// Round-robin over the active members in order, continuing from the latest frozen pick of
+    /// a person before `sprint` (one step per sprint); without one, the `sprint`-th active member.
+    pub fn rotation(&self, sprint: usize, discipline: usize) -> Option<usize> {
+        let list = &self.members[discipline];
+        let active: Vec<usize> = list.iter().filter(|m| m.1).map(|m| m.0).collect();
+        if active.is_empty() {
+            return None;
+        }
+        let anchor = (0..sprint).rev().find_map(|s| {
+            self.frozen
+                .get(&(s, discipline))
+                .copied()
+                .flatten()
+                .map(|p| (s, p))
+        });
+        let Some((anchor_sprint, anchor_person)) = anchor else {
+            return Some(active[sprint % active.len()]);
+        };
+        let mut place = list.iter().position(|m| m.0 == anchor_person).unwrap();
+        for _ in anchor_sprint..sprint {
+            place = (place + 1) % list.len();
+            while !list[place].1 {
+                place = (place + 1) % list.len();
+            }
+        }
+        Some(list[place].0)
+    }
+
+    pub fn approved(&self, sprint: usize, discipline: usize) -> Option<usize> {
+        self.requests.iter().position(|r| {
+            r.sprint == sprint && r.discipline == discipline && r.status == Status::Approved
+        })
+    }
+
+    pub fn base(&self, sprint: usize, discipline: usize) -> Option<usize> {
+        match self.frozen.get(&(sprint, discipline)) {
+            Some(pick) => *pick,
+            None => self.rotation(sprint, discipline),
+        }
+    }
+
+    pub fn holder(&self, sprint: usize, discipline: usize) -> Option<usize> {
+        match self.approved(sprint, discipline) {
+            Some(r) => Some(self.requests[r].replacement),
+            None => self.base(sprint, discipline),
+        }
+    }
+
+    pub fn slots(&self, sprint: usize) -> Slots {
+        [self.holder(sprint, 0), self.holder(sprint, 1)]
+    }
+
+    /// Every (sprint, discipline) slot a person holds.
+    pub fn duties(&self) -> BTreeMap<usize, BTreeSet<(usize, usize)>> {
+        let mut duties: BTreeMap<usize, BTreeSet<(usize, usize)>> = BTreeMap::new();
+        for sprint in 0..self.sprints.len() {
+            for discipline in 0..2 {
+                if let Some(person) = self.holder(sprint, discipline) {
+                    duties
+                        .entry(person)
+                        .or_default()
+                        .insert((sprint, discipline));
+                }
+            }
+        }
+        duties
+    }
+
+    /// Freezes the pick of every sprint that has started and remembers who was on duty in every
+    /// sprint that has ended.
+    pub fn settle(&mut self) {
+        for sprint in 0..self.sprints.len() {
+            if self.started(sprint) {
+                for discipline in 0..2 {
+                    if !self.frozen.contains_key(&(sprint, discipline)) {
+                        let pick = self.rotation(sprint, discipline);
+                        self.frozen.insert((sprint, discipline), pick);
+                    }
+                }
+            }
+            if self.has_ended(sprint) && !self.ended.contains_key(&sprint) {
+                let slots = self.slots(sprint);
+                self.ended.insert(sprint, slots);
+            }
+        }
+    }
+
+    /// The clock never passes the end of the plan: what a gap or an exhausted plan means is
+    /// being changed on another branch.
+    pub fn latest(&self) -> Timestamp {
+        self.end(self.sprints.len() - 1) - SignedDuration::from_secs(1)
+    }
+
+    pub fn resolve(&self, by: Actor, involved: Option<usize>) -> usize {
+        match by {
+            Actor::Admin => *self.admins.first().unwrap(),
+            Actor::Involved => involved.unwrap_or(OUTSIDER),
+            Actor::Person(p) => p,
+        }
+    }
+
+    /// Why a pending request's premise no longer holds: the status it closes with.
+    pub fn staleness(&self, r: &Request) -> Option<Status> {
+        if self.has_ended(r.sprint) {
+            return Some(Status::Expired);
+        }
+        let holder = self.holder(r.sprint, r.discipline);
+        let premise = holder != Some(r.replacement)
+            && holder == r.original
+            && self.active(r.replacement, r.discipline);
+        (!premise).then_some(Status::Superseded)
+    }
+
+    pub fn close_stale_in(&mut self, sprint: usize, discipline: usize) {
+        for i in 0..self.requests.len() {
+            let r = &self.requests[i];
+            if r.status == Status::Pending && r.sprint == sprint && r.discipline == discipline {
+                if let Some(to) = self.staleness(r) {
+                    self.requests[i].status = to;
+                }
+            }
+        }
+    }
+
+    pub fn approve(&mut self, i: usize) {
+        let (sprint, discipline) = (self.requests[i].sprint, self.requests[i].discipline);
+        assert!(
+            !self.has_ended(sprint),
+            "model: approving a request of an ended sprint"
+        );
+        assert!(
+            self.active(self.requests[i].replacement, discipline),
+            "model: approving an inactive replacement"
+        );
+        if let Some(current) = self.approved(sprint, discipline) {
+            self.requests[current].status = Status::Superseded;
+        }
+        self.requests[i].status = Status::Approved;
+        self.requests[i].approved_at = Some(self.now);
+    }
+
+    pub fn apply(&mut self, action: &Action) -> Expected {
+        let expected = self.decide(action);
+        self.settle();
+        expected
+    }
+
+    pub fn decide(&mut self, action: &Action) -> Expected {
+        match *action {
+            Action::Restart => Expected::done(),
+            Action::AddMember { person, discipline } => {
+                let list = &mut self.members[discipline];
+                match list.iter_mut().find(|m| m.0 == person) {
+                    Some(member) => member.1 = true,
+                    None => list.push((person, true)),
+                }
+                Expected::done()
+            }
+            Action::RemoveMember { person, discipline } => {
+                match self.members[discipline].iter_mut().find(|m| m.0 == person) {
+                    Some(member) => {
+                        member.1 = false;
+                        Expected::done()
+                    }
+                    None => Expected::refused(),
+                }
+            }
+            Action::MoveMember {
+                person,
+                discipline,
+                position,
+            } => {
+                let list = &mut self.members[discipline];
+                let Some(from) = list.iter().position(|m| m.0 == person) else {
+                    return Expected::refused();
+                };
+                if position > list.len() {
+                    return Expected::refused();
+                }
+                let member = list.remove(from);
+                list.insert(position - 1, member);
+                Expected::done()
+            }
+            Action::AddSprint(kind) => {
+                let last = self.sprints.last().unwrap().1;
+                let start = match kind {
+                    SprintKind::Contiguous => last.tomorrow().unwrap(),
+                    SprintKind::SharedDay => last,
+                    SprintKind::Overlapping => last.checked_sub(2.days()).unwrap(),
+                };
+                if kind == SprintKind::Overlapping {
+                    return Expected::refused();
+                }
+                self.sprints.push((start, last_day(start)));
+                Expected::done()
+            }
+            Action::File {
+                by,
+                relative,
+                discipline,
+                replacement,
+            } => self.file(by, relative, discipline, replacement.person()),
+            Action::Decide { request, verb, by } => self.decide_request(request.index(), verb, by),
+            Action::Set {
+                discipline,
+                person,
+                by,
+            } => self.set(discipline, person.person(), by),
+            Action::AddAdmin(person) => {
+                self.admins.insert(person);
+                Expected::done()
+            }
+            Action::RemoveAdmin(person) => {
+                if self.admins.len() == 1 && self.admins.contains(&person) {
+                    return Expected::refused();
+                }
+                self.admins.remove(&person);
+                Expected::done()
+            }
+            Action::AdvanceHours(hours) => {
+                let later = self.now + SignedDuration::from_hours(hours);
+                self.now = later.min(self.latest());
+                Expected::done()
+            }
+            Action::AdvanceToHandoff => {
+                let next = (0..self.sprints.len())
+                    .map(|s| self.start(s))
+                    .find(|start| *start > self.now);
+                if let Some(next) = next {
+                    self.now = next.min(self.latest());
+                }
+                Expected::done()
+            }
+            Action::CloseStale => {
+                for i in 0..self.requests.len() {
+                    if self.requests[i].status == Status::Pending {
+                        if let Some(to) = self.staleness(&self.requests[i]) {
+                            self.requests[i].status = to;
+                        }
+                    }
+                }
+                Expected::done()
+            }
+        }
+    }
+
+    /// The sprint `relative` to the one in force (or to the first sprint before any started).
+    pub fn sprint_near(&self, relative: i64) -> i64 {
+        let base = self.in_force().unwrap_or(0) as i64;
+        base + relative
+    }
+
+    pub fn file(
+        &mut self,
+        by: Actor,
+        relative: i64,
+        discipline: usize,
+        replacement: usize,
+    ) -> Expected {
+        let sprint = self.sprint_near(relative);
+        let known = (0..self.sprints.len() as i64).contains(&sprint);
+        let sprint = sprint.max(0) as usize;
+        let holder = known.then(|| self.holder(sprint, discipline)).flatten();
+        let requester = self.resolve(by, holder);
+        if known
+            && let Some(a) = self.approved(sprint, discipline)
+            && self.requests[a].replacement == replacement
+        {
+            return Expected::done();
+        }
+        let allowed = known
+            && !self.has_ended(sprint)
+            && (self.is_admin(requester) || holder == Some(requester))
+            && self.active(replacement, discipline)
+            && holder != Some(replacement);
+        if !allowed {
+            return Expected::refused();
+        }
+        let already = self.requests.iter().any(|r| {
+            r.status == Status::Pending
+                && (r.sprint, r.discipline, r.requester, r.replacement)
+                    == (sprint, discipline, requester, replacement)
+        });
+        if !already {
+            self.requests.push(Request {
+                sprint,
+                discipline,
+                original: holder,
+                replacement,
+                requester,
+                status: Status::Pending,
+                approved_at: None,
+            });
+        }
+        Expected::done()
+    }
+
+    pub fn decide_request(&mut self, i: usize, verb: Verb, by: Actor) -> Expected {
+        let requester = self.requests.get(i).map(|r| r.requester);
+        let decider = self.resolve(by, requester);
+        let admin_only = matches!(verb, Verb::Approve | Verb::Decline | Verb::Revoke);
+        if admin_only && !self.is_admin(decider) {
+            return Expected::refused();
+        }
+        let Some(r) = self.requests.get(i).cloned() else {
+            return Expected::refused();
+        };
+        if verb == Verb::Cancel && r.requester != decider && !self.is_admin(decider) {
+            return Expected::refused();
+        }
+        let target = match verb {
+            Verb::Approve => Status::Approved,
+            Verb::Decline => Status::Declined,
+            Verb::Cancel => Status::Cancelled,
+            _ => Status::Revoked,
+        };
+        if r.status == target {
+            return Expected::done();
+        }
+        let decided = Some(i);
+        match (r.status, verb) {
+            (Status::Pending, Verb::Approve) => {
+                match self.staleness(&r) {
+                    Some(closed) => self.requests[i].status = closed,
+                    None => {
+                        self.approve(i);
+                        self.close_stale_in(r.sprint, r.discipline);
+                    }
+                }
+                Expected { ok: true, decided }
+            }
+            (Status::Pending, Verb::Decline | Verb::Cancel) => {
+                self.requests[i].status = target;
+                Expected { ok: true, decided }
+            }
+            (Status::Approved, Verb::Revoke) if self.has_ended(r.sprint) => Expected::refused(),
+            (Status::Approved, Verb::Revoke) => {
+                self.requests[i].status = Status::Revoked;
+                self.close_stale_in(r.sprint, r.discipline);
+                Expected { ok: true, decided }
+            }
+            _ => Expected::refused(),
+        }
+    }
+
+    pub fn set(&mut self, discipline: usize, person: usize, by: Actor) -> Expected {
+        let admin = self.resolve(by, None);
+        if !self.is_admin(admin) {
+            return Expected::refused();
+        }
+        let Some(sprint) = self.in_force() else {
+            return Expected::refused();
+        };
+        let holder = self.holder(sprint, discipline);
+        if !self.active(person, discipline) || holder == Some(person) {
+            return Expected::refused();
+        }
+        let same = |r: &Request| {
+            r.status == Status::Pending
+                && (r.sprint, r.discipline, r.requester, r.replacement)
+                    == (sprint, discipline, admin, person)
+        };
+        let i = match self.requests.iter().position(same) {
+            Some(i) => i,
+            None => {
+                self.requests.push(Request {
+                    sprint,
+                    discipline,
+                    original: holder,
+                    replacement: person,
+                    requester: admin,
+                    status: Status::Pending,
+                    approved_at: None,
+                });
+                self.requests.len() - 1
+            }
+        };
+        self.approve(i);
+        self.close_stale_in(sprint, discipline);
+        Expected {
+            ok: true,
+            decided: Some(i),
+        }
+    }
+}
+
+pub fn last_day(start: Date) -> Date {
+    start.checked_add((SPRINT_DAYS - 1).days()).unwrap()
+}
+
+impl Model {
+    /// A copy of the state the real code is driven from (the clock, sprints, admins, requests).
+    pub fn snapshot(&self) -> Model {
+        Model {
+            zone: self.zone.clone(),
+            now: self.now,
+            sprints: self.sprints.clone(),
+            members: self.members.clone(),
+            admins: self.admins.clone(),
+            frozen: self.frozen.clone(),
+            ended: self.ended.clone(),
+            requests: self.requests.clone(),
+        }
+    }
+}
