@@ -363,3 +363,22 @@ pub fn sprint_in_force_at(store: &Store, team: &Team, at: Timestamp) -> Result<O
         Ok(sprint_in_force(&sprints, team, at).in_force().cloned())
     })
 }
+
+/// Makes a roster change (adding, reactivating or moving a member) without touching a started
+/// sprint: in one transaction, records every started sprint with the roster as it was, makes the
+/// change, then fills the sprint in force's slots recorded with nobody that the change made
+/// fillable. A refused change rolls all of it back, so it changes nothing.
+pub fn change_roster<T>(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+    actor: &str,
+    change: impl Fn(&Store) -> Result<T>,
+) -> Result<T> {
+    store.transaction(|store| {
+        record_started_turns(store, team, now, actor)?;
+        let value = change(store)?;
+        record_started_turns(store, team, now, actor)?;
+        Ok(value)
+    })
+}

@@ -8,6 +8,7 @@ use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
 use crate::domain::plan::SprintEdit;
 use crate::domain::{SlackUserId, Sprint, Team};
+use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, local_time, mention};
 use crate::store::{MemberChange, NewSprint, StoreError};
@@ -21,17 +22,18 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
         ctx.require_admin(action, entity, &entity_id(&command), what)?;
     }
     let actor = ctx.user.as_str();
+    let team = ctx.config.team();
     let text = match command {
         Command::MemberAdd {
             user,
             discipline,
             name,
-        } => describe(&ctx.store.upsert_member(
-            &user,
-            &discipline,
-            name.as_deref(),
-            actor,
+        } => describe(&duty::change_roster(
+            ctx.store,
+            &team,
             ctx.now,
+            actor,
+            |store| store.upsert_member(&user, &discipline, name.as_deref(), actor, ctx.now),
         )?),
         Command::MemberRemove { user, discipline } => {
             let home = |change: &MemberChange| {
@@ -55,10 +57,13 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             user,
             discipline,
             position,
-        } => describe(
-            &ctx.store
-                .move_member(&user, &discipline, position, actor, ctx.now)?,
-        ),
+        } => describe(&duty::change_roster(
+            ctx.store,
+            &team,
+            ctx.now,
+            actor,
+            |store| store.move_member(&user, &discipline, position, actor, ctx.now),
+        )?),
         Command::SprintAdd { start, end, name } => {
             let created =
                 ctx.store
@@ -176,9 +181,7 @@ fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
 fn added_sprints(created: &[Sprint]) -> String {
     let lines: Vec<String> = created
         .iter()
-        .map(|s| {
-            format!("• *{}*: {} to {}", s.name, s.start, s.end)
-        })
+        .map(|s| format!("• *{}*: {} to {}", s.name, s.start, s.end))
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
 }
@@ -187,12 +190,7 @@ fn added_sprints(created: &[Sprint]) -> String {
 /// `now`, an overlap, or a move into the past, with the domain's sentence.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
-    let line = |s: &Sprint| {
-        format!(
-            "• *{}*: {} to {}",
-            s.name, s.start, s.end
-        )
-    };
+    let line = |s: &Sprint| format!("• *{}*: {} to {}", s.name, s.start, s.end);
     Ok(match command {
         Command::SprintEdit {
             sprint,

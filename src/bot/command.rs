@@ -880,7 +880,9 @@ mod tests {
         );
         check(
             "sprint edit 4 - 2026-04-03 Hack week",
-            expect![[r#"SprintEdit { sprint: "4", start: None, end: Some(2026-04-03), name: Some("Hack week") }"#]],
+            expect![[
+                r#"SprintEdit { sprint: "4", start: None, end: Some(2026-04-03), name: Some("Hack week") }"#
+            ]],
         );
         check(
             "sprint edit 4 2026-03-30 -",

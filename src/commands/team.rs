@@ -7,6 +7,7 @@ use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
 use crate::domain::{DisciplineKey, SlackUserId};
+use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
 
@@ -126,7 +127,10 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 DisciplineKey::parse(&discipline)?,
                 parse_actor(&by.by)?,
             );
-            app::open_store(config)?.upsert_member(&id, &key, name.as_deref(), &actor, now)?
+            let store = app::open_store(config)?;
+            duty::change_roster(&store, &config.team(), now, &actor, |store| {
+                store.upsert_member(&id, &key, name.as_deref(), &actor, now)
+            })?
         }
         MemberCommand::Remove {
             slack_id,
@@ -160,7 +164,9 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                     UsageError(format!("{id} is not a member of {key}; use `member add`")).into(),
                 );
             }
-            store.upsert_member(&id, &key, None, &actor, now)?
+            duty::change_roster(&store, &config.team(), now, &actor, |store| {
+                store.upsert_member(&id, &key, None, &actor, now)
+            })?
         }
         MemberCommand::Move {
             slack_id,
@@ -174,7 +180,10 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 parse_actor(&by.by)?,
             );
             let position = parse_number("--to", &to, 1, 10_000)? as usize;
-            app::open_store(config)?.move_member(&id, &key, position, &actor, now)?
+            let store = app::open_store(config)?;
+            duty::change_roster(&store, &config.team(), now, &actor, |store| {
+                store.move_member(&id, &key, position, &actor, now)
+            })?
         }
         MemberCommand::List { .. } => unreachable!("handled above"),
     };

@@ -34,9 +34,7 @@ pub enum PlanError {
     #[error("a sprint cannot end ({end}) before it starts ({start})")]
     EndsBeforeStart { start: Date, end: Date },
     /// The change would overlap a neighbour, or move past it.
-    #[error(
-        "{name} ({start} to {end}) would overlap {other_name} ({other_start} to {other_end})"
-    )]
+    #[error("{name} ({start} to {end}) would overlap {other_name} ({other_start} to {other_end})")]
     Overlaps {
         index: SprintIndex,
         name: String,

@@ -425,7 +425,9 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
-        expect![[r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#]],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#
+        ]],
     );
     check(
         bot.outbox("request:1"),
@@ -451,7 +453,9 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     // The same request again files nothing new.
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
-        expect![[r#"You already asked for this: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is waiting for an admin."#]],
+        expect![[
+            r#"You already asked for this: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is waiting for an admin."#
+        ]],
     );
 
     // Bob is not an admin: his click is refused, audited, and changes nothing.
@@ -501,13 +505,17 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
         bot.payload("decision:1:approved:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> takes over *UI* in *Sprint 1* from now on, so you are off triage duty."#]],
+        expect![[
+            r#"Your coverage request #1 was approved by <@U0CAROL>: <@U0BOB> takes over *UI* in *Sprint 1* from now on, so you are off triage duty."#
+        ]],
     );
     check(
         bot.payload("decision:1:approved:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"You are covering *UI* in *Sprint 1* for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."#]],
+        expect![[
+            r#"You are covering *UI* in *Sprint 1* for <@U0ALICE> and are on triage duty from now on (request #1, approved by <@U0CAROL>)."#
+        ]],
     );
     check(
         bot.say(BOB, "who").await,
@@ -520,11 +528,15 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     // Clicking again, or re-submitting the approved request, leaves it approved.
     check(
         bot.click(CAROL, "approve_override", "1").await,
-        expect![[r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was already approved; nothing changed."#]],
+        expect![[
+            r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was already approved; nothing changed."#
+        ]],
     );
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> ui dentist").await,
-        expect![[r#"Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is already approved."#]],
+        expect![[
+            r#"Nothing to do: request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is already approved."#
+        ]],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
     assert_eq!(bot.store.overrides(None).unwrap().len(), 1);
@@ -591,7 +603,9 @@ async fn coverage_by_modal_then_declined_by_button() {
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#]],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#
+        ]],
     );
 
     check(
@@ -614,7 +628,9 @@ async fn coverage_by_modal_then_declined_by_button() {
         bot.payload("decision:1:declined:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (#1) was declined by <@U0CAROL>, so you are not covering it."#]],
+        expect![[
+            r#"<@U0ALICE>'s request for you to cover *UI* in *Sprint 1* (#1) was declined by <@U0CAROL>, so you are not covering it."#
+        ]],
     );
     bot.stop().await;
 }
@@ -644,7 +660,9 @@ async fn decisions_by_command_and_their_refusals() {
         bot.payload("decision:1:declined:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was declined by <@U0CAROL>. Reason: Bob is away that week"#]],
+        expect![[
+            r#"Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was declined by <@U0CAROL>. Reason: Bob is away that week"#
+        ]],
     );
     check(
         bot.say(CAROL, "approve 1").await,
@@ -700,7 +718,9 @@ async fn invalid_requests_are_refused_with_a_reason() {
     let bot = Bot::start().await;
     check(
         bot.say(BOB, "cover 1 <@U0ALICE> ui").await,
-        expect![[r#"only the person on duty (U0ALICE) or an admin can request coverage for ui in Sprint 1"#]],
+        expect![[
+            r#"only the person on duty (U0ALICE) or an admin can request coverage for ui in Sprint 1"#
+        ]],
     );
     check(
         bot.say(ALICE, "cover 1 <@U0DAVE> ui").await,
@@ -750,7 +770,9 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     );
     check(
         bot.payload("set:1:dm:U0ALICE")["text"].as_str().unwrap(),
-        expect![[r#"<@U0CAROL> put <@U0BOB> on triage duty for *UI* in *Sprint 1* in your place: you are off triage duty from now on. Reason: Alice is ill"#]],
+        expect![[
+            r#"<@U0CAROL> put <@U0BOB> on triage duty for *UI* in *Sprint 1* in your place: you are off triage duty from now on. Reason: Alice is ill"#
+        ]],
     );
     check(
         bot.say(BOB, "who").await,
@@ -1052,11 +1074,15 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
     // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
     check(
         bot.say(CAROL, "cover 2 <@U0ALICE> ui").await,
-        expect![[r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."#]],
+        expect![[
+            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."#
+        ]],
     );
     check(
         bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
-        expect![[r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."#]],
+        expect![[
+            r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."#
+        ]],
     );
     bot.say(CAROL, "approve 1").await;
     check(
@@ -1070,13 +1096,17 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
         bot.payload("decision:1:approved:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"You will cover *UI* in *Sprint 2* for <@U0BOB> (request #1, approved by <@U0CAROL>)."#]],
+        expect![[
+            r#"You will cover *UI* in *Sprint 2* for <@U0BOB> (request #1, approved by <@U0CAROL>)."#
+        ]],
     );
     check(
         bot.payload("decision:1:approved:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
-        expect![[r#"<@U0ALICE> covers *UI* in *Sprint 2* for you (request #1, approved by <@U0CAROL>), so you are not on duty then."#]],
+        expect![[
+            r#"<@U0ALICE> covers *UI* in *Sprint 2* for you (request #1, approved by <@U0CAROL>), so you are not on duty then."#
+        ]],
     );
     bot.stop().await;
 }
@@ -1146,7 +1176,9 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
     );
     check(
         bot.payload("closed:1:dm:U0ALICE")["text"].as_str().unwrap(),
-        expect![[r#"Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is closed: its sprint ended before an admin decided. File a new one if you still need cover."#]],
+        expect![[
+            r#"Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is closed: its sprint ended before an admin decided. File a new one if you still need cover."#
+        ]],
     );
     check(
         render(&bot.payload("decision:1:expired:update")["blocks"]),
@@ -1184,7 +1216,9 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
     );
     check(
         bot.say(CAROL, "sprint shift 2 -1").await,
-        expect!["Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"],
+        expect![
+            "Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"
+        ],
     );
     check(
         bot.say(CAROL, "sprint edit 2 2026-03-10 -").await,

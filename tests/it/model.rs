@@ -59,30 +59,6 @@ use checks::{check, check_step};
 use real::Real;
 use reference::{Expected, Model, Slots, Status, last_day};
 
-/// Whether adding a sprint whose days overlap a live sprint's is refused. `false` until the
-/// sprints work (branch `wp-sprints`: "Sprints never overlap") is merged: this branch still
-/// accepts overlapping sprints, so with `false` the test does not generate them (the model
-/// could not say what an overlap means for the sprint it cuts short). Set it to `true` once that
-/// work lands: overlapping sprints are then generated and must be refused.
-const OVERLAPPING_SPRINTS_REFUSED: bool = false;
-
-/// Whether a sprint that started and ended before anything was ever recorded is frozen anyway
-/// (issue 11: "every sprint that has started is frozen the first time the bot or a command sees
-/// any later moment"). `main` has it (`duty::unrecorded_turns` starts from the first sprint when
-/// nothing is recorded), this branch does not (it starts from the sprint in force). With `false`,
-/// until the first turn is recorded the harness lets the bot see the clock after each advance,
-/// as its scheduler does at each handoff. Set it to `true` once this branch has `main`'s `duty`.
-/// (It matters only with `ROSTER_CHANGES_RECORD_FIRST`: until then the bot sees every advance.)
-const UNSEEN_SPRINTS_FROZEN: bool = false;
-
-/// Whether `member add` and `member move` (Slack and CLI) record the sprint in force before
-/// changing the roster, as `member remove` does. They do not yet: right after a handoff, before
-/// anything recorded the new sprint, adding or moving a member changes who is on duty in it
-/// (invariant 2; minimal case: advance to a handoff, then move or add a member). With `false`
-/// the harness lets the bot see the clock after every advance, as its scheduler does at each
-/// handoff, so the rest is still checked. Set it to `true` once the fix lands.
-const ROSTER_CHANGES_RECORD_FIRST: bool = false;
-
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
 const OUTSIDER: usize = 5;
@@ -304,23 +280,11 @@ fn run(script: &Script) {
         if !on {
             continue;
         }
-        if matches!(action, Action::AddSprint(SprintKind::Overlapping))
-            && !OVERLAPPING_SPRINTS_REFUSED
-        {
-            continue;
-        }
         let action = &normalized(action, &model);
         let duties_before = model.duties();
         let before = model.snapshot();
         let expected = model.apply(action);
         let ok = real.play(action, &before);
-        let advanced = matches!(action, Action::AdvanceHours(_) | Action::AdvanceToHandoff);
-        let nothing_recorded = || real.store.last_recorded_sprint().unwrap().is_none();
-        let bot_sees_the_clock =
-            !ROSTER_CHANGES_RECORD_FIRST || (!UNSEEN_SPRINTS_FROZEN && nothing_recorded());
-        if advanced && bot_sees_the_clock {
-            duty::record_started_turns(&real.store, &real.config.team(), model.now, "bot").unwrap();
-        }
         let fail = |problem: String| -> ! {
             panic!("step {step} ({action:?}) at {}: {problem}", before.now);
         };

@@ -194,6 +194,20 @@ pub fn check_step(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
     );
+    if matches!(action, Action::File { .. }) {
+        // A request filed on someone else's behalf tells the person whose shift it is, once,
+        // without claiming their duty changed.
+        return match dms {
+            [] => Ok(()),
+            [(_, to, text)]
+                if text.contains("to cover your shift") && !claims_duty_change(text) =>
+            {
+                let _ = to;
+                Ok(())
+            }
+            _ => Err(format!("filing a request sent these DMs: {dms:?}")),
+        };
+    }
     if !decision {
         return match dms.first() {
             Some((_, to, text)) => Err(format!("a DM without a decision, to {to}: {text}")),

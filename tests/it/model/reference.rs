@@ -210,13 +210,23 @@ impl Model {
         duties
     }
 
-    /// Freezes the pick of every sprint that has started and remembers who was on duty in every
+    /// Freezes the pick of every sprint that has started (filling the sprint in force's slots
+    /// frozen with nobody once someone can be picked) and remembers who was on duty in every
     /// sprint that has ended.
     pub fn settle(&mut self) {
         for sprint in 0..self.sprints.len() {
             if self.started(sprint) {
                 for discipline in 0..2 {
                     if !self.frozen.contains_key(&(sprint, discipline)) {
+                        let pick = self.rotation(sprint, discipline);
+                        self.frozen.insert((sprint, discipline), pick);
+                    }
+                }
+            }
+            // A slot of the sprint in force frozen with nobody fills once someone can be picked.
+            if self.in_force() == Some(sprint) {
+                for discipline in 0..2 {
+                    if self.frozen.get(&(sprint, discipline)) == Some(&None) {
                         let pick = self.rotation(sprint, discipline);
                         self.frozen.insert((sprint, discipline), pick);
                     }
