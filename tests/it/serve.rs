@@ -112,10 +112,24 @@ async fn serve_answers_who_and_help_in_the_ack() {
             .wait_until(Duration::from_secs(5), |e| e.unacked() == 0)
             .await
     );
+    // Events are acked on arrival and handled after, so wait for the record.
+    let db = dir.path().join("triage.db");
+    let recorded = || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM processed_events WHERE event_id = ?1",
+            [&event_id],
+            |row| row.get::<_, i64>(0),
+        )
+        .unwrap()
+    };
     assert!(
-        !store.mark_event_processed(&event_id, now()).unwrap(),
+        emulator
+            .wait_until(Duration::from_secs(5), |_| recorded() == 1)
+            .await,
         "the bot recorded the event"
     );
+    assert!(!store.mark_event_processed(&event_id, now()).unwrap());
 
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(10), bot)
