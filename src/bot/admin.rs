@@ -65,15 +65,25 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             |store| store.move_member(&user, &discipline, position, actor, ctx.now),
         )?),
         Command::SprintAdd { start, end, name } => {
-            let created =
-                ctx.store
-                    .append_sprints(&[NewSprint { name, start, end }], actor, ctx.now)?;
+            let created = ctx.store.append_sprints_checked(
+                &[NewSprint { name, start, end }],
+                &team,
+                actor,
+                ctx.now,
+            )?;
             added_sprints(&created)
         }
-        Command::SprintGenerate { start, count, days } => added_sprints(
-            &ctx.store
-                .generate_sprints(start, days, count, SPRINT_NAME, actor, ctx.now)?,
-        ),
+        Command::SprintGenerate { start, count, days } => {
+            added_sprints(&ctx.store.generate_sprints_checked(
+                start,
+                days,
+                count,
+                SPRINT_NAME,
+                &team,
+                actor,
+                ctx.now,
+            )?)
+        }
         Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
             change_sprints(ctx, command)?
         }

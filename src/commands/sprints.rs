@@ -26,7 +26,9 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 end: parse_date("end", &end)?,
             };
             let actor = parse_actor(&by.by)?;
-            let created = app::open_store(config)?.append_sprints(&[new], &actor, config.now())?;
+            let store = app::open_store(config)?;
+            let created =
+                store.append_sprints_checked(&[new], &config.team(), &actor, config.now())?;
             created
                 .iter()
                 .for_each(|s| println!("added {}", describe(s)));
@@ -43,8 +45,15 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let count = parse_number("--count", &count, 1, 1000)? as i64;
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let created =
-                store.generate_sprints(start, days, count, &name_pattern, &actor, config.now())?;
+            let created = store.generate_sprints_checked(
+                start,
+                days,
+                count,
+                &name_pattern,
+                &config.team(),
+                &actor,
+                config.now(),
+            )?;
             created
                 .iter()
                 .for_each(|s| println!("added {}", describe(s)));

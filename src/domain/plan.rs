@@ -51,6 +51,38 @@ pub enum PlanError {
     /// Shifting moves a date past the end of the calendar.
     #[error("shifting by {0} days runs past the end of the calendar")]
     OutOfRange(i64),
+    /// A new sprint sharing its first day with the sprint in force would take over at that day's
+    /// handoff, already past: the sprint in force would have ended in the past.
+    #[error(
+        "a sprint starting on {start} would have ended {previous} at {start}'s handoff, which has passed; start it on {day_after} or later"
+    )]
+    CutsShort {
+        start: Date,
+        previous: String,
+        day_after: Date,
+    },
+}
+
+/// Checks that a sprint appended after `last` and starting on `start` changes nothing that has
+/// happened: when it shares its first day with `last`'s last day, that day's handoff (when it
+/// would take over) must still be ahead, or `last` must not have started.
+pub fn check_appended(
+    start: Date,
+    last: Option<&Sprint>,
+    team: &Team,
+    now: Timestamp,
+) -> Result<(), PlanError> {
+    let Some(last) = last.filter(|last| start <= last.end) else {
+        return Ok(());
+    };
+    if handoff_instant(team, start) > now || !sprint_has_started(last, team, now) {
+        return Ok(());
+    }
+    Err(PlanError::CutsShort {
+        start,
+        previous: last.name.clone(),
+        day_after: last.end.tomorrow().unwrap_or(last.end),
+    })
 }
 
 /// What `sprint edit` changes; `None` keeps the current value.

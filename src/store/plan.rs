@@ -54,6 +54,43 @@ fn update(
 }
 
 impl Store {
+    /// [`Store::append_sprints`], refusing a first sprint that would take over from the sprint in
+    /// force at a moment already past (`domain::plan::check_appended`), in one transaction.
+    pub fn append_sprints_checked(
+        &self,
+        new: &[super::NewSprint],
+        team: &Team,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Sprint>> {
+        self.transaction(|store| {
+            if let Some(first) = new.first() {
+                let last = store.read(sprints::last)?;
+                plan::check_appended(first.start, last.as_ref(), team, now)?;
+            }
+            store.append_sprints(new, actor, now)
+        })
+    }
+
+    /// [`Store::generate_sprints`], checked like [`Store::append_sprints_checked`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn generate_sprints_checked(
+        &self,
+        start: jiff::civil::Date,
+        days: i64,
+        count: i64,
+        name_pattern: &str,
+        team: &Team,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Sprint>> {
+        self.transaction(|store| {
+            let last = store.read(sprints::last)?;
+            plan::check_appended(start, last.as_ref(), team, now)?;
+            store.generate_sprints(start, days, count, name_pattern, actor, now)
+        })
+    }
+
     /// Renames or re-dates the future sprint `index`. Refused (nothing changed) when it has
     /// started at `now`, or when the result would start in the past or overlap a neighbour.
     pub fn edit_sprint(

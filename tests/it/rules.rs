@@ -268,3 +268,29 @@ fn a_slot_with_nobody_fills_once_the_discipline_has_members() {
     team.ok(&["member", "move", "UPO2", "po", "--to", "1"]);
     assert_eq!(team.json(&["who"])["assignments"][1]["slack_id"], "UPO1");
 }
+
+#[test]
+fn a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_force_in_the_past() {
+    // Sprint 6, the last, runs to Sun 2026-05-24; its duty lasts until Mon 08:00.
+    let team = at(Team::standard(), "2026-05-24T09:00:00-07:00");
+    let refused = team.refused(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]);
+    assert_eq!(
+        refused,
+        "error: a sprint starting on 2026-05-24 would have ended Sprint 6 at 2026-05-24's handoff, which has passed; start it on 2026-05-25 or later\n"
+    );
+    assert_eq!(
+        team.ok(&["sprint", "add", "Handover", "2026-05-25", "2026-06-07"]),
+        "added \"Handover\" from 2026-05-25 to 2026-06-07\n"
+    );
+    // Before that day's handoff the shared day is fine.
+    let team = at(Team::standard(), "2026-05-24T07:00:00-07:00");
+    team.ok(&[
+        "sprint",
+        "generate",
+        "--start",
+        "2026-05-24",
+        "--count",
+        "1",
+    ]);
+    assert_eq!(team.json(&["who"])["sprint"]["name"], "Sprint 6");
+}
