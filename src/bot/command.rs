@@ -887,7 +887,7 @@ mod tests {
         check(
             "sprint edit 4 2026-03-30 -",
             expect![
-                "SprintEdit { index: SprintIndex(4), start: Some(2026-03-30), end: None, name: None }"
+                r#"SprintEdit { sprint: "4", start: Some(2026-03-30), end: None, name: None }"#
             ],
         );
         check(
@@ -898,7 +898,7 @@ mod tests {
         );
         check(
             "sprint shift 4 -7",
-            expect!["SprintShift { index: SprintIndex(4), days: -7 }"],
+            expect![[r#"SprintShift { sprint: "4", days: -7 }"#]],
         );
         check(
             "sprint shift 4 soon",
@@ -908,11 +908,11 @@ mod tests {
         );
         check(
             "sprint retire 4",
-            expect!["SprintRetire { index: SprintIndex(4) }"],
+            expect![[r#"SprintRetire { sprint: "4" }"#]],
         );
         check(
             "sprint retire next",
-            expect!["error: expected a sprint number, not `next` (usage: sprint retire <n>)"],
+            expect![[r#"SprintRetire { sprint: "next" }"#]],
         );
         check("admins", expect!["AdminsList"]);
         check(
