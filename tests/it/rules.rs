@@ -294,3 +294,58 @@ fn a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_for
     ]);
     assert_eq!(team.json(&["who"])["sprint"]["name"], "Sprint 6");
 }
+
+#[test]
+fn people_name_a_sprint_as_they_see_it() {
+    let team = Team::standard();
+    // Ben has Sprint 2 (2026-03-16 to 2026-03-29); the clock is in Sprint 1.
+    for (named, id) in [
+        ("Sprint 2", 1),
+        ("2", 1),
+        ("2026-03-20", 1),
+        ("next", 1),
+        ("now", 2),
+    ] {
+        let by = if named == "now" { "UUI1" } else { "UUI2" };
+        let filed = team.ok(&[
+            "override",
+            "request",
+            named,
+            "ui",
+            "--replacement",
+            "UUI3",
+            "--by",
+            by,
+        ]);
+        assert!(
+            filed.contains(&format!("request #{id}"))
+                || filed.contains(&format!("as request #{id}")),
+            "{named}: {filed}"
+        );
+    }
+    let list = team.json(&["override", "list"]);
+    let sprints: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["sprint"].as_i64().unwrap())
+        .collect();
+    // Four names for Sprint 2 filed one request; `now` named Sprint 1. JSON keeps the index.
+    assert_eq!(sprints, [0, 1]);
+    assert_eq!(
+        team.refused(&[
+            "override",
+            "request",
+            "Sprint 9",
+            "ui",
+            "--replacement",
+            "UUI3",
+            "--by",
+            "UUI2"
+        ]),
+        "error: no sprint is called `Sprint 9`: name a sprint as the schedule shows it (\"Sprint 8\", or just 8), a day in it (2026-04-06), `now` or `next`\n"
+    );
+    let schedule = team.ok(&["schedule", "--count", "2"]);
+    assert!(schedule.contains("\nSprint 2 "), "{schedule}");
+    assert!(!schedule.contains("(sprint"), "{schedule}");
+}
