@@ -98,8 +98,8 @@ fn window(store: &Store, team: &Team, at: Timestamp) -> Result<Vec<Sprint>> {
 /// Records the rotation's pick for every sprint that has started by `now` and has no recorded
 /// turn yet, in order, so each anchors the next: on the first run that is every started sprint,
 /// so history from before the bot ran is frozen as it was computed then. A slot of the sprint in
-/// force recorded with nobody on duty (its discipline had no members) is filled as soon as the
-/// rotation can pick someone. Recording is idempotent.
+/// force recorded with a stand-in (nobody, or the fallback person, because its discipline had no
+/// members) is filled as soon as the rotation can pick a member. Recording is idempotent.
 pub fn record_started_turns(
     store: &Store,
     team: &Team,
@@ -122,7 +122,7 @@ pub fn record_started_turns(
 struct Unrecorded {
     /// Turns of started sprints that have none yet.
     new: Vec<Turn>,
-    /// Picks for the sprint in force's slots recorded with nobody on duty.
+    /// Picks for the sprint in force's slots recorded with a stand-in (nobody, or the fallback).
     fills: Vec<Turn>,
 }
 
@@ -153,8 +153,8 @@ fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unreco
     let complete = disciplines
         .iter()
         .all(|d| recorded_now.iter().any(|t| t.discipline == d.key));
-    let empty_now =
-        in_force == Some(latest.index) && recorded_now.iter().any(|t| t.source == Source::None);
+    let stand_in = |turn: &Turn| matches!(turn.source, Source::None | Source::Fallback);
+    let empty_now = in_force == Some(latest.index) && recorded_now.iter().any(stand_in);
     if complete && !empty_now {
         return Ok(Unrecorded::default());
     }
@@ -182,14 +182,18 @@ fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unreco
         }
     }
     if empty_now {
-        for turn in recorded_now.iter().filter(|t| t.source == Source::None) {
+        for turn in recorded_now.iter().filter(|t| stand_in(t)) {
             let Some(discipline) = roster.discipline(&turn.discipline) else {
                 continue;
             };
             let anchor = store.rotation_anchor(&discipline.key, latest.index)?;
             let members = roster.members_of(&discipline.key);
             let pick = base_assignment(discipline, &members, anchor.as_ref(), latest.index);
-            if pick.slack_id.is_some() {
+            let better = match turn.source {
+                Source::Fallback => pick.source == Source::Rotation,
+                _ => pick.slack_id.is_some(),
+            };
+            if better {
                 planned.fills.push(Turn {
                     sprint: latest.index,
                     discipline: pick.discipline,

@@ -421,13 +421,20 @@ fn all_api_calls(emulator: &Emulator) -> Vec<Instant> {
 
 /// Outbox rows and their ends: nothing due left behind, decisions and handoffs delivered.
 fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
-    let rows: Vec<(String, String, i64, i64)> = db
+    let rows: Vec<(String, String, i64, i64, i64)> = db
         .prepare(
-            "SELECT idempotency_key, status, attempts, next_attempt_at FROM outbox ORDER BY id",
+            "SELECT idempotency_key, status, attempts, next_attempt_at, created_at FROM outbox
+             ORDER BY id",
         )
         .expect("prepare")
         .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get::<_, i64>(4)?,
+            ))
         })
         .expect("query")
         .collect::<rusqlite::Result<_>>()
@@ -435,12 +442,12 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     let status_of = |key: &str| rows.iter().find(|r| r.0 == key).map(|r| r.1.as_str());
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     let mut scheduled_later = 0;
-    for (key, status, attempts, next_attempt_at) in &rows {
+    for (key, status, attempts, next_attempt_at, created_at) in &rows {
         *by_status.entry(status.as_str()).or_default() += 1;
-        // `now` is when the drain saw nothing due (whole seconds, `<=`): an item still pending
-        // whose moment is that same second was enqueued after the look (a handoff the scheduler
-        // reached a moment later), so only earlier moments count as left behind.
-        let due = *next_attempt_at < now.as_second();
+        // `now` is when the drain saw nothing due (whole seconds, `<=`). An item enqueued after
+        // that look (a round of the scheduler that had waited for the database, stamped with the
+        // moment it began) was not there to deliver, so only items created before it count.
+        let due = *next_attempt_at < now.as_second() && *created_at < now.as_second();
         match status.as_str() {
             "pending" if due || *attempts > 0 => report.fail(format!(
                 "{key} is still pending after the final drain (attempts {attempts}, due {due})"
@@ -497,8 +504,10 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
             }
         }
     }
+    // Handoffs the bot had decided by the time the drain looked.
     let handoffs: Vec<&str> = rows
         .iter()
+        .filter(|r| r.4 < now.as_second())
         .filter_map(|r| r.0.strip_prefix("post:"))
         .collect();
     for sprint in &handoffs {

@@ -92,7 +92,7 @@ async fn schedule(
             return;
         }
         let now = clock();
-        sync(store, config, now).await;
+        sync(store, config, clock).await;
         if now >= next_usergroup_check {
             check_usergroups(store, config, worker, now).await;
             next_usergroup_check = now.checked_add(USERGROUP_RECHECK).unwrap_or(now);
@@ -110,8 +110,12 @@ async fn schedule(
     }
 }
 
-async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
+/// One round: closes stale requests, keeps the plan extended, then decides what to announce.
+/// Each step reads the clock when it starts, so what it enqueues is stamped with the moment it
+/// was decided even when an earlier step waited for the database.
+async fn sync(store: &Store, config: &Arc<Config>, clock: &Clock) {
     let closing = config.clone();
+    let now = clock();
     match store
         .run(move |s| super::coverage::close_stale(s, &closing, now))
         .await
@@ -121,8 +125,9 @@ async fn sync(store: &Store, config: &Arc<Config>, now: Timestamp) {
         Err(error) => tracing::error!(%error, "could not close requests that no longer apply"),
     }
     // After closing requests for retired sprints: an appended sprint may reuse a retired index.
-    super::plan::keep_planned_logged(store, config, now).await;
+    super::plan::keep_planned_logged(store, config, clock()).await;
     let config = config.clone();
+    let now = clock();
     match store.run(move |s| announce::sync(s, &config, now)).await {
         Ok(0) => {}
         Ok(enqueued) => tracing::debug!(enqueued, "notifications enqueued"),

@@ -110,15 +110,16 @@ impl Store {
         })
     }
 
-    /// Fills slots recorded with nobody on duty (`source = 'none'`) with `turns`; a slot that
-    /// has someone already keeps them. Returns how many were filled.
+    /// Fills slots recorded with a stand-in (`source` `none` or `fallback`: the discipline had no
+    /// members) with `turns`; a slot the rotation picked keeps its pick. Returns how many.
     pub fn fill_empty_turns(&self, turns: &[Turn], actor: &str, now: Timestamp) -> Result<usize> {
         self.write(|tx| {
             let mut filled = 0;
             for turn in turns {
                 let changed = tx.execute(
                     "UPDATE rotation_turns SET slack_id = ?3, source = ?4, recorded_at = ?5
-                     WHERE sprint_index = ?1 AND discipline = ?2 AND source = 'none'",
+                     WHERE sprint_index = ?1 AND discipline = ?2
+                       AND source IN ('none', 'fallback')",
                     params![
                         turn.sprint.get(),
                         turn.discipline.as_str(),
@@ -133,7 +134,7 @@ impl Store {
                         action: "turn.fill",
                         entity: "turn",
                         entity_id: format!("{}/{}", turn.sprint, turn.discipline),
-                        before: Some(json!({"slack_id": null, "source": "none"})),
+                        before: None,
                         after: Some(json!({
                             "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
                             "source": turn.source.as_str(),

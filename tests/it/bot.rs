@@ -803,13 +803,18 @@ async fn team_setup_from_slack_needs_an_admin() {
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
         expect![[r#"Erin (<@U0ERIN>) moved in ui (position 1)"#]],
     );
-    // Nothing has recorded Sprint 1 yet (notifications are off), so the rotation's pick for it
-    // is Erin, now first in the order; the removal records that pick before taking her out.
+    // Adding Erin recorded Sprint 1 first (Alice's turn), so moving her first changed nothing
+    // now, and she is not on duty when she is taken out again.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
+        expect![[r#"Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)"#]],
+    );
+    check(
+        bot.say(BOB, "who").await,
         expect![[r#"
-            Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)
-            <@U0ERIN> stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,

@@ -693,7 +693,8 @@ fn lists_and_the_audit_log() {
         team.ok(&["member", "reactivate", "UPO2", "po"]),
         "Jo (UPO2) back in the rotation of po (position 2)\n"
     );
-    // The removal first recorded the sprint in force (one turn per discipline).
+    // The first roster change (adding a member) recorded the sprint in force first (one turn
+    // per discipline).
     let audit = team.json(&["audit", "--limit", "7"]);
     let actions: Vec<_> = audit
         .as_array()
@@ -706,14 +707,14 @@ fn lists_and_the_audit_log() {
         [
             "member.reactivate",
             "member.remove",
-            "turn.record",
-            "turn.record",
-            "turn.record",
             "admin.remove",
-            "member.add"
+            "member.add",
+            "turn.record",
+            "turn.record",
+            "turn.record",
         ]
     );
-    assert_eq!(audit[6]["after"]["discipline"], "backend");
+    assert_eq!(audit[3]["after"]["discipline"], "backend");
     assert_eq!(audit[1]["before"]["active"], true);
     assert_eq!(audit[1]["after"]["active"], false);
     assert_eq!(team.ok(&["sprint", "list"]).lines().count(), 7);
