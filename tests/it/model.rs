@@ -23,10 +23,11 @@
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
 //!
-//! Left out on purpose, because other work is changing what they mean: gaps between sprints and
-//! the end of the plan (the clock never passes the last sprint's end, and new sprints start the
-//! day after the last one or on its last day), a sprint added on a day whose handoff has passed
-//! (it would end the sprint in force retroactively), retiring sprints, imports and cadences.
+//! Left out: gaps between sprints and the end of the plan (the clock never passes the last
+//! sprint's end, and new sprints start the day after the last one or on its last day), a sprint
+//! added on its shared first day after that day's handoff (refused; see
+//! `rules::a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_force_in_the_past`),
+//! retiring and editing sprints, imports and cadences.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -1028,3 +1028,41 @@ async fn the_scheduler_wakes_for_a_plan_warning() {
         .expect("the scheduler stops promptly")
         .unwrap();
 }
+
+/// Backend has nobody when Sprint 1 starts; once Dave joins, the slot fills and he hears it like
+/// any mid-sprint change, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_that_started_with_nobody_is_announced_when_it_fills() {
+    let bot = Bot::start().await;
+    let t = at("2026-03-01T00:00:00Z");
+    for (k, name) in [("ui", "UI"), ("backend", "Backend")] {
+        let new = triage_bot::store::NewDiscipline {
+            key: key(k),
+            name: name.to_string(),
+            fallback: None,
+            usergroup_id: None,
+        };
+        bot.store.upsert_discipline(&new, "test", t).unwrap();
+    }
+    bot.store
+        .upsert_member(&user("U0ALICE"), &key("ui"), None, "test", t)
+        .unwrap();
+    let bot = bot.with_sprints();
+    bot.tick(mid_sprint()).await;
+    let before = bot.dms().len();
+    let team = bot.config.team();
+    let later = at("2026-03-13T18:00:00Z");
+    triage_bot::duty::change_roster(&bot.store, &team, later, "test", |store| {
+        store.upsert_member(&user("U0DAVE"), &key("backend"), None, "test", later)
+    })
+    .unwrap();
+    bot.tick(later).await;
+    bot.tick(at("2026-03-13T18:10:00Z")).await;
+    expect![[r#"
+        [
+            "U0DAVE: You have been added to triage duty for Backend until Sun Mar 22 (Sprint 1).",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[before..].to_vec());
+    assert!(bot.topic().contains("Backend <@U0DAVE>"), "{}", bot.topic());
+}
