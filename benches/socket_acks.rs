@@ -28,7 +28,7 @@ const CLOCK_START: &str = "2026-03-10T12:00:00-07:00";
 /// The emulator's fixed tokens, as `triage-bot slack-emulator` prints them.
 const EMULATOR_APP_TOKEN: &str = "xapp-emulator-app-token";
 const EMULATOR_BOT_TOKEN: &str = "xoxb-emulator-bot-token";
-const EXPECTED_WHO: &str = "*Sprint 1* (sprint 0) until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: <@U3> (rotation)";
+const EXPECTED_WHO: &str = "*Sprint 1* until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: <@U3> (rotation)";
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread()
