@@ -50,6 +50,55 @@ impl Roster {
     pub fn discipline(&self, key: &DisciplineKey) -> Option<&Discipline> {
         self.disciplines.iter().find(|d| &d.key == key)
     }
+
+    /// The discipline `text` names: its key or its display name in any case, or the unambiguous
+    /// beginning of either (`ui`, `backend`, `Product`).
+    pub fn find_discipline(
+        &self,
+        text: &str,
+    ) -> std::result::Result<&Discipline, NoSuchDiscipline> {
+        let wanted = text.trim().to_lowercase();
+        let is = |d: &&Discipline| {
+            d.key.as_str().to_lowercase() == wanted || d.name.to_lowercase() == wanted
+        };
+        if let Some(found) = self.disciplines.iter().find(is) {
+            return Ok(found);
+        }
+        let begins = |d: &&Discipline| {
+            !wanted.is_empty()
+                && (d.key.as_str().to_lowercase().starts_with(&wanted)
+                    || d.name.to_lowercase().starts_with(&wanted))
+        };
+        let matching: Vec<&Discipline> = self.disciplines.iter().filter(begins).collect();
+        let listed = |list: &[&Discipline]| {
+            list.iter()
+                .map(|d| format!("`{}` ({})", d.key, d.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match matching.as_slice() {
+            [only] => Ok(only),
+            [] => Err(NoSuchDiscipline::Unknown {
+                text: text.trim().to_string(),
+                choices: listed(&self.disciplines.iter().collect::<Vec<_>>()),
+            }),
+            several => Err(NoSuchDiscipline::Ambiguous {
+                text: text.trim().to_string(),
+                choices: listed(several),
+            }),
+        }
+    }
+}
+
+/// Why a word names no discipline; the text lists the choices.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoSuchDiscipline {
+    /// Nothing matches.
+    #[error("unknown discipline `{text}`: choose one of {choices}")]
+    Unknown { text: String, choices: String },
+    /// More than one discipline begins with it.
+    #[error("`{text}` could be {choices}; say which")]
+    Ambiguous { text: String, choices: String },
 }
 
 /// One sprint and who is on duty in it, per discipline in display order.

@@ -16,6 +16,39 @@ use crate::store::{MemberChange, NewSprint, StoreError};
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
 
+/// `command` with the discipline it names by key or display name (`ui`, `backend`) replaced by
+/// the discipline's key; an unknown one is refused with the choices.
+fn with_discipline_named(ctx: Context<'_>, command: Command) -> Result<Command, BotError> {
+    let roster = crate::duty::Roster::load(ctx.store)?;
+    let named =
+        |word: &crate::domain::DisciplineKey| super::coverage::named_discipline(&roster, word);
+    Ok(match command {
+        Command::MemberAdd {
+            user,
+            discipline,
+            name,
+        } => Command::MemberAdd {
+            user,
+            discipline: named(&discipline)?,
+            name,
+        },
+        Command::MemberRemove { user, discipline } => Command::MemberRemove {
+            user,
+            discipline: named(&discipline)?,
+        },
+        Command::MemberMove {
+            user,
+            discipline,
+            position,
+        } => Command::MemberMove {
+            user,
+            discipline: named(&discipline)?,
+            position,
+        },
+        other => other,
+    })
+}
+
 /// Runs an admin command.
 pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
     if let Some((action, entity, what)) = rights(&command) {
@@ -23,6 +56,7 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
     }
     let actor = ctx.user.as_str();
     let team = ctx.config.team();
+    let command = with_discipline_named(ctx, command)?;
     let text = match command {
         Command::MemberAdd {
             user,

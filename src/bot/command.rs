@@ -140,16 +140,12 @@ pub struct CoverArgs {
 }
 
 impl CoverArgs {
-    /// The discipline (when the first remaining word names one of `known`) and the reason.
+    /// The discipline (when `find` says the first remaining word names one) and the reason.
     pub fn split_discipline(
         &self,
-        known: &[DisciplineKey],
+        find: impl Fn(&str) -> Option<DisciplineKey>,
     ) -> (Option<DisciplineKey>, Option<String>) {
-        let discipline = self
-            .rest
-            .first()
-            .and_then(|word| known.iter().find(|k| k.as_str().eq_ignore_ascii_case(word)))
-            .cloned();
+        let discipline = self.rest.first().and_then(|word| find(word));
         let skip = usize::from(discipline.is_some());
         (discipline, join(&self.rest[skip..]))
     }
@@ -772,15 +768,21 @@ mod tests {
             DisciplineKey::parse("ui").unwrap(),
             DisciplineKey::parse("backend").unwrap(),
         ];
+        let find = |word: &str| {
+            known
+                .iter()
+                .find(|k| k.as_str().eq_ignore_ascii_case(word))
+                .cloned()
+        };
         assert_eq!(
-            args.split_discipline(&known),
+            args.split_discipline(find),
             (Some(known[0].clone()), Some("sick".to_string()))
         );
         let Ok(Command::Cover(args)) = parse("cover 3 <@U2> out sick") else {
             panic!("cover parses")
         };
         assert_eq!(
-            args.split_discipline(&known),
+            args.split_discipline(find),
             (None, Some("out sick".to_string()))
         );
     }

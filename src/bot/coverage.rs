@@ -43,8 +43,8 @@ pub enum Via {
 pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, BotError> {
     let roster = Roster::load(ctx.store)?;
     let sprint = resolve_sprint(ctx, &args.sprint)?;
-    let keys: Vec<DisciplineKey> = roster.disciplines.iter().map(|d| d.key.clone()).collect();
-    let (discipline, reason) = args.split_discipline(&keys);
+    let (discipline, reason) =
+        args.split_discipline(|word| roster.find_discipline(word).ok().map(|d| d.key.clone()));
     let discipline = match discipline {
         Some(discipline) => discipline,
         None => infer_discipline(ctx, &roster, sprint.index, &args.replacement)?,
@@ -58,6 +58,14 @@ pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message,
     let outcome = file(ctx, &request, reason, Via::Command)?;
     let sprint = ctx.store.sprint(request.sprint)?;
     Ok(blocks::request_filed(&outcome, sprint.as_ref(), &roster))
+}
+
+/// The discipline a person named by key or display name (see `Roster::find_discipline`).
+pub fn named_discipline(roster: &Roster, word: &DisciplineKey) -> Result<DisciplineKey, BotError> {
+    roster
+        .find_discipline(word.as_str())
+        .map(|d| d.key.clone())
+        .map_err(|error| BotError::Refused(error.to_string()))
 }
 
 /// The sprint a person named (see `domain::sprint_ref`).
@@ -469,6 +477,7 @@ pub fn set(
     )?;
     let team = ctx.config.team();
     let roster = Roster::load(ctx.store)?;
+    let discipline = &named_discipline(&roster, discipline)?;
     let outcome = ctx.store.transaction(|store| {
         let outcome = coverage::set_on_duty(
             store,

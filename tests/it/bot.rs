@@ -818,7 +818,7 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,
-        expect![[r#"unknown discipline `qa`"#]],
+        expect!["unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Spring cleaning")
@@ -1268,6 +1268,40 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
             U0CAROL sprint.edit 1
             U0CAROL sprint.shift 2
             U0CAROL sprint.retire 2"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_choices() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(CAROL, "set qa <@U0BOB>").await,
+        expect![[r#"unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"#]],
+    );
+    check(
+        bot.say(CAROL, "set Back <@U0CAROL> Dave is out").await,
+        expect![[r#"<@U0CAROL> is now on duty for *Backend* in *Sprint 1* (override #1)."#]],
+    );
+    check(
+        bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
+        expect![[r#"Erin (<@U0ERIN>) added to backend (position 3)"#]],
+    );
+    // After the person, a word naming a discipline is the discipline, not the reason.
+    check(
+        bot.say(BOB, "cover 2 <@U0ALICE> ui dentist").await,
+        expect![
+            "Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."
+        ],
+    );
+    assert_eq!(
+        bot.store
+            .override_by_id(2)
+            .unwrap()
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("dentist")
     );
     bot.stop().await;
 }
