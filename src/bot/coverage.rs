@@ -138,9 +138,15 @@ pub fn file(
         _ => Vec::new(),
     };
     let is_admin = ctx.is_admin()?;
-    Ok(coverage::file_coverage_request(
+    coverage::file_coverage_request(
         ctx.store, &team, request, reason, is_admin, ctx.now, &effects,
-    )?)
+    )
+    .map_err(|failure| match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+        }
+        other => other.into(),
+    })
 }
 
 /// What filing a new request causes: the post in the admin channel, a DM to the requester when
@@ -478,22 +484,30 @@ pub fn set(
     let team = ctx.config.team();
     let roster = Roster::load(ctx.store)?;
     let discipline = &named_discipline(&roster, discipline)?;
-    let outcome = ctx.store.transaction(|store| {
-        let outcome = coverage::set_on_duty(
-            store,
-            &team,
-            discipline,
-            user,
-            ctx.user,
-            reason.clone(),
-            ctx.now,
-            &no_effects,
-        )?;
-        if let Some(outcome) = &outcome {
-            enqueue_decision(ctx, store, outcome, &roster)?;
-        }
-        Ok::<_, CoverageFailure>(outcome)
-    })?;
+    let outcome = ctx
+        .store
+        .transaction(|store| {
+            let outcome = coverage::set_on_duty(
+                store,
+                &team,
+                discipline,
+                user,
+                ctx.user,
+                reason.clone(),
+                ctx.now,
+                &no_effects,
+            )?;
+            if let Some(outcome) = &outcome {
+                enqueue_decision(ctx, store, outcome, &roster)?;
+            }
+            Ok::<_, CoverageFailure>(outcome)
+        })
+        .map_err(|failure| match failure {
+            CoverageFailure::Rule(rule) => {
+                BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+            }
+            other => other.into(),
+        })?;
     let Some(outcome) = outcome else {
         return Err(BotError::Refused(
             "no sprint is in force right now, so there is no duty to set".into(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::coverage::{DecisionOutcome, Moved};
 use crate::domain::request::{Action, Stale};
-use crate::domain::{Override, OverrideStatus, SlackUserId, Sprint};
+use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::Roster;
 
 use super::blocks::{Message, discipline_name, mention, sprint_label};
@@ -35,6 +35,49 @@ fn request_ref(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String
         mention(&o.replacement),
         slot(o, sprint, roster)
     )
+}
+
+/// Why a coverage request cannot be filed, for a person in Slack: people as mentions and
+/// disciplines by their display names.
+pub fn coverage_refusal(error: &CoverageError, roster: &Roster) -> String {
+    let name = |key: &DisciplineKey| discipline_name(roster, key);
+    match error {
+        CoverageError::UnknownDiscipline(key) => roster
+            .find_discipline(key.as_str())
+            .err()
+            .map_or_else(|| error.to_string(), |e| e.to_string()),
+        CoverageError::NotOnDuty {
+            on_duty,
+            discipline,
+            sprint,
+        } => format!(
+            "only the person on duty ({}) or an admin can request coverage for {} in {sprint}",
+            mention(on_duty),
+            name(discipline)
+        ),
+        CoverageError::AdminOnly { discipline, sprint } => format!(
+            "nobody is on duty for {} in {sprint}, so only an admin can request coverage",
+            name(discipline)
+        ),
+        CoverageError::NotActiveMember {
+            replacement,
+            discipline,
+        } => format!(
+            "{} is not an active member of {}",
+            mention(replacement),
+            name(discipline)
+        ),
+        CoverageError::AlreadyOnDuty {
+            replacement,
+            discipline,
+            sprint,
+        } => format!(
+            "{} is already on duty for {} in {sprint}",
+            mention(replacement),
+            name(discipline)
+        ),
+        CoverageError::UnknownSprint(_) | CoverageError::SprintEnded { .. } => error.to_string(),
+    }
 }
 
 /// Why a request was closed, in words for its requester.

@@ -718,13 +718,13 @@ async fn invalid_requests_are_refused_with_a_reason() {
     let bot = Bot::start().await;
     check(
         bot.say(BOB, "cover 1 <@U0ALICE> ui").await,
-        expect![[
-            r#"only the person on duty (U0ALICE) or an admin can request coverage for ui in Sprint 1"#
-        ]],
+        expect![
+            "only the person on duty (<@U0ALICE>) or an admin can request coverage for UI in Sprint 1"
+        ],
     );
     check(
         bot.say(ALICE, "cover 1 <@U0DAVE> ui").await,
-        expect![[r#"U0DAVE is not an active member of ui"#]],
+        expect!["<@U0DAVE> is not an active member of UI"],
     );
     check(
         bot.say(ALICE, "cover 10 <@U0BOB>").await,
@@ -734,7 +734,7 @@ async fn invalid_requests_are_refused_with_a_reason() {
     );
     check(
         bot.say(BOB, "cover 2 <@U0BOB>").await,
-        expect![[r#"U0BOB is already on duty for ui in Sprint 2"#]],
+        expect!["<@U0BOB> is already on duty for UI in Sprint 2"],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     assert_eq!(bot.outbox(""), "");
@@ -783,7 +783,7 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     );
     check(
         bot.say(CAROL, "set ui <@U0BOB>").await,
-        expect![[r#"U0BOB is already on duty for ui in Sprint 1"#]],
+        expect!["<@U0BOB> is already on duty for UI in Sprint 1"],
     );
     bot.stop().await;
 }

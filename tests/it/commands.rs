@@ -458,22 +458,22 @@ fn invalid_coverage_requests_are_refused_with_a_reason() {
     check_refused(
         &team,
         &request("2", "qa", "UUI3", "UUI2"),
-        "unknown discipline `qa`",
+        "unknown discipline `qa`: choose one of `ui` (UI Engineering), `backend` (Backend), `po` (Product Owner)",
     );
     check_refused(
         &team,
         &request("2", "ui", "UPO1", "UUI2"),
-        "UPO1 is not an active member of ui",
+        "UPO1 is not an active member of UI Engineering",
     );
     check_refused(
         &team,
         &request("2", "ui", "UUI2", "UBOSS"),
-        "UUI2 is already on duty for ui in Sprint 2",
+        "UUI2 is already on duty for UI Engineering in Sprint 2",
     );
     check_refused(
         &team,
         &request("2", "ui", "UUI3", "UUI1"),
-        "only the person on duty (UUI2) or an admin can request coverage for ui in Sprint 2",
+        "only the person on duty (UUI2) or an admin can request coverage for UI Engineering in Sprint 2",
     );
     check_refused(
         &team,
@@ -489,7 +489,7 @@ fn invalid_coverage_requests_are_refused_with_a_reason() {
     check_refused(
         &team,
         &request("2", "ui", "UUI3", "UUI2"),
-        "UUI3 is not an active member of ui",
+        "UUI3 is not an active member of UI Engineering",
     );
 }
 
