@@ -124,11 +124,18 @@ fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let duties = shifts::upcoming_duty(ctx.store, &team, ctx.now, count)?;
     let roster = Roster::load(ctx.store)?;
-    Ok(blocks::schedule(
-        &format!("*The next {count} sprints*"),
-        &duties,
-        &roster,
-    ))
+    let current = duties
+        .first()
+        .is_some_and(|d| crate::domain::sprint_starts_at(&d.sprint, &team) <= ctx.now);
+    let plural = |n: usize| if n == 1 { "sprint" } else { "sprints" };
+    let title = match (current, duties.len()) {
+        (true, 1) => "*This sprint*".to_string(),
+        (true, n) => format!("*This sprint and the next {}*", n - 1),
+        (false, 0) => "*Coming sprints*".to_string(),
+        (false, n) => format!("*The next {n} {}*", plural(n)),
+    };
+    let title = title.replace("the next 1*", "the next one*");
+    Ok(blocks::schedule(&title, &duties, &roster))
 }
 
 fn me(ctx: Context<'_>) -> Result<Message, BotError> {

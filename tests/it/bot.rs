@@ -384,7 +384,7 @@ async fn who_next_schedule_and_me() {
     check(
         bot.say(BOB, "schedule 2").await,
         expect![[r#"
-            *The next 2 sprints*
+            *This sprint and the next one*
 
             *Sprint 1* · 2026-03-09 to 2026-03-22
             • UI: <@U0ALICE> (rotation)
