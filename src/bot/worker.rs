@@ -1,8 +1,8 @@
 //! The single outbox delivery worker: the one place that performs effects towards Slack.
 //!
 //! It takes due items oldest first, performs each through the Web API client, and ends it in the
-//! store: sent (with where a message landed, in the same transaction), retried later with
-//! jittered exponential backoff (rate limits, honouring `Retry-After`; 5xx; timeouts), failed
+//! store: sent (with where a message landed, in the same transaction), retried later (a rate
+//! limit exactly after its `Retry-After`; 5xx and timeouts with jittered exponential backoff), failed
 //! for good on a permanent error (one log line, never a token or URL), or dropped when it
 //! expired before it could be delivered (a late heads-up). Store calls go through the blocking
 //! pool.
@@ -100,7 +100,8 @@ impl From<ApiError> for Failure {
             return Failure::Permanent(error.to_string());
         }
         let at_least = match &error {
-            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            // A `Retry-After: 0` still waits a second rather than backing off.
+            ApiError::RateLimited { retry_after, .. } => (*retry_after).max(Duration::from_secs(1)),
             _ => Duration::ZERO,
         };
         Failure::Transient {
@@ -413,22 +414,29 @@ fn parse_user(user: &str) -> Result<SlackUserId, Failure> {
     SlackUserId::parse(user).map_err(|error| Failure::Permanent(error.to_string()))
 }
 
-/// When to try an item again after its `attempts`-th failure: jittered exponential backoff
-/// from [`RETRY_MIN`] to [`RETRY_MAX`], and never before `at_least` (a `Retry-After`).
+/// When to try an item again after its `attempts`-th failure. A rate limit (`at_least`, the
+/// `Retry-After`, non-zero) is retried exactly when Slack allows it, with no backoff piled on
+/// top; any other transient failure backs off exponentially with jitter from [`RETRY_MIN`] to
+/// [`RETRY_MAX`].
 pub fn retry_at(now: Timestamp, attempts: i64, at_least: Duration) -> Timestamp {
-    let backoff = ExponentialBuilder::default()
-        .with_min_delay(RETRY_MIN)
-        .with_max_delay(RETRY_MAX)
-        .with_jitter()
-        .without_max_times()
-        .build()
-        .nth(usize::try_from(attempts).unwrap_or(0))
-        .unwrap_or(RETRY_MAX);
-    let delay = backoff.max(at_least).min(RETRY_MAX.max(at_least));
+    let delay = if at_least.is_zero() {
+        ExponentialBuilder::default()
+            .with_min_delay(RETRY_MIN)
+            .with_max_delay(RETRY_MAX)
+            .with_jitter()
+            .without_max_times()
+            .build()
+            .nth(usize::try_from(attempts).unwrap_or(0))
+            .unwrap_or(RETRY_MAX)
+    } else {
+        at_least
+    };
     let delay = SignedDuration::try_from(delay).unwrap_or(SignedDuration::MAX);
     let at = now.checked_add(delay).unwrap_or(Timestamp::MAX);
-    // Stored in whole seconds: round up so the retry is never due at `now`.
-    Timestamp::from_second(at.as_second() + 1).unwrap_or(at)
+    // Stored in whole seconds: round a fraction up, so the retry is never due before `at` (and,
+    // every delay being at least a second, never at `now`).
+    let second = at.as_second() + i64::from(at.subsec_nanosecond() > 0);
+    Timestamp::from_second(second).unwrap_or(at)
 }
 
 #[cfg(test)]
