@@ -498,6 +498,8 @@ pub fn retry_at(now: Timestamp, attempts: i64, at_least: Duration) -> Timestamp 
             .build()
             .nth(usize::try_from(attempts).unwrap_or(0))
             .unwrap_or(RETRY_MAX)
+            // The jitter may add to the largest delay; keep it capped.
+            .min(RETRY_MAX)
     } else {
         at_least
     };
