@@ -1,11 +1,18 @@
 //! The single outbox delivery worker: the one place that performs effects towards Slack.
 //!
 //! It takes due items oldest first, performs each through the Web API client, and ends it in the
-//! store: sent (with where a message landed, in the same transaction), retried later with
-//! jittered exponential backoff (rate limits, honouring `Retry-After`; 5xx; timeouts), failed
+//! store: sent (with where a message landed, in the same transaction), retried later (a rate
+//! limit exactly after its `Retry-After`; 5xx and timeouts with jittered exponential backoff), failed
 //! for good on a permanent error (one log line, never a token or URL), or dropped when it
 //! expired before it could be delivered (a late heads-up). Store calls go through the blocking
 //! pool.
+//!
+//! # A person hears first
+//!
+//! A channel post naming people (the handoff post) is held while a DM to one of them,
+//! enqueued before it, is still pending, and goes out right after that DM; after two minutes
+//! it goes out anyway. DMs are enqueued before the post, and due items go by next attempt and
+//! then by id, so in an undisturbed drain the DMs already go first.
 //!
 //! # Exactly once, and the edge that remains
 //!
@@ -49,6 +56,8 @@ const MAX_ATTEMPTS: i64 = 12;
 /// First and longest delay between attempts of one item.
 const RETRY_MIN: Duration = Duration::from_secs(30);
 const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
+/// Longest time a channel post waits for earlier DMs to the people it names.
+const HOLD_MAX: Duration = Duration::from_secs(2 * 60);
 /// Longest idle sleep when nothing is pending.
 const IDLE: Duration = Duration::from_secs(10 * 60);
 
@@ -59,6 +68,8 @@ pub struct DeliveryReport {
     pub retried: usize,
     pub failed: usize,
     pub dropped: usize,
+    /// Channel posts held back until the DMs to the people they name are delivered.
+    pub held: usize,
 }
 
 /// How one attempt ended.
@@ -68,6 +79,7 @@ enum Outcome {
     Retried,
     Failed,
     Dropped,
+    Held,
 }
 
 /// What performing an effect achieved.
@@ -100,7 +112,8 @@ impl From<ApiError> for Failure {
             return Failure::Permanent(error.to_string());
         }
         let at_least = match &error {
-            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            // A `Retry-After: 0` still waits a second rather than backing off.
+            ApiError::RateLimited { retry_after, .. } => (*retry_after).max(Duration::from_secs(1)),
             _ => Duration::ZERO,
         };
         Failure::Transient {
@@ -212,6 +225,7 @@ impl Worker {
                     Outcome::Retried => report.retried += 1,
                     Outcome::Failed => report.failed += 1,
                     Outcome::Dropped => report.dropped += 1,
+                    Outcome::Held => report.held += 1,
                 }
             }
         }
@@ -237,6 +251,11 @@ impl Worker {
                 return Ok(Outcome::Failed);
             }
         };
+        if let Some(until) = self.held_until(&entry, &effect, now).await? {
+            tracing::info!(key = %entry.key, until = %until, "holding a channel post until the DMs to the people it names are delivered");
+            self.store.run(move |s| s.hold_outbox(id, until)).await?;
+            return Ok(Outcome::Held);
+        }
         match self.perform(&effect, now).await {
             Ok(Done::Posted {
                 channel,
@@ -263,6 +282,43 @@ impl Worker {
             }
             Err(Failure::Store(error)) => Err(error),
         }
+    }
+
+    /// When a channel post must wait: a DM to a person it names, enqueued before it, is still
+    /// pending (waiting for a retry after a rate limit, say). The post then goes no earlier than
+    /// that DM's next attempt, and since due items go out by next attempt and then by id, the
+    /// DM goes first. A post waits at most [`HOLD_MAX`] after it was enqueued, so a DM that
+    /// keeps failing cannot keep the team from hearing who is on duty.
+    async fn held_until(
+        &self,
+        entry: &OutboxEntry,
+        effect: &Effect,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let Effect::PostMessage { text, blocks, .. } = effect else {
+            return Ok(None);
+        };
+        let hold_max = SignedDuration::try_from(HOLD_MAX).unwrap_or(SignedDuration::MAX);
+        if entry
+            .created_at
+            .checked_add(hold_max)
+            .unwrap_or(Timestamp::MAX)
+            <= now
+        {
+            return Ok(None);
+        }
+        let blocks = blocks.as_ref().map(Value::to_string).unwrap_or_default();
+        let people = mentioned_users(&format!("{text} {blocks}"));
+        if people.is_empty() {
+            return Ok(None);
+        }
+        let id = entry.id;
+        let latest = self
+            .store
+            .run(move |s| s.direct_messages_pending_before(id, &people))
+            .await?;
+        let soonest = Timestamp::from_second(now.as_second() + 1).unwrap_or(now);
+        Ok(latest.map(|at| at.max(soonest)))
     }
 
     async fn retry(
@@ -409,26 +465,50 @@ impl Worker {
     }
 }
 
+/// The people a message mentions (`<@U…>`), each once.
+fn mentioned_users(text: &str) -> Vec<String> {
+    let mut people: Vec<String> = text
+        .split("<@")
+        .skip(1)
+        .filter_map(|rest| {
+            let id = rest.split(['>', '|']).next()?;
+            SlackUserId::parse(id).ok().map(|_| id.to_string())
+        })
+        .collect();
+    people.sort();
+    people.dedup();
+    people
+}
+
 fn parse_user(user: &str) -> Result<SlackUserId, Failure> {
     SlackUserId::parse(user).map_err(|error| Failure::Permanent(error.to_string()))
 }
 
-/// When to try an item again after its `attempts`-th failure: jittered exponential backoff
-/// from [`RETRY_MIN`] to [`RETRY_MAX`], and never before `at_least` (a `Retry-After`).
+/// When to try an item again after its `attempts`-th failure. A rate limit (`at_least`, the
+/// `Retry-After`, non-zero) is retried exactly when Slack allows it, with no backoff piled on
+/// top; any other transient failure backs off exponentially with jitter from [`RETRY_MIN`] to
+/// [`RETRY_MAX`].
 pub fn retry_at(now: Timestamp, attempts: i64, at_least: Duration) -> Timestamp {
-    let backoff = ExponentialBuilder::default()
-        .with_min_delay(RETRY_MIN)
-        .with_max_delay(RETRY_MAX)
-        .with_jitter()
-        .without_max_times()
-        .build()
-        .nth(usize::try_from(attempts).unwrap_or(0))
-        .unwrap_or(RETRY_MAX);
-    let delay = backoff.max(at_least).min(RETRY_MAX.max(at_least));
+    let delay = if at_least.is_zero() {
+        ExponentialBuilder::default()
+            .with_min_delay(RETRY_MIN)
+            .with_max_delay(RETRY_MAX)
+            .with_jitter()
+            .without_max_times()
+            .build()
+            .nth(usize::try_from(attempts).unwrap_or(0))
+            .unwrap_or(RETRY_MAX)
+            // The jitter may add to the largest delay; keep it capped.
+            .min(RETRY_MAX)
+    } else {
+        at_least
+    };
     let delay = SignedDuration::try_from(delay).unwrap_or(SignedDuration::MAX);
     let at = now.checked_add(delay).unwrap_or(Timestamp::MAX);
-    // Stored in whole seconds: round up so the retry is never due at `now`.
-    Timestamp::from_second(at.as_second() + 1).unwrap_or(at)
+    // Stored in whole seconds: round a fraction up, so the retry is never due before `at` (and,
+    // every delay being at least a second, never at `now`).
+    let second = at.as_second() + i64::from(at.subsec_nanosecond() > 0);
+    Timestamp::from_second(second).unwrap_or(at)
 }
 
 #[cfg(test)]

@@ -452,6 +452,112 @@ async fn a_rate_limit_storm_during_a_handoff_still_delivers_every_message_once()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_dm_is_retried_exactly_when_slack_allows_it() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    // More 429s than the client retries within one call, so the outbox reschedules the DM.
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 1,
+        times: 4,
+    });
+    let first = bot.deliver(handoff()).await;
+    assert_eq!(first.retried, 1, "{first:?}");
+    let next = bot.store.next_outbox_attempt().unwrap().unwrap();
+    assert_eq!(next, at("2026-03-23T15:00:01Z"));
+    // The DM, and the channel post that waited for it.
+    let second = bot.deliver(next).await;
+    assert_eq!((second.sent, second.retried), (2, 0), "{second:?}");
+    assert_eq!(bot.pending(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handoff_post_waits_for_the_rate_limited_dm_to_a_person_it_names() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    // DMs are rate limited (the first DM's call and all its in-call retries); the channel is not.
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 1,
+        times: 4,
+    });
+    let first = bot.deliver(handoff()).await;
+    assert_eq!((first.retried, first.held), (1, 1), "{first:?}");
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        1,
+        "only sprint 0's post"
+    );
+    let second = bot.deliver(at("2026-03-23T15:00:01Z")).await;
+    assert_eq!((second.sent, second.held), (2, 0), "{second:?}");
+
+    // In arrival order: every DM to a person on duty, then the post naming them.
+    let workspace = bot.emulator.workspace();
+    let arrivals: Vec<String> = workspace
+        .messages
+        .iter()
+        .map(|m| match &workspace.channel(&m.channel).unwrap().dm_with {
+            Some(user) => format!("dm {user}"),
+            None => format!("post {}", m.channel),
+        })
+        .collect();
+    let post = arrivals.iter().rposition(|a| a == "post C0TRIAGE").unwrap();
+    for person in ["U0BOB", "U0CAROL"] {
+        let dm = arrivals.iter().rposition(|a| *a == format!("dm {person}"));
+        assert!(dm.is_some_and(|dm| dm < post), "{arrivals:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_is_held_for_a_failing_dm_at_most_two_minutes() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 1,
+        times: 1000,
+    });
+    let mut now = handoff();
+    for _ in 0..3 {
+        bot.deliver(now).await;
+        now = now
+            .checked_add(jiff::SignedDuration::from_secs(59))
+            .unwrap();
+    }
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        1,
+        "held for two minutes"
+    );
+    bot.deliver(at("2026-03-23T15:02:00Z")).await;
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2, "then posted anyway");
+}
+
+#[test]
+fn outbox_retries_wait_exactly_retry_after_and_back_off_otherwise() {
+    use triage_bot::bot::worker::retry_at;
+    let now = at("2026-03-23T15:00:00Z");
+    for attempts in [0, 3, 11] {
+        for secs in [1u64, 2, 30, 3600] {
+            let expected = now
+                .checked_add(jiff::SignedDuration::from_secs(secs as i64))
+                .unwrap();
+            assert_eq!(retry_at(now, attempts, Duration::from_secs(secs)), expected);
+        }
+    }
+    // A fraction of a second rounds up to the next whole second.
+    let now = at("2026-03-23T15:00:00.250Z");
+    let next = retry_at(now, 5, Duration::from_secs(1));
+    assert_eq!(next, at("2026-03-23T15:00:02Z"));
+    // Without a Retry-After, the backoff starts at 30 s.
+    let next = retry_at(now, 0, Duration::ZERO);
+    assert!(next >= at("2026-03-23T15:00:30.250Z"), "{next}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permission_denied_on_the_user_group_is_reported_once() {
     let bot = Bot::start().await.with_team();
     bot.emulator.inject(Fault::Error {
@@ -488,6 +594,26 @@ async fn permission_denied_on_the_user_group_is_reported_once() {
     reconcile(&bot.store, &bot.config, &api, now).await.unwrap();
     bot.deliver(now).await;
     assert_eq!(bot.channel_texts("C0GENERAL").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_group_update_answered_with_ok_alone_is_a_success() {
+    let bot = Bot::start().await.with_team();
+    bot.emulator.inject(Fault::MinimalAnswer {
+        method: "usergroups.users.update".to_string(),
+        times: 1,
+    });
+    let report = reconcile(&bot.store, &bot.config, &bot.api(), mid_sprint())
+        .await
+        .unwrap();
+    bot.deliver(mid_sprint()).await;
+    assert_eq!(
+        (report.updated.len(), report.problems),
+        (1, 0),
+        "{report:?}"
+    );
+    assert_eq!(bot.group(), ["U0ALICE"]);
+    assert_eq!(bot.channel_texts("C0GENERAL"), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

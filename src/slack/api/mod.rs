@@ -1,8 +1,8 @@
 //! The Slack Web API client: typed requests and responses, retries, pacing and redaction.
 //!
 //! Every call goes to `{base_url}/{method}` with the bot token as a bearer token. `ok:false`
-//! becomes [`ApiError::Slack`] carrying Slack's error code. HTTP 429 waits at least
-//! `Retry-After` (capped); 5xx, timeouts, connection failures and Slack's transient error codes
+//! becomes [`ApiError::Slack`] carrying Slack's error code. HTTP 429 waits exactly
+//! `Retry-After` (capped), no backoff added; 5xx, timeouts, connection failures and Slack's transient error codes
 //! retry with jittered exponential backoff; everything else fails at once. Tokens and
 //! `response_url`s never appear in an error or a log line.
 
@@ -21,8 +21,8 @@ pub use types::{
     UserGroupId, UserInfo, ViewRef,
 };
 use types::{
-    ChannelAnswer, ConnectionsOpen, ConversationAnswer, EphemeralAnswer, UserAnswer,
-    UserGroupAnswer, UserGroupsAnswer, ViewAnswer, WireUser,
+    ChannelAnswer, ConnectionsOpen, ConversationAnswer, PostAnswer, UserAnswer, UserGroupsAnswer,
+    ViewAnswer, WireUser,
 };
 
 mod types;
@@ -231,24 +231,28 @@ impl ApiClient {
             message.thread_ts.clone().map(Value::from),
         );
         let channel = Some(message.channel.0.as_str());
-        self.bot_call("chat.postMessage", body, Encoding::Json, channel)
-            .await
+        let answer: PostAnswer = self
+            .bot_call("chat.postMessage", body, Encoding::Json, channel)
+            .await?;
+        Ok(MessageRef {
+            channel: answer.channel.unwrap_or_else(|| message.channel.clone()),
+            ts: answer.ts,
+        })
     }
 
     /// `chat.update`.
-    pub async fn update_message(&self, update: &UpdateMessage) -> Result<MessageRef, ApiError> {
+    pub async fn update_message(&self, update: &UpdateMessage) -> Result<(), ApiError> {
         let mut body = json!({ "channel": update.channel.0, "ts": update.ts, "text": update.text });
         insert_optional(&mut body, "blocks", update.blocks.clone());
-        self.bot_call("chat.update", body, Encoding::Json, None)
-            .await
+        self.unread_call("chat.update", body).await
     }
 
-    /// `chat.postEphemeral`: visible to `user` only; returns the message `ts`.
+    /// `chat.postEphemeral`: visible to `user` only.
     pub async fn post_ephemeral(
         &self,
         user: &SlackUserId,
         message: &PostMessage,
-    ) -> Result<String, ApiError> {
+    ) -> Result<(), ApiError> {
         let mut body = json!({
             "channel": message.channel.0, "user": user.as_str(), "text": message.text,
         });
@@ -258,10 +262,7 @@ impl ApiClient {
             "thread_ts",
             message.thread_ts.clone().map(Value::from),
         );
-        let answer: EphemeralAnswer = self
-            .bot_call("chat.postEphemeral", body, Encoding::Json, None)
-            .await?;
-        Ok(answer.message_ts)
+        self.unread_call("chat.postEphemeral", body).await
     }
 
     /// `conversations.open`: the DM channel with `user` (stable per user).
@@ -276,10 +277,7 @@ impl ApiClient {
     /// `conversations.setTopic`.
     pub async fn set_topic(&self, channel: &ChannelId, topic: &str) -> Result<(), ApiError> {
         let body = json!({ "channel": channel.0, "topic": topic });
-        let _: Value = self
-            .bot_call("conversations.setTopic", body, Encoding::Json, None)
-            .await?;
-        Ok(())
+        self.unread_call("conversations.setTopic", body).await
     }
 
     /// `conversations.info`: a channel's name and whether the bot is in it.
@@ -324,17 +322,15 @@ impl ApiClient {
     }
 
     /// `usergroups.users.update`: replaces the whole membership. Slack rejects an empty list.
+    /// The group Slack sends back is not read: `ok:true` is the whole answer needed.
     pub async fn update_usergroup_users(
         &self,
         group: &UserGroupId,
         users: &[SlackUserId],
-    ) -> Result<UserGroup, ApiError> {
+    ) -> Result<(), ApiError> {
         let users: Vec<&str> = users.iter().map(SlackUserId::as_str).collect();
         let body = json!({ "usergroup": group.0, "users": users.join(",") });
-        let answer: UserGroupAnswer = self
-            .bot_call("usergroups.users.update", body, Encoding::Json, None)
-            .await?;
-        Ok(answer.usergroup)
+        self.unread_call("usergroups.users.update", body).await
     }
 
     /// `views.open`: a modal for a `trigger_id` (valid for 3 s after the interaction).
@@ -383,7 +379,16 @@ impl ApiClient {
 
     async fn view_call(&self, method: &'static str, body: Value) -> Result<ViewRef, ApiError> {
         let answer: ViewAnswer = self.bot_call(method, body, Encoding::Json, None).await?;
-        Ok(answer.view)
+        Ok(answer.view.unwrap_or(ViewRef {
+            id: String::new(),
+            hash: None,
+        }))
+    }
+
+    /// A call whose answer is not read beyond `ok` (checked before decoding).
+    async fn unread_call(&self, method: &'static str, body: Value) -> Result<(), ApiError> {
+        let _: Value = self.bot_call(method, body, Encoding::Json, None).await?;
+        Ok(())
     }
 
     async fn bot_call<R: DeserializeOwned>(
@@ -424,16 +429,12 @@ impl ApiClient {
             .with_jitter()
     }
 
-    /// A 429 waits at least `Retry-After` (capped), however short the backoff would be.
     fn honour_retry_after(&self, error: &ApiError, delay: Option<Duration>) -> Option<Duration> {
-        let delay = delay?;
-        match error {
-            ApiError::RateLimited { retry_after, .. } => {
-                let wanted = (*retry_after).min(self.inner.config.max_retry_after);
-                Some(delay.max(wanted))
-            }
-            _ => Some(delay),
-        }
+        Some(retry_delay(
+            error,
+            delay?,
+            self.inner.config.max_retry_after,
+        ))
     }
 
     async fn call_once<R: DeserializeOwned>(&self, call: &Call<'_>) -> Result<R, ApiError> {
@@ -474,6 +475,17 @@ impl ApiClient {
             check_ok(RESPONSE_URL, &value)?;
         }
         Ok(())
+    }
+}
+
+/// How long the client waits before retrying after `error`, when the backoff schedule would
+/// wait `backoff`: a 429 waits exactly its `Retry-After` (capped at `max_retry_after`), with
+/// no backoff piled on top, since Slack said when the call may go again; anything else waits
+/// the backoff.
+pub fn retry_delay(error: &ApiError, backoff: Duration, max_retry_after: Duration) -> Duration {
+    match error {
+        ApiError::RateLimited { retry_after, .. } => (*retry_after).min(max_retry_after),
+        _ => backoff,
     }
 }
 

@@ -2,6 +2,12 @@
 //!
 //! Public types are what callers pass and get back; the `pub(super)` structs mirror Slack's
 //! answer bodies and stay inside the client.
+//!
+//! Read only what is used: a field is required only when the bot cannot do its work without it
+//! (a posted message's `ts`, a DM's channel id, the members of a user group, a Socket Mode
+//! URL). Everything else is optional or defaulted, and answers whose content nobody reads are
+//! not decoded at all, so an `ok:true` that leaves out a field the bot does not need is a
+//! success, never an "unexpected answer".
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,7 +25,11 @@ pub struct UserGroupId(pub String);
 /// Who the bot token belongs to (`auth.test`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AuthIdentity {
+    /// Shown by `doctor`; empty when Slack leaves it out.
+    #[serde(default)]
     pub user_id: String,
+    /// Shown by `doctor`; empty when Slack leaves it out.
+    #[serde(default)]
     pub team_id: String,
     #[serde(default)]
     pub bot_id: Option<String>,
@@ -47,10 +57,19 @@ pub struct UpdateMessage {
 }
 
 /// Where a posted message lives: its channel and `ts` (a string id, not a number).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRef {
     pub channel: ChannelId,
     pub ts: String,
+}
+
+/// `chat.postMessage`'s answer: the `ts` is needed (later edits name it); the channel falls
+/// back to the one posted to.
+#[derive(Deserialize)]
+pub(super) struct PostAnswer {
+    #[serde(default)]
+    pub(super) channel: Option<ChannelId>,
+    pub(super) ts: String,
 }
 
 /// Profile fields of a user (`users.info`).
@@ -67,8 +86,9 @@ pub struct UserInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct UserGroup {
     pub id: UserGroupId,
+    /// The `@handle`, for display; empty when Slack leaves it out.
+    #[serde(default)]
     pub handle: String,
-    pub name: String,
     #[serde(default)]
     pub users: Vec<String>,
 }
@@ -76,6 +96,8 @@ pub struct UserGroup {
 /// An opened, updated or published view.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ViewRef {
+    /// Empty when Slack leaves it out.
+    #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub hash: Option<String>,
@@ -84,11 +106,6 @@ pub struct ViewRef {
 #[derive(Deserialize)]
 pub(super) struct ConnectionsOpen {
     pub(super) url: String,
-}
-
-#[derive(Deserialize)]
-pub(super) struct EphemeralAnswer {
-    pub(super) message_ts: String,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +126,7 @@ pub(super) struct ConversationAnswer {
 /// What `conversations.info` says about a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ConversationInfo {
+    #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub name: String,
@@ -124,7 +142,9 @@ pub(super) struct UserAnswer {
 
 #[derive(Deserialize)]
 pub(super) struct WireUser {
+    #[serde(default)]
     pub(super) id: String,
+    #[serde(default)]
     pub(super) name: String,
     #[serde(default)]
     pub(super) real_name: Option<String>,
@@ -138,11 +158,7 @@ pub(super) struct UserGroupsAnswer {
 }
 
 #[derive(Deserialize)]
-pub(super) struct UserGroupAnswer {
-    pub(super) usergroup: UserGroup,
-}
-
-#[derive(Deserialize)]
 pub(super) struct ViewAnswer {
-    pub(super) view: ViewRef,
+    #[serde(default)]
+    pub(super) view: Option<ViewRef>,
 }

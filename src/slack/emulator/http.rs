@@ -37,7 +37,9 @@ async fn api_call(
 ) -> Response {
     let params = decode_params(&headers, &body, query);
     shared.record_call(&method, &params);
-    if let Some(fault) = shared.take_api_fault(&method) {
+    let fault = shared.take_api_fault(&method);
+    let minimal = fault == Some(ApiFaultKind::MinimalAnswer);
+    if let Some(fault) = fault {
         match fault {
             ApiFaultKind::RateLimit { retry_after_secs } => {
                 let retry_after = retry_after_secs.to_string();
@@ -57,6 +59,7 @@ async fn api_call(
                 return Json(json!({ "ok": false, "error": code })).into_response();
             }
             ApiFaultKind::Slow { delay } => tokio::time::sleep(delay).await,
+            ApiFaultKind::MinimalAnswer => {}
         }
     }
     let token = bearer_token(&headers);
@@ -71,6 +74,9 @@ async fn api_call(
             Err(code) => json!({ "ok": false, "error": code }),
         }
     };
+    if minimal && answer["ok"] == true {
+        return Json(json!({ "ok": true })).into_response();
+    }
     Json(answer).into_response()
 }
 

@@ -51,6 +51,9 @@ pub enum Fault {
         code: String,
         times: usize,
     },
+    /// Perform the call but answer a successful one with `{"ok":true}` alone, as Slack may
+    /// when it leaves out fields (a user group's `handle`, a view's `hash`, …).
+    MinimalAnswer { method: String, times: usize },
     /// Wait `delay` before answering.
     Slow {
         method: String,
@@ -132,6 +135,7 @@ pub(crate) enum ApiFaultKind {
     Status { status: u16 },
     Error { code: String },
     Slow { delay: Duration },
+    MinimalAnswer,
 }
 
 struct ApiFault {
@@ -348,6 +352,9 @@ impl Emulator {
                 delay,
                 times,
             } => api_faults(api_fault(method, ApiFaultKind::Slow { delay }, times)),
+            Fault::MinimalAnswer { method, times } => {
+                api_faults(api_fault(method, ApiFaultKind::MinimalAnswer, times))
+            }
             Fault::Disconnect {
                 reason,
                 only_oldest,

@@ -61,12 +61,11 @@ async fn methods_round_trip_through_the_emulator() {
     let groups = api.list_usergroups().await.unwrap();
     assert_eq!(groups[0].users, vec!["U0ALICE".to_string()]);
     let group = UserGroupId("S0ONCALL".into());
-    let updated = api
-        .update_usergroup_users(&group, &[user("U0BOB"), user("U0CAROL")])
+    api.update_usergroup_users(&group, &[user("U0BOB"), user("U0CAROL")])
         .await
         .unwrap();
     assert_eq!(
-        updated.users,
+        emulator.workspace().usergroup("S0ONCALL").unwrap().users,
         vec!["U0BOB".to_string(), "U0CAROL".to_string()]
     );
 
@@ -101,6 +100,72 @@ async fn methods_round_trip_through_the_emulator() {
     assert_eq!(workspace.views.len(), 2);
     assert_eq!(workspace.response_posts[0].body, json!({ "text": "later" }));
     assert_eq!(emulator.calls("users.info")[0].params["user"], "U0BOB");
+}
+
+#[tokio::test]
+async fn answers_without_the_fields_the_bot_does_not_read_are_successes() {
+    let emulator = emulator().await;
+    let api = api(&emulator);
+    let modal = json!({ "type": "modal", "title": { "type": "plain_text", "text": "Swap" } });
+    let opened = api.open_view("trigger-0", &modal).await.unwrap();
+    let minimal = |method: &str| {
+        emulator.inject(Fault::MinimalAnswer {
+            method: method.to_string(),
+            times: 1,
+        })
+    };
+    for method in [
+        "auth.test",
+        "chat.update",
+        "chat.postEphemeral",
+        "conversations.setTopic",
+        "usergroups.users.update",
+        "views.open",
+        "views.update",
+        "views.publish",
+    ] {
+        minimal(method);
+    }
+    let posted = api
+        .post_message(&message("C0TRIAGE", "hello"))
+        .await
+        .unwrap();
+    api.auth_test().await.unwrap();
+    let update = UpdateMessage {
+        channel: posted.channel.clone(),
+        ts: posted.ts.clone(),
+        text: "hello again".to_string(),
+        blocks: None,
+    };
+    api.update_message(&update).await.unwrap();
+    api.post_ephemeral(&user("U0BOB"), &message("C0TRIAGE", "psst"))
+        .await
+        .unwrap();
+    let channel = ChannelId("C0TRIAGE".into());
+    api.set_topic(&channel, "on call: bob").await.unwrap();
+    let group = UserGroupId("S0ONCALL".into());
+    api.update_usergroup_users(&group, &[user("U0BOB")])
+        .await
+        .unwrap();
+    api.open_view("trigger-1", &modal).await.unwrap();
+    api.update_view(&opened.id, None, &modal).await.unwrap();
+    let home = json!({ "type": "home", "blocks": [] });
+    api.publish_view(&user("U0ALICE"), &home).await.unwrap();
+
+    // Every call took effect, and none was tried twice.
+    let workspace = emulator.workspace();
+    assert_eq!(workspace.usergroup("S0ONCALL").unwrap().users, ["U0BOB"]);
+    assert_eq!(workspace.channel("C0TRIAGE").unwrap().topic, "on call: bob");
+    assert_eq!(workspace.messages_in("C0TRIAGE")[0].text, "hello again");
+    assert_eq!(emulator.calls("usergroups.users.update").len(), 1);
+
+    // A field the bot does need is still required: a post without its `ts` is an error.
+    minimal("chat.postMessage");
+    let error = api
+        .post_message(&message("C0TRIAGE", "hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ApiError::Decode { .. }), "{error:?}");
 }
 
 #[tokio::test]
@@ -204,6 +269,33 @@ async fn rate_limits_wait_for_retry_after() {
     let calls = emulator.calls("chat.postMessage");
     assert_eq!(calls.len(), 2);
     assert!(calls[1].at - calls[0].at >= Duration::from_secs(1));
+}
+
+#[track_caller]
+fn check_retry_delay(error: ApiError, backoff_secs: u64, expected_secs: u64) {
+    let cap = Duration::from_secs(120);
+    let delay = triage_bot::slack::api::retry_delay(&error, Duration::from_secs(backoff_secs), cap);
+    assert_eq!(delay, Duration::from_secs(expected_secs), "{error:?}");
+}
+
+#[test]
+fn a_rate_limit_waits_exactly_retry_after_and_nothing_more() {
+    let limited = |secs| ApiError::RateLimited {
+        method: "chat.postMessage".into(),
+        retry_after: Duration::from_secs(secs),
+    };
+    // However long the backoff has grown, a 429 waits what Slack asked for.
+    check_retry_delay(limited(1), 0, 1);
+    check_retry_delay(limited(1), 20, 1);
+    check_retry_delay(limited(1), 60, 1);
+    check_retry_delay(limited(30), 5, 30);
+    check_retry_delay(limited(3600), 5, 120);
+    // Other transient failures keep their backoff.
+    let unavailable = ApiError::Status {
+        method: "chat.postMessage".into(),
+        status: 503,
+    };
+    check_retry_delay(unavailable, 20, 20);
 }
 
 #[tokio::test]
