@@ -1,0 +1,66 @@
+//! The real binary as a process: what it writes where, and how it ends (a closed pipe, a
+//! read-only database, Slack refusing the bot, logs to a file).
+
+use std::process::{Command, Stdio};
+
+use super::cli::{check, stderr, stdout, triage};
+
+/// `triage-bot` in `dir` with no inherited TRIAGE_*/SLACK_* settings or RUST_LOG.
+fn command(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+    command.current_dir(dir).args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") || name == "RUST_LOG" {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
+    let dir = tempfile::tempdir().unwrap();
+    for key in ["ui", "backend", "po"] {
+        let added = triage(dir.path(), &["discipline", "add", key, "--name", key]);
+        assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    }
+    for args in [&["audit"][..], &["discipline", "list"], &["audit", "--json"]] {
+        // The reading end is closed before the command writes its first byte, as
+        // `triage-bot audit | true` does.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = command(dir.path(), args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            (output.status.code(), stderr(&output).as_str()),
+            (Some(0), ""),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn migrate_check_json_is_json() {
+    let dir = tempfile::tempdir().unwrap();
+    check(
+        &triage(dir.path(), &["migrate", "--check", "--json"]),
+        0,
+        "{\"exists\":false,\"path\":\"triage.db\",\"status\":\"missing\",\"supported\":2,\"version\":0}\n",
+        "",
+    );
+    check(
+        &triage(dir.path(), &["migrate", "--json"]),
+        0,
+        "{\"from\":0,\"path\":\"triage.db\",\"to\":2}\n",
+        "",
+    );
+    let output = triage(dir.path(), &["migrate", "--check", "--json"]);
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        answer,
+        serde_json::json!({"path": "triage.db", "exists": true, "version": 2, "supported": 2, "status": "current"})
+    );
+}
