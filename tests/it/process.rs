@@ -64,3 +64,15 @@ fn migrate_check_json_is_json() {
         serde_json::json!({"path": "triage.db", "exists": true, "version": 2, "supported": 2, "status": "current"})
     );
 }
+
+#[test]
+fn logs_not_written_to_a_terminal_have_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path(), &["migrate"])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let log = stderr(&output);
+    assert!(log.contains("migrated database schema"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+}
