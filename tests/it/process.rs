@@ -76,3 +76,28 @@ fn logs_not_written_to_a_terminal_have_no_colour_codes() {
     assert!(log.contains("migrated database schema"), "{log}");
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
+
+/// Root ignores file permissions, so the test reaches a read-only database the way SQLite
+/// reports one whatever the cause: through a connection that may only read.
+#[test]
+fn a_read_only_database_says_what_is_wrong_and_how_to_fix_it() {
+    use triage_bot::store::{Store, StoreError, StoreOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("triage.db");
+    drop(Store::open(&path, StoreOptions::default()).unwrap());
+    let conn = rusqlite::Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let error = StoreError::from(
+        conn.execute("INSERT INTO admins VALUES ('U1', 'test', 0)", [])
+            .unwrap_err(),
+    );
+    assert!(!error.is_user_error());
+    assert_eq!(
+        error.to_string(),
+        "the database is read-only: check the permissions of the database file and of its \
+         directory (triage-bot must write the file and create its -wal and -shm files beside it)"
+    );
+}
