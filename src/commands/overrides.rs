@@ -38,7 +38,10 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             match outcome {
                 RequestOutcome::Created(_) => outln!(
                     "request #{} filed: {} to cover {} in {}; waiting for an admin",
-                    o.id, o.replacement, o.discipline, sprint.name
+                    o.id,
+                    o.replacement,
+                    o.discipline,
+                    sprint.name
                 ),
                 RequestOutcome::AlreadyPending(_) => {
                     outln!("the same request is already pending as request #{}", o.id)
@@ -155,7 +158,8 @@ fn decide(
     } else {
         outln!(
             "request #{} ({slot}) was already {}; nothing changed",
-            o.id, o.status
+            o.id,
+            o.status
         );
     }
     for moved in &outcome.others {
@@ -165,7 +169,8 @@ fn decide(
         );
         outln!(
             "request #{} is now {}: {why}",
-            moved.after.id, moved.after.status
+            moved.after.id,
+            moved.after.status
         );
     }
     Ok(())

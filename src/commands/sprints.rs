@@ -29,9 +29,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let created =
                 store.append_sprints_checked(&[new], &config.team(), &actor, config.now())?;
-            created
-                .iter()
-                .for_each(|s| outln!("added {}", describe(s)));
+            created.iter().for_each(|s| outln!("added {}", describe(s)));
         }
         SprintCommand::Generate {
             start,
@@ -54,9 +52,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 &actor,
                 config.now(),
             )?;
-            created
-                .iter()
-                .for_each(|s| outln!("added {}", describe(s)));
+            created.iter().for_each(|s| outln!("added {}", describe(s)));
         }
         SprintCommand::Edit {
             sprint,
@@ -82,9 +78,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
             let shifted = store.shift_sprints(index, days, &config.team(), &actor, config.now())?;
-            shifted
-                .iter()
-                .for_each(|s| outln!("moved {}", describe(s)));
+            shifted.iter().for_each(|s| outln!("moved {}", describe(s)));
         }
         SprintCommand::Retire { sprint, by } => {
             let actor = parse_actor(&by.by)?;

@@ -24,7 +24,11 @@ fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
         let added = triage(dir.path(), &["discipline", "add", key, "--name", key]);
         assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
     }
-    for args in [&["audit"][..], &["discipline", "list"], &["audit", "--json"]] {
+    for args in [
+        &["audit"][..],
+        &["discipline", "list"],
+        &["audit", "--json"],
+    ] {
         // The reading end is closed before the command writes its first byte, as
         // `triage-bot audit | true` does.
         let (reader, writer) = std::io::pipe().unwrap();
@@ -85,11 +89,9 @@ fn a_read_only_database_says_what_is_wrong_and_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("triage.db");
     drop(Store::open(&path, StoreOptions::default()).unwrap());
-    let conn = rusqlite::Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     let error = StoreError::from(
         conn.execute("INSERT INTO admins VALUES ('U1', 'test', 0)", [])
             .unwrap_err(),
@@ -100,4 +102,56 @@ fn a_read_only_database_says_what_is_wrong_and_how_to_fix_it() {
         "the database is read-only: check the permissions of the database file and of its \
          directory (triage-bot must write the file and create its -wal and -shm files beside it)"
     );
+}
+
+/// Waits for `child` to exit, for at most `limit`; kills it (and fails) past that.
+fn wait_for_exit(child: &mut std::process::Child, limit: std::time::Duration) -> Option<i32> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the process did not exit within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_1_when_slack_refuses_the_app_token() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let emulator = triage_bot::slack::emulator::Emulator::start()
+        .await
+        .unwrap();
+    // The health server and the scheduler run too: they must not keep the process alive.
+    let mut child = command(dir.path(), &["serve"])
+        .env("TRIAGE_CLOCK_START", "2026-03-10T12:00:00-07:00")
+        .env("TRIAGE_HTTP_ADDR", "127.0.0.1:0")
+        .env("SLACK_API_URL", emulator.api_url())
+        .env("SLACK_APP_TOKEN", "xapp-revoked")
+        .env("SLACK_BOT_TOKEN", "xoxb-emulator-bot-token")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = tokio::task::block_in_place(|| {
+        wait_for_exit(&mut child, std::time::Duration::from_secs(30))
+    });
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert_eq!(status, Some(1), "{log}");
+    assert!(
+        log.contains("slack refused the app-level token (invalid_auth)"),
+        "{log}"
+    );
+    assert!(!log.contains("xapp-revoked"), "{log}");
 }
