@@ -155,3 +155,54 @@ async fn serve_exits_1_when_slack_refuses_the_app_token() {
     );
     assert!(!log.contains("xapp-revoked"), "{log}");
 }
+
+/// `doctor`'s report when Slack's Web API is at `api_url`.
+fn doctor_report(api_url: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command(dir.path(), &["doctor"])
+        .env("SLACK_API_URL", api_url)
+        .env("SLACK_APP_TOKEN", "xapp-emulator-app-token")
+        .env("SLACK_BOT_TOKEN", "xoxb-emulator-bot-token")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Generous: the point is that doctor ends at all, and says the right thing.
+    assert_eq!(
+        wait_for_exit(&mut child, std::time::Duration::from_secs(60)),
+        Some(1)
+    );
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut report).unwrap();
+    report
+}
+
+#[test]
+fn doctor_tells_an_unreachable_slack_from_a_refused_token() {
+    // Accepts connections (the kernel completes them) and never answers: never `accept`ed.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let report = doctor_report(&format!("http://{}/api", silent.local_addr().unwrap()));
+    for token in ["bot token", "app token"] {
+        assert!(
+            report.contains(&format!("{token}: could not reach Slack (timed out")),
+            "{report}"
+        );
+    }
+    assert!(report.contains("check the network, DNS"), "{report}");
+    assert!(!report.contains("refused the token"), "{report}");
+    drop(silent);
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = closed.local_addr().unwrap();
+    drop(closed);
+    let report = doctor_report(&format!("http://{address}/api"));
+    for token in ["bot token", "app token"] {
+        assert!(
+            report.contains(&format!(
+                "{token}: could not reach Slack (connection failed"
+            )),
+            "{report}"
+        );
+    }
+    assert!(!report.contains("refused the token"), "{report}");
+}
