@@ -8,7 +8,7 @@ use crate::cli::SlackArgs;
 use crate::config::Config;
 use crate::domain::{DayRange, Sprint, uncovered_days};
 use crate::duty::local_date;
-use crate::slack::{ApiClient, ApiConfig, AppToken, BotToken, ChannelId, UserGroupId};
+use crate::slack::{ApiClient, ApiConfig, ApiError, AppToken, BotToken, ChannelId, UserGroupId};
 use crate::store::{SCHEMA_VERSION, Store};
 
 /// How a check came out.
@@ -264,6 +264,41 @@ fn open_current(config: &Config) -> Option<Store> {
     }
 }
 
+/// How long one request of a check may take. Checks do not retry, so each one ends within
+/// this limit and a Slack that accepts connections but never answers is reported quickly.
+const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The Web API client's settings for checks: one attempt each, within [`CHECK_TIMEOUT`].
+fn doctor_api_config(base_url: &str) -> ApiConfig {
+    ApiConfig {
+        request_timeout: CHECK_TIMEOUT,
+        max_retries: 0,
+        ..ApiConfig::new(base_url)
+    }
+}
+
+/// A failed token check: Slack refused the token (its own fix), or Slack could not be reached
+/// or gave no usable answer (timeout, connection refused, DNS: a network fix, not a new token).
+fn token_problem(name: &str, error: &ApiError, refused_fix: String) -> Check {
+    match error {
+        ApiError::Slack { code, .. } => Check::problem(
+            name,
+            format!("Slack refused the token: {code}"),
+            refused_fix,
+        ),
+        ApiError::Transport { detail, .. } => Check::problem(
+            name,
+            format!("could not reach Slack ({detail})"),
+            "check the network, DNS and any proxy between this machine and Slack, and SLACK_API_URL; then run doctor again",
+        ),
+        other => Check::problem(
+            name,
+            format!("could not check: Slack gave no usable answer ({other})"),
+            "try again in a minute; if it persists, check SLACK_API_URL and status.slack.com",
+        ),
+    }
+}
+
 fn bot_client(slack: &SlackArgs) -> Result<ApiClient, Box<Check>> {
     let fix = "copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page into SLACK_BOT_TOKEN";
     let Some(token) = slack.slack_bot_token.as_deref() else {
@@ -281,7 +316,7 @@ fn bot_client(slack: &SlackArgs) -> Result<ApiClient, Box<Check>> {
                 .is_some_and(|t| t.starts_with("xoxb-")) =>
         {
             Ok(ApiClient::new(
-                ApiConfig::new(slack.slack_api_url.clone()),
+                doctor_api_config(&slack.slack_api_url),
                 token,
             ))
         }
@@ -323,13 +358,10 @@ async fn bot_token(bot: &ApiClient) -> Check {
                 identity.user_id, identity.team_id
             ),
         ),
-        Err(error) => Check::problem(
+        Err(error) => token_problem(
             "bot token",
-            format!(
-                "Slack refused it: {}",
-                error.slack_code().unwrap_or("no answer")
-            ),
-            "copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions; reinstall the app if it was revoked",
+            &error,
+            "copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions; reinstall the app if it was revoked".to_string(),
         ),
     }
 }
@@ -351,12 +383,9 @@ async fn app_token(bot: &ApiClient, slack: &SlackArgs) -> Check {
             "app token",
             "accepted: Socket Mode connections can be opened",
         ),
-        Err(error) => Check::problem(
+        Err(error) => token_problem(
             "app token",
-            format!(
-                "Slack refused it: {}",
-                error.slack_code().unwrap_or("no answer")
-            ),
+            &error,
             format!("{fix}; make sure Socket Mode is switched on for the app"),
         ),
     }

@@ -95,6 +95,9 @@ pub async fn run(
             }
         })
     };
+    // The background tasks stop when the caller asks and also when the Socket Mode client
+    // stops on its own (a refused token): without intake the process has nothing left to do.
+    let (stop_tasks, tasks_shutdown) = watch::channel(false);
     let background = options.notifications.then(|| {
         let usergroup_api = options
             .user_token
@@ -113,7 +116,7 @@ pub async fn run(
         };
         tokio::spawn(scheduler::run(
             notifications,
-            shutdown.clone(),
+            tasks_shutdown.clone(),
             wake.clone(),
         ))
     });
@@ -125,9 +128,13 @@ pub async fn run(
             clock: Arc::new(move || clock_config.now()),
             ready_sockets: client.ready_sockets(),
         };
-        tokio::spawn(health::serve(listener, state, shutdown.clone()))
+        tokio::spawn(health::serve(listener, state, tasks_shutdown.clone()))
     });
     let result = client.run(shutdown).await;
+    if let Err(error) = &result {
+        tracing::error!(%error, "the Socket Mode client stopped; stopping every task");
+    }
+    let _ = stop_tasks.send(true);
     if let Some(background) = background {
         let _ = background.await;
     }

@@ -27,11 +27,11 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let added = store.set_cadence(&cadence, &config.team(), &actor, config.now())?;
-            println!("cadence: {}", summary(&cadence));
+            outln!("cadence: {}", summary(&cadence));
             if added.is_empty() {
-                println!("the plan already reaches that far; no sprint added");
+                outln!("the plan already reaches that far; no sprint added");
             }
-            added.iter().for_each(|s| println!("added {}", describe(s)));
+            added.iter().for_each(|s| outln!("added {}", describe(s)));
         }
         CadenceCommand::Show => {
             let cadence = app::open_store(config)?.cadence()?;
@@ -43,8 +43,8 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
                     "horizon_days": c.horizon_days,
                 })),
                 (None, true) => print_json(&serde_json::Value::Null),
-                (Some(c), false) => println!("cadence: {}", summary(&c)),
-                (None, false) => println!(
+                (Some(c), false) => outln!("cadence: {}", summary(&c)),
+                (None, false) => outln!(
                     "no cadence declared: declare one with `triage-bot sprint cadence set --start <date> --days <n>`"
                 ),
             }
@@ -52,11 +52,11 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
         CadenceCommand::Clear { by } => {
             let actor = parse_actor(&by.by)?;
             match app::open_store(config)?.clear_cadence(&actor, config.now())? {
-                Some(c) => println!(
+                Some(c) => outln!(
                     "cadence cleared (was: {}); existing sprints stay",
                     summary(&c)
                 ),
-                None => println!("no cadence was declared"),
+                None => outln!("no cadence was declared"),
             }
         }
     }

@@ -64,22 +64,22 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
     }
     match answer {
         DutyAt::InForce { duty, until } => {
-            println!(
+            outln!(
                 "{}, in force until {}",
                 duty.sprint.name,
                 local(&team, until)
             );
-            print!("{}", table(&assignment_rows(&roster, &duty)));
+            out!("{}", table(&assignment_rows(&roster, &duty)));
             for (person_id, disciplines) in double_duty(&duty.assignments) {
                 let keys: Vec<_> = disciplines.iter().map(ToString::to_string).collect();
-                println!(
+                outln!(
                     "note: {} is on duty for {} at once",
                     person(&roster, Some(&person_id)),
                     keys.join(" and ")
                 );
             }
         }
-        DutyAt::BeforeFirst { first, starts_at } => println!(
+        DutyAt::BeforeFirst { first, starts_at } => outln!(
             "no sprint is in force at {}: the first sprint, {}, starts {}",
             local(&team, at),
             first.name,
@@ -90,7 +90,7 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             ended_at,
             next,
             starts_at,
-        } => println!(
+        } => outln!(
             "no sprint is in force at {}: {} ended {}; the next sprint, {}, starts {}",
             local(&team, at),
             previous.name,
@@ -98,13 +98,13 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             next.name,
             local(&team, starts_at)
         ),
-        DutyAt::AfterLast { last, ended_at } => println!(
+        DutyAt::AfterLast { last, ended_at } => outln!(
             "no sprint is in force at {}: the last sprint, {}, ended {}; add sprints with `triage-bot sprint generate`",
             local(&team, at),
             last.name,
             local(&team, ended_at)
         ),
-        DutyAt::NoSprints => println!(
+        DutyAt::NoSprints => outln!(
             "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`"
         ),
     }
@@ -174,7 +174,7 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
         return Ok(());
     }
     if sprints.is_empty() {
-        println!(
+        outln!(
             "no sprints from {} on: add some with `triage-bot sprint generate`",
             local(&team, from)
         );
@@ -200,13 +200,13 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
         }));
         rows.push(row);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     if sprints.iter().any(|d| {
         d.assignments
             .iter()
             .any(|a| a.source == crate::domain::Source::Override)
     }) {
-        println!("* covering by approved override");
+        outln!("* covering by approved override");
     }
     Ok(())
 }

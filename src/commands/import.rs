@@ -25,9 +25,9 @@ pub fn run(config: &Config, dir: &Path, dry_run: bool, by: &str) -> anyhow::Resu
         .context("import failed, nothing was changed")?;
     let summary = summary(&report, &legacy.merged);
     if dry_run {
-        println!("dry run, nothing was written: {summary}");
+        outln!("dry run, nothing was written: {summary}");
     } else {
-        println!("{summary}");
+        outln!("{summary}");
     }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");

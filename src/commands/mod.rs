@@ -1,6 +1,23 @@
 //! One module per subcommand: parse arguments into domain values, call the store and the
 //! domain, print the result (text or `--json`).
 
+/// `println!` for a command's output on stdout; see [`write_out`].
+macro_rules! outln {
+    () => {
+        $crate::commands::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for a command's output on stdout; see [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(format_args!($($arg)*))
+    };
+}
+
 pub mod backup;
 pub mod cadence;
 pub mod duty;
@@ -10,6 +27,8 @@ pub mod overrides;
 pub mod serve;
 pub mod sprints;
 pub mod team;
+
+use std::io::Write;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -80,7 +99,7 @@ pub(crate) fn rfc3339(team: &Team, instant: Timestamp) -> String {
 
 /// Prints a JSON value on one line.
 pub(crate) fn print_json(value: &serde_json::Value) {
-    println!("{value}");
+    outln!("{value}");
 }
 
 /// Pads `rows` into aligned columns separated by two spaces.
@@ -109,4 +128,19 @@ pub(crate) fn table(rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Writes a command's output to stdout. When whoever reads it has gone away
+/// (`triage-bot audit | head -1`), the command stops quietly with exit status 0, as a command
+/// whose output nobody wants has nothing left to do; any other write error ends it with status 1.
+pub(crate) fn write_out(text: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            std::process::exit(1)
+        }
+    }
 }

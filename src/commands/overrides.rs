@@ -36,15 +36,18 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             let outcome = request_coverage(config, &request, reason)?;
             let o = outcome.request();
             match outcome {
-                RequestOutcome::Created(_) => println!(
+                RequestOutcome::Created(_) => outln!(
                     "request #{} filed: {} to cover {} in {}; waiting for an admin",
-                    o.id, o.replacement, o.discipline, sprint.name
+                    o.id,
+                    o.replacement,
+                    o.discipline,
+                    sprint.name
                 ),
                 RequestOutcome::AlreadyPending(_) => {
-                    println!("the same request is already pending as request #{}", o.id)
+                    outln!("the same request is already pending as request #{}", o.id)
                 }
                 RequestOutcome::AlreadyApproved(_) => {
-                    println!("the same cover is already approved as request #{}", o.id)
+                    outln!("the same cover is already approved as request #{}", o.id)
                 }
             }
         }
@@ -151,11 +154,12 @@ fn decide(
         .into());
     }
     if outcome.changed {
-        println!("request #{} ({slot}) is now {}", o.id, o.status);
+        outln!("request #{} ({slot}) is now {}", o.id, o.status);
     } else {
-        println!(
+        outln!(
             "request #{} ({slot}) was already {}; nothing changed",
-            o.id, o.status
+            o.id,
+            o.status
         );
     }
     for moved in &outcome.others {
@@ -163,9 +167,10 @@ fn decide(
             "replaced by this decision".to_string(),
             crate::coverage::stale_reason,
         );
-        println!(
+        outln!(
             "request #{} is now {}: {why}",
-            moved.after.id, moved.after.status
+            moved.after.id,
+            moved.after.status
         );
     }
     Ok(())
@@ -191,7 +196,7 @@ fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {
         return Ok(());
     }
     if overrides.is_empty() {
-        println!("no overrides");
+        outln!("no overrides");
         return Ok(());
     }
     let mut rows = vec![
@@ -220,6 +225,6 @@ fn list(config: &Config, status: Option<OverrideStatus>) -> anyhow::Result<()> {
             o.status.to_string(),
         ]);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     Ok(())
 }

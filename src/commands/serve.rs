@@ -181,7 +181,7 @@ pub fn healthcheck(config: &Config) -> anyhow::Result<()> {
             Ok::<_, reqwest::Error>((status, response.text().await.unwrap_or_default()))
         })
         .map_err(|error| anyhow::anyhow!("cannot reach {url}: {}", error.without_url()))?;
-    print!("{body}");
+    out!("{body}");
     if status.is_success() {
         Ok(())
     } else {
@@ -192,7 +192,7 @@ pub fn healthcheck(config: &Config) -> anyhow::Result<()> {
 /// `triage-bot doctor`: prints every check; exit status 0 only when none found a problem.
 pub fn doctor(config: &Config, slack: &SlackArgs) -> anyhow::Result<()> {
     let checks = runtime()?.block_on(crate::doctor::examine(config, slack, config.now()));
-    print!("{}", crate::doctor::render(&checks));
+    out!("{}", crate::doctor::render(&checks));
     let problems = checks
         .iter()
         .filter(|check| check.status == crate::doctor::Status::Problem)

@@ -29,9 +29,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let created =
                 store.append_sprints_checked(&[new], &config.team(), &actor, config.now())?;
-            created
-                .iter()
-                .for_each(|s| println!("added {}", describe(s)));
+            created.iter().for_each(|s| outln!("added {}", describe(s)));
         }
         SprintCommand::Generate {
             start,
@@ -54,9 +52,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 &actor,
                 config.now(),
             )?;
-            created
-                .iter()
-                .for_each(|s| println!("added {}", describe(s)));
+            created.iter().for_each(|s| outln!("added {}", describe(s)));
         }
         SprintCommand::Edit {
             sprint,
@@ -74,7 +70,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
             let edited = store.edit_sprint(index, &edit, &config.team(), &actor, config.now())?;
-            println!("{}", describe(&edited));
+            outln!("{}", describe(&edited));
         }
         SprintCommand::Shift { sprint, days, by } => {
             let days = parse_days(&days)?;
@@ -82,9 +78,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
             let shifted = store.shift_sprints(index, days, &config.team(), &actor, config.now())?;
-            shifted
-                .iter()
-                .for_each(|s| println!("moved {}", describe(s)));
+            shifted.iter().for_each(|s| outln!("moved {}", describe(s)));
         }
         SprintCommand::Retire { sprint, by } => {
             let actor = parse_actor(&by.by)?;
@@ -92,7 +86,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let index = named_sprint(config, &store, &sprint)?;
             let retired =
                 store.retire_future_sprint(index, &config.team(), &actor, config.now())?;
-            println!("retired {}", describe(&retired));
+            outln!("retired {}", describe(&retired));
         }
         SprintCommand::Cadence(command) => super::cadence::run(config, command)?,
         SprintCommand::List => {
@@ -100,7 +94,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             if config.json {
                 print_json(&json!(sprints.iter().map(sprint_json).collect::<Vec<_>>()));
             } else if sprints.is_empty() {
-                println!(
+                outln!(
                     "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`"
                 );
             } else {
@@ -108,7 +102,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 for s in &sprints {
                     rows.push(vec![s.name.clone(), s.start.to_string(), s.end.to_string()]);
                 }
-                print!("{}", table(&rows));
+                out!("{}", table(&rows));
             }
         }
     }

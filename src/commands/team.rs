@@ -29,7 +29,7 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let change = store.save_discipline(&new, &actor, config.now())?;
-            println!("{}", describe_discipline(&change));
+            outln!("{}", describe_discipline(&change));
         }
         DisciplineCommand::List => {
             let store = app::open_store(config)?;
@@ -45,7 +45,7 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
                     .collect();
                 print_json(&json!(list));
             } else if disciplines.is_empty() {
-                println!(
+                outln!(
                     "no disciplines yet: add one with `triage-bot discipline add <key> --name <name>`"
                 );
             } else {
@@ -57,7 +57,7 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
                         .map_or("-".to_string(), ToString::to_string);
                     rows.push(vec![d.key.to_string(), d.name.clone(), fallback]);
                 }
-                print!("{}", table(&rows));
+                out!("{}", table(&rows));
             }
         }
     }
@@ -145,7 +145,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let removal =
                 remove_member(&store, &config.team(), &id, &key, &actor, now, &no_effects)?;
-            println!("{}", describe_removal(&removal, config));
+            outln!("{}", describe_removal(&removal, config));
             return Ok(());
         }
         MemberCommand::Reactivate {
@@ -187,7 +187,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
         }
         MemberCommand::List { .. } => unreachable!("handled above"),
     };
-    println!("{}", describe(&change));
+    outln!("{}", describe(&change));
     Ok(())
 }
 
@@ -257,7 +257,7 @@ fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()>
             status.into(),
         ]);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     Ok(())
 }
 
@@ -267,7 +267,7 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Add { slack_id, by } => {
             let (id, actor) = (SlackUserId::parse(&slack_id)?, parse_actor(&by.by)?);
             let added = app::open_store(config)?.add_admin(&id, &actor, now)?;
-            println!(
+            outln!(
                 "{id} {}",
                 if added {
                     "is now an admin"
@@ -288,7 +288,7 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 }
                 other => other?,
             };
-            println!(
+            outln!(
                 "{id} {}",
                 if removed {
                     "is no longer an admin"
@@ -304,9 +304,9 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                     admins.iter().map(SlackUserId::as_str).collect::<Vec<_>>()
                 ));
             } else if admins.is_empty() {
-                println!("no admins yet: add one with `triage-bot admin add <U…>`");
+                outln!("no admins yet: add one with `triage-bot admin add <U…>`");
             } else {
-                admins.iter().for_each(|a| println!("{a}"));
+                admins.iter().for_each(|a| outln!("{a}"));
             }
         }
     }
@@ -345,6 +345,6 @@ pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
             format!("{} {}", e.entity, e.entity_id),
         ]);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     Ok(())
 }

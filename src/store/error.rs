@@ -24,6 +24,12 @@ pub enum StoreError {
     /// A migration step failed and was rolled back.
     #[error("migration to schema version {version} failed and was rolled back: {reason}")]
     MigrationFailed { version: i64, reason: String },
+    /// The database can be read but not written: the file or its directory is not writable by
+    /// this process (or the file system is mounted read-only).
+    #[error(
+        "the database is read-only: check the permissions of the database file and of its directory (triage-bot must write the file and create its -wal and -shm files beside it)"
+    )]
+    ReadOnly,
     /// Another writer held the database for longer than the retry budget.
     #[error("the database is busy (another process is writing); nothing was changed, try again")]
     Busy,
@@ -82,6 +88,7 @@ impl StoreError {
         !matches!(
             self,
             StoreError::Busy
+                | StoreError::ReadOnly
                 | StoreError::Internal(_)
                 | StoreError::CannotOpen { .. }
                 | StoreError::NotADatabase { .. }
@@ -96,6 +103,7 @@ impl From<rusqlite::Error> for StoreError {
         use rusqlite::ErrorCode;
         match error.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
             _ => StoreError::Internal(Box::new(error)),
         }
     }

@@ -91,9 +91,12 @@ fn starts_with_own_steps(migrations: &[&str]) -> bool {
 }
 
 fn apply_step(conn: &mut Connection, version: i64, sql: &str) -> Result<()> {
-    let failed = |error: rusqlite::Error| StoreError::MigrationFailed {
-        version,
-        reason: error.to_string(),
+    let failed = |error: rusqlite::Error| match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
+        _ => StoreError::MigrationFailed {
+            version,
+            reason: error.to_string(),
+        },
     };
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)

@@ -117,13 +117,13 @@ async fn wrong_tokens_are_caught() {
     let found = problems(&setup.examine(&setup.config(&[]), &slack).await);
     assert!(
         found.iter().any(|p| p.starts_with(
-            "bot token: Slack refused it: invalid_auth | fix: copy the Bot User OAuth Token"
+            "bot token: Slack refused the token: invalid_auth | fix: copy the Bot User OAuth Token"
         )),
         "{found:#?}"
     );
     assert!(
         found.iter().any(|p| p.starts_with(
-            "app token: Slack refused it: invalid_auth | fix: create an app-level token"
+            "app token: Slack refused the token: invalid_auth | fix: create an app-level token"
         )),
         "{found:#?}"
     );

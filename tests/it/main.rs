@@ -14,6 +14,7 @@ mod journey;
 mod model;
 mod notify;
 mod plan;
+mod process;
 mod rules;
 mod secrets;
 mod serve;
