@@ -7,9 +7,9 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = triage_bot::cli::Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
+        .with_env_filter(triage_bot::app::log_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
+        ))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
