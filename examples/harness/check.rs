@@ -419,6 +419,9 @@ fn all_api_calls(emulator: &Emulator) -> Vec<Instant> {
         .collect()
 }
 
+/// How far the bot's clock may lag the harness's reckoning of it.
+const CLOCK_SKEW_SECONDS: i64 = 2;
+
 /// Outbox rows and their ends: nothing due left behind, decisions and handoffs delivered.
 fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     let rows: Vec<(String, String, i64, i64, i64)> = db
@@ -444,10 +447,13 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     let mut scheduled_later = 0;
     for (key, status, attempts, next_attempt_at, created_at) in &rows {
         *by_status.entry(status.as_str()).or_default() += 1;
-        // `now` is when the drain saw nothing due (whole seconds, `<=`). An item enqueued after
-        // that look (a round of the scheduler that had waited for the database, stamped with the
-        // moment it began) was not there to deliver, so only items created before it count.
-        let due = *next_attempt_at < now.as_second() && *created_at < now.as_second();
+        // `now` is when the drain saw nothing due, by the harness's reckoning of the bot's clock;
+        // the bot's own clock may lag it by a moment (it started a little later, on a loaded
+        // machine). An item enqueued after that look (a scheduler round that had waited for the
+        // database is stamped with the moment it began) was not there to deliver, so only items
+        // created, and due, clearly before it count.
+        let judged = now.as_second() - CLOCK_SKEW_SECONDS;
+        let due = *next_attempt_at < judged && *created_at < judged;
         match status.as_str() {
             "pending" if due || *attempts > 0 => report.fail(format!(
                 "{key} is still pending after the final drain (attempts {attempts}, due {due})"
@@ -507,7 +513,7 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     // Handoffs the bot had decided by the time the drain looked.
     let handoffs: Vec<&str> = rows
         .iter()
-        .filter(|r| r.4 < now.as_second())
+        .filter(|r| r.4 < now.as_second() - CLOCK_SKEW_SECONDS)
         .filter_map(|r| r.0.strip_prefix("post:"))
         .collect();
     for sprint in &handoffs {
