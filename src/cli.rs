@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,6 +19,21 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the process's command line like `Cli::parse`, and records which settings were
+    /// read from the environment, so an invalid one is reported by the name the user wrote.
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        cli.settings.from_environment = matches
+            .ids()
+            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::EnvVariable))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        cli
+    }
 }
 
 /// Settings shared by every command. Each may also come from the environment or the TOML file
@@ -112,6 +128,11 @@ pub struct Settings {
     /// Longest delay between attempts, in ms [default: 2000]
     #[arg(long, global = true, env = "TRIAGE_DB_RETRY_MAX_MS", value_name = "MS")]
     pub db_retry_max_ms: Option<String>,
+
+    /// The settings (by field name, e.g. `handoff_time`) whose value came from the environment
+    /// rather than a flag; filled by [`Cli::parse_args`].
+    #[arg(skip)]
+    pub from_environment: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -100,13 +100,51 @@ fn invalid_settings_name_the_setting_and_exit_2() {
         &triage(dir.path(), &["--handoff-time", "25:00", "migrate"]),
         2,
         "",
-        "error: invalid TRIAGE_HANDOFF_TIME `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
+        "error: invalid --handoff-time `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
     );
     check(
-        &triage(dir.path(), &["--timezone", "Mars/Base", "migrate"]),
+        &triage(dir.path(), &["migrate", "--timezone", "Mars/Base"]),
         2,
         "",
-        "error: invalid TRIAGE_TIMEZONE `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
+        "error: invalid --timezone `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
+    );
+    assert!(!dir.path().join("triage.db").exists());
+}
+
+#[test]
+fn an_invalid_setting_from_the_environment_or_the_file_names_the_variable_or_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .current_dir(dir.path())
+        .env("TRIAGE_HANDOFF_TIME", "25:00")
+        .env_remove("TRIAGE_CONFIG")
+        .env_remove("TRIAGE_DB")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    check(
+        &output,
+        2,
+        "",
+        "error: invalid TRIAGE_HANDOFF_TIME `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
+    );
+    std::fs::write(dir.path().join("t.toml"), "timezone = \"Mars/Base\"\n").unwrap();
+    check(
+        &triage(dir.path(), &["--config", "t.toml", "migrate"]),
+        2,
+        "",
+        "error: invalid timezone in t.toml `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
+    );
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "timezone = \"UTC\"\nhandoff_time 08:00\n",
+    )
+    .unwrap();
+    check(
+        &triage(dir.path(), &["--config", "t.toml", "migrate"]),
+        2,
+        "",
+        "error: config file t.toml is invalid: line 2, column 14: key with no value, expected `=`\n",
     );
     assert!(!dir.path().join("triage.db").exists());
 }
