@@ -40,13 +40,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Healthcheck) => commands::serve::healthcheck(&config),
         Some(Command::SlackEmulator { port }) => commands::serve::emulator(&port),
         Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),
-        Some(Command::Demo) => demo::run(config, cli.settings.db),
+        Some(Command::Demo { force_demo_db }) => {
+            demo::run(config, demo::chosen_db(&cli.settings), force_demo_db)
+        }
         None => {
             let slack = SlackArgs::from_env()?;
             if slack.has_tokens() {
                 commands::serve::run(config, slack)
             } else {
-                demo::run(config, cli.settings.db)
+                demo::run(config, demo::chosen_db(&cli.settings), false)
             }
         }
     }

@@ -40,7 +40,8 @@ impl Cli {
 /// named by `--config`; a flag wins over the environment, which wins over the file.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Settings {
-    /// SQLite database file [default: triage.db]
+    /// SQLite database file [default: triage.db; the demo: a temporary file, and it reads no
+    /// TRIAGE_DB]
     #[arg(long, global = true, env = "TRIAGE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -196,7 +197,17 @@ pub enum Command {
     /// Ask a running bot's /healthz (at TRIAGE_HTTP_ADDR); exit 0 when healthy
     Healthcheck,
     /// Try the bot locally: a sample team, a fake Slack workspace and a console to act in it
-    Demo,
+    ///
+    /// The demo uses a temporary database, deleted at the end, unless `--db` is given on its
+    /// command line; TRIAGE_DB and the config file's `db` are ignored. It refuses a database
+    /// holding a real team (people or disciplines that are not the demo's) unless
+    /// `--force-demo-db` is given.
+    Demo {
+        /// Use the `--db` file even though it holds a real team: the demo adds fictional
+        /// announcements and requests to it
+        #[arg(long)]
+        force_demo_db: bool,
+    },
     /// Run a local fake Slack workspace to try `serve` against
     SlackEmulator {
         /// Port on 127.0.0.1 (0 picks a free one)
