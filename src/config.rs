@@ -183,7 +183,11 @@ impl Config {
             |field, flag: &Option<String>, file: Option<String>| names.choose(field, flag, file);
         let timezone = text("timezone", &settings.timezone, file.timezone);
         let handoff = text("handoff_time", &settings.handoff_time, file.handoff_time);
-        let heads_up = text("heads_up_time", &settings.heads_up_time, file.heads_up_time);
+        let heads_up = text(
+            "heads_up_time",
+            &settings.server.heads_up_time,
+            file.heads_up_time,
+        );
         Ok(Config {
             db: settings
                 .db
@@ -211,7 +215,7 @@ impl Config {
                 .transpose()?,
             started_at: jiff::Timestamp::now(),
             clock_offset: Arc::new(AtomicI64::new(0)),
-            http_addr: text("http_addr", &settings.http_addr, file.http_addr)
+            http_addr: text("http_addr", &settings.server.http_addr, file.http_addr)
                 .map(|named| {
                     named.value.trim().parse().map_err(|_| {
                         invalid(
@@ -224,19 +228,23 @@ impl Config {
                 .transpose()?,
             bot: BotSettings {
                 channel: slack_id(
-                    text("channel", &settings.channel, file.channel),
+                    text("channel", &settings.server.channel, file.channel),
                     &['C', 'G'],
                 )?,
                 admin_channel: slack_id(
-                    text("admin_channel", &settings.admin_channel, file.admin_channel),
+                    text(
+                        "admin_channel",
+                        &settings.server.admin_channel,
+                        file.admin_channel,
+                    ),
                     &['C', 'G'],
                 )?,
                 usergroup: slack_id(
-                    text("usergroup", &settings.usergroup, file.usergroup),
+                    text("usergroup", &settings.server.usergroup, file.usergroup),
                     &['S'],
                 )?,
                 admins: parse_admins(text("admins", &settings.admins, file.admins))?,
-                command: parse_command(text("command", &settings.command, file.command))?,
+                command: parse_command(text("command", &settings.server.command, file.command))?,
                 heads_up: parse_named_time(heads_up, "17:00")?,
             },
         })
@@ -484,6 +492,7 @@ fn millis(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ServerSettings;
 
     #[track_caller]
     fn check_time(input: &str, expected: Option<(i8, i8)>) {
@@ -555,7 +564,10 @@ mod tests {
     #[test]
     fn bot_settings_are_checked() {
         let settings = Settings {
-            channel: Some("C0TRIAGE".into()),
+            server: ServerSettings {
+                channel: Some("C0TRIAGE".into()),
+                ..ServerSettings::default()
+            },
             admins: Some("U1, W2".into()),
             ..Settings::default()
         };
@@ -570,7 +582,10 @@ mod tests {
         let bad = |settings: Settings| Config::from_settings(&settings).unwrap_err().to_string();
         assert_eq!(
             bad(Settings {
-                channel: Some("#triage".into()),
+                server: ServerSettings {
+                    channel: Some("#triage".into()),
+                    ..ServerSettings::default()
+                },
                 ..Settings::default()
             }),
             "invalid --channel `#triage`: expected a Slack id starting with C or G"
@@ -584,7 +599,10 @@ mod tests {
         );
         assert_eq!(
             bad(Settings {
-                command: Some("triage".into()),
+                server: ServerSettings {
+                    command: Some("triage".into()),
+                    ..ServerSettings::default()
+                },
                 ..Settings::default()
             }),
             "invalid --command `triage`: expected a slash command such as /triage"
@@ -643,7 +661,10 @@ mod tests {
         );
         check_error(
             Settings {
-                http_addr: Some("nowhere".into()),
+                server: ServerSettings {
+                    http_addr: Some("nowhere".into()),
+                    ..ServerSettings::default()
+                },
                 from_environment: vec!["http_addr".into()],
                 ..Settings::default()
             },
