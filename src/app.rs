@@ -19,7 +19,7 @@ use crate::store::{Store, StoreError};
 pub struct UsageError(pub String);
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_settings(&cli.settings)?;
+    let config = Config::from_settings(&cli.effective_settings())?;
     match cli.command {
         Some(Command::Migrate { check }) => commands::migrate::run(&config, check),
         Some(Command::Discipline(command)) => commands::team::discipline(&config, command),
@@ -35,18 +35,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ImportLegacy { dir, dry_run, by }) => {
             commands::import::run(&config, &dir, dry_run, &by)
         }
-        Some(Command::Serve(slack)) => commands::serve::run(config, slack),
-        Some(Command::Doctor(slack)) => commands::serve::doctor(&config, &slack),
-        Some(Command::Healthcheck) => commands::serve::healthcheck(&config),
+        Some(Command::Serve { slack, .. }) => commands::serve::run(config, slack),
+        Some(Command::Doctor { slack, .. }) => commands::serve::doctor(&config, &slack),
+        Some(Command::Healthcheck { .. }) => commands::serve::healthcheck(&config),
         Some(Command::SlackEmulator { port }) => commands::serve::emulator(&port),
         Some(Command::Backup { file, force }) => commands::backup::run(&config, &file, force),
-        Some(Command::Demo) => demo::run(config, cli.settings.db),
+        Some(Command::Demo { force_demo_db, .. }) => {
+            demo::run(config, demo::chosen_db(&cli.settings), force_demo_db)
+        }
         None => {
             let slack = SlackArgs::from_env()?;
             if slack.has_tokens() {
                 commands::serve::run(config, slack)
             } else {
-                demo::run(config, cli.settings.db)
+                demo::run(config, demo::chosen_db(&cli.settings), false)
             }
         }
     }

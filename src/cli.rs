@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,11 +21,54 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// The settings for the chosen subcommand: server settings given after it replace those
+    /// given before it.
+    pub fn effective_settings(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        if let Some(
+            Command::Serve { server, .. }
+            | Command::Doctor { server, .. }
+            | Command::Demo { server, .. }
+            | Command::Healthcheck { server },
+        ) = &self.command
+        {
+            settings.server = settings.server.overridden_by(server);
+        }
+        settings
+    }
+
+    /// Parses the process's command line like `Cli::parse`, and records which settings were
+    /// read from the environment, so an invalid one is reported by the name the user wrote.
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        let mut from_environment: Vec<String> = matches
+            .ids()
+            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::EnvVariable))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        // A flag given after the subcommand wins over the environment read before it.
+        let mut level = matches.subcommand();
+        while let Some((_, sub)) = level {
+            from_environment.retain(|id| {
+                !sub.ids().any(|sub_id| {
+                    sub_id.as_str() == id && sub.value_source(id) == Some(ValueSource::CommandLine)
+                })
+            });
+            level = sub.subcommand();
+        }
+        cli.settings.from_environment = from_environment;
+        cli
+    }
+}
+
 /// Settings shared by every command. Each may also come from the environment or the TOML file
 /// named by `--config`; a flag wins over the environment, which wins over the file.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Settings {
-    /// SQLite database file [default: triage.db]
+    /// SQLite database file [default: triage.db; the demo: a temporary file, and it reads no
+    /// TRIAGE_DB]
     #[arg(long, global = true, env = "TRIAGE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -44,38 +88,9 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_HANDOFF_TIME", value_name = "HH:MM")]
     pub handoff_time: Option<String>,
 
-    /// Triage channel (C…): handoff posts and its topic
-    #[arg(long, global = true, env = "TRIAGE_CHANNEL", value_name = "C…")]
-    pub channel: Option<String>,
-
-    /// Admin channel (C…): coverage requests land here with Approve / Decline buttons
-    #[arg(long, global = true, env = "TRIAGE_ADMIN_CHANNEL", value_name = "C…")]
-    pub admin_channel: Option<String>,
-
-    /// On-call user group (S…) holding everyone on duty
-    #[arg(long, global = true, env = "TRIAGE_USERGROUP", value_name = "S…")]
-    pub usergroup: Option<String>,
-
     /// Comma-separated admin user ids, in addition to `admin add`
     #[arg(long, global = true, env = "TRIAGE_ADMINS", value_name = "U…,U…")]
     pub admins: Option<String>,
-
-    /// The slash command the bot answers [default: /triage]
-    #[arg(long, global = true, env = "TRIAGE_COMMAND", value_name = "/NAME")]
-    pub command: Option<String>,
-
-    /// Local time of the heads-up the day before a handoff, HH:MM [default: 17:00]
-    #[arg(
-        long,
-        global = true,
-        env = "TRIAGE_HEADS_UP_TIME",
-        value_name = "HH:MM"
-    )]
-    pub heads_up_time: Option<String>,
-
-    /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
-    #[arg(long, global = true, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
-    pub http_addr: Option<String>,
 
     /// Start the clock at this RFC 3339 instant instead of the real time (demos and tests)
     #[arg(
@@ -112,6 +127,15 @@ pub struct Settings {
     /// Longest delay between attempts, in ms [default: 2000]
     #[arg(long, global = true, env = "TRIAGE_DB_RETRY_MAX_MS", value_name = "MS")]
     pub db_retry_max_ms: Option<String>,
+
+    /// Settings only the running bot uses; shown under their own heading, last.
+    #[command(flatten)]
+    pub server: ServerSettings,
+
+    /// The settings (by field name, e.g. `handoff_time`) whose value came from the environment
+    /// rather than a flag; filled by [`Cli::parse_args`].
+    #[arg(skip)]
+    pub from_environment: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +178,7 @@ pub enum Command {
     Admin(AdminCommand),
     /// Show the newest entries of the audit log
     Audit {
+        /// How many entries to show, newest first
         #[arg(long, default_value = "20", value_name = "N")]
         limit: String,
     },
@@ -169,13 +194,38 @@ pub enum Command {
         by: String,
     },
     /// Connect to Slack over Socket Mode and run the bot until stopped
-    Serve(SlackArgs),
+    Serve {
+        #[command(flatten)]
+        server: ServerSettings,
+        #[command(flatten)]
+        slack: SlackArgs,
+    },
     /// Check the configuration, database, tokens, channels, user groups and schedule
-    Doctor(SlackArgs),
+    Doctor {
+        #[command(flatten)]
+        server: ServerSettings,
+        #[command(flatten)]
+        slack: SlackArgs,
+    },
     /// Ask a running bot's /healthz (at TRIAGE_HTTP_ADDR); exit 0 when healthy
-    Healthcheck,
+    Healthcheck {
+        #[command(flatten)]
+        server: ServerSettings,
+    },
     /// Try the bot locally: a sample team, a fake Slack workspace and a console to act in it
-    Demo,
+    ///
+    /// The demo uses a temporary database, deleted at the end, unless `--db` is given on its
+    /// command line; TRIAGE_DB and the config file's `db` are ignored. It refuses a database
+    /// holding a real team (people or disciplines that are not the demo's) unless
+    /// `--force-demo-db` is given.
+    Demo {
+        /// Use the `--db` file even though it holds a real team: the demo adds fictional
+        /// announcements and requests to it
+        #[arg(long)]
+        force_demo_db: bool,
+        #[command(flatten)]
+        server: ServerSettings,
+    },
     /// Run a local fake Slack workspace to try `serve` against
     SlackEmulator {
         /// Port on 127.0.0.1 (0 picks a free one)
@@ -190,6 +240,52 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Settings only the running bot uses (`serve`, `doctor`, `demo`, and no subcommand). Each may
+/// also come from the environment or the TOML file; given after the subcommand, it wins over
+/// one given before it.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Server settings")]
+pub struct ServerSettings {
+    /// Triage channel (C…): handoff posts and its topic
+    #[arg(long, env = "TRIAGE_CHANNEL", value_name = "C…")]
+    pub channel: Option<String>,
+
+    /// Admin channel (C…): coverage requests land here with Approve / Decline buttons
+    #[arg(long, env = "TRIAGE_ADMIN_CHANNEL", value_name = "C…")]
+    pub admin_channel: Option<String>,
+
+    /// On-call user group (S…) holding everyone on duty
+    #[arg(long, env = "TRIAGE_USERGROUP", value_name = "S…")]
+    pub usergroup: Option<String>,
+
+    /// The slash command the bot answers [default: /triage]
+    #[arg(long, env = "TRIAGE_COMMAND", value_name = "/NAME")]
+    pub command: Option<String>,
+
+    /// Local time of the heads-up the day before a handoff, HH:MM [default: 17:00]
+    #[arg(long, env = "TRIAGE_HEADS_UP_TIME", value_name = "HH:MM")]
+    pub heads_up_time: Option<String>,
+
+    /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
+    #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
+    pub http_addr: Option<String>,
+}
+
+impl ServerSettings {
+    /// These settings with every one given in `later` replacing this one's.
+    pub fn overridden_by(&self, later: &ServerSettings) -> ServerSettings {
+        let pick = |a: &Option<String>, b: &Option<String>| b.clone().or_else(|| a.clone());
+        ServerSettings {
+            channel: pick(&self.channel, &later.channel),
+            admin_channel: pick(&self.admin_channel, &later.admin_channel),
+            usergroup: pick(&self.usergroup, &later.usergroup),
+            command: pick(&self.command, &later.command),
+            heads_up_time: pick(&self.heads_up_time, &later.heads_up_time),
+            http_addr: pick(&self.http_addr, &later.http_addr),
+        }
+    }
 }
 
 /// Slack connection settings; tokens come from the environment only.
@@ -261,8 +357,11 @@ pub enum DisciplineCommand {
 pub enum MemberCommand {
     /// Add a person to a discipline's rotation (or reactivate / rename them)
     Add {
+        /// The person's Slack user id (U…)
         slack_id: String,
+        /// The discipline's key
         discipline: String,
+        /// Display name
         #[arg(long)]
         name: Option<String>,
         #[command(flatten)]
@@ -270,22 +369,29 @@ pub enum MemberCommand {
     },
     /// Take a person out of the rotation; they stay listed and history is kept
     Remove {
+        /// The person's Slack user id (U…)
         slack_id: String,
+        /// The discipline's key
         discipline: String,
         #[command(flatten)]
         by: By,
     },
     /// Put a removed person back into the rotation, in their old place
     Reactivate {
+        /// The person's Slack user id (U…)
         slack_id: String,
+        /// The discipline's key
         discipline: String,
         #[command(flatten)]
         by: By,
     },
     /// Move a person to another place in the rotation order (1 = first)
     Move {
+        /// The person's Slack user id (U…)
         slack_id: String,
+        /// The discipline's key
         discipline: String,
+        /// The new place in the rotation order, 1 = first
         #[arg(long, value_name = "POSITION")]
         to: String,
         #[command(flatten)]
@@ -293,6 +399,7 @@ pub enum MemberCommand {
     },
     /// List members in rotation order
     List {
+        /// Only this discipline's members (its key)
         #[arg(long, value_name = "KEY")]
         discipline: Option<String>,
     },
@@ -302,6 +409,7 @@ pub enum MemberCommand {
 pub enum SprintCommand {
     /// Add a sprint after the last one
     Add {
+        /// The sprint's name, e.g. "Sprint 12"
         name: String,
         /// First day, YYYY-MM-DD
         start: String,
@@ -321,7 +429,8 @@ pub enum SprintCommand {
         /// How many sprints to add
         #[arg(long)]
         count: String,
-        /// Name pattern; `{n}` becomes the sprint's number (index + 1)
+        /// Name pattern: its placeholder (n in braces, as in the default) becomes the sprint's
+        /// number (index + 1)
         #[arg(long, default_value = "Sprint {n}")]
         name_pattern: String,
         #[command(flatten)]
@@ -377,7 +486,8 @@ pub enum CadenceCommand {
         /// Length of each sprint in days
         #[arg(long)]
         days: String,
-        /// Name pattern; `{n}` becomes the sprint's number (index + 1)
+        /// Name pattern: its placeholder (n in braces, as in the default) becomes the sprint's
+        /// number (index + 1)
         #[arg(long, default_value = "Sprint {n}")]
         name_pattern: String,
         /// How many weeks ahead the plan must always reach
@@ -399,46 +509,62 @@ pub enum CadenceCommand {
 pub enum OverrideCommand {
     /// Ask for someone to cover one (sprint, discipline) slot
     Request {
+        /// The sprint: its name, the number it ends with, a day in it, `now` or `next`
         sprint: String,
+        /// The discipline's key
         discipline: String,
+        /// Who would cover the slot (Slack user id)
         #[arg(long, value_name = "U…")]
         replacement: String,
         /// The requester (the person on duty, or an admin)
         #[arg(long, value_name = "U…")]
         by: String,
+        /// Why cover is needed, shown to the admins
         #[arg(long)]
         reason: Option<String>,
     },
     /// Approve a pending request (admins only)
     Approve {
+        /// The request's number, as `override list` shows it
         id: String,
+        /// The admin approving it (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
     },
     /// Decline a pending request (admins only)
     Decline {
+        /// The request's number, as `override list` shows it
         id: String,
+        /// The admin declining it (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
+        /// Why, told to the requester
         #[arg(long)]
         reason: Option<String>,
     },
     /// Withdraw a pending request (the requester or an admin)
     Cancel {
+        /// The request's number, as `override list` shows it
         id: String,
+        /// The requester or an admin (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
     },
     /// Withdraw an approved cover; the rotation's pick is back on duty (admins only)
     Revoke {
+        /// The request's number, as `override list` shows it
         id: String,
+        /// The admin revoking it (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
+        /// Why, told to the people concerned
         #[arg(long)]
         reason: Option<String>,
     },
     /// List requests
     List {
+        /// Only requests with this status: pending, approved, declined, cancelled, superseded,
+        /// expired or revoked
         #[arg(long)]
         status: Option<String>,
     },
@@ -448,12 +574,14 @@ pub enum OverrideCommand {
 pub enum AdminCommand {
     /// Make a person an admin
     Add {
+        /// The person's Slack user id (U…)
         slack_id: String,
         #[command(flatten)]
         by: By,
     },
     /// Take away a person's admin rights
     Remove {
+        /// The person's Slack user id (U…)
         slack_id: String,
         #[command(flatten)]
         by: By,

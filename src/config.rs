@@ -21,7 +21,7 @@ pub enum ConfigError {
     /// A value does not parse or is out of range.
     #[error("invalid {setting} `{value}`: {reason}")]
     Invalid {
-        setting: &'static str,
+        setting: String,
         value: String,
         reason: String,
     },
@@ -142,37 +142,52 @@ impl Config {
             Some(text) => parse_file(text, file_path)?,
             None => FileSettings::default(),
         };
+        let names = Names {
+            settings,
+            file: file_path,
+        };
         let defaults = StoreOptions::default();
         let store = StoreOptions {
             busy_timeout: millis(
-                "TRIAGE_DB_BUSY_TIMEOUT_MS",
-                settings.db_busy_timeout_ms.as_deref(),
+                &names,
+                "db_busy_timeout_ms",
+                &settings.db_busy_timeout_ms,
                 file.db_busy_timeout_ms,
                 defaults.busy_timeout,
             )?,
             retries: number(
-                "TRIAGE_DB_RETRIES",
-                settings.db_retries.as_deref(),
+                &names,
+                "db_retries",
+                &settings.db_retries,
                 file.db_retries,
                 defaults.retries as u64,
                 100,
             )? as usize,
             retry_base: millis(
-                "TRIAGE_DB_RETRY_BASE_MS",
-                settings.db_retry_base_ms.as_deref(),
+                &names,
+                "db_retry_base_ms",
+                &settings.db_retry_base_ms,
                 file.db_retry_base_ms,
                 defaults.retry_base,
             )?,
             retry_max: millis(
-                "TRIAGE_DB_RETRY_MAX_MS",
-                settings.db_retry_max_ms.as_deref(),
+                &names,
+                "db_retry_max_ms",
+                &settings.db_retry_max_ms,
                 file.db_retry_max_ms,
                 defaults.retry_max,
             )?,
             pool_size: defaults.pool_size,
         };
-        let timezone = settings.timezone.clone().or(file.timezone);
-        let handoff = settings.handoff_time.clone().or(file.handoff_time);
+        let text =
+            |field, flag: &Option<String>, file: Option<String>| names.choose(field, flag, file);
+        let timezone = text("timezone", &settings.timezone, file.timezone);
+        let handoff = text("handoff_time", &settings.handoff_time, file.handoff_time);
+        let heads_up = text(
+            "heads_up_time",
+            &settings.server.heads_up_time,
+            file.heads_up_time,
+        );
         Ok(Config {
             db: settings
                 .db
@@ -180,64 +195,115 @@ impl Config {
                 .or(file.db)
                 .unwrap_or_else(|| PathBuf::from("triage.db")),
             json: settings.json,
-            timezone: parse_timezone(timezone.as_deref().unwrap_or("America/Los_Angeles"))?,
-            handoff: parse_time("TRIAGE_HANDOFF_TIME", handoff.as_deref().unwrap_or("08:00"))?,
+            timezone: match timezone {
+                Some(named) => parse_timezone_named(&named.name, &named.value)?,
+                None => TimeZone::get("America/Los_Angeles")
+                    .map_err(|_| invalid("TRIAGE_TIMEZONE", "America/Los_Angeles", "unknown"))?,
+            },
+            handoff: parse_named_time(handoff, "08:00")?,
             store,
-            clock_start: settings
-                .clock_start
-                .as_deref()
-                .map(|text| {
-                    text.parse().map_err(|_| ConfigError::Invalid {
-                        setting: "TRIAGE_CLOCK_START",
-                        value: text.to_string(),
-                        reason: "expected an RFC 3339 instant such as 2026-03-09T08:00:00-07:00"
-                            .to_string(),
+            clock_start: text("clock_start", &settings.clock_start, None)
+                .map(|named| {
+                    named.value.parse().map_err(|_| {
+                        invalid(
+                            &named.name,
+                            &named.value,
+                            "expected an RFC 3339 instant such as 2026-03-09T08:00:00-07:00",
+                        )
                     })
                 })
                 .transpose()?,
             started_at: jiff::Timestamp::now(),
             clock_offset: Arc::new(AtomicI64::new(0)),
-            http_addr: settings
-                .http_addr
-                .clone()
-                .or(file.http_addr)
-                .map(|text| {
-                    text.trim().parse().map_err(|_| ConfigError::Invalid {
-                        setting: "TRIAGE_HTTP_ADDR",
-                        reason: "expected an address and port such as 127.0.0.1:9000".to_string(),
-                        value: text,
+            http_addr: text("http_addr", &settings.server.http_addr, file.http_addr)
+                .map(|named| {
+                    named.value.trim().parse().map_err(|_| {
+                        invalid(
+                            &named.name,
+                            &named.value,
+                            "expected an address and port such as 127.0.0.1:9000",
+                        )
                     })
                 })
                 .transpose()?,
             bot: BotSettings {
                 channel: slack_id(
-                    "TRIAGE_CHANNEL",
-                    settings.channel.clone().or(file.channel),
+                    text("channel", &settings.server.channel, file.channel),
                     &['C', 'G'],
                 )?,
                 admin_channel: slack_id(
-                    "TRIAGE_ADMIN_CHANNEL",
-                    settings.admin_channel.clone().or(file.admin_channel),
+                    text(
+                        "admin_channel",
+                        &settings.server.admin_channel,
+                        file.admin_channel,
+                    ),
                     &['C', 'G'],
                 )?,
                 usergroup: slack_id(
-                    "TRIAGE_USERGROUP",
-                    settings.usergroup.clone().or(file.usergroup),
+                    text("usergroup", &settings.server.usergroup, file.usergroup),
                     &['S'],
                 )?,
-                admins: parse_admins(settings.admins.clone().or(file.admins).as_deref())?,
-                command: parse_command(settings.command.clone().or(file.command).as_deref())?,
-                heads_up: parse_time(
-                    "TRIAGE_HEADS_UP_TIME",
-                    settings
-                        .heads_up_time
-                        .clone()
-                        .or(file.heads_up_time)
-                        .as_deref()
-                        .unwrap_or("17:00"),
-                )?,
+                admins: parse_admins(text("admins", &settings.admins, file.admins))?,
+                command: parse_command(text("command", &settings.server.command, file.command))?,
+                heads_up: parse_named_time(heads_up, "17:00")?,
             },
         })
+    }
+}
+
+/// A setting's value and its name as the user wrote it: the flag (`--handoff-time`), the
+/// environment variable (`TRIAGE_HANDOFF_TIME`) or the TOML key (`handoff_time in t.toml`).
+struct Named {
+    name: String,
+    value: String,
+}
+
+/// Names settings by where their values came from.
+struct Names<'a> {
+    settings: &'a Settings,
+    file: &'a Path,
+}
+
+impl Names<'_> {
+    /// The name of `field` (a `Settings` field, e.g. `handoff_time`) as the user wrote it.
+    fn name(&self, field: &str, from_file: bool) -> String {
+        if from_file {
+            format!("{field} in {}", self.file.display())
+        } else if self.settings.from_environment.iter().any(|f| f == field) {
+            format!("TRIAGE_{}", field.to_uppercase())
+        } else {
+            format!("--{}", field.replace('_', "-"))
+        }
+    }
+
+    /// The flag's (or environment's) value if given, else the file's, with its name.
+    fn choose(&self, field: &str, flag: &Option<String>, file: Option<String>) -> Option<Named> {
+        match (flag, file) {
+            (Some(value), _) => Some(Named {
+                name: self.name(field, false),
+                value: value.clone(),
+            }),
+            (None, Some(value)) => Some(Named {
+                name: self.name(field, true),
+                value,
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
+fn invalid(setting: &str, value: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        setting: setting.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn parse_named_time(named: Option<Named>, default: &str) -> Result<Time, ConfigError> {
+    match named {
+        Some(named) => parse_time(&named.name, &named.value),
+        None => parse_time("default", default),
     }
 }
 
@@ -249,24 +315,43 @@ fn read_file(path: &Path) -> Result<String, ConfigError> {
 }
 
 fn parse_file(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
-    toml::from_str(text).map_err(|error| ConfigError::BadFile {
-        path: path.display().to_string(),
-        reason: error.message().to_string(),
+    toml::from_str(text).map_err(|error: toml::de::Error| {
+        let message = error.message().trim_end();
+        let reason = match error.span() {
+            Some(span) => {
+                let (line, column) = line_and_column(text, span.start);
+                format!("line {line}, column {column}: {message}")
+            }
+            None => message.to_string(),
+        };
+        ConfigError::BadFile {
+            path: path.display().to_string(),
+            reason,
+        }
     })
 }
 
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
 /// Checks an optional Slack id that must start with one of `prefixes`.
-fn slack_id(
-    setting: &'static str,
-    value: Option<String>,
-    prefixes: &[char],
-) -> Result<Option<String>, ConfigError> {
-    let Some(value) = value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    else {
+fn slack_id(named: Option<Named>, prefixes: &[char]) -> Result<Option<String>, ConfigError> {
+    let Some(named) = named else {
         return Ok(None);
     };
+    let value = named.value.trim().to_string();
+    if value.is_empty() {
+        return Ok(None);
+    }
     let ok = value.len() >= 2
         && value.starts_with(prefixes)
         && value
@@ -276,34 +361,40 @@ fn slack_id(
         Ok(Some(value))
     } else {
         let first: Vec<String> = prefixes.iter().map(char::to_string).collect();
-        Err(ConfigError::Invalid {
-            setting,
-            value,
-            reason: format!("expected a Slack id starting with {}", first.join(" or ")),
-        })
+        Err(invalid(
+            &named.name,
+            &value,
+            &format!("expected a Slack id starting with {}", first.join(" or ")),
+        ))
     }
 }
 
-fn parse_admins(value: Option<&str>) -> Result<Vec<SlackUserId>, ConfigError> {
-    let Some(value) = value else {
+fn parse_admins(named: Option<Named>) -> Result<Vec<SlackUserId>, ConfigError> {
+    let Some(named) = named else {
         return Ok(Vec::new());
     };
-    value
+    named
+        .value
         .split(',')
         .map(str::trim)
         .filter(|part| !part.is_empty())
         .map(|part| {
-            SlackUserId::parse(part).map_err(|_| ConfigError::Invalid {
-                setting: "TRIAGE_ADMINS",
-                value: part.to_string(),
-                reason: "expected comma-separated Slack user ids such as U024BE7LH".to_string(),
+            SlackUserId::parse(part).map_err(|_| {
+                invalid(
+                    &named.name,
+                    part,
+                    "expected comma-separated Slack user ids such as U024BE7LH",
+                )
             })
         })
         .collect()
 }
 
-fn parse_command(value: Option<&str>) -> Result<String, ConfigError> {
-    let command = value.unwrap_or("/triage").trim();
+fn parse_command(named: Option<Named>) -> Result<String, ConfigError> {
+    let Some(named) = named else {
+        return Ok("/triage".to_string());
+    };
+    let command = named.value.trim();
     let ok = command.len() >= 2
         && command.len() <= 32
         && command.starts_with('/')
@@ -313,30 +404,38 @@ fn parse_command(value: Option<&str>) -> Result<String, ConfigError> {
     if ok {
         Ok(command.to_string())
     } else {
-        Err(ConfigError::Invalid {
-            setting: "TRIAGE_COMMAND",
-            value: command.to_string(),
-            reason: "expected a slash command such as /triage".to_string(),
-        })
+        Err(invalid(
+            &named.name,
+            command,
+            "expected a slash command such as /triage",
+        ))
     }
 }
 
 /// Parses an IANA zone name such as `Europe/Berlin`.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, ConfigError> {
-    TimeZone::get(name).map_err(|_| ConfigError::Invalid {
-        setting: "TRIAGE_TIMEZONE",
-        value: name.to_string(),
-        reason: "not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)"
-            .to_string(),
+    parse_timezone_named("TRIAGE_TIMEZONE", name)
+}
+
+/// Parses an IANA zone name given as `setting`.
+fn parse_timezone_named(setting: &str, name: &str) -> Result<TimeZone, ConfigError> {
+    TimeZone::get(name).map_err(|_| {
+        invalid(
+            setting,
+            name,
+            "not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)",
+        )
     })
 }
 
-/// Parses a local time of day written `HH:MM` (24-hour clock).
-pub fn parse_time(setting: &'static str, text: &str) -> Result<Time, ConfigError> {
-    let invalid = || ConfigError::Invalid {
-        setting,
-        value: text.to_string(),
-        reason: "expected a time of day as HH:MM, from 00:00 to 23:59".to_string(),
+/// Parses a local time of day written `HH:MM` (24-hour clock), given as `setting`.
+pub fn parse_time(setting: &str, text: &str) -> Result<Time, ConfigError> {
+    let invalid = || {
+        invalid(
+            setting,
+            text,
+            "expected a time of day as HH:MM, from 00:00 to 23:59",
+        )
     };
     let (hours, minutes) = text.trim().split_once(':').ok_or_else(invalid)?;
     let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
@@ -348,47 +447,52 @@ pub fn parse_time(setting: &'static str, text: &str) -> Result<Time, ConfigError
     Time::new(hours, minutes, 0, 0).map_err(|_| invalid())
 }
 
+/// A whole number from the flag or environment (text) or the file (already a number).
 fn number(
-    setting: &'static str,
-    flag: Option<&str>,
+    names: &Names,
+    field: &str,
+    flag: &Option<String>,
     file: Option<u64>,
     default: u64,
     max: u64,
 ) -> Result<u64, ConfigError> {
-    let value = match flag {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| ConfigError::Invalid {
-                setting,
-                value: text.to_string(),
-                reason: "expected a whole number".to_string(),
-            })?,
-        None => file.unwrap_or(default),
+    let (value, name) = match (flag, file) {
+        (Some(text), _) => {
+            let name = names.name(field, false);
+            let value = text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| invalid(&name, text, "expected a whole number"))?;
+            (value, name)
+        }
+        (None, Some(value)) => (value, names.name(field, true)),
+        (None, None) => (default, names.name(field, false)),
     };
     if value > max {
-        return Err(ConfigError::Invalid {
-            setting,
-            value: value.to_string(),
-            reason: format!("must be at most {max}"),
-        });
+        return Err(invalid(
+            &name,
+            &value.to_string(),
+            &format!("must be at most {max}"),
+        ));
     }
     Ok(value)
 }
 
 fn millis(
-    setting: &'static str,
-    flag: Option<&str>,
+    names: &Names,
+    field: &str,
+    flag: &Option<String>,
     file: Option<u64>,
     default: Duration,
 ) -> Result<Duration, ConfigError> {
     let default = default.as_millis() as u64;
-    number(setting, flag, file, default, 3_600_000).map(Duration::from_millis)
+    number(names, field, flag, file, default, 3_600_000).map(Duration::from_millis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ServerSettings;
 
     #[track_caller]
     fn check_time(input: &str, expected: Option<(i8, i8)>) {
@@ -460,7 +564,10 @@ mod tests {
     #[test]
     fn bot_settings_are_checked() {
         let settings = Settings {
-            channel: Some("C0TRIAGE".into()),
+            server: ServerSettings {
+                channel: Some("C0TRIAGE".into()),
+                ..ServerSettings::default()
+            },
             admins: Some("U1, W2".into()),
             ..Settings::default()
         };
@@ -475,24 +582,30 @@ mod tests {
         let bad = |settings: Settings| Config::from_settings(&settings).unwrap_err().to_string();
         assert_eq!(
             bad(Settings {
-                channel: Some("#triage".into()),
+                server: ServerSettings {
+                    channel: Some("#triage".into()),
+                    ..ServerSettings::default()
+                },
                 ..Settings::default()
             }),
-            "invalid TRIAGE_CHANNEL `#triage`: expected a Slack id starting with C or G"
+            "invalid --channel `#triage`: expected a Slack id starting with C or G"
         );
         assert_eq!(
             bad(Settings {
                 admins: Some("U1,bob".into()),
                 ..Settings::default()
             }),
-            "invalid TRIAGE_ADMINS `bob`: expected comma-separated Slack user ids such as U024BE7LH"
+            "invalid --admins `bob`: expected comma-separated Slack user ids such as U024BE7LH"
         );
         assert_eq!(
             bad(Settings {
-                command: Some("triage".into()),
+                server: ServerSettings {
+                    command: Some("triage".into()),
+                    ..ServerSettings::default()
+                },
                 ..Settings::default()
             }),
-            "invalid TRIAGE_COMMAND `triage`: expected a slash command such as /triage"
+            "invalid --command `triage`: expected a slash command such as /triage"
         );
     }
 
@@ -505,7 +618,80 @@ mod tests {
         let error = Config::from_settings(&settings).unwrap_err().to_string();
         assert_eq!(
             error,
-            "invalid TRIAGE_DB_RETRIES `many`: expected a whole number"
+            "invalid --db-retries `many`: expected a whole number"
+        );
+    }
+
+    #[track_caller]
+    fn check_error(settings: Settings, file: Option<&str>, expected: &str) {
+        let error = Config::from_parts(&settings, file, Path::new("t.toml")).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+
+    #[test]
+    fn a_bad_setting_is_named_as_the_user_wrote_it() {
+        let flag = Settings {
+            handoff_time: Some("25:00".into()),
+            ..Settings::default()
+        };
+        let reason = "expected a time of day as HH:MM, from 00:00 to 23:59";
+        check_error(
+            flag.clone(),
+            None,
+            &format!("invalid --handoff-time `25:00`: {reason}"),
+        );
+        let environment = Settings {
+            from_environment: vec!["handoff_time".into()],
+            ..flag
+        };
+        check_error(
+            environment,
+            None,
+            &format!("invalid TRIAGE_HANDOFF_TIME `25:00`: {reason}"),
+        );
+        check_error(
+            Settings::default(),
+            Some("handoff_time = \"25:00\"\n"),
+            &format!("invalid handoff_time in t.toml `25:00`: {reason}"),
+        );
+        check_error(
+            Settings::default(),
+            Some("db_retries = 1000\n"),
+            "invalid db_retries in t.toml `1000`: must be at most 100",
+        );
+        check_error(
+            Settings {
+                server: ServerSettings {
+                    http_addr: Some("nowhere".into()),
+                    ..ServerSettings::default()
+                },
+                from_environment: vec!["http_addr".into()],
+                ..Settings::default()
+            },
+            None,
+            "invalid TRIAGE_HTTP_ADDR `nowhere`: expected an address and port such as 127.0.0.1:9000",
+        );
+    }
+
+    #[test]
+    fn a_toml_syntax_error_has_its_line_and_column() {
+        check_error(
+            Settings::default(),
+            Some("timezone = \"UTC\"\nhandoff_time 08:00\n"),
+            "config file t.toml is invalid: line 2, column 14: key with no value, expected `=`",
+        );
+        let error = Config::from_parts(
+            &Settings::default(),
+            Some("# team\n\ntimezon = \"UTC\"\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with(
+                "config file t.toml is invalid: line 3, column 1: unknown field `timezon`"
+            ),
+            "{error}"
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::cli::Settings;
+use crate::cli::{ServerSettings, Settings};
 use crate::config::Config;
 use crate::legacy::{LegacyFiles, parse};
 use crate::slack::envelope::{Frame, decode_frame, encode_ack};
@@ -76,11 +76,14 @@ pub fn config(data: &[u8]) {
         handoff_time: value(1),
         db_retries: value(2),
         db_busy_timeout_ms: value(3),
-        channel: value(4),
         admins: value(5),
-        command: value(6),
-        heads_up_time: value(7),
-        http_addr: value(8),
+        server: ServerSettings {
+            channel: value(4),
+            command: value(6),
+            heads_up_time: value(7),
+            http_addr: value(8),
+            ..ServerSettings::default()
+        },
         clock_start: value(9),
         ..Settings::default()
     };

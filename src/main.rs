@@ -1,11 +1,10 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = triage_bot::cli::Cli::parse();
+    let cli = triage_bot::cli::Cli::parse_args();
     tracing_subscriber::fmt()
         .with_env_filter(triage_bot::app::log_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),

@@ -19,7 +19,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::sync::{Notify, mpsc, watch};
 
-use crate::app;
+use crate::app::{self, UsageError};
+use crate::cli::Settings;
 use crate::config::Config;
 use crate::serve::{self, ServeOptions};
 use crate::slack::emulator::Emulator;
@@ -31,9 +32,20 @@ use team::Seeded;
 /// How long the bot may take to connect to the emulator.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// The database the user asked the demo to use: `--db` on the command line only. A `TRIAGE_DB`
+/// in the environment (or `db` in the config file) names the real team's database, which the
+/// demo must not fill with fictional people.
+pub fn chosen_db(settings: &Settings) -> Option<PathBuf> {
+    if settings.from_environment.iter().any(|field| field == "db") {
+        return None;
+    }
+    settings.db.clone()
+}
+
 /// Runs the demo until `quit`, the end of standard input, or Ctrl-C. `db` is the database the
-/// user asked for; without one, a temporary database is used and deleted at the end.
-pub fn run(config: Config, db: Option<PathBuf>) -> anyhow::Result<()> {
+/// user asked for; without one, a temporary database is used and deleted at the end. A `db`
+/// holding a real team is refused unless `force` is set.
+pub fn run(config: Config, db: Option<PathBuf>, force: bool) -> anyhow::Result<()> {
     let scratch = tempfile::Builder::new()
         .prefix("triage-demo-")
         .tempdir()
@@ -42,6 +54,15 @@ pub fn run(config: Config, db: Option<PathBuf>) -> anyhow::Result<()> {
     let db = db.unwrap_or_else(|| scratch.path().join("triage.db"));
     let config = demo_config(config, db);
     let store = app::open_store(&config)?;
+    if kept && !force && team::holds_a_real_team(&store)? {
+        return Err(UsageError(format!(
+            "{} holds a team that is not the demo's; the demo would add fictional requests and \
+             announcements to it. Leave out --db to use a temporary database, or pass \
+             --force-demo-db to use this one anyway",
+            config.db.display()
+        ))
+        .into());
+    }
     let seeded = team::seed(&store, &config)
         .with_context(|| format!("cannot write the sample team to {}", config.db.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -110,6 +110,20 @@ pub enum Seeded {
     KeptExisting,
 }
 
+/// Whether the store holds a team that is not the demo's: a discipline or a person the demo
+/// does not seed. The demo's own database, seeded earlier, is not a real team.
+pub fn holds_a_real_team(store: &Store) -> Result<bool, StoreError> {
+    let foreign_discipline = store
+        .disciplines()?
+        .iter()
+        .any(|d| !DISCIPLINES.iter().any(|(key, _, _)| d.key.as_str() == *key));
+    let foreign_member = store
+        .members(None)?
+        .iter()
+        .any(|m| !PEOPLE.iter().any(|p| m.slack_id.as_str() == p.id));
+    Ok(foreign_discipline || foreign_member)
+}
+
 /// Writes the sample team unless the database already has disciplines.
 pub fn seed(store: &Store, config: &Config) -> Result<Seeded, SeedError> {
     if !store.disciplines()?.is_empty() {

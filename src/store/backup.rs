@@ -3,6 +3,9 @@
 //! module writes only the file it is given; choosing, replacing and renaming files is the
 //! caller's business.
 
+use std::fs::OpenOptions;
+use std::io::ErrorKind;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use rusqlite::Connection;
@@ -23,14 +26,10 @@ pub struct BackupReport {
 
 impl Store {
     /// Writes a consistent copy of the database to `destination`, a file that must not exist
-    /// yet. The copy is a single self-contained file (rollback journal mode, no `-wal`).
+    /// yet. The copy is a single self-contained file (rollback journal mode, no `-wal`), private
+    /// to its owner (mode 0600) like the database, whatever the umask.
     pub fn backup_to(&self, destination: &Path) -> Result<BackupReport> {
-        if destination.exists() {
-            return Err(StoreError::Invalid(format!(
-                "{} already exists",
-                destination.display()
-            )));
-        }
+        create_private(destination)?;
         self.read(|source| {
             let mut copy =
                 Connection::open(destination).map_err(|error| StoreError::CannotOpen {
@@ -59,5 +58,25 @@ impl Store {
                 pages,
             })
         })
+    }
+}
+
+/// Creates `path` as an empty file readable and writable by its owner alone, so the copy is
+/// never readable by others, not even for a moment. SQLite gives its journal the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    let created = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == ErrorKind::AlreadyExists => Err(StoreError::Invalid(
+            format!("{} already exists", path.display()),
+        )),
+        Err(error) => Err(StoreError::CannotOpen {
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        }),
     }
 }

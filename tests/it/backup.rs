@@ -122,3 +122,80 @@ fn backup_refuses_to_overwrite_unless_forced() {
         .collect();
     assert_eq!(leftovers, Vec::<String>::new());
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_backup_is_private_like_the_database() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("triage.db");
+    one_member_store(&db);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for (file, args) in [
+        ("new.db", vec!["backup", "new.db"]),
+        ("old.db", vec!["backup", "old.db", "--force"]),
+    ] {
+        let target = dir.path().join(file);
+        if file == "old.db" {
+            std::fs::write(&target, "an older backup").unwrap();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let output = triage(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(mode(&target), 0o600, "{file}");
+    }
+}
+
+#[test]
+fn a_backup_onto_the_live_database_is_refused_by_any_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("triage.db");
+    one_member_store(&db);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(&db, dir.path().join("link.db")).unwrap();
+    std::fs::hard_link(&db, dir.path().join("hard.db")).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let absolute = db.display().to_string();
+    for name in [
+        "triage.db",
+        "./triage.db",
+        "sub/../triage.db",
+        absolute.as_str(),
+        "link.db",
+        "hard.db",
+        "triage.db-wal",
+    ] {
+        check(
+            &triage(dir.path(), &["backup", name, "--force"]),
+            2,
+            "",
+            &format!("error: {name} is the live database triage.db; back up to another file\n"),
+        );
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{name}");
+    }
+    let live = Connection::open(&db).unwrap();
+    assert_eq!(query(&live, "SELECT count(*) FROM members"), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new());
+}
+
+#[test]
+fn a_backup_into_a_missing_directory_names_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    one_member_store(&dir.path().join("triage.db"));
+    check(
+        &triage(dir.path(), &["backup", "missing/copy.db"]),
+        2,
+        "",
+        "error: cannot write missing/copy.db: directory missing does not exist\n",
+    );
+    assert!(!dir.path().join("missing").exists());
+}

@@ -100,13 +100,156 @@ fn invalid_settings_name_the_setting_and_exit_2() {
         &triage(dir.path(), &["--handoff-time", "25:00", "migrate"]),
         2,
         "",
-        "error: invalid TRIAGE_HANDOFF_TIME `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
+        "error: invalid --handoff-time `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
     );
     check(
-        &triage(dir.path(), &["--timezone", "Mars/Base", "migrate"]),
+        &triage(dir.path(), &["migrate", "--timezone", "Mars/Base"]),
         2,
         "",
-        "error: invalid TRIAGE_TIMEZONE `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
+        "error: invalid --timezone `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
     );
     assert!(!dir.path().join("triage.db").exists());
+}
+
+#[test]
+fn an_invalid_setting_from_the_environment_or_the_file_names_the_variable_or_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .current_dir(dir.path())
+        .env("TRIAGE_HANDOFF_TIME", "25:00")
+        .env_remove("TRIAGE_CONFIG")
+        .env_remove("TRIAGE_DB")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    check(
+        &output,
+        2,
+        "",
+        "error: invalid TRIAGE_HANDOFF_TIME `25:00`: expected a time of day as HH:MM, from 00:00 to 23:59\n",
+    );
+    std::fs::write(dir.path().join("t.toml"), "timezone = \"Mars/Base\"\n").unwrap();
+    check(
+        &triage(dir.path(), &["--config", "t.toml", "migrate"]),
+        2,
+        "",
+        "error: invalid timezone in t.toml `Mars/Base`: not a known IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC)\n",
+    );
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "timezone = \"UTC\"\nhandoff_time 08:00\n",
+    )
+    .unwrap();
+    check(
+        &triage(dir.path(), &["--config", "t.toml", "migrate"]),
+        2,
+        "",
+        "error: config file t.toml is invalid: line 2, column 14: key with no value, expected `=`\n",
+    );
+    assert!(!dir.path().join("triage.db").exists());
+}
+
+/// Every subcommand, as its path of names (`["override", "request"]`), with its arguments.
+fn every_command() -> Vec<(Vec<String>, clap::Command)> {
+    fn walk(
+        path: Vec<String>,
+        command: &clap::Command,
+        all: &mut Vec<(Vec<String>, clap::Command)>,
+    ) {
+        all.push((path.clone(), command.clone()));
+        for sub in command.get_subcommands() {
+            let mut path = path.clone();
+            path.push(sub.get_name().to_string());
+            walk(path, sub, all);
+        }
+    }
+    let mut command = <triage_bot::cli::Cli as clap::CommandFactory>::command();
+    command.build();
+    let mut all = Vec::new();
+    walk(Vec::new(), &command, &mut all);
+    all
+}
+
+#[test]
+fn every_argument_of_every_subcommand_has_help_text() {
+    let mut missing = Vec::new();
+    for (path, command) in every_command() {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg.is_hide_set() || id == "help" || id == "version" {
+                continue;
+            }
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            if help.trim().is_empty() {
+                missing.push(format!("{} {id}", path.join(" ")));
+            }
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new());
+}
+
+#[test]
+fn server_settings_appear_only_where_they_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, _) in every_command() {
+        if path.is_empty() || path.iter().any(|name| name == "help") {
+            continue;
+        }
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let output = triage(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let help = stdout(&output);
+        let server = ["serve", "doctor", "demo", "healthcheck"].contains(&path[0].as_str());
+        for setting in [
+            "--http-addr",
+            "--channel",
+            "--admin-channel",
+            "--heads-up-time",
+        ] {
+            assert_eq!(help.contains(setting), server, "{args:?} {setting}\n{help}");
+        }
+        assert!(help.contains("--db"), "{args:?}");
+    }
+}
+
+#[test]
+fn the_name_pattern_help_keeps_its_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["sprint", "generate", "--help"][..],
+        &["sprint", "cadence", "set", "--help"][..],
+    ] {
+        let help = stdout(&triage(dir.path(), args));
+        let section: String = help
+            .split("--name-pattern")
+            .nth(1)
+            .unwrap()
+            .split("--")
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            section.contains(
+                "placeholder (n in braces, as in the default) becomes the sprint's number"
+            ) && section.contains("[default: \"Sprint {n}\"]"),
+            "{section}"
+        );
+    }
+}
+
+#[test]
+fn a_server_setting_after_the_subcommand_wins_and_is_named_as_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    check(
+        &triage(
+            dir.path(),
+            &["--channel", "C0GOOD", "doctor", "--channel", "#bad"],
+        ),
+        2,
+        "",
+        "error: invalid --channel `#bad`: expected a Slack id starting with C or G\n",
+    );
 }

@@ -262,3 +262,124 @@ fn with_a_slack_token_set_no_subcommand_means_serve() {
         )
     );
 }
+
+/// Runs `triage-bot <args>` with `env` set and `quit` on standard input.
+fn run_demo_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_triage-bot"));
+    command.current_dir(dir).args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRIAGE_") || name.starts_with("SLACK_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("TRIAGE_CLOCK_START", CLOCK_START)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"quit\n").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A database holding a real team: one discipline, one person, not the demo's.
+fn real_team(path: &Path) -> Vec<u8> {
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .arg("--db")
+        .arg(path)
+        .args(["discipline", "add", "web", "--name", "Web"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .arg("--db")
+        .arg(path)
+        .args(["member", "add", "U0REAL", "web", "--name", "Real Person"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn the_demo_ignores_triage_db_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.db");
+    let before = real_team(&real);
+    for args in [&["demo"][..], &[][..]] {
+        let output = run_demo_with_env(dir.path(), args, &[("TRIAGE_DB", "real.db")]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("Database: a temporary file, deleted at the end."),
+            "{stdout}"
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), before, "{args:?}");
+    }
+}
+
+#[test]
+fn the_demo_refuses_a_real_team_given_with_db_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.db");
+    let before = real_team(&real);
+    let output = run_demo_with_env(dir.path(), &["demo", "--db", "real.db"], &[]);
+    assert_eq!(
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).as_ref()
+        ),
+        (
+            Some(2),
+            "error: real.db holds a team that is not the demo's; the demo would add fictional \
+             requests and announcements to it. Leave out --db to use a temporary database, or \
+             pass --force-demo-db to use this one anyway\n"
+        )
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), before);
+
+    let output = run_demo_with_env(
+        dir.path(),
+        &["demo", "--db", "real.db", "--force-demo-db"],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("Using the team already in real.db."),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_demo_reuses_its_own_database() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let output = run_demo_with_env(dir.path(), &["demo", "--db", "demo.db"], &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = run_demo_with_env(dir.path(), &["demo", "--db", "demo.db"], &[]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Using the team already in demo.db."));
+}
+
+#[test]
+fn demo_help_names_the_temporary_database_and_the_force_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .args(["demo", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("--force-demo-db"), "{help}");
+    assert!(help.contains("the demo: a temporary file"), "{help}");
+}
