@@ -7,13 +7,6 @@
 //! expired before it could be delivered (a late heads-up). Store calls go through the blocking
 //! pool.
 //!
-//! # A person hears first
-//!
-//! A channel post naming people (the handoff post) is held while a DM to one of them,
-//! enqueued before it, is still pending, and goes out right after that DM; after two minutes
-//! it goes out anyway. DMs are enqueued before the post, and due items go by next attempt and
-//! then by id, so in an undisturbed drain the DMs already go first.
-//!
 //! # Exactly once, and the edge that remains
 //!
 //! A sent item is never sent again: it is marked `sent` right after Slack accepts it, before the
@@ -56,8 +49,6 @@ const MAX_ATTEMPTS: i64 = 12;
 /// First and longest delay between attempts of one item.
 const RETRY_MIN: Duration = Duration::from_secs(30);
 const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
-/// Longest time a channel post waits for earlier DMs to the people it names.
-const HOLD_MAX: Duration = Duration::from_secs(2 * 60);
 /// Longest idle sleep when nothing is pending.
 const IDLE: Duration = Duration::from_secs(10 * 60);
 
@@ -68,8 +59,6 @@ pub struct DeliveryReport {
     pub retried: usize,
     pub failed: usize,
     pub dropped: usize,
-    /// Channel posts held back until the DMs to the people they name are delivered.
-    pub held: usize,
 }
 
 /// How one attempt ended.
@@ -79,7 +68,6 @@ enum Outcome {
     Retried,
     Failed,
     Dropped,
-    Held,
 }
 
 /// What performing an effect achieved.
@@ -225,7 +213,6 @@ impl Worker {
                     Outcome::Retried => report.retried += 1,
                     Outcome::Failed => report.failed += 1,
                     Outcome::Dropped => report.dropped += 1,
-                    Outcome::Held => report.held += 1,
                 }
             }
         }
@@ -251,11 +238,6 @@ impl Worker {
                 return Ok(Outcome::Failed);
             }
         };
-        if let Some(until) = self.held_until(&entry, &effect, now).await? {
-            tracing::info!(key = %entry.key, until = %until, "holding a channel post until the DMs to the people it names are delivered");
-            self.store.run(move |s| s.hold_outbox(id, until)).await?;
-            return Ok(Outcome::Held);
-        }
         match self.perform(&effect, now).await {
             Ok(Done::Posted {
                 channel,
@@ -282,43 +264,6 @@ impl Worker {
             }
             Err(Failure::Store(error)) => Err(error),
         }
-    }
-
-    /// When a channel post must wait: a DM to a person it names, enqueued before it, is still
-    /// pending (waiting for a retry after a rate limit, say). The post then goes no earlier than
-    /// that DM's next attempt, and since due items go out by next attempt and then by id, the
-    /// DM goes first. A post waits at most [`HOLD_MAX`] after it was enqueued, so a DM that
-    /// keeps failing cannot keep the team from hearing who is on duty.
-    async fn held_until(
-        &self,
-        entry: &OutboxEntry,
-        effect: &Effect,
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>, StoreError> {
-        let Effect::PostMessage { text, blocks, .. } = effect else {
-            return Ok(None);
-        };
-        let hold_max = SignedDuration::try_from(HOLD_MAX).unwrap_or(SignedDuration::MAX);
-        if entry
-            .created_at
-            .checked_add(hold_max)
-            .unwrap_or(Timestamp::MAX)
-            <= now
-        {
-            return Ok(None);
-        }
-        let blocks = blocks.as_ref().map(Value::to_string).unwrap_or_default();
-        let people = mentioned_users(&format!("{text} {blocks}"));
-        if people.is_empty() {
-            return Ok(None);
-        }
-        let id = entry.id;
-        let latest = self
-            .store
-            .run(move |s| s.direct_messages_pending_before(id, &people))
-            .await?;
-        let soonest = Timestamp::from_second(now.as_second() + 1).unwrap_or(now);
-        Ok(latest.map(|at| at.max(soonest)))
     }
 
     async fn retry(
@@ -463,21 +408,6 @@ impl Worker {
         self.api.publish_view(&user, &view).await?;
         Ok(Done::Done)
     }
-}
-
-/// The people a message mentions (`<@U…>`), each once.
-fn mentioned_users(text: &str) -> Vec<String> {
-    let mut people: Vec<String> = text
-        .split("<@")
-        .skip(1)
-        .filter_map(|rest| {
-            let id = rest.split(['>', '|']).next()?;
-            SlackUserId::parse(id).ok().map(|_| id.to_string())
-        })
-        .collect();
-    people.sort();
-    people.dedup();
-    people
 }
 
 fn parse_user(user: &str) -> Result<SlackUserId, Failure> {

@@ -38,7 +38,6 @@ pub struct OutboxEntry {
     pub attempts: i64,
     pub next_attempt_at: Timestamp,
     pub expires_at: Option<Timestamp>,
-    pub created_at: Timestamp,
 }
 
 /// How a delivery attempt ended for good.
@@ -175,8 +174,7 @@ impl Store {
     pub fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxEntry>> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT id, idempotency_key, kind, payload, attempts, next_attempt_at, expires_at,
-                        created_at
+                "SELECT id, idempotency_key, kind, payload, attempts, next_attempt_at, expires_at
                  FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1
                  ORDER BY next_attempt_at, id LIMIT ?2",
             )?;
@@ -189,7 +187,6 @@ impl Store {
                     attempts: row.get("attempts")?,
                     next_attempt_at: codec::timestamp(row, "next_attempt_at")?,
                     expires_at: codec::opt_timestamp(row, "expires_at")?,
-                    created_at: codec::timestamp(row, "created_at")?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -220,38 +217,6 @@ impl Store {
     }
 
     /// Counts a failed attempt and schedules the next one.
-    /// The latest next attempt of the pending direct messages to any of `users` that were
-    /// enqueued before item `id`; `None` when there are none.
-    pub fn direct_messages_pending_before(
-        &self,
-        id: i64,
-        users: &[String],
-    ) -> Result<Option<Timestamp>> {
-        let users = serde_json::to_string(users).unwrap_or_else(|_| "[]".to_string());
-        self.read(|conn| {
-            let latest: Option<i64> = conn.query_row(
-                "SELECT max(next_attempt_at) FROM outbox
-                 WHERE status = 'pending' AND id < ?1
-                   AND json_extract(payload, '$.type') = 'direct_message'
-                   AND json_extract(payload, '$.user') IN (SELECT value FROM json_each(?2))",
-                params![id, users],
-                |row| row.get(0),
-            )?;
-            Ok(latest.and_then(|s| Timestamp::from_second(s).ok()))
-        })
-    }
-
-    /// Moves a pending item's next attempt to `until` without counting an attempt.
-    pub fn hold_outbox(&self, id: i64, until: Timestamp) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND status = 'pending'",
-                params![id, until.as_second()],
-            )?;
-            Ok(())
-        })
-    }
-
     pub fn retry_outbox(&self, id: i64, next_attempt_at: Timestamp, error: &str) -> Result<()> {
         self.write(|tx| {
             tx.execute(
