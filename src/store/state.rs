@@ -44,6 +44,25 @@ fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
     })
 }
 
+/// Appends the audit row of a turn recorded (`turn.record`) or filled (`turn.fill`).
+fn log_turn(tx: &Connection, action: &str, turn: &Turn, actor: &str, now: Timestamp) -> Result<()> {
+    let record = AuditRecord {
+        actor,
+        action,
+        entity: "turn",
+        entity_id: format!("{}/{}", turn.sprint, turn.discipline),
+        before: None,
+        after: Some(json!({
+            "sprint": turn.sprint.get(),
+            "discipline": turn.discipline.as_str(),
+            "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
+            "source": turn.source.as_str(),
+        })),
+        reason: None,
+    };
+    audit::append(tx, &record, now)
+}
+
 pub(crate) fn insert_turn(
     tx: &Connection,
     turn: &Turn,
@@ -63,21 +82,7 @@ pub(crate) fn insert_turn(
         ],
     )?;
     if inserted == 1 {
-        let record = AuditRecord {
-            actor,
-            action: "turn.record",
-            entity: "turn",
-            entity_id: format!("{}/{}", turn.sprint, turn.discipline),
-            before: None,
-            after: Some(json!({
-                "sprint": turn.sprint.get(),
-                "discipline": turn.discipline.as_str(),
-                "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
-                "source": turn.source.as_str(),
-            })),
-            reason: None,
-        };
-        audit::append(tx, &record, now)?;
+        log_turn(tx, "turn.record", turn, actor, now)?;
     }
     Ok(inserted == 1)
 }
@@ -129,19 +134,7 @@ impl Store {
                     ],
                 )?;
                 if changed == 1 {
-                    let record = AuditRecord {
-                        actor,
-                        action: "turn.fill",
-                        entity: "turn",
-                        entity_id: format!("{}/{}", turn.sprint, turn.discipline),
-                        before: None,
-                        after: Some(json!({
-                            "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
-                            "source": turn.source.as_str(),
-                        })),
-                        reason: None,
-                    };
-                    audit::append(tx, &record, now)?;
+                    log_turn(tx, "turn.fill", turn, actor, now)?;
                     filled += 1;
                 }
             }
