@@ -275,6 +275,11 @@ pub async fn run(options: SoakOptions) -> Report {
     );
     check_latency(&emulator, &commands, started, &options, &mut report);
     check::check_all(&db, &emulator, &load, &lives, final_now, &mut report);
+    if !report.failures.is_empty() {
+        report
+            .notes
+            .push(format!("serve's last log lines:\n{}", site.log_tail(40)));
+    }
     report
 }
 

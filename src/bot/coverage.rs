@@ -150,7 +150,8 @@ pub fn file(
 }
 
 /// What filing a new request causes: the post in the admin channel, a DM to the requester when
-/// the modal was used, and fresh Home tabs for the requester and the admins.
+/// the modal was used, a DM to the person named to cover (and to the person whose shift it is,
+/// when someone else asked), and fresh Home tabs for them and the admins.
 fn request_effects(
     ctx: Context<'_>,
     o: &Override,
@@ -195,8 +196,18 @@ fn request_effects(
             ctx,
         ));
     }
+    // The person named to cover hears of it now, not only once it is decided.
+    if o.replacement != o.requested_by {
+        out.push(dm(
+            format!("request:{}:dm:{}", o.id, o.replacement),
+            &o.replacement,
+            decisions::asked_to_cover(o, sprint, roster),
+            ctx,
+        ));
+    }
     let mut people = vec![o.requested_by.clone()];
     people.extend(o.original.clone());
+    people.push(o.replacement.clone());
     people.extend(admins.iter().cloned());
     out.extend(home_refreshes(&format!("request:{}", o.id), &people, ctx));
     out

@@ -307,7 +307,12 @@ impl Worker {
             Effect::DirectMessage { user, text, blocks } => {
                 let user = parse_user(user)?;
                 let channel = self.api.open_dm(&user).await?;
-                self.post(channel, text, blocks, None, None).await
+                let posted = self.post(channel, text, blocks, None, None).await;
+                if matches!(posted, Err(Failure::Permanent(_))) {
+                    // A remembered channel that no longer takes posts is asked for afresh.
+                    self.api.forget_dm(&user);
+                }
+                posted
             }
             Effect::PostMessage {
                 channel,

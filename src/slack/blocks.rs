@@ -356,6 +356,11 @@ pub fn request_filed(
         sprint_label(sprint)
     );
     Message::text(match outcome {
+        RequestOutcome::Created(_) if o.replacement != o.requested_by => format!(
+            "Request #{} filed: {slot}; {} has a DM about it. An admin will approve or decline it, and you will get a DM either way.",
+            o.id,
+            mention(&o.replacement)
+        ),
         RequestOutcome::Created(_) => format!(
             "Request #{} filed: {slot}. An admin will approve or decline it, and you will get a DM either way.",
             o.id

@@ -151,6 +151,24 @@ pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> 
     ))
 }
 
+/// The DM to the person named to cover, when the request is filed: who asked, for whom, and what
+/// happens next.
+pub fn asked_to_cover(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    let slot = slot(o, sprint, roster);
+    let what = match &o.original {
+        Some(original) if *original == o.requested_by => format!("their shift, {slot}"),
+        Some(original) => format!("the shift of {}, {slot}", mention(original)),
+        None => slot,
+    };
+    Message::text(format!(
+        "{} asked you to cover {what} (request #{}). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell {}: they can cancel it with `/triage cancel {}`.",
+        mention(&o.requested_by),
+        o.id,
+        mention(&o.requested_by),
+        o.id
+    ))
+}
+
 /// One DM per person the decision concerns. The decider is told in the reply instead, unless
 /// their own duty changed.
 pub fn decision_dms(

@@ -425,17 +425,19 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
-        expect![[
-            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#
-        ]],
+        expect![
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
+        ],
     );
     check(
         bot.outbox("request:1"),
         expect![[r#"
-        request:1:admin-post post_message
-        request:1:home:U0ALICE publish_home
-        request:1:home:U0CAROL publish_home
-    "#]],
+            request:1:admin-post post_message
+            request:1:dm:U0BOB direct_message
+            request:1:home:U0ALICE publish_home
+            request:1:home:U0BOB publish_home
+            request:1:home:U0CAROL publish_home
+        "#]],
     );
     let post = bot.payload("request:1:admin-post");
     assert_eq!(post["channel"], ADMIN_CHANNEL);
@@ -593,19 +595,21 @@ async fn coverage_by_modal_then_declined_by_button() {
     check(
         bot.outbox("request:1"),
         expect![[r#"
-        request:1:admin-post post_message
-        request:1:dm:U0ALICE direct_message
-        request:1:home:U0ALICE publish_home
-        request:1:home:U0CAROL publish_home
-    "#]],
+            request:1:admin-post post_message
+            request:1:dm:U0ALICE direct_message
+            request:1:dm:U0BOB direct_message
+            request:1:home:U0ALICE publish_home
+            request:1:home:U0BOB publish_home
+            request:1:home:U0CAROL publish_home
+        "#]],
     );
     check(
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![[
-            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. An admin will approve or decline it, and you will get a DM either way."#
-        ]],
+        expect![
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
+        ],
     );
 
     check(
@@ -1074,20 +1078,29 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_it_is() {
+async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_it_is_and_the_replacement()
+ {
     let bot = Bot::start().await;
     // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
     check(
         bot.say(CAROL, "cover 2 <@U0ALICE> ui").await,
-        expect![[
-            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."#
-        ]],
+        expect![
+            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
+        ],
     );
     check(
         bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
         expect![[
             r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."#
         ]],
+    );
+    check(
+        bot.payload("request:1:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![
+            "<@U0CAROL> asked you to cover the shift of <@U0BOB>, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell <@U0CAROL>: they can cancel it with `/triage cancel 1`."
+        ],
     );
     bot.say(CAROL, "approve 1").await;
     check(
@@ -1290,9 +1303,9 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     // After the person, a word naming a discipline is the discipline, not the reason.
     check(
         bot.say(BOB, "cover 2 <@U0ALICE> ui dentist").await,
-        expect![
-            "Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."#
+        ]],
     );
     assert_eq!(
         bot.store

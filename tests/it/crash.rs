@@ -33,7 +33,7 @@ async fn serve_killed_five_times_loses_and_repeats_nothing() {
         kill_after: (Duration::from_millis(50), Duration::from_millis(800)),
         request_every: Duration::from_millis(300),
         click_every: Duration::from_millis(600),
-        drain_timeout: Duration::from_secs(30),
+        drain_timeout: Duration::from_secs(90),
     };
     check(crash::run(options).await);
 }
@@ -53,7 +53,7 @@ async fn a_short_soak_under_faults_keeps_every_invariant() {
         refresh_every: Duration::from_secs(5),
         abrupt_every: Duration::from_secs(7),
         duplicate_every: Duration::from_secs(3),
-        drain_timeout: Duration::from_secs(30),
+        drain_timeout: Duration::from_secs(90),
         enforce_limits: false,
     };
     check(soak::run(options).await);

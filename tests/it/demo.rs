@@ -105,12 +105,13 @@ quit
               UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
               [Request coverage]
             jonas> /triage cover 4 @maria dentist
-            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4. An admin will approve or decline it, and you will get a DM either way.
+            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4; @Maria Lopez has a DM about it. An admin will approve or decline it, and you will get a DM either way.
             [#triage-admins]
               Coverage request #1
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
               [Approve] [Decline]
+            [DM → Maria Lopez] @Jonas Berg asked you to cover their shift, UI Engineering in Sprint 4 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Jonas Berg: they can cancel it with `/triage cancel 1`.
             jonas> click Approve
             (pressing [Approve] by “Coverage request #1” [#triage-admins])
             [only you] only admins can approve requests

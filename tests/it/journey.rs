@@ -164,7 +164,7 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
     assert!(
         emulator
             .wait_until(WAIT, |e| dms_to(&e.workspace(), "U0ALICE").len() == 1
-                && dms_to(&e.workspace(), "U0BOB").len() == 1)
+                && dms_to(&e.workspace(), "U0BOB").len() == 2)
             .await
     );
     assert!(
@@ -181,18 +181,20 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
     let workspace = emulator.workspace();
     let alice = dms_to(&workspace, "U0ALICE");
     let bob = dms_to(&workspace, "U0BOB");
-    // One message each that says everything: the decision and the change of duty.
+    // Bob heard when he was asked; then one message each that says everything: the decision
+    // and the change of duty.
     assert_eq!(
         (alice.len(), bob.len()),
-        (1, 1),
+        (1, 2),
         "alice: {alice:?}\nbob: {bob:?}"
     );
+    assert!(bob[0].contains("asked you to cover"), "{bob:?}");
     assert!(
         alice[0].contains("approved") && alice[0].contains("you are off triage duty"),
         "{alice:?}"
     );
     assert!(
-        bob[0].contains("approved") && bob[0].contains("on triage duty from now on"),
+        bob[1].contains("approved") && bob[1].contains("on triage duty from now on"),
         "{bob:?}"
     );
     assert!(

@@ -6,7 +6,8 @@
 //! retry with jittered exponential backoff; everything else fails at once. Tokens and
 //! `response_url`s never appear in an error or a log line.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -178,7 +179,13 @@ struct Inner {
     config: ApiConfig,
     bot_token: BotToken,
     pacer: Pacer,
+    /// The DM channel of each person the bot has written to: Slack keeps it for good, so one
+    /// `conversations.open` per person (a Tier 3 call) is enough.
+    dm_channels: Mutex<HashMap<SlackUserId, ChannelId>>,
 }
+
+/// The DM channel cache is cleared past this many people (a team is far smaller).
+const MAX_DM_CHANNELS: usize = 10_000;
 
 impl ApiClient {
     pub fn new(config: ApiConfig, bot_token: BotToken) -> ApiClient {
@@ -193,6 +200,7 @@ impl ApiClient {
                 config,
                 bot_token,
                 pacer,
+                dm_channels: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -265,13 +273,34 @@ impl ApiClient {
         self.unread_call("chat.postEphemeral", body).await
     }
 
-    /// `conversations.open`: the DM channel with `user` (stable per user).
+    /// `conversations.open`: the DM channel with `user`. Slack keeps it for good, so it is asked
+    /// once per person and remembered (see [`ApiClient::forget_dm`]).
     pub async fn open_dm(&self, user: &SlackUserId) -> Result<ChannelId, ApiError> {
+        if let Some(channel) = self.dm_channels().get(user) {
+            return Ok(channel.clone());
+        }
         let body = json!({ "users": user.as_str() });
         let answer: ChannelAnswer = self
             .bot_call("conversations.open", body, Encoding::Json, None)
             .await?;
+        let mut channels = self.dm_channels();
+        if channels.len() >= MAX_DM_CHANNELS {
+            channels.clear();
+        }
+        channels.insert(user.clone(), answer.channel.id.clone());
         Ok(answer.channel.id)
+    }
+
+    /// Forgets the remembered DM channel of `user`, after Slack refused a post to it.
+    pub fn forget_dm(&self, user: &SlackUserId) {
+        self.dm_channels().remove(user);
+    }
+
+    fn dm_channels(&self) -> std::sync::MutexGuard<'_, HashMap<SlackUserId, ChannelId>> {
+        self.inner
+            .dm_channels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// `conversations.setTopic`.

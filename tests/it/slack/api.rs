@@ -333,6 +333,20 @@ async fn timeouts_are_retried() {
 }
 
 #[tokio::test]
+async fn a_persons_dm_channel_is_opened_once_and_asked_again_once_forgotten() {
+    let emulator = emulator().await;
+    let api = api(&emulator);
+    let first = api.open_dm(&user("U0CAROL")).await.unwrap();
+    assert_eq!(api.open_dm(&user("U0CAROL")).await.unwrap(), first);
+    let other = api.open_dm(&user("U0DAVE")).await.unwrap();
+    assert_ne!(other, first);
+    assert_eq!(emulator.calls("conversations.open").len(), 2);
+    api.forget_dm(&user("U0CAROL"));
+    assert_eq!(api.open_dm(&user("U0CAROL")).await.unwrap(), first);
+    assert_eq!(emulator.calls("conversations.open").len(), 3);
+}
+
+#[tokio::test]
 async fn posts_to_one_channel_are_paced() {
     let emulator = emulator().await;
     let mut config = api_config(&emulator);
