@@ -8,10 +8,10 @@ use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
 use crate::domain::plan::SprintEdit;
 use crate::domain::{SlackUserId, Sprint, Team};
-use crate::duty;
+use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
-use crate::slack::blocks::{Message, local_time, mention};
-use crate::store::{MemberChange, NewSprint, StoreError};
+use crate::slack::blocks::{Message, discipline_name, local_time, mention};
+use crate::store::{MemberChange, MemberOutcome, NewSprint, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
@@ -62,13 +62,12 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             user,
             discipline,
             name,
-        } => describe(&duty::change_roster(
-            ctx.store,
-            &team,
-            ctx.now,
-            actor,
-            |store| store.upsert_member(&user, &discipline, name.as_deref(), actor, ctx.now),
-        )?),
+        } => describe(
+            ctx,
+            &duty::change_roster(ctx.store, &team, ctx.now, actor, |store| {
+                store.upsert_member(&user, &discipline, name.as_deref(), actor, ctx.now)
+            })?,
+        )?,
         Command::MemberRemove { user, discipline } => {
             let home = |change: &MemberChange| {
                 let key = format!(
@@ -85,19 +84,18 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             let team = ctx.config.team();
             let removal =
                 remove_member(ctx.store, &team, &user, &discipline, actor, ctx.now, &home)?;
-            describe_removal(&removal, &team, &ctx.config.bot.command)
+            describe_removal(ctx, &removal, &team, &ctx.config.bot.command)?
         }
         Command::MemberMove {
             user,
             discipline,
             position,
-        } => describe(&duty::change_roster(
-            ctx.store,
-            &team,
-            ctx.now,
-            actor,
-            |store| store.move_member(&user, &discipline, position, actor, ctx.now),
-        )?),
+        } => describe(
+            ctx,
+            &duty::change_roster(ctx.store, &team, ctx.now, actor, |store| {
+                store.move_member(&user, &discipline, position, actor, ctx.now)
+            })?,
+        )?,
         Command::SprintAdd { start, end, name } => {
             let created = ctx.store.append_sprints_checked(
                 &[NewSprint { name, start, end }],
@@ -184,27 +182,44 @@ fn entity_id(command: &Command) -> String {
     }
 }
 
-fn describe(change: &MemberChange) -> String {
+/// A roster change as a person in Slack reads it: the member as a mention, the discipline by
+/// its display name.
+fn describe(ctx: Context<'_>, change: &MemberChange) -> Result<String, BotError> {
+    let roster = Roster::load(ctx.store)?;
     let m = &change.member;
-    let what = change.outcome.described();
-    format!(
-        "{} ({}) {what} {} (position {})",
-        m.name,
-        mention(&m.slack_id),
-        m.discipline,
-        m.rotation_order
-    )
+    let who = mention(&m.slack_id);
+    let discipline = discipline_name(&roster, &m.discipline);
+    let position = m.rotation_order;
+    Ok(match change.outcome {
+        MemberOutcome::Added => format!("{who} added to *{discipline}* (position {position})"),
+        MemberOutcome::Reactivated => {
+            format!("{who} is back in the rotation of *{discipline}* (position {position})")
+        }
+        MemberOutcome::Deactivated => format!("{who} taken out of the rotation of *{discipline}*"),
+        MemberOutcome::Renamed => format!("{who} is now called “{}” in *{discipline}*", m.name),
+        MemberOutcome::Moved => format!("{who} moved to position {position} in *{discipline}*"),
+        MemberOutcome::Unchanged => {
+            format!("{who} is already in *{discipline}* (position {position}); nothing changed")
+        }
+    })
 }
 
 /// The removal, then what it means for duty: the person stays on duty until the sprint in force
-/// ends, and a discipline left empty gets its fallback or nobody from the next sprint.
-fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
+/// ends, and a discipline left empty gets its fallback or nobody from the next sprint. The key
+/// appears only in the commands to type.
+fn describe_removal(
+    ctx: Context<'_>,
+    removal: &Removal,
+    team: &Team,
+    command: &str,
+) -> Result<String, BotError> {
     let member = &removal.change.member;
     let key = &member.discipline;
-    let mut lines = vec![describe(&removal.change)];
+    let name = discipline_name(&Roster::load(ctx.store)?, key);
+    let mut lines = vec![describe(ctx, &removal.change)?];
     if let Some(stays) = &removal.stays_on_duty {
         lines.push(format!(
-            "{} stays on duty for {key} until the sprint ends ({}, until {}); to change that: `{command} set {key} @person`",
+            "{} stays on duty for *{name}* until the sprint ends (*{}*, until {}); to change that: `{command} set {key} @person`",
             mention(&member.slack_id),
             stays.sprint.name,
             local_time(team, stays.until)
@@ -216,10 +231,10 @@ fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
             None => "nobody will be".to_string(),
         };
         lines.push(format!(
-            ":warning: {key} has no active members left: from the next sprint {next} on duty for it (add someone with `{command} member add @person {key}`)"
+            ":warning: *{name}* has no active members left: from the next sprint {next} on duty for it (add someone with `{command} member add @person {key}`)"
         ));
     }
-    lines.join("\n")
+    Ok(lines.join("\n"))
 }
 
 fn added_sprints(created: &[Sprint]) -> String {

@@ -627,7 +627,13 @@ pub fn submit_modal(
     if picked_discipline != discipline.as_str() {
         return Err(error(
             views::REPLACEMENT_INPUT,
-            format!("Choose someone from {discipline}, the shift's discipline."),
+            format!(
+                "Choose someone from {}, the shift's discipline.",
+                Roster::load(ctx.store).map_or_else(
+                    |_| discipline.to_string(),
+                    |roster| blocks::discipline_name(&roster, &discipline)
+                )
+            ),
         ));
     }
     let request = CoverageRequest {

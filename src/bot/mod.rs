@@ -52,10 +52,22 @@ pub enum BotError {
 
 impl From<StoreError> for BotError {
     fn from(error: StoreError) -> BotError {
-        if error.is_user_error() {
-            BotError::Refused(error.to_string())
-        } else {
-            BotError::Internal(error)
+        use crate::slack::blocks::mention;
+        match error {
+            // People are mentions in Slack, not ids.
+            StoreError::NotAMember {
+                slack_id,
+                discipline,
+            } => BotError::Refused(format!(
+                "{} is not a member of `{discipline}`",
+                mention(&slack_id)
+            )),
+            StoreError::LastAdmin(admin) => BotError::Refused(format!(
+                "{} is the last admin; add another admin first",
+                mention(&admin)
+            )),
+            error if error.is_user_error() => BotError::Refused(error.to_string()),
+            error => BotError::Internal(error),
         }
     }
 }

@@ -583,7 +583,7 @@ async fn coverage_by_modal_then_declined_by_button() {
             .await
             .to_string(),
         expect![[
-            r#"{"errors":{"replacement":"Choose someone from ui, the shift's discipline."},"response_action":"errors"}"#
+            r#"{"errors":{"replacement":"Choose someone from UI, the shift's discipline."},"response_action":"errors"}"#
         ]],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
@@ -801,17 +801,17 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
-        expect![[r#"Erin (<@U0ERIN>) added to ui (position 3)"#]],
+        expect!["<@U0ERIN> added to *UI* (position 3)"],
     );
     check(
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
-        expect![[r#"Erin (<@U0ERIN>) moved in ui (position 1)"#]],
+        expect!["<@U0ERIN> moved to position 1 in *UI*"],
     );
     // Adding Erin recorded Sprint 1 first (Alice's turn), so moving her first changed nothing
     // now, and she is not on duty when she is taken out again.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect![[r#"Erin (<@U0ERIN>) taken out of the rotation of ui (position 1)"#]],
+        expect!["<@U0ERIN> taken out of the rotation of *UI*"],
     );
     check(
         bot.say(BOB, "who").await,
@@ -1053,7 +1053,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     let before = bot.row_counts();
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect![[r#"U0ERIN is not a member of ui"#]],
+        expect!["<@U0ERIN> is not a member of `ui`"],
     );
     assert_eq!(
         bot.row_counts(),
@@ -1064,15 +1064,15 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     check(
         bot.say(CAROL, "member remove <@U0ALICE> ui").await,
         expect![[r#"
-            Alice (<@U0ALICE>) taken out of the rotation of ui (position 1)
-            <@U0ALICE> stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+            <@U0ALICE> taken out of the rotation of *UI*
+            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
     );
     assert!(bot.say(ALICE, "who").await.contains("• UI: <@U0ALICE>"));
     check(
         bot.say(CAROL, "member remove <@U0BOB> ui").await,
         expect![[r#"
-            Bob (<@U0BOB>) taken out of the rotation of ui (position 2)
-            :warning: ui has no active members left: from the next sprint nobody will be on duty for it (add someone with `/triage member add @person ui`)"#]],
+            <@U0BOB> taken out of the rotation of *UI*
+            :warning: *UI* has no active members left: from the next sprint nobody will be on duty for it (add someone with `/triage member add @person ui`)"#]],
     );
     bot.stop().await;
 }
@@ -1298,7 +1298,7 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
-        expect![[r#"Erin (<@U0ERIN>) added to backend (position 3)"#]],
+        expect!["<@U0ERIN> added to *Backend* (position 3)"],
     );
     // After the person, a word naming a discipline is the discipline, not the reason.
     check(
