@@ -11,6 +11,7 @@ use crate::domain::{SlackUserId, Sprint, Team};
 use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, local_time, mention};
+use crate::slack::text::escape;
 use crate::store::{MemberChange, NewSprint, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
@@ -189,7 +190,7 @@ fn describe(change: &MemberChange) -> String {
     let what = change.outcome.described();
     format!(
         "{} ({}) {what} {} (position {})",
-        m.name,
+        escape(&m.name),
         mention(&m.slack_id),
         m.discipline,
         m.rotation_order
@@ -206,7 +207,7 @@ fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
         lines.push(format!(
             "{} stays on duty for {key} until the sprint ends ({}, until {}); to change that: `{command} set {key} @person`",
             mention(&member.slack_id),
-            stays.sprint.name,
+            escape(&stays.sprint.name),
             local_time(team, stays.until)
         ));
     }
@@ -225,7 +226,7 @@ fn describe_removal(removal: &Removal, team: &Team, command: &str) -> String {
 fn added_sprints(created: &[Sprint]) -> String {
     let lines: Vec<String> = created
         .iter()
-        .map(|s| format!("• *{}*: {} to {}", s.name, s.start, s.end))
+        .map(|s| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end))
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
 }
@@ -234,7 +235,7 @@ fn added_sprints(created: &[Sprint]) -> String {
 /// `now`, an overlap, or a move into the past, with the domain's sentence.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
-    let line = |s: &Sprint| format!("• *{}*: {} to {}", s.name, s.start, s.end);
+    let line = |s: &Sprint| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end);
     Ok(match command {
         Command::SprintEdit {
             sprint,

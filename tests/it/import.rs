@@ -658,3 +658,31 @@ fn import_orders_known_disciplines_first_then_others_in_file_order() {
     "#]]
     .assert_eq(&contents(&dir));
 }
+
+#[test]
+fn import_names_with_control_characters_is_refused_and_changes_nothing() {
+    for (disciplines, expected) in [
+        (
+            r#"{ "uiEng": [{ "name": "Ana\tLima", "slackId": "U0UI00001" }] }"#,
+            expect![[r#"
+                error: disciplines.json: uiEng entry 1 ("Ana\tLima"): name: a member's name cannot contain control characters (found U+0009 tab)
+            "#]],
+        ),
+        (
+            r#"{ "uiEng": [{ "name": "Ana \u202eamiL", "slackId": "U0UI00001" }] }"#,
+            expect![[r#"
+                error: disciplines.json: uiEng entry 1 ("Ana \u{202e}amiL"): name: a member's name cannot contain control characters (found U+202E right-to-left override)
+            "#]],
+        ),
+    ] {
+        let source = present_with(&[("disciplines.json", disciplines)]);
+        let dir = tempfile::tempdir().unwrap();
+        check_run(
+            &import_from(&dir, source.path(), PRESENT_CLOCK, &[]),
+            2,
+            expect![[""]],
+            expected,
+        );
+        assert_eq!(row_counts(&dir), None, "nothing is created");
+    }
+}
