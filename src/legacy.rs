@@ -3,7 +3,8 @@
 //! the store to write.
 //!
 //! Exact duplicates are merged and counted; entries that contradict each other are collected
-//! and reported together. This module knows the old files' shapes and nothing of SQLite: it
+//! and reported together. A name the bot would refuse (empty, too long, or holding a control
+//! character) is an invalid entry, as a bad date or Slack id is. This module knows the old files' shapes and nothing of SQLite: it
 //! writes nothing and reads no clock.
 
 use std::collections::BTreeMap;
@@ -15,7 +16,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 
-use crate::domain::{DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex};
+use crate::domain::{
+    DisciplineKey, NameKind, OverrideStatus, SlackUserId, Sprint, SprintIndex, check_name,
+};
 use crate::store::{
     ImportBatch, ImportCurrentState, ImportDiscipline, ImportMember, ImportOverride, ImportState,
     NewOverride,
@@ -251,6 +254,8 @@ fn sprint_from(position: usize, raw: RawSprint) -> Result<Sprint> {
     let index = raw.sprint_index.unwrap_or(position as i64);
     let index = SprintIndex::new(index)
         .map_err(|error| entry_error(SPRINTS_FILE, &entry, format!("sprintIndex: {error}")))?;
+    check_name(NameKind::Sprint, &raw.sprint_name)
+        .map_err(|error| entry_error(SPRINTS_FILE, &entry, format!("sprintName: {error}")))?;
     Ok(Sprint {
         index,
         name: raw.sprint_name,
@@ -348,6 +353,8 @@ fn add_member(
     conflicts: &mut Vec<String>,
 ) -> Result<usize> {
     let entry = format!("{} entry {} ({:?})", discipline.key, index + 1, raw.name);
+    check_name(NameKind::Member, &raw.name)
+        .map_err(|error| entry_error(DISCIPLINES_FILE, &entry, format!("name: {error}")))?;
     let member = ImportMember {
         slack_id: slack_id(DISCIPLINES_FILE, &entry, "slackId", &raw.slack_id)?,
         name: raw.name,
@@ -673,6 +680,38 @@ mod tests {
             },
             "disciplines.json: key \"ui eng\": `ui eng` is not a valid discipline key (1-32 \
              letters, digits, `-` or `_`, starting with a letter)",
+        );
+    }
+
+    #[test]
+    fn names_with_control_characters_are_invalid_entries() {
+        check_error(
+            LegacyFiles {
+                disciplines: Some(
+                    r#"{"ui": [{"name": "Ana\tLima", "slackId": "U1"}]}"#.to_string(),
+                ),
+                ..LegacyFiles::default()
+            },
+            "disciplines.json: ui entry 1 (\"Ana\\tLima\"): name: a member's name cannot contain \
+             control characters (found U+0009 tab)",
+        );
+        check_error(
+            LegacyFiles {
+                sprints: Some(
+                    r#"[{"sprintName": "Sp\u202e1", "startDate": "2026-03-02", "endDate": "2026-03-15"}]"#
+                        .to_string(),
+                ),
+                ..LegacyFiles::default()
+            },
+            "sprints.json: entry 1 (\"Sp\\u{202e}1\"): sprintName: a sprint name cannot contain \
+             control characters (found U+202E right-to-left override)",
+        );
+        check_error(
+            LegacyFiles {
+                disciplines: Some(r#"{"ui": [{"name": " ", "slackId": "U1"}]}"#.to_string()),
+                ..LegacyFiles::default()
+            },
+            "disciplines.json: ui entry 1 (\" \"): name: a member's name must be 1 to 80 characters",
         );
     }
 

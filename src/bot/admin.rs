@@ -11,6 +11,7 @@ use crate::domain::{SlackUserId, Sprint, Team};
 use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, discipline_name, local_time, mention};
+use crate::slack::text::escape;
 use crate::store::{MemberChange, MemberOutcome, NewSprint, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
@@ -196,7 +197,12 @@ fn describe(ctx: Context<'_>, change: &MemberChange) -> Result<String, BotError>
             format!("{who} is back in the rotation of *{discipline}* (position {position})")
         }
         MemberOutcome::Deactivated => format!("{who} taken out of the rotation of *{discipline}*"),
-        MemberOutcome::Renamed => format!("{who} is now called “{}” in *{discipline}*", m.name),
+        MemberOutcome::Renamed => {
+            format!(
+                "{who} is now called “{}” in *{discipline}*",
+                escape(&m.name)
+            )
+        }
         MemberOutcome::Moved => format!("{who} moved to position {position} in *{discipline}*"),
         MemberOutcome::Unchanged => {
             format!("{who} is already in *{discipline}* (position {position}); nothing changed")
@@ -221,7 +227,7 @@ fn describe_removal(
         lines.push(format!(
             "{} stays on duty for *{name}* until the sprint ends (*{}*, until {}); to change that: `{command} set {key} @person`",
             mention(&member.slack_id),
-            stays.sprint.name,
+            escape(&stays.sprint.name),
             local_time(team, stays.until)
         ));
     }
@@ -240,7 +246,7 @@ fn describe_removal(
 fn added_sprints(created: &[Sprint]) -> String {
     let lines: Vec<String> = created
         .iter()
-        .map(|s| format!("• *{}*: {} to {}", s.name, s.start, s.end))
+        .map(|s| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end))
         .collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
 }
@@ -249,7 +255,7 @@ fn added_sprints(created: &[Sprint]) -> String {
 /// `now`, an overlap, or a move into the past, with the domain's sentence.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
-    let line = |s: &Sprint| format!("• *{}*: {} to {}", s.name, s.start, s.end);
+    let line = |s: &Sprint| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end);
     Ok(match command {
         Command::SprintEdit {
             sprint,

@@ -3,7 +3,8 @@
 //!
 //! Parsing is pure: it knows no store, no clock and no Slack payloads. Mentions arrive escaped
 //! (`<@U123|name>`) and are accepted bare (`U123`) too. Words are case-insensitive; names and
-//! reasons keep their case.
+//! reasons keep their case, and the `&amp;`, `&lt;` and `&gt;` Slack writes in them are read
+//! back as `&`, `<` and `>` (they are escaped again on their way out, by `slack::text`).
 
 use jiff::civil::Date;
 
@@ -466,7 +467,7 @@ fn parse_sprint(rest: &[&str]) -> Result<Command, ParseError> {
         (Some("add"), [start, end, name @ ..]) if !name.is_empty() => Ok(Command::SprintAdd {
             start: date(start, ADD)?,
             end: date(end, ADD)?,
-            name: name.join(" "),
+            name: join(name).unwrap_or_default(),
         }),
         (Some("add"), _) => Err(problem(
             "give a start date, an end date and a name".to_string(),
@@ -558,12 +559,17 @@ fn problem(problem: String, usage: &'static str) -> ParseError {
     ParseError { problem, usage }
 }
 
+/// Free text (a name, a reason) as the person typed it: the words joined by one space, and
+/// the `&amp;`, `&lt;` and `&gt;` Slack writes for `&`, `<` and `>` read back.
 fn join(words: &[impl AsRef<str>]) -> Option<String> {
     let joined = words
         .iter()
         .map(AsRef::as_ref)
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     Some(joined).filter(|text| !text.is_empty())
 }
 
@@ -831,6 +837,24 @@ mod tests {
             expect![
                 "error: `9x` is not a discipline key (usage: set <discipline> <@person> [reason…])"
             ],
+        );
+    }
+
+    #[test]
+    fn names_and_reasons_read_back_what_slack_escaped() {
+        check(
+            "member add <@U1|ana> ui Ana &amp; Co &lt;ops&gt;",
+            expect![[
+                r#"MemberAdd { user: SlackUserId("U1"), discipline: DisciplineKey("ui"), name: Some("Ana & Co <ops>") }"#
+            ]],
+        );
+        check(
+            "sprint add 2026-03-09 2026-03-22 R&amp;D &amp;lt;1&amp;gt;",
+            expect![[r#"SprintAdd { start: 2026-03-09, end: 2026-03-22, name: "R&D &lt;1&gt;" }"#]],
+        );
+        check(
+            "decline 9 ask <@U2|bo> &amp; &lt;@U3&gt;",
+            expect![[r#"Decline { id: 9, reason: Some("ask <@U2|bo> & <@U3>") }"#]],
         );
     }
 

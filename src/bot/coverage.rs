@@ -24,6 +24,7 @@ use crate::domain::{
 };
 use crate::duty::{self, Roster};
 use crate::slack::blocks::{self, Message};
+use crate::slack::text::escape;
 use crate::slack::{decisions, views};
 use crate::store::{RequestOutcome, Store, StoreError, no_effects};
 
@@ -106,11 +107,11 @@ fn infer_discipline(
         (_, [only]) | ([only], _) => Ok((*only).clone()),
         ([], _) => Err(BotError::Refused(format!(
             "you are not on duty in {}; name the discipline after the person",
-            found.name
+            escape(&found.name)
         ))),
         _ => Err(BotError::Refused(format!(
             "you are on duty in several disciplines in {}; name the discipline after the person",
-            found.name
+            escape(&found.name)
         ))),
     }
 }

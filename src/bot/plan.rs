@@ -10,6 +10,7 @@ use crate::bot::effect::{Effect, Outgoing, items};
 use crate::config::Config;
 use crate::domain::Sprint;
 use crate::domain::plan::{PlanWarning, next_warning_moment, plan_warning};
+use crate::slack::text::escape;
 use crate::store::{Result, Store};
 
 /// What one round did to the plan.
@@ -62,7 +63,7 @@ pub fn next_warning(store: &Store, config: &Config, now: Timestamp) -> Result<Op
 pub fn warning_text(warning: &PlanWarning, command: &str) -> String {
     format!(
         "The last planned sprint, {}, ends on {}: add sprints (`{command} sprint generate …`) or declare a cadence (`triage-bot sprint cadence set …`)",
-        warning.last.name,
+        escape(&warning.last.name),
         warning.last.end.strftime("%a %b %-d")
     )
 }

@@ -13,6 +13,7 @@ pub mod request;
 pub mod rotation;
 pub mod sprint;
 pub mod sprint_ref;
+pub mod text;
 
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
@@ -28,3 +29,4 @@ pub use sprint::{
     DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,
     sprint_has_started, sprint_in_force, sprint_starts_at, uncovered_days,
 };
+pub use text::{NameError, NameKind, check_name, clean_reason};

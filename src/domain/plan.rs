@@ -12,6 +12,7 @@ use jiff::{Timestamp, ToSpan};
 use super::ids::SprintIndex;
 use super::model::{Sprint, Team};
 use super::sprint::{handoff_instant, sprint_ends_at, sprint_has_started};
+use super::text::{NameError, NameKind, check_name};
 
 /// Why a change to the plan is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +46,9 @@ pub enum PlanError {
         other_start: Date,
         other_end: Date,
     },
-    /// The name is empty or longer than 80 characters.
-    #[error("a sprint name must be 1 to 80 characters")]
-    BadName,
+    /// The new name is empty, too long or holds a control character.
+    #[error(transparent)]
+    Name(#[from] NameError),
     /// Shifting moves a date past the end of the calendar.
     #[error("shifting by {0} days runs past the end of the calendar")]
     OutOfRange(i64),
@@ -115,8 +116,8 @@ pub fn edit_sprint(
         start: edit.start.unwrap_or(sprint.start),
         end: edit.end.unwrap_or(sprint.end),
     };
-    if edited.name.is_empty() || edited.name.chars().count() > 80 {
-        return Err(PlanError::BadName);
+    if let Some(name) = &edit.name {
+        check_name(NameKind::Sprint, name)?;
     }
     check_placement(&edited, previous, next, team, now)?;
     Ok(edited)

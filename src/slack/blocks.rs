@@ -2,11 +2,13 @@
 //! values to a [`Message`] (fallback text plus blocks).
 //!
 //! Only this module and `views` know Block Kit's shapes and the `action_id`s of buttons. They
-//! decide nothing: what to say is given, how it looks is chosen here.
+//! decide nothing: what to say is given, how it looks is chosen here. Names and reasons go
+//! through `slack::text` on their way in.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::text;
 use crate::bot::shifts::Shift;
 use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint, Team};
 use crate::duty::{DutyAt, Roster, SprintDuty};
@@ -117,20 +119,28 @@ fn with_mentions(text: &str) -> String {
 
 /// A decider as written in the audit log: a mention for a Slack user, else as is.
 fn actor(by: &str) -> String {
-    SlackUserId::parse(by).map_or_else(|_| by.to_string(), |id| mention(&id))
+    SlackUserId::parse(by).map_or_else(|_| text::escape(by), |id| mention(&id))
 }
 
+/// A discipline's display name (its key when it is gone) for a `plain_text` field.
+pub(crate) fn discipline_label(roster: &Roster, key: &DisciplineKey) -> String {
+    roster
+        .discipline(key)
+        .map_or_else(|| key.to_string(), |d| text::plain(&d.name))
+}
+
+/// A discipline's display name (its key when it is gone) for mrkdwn.
 pub(crate) fn discipline_name(roster: &Roster, key: &DisciplineKey) -> String {
     roster
         .discipline(key)
-        .map_or_else(|| key.to_string(), |d| d.name.clone())
+        .map_or_else(|| key.to_string(), |d| text::escape(&d.name))
 }
 
 /// `*Sprint 1*`: a sprint by its name, which is also what people type to name it. A sprint
 /// that was retired since has no name to show.
 pub(crate) fn sprint_label(sprint: Option<&Sprint>) -> String {
     match sprint {
-        Some(sprint) => format!("*{}*", sprint.name),
+        Some(sprint) => format!("*{}*", text::escape(&sprint.name)),
         None => "a sprint no longer planned".to_string(),
     }
 }
@@ -264,11 +274,11 @@ pub fn coverage_request(
     team: &Team,
 ) -> Message {
     let summary = request_summary(o, sprint, roster);
-    let mut text = format!("*Coverage request #{}*\n{summary}", o.id);
+    let mut card = format!("*Coverage request #{}*\n{summary}", o.id);
     if let Some(reason) = &o.reason {
-        text.push_str(&format!("\nReason: {reason}"));
+        card.push_str(&format!("\nReason: {}", text::reason(reason)));
     }
-    let mut blocks = vec![section(&text)];
+    let mut blocks = vec![section(&card)];
     match (o.status, &o.decided_by, o.decided_at) {
         (OverrideStatus::Pending, _, _) => blocks.push(actions(vec![
             button("Approve", APPROVE, &o.id.to_string(), Some("primary")),
@@ -282,7 +292,7 @@ pub fn coverage_request(
             let why = o
                 .decision_reason
                 .as_deref()
-                .map_or(String::new(), |r| format!(" · {r}"));
+                .map_or(String::new(), |r| format!(" · {}", text::reason(r)));
             let decided = match status {
                 OverrideStatus::Revoked => OverrideStatus::Approved,
                 status => status,
@@ -300,7 +310,7 @@ pub fn coverage_request(
                 let why = o
                     .revoke_reason
                     .as_deref()
-                    .map_or(String::new(), |r| format!(" · {r}"));
+                    .map_or(String::new(), |r| format!(" · {}", text::reason(r)));
                 blocks.push(context(&format!("Revoked by {}{at}{why}", actor(by))));
             }
         }
@@ -406,7 +416,7 @@ pub fn decision_dm(
     let reason = o
         .reason
         .as_deref()
-        .map_or(String::new(), |r| format!(" Reason: {r}"));
+        .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
     let text = match (o.status, to) {
         (OverrideStatus::Approved, Recipient::Requester) => format!(
             "Your coverage request #{} was approved by {by}: {} covers {slot}.",
@@ -549,7 +559,9 @@ pub(crate) fn override_line(o: &Override, sprints: &[Sprint], roster: &Roster) -
     format!(
         "#{} · {} · {} · {} covering for {} · {}",
         o.id,
-        sprint.map_or("a sprint no longer planned", |s| s.name.as_str()),
+        sprint.map_or("a sprint no longer planned".to_string(), |s| text::escape(
+            &s.name
+        )),
         discipline_name(roster, &o.discipline),
         mention(&o.replacement),
         mention(covered),
@@ -952,5 +964,49 @@ pub(crate) mod tests {
                   "text": "Pending requests:\n#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending\nYour requests:\n#7 · a sprint no longer planned · UI · <@U2> covering for <@U1> · pending"
                 }"##]],
         );
+    }
+
+    #[test]
+    fn names_and_reasons_are_escaped_without_bidi_controls() {
+        let mut roster = roster();
+        roster.disciplines[0].name = "R&D <ops>\u{202E}".to_string();
+        let mut s = sprint(0);
+        s.name = "Sp\u{2067}1 <!here>".to_string();
+        let mut o = request(OverrideStatus::Revoked);
+        o.reason = Some("back \u{202E}nooS <!channel>, ask <@U3|cy>".to_string());
+        o.decision_reason = Some("fine\u{200F} & done".to_string());
+        o.revoked_by = Some("U9".to_string());
+        o.revoke_reason = Some("<https://x.test|ticket\u{202D}> \u{2066}ok".to_string());
+        let card = coverage_request(&o, Some(&s), &roster, &team());
+        let rendered = serde_json::to_string_pretty(&card.to_json()).unwrap();
+        assert!(!rendered.chars().any(crate::domain::text::is_bidi_control));
+        let declined = Override {
+            status: OverrideStatus::Declined,
+            ..o.clone()
+        };
+        let texts: Vec<String> = card
+            .blocks
+            .iter()
+            .map(|block| {
+                let text = block
+                    .pointer("/text/text")
+                    .or(block.pointer("/elements/0/text"));
+                text.and_then(Value::as_str).unwrap_or_default().to_string()
+            })
+            .chain([
+                decision_dm(&declined, Recipient::Requester, Some(&s), &roster).text,
+                override_line(&o, std::slice::from_ref(&s), &roster),
+            ])
+            .collect();
+        expect![[r#"
+            *Coverage request #7*
+            <@U1> asks <@U2> to cover *R&amp;D &lt;ops&gt;* in *Sp1 &lt;!here&gt;*
+            Reason: back nooS &lt;!channel&gt;, ask <@U3|cy>
+            :white_check_mark: Approved by <@U9> on Tue 2026-03-10 12:00 PDT · fine &amp; done
+            Revoked by <@U9> · <https://x.test|ticket> ok
+            Your coverage request #7 (<@U2> to cover *R&amp;D &lt;ops&gt;* in *Sp1 &lt;!here&gt;*) was declined by <@U9>. Reason: back nooS &lt;!channel&gt;, ask <@U3|cy>
+            #7 · Sp1 &lt;!here&gt; · R&amp;D &lt;ops&gt; · <@U2> covering for <@U1> · revoked
+        "#]]
+        .assert_eq(&(texts.join("\n") + "\n"));
     }
 }

@@ -12,10 +12,11 @@ use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, Slac
 use crate::duty::Roster;
 
 use super::blocks::{Message, discipline_name, mention, sprint_label};
+use super::text;
 
 /// A decider as written in the audit log: a mention for a Slack user, else as is.
 fn actor(by: &str) -> String {
-    SlackUserId::parse(by).map_or_else(|_| by.to_string(), |id| mention(&id))
+    SlackUserId::parse(by).map_or_else(|_| text::escape(by), |id| mention(&id))
 }
 
 /// `*UI Engineering* in *Sprint 4*`.
@@ -51,13 +52,15 @@ pub fn coverage_refusal(error: &CoverageError, roster: &Roster) -> String {
             discipline,
             sprint,
         } => format!(
-            "only the person on duty ({}) or an admin can request coverage for {} in {sprint}",
+            "only the person on duty ({}) or an admin can request coverage for {} in {}",
             mention(on_duty),
-            name(discipline)
+            name(discipline),
+            text::escape(sprint)
         ),
         CoverageError::AdminOnly { discipline, sprint } => format!(
-            "nobody is on duty for {} in {sprint}, so only an admin can request coverage",
-            name(discipline)
+            "nobody is on duty for {} in {}, so only an admin can request coverage",
+            name(discipline),
+            text::escape(sprint)
         ),
         CoverageError::NotActiveMember {
             replacement,
@@ -72,11 +75,13 @@ pub fn coverage_refusal(error: &CoverageError, roster: &Roster) -> String {
             discipline,
             sprint,
         } => format!(
-            "{} is already on duty for {} in {sprint}",
+            "{} is already on duty for {} in {}",
             mention(replacement),
-            name(discipline)
+            name(discipline),
+            text::escape(sprint)
         ),
-        CoverageError::UnknownSprint(_) | CoverageError::SprintEnded { .. } => error.to_string(),
+        CoverageError::UnknownSprint(_) => error.to_string(),
+        CoverageError::SprintEnded { .. } => text::escape(&error.to_string()),
     }
 }
 
@@ -310,7 +315,7 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
             let reason = o
                 .decision_reason
                 .as_deref()
-                .map_or(String::new(), |r| format!(" Reason: {r}"));
+                .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
             if !is_decider(&o.requested_by) {
                 told.tell(
                     &o.requested_by,
@@ -348,7 +353,7 @@ fn tell_set(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: &
     let reason = o
         .reason
         .as_deref()
-        .map_or(String::new(), |r| format!(" Reason: {r}"));
+        .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
     let instead = outcome
         .holder_before
         .as_ref()
@@ -380,7 +385,7 @@ fn tell_revoked(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roste
     let reason = o
         .revoke_reason
         .as_deref()
-        .map_or(String::new(), |r| format!(" Reason: {r}"));
+        .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
     let back = outcome.holder_after.as_ref();
     let instead = back.map_or(" Nobody is on duty for it now.".to_string(), |b| {
         format!(" {} is on duty for it instead.", mention(b))

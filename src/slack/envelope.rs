@@ -276,10 +276,14 @@ pub fn decode_frame(text: &str) -> Result<Frame, FrameError> {
     }))
 }
 
-/// The ack frame for an envelope; a payload that is not an object is left out.
+/// The ack frame for an envelope; a payload that is not an object is left out, and a payload's
+/// text loses its bidirectional controls.
 pub fn encode_ack(envelope_id: &str, payload: Option<Value>) -> String {
     match payload.filter(Value::is_object) {
-        Some(payload) => json!({ "envelope_id": envelope_id, "payload": payload }).to_string(),
+        Some(mut payload) => {
+            super::text::remove_bidi_in(&mut payload);
+            json!({ "envelope_id": envelope_id, "payload": payload }).to_string()
+        }
         None => json!({ "envelope_id": envelope_id }).to_string(),
     }
 }

@@ -4,7 +4,8 @@
 //! API request and response shapes). It moves bytes to and from Slack, retries and paces calls,
 //! and keeps sockets alive; it decides nothing about rotations and never touches the store.
 //! Block Kit rendering (`blocks`, `views`) and reading interactions (`interaction`) live here
-//! too, so the rest of the program never writes Slack's field names.
+//! too, so the rest of the program never writes Slack's field names. Text from people reaches
+//! Slack through `text` (escaped for mrkdwn, bidirectional controls removed).
 //! Secrets (tokens, socket ticket URLs, `response_url`s) live in redacting wrappers and never
 //! reach a log line or an error message.
 
@@ -18,6 +19,7 @@ pub mod notices;
 mod pacing;
 pub mod secret;
 pub mod socket;
+pub mod text;
 pub mod views;
 
 pub use api::{

@@ -3,12 +3,14 @@
 //!
 //! Each function takes plain values (display names, a sprint, Slack user ids, local times) and
 //! returns the fallback text and blocks; it decides nothing and touches no store. Names are
-//! escaped for mrkdwn; people are shown as `<@U…>` mentions.
+//! escaped for mrkdwn (plain in the header and the topic), without bidirectional controls;
+//! people are shown as `<@U…>` mentions.
 
 use jiff::Zoned;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
+use super::text::{escape, plain};
 use crate::domain::{SlackUserId, Sprint};
 
 /// The longest topic Slack accepts.
@@ -112,13 +114,17 @@ pub fn removed(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
 
 /// The channel post naming the team of a sprint.
 pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
-    let title = format!("Triage duty: {}", sprint.name);
+    let title = format!("Triage duty: {}", plain(&sprint.name));
     let dates = format!("{} to {}", day(sprint.start), day(sprint.end));
     let lines: Vec<String> = slots
         .iter()
         .map(|(name, person)| format!("{}: {}", escape(name), mention(*person)))
         .collect();
-    let text = format!("{title} ({dates}). {}", lines.join(", "));
+    let text = format!(
+        "Triage duty: {} ({dates}). {}",
+        escape(&sprint.name),
+        lines.join(", ")
+    );
     let fields: Vec<Value> = slots
         .iter()
         .map(|(name, person)| {
@@ -143,12 +149,12 @@ pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
 pub fn topic(sprint: &Sprint, slots: &[Slot<'_>]) -> String {
     let people: Vec<String> = slots
         .iter()
-        .map(|(name, person)| format!("{name} {}", mention(*person)))
+        .map(|(name, person)| format!("{} {}", plain(name), mention(*person)))
         .collect();
     let topic = format!(
         "On triage: {} · {} until {}",
         people.join(" · "),
-        sprint.name,
+        plain(&sprint.name),
         day(sprint.end)
     );
     cut(&topic, TOPIC_LIMIT)
@@ -159,7 +165,7 @@ pub fn topic_uncovered(next: Option<&Sprint>) -> String {
     let topic = match next {
         Some(sprint) => format!(
             "No sprint in force · next: {} from {}",
-            sprint.name,
+            plain(&sprint.name),
             day(sprint.start)
         ),
         None => "No sprint in force · none planned yet".to_string(),
@@ -199,13 +205,6 @@ fn join(parts: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
-}
-
-/// Escapes the three characters mrkdwn treats as control characters.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn cut(text: &str, limit: usize) -> String {
@@ -405,6 +404,53 @@ mod tests {
             ]
         "#]],
         );
+    }
+
+    #[test]
+    fn names_are_escaped_for_mrkdwn_and_lose_bidi_controls_everywhere() {
+        let ana = user("U0ANA");
+        let mut sprint = sprint();
+        sprint.name = "Sp\u{202E}12 & <b>".to_string();
+        let slots = [("R&D\u{2066}", Some(&ana))];
+        check(
+            team_post(&sprint, &slots),
+            expect![[r#"
+            Triage duty: Sp12 &amp; &lt;b&gt; (Mon Mar 9 to Sun Mar 22). R&amp;D: <@U0ANA>
+            [
+              {
+                "text": {
+                  "text": "Triage duty: Sp12 & <b>",
+                  "type": "plain_text"
+                },
+                "type": "header"
+              },
+              {
+                "elements": [
+                  {
+                    "text": "Mon Mar 9 to Sun Mar 22",
+                    "type": "mrkdwn"
+                  }
+                ],
+                "type": "context"
+              },
+              {
+                "fields": [
+                  {
+                    "text": "*R&amp;D*\n<@U0ANA>",
+                    "type": "mrkdwn"
+                  }
+                ],
+                "type": "section"
+              }
+            ]
+        "#]],
+        );
+        expect!["You have been added to triage duty for R&amp;D (instead of <@U0ANA>) until Sun Mar 22 (Sp12 &amp; &lt;b&gt;)."]
+            .assert_eq(&added(&slots, &sprint).text);
+        expect!["On triage: R&D <@U0ANA> · Sp12 & <b> until Sun Mar 22"]
+            .assert_eq(&topic(&sprint, &slots));
+        expect!["No sprint in force · next: Sp12 & <b> from Mon Mar 9"]
+            .assert_eq(&topic_uncovered(Some(&sprint)));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Views: the coverage-request modal and the App Home tab, rendered from domain data.
 //!
 //! Like `blocks`, plain functions from values to Block Kit JSON; the block and action ids the
-//! bot reads back from a submission are the constants here.
+//! bot reads back from a submission are the constants here. Names go through `slack::text`.
 
 use serde_json::{Value, json};
 
@@ -9,6 +9,7 @@ use super::blocks::{
     self, APPROVE, DECLINE, actions, button, context, divider, header, option, section,
     shift_blocks, shift_line, team_lines,
 };
+use super::text;
 use crate::bot::shifts::Shift;
 use crate::domain::{DisciplineKey, Member, Override, Sprint, Team};
 use crate::duty::{Roster, SprintDuty};
@@ -79,7 +80,7 @@ fn replacement_select(candidates: &[(DisciplineKey, Vec<Member>)], roster: &Rost
     let options_of = |key: &DisciplineKey, members: &[Member]| -> Vec<Value> {
         members
             .iter()
-            .map(|m| option(&m.name, &replacement_value(key, m)))
+            .map(|m| option(&text::plain(&m.name), &replacement_value(key, m)))
             .collect()
     };
     let mut select = json!({
@@ -93,7 +94,7 @@ fn replacement_select(candidates: &[(DisciplineKey, Vec<Member>)], roster: &Rost
                 .iter()
                 .map(|(key, members)| {
                     json!({
-                        "label": { "type": "plain_text", "text": blocks::discipline_name(roster, key) },
+                        "label": { "type": "plain_text", "text": blocks::discipline_label(roster, key) },
                         "options": options_of(key, members),
                     })
                 })
@@ -110,8 +111,8 @@ fn shift_label(shift: &Shift, roster: &Roster) -> String {
     let now = if shift.current { " (now)" } else { "" };
     let label = format!(
         "{} · {} · {} to {}{now}",
-        blocks::discipline_name(roster, &shift.discipline),
-        shift.sprint.name,
+        blocks::discipline_label(roster, &shift.discipline),
+        text::plain(&shift.sprint.name),
         shift.sprint.start.strftime("%b %-d"),
         shift.sprint.end.strftime("%b %-d"),
     );
@@ -160,7 +161,9 @@ pub fn home(
     for (title, duty) in teams {
         let mut lines = vec![format!(
             "*{title}*: {} · {} to {}",
-            duty.sprint.name, duty.sprint.start, duty.sprint.end
+            text::escape(&duty.sprint.name),
+            duty.sprint.start,
+            duty.sprint.end
         )];
         lines.extend(team_lines(duty, roster));
         all.push(section(&lines.join("\n")));

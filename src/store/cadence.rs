@@ -12,7 +12,7 @@ use super::codec;
 use super::error::{Result, StoreError};
 use super::sprints;
 use crate::domain::cadence::{Cadence, sprints_to_append};
-use crate::domain::{Sprint, Team};
+use crate::domain::{NameKind, Sprint, Team, check_name};
 
 fn cadence_json(cadence: &Cadence) -> Value {
     json!({
@@ -45,9 +45,8 @@ fn validate(cadence: &Cadence) -> Result<()> {
         "a sprint length must be 1 to 366 days"
     } else if !(1..=3660).contains(&cadence.horizon_days) {
         "the horizon must be 1 to 3660 days (about 520 weeks)"
-    } else if cadence.name_pattern.trim().is_empty() || cadence.name_pattern.chars().count() > 80 {
-        "a name pattern must be 1 to 80 characters"
     } else {
+        check_name(NameKind::NamePattern, &cadence.name_pattern)?;
         return Ok(());
     };
     Err(StoreError::Invalid(problem.to_string()))

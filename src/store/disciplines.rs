@@ -8,7 +8,7 @@ use super::Store;
 use super::audit::{self, AuditRecord};
 use super::codec::{self, DISCIPLINE_COLUMNS};
 use super::error::{Result, StoreError};
-use crate::domain::{Discipline, DisciplineKey, SlackUserId};
+use crate::domain::{Discipline, DisciplineKey, NameKind, SlackUserId, check_name};
 
 /// A discipline to create or update. `None` fields keep their stored value on update.
 #[derive(Debug, Clone)]
@@ -49,15 +49,6 @@ pub(crate) fn require(conn: &Connection, key: &DisciplineKey) -> Result<Discipli
     find(conn, key)?.ok_or_else(|| StoreError::UnknownDiscipline(key.clone()))
 }
 
-fn validate_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().count() > 80 {
-        return Err(StoreError::Invalid(
-            "a discipline name must be 1 to 80 characters".to_string(),
-        ));
-    }
-    Ok(())
-}
-
 /// A discipline after `upsert`, and what it was before (`None` when the call created it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisciplineChange {
@@ -80,7 +71,7 @@ fn save(
     actor: &str,
     now: Timestamp,
 ) -> Result<DisciplineChange> {
-    validate_name(&new.name)?;
+    check_name(NameKind::Discipline, &new.name)?;
     let before = find(tx, &new.key)?;
     tx.execute(
         "INSERT INTO disciplines (key, name, position, fallback_slack_id, usergroup_id, created_at, updated_at)

@@ -69,6 +69,10 @@ pub enum StoreError {
     /// Removing this admin would leave nobody (in the table or the configuration) an admin.
     #[error("{0} is the last admin; add another admin first")]
     LastAdmin(SlackUserId),
+    /// A name (of a member, a discipline or a sprint) is empty, too long or holds a control
+    /// character.
+    #[error(transparent)]
+    Name(#[from] crate::domain::NameError),
     /// A value broke a rule the schema enforces; the text names the rule, not SQLite's words.
     #[error("{0}")]
     Invalid(String),

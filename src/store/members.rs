@@ -10,7 +10,7 @@ use super::audit::{self, AuditRecord};
 use super::codec::{self, MEMBER_COLUMNS};
 use super::disciplines;
 use super::error::{Result, StoreError};
-use crate::domain::{DisciplineKey, Member, SlackUserId};
+use crate::domain::{DisciplineKey, Member, NameKind, SlackUserId, check_name};
 
 /// What an upsert or status change did to a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,15 +88,6 @@ pub(crate) fn of_discipline(conn: &Connection, discipline: &DisciplineKey) -> Re
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn validate_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().count() > 80 {
-        return Err(StoreError::Invalid(
-            "a member's name must be 1 to 80 characters".to_string(),
-        ));
-    }
-    Ok(())
-}
-
 pub(crate) fn upsert(
     tx: &Connection,
     slack_id: &SlackUserId,
@@ -106,7 +97,7 @@ pub(crate) fn upsert(
     now: Timestamp,
 ) -> Result<MemberChange> {
     if let Some(name) = name {
-        validate_name(name)?;
+        check_name(NameKind::Member, name)?;
     }
     disciplines::require(tx, discipline)?;
     let before = find(tx, slack_id, discipline)?;

@@ -12,7 +12,9 @@ use super::codec::{self, OVERRIDE_COLUMNS};
 use super::disciplines;
 use super::error::{Result, StoreError};
 use super::{Effects, Store};
-use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex};
+use crate::domain::{
+    DisciplineKey, Override, OverrideStatus, SlackUserId, SprintIndex, clean_reason,
+};
 
 /// A coverage request to file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,12 +126,15 @@ fn log(
 /// The longest reason kept with a request or a decision.
 pub const MAX_REASON_CHARS: usize = 500;
 
-fn check_reason(reason: Option<&str>) -> Result<()> {
+/// A reason as it is kept (see [`clean_reason`]: line breaks and tabs stay, other control
+/// characters go), refused when it is longer than [`MAX_REASON_CHARS`].
+fn kept_reason(reason: Option<&str>) -> Result<Option<String>> {
+    let reason = reason.and_then(clean_reason);
     match reason {
         Some(reason) if reason.chars().count() > MAX_REASON_CHARS => Err(StoreError::Invalid(
             format!("a reason must be at most {MAX_REASON_CHARS} characters"),
         )),
-        _ => Ok(()),
+        reason => Ok(reason),
     }
 }
 
@@ -139,7 +144,7 @@ pub(crate) fn request(
     status: OverrideStatus,
     now: Timestamp,
 ) -> Result<RequestOutcome> {
-    check_reason(new.reason.as_deref())?;
+    let reason = kept_reason(new.reason.as_deref())?;
     disciplines::require(tx, &new.discipline)?;
     if let Some(approved) = approved_for(tx, new.sprint, &new.discipline)?
         .filter(|approved| approved.replacement == new.replacement)
@@ -158,7 +163,7 @@ pub(crate) fn request(
             new.original.as_ref().map(SlackUserId::as_str),
             new.replacement.as_str(),
             new.requested_by.as_str(),
-            new.reason,
+            reason,
             now.as_second(),
         ],
     )?;
@@ -214,7 +219,8 @@ pub(crate) fn record_move(
     reason: Option<&str>,
     now: Timestamp,
 ) -> Result<Override> {
-    check_reason(reason)?;
+    let reason = kept_reason(reason)?;
+    let reason = reason.as_deref();
     match (before.status, to) {
         (_, OverrideStatus::Revoked) => tx.execute(
             "UPDATE overrides SET status = 'revoked', revoked_by = ?2, revoked_at = ?3,

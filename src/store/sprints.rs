@@ -12,7 +12,7 @@ use super::Store;
 use super::audit::{self, AuditRecord};
 use super::codec::{self, SPRINT_COLUMNS};
 use super::error::{Result, StoreError};
-use crate::domain::{Sprint, SprintIndex};
+use crate::domain::{NameKind, Sprint, SprintIndex, check_name};
 
 /// A sprint after a create call, and whether the call created it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +70,7 @@ fn validate(conn: &Connection, sprint: &Sprint) -> Result<()> {
             end: sprint.end.to_string(),
         });
     }
-    let name_ok = !sprint.name.trim().is_empty() && sprint.name.chars().count() <= 80;
-    if !name_ok {
-        return Err(StoreError::Invalid(
-            "a sprint name must be 1 to 80 characters".to_string(),
-        ));
-    }
+    check_name(NameKind::Sprint, &sprint.name)?;
     let index = sprint.index.get();
     let previous = query(
         conn,
@@ -258,6 +253,7 @@ impl Store {
         actor: &str,
         now: Timestamp,
     ) -> Result<Vec<Sprint>> {
+        check_name(NameKind::NamePattern, name_pattern)?;
         self.write(|tx| {
             let first = next_index(tx)?;
             let mut created = Vec::new();

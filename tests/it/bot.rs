@@ -1318,3 +1318,117 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     bot.stop().await;
 }
+
+/// Whether `text` holds a bidirectional control.
+fn has_bidi(text: &str) -> bool {
+    text.chars().any(triage_bot::domain::text::is_bidi_control)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
+    let bot = Bot::start().await;
+    // U+202E would show "back Monday" reversed, and the admin card would read differently
+    // from what it says; `<!channel>` would notify the whole admin channel.
+    check(
+        bot.say(
+            ALICE,
+            "cover 1 <@U0BOB|bob> ui back \u{202E}yadnoM <!channel>",
+        )
+        .await,
+        expect!["Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."],
+    );
+    let reason = bot.store.override_by_id(1).unwrap().unwrap().reason;
+    assert_eq!(reason.as_deref(), Some("back yadnoM <!channel>"));
+    let card = bot.payload("request:1:admin-post");
+    assert!(!has_bidi(&card.to_string()), "{card}");
+    check(
+        render(&card["blocks"]),
+        expect![[r#"
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
+            Reason: back yadnoM &lt;!channel&gt;
+              [Approve → approve_override:1] [Decline → decline_override:1]
+        "#]],
+    );
+
+    // A reason from the modal keeps its line breaks and loses the marks.
+    assert_eq!(
+        bot.submit(
+            ALICE,
+            "2:ui",
+            "ui:U0BOB",
+            "two\u{200F} lines\r\nhere\u{2069}"
+        )
+        .await,
+        Value::Null
+    );
+    let reason = bot.store.override_by_id(2).unwrap().unwrap().reason;
+    assert_eq!(reason.as_deref(), Some("two lines\nhere"));
+    let card = bot.payload("request:2:admin-post");
+    check(
+        render(&card["blocks"]),
+        expect![[r#"
+            *Coverage request #2*
+            <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 3*
+            Reason: two lines
+            here
+              [Approve → approve_override:2] [Decline → decline_override:2]
+        "#]],
+    );
+
+    // A decline's reason is cleaned the same way on its way to the requester's DM.
+    bot.say(CAROL, "decline 1 not \u{202E}won").await;
+    let dm = bot.payload("decision:1:declined:dm:U0ALICE");
+    assert!(!has_bidi(&dm.to_string()), "{dm}");
+    check(
+        dm["text"].as_str().unwrap(),
+        expect![[
+            r#"Your coverage request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was declined by <@U0CAROL>. Reason: not won"#
+        ]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
+    let bot = Bot::start().await;
+    let before = (bot.row_counts(), bot.store.sprints().unwrap());
+    check(
+        bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\u{202E}nirE")
+            .await,
+        expect![
+            "a member's name cannot contain control characters (found U+202E right-to-left override)"
+        ],
+    );
+    check(
+        bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Sprint\u{2066} 4")
+            .await,
+        expect![
+            "a sprint name cannot contain control characters (found U+2066 left-to-right isolate)"
+        ],
+    );
+    check(
+        bot.say(CAROL, "sprint edit 3 - - Sprint\u{200F} 3").await,
+        expect![
+            "a sprint name cannot contain control characters (found U+200F right-to-left mark)"
+        ],
+    );
+    assert_eq!((bot.row_counts(), bot.store.sprints().unwrap()), before);
+
+    // In a slash command, tabs and line breaks separate words: a name never holds one.
+    check(
+        bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\tE.\nRin")
+            .await,
+        expect!["<@U0ERIN> added to *UI* (position 3)"],
+    );
+    // `&`, `<` and `>` (escaped by Slack in command text) are kept, and escaped on the way out.
+    check(
+        bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin &amp; &lt;co&gt;")
+            .await,
+        expect!["<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"],
+    );
+    let members = bot.store.members(None).unwrap();
+    let erin = members.iter().find(|m| m.slack_id.as_str() == "U0ERIN");
+    assert_eq!(erin.unwrap().name, "Erin & <co>");
+    bot.stop().await;
+}

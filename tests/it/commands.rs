@@ -614,6 +614,131 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
 }
 
 #[test]
+fn names_with_control_characters_are_refused_and_change_nothing() {
+    let team = Team::standard();
+    let listed = || {
+        let mut all = String::new();
+        for list in [
+            &["member", "list"][..],
+            &["discipline", "list"],
+            &["sprint", "list"],
+        ] {
+            all.push_str(&team.ok(list));
+        }
+        all + &team.ok(&["sprint", "cadence", "show"])
+    };
+    let before = listed();
+    let tab = "a member's name cannot contain control characters (found U+0009 tab)";
+    check_refused(
+        &team,
+        &["member", "add", "U9", "ui", "--name", "Ana\tLima"],
+        tab,
+    );
+    check_refused(
+        &team,
+        &["member", "add", "UUI1", "ui", "--name", "Ana\tLima"],
+        tab,
+    );
+    check_refused(
+        &team,
+        &["member", "add", "U9", "ui", "--name", "Ana\nLima"],
+        "a member's name cannot contain control characters (found U+000A line feed)",
+    );
+    check_refused(
+        &team,
+        &["member", "add", "UUI1", "ui", "--name", "Ana \u{202E}amiL"],
+        "a member's name cannot contain control characters (found U+202E right-to-left override)",
+    );
+    check_refused(
+        &team,
+        &["discipline", "add", "ui", "--name", "UI\u{1b}[31m"],
+        "a discipline name cannot contain control characters (found U+001B escape)",
+    );
+    check_refused(
+        &team,
+        &["discipline", "add", "qa\t", "--name", "QA"],
+        "`qa\t` is not a valid discipline key (1-32 letters, digits, `-` or `_`, starting with a letter)",
+    );
+    check_refused(
+        &team,
+        &[
+            "sprint",
+            "add",
+            "Sprint\u{2066} 7",
+            "2026-05-25",
+            "2026-06-07",
+        ],
+        "a sprint name cannot contain control characters (found U+2066 left-to-right isolate)",
+    );
+    check_refused(
+        &team,
+        &["sprint", "edit", "6", "--name", "Sprint\t6"],
+        "a sprint name cannot contain control characters (found U+0009 tab)",
+    );
+    let generate = [
+        "sprint",
+        "generate",
+        "--start",
+        "2026-05-25",
+        "--count",
+        "2",
+    ];
+    check_refused(
+        &team,
+        &[&generate[..], &["--name-pattern", "Sp\u{200F}{n}"]].concat(),
+        "a name pattern cannot contain control characters (found U+200F right-to-left mark)",
+    );
+    check_refused(
+        &team,
+        &[
+            "sprint",
+            "cadence",
+            "set",
+            "--start",
+            "2026-05-25",
+            "--days",
+            "14",
+            "--name-pattern",
+            "Sprint\n{n}",
+        ],
+        "a name pattern cannot contain control characters (found U+000A line feed)",
+    );
+    assert_eq!(listed(), before);
+    // Ordinary punctuation and other scripts are names like any other.
+    team.ok(&["member", "add", "UUI1", "ui", "--name", "Zoë <Ana> & عربى"]);
+    assert!(team.ok(&["member", "list"]).contains("Zoë <Ana> & عربى"));
+}
+
+#[test]
+fn reasons_keep_line_breaks_and_lose_other_control_characters() {
+    let team = Team::standard();
+    team.ok(&[
+        "override",
+        "request",
+        "now",
+        "ui",
+        "--replacement",
+        "UUI2",
+        "--by",
+        "UUI1",
+        "--reason",
+        "dentist\u{1b}[2J\n\tthen \u{202E}emoh",
+    ]);
+    team.ok(&[
+        "override",
+        "decline",
+        "1",
+        "--by",
+        "UBOSS",
+        "--reason",
+        "\u{7}no\u{2069}",
+    ]);
+    let listed = team.json(&["override", "list"]);
+    assert_eq!(listed[0]["reason"], "dentist[2J\n\tthen emoh");
+    assert_eq!(listed[0]["decision_reason"], "no");
+}
+
+#[test]
 fn sprints_never_overlap_but_may_share_a_boundary_day() {
     let team = Team::standard();
     // Sprint 6 runs 2026-05-11 to 2026-05-24.

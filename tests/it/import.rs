@@ -658,3 +658,85 @@ fn import_orders_known_disciplines_first_then_others_in_file_order() {
     "#]]
     .assert_eq(&contents(&dir));
 }
+
+/// Inside FY26 Sp6 (sprint 1) of `examples/legacy`, the example the README documents.
+const EXAMPLE_CLOCK: &str = "2026-03-20T10:00:00-07:00";
+
+#[test]
+fn import_the_documented_example_directory() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
+    let dir = tempfile::tempdir().unwrap();
+    check_run(
+        &import_from(&dir, &example, EXAMPLE_CLOCK, &["--by", "U0EXPO001"]),
+        0,
+        expect![[r#"
+            disciplines: 3 created; members: 8 created; sprints: 4 created; overrides: 1 created; on duty: 3 kept; current state of sprint 1: 3 set
+        "#]],
+        expect![[""]],
+    );
+    expect![[r#"
+        discipline po "Product Owner" position 1
+        discipline uiEng "UI Engineering" position 2
+        discipline beEng "Backend Engineering" position 3
+        member po #1 U0EXPO001 "Priya Shah" active
+        member po #2 U0EXPO002 "Tom Berg" active
+        member uiEng #1 U0EXUI001 "Ana Lima" active
+        member uiEng #2 U0EXUI002 "Ben Ode" inactive
+        member uiEng #3 U0EXUI003 "Cy Park" active
+        member beEng #1 U0EXBE001 "Dee Roy" active
+        member beEng #2 U0EXBE002 "Eli Sato" active
+        member beEng #3 U0EXBE003 "Fay Wu" active
+        sprint 0 "FY26 Sp5" 2026-03-02 2026-03-16
+        sprint 1 "FY26 Sp6" 2026-03-16 2026-03-30
+        sprint 2 "FY26 Sp7" 2026-03-30 2026-04-13
+        sprint 3 "FY26 Sp8" 2026-04-13 2026-04-27
+        override sprint 2 uiEng approved -> U0EXUI003 by U0EXUI001 original None decided by Some("U0EXPO001")
+        state beEng sprint Some(1) Some("U0EXBE002")
+        state po sprint Some(1) Some("U0EXPO002")
+        state uiEng sprint Some(1) Some("U0EXUI003")
+        turn sprint 1 beEng Some("U0EXBE002") rotation
+        turn sprint 1 po Some("U0EXPO002") rotation
+        turn sprint 1 uiEng Some("U0EXUI003") rotation
+        audit rows 24
+    "#]]
+    .assert_eq(&contents(&dir));
+    expect![[r#"
+        FY26 Sp6, in force until Mon 2026-03-30 08:00 PDT
+          Product Owner        Tom Berg (U0EXPO002)  rotation
+          UI Engineering       Cy Park (U0EXUI003)   rotation
+          Backend Engineering  Eli Sato (U0EXBE002)  rotation
+        SPRINT    DATES                    Product Owner  UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-16 – 2026-03-30  Tom Berg       Cy Park         Eli Sato
+        FY26 Sp7  2026-03-30 – 2026-04-13  Priya Shah     Cy Park*        Fay Wu
+        * covering by approved override
+    "#]]
+    .assert_eq(&who_and_schedule(&dir, EXAMPLE_CLOCK));
+}
+
+#[test]
+fn import_names_with_control_characters_is_refused_and_changes_nothing() {
+    for (disciplines, expected) in [
+        (
+            r#"{ "uiEng": [{ "name": "Ana\tLima", "slackId": "U0UI00001" }] }"#,
+            expect![[r#"
+                error: disciplines.json: uiEng entry 1 ("Ana\tLima"): name: a member's name cannot contain control characters (found U+0009 tab)
+            "#]],
+        ),
+        (
+            r#"{ "uiEng": [{ "name": "Ana \u202eamiL", "slackId": "U0UI00001" }] }"#,
+            expect![[r#"
+                error: disciplines.json: uiEng entry 1 ("Ana \u{202e}amiL"): name: a member's name cannot contain control characters (found U+202E right-to-left override)
+            "#]],
+        ),
+    ] {
+        let source = present_with(&[("disciplines.json", disciplines)]);
+        let dir = tempfile::tempdir().unwrap();
+        check_run(
+            &import_from(&dir, source.path(), PRESENT_CLOCK, &[]),
+            2,
+            expect![[""]],
+            expected,
+        );
+        assert_eq!(row_counts(&dir), None, "nothing is created");
+    }
+}

@@ -390,12 +390,16 @@ impl ApiClient {
         self.view_call("views.publish", body).await
     }
 
-    /// Posts a message body to a slash command's or interaction's `response_url`.
+    /// Posts a message body to a slash command's or interaction's `response_url`, its text
+    /// without bidirectional controls.
     pub async fn post_to_response_url(
         &self,
         response_url: &ResponseUrl,
         body: &Value,
     ) -> Result<(), ApiError> {
+        let mut body = body.clone();
+        super::text::remove_bidi_in(&mut body);
+        let body = &body;
         let attempt = || self.post_response_once(response_url, body);
         attempt
             .retry(self.backoff())
@@ -420,13 +424,15 @@ impl ApiClient {
         Ok(())
     }
 
+    /// Calls `method` with `body`, whose text first loses its bidirectional controls.
     async fn bot_call<R: DeserializeOwned>(
         &self,
         method: &'static str,
-        body: Value,
+        mut body: Value,
         encoding: Encoding,
         channel: Option<&str>,
     ) -> Result<R, ApiError> {
+        super::text::remove_bidi_in(&mut body);
         let call = Call {
             method,
             token: self.inner.bot_token.expose(),

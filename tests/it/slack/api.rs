@@ -102,6 +102,57 @@ async fn methods_round_trip_through_the_emulator() {
     assert_eq!(emulator.calls("users.info")[0].params["user"], "U0BOB");
 }
 
+/// Whether `text` holds a bidirectional control.
+fn has_bidi(text: &str) -> bool {
+    text.chars().any(triage_bot::domain::text::is_bidi_control)
+}
+
+#[tokio::test]
+async fn no_call_carries_a_bidirectional_control_to_slack() {
+    let emulator = emulator().await;
+    let api = api(&emulator);
+    let sneaky = "Ana\u{202E}sgnirts\u{2066} \u{200F}ok";
+    let blocks = json!([{ "type": "section", "text": { "type": "mrkdwn", "text": sneaky } }]);
+    let posted = api
+        .post_message(&PostMessage {
+            blocks: Some(blocks.clone()),
+            ..message("C0TRIAGE", sneaky)
+        })
+        .await
+        .unwrap();
+    let topic = format!("on call: {sneaky}");
+    api.set_topic(&ChannelId("C0TRIAGE".into()), &topic)
+        .await
+        .unwrap();
+    let home = json!({ "type": "home", "blocks": blocks });
+    api.publish_view(&user("U0ALICE"), &home).await.unwrap();
+    let delivered = emulator.send_slash_command("U0ALICE", "C0TRIAGE", "/triage", "who");
+    let response_url = ResponseUrl::new(delivered.response_url.unwrap());
+    api.post_to_response_url(&response_url, &json!({ "text": sneaky }))
+        .await
+        .unwrap();
+
+    let workspace = emulator.workspace();
+    let message = &workspace.messages_in(&posted.channel.0)[0];
+    assert_eq!(message.text, "Anasgnirts ok");
+    assert_eq!(
+        message.blocks.as_ref().unwrap()[0]["text"]["text"],
+        "Anasgnirts ok"
+    );
+    assert_eq!(
+        workspace.channel("C0TRIAGE").unwrap().topic,
+        "on call: Anasgnirts ok"
+    );
+    assert_eq!(
+        workspace.views[0].view["blocks"][0]["text"]["text"],
+        "Anasgnirts ok"
+    );
+    assert_eq!(workspace.response_posts[0].body["text"], "Anasgnirts ok");
+    for call in emulator.calls("chat.postMessage") {
+        assert!(!has_bidi(&call.params.to_string()), "{:?}", call.params);
+    }
+}
+
 #[tokio::test]
 async fn answers_without_the_fields_the_bot_does_not_read_are_successes() {
     let emulator = emulator().await;
