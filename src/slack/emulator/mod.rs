@@ -3,14 +3,18 @@
 //! [`Emulator`] serves `apps.connections.open`, the Socket Mode WebSocket and the Web API
 //! methods the bot uses, answering from an in-memory [`Workspace`]. Tests deliver envelopes
 //! (slash commands, block actions, view submissions, menu requests, App Home opens,
-//! mentions), read back acks, calls and the workspace, and inject faults ([`Fault`]).
+//! mentions), read back acks, calls and the workspace, and inject faults ([`Fault`]). A
+//! member can also act as in the Slack client: type a command (one the app does not have gets
+//! Slackbot's refusal), post a message (a mention of the bot reaches the app as `app_mention`),
+//! and submit or close the modal open for them (Slack applies the ack's `response_action`).
 //! It checks tokens like Slack and never logs tokens, tickets or `response_url`s.
 
 mod http;
+mod member;
 mod socket;
 pub mod workspace;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use super::envelope::DisconnectReason;
 use super::secret::{AppToken, BotToken};
+pub use member::InputValue;
 use socket::{Command, Registry};
 pub use workspace::Workspace;
 
@@ -114,6 +119,14 @@ pub struct Delivered {
     pub trigger_id: Option<String>,
 }
 
+/// A member's message as posted: its `ts`, and the `app_mention` delivered when it mentions
+/// the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedByMember {
+    pub ts: String,
+    pub mention: Option<Delivered>,
+}
+
 /// Knobs of the emulator.
 #[derive(Debug, Clone)]
 pub struct EmulatorOptions {
@@ -157,6 +170,8 @@ pub(crate) struct Shared {
     api_faults: Mutex<Vec<ApiFault>>,
     tickets: Mutex<HashSet<String>>,
     response_urls: Mutex<HashSet<String>>,
+    /// Envelope id → the modal whose submission it carries, until the app acks it.
+    submissions: Mutex<HashMap<String, String>>,
     registry: Mutex<Registry>,
     counter: AtomicU64,
 }
@@ -198,7 +213,15 @@ impl Shared {
         lock(&self.calls).push(call);
     }
 
+    /// Records an ack; the ack of a modal's submission first closes, updates or keeps the
+    /// modal as its `response_action` says.
     pub(crate) fn record_ack(&self, ack: RecordedAck) {
+        // A redelivery's id is the original's with `-r<attempt>` appended.
+        let original = ack.envelope_id.split("-r").next().unwrap_or_default();
+        let submitted = lock(&self.submissions).remove(original);
+        if let Some(view_id) = submitted {
+            self.with_workspace(|w| w.answer_submission(&view_id, ack.payload.as_ref()));
+        }
         lock(&self.acks).push(ack);
     }
 
@@ -277,6 +300,7 @@ impl Emulator {
             api_faults: Mutex::new(Vec::new()),
             tickets: Mutex::new(HashSet::new()),
             response_urls: Mutex::new(HashSet::new()),
+            submissions: Mutex::new(HashMap::new()),
             registry: Mutex::new(Registry::default()),
             counter: AtomicU64::new(0),
         });
@@ -458,7 +482,7 @@ impl Emulator {
         text: &str,
     ) -> Delivered {
         let response_url = self.shared.issue_response_url();
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "token": "verification-token-unused", "team_id": self.team_id(),
             "channel_id": channel, "user_id": user, "user_name": self.user_name(user),
@@ -483,7 +507,7 @@ impl Emulator {
         value: &str,
     ) -> Delivered {
         let response_url = self.shared.issue_response_url();
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "type": "block_actions", "user": { "id": user, "name": self.user_name(user) },
             "team": { "id": self.team_id() }, "channel": { "id": channel },
@@ -506,7 +530,7 @@ impl Emulator {
         callback_id: &str,
         state_values: Value,
     ) -> Delivered {
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "type": "view_submission", "user": { "id": user, "name": self.user_name(user) },
             "team": { "id": self.team_id() }, "trigger_id": trigger_id,
@@ -552,6 +576,109 @@ impl Emulator {
         delivered
     }
 
+    /// A slash command typed by `user` in `channel`, as Slack handles it: one of the
+    /// workspace's `slash_commands` is delivered to the app; any other only gets Slackbot's
+    /// "not a valid command" reply, seen by `user` alone, and `None`.
+    pub fn type_slash_command(
+        &self,
+        user: &str,
+        channel: &str,
+        command: &str,
+        text: &str,
+    ) -> Option<Delivered> {
+        let known = self.shared.with_workspace(|workspace| {
+            let known = workspace.slash_commands.iter().any(|c| c == command);
+            if !known {
+                workspace.refuse_command(user, channel, command);
+            }
+            known
+        });
+        known.then(|| self.send_slash_command(user, channel, command, text))
+    }
+
+    /// A message `user` writes in `channel` (mentions as `<@U…>`), shown to everyone there. When
+    /// it mentions the bot, the app gets an `app_mention` event for it, as it subscribes to them.
+    pub fn post_as_member(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> Result<PostedByMember, &'static str> {
+        let (ts, mentions_bot) = self.shared.with_workspace(|workspace| {
+            let ts = workspace.post_as_member(user, channel, text)?;
+            Ok::<_, &'static str>((ts, workspace.mentions_bot(text)))
+        })?;
+        let mention = mentions_bot.then(|| {
+            self.send_event(json!({
+                "type": "app_mention", "user": user, "channel": channel, "text": text,
+                "ts": ts, "event_ts": ts,
+            }))
+        });
+        Ok(PostedByMember { ts, mention })
+    }
+
+    /// `user` submits the modal `view_id` open for them with `inputs` (by block id; the other
+    /// inputs keep their initial values): a `view_submission` as Slack sends it. When the app
+    /// acks, the modal closes, stays with errors, or changes as the ack's `response_action` says.
+    pub fn submit_modal(
+        &self,
+        user: &str,
+        view_id: &str,
+        inputs: &BTreeMap<String, InputValue>,
+    ) -> Result<Delivered, &'static str> {
+        let view = self
+            .shared
+            .with_workspace(|workspace| workspace.submitted_view(user, view_id, inputs))?;
+        let trigger_id = self.trigger_id(user);
+        let payload = json!({
+            "type": "view_submission", "token": "verification-token-unused",
+            "team": { "id": self.team_id() }, "api_app_id": "A0EMULATOR",
+            "user": { "id": user, "name": self.user_name(user), "team_id": self.team_id() },
+            "trigger_id": trigger_id, "view": view, "response_urls": [],
+            "is_enterprise_install": false,
+        });
+        let envelope_id = format!("env-{:08}", self.shared.next());
+        lock(&self.shared.submissions).insert(envelope_id.clone(), view_id.to_string());
+        Ok(self.deliver_as(
+            envelope_id,
+            "interactive",
+            true,
+            payload,
+            None,
+            Some(trigger_id),
+        ))
+    }
+
+    /// `user` closes the modal `view_id` (its close button). The app hears of it, as a
+    /// `view_closed` interaction, only when the view asked with `notify_on_close`.
+    pub fn close_modal(
+        &self,
+        user: &str,
+        view_id: &str,
+    ) -> Result<Option<Delivered>, &'static str> {
+        let closed = self
+            .shared
+            .with_workspace(|workspace| workspace.close_modal(user, view_id))?;
+        if closed.view["notify_on_close"] != true {
+            return Ok(None);
+        }
+        let mut view = closed.view;
+        view["id"] = json!(closed.id);
+        view["hash"] = json!(closed.hash);
+        let payload = json!({
+            "type": "view_closed", "team": { "id": self.team_id() }, "api_app_id": "A0EMULATOR",
+            "user": { "id": user, "name": self.user_name(user) }, "view": view,
+            "is_cleared": false,
+        });
+        Ok(Some(self.deliver(
+            "interactive",
+            false,
+            payload,
+            None,
+            None,
+        )))
+    }
+
     /// Stops the server and every socket, and waits for the server task.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -569,6 +696,25 @@ impl Emulator {
         trigger_id: Option<String>,
     ) -> Delivered {
         let envelope_id = format!("env-{:08}", self.shared.next());
+        self.deliver_as(
+            envelope_id,
+            kind,
+            accepts_response_payload,
+            payload,
+            response_url,
+            trigger_id,
+        )
+    }
+
+    fn deliver_as(
+        &self,
+        envelope_id: String,
+        kind: &str,
+        accepts_response_payload: bool,
+        payload: Value,
+        response_url: Option<String>,
+        trigger_id: Option<String>,
+    ) -> Delivered {
         let envelope = json!({
             "envelope_id": envelope_id, "type": kind, "payload": payload,
             "accepts_response_payload": accepts_response_payload,
@@ -584,8 +730,13 @@ impl Emulator {
         }
     }
 
-    fn trigger_id(&self) -> String {
-        format!("{}.{}", self.shared.next(), self.shared.unguessable())
+    /// A new `trigger_id` for an interaction by `user`: a modal opened with it is theirs.
+    fn trigger_id(&self, user: &str) -> String {
+        let trigger = format!("{}.{}", self.shared.next(), self.shared.unguessable());
+        self.shared.with_workspace(|workspace| {
+            workspace.triggers.insert(trigger.clone(), user.to_string())
+        });
+        trigger
     }
 
     fn team_id(&self) -> String {
