@@ -14,7 +14,7 @@ mod member;
 mod socket;
 pub mod workspace;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 use super::envelope::DisconnectReason;
 use super::secret::{AppToken, BotToken};
-pub use member::InputValue;
+pub use member::{InputValue, PostedByMember};
 use socket::{Command, Registry};
 pub use workspace::Workspace;
 
@@ -117,14 +117,6 @@ pub struct Delivered {
     pub event_id: Option<String>,
     pub response_url: Option<String>,
     pub trigger_id: Option<String>,
-}
-
-/// A member's message as posted: its `ts`, and the `app_mention` delivered when it mentions
-/// the bot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostedByMember {
-    pub ts: String,
-    pub mention: Option<Delivered>,
 }
 
 /// Knobs of the emulator.
@@ -574,109 +566,6 @@ impl Emulator {
         let mut delivered = self.deliver("events_api", false, payload, None, None);
         delivered.event_id = Some(event_id);
         delivered
-    }
-
-    /// A slash command typed by `user` in `channel`, as Slack handles it: one of the
-    /// workspace's `slash_commands` is delivered to the app; any other only gets Slackbot's
-    /// "not a valid command" reply, seen by `user` alone, and `None`.
-    pub fn type_slash_command(
-        &self,
-        user: &str,
-        channel: &str,
-        command: &str,
-        text: &str,
-    ) -> Option<Delivered> {
-        let known = self.shared.with_workspace(|workspace| {
-            let known = workspace.slash_commands.iter().any(|c| c == command);
-            if !known {
-                workspace.refuse_command(user, channel, command);
-            }
-            known
-        });
-        known.then(|| self.send_slash_command(user, channel, command, text))
-    }
-
-    /// A message `user` writes in `channel` (mentions as `<@U…>`), shown to everyone there. When
-    /// it mentions the bot, the app gets an `app_mention` event for it, as it subscribes to them.
-    pub fn post_as_member(
-        &self,
-        user: &str,
-        channel: &str,
-        text: &str,
-    ) -> Result<PostedByMember, &'static str> {
-        let (ts, mentions_bot) = self.shared.with_workspace(|workspace| {
-            let ts = workspace.post_as_member(user, channel, text)?;
-            Ok::<_, &'static str>((ts, workspace.mentions_bot(text)))
-        })?;
-        let mention = mentions_bot.then(|| {
-            self.send_event(json!({
-                "type": "app_mention", "user": user, "channel": channel, "text": text,
-                "ts": ts, "event_ts": ts,
-            }))
-        });
-        Ok(PostedByMember { ts, mention })
-    }
-
-    /// `user` submits the modal `view_id` open for them with `inputs` (by block id; the other
-    /// inputs keep their initial values): a `view_submission` as Slack sends it. When the app
-    /// acks, the modal closes, stays with errors, or changes as the ack's `response_action` says.
-    pub fn submit_modal(
-        &self,
-        user: &str,
-        view_id: &str,
-        inputs: &BTreeMap<String, InputValue>,
-    ) -> Result<Delivered, &'static str> {
-        let view = self
-            .shared
-            .with_workspace(|workspace| workspace.submitted_view(user, view_id, inputs))?;
-        let trigger_id = self.trigger_id(user);
-        let payload = json!({
-            "type": "view_submission", "token": "verification-token-unused",
-            "team": { "id": self.team_id() }, "api_app_id": "A0EMULATOR",
-            "user": { "id": user, "name": self.user_name(user), "team_id": self.team_id() },
-            "trigger_id": trigger_id, "view": view, "response_urls": [],
-            "is_enterprise_install": false,
-        });
-        let envelope_id = format!("env-{:08}", self.shared.next());
-        lock(&self.shared.submissions).insert(envelope_id.clone(), view_id.to_string());
-        Ok(self.deliver_as(
-            envelope_id,
-            "interactive",
-            true,
-            payload,
-            None,
-            Some(trigger_id),
-        ))
-    }
-
-    /// `user` closes the modal `view_id` (its close button). The app hears of it, as a
-    /// `view_closed` interaction, only when the view asked with `notify_on_close`.
-    pub fn close_modal(
-        &self,
-        user: &str,
-        view_id: &str,
-    ) -> Result<Option<Delivered>, &'static str> {
-        let closed = self
-            .shared
-            .with_workspace(|workspace| workspace.close_modal(user, view_id))?;
-        if closed.view["notify_on_close"] != true {
-            return Ok(None);
-        }
-        let mut view = closed.view;
-        view["id"] = json!(closed.id);
-        view["hash"] = json!(closed.hash);
-        let payload = json!({
-            "type": "view_closed", "team": { "id": self.team_id() }, "api_app_id": "A0EMULATOR",
-            "user": { "id": user, "name": self.user_name(user) }, "view": view,
-            "is_cleared": false,
-        });
-        Ok(Some(self.deliver(
-            "interactive",
-            false,
-            payload,
-            None,
-            None,
-        )))
     }
 
     /// Stops the server and every socket, and waits for the server task.
