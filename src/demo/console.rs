@@ -1,10 +1,12 @@
 //! The demo's console: reads one command a line, acts as a workspace member in the emulator
-//! (slash commands, button clicks), moves the demo clock, and prints what Slack would show.
+//! (slash commands, messages, button clicks, filling in and submitting modals), moves the demo
+//! clock, and prints what Slack would show.
 //!
 //! After each command it waits until the bot is quiet (the ack arrived, nothing is due in the
 //! outbox, the workspace stopped changing) and prints the difference. It never reaches into
 //! the bot: everything goes through the emulator, as it would through Slack.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +17,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use super::clock::{self, parse_duration};
+use super::modal::Answers;
 use super::render::{self, Shown, Style};
 use super::team;
 use crate::config::Config;
@@ -22,11 +25,22 @@ use crate::domain::SlackUserId;
 use crate::slack::emulator::{Emulator, Workspace};
 use crate::store::Store;
 
+mod modals;
+
 /// The bot counts as quiet once nothing changed for this long.
 const QUIET: Duration = Duration::from_millis(300);
 /// Waiting for quiet gives up after this long (the output is printed anyway).
 const PATIENCE: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(20);
+const NO_MODAL: &str = "no modal is open; `/triage cover` opens the coverage form";
+
+/// How Slack writes a mention: escaped with the name in a command's text, the id alone in a
+/// message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Command,
+    Message,
+}
 
 /// What the loop does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +59,8 @@ pub struct Console {
     pub style: Style,
     me: String,
     seen: Vec<Shown>,
+    /// What was filled into each open modal (by view id), not yet submitted.
+    answers: HashMap<String, Answers>,
     snapshot: Workspace,
     output_closed: AtomicBool,
 }
@@ -67,6 +83,7 @@ impl Console {
             style,
             me: team::FIRST_USER.to_string(),
             seen: Vec::new(),
+            answers: HashMap::new(),
             snapshot,
             output_closed: AtomicBool::new(false),
         }
@@ -80,7 +97,17 @@ impl Console {
         match word {
             "" => {}
             _ if word.starts_with('#') => {}
+            // With a space after the slash Slack sends a message, not a command.
+            "/" => {
+                self.post_message(line).await;
+                self.hint_at_command(rest);
+            }
             _ if word.starts_with('/') => self.slash_command(word, rest).await,
+            _ if word.starts_with('@') => self.post_message(line).await,
+            "say" => self.post_message(rest).await,
+            "fill" => self.fill(rest),
+            "submit" => self.submit().await,
+            "cancel" | "close" => self.cancel().await,
             "as" => self.switch_user(rest).await,
             "click" => self.click(rest).await,
             "advance" => self.advance(rest).await,
@@ -100,11 +127,20 @@ impl Console {
         self.print_changes(channel)
     }
 
+    /// A command typed in #triage: Slack delivers it if the app has it, else Slackbot says
+    /// it is not a valid command.
     async fn slash_command(&mut self, command: &str, text: &str) {
-        let text = self.mentions(text);
-        let sent = self
-            .emulator
-            .send_slash_command(&self.me, team::TRIAGE_CHANNEL, command, &text);
+        if self.behind_modal() {
+            return;
+        }
+        let text = self.mentions(text, Markup::Command);
+        let typed =
+            self.emulator
+                .type_slash_command(&self.me, team::TRIAGE_CHANNEL, command, &text);
+        let Some(sent) = typed else {
+            self.print_changes(team::TRIAGE_CHANNEL);
+            return;
+        };
         self.settle(Some(&sent.envelope_id)).await;
         let ack = self.emulator.ack_of(&sent.envelope_id);
         match ack.and_then(|ack| ack.payload) {
@@ -117,8 +153,43 @@ impl Console {
         self.print_changes(team::TRIAGE_CHANNEL);
     }
 
-    /// `@name` becomes Slack's escaped mention `<@U…|name>` for people the workspace knows.
-    fn mentions(&self, text: &str) -> String {
+    /// A message from you in #triage; a mention of the bot reaches it as an `app_mention`.
+    async fn post_message(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            self.error("say what? e.g. `say @triage who`");
+            return;
+        }
+        if self.behind_modal() {
+            return;
+        }
+        let text = self.mentions(text, Markup::Message);
+        match self
+            .emulator
+            .post_as_member(&self.me, team::TRIAGE_CHANNEL, &text)
+        {
+            Ok(posted) => {
+                let mention = posted.mention.map(|delivered| delivered.envelope_id);
+                self.settle(mention.as_deref()).await;
+                self.print_changes(team::TRIAGE_CHANNEL);
+            }
+            Err(code) => self.error(&format!("Slack did not post the message ({code})")),
+        }
+    }
+
+    /// After `/ triage who` went out as a message: the command it looks like.
+    fn hint_at_command(&self, text: &str) {
+        let command = format!("/{}", text.split(' ').next().unwrap_or_default());
+        if self.snapshot.slash_commands.contains(&command) {
+            self.note(&format!(
+                "(with a space after the slash it is a message, which the bot does not read; \
+                 `/{text}` is the command)"
+            ));
+        }
+    }
+
+    /// `@name` becomes a mention of a person the workspace knows, or of the bot: `<@U…|name>`
+    /// in a command, `<@U…>` in a message.
+    fn mentions(&self, text: &str, markup: Markup) -> String {
         let words = text.split(' ').map(|word| {
             let Some(name) = word.strip_prefix('@') else {
                 return word.to_string();
@@ -126,9 +197,17 @@ impl Console {
             let end = name
                 .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_' || c == '-'))
                 .unwrap_or(name.len());
-            match self.find_user(&name[..end]) {
-                Some(id) => format!("<@{id}|{}>{}", &name[..end], &name[end..]),
-                None => word.to_string(),
+            let (handle, after) = name.split_at(end);
+            let bot = &self.snapshot.bot_name;
+            let id = if handle.eq_ignore_ascii_case(bot) {
+                Some(self.snapshot.bot_user_id.clone())
+            } else {
+                self.find_user(handle)
+            };
+            match (id, markup) {
+                (Some(id), Markup::Command) => format!("<@{id}|{handle}>{after}"),
+                (Some(id), Markup::Message) => format!("<@{id}>{after}"),
+                (None, _) => word.to_string(),
             }
         });
         words.collect::<Vec<_>>().join(" ")
@@ -194,6 +273,12 @@ impl Console {
         self.me = id;
         let line = self.introduce().await;
         self.say(&line);
+        if let Some(form) = self.my_modal() {
+            self.note(&format!(
+                "(your modal “{}” is still open: `fill`, `submit` or `cancel` it)",
+                form.title
+            ));
+        }
     }
 
     /// "You are Jonas Berg (@jonas): UI Engineering." plus whether you are an admin.
@@ -237,6 +322,9 @@ impl Console {
         let words: Vec<&str> = text.split_whitespace().collect();
         if words.is_empty() {
             self.error("click what? e.g. `click Approve`");
+            return;
+        }
+        if self.behind_modal() {
             return;
         }
         let me = self.me.clone();
@@ -292,7 +380,7 @@ impl Console {
                 candidates.len()
             ));
         }
-        self.say(&self.style.paint("2", &format!("{note})")));
+        self.note(&format!("{note})"));
         let sent = self.emulator.send_block_action(
             &self.me,
             &shown.channel,
@@ -361,7 +449,20 @@ impl Console {
             ("/triage me", "your shifts, with [Request coverage] buttons"),
             (
                 "/triage cover 4 @maria dentist",
-                "ask Maria to cover sprint 3 (@name becomes a mention)",
+                "ask Maria to cover Sprint 4 (@name becomes a mention)",
+            ),
+            (
+                "/triage cover",
+                "the coverage form, a modal (so does [Request coverage])",
+            ),
+            (
+                "fill who maria",
+                "fill in a field of the open modal: a few words of a choice, or text",
+            ),
+            ("submit, cancel", "send the open modal, or close it"),
+            (
+                "@triage who",
+                "a message in #triage mentioning the bot; `say …` posts any message",
             ),
             ("as priya", "act as someone else (Priya is the admin)"),
             (
@@ -491,6 +592,11 @@ impl Console {
     /// Whether standard output was closed, so there is no point going on.
     pub fn output_closed(&self) -> bool {
         self.output_closed.load(Ordering::Relaxed)
+    }
+
+    /// A remark of the console's own, in a dim colour: what it pressed, what Slack did.
+    fn note(&self, text: &str) {
+        self.say(&self.style.paint("2", text));
     }
 
     pub fn error(&self, text: &str) {

@@ -8,6 +8,7 @@
 
 mod clock;
 mod console;
+mod modal;
 mod render;
 mod team;
 
@@ -101,7 +102,10 @@ async fn session(
         .map(|m| (m.slack_id.as_str().to_string(), m.name))
         .collect();
     let zone = config.timezone.iana_name().unwrap_or("UTC").to_string();
-    emulator.edit_workspace(|w| team::furnish(w, &members, &zone));
+    emulator.edit_workspace(|w| {
+        team::furnish(w, &members, &zone);
+        w.slash_commands = vec![config.bot.command.clone()];
+    });
     let wake = Arc::new(Notify::new());
     let options = ServeOptions {
         api_url: emulator.api_url(),

@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
+use super::modal::{Answers, Errors, Form};
 use crate::slack::emulator::Workspace;
+use crate::slack::emulator::workspace::SLACKBOT;
 
 /// A button shown in a message, to be pressed with `click`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +132,6 @@ fn render_block(workspace: &Workspace, block: &Value) -> Option<String> {
         }
         "actions" => button_row(block["elements"].as_array().map_or(&[][..], Vec::as_slice)),
         "divider" => "───".to_string(),
-        "input" => input(workspace, block),
         _ => return None,
     };
     Some(rendered)
@@ -143,33 +144,6 @@ fn button_row(elements: &[Value]) -> String {
         .map(|element| format!("[{}]", element["text"]["text"].as_str().unwrap_or("?")))
         .collect();
     labels.join(" ")
-}
-
-fn input(workspace: &Workspace, block: &Value) -> String {
-    let label = mrkdwn(
-        workspace,
-        block["label"]["text"].as_str().unwrap_or_default(),
-    );
-    let element = &block["element"];
-    let groups = element["option_groups"].as_array().into_iter().flatten();
-    let options = element["options"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .chain(groups.flat_map(|g| g["options"].as_array().into_iter().flatten()));
-    let choices: Vec<String> = options
-        .map(|option| {
-            mrkdwn(
-                workspace,
-                option["text"]["text"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    if choices.is_empty() {
-        format!("{label}: ____")
-    } else {
-        format!("{label}: ({})", choices.join(" | "))
-    }
 }
 
 /// Slack's mrkdwn made readable: mentions become names, links their labels, entities
@@ -232,8 +206,15 @@ fn emoji(text: &str) -> String {
     })
 }
 
-/// A person's real name, or the id when the workspace does not know them.
+/// A person's real name (the bot's display name), or the id when the workspace does not
+/// know them.
 pub fn person(workspace: &Workspace, id: &str) -> String {
+    if id == workspace.bot_user_id {
+        return workspace.bot_name.clone();
+    }
+    if id == SLACKBOT {
+        return "Slackbot".to_string();
+    }
     workspace
         .user(id)
         .map_or_else(|| id.to_string(), |user| user.real_name.clone())
@@ -271,11 +252,14 @@ pub fn changes(before: &Workspace, after: &Workspace, me: &str, channel: &str) -
         shown.extend(response_post(after, &post.body, me, channel));
     }
     for ephemeral in after.ephemerals.iter().skip(before.ephemerals.len()) {
-        let place = if ephemeral.user == me {
+        let mut place = if ephemeral.user == me {
             "only you".to_string()
         } else {
             format!("only {}", person(after, &ephemeral.user))
         };
+        if let Some(author) = &ephemeral.author {
+            place.push_str(&format!(", from {}", person(after, author)));
+        }
         let blocks = ephemeral.blocks.as_ref();
         shown.push(Shown {
             place,
@@ -315,28 +299,30 @@ fn response_post(workspace: &Workspace, body: &Value, me: &str, channel: &str) -
     })
 }
 
+/// Modals opened for `me` (or changed by the app) since `before`.
 fn modals(before: &Workspace, after: &Workspace, me: &str) -> Vec<Shown> {
     let mut shown = Vec::new();
-    for view in after.views.iter().filter(|view| view.home_of.is_none()) {
+    for view in after.modals_of(me) {
         let earlier = before.views.iter().find(|old| old.id == view.id);
         if earlier.is_some_and(|old| old.view == view.view) {
             continue;
         }
-        let title = view.view["title"]["text"].as_str().unwrap_or("Modal");
-        let body = format!(
-            "{}\n(the console cannot fill in forms: `/triage cover <sprint> @person [reason]` files the same request)",
-            message(after, "", view.view.get("blocks"))
-        );
-        shown.push(Shown {
-            place: format!("modal “{title}”"),
-            body,
-            buttons: Vec::new(),
-            channel: String::new(),
-            message: None,
-            visible_to: Some(me.to_string()),
-        });
+        let form = Form::read(after, view);
+        shown.push(modal(&form, &Answers::new(), &Errors::new(), me));
     }
     shown
+}
+
+/// A modal for `me`, filled in with `answers`, with `errors` under their inputs.
+pub fn modal(form: &Form, answers: &Answers, errors: &Errors, me: &str) -> Shown {
+    Shown {
+        place: format!("modal “{}”", form.title),
+        body: form.lines(answers, errors),
+        buttons: Vec::new(),
+        channel: String::new(),
+        message: None,
+        visible_to: Some(me.to_string()),
+    }
 }
 
 fn messages(before: &Workspace, after: &Workspace) -> Vec<Shown> {
@@ -359,9 +345,13 @@ fn messages(before: &Workspace, after: &Workspace) -> Vec<Shown> {
             place.push_str(", edited");
         }
         let blocks = posted.blocks.as_ref();
+        let mut body = message(after, &posted.text, blocks);
+        if let Some(author) = &posted.author {
+            body = format!("{}: {body}", person(after, author));
+        }
         shown.push(Shown {
             place,
-            body: message(after, &posted.text, blocks),
+            body,
             buttons: buttons(after, blocks),
             channel: posted.channel.clone(),
             message: Some((posted.channel.clone(), posted.ts.clone())),

@@ -172,6 +172,227 @@ quit
 }
 
 #[test]
+fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "/ triage who\n/triageX who\n@triage who\nsay thanks @maria\n";
+    let output = run_demo(dir.path(), &["demo"], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+        16 people, two-week sprints. Database: <db>.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+             advance 14d · state · help · quit
+        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+        [#triage]
+          Triage duty: Sprint 4
+          Mon Mar 9 to Sun Mar 22
+          • Account: @Aiko Tanaka
+          • Producer: @Priya Nair
+          • Product Owner: @Diego Ramos
+          • UI Engineering: @Jonas Berg
+          • Backend Engineering: @Nina Petrova
+        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> / triage who
+        [#triage] Jonas Berg: / triage who
+        (with a space after the slash it is a message, which the bot does not read; `/triage who` is the command)
+        jonas> /triageX who
+        [only you, from Slackbot] `/triageX` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands. If you are trying to send a message that begins with "/", try adding a space before it.
+        jonas> @triage who
+        [#triage] Jonas Berg: @triage who
+        [#triage, in a thread]
+          Sprint 4 until Mon 2026-03-23 08:00 PDT
+          • Account: @Aiko Tanaka (rotation)
+          • Producer: @Priya Nair (rotation)
+          • Product Owner: @Diego Ramos (rotation)
+          • UI Engineering: @Jonas Berg (rotation)
+          • Backend Engineering: @Nina Petrova (rotation)
+          _More with `/triage help`._
+        jonas> say thanks @maria
+        [#triage] Jonas Berg: thanks @Maria Lopez
+        Bye.
+    "#]],
+    );
+}
+
+#[test]
+fn the_coverage_form_is_filled_in_refused_fixed_and_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+as maria
+/triage cover
+/triage who
+submit
+fill shift account sprint 5
+fill who kevin
+fill reason out sick
+submit
+fill who tom
+submit
+";
+    let output = run_demo(dir.path(), &["demo"], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+        16 people, two-week sprints. Database: <db>.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+             advance 14d · state · help · quit
+        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+        [#triage]
+          Triage duty: Sprint 4
+          Mon Mar 9 to Sun Mar 22
+          • Account: @Aiko Tanaka
+          • Producer: @Priya Nair
+          • Product Owner: @Diego Ramos
+          • UI Engineering: @Jonas Berg
+          • Backend Engineering: @Nina Petrova
+        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> as maria
+        You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
+        maria> /triage cover
+        [modal “Request coverage”]
+          Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+          Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+          Reason (optional): ____
+          An admin approves or declines the request; you and your replacement get a DM.
+          [Cancel] [Send request]
+          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+        maria> /triage who
+        error: the modal “Request coverage” is open, and Slack takes nothing else until it closes: `submit` it or `cancel` it
+        maria> submit
+        (Slack does not send a form while a required field is empty)
+        [modal “Request coverage”]
+          Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+            ⚠️ Please complete this required field.
+          Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+            ⚠️ Please complete this required field.
+          Reason (optional): ____
+          An admin approves or declines the request; you and your replacement get a DM.
+          [Cancel] [Send request]
+          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+        maria> fill shift account sprint 5
+        (Shift: Account · Sprint 5 · Mar 23 to Apr 5)
+        maria> fill who kevin
+        (Who covers it: Kevin Wu (UI Engineering))
+        maria> fill reason out sick
+        (Reason: out sick)
+        maria> submit
+        (pressing [Send request] in “Request coverage”)
+        [modal “Request coverage”]
+          Shift: Account · Sprint 5 · Mar 23 to Apr 5
+          Who covers it: Kevin Wu (UI Engineering)
+            ⚠️ Choose someone from account, the shift's discipline.
+          Reason (optional): out sick
+          An admin approves or declines the request; you and your replacement get a DM.
+          [Cancel] [Send request]
+          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+        maria> fill who tom
+        (Who covers it: Tom Becker (Account))
+        maria> submit
+        (pressing [Send request] in “Request coverage”)
+        [modal “Request coverage”] closed
+        [#triage-admins]
+          Coverage request #1
+          @Maria Lopez asks @Tom Becker to cover Account in Sprint 5
+          Reason: out sick
+          [Approve] [Decline]
+        [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5. An admin will approve or decline it, and you will get a DM either way.
+        Bye.
+    "#]],
+    );
+}
+
+#[test]
+fn a_form_opened_by_a_button_starts_on_its_shift_and_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+fill who kevin
+/triage me
+click Request coverage Sprint 8
+fill
+fill shift 4
+fill when tomorrow
+cancel
+submit
+";
+    let output = run_demo(dir.path(), &["demo"], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+        16 people, two-week sprints. Database: <db>.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+             advance 14d · state · help · quit
+        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+        [#triage]
+          Triage duty: Sprint 4
+          Mon Mar 9 to Sun Mar 22
+          • Account: @Aiko Tanaka
+          • Producer: @Priya Nair
+          • Product Owner: @Diego Ramos
+          • UI Engineering: @Jonas Berg
+          • Backend Engineering: @Nina Petrova
+        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> fill who kevin
+        error: no modal is open; `/triage cover` opens the coverage form
+        jonas> /triage me
+        [only you]
+          Your shifts
+          UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+          [Request coverage]
+          UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+          [Request coverage]
+        jonas> click Request coverage Sprint 8
+        (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT” [only you])
+        [modal “Request coverage”]
+          Shift: UI Engineering · Sprint 8 · May 4 to May 17
+          Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+          Reason (optional): ____
+          An admin approves or declines the request; you and your replacement get a DM.
+          [Cancel] [Send request]
+          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+        jonas> fill
+        [modal “Request coverage”]
+          Shift: UI Engineering · Sprint 8 · May 4 to May 17
+          Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+          Reason (optional): ____
+          An admin approves or declines the request; you and your replacement get a DM.
+          [Cancel] [Send request]
+          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+        jonas> fill shift 4
+        error: `4` matches 2 choices of Shift: UI Engineering · Sprint 4 · Mar 9 to Mar 22 (now) | UI Engineering · Sprint 8 · May 4 to May 17; add words to pick one
+        jonas> fill when tomorrow
+        error: “Request coverage” has no field `when`; its fields: shift, who covers it, reason
+        jonas> cancel
+        (pressing [Cancel] in “Request coverage”)
+        [modal “Request coverage”] closed
+        jonas> submit
+        error: no modal is open; `/triage cover` opens the coverage form
+        Bye.
+    "#]],
+    );
+}
+
+#[test]
 fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database() {
     let dir = tempfile::tempdir().unwrap();
     let output = run_demo(

@@ -3,14 +3,18 @@
 //! [`Emulator`] serves `apps.connections.open`, the Socket Mode WebSocket and the Web API
 //! methods the bot uses, answering from an in-memory [`Workspace`]. Tests deliver envelopes
 //! (slash commands, block actions, view submissions, menu requests, App Home opens,
-//! mentions), read back acks, calls and the workspace, and inject faults ([`Fault`]).
+//! mentions), read back acks, calls and the workspace, and inject faults ([`Fault`]). A
+//! member can also act as in the Slack client: type a command (one the app does not have gets
+//! Slackbot's refusal), post a message (a mention of the bot reaches the app as `app_mention`),
+//! and submit or close the modal open for them (Slack applies the ack's `response_action`).
 //! It checks tokens like Slack and never logs tokens, tickets or `response_url`s.
 
 mod http;
+mod member;
 mod socket;
 pub mod workspace;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use super::envelope::DisconnectReason;
 use super::secret::{AppToken, BotToken};
+pub use member::{InputValue, PostedByMember};
 use socket::{Command, Registry};
 pub use workspace::Workspace;
 
@@ -157,6 +162,8 @@ pub(crate) struct Shared {
     api_faults: Mutex<Vec<ApiFault>>,
     tickets: Mutex<HashSet<String>>,
     response_urls: Mutex<HashSet<String>>,
+    /// Envelope id → the modal whose submission it carries, until the app acks it.
+    submissions: Mutex<HashMap<String, String>>,
     registry: Mutex<Registry>,
     counter: AtomicU64,
 }
@@ -198,7 +205,15 @@ impl Shared {
         lock(&self.calls).push(call);
     }
 
+    /// Records an ack; the ack of a modal's submission first closes, updates or keeps the
+    /// modal as its `response_action` says.
     pub(crate) fn record_ack(&self, ack: RecordedAck) {
+        // A redelivery's id is the original's with `-r<attempt>` appended.
+        let original = ack.envelope_id.split("-r").next().unwrap_or_default();
+        let submitted = lock(&self.submissions).remove(original);
+        if let Some(view_id) = submitted {
+            self.with_workspace(|w| w.answer_submission(&view_id, ack.payload.as_ref()));
+        }
         lock(&self.acks).push(ack);
     }
 
@@ -277,6 +292,7 @@ impl Emulator {
             api_faults: Mutex::new(Vec::new()),
             tickets: Mutex::new(HashSet::new()),
             response_urls: Mutex::new(HashSet::new()),
+            submissions: Mutex::new(HashMap::new()),
             registry: Mutex::new(Registry::default()),
             counter: AtomicU64::new(0),
         });
@@ -458,7 +474,7 @@ impl Emulator {
         text: &str,
     ) -> Delivered {
         let response_url = self.shared.issue_response_url();
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "token": "verification-token-unused", "team_id": self.team_id(),
             "channel_id": channel, "user_id": user, "user_name": self.user_name(user),
@@ -483,7 +499,7 @@ impl Emulator {
         value: &str,
     ) -> Delivered {
         let response_url = self.shared.issue_response_url();
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "type": "block_actions", "user": { "id": user, "name": self.user_name(user) },
             "team": { "id": self.team_id() }, "channel": { "id": channel },
@@ -506,7 +522,7 @@ impl Emulator {
         callback_id: &str,
         state_values: Value,
     ) -> Delivered {
-        let trigger_id = self.trigger_id();
+        let trigger_id = self.trigger_id(user);
         let payload = json!({
             "type": "view_submission", "user": { "id": user, "name": self.user_name(user) },
             "team": { "id": self.team_id() }, "trigger_id": trigger_id,
@@ -569,6 +585,25 @@ impl Emulator {
         trigger_id: Option<String>,
     ) -> Delivered {
         let envelope_id = format!("env-{:08}", self.shared.next());
+        self.deliver_as(
+            envelope_id,
+            kind,
+            accepts_response_payload,
+            payload,
+            response_url,
+            trigger_id,
+        )
+    }
+
+    fn deliver_as(
+        &self,
+        envelope_id: String,
+        kind: &str,
+        accepts_response_payload: bool,
+        payload: Value,
+        response_url: Option<String>,
+        trigger_id: Option<String>,
+    ) -> Delivered {
         let envelope = json!({
             "envelope_id": envelope_id, "type": kind, "payload": payload,
             "accepts_response_payload": accepts_response_payload,
@@ -584,8 +619,13 @@ impl Emulator {
         }
     }
 
-    fn trigger_id(&self) -> String {
-        format!("{}.{}", self.shared.next(), self.shared.unguessable())
+    /// A new `trigger_id` for an interaction by `user`: a modal opened with it is theirs.
+    fn trigger_id(&self, user: &str) -> String {
+        let trigger = format!("{}.{}", self.shared.next(), self.shared.unguessable());
+        self.shared.with_workspace(|workspace| {
+            workspace.triggers.insert(trigger.clone(), user.to_string())
+        });
+        trigger
     }
 
     fn team_id(&self) -> String {

@@ -3,6 +3,8 @@
 //! Plain data plus one function per method that reads parameters and changes the model the
 //! way Slack would. No I/O here: the HTTP layer decodes requests and encodes the answers.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 /// A member of the workspace.
@@ -38,6 +40,8 @@ pub struct UserGroup {
 pub struct Message {
     pub channel: String,
     pub ts: String,
+    /// The member who wrote it; `None` for the app's own posts.
+    pub author: Option<String>,
     pub text: String,
     pub blocks: Option<Value>,
     pub thread_ts: Option<String>,
@@ -49,17 +53,22 @@ pub struct Message {
 pub struct Ephemeral {
     pub channel: String,
     pub user: String,
+    /// Who sent it when it is not the app: Slack's own Slackbot ([`SLACKBOT`]).
+    pub author: Option<String>,
     pub text: String,
     pub blocks: Option<Value>,
 }
 
-/// An opened modal or a published App Home.
+/// An open modal or a published App Home.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
     pub id: String,
     pub hash: String,
     /// The user whose App Home this is (`views.publish`).
     pub home_of: Option<String>,
+    /// The user the modal is open for: the one whose trigger opened it (`None` for an App
+    /// Home, or a modal opened with a trigger the emulator did not issue).
+    pub modal_of: Option<String>,
     pub view: Value,
 }
 
@@ -77,6 +86,10 @@ pub struct Workspace {
     pub team_id: String,
     pub team_name: String,
     pub bot_user_id: String,
+    /// The bot user's display name, as people mention it (`@triage`).
+    pub bot_name: String,
+    /// The app's slash commands (`/triage`); Slack refuses any other as not a valid command.
+    pub slash_commands: Vec<String>,
     pub users: Vec<User>,
     pub channels: Vec<Channel>,
     pub usergroups: Vec<UserGroup>,
@@ -86,8 +99,13 @@ pub struct Workspace {
     pub response_posts: Vec<ResponsePost>,
     /// Channels the bot has not joined (it is in every other channel).
     pub bot_not_in: Vec<String>,
+    /// Who each issued `trigger_id` belongs to, so a modal opens for that person.
+    pub(crate) triggers: BTreeMap<String, String>,
     next_id: u64,
 }
+
+/// Slack's own user, who answers a command that does not exist.
+pub const SLACKBOT: &str = "USLACKBOT";
 
 type Answer = Result<Value, &'static str>;
 
@@ -110,6 +128,8 @@ impl Workspace {
             team_id: "T0EMULATOR".to_string(),
             team_name: "Emulated Team".to_string(),
             bot_user_id: "U0TRIAGEBOT".to_string(),
+            bot_name: "triage".to_string(),
+            slash_commands: vec!["/triage".to_string()],
             users: vec![
                 user("U0ALICE", "alice", "Alice Adams", "America/Los_Angeles"),
                 user("U0BOB", "bob", "Bob Brown", "Europe/Berlin"),
@@ -131,6 +151,7 @@ impl Workspace {
             views: Vec::new(),
             response_posts: Vec::new(),
             bot_not_in: Vec::new(),
+            triggers: BTreeMap::new(),
             next_id: 1,
         }
     }
@@ -182,7 +203,7 @@ impl Workspace {
             .collect()
     }
 
-    fn next_id(&mut self) -> u64 {
+    pub(crate) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
@@ -208,6 +229,7 @@ impl Workspace {
         self.messages.push(Message {
             channel: channel.clone(),
             ts: ts.clone(),
+            author: None,
             text: text.clone(),
             blocks,
             thread_ts: optional_text(params, "thread_ts"),
@@ -243,6 +265,7 @@ impl Workspace {
         self.ephemerals.push(Ephemeral {
             channel,
             user,
+            author: None,
             text,
             blocks: params.get("blocks").cloned(),
         });
@@ -322,9 +345,10 @@ impl Workspace {
     }
 
     fn open_view(&mut self, params: &Value) -> Answer {
-        required_text(params, "trigger_id")?;
+        let trigger = required_text(params, "trigger_id")?;
         let view = view_param(params)?;
-        Ok(self.store_view(None, view))
+        let user = self.triggers.get(&trigger).cloned();
+        Ok(self.store_view(None, user, view))
     }
 
     fn update_view(&mut self, params: &Value) -> Answer {
@@ -337,7 +361,7 @@ impl Workspace {
         if hash.is_some_and(|hash| hash != entry.hash) {
             return Err("hash_conflict");
         }
-        entry.view = view;
+        entry.view = with_ids(view);
         entry.hash = next_hash;
         Ok(json!({ "view": { "id": entry.id, "hash": entry.hash } }))
     }
@@ -347,17 +371,23 @@ impl Workspace {
         let view = view_param(params)?;
         self.views
             .retain(|entry| entry.home_of.as_ref() != Some(&user));
-        Ok(self.store_view(Some(user), view))
+        Ok(self.store_view(Some(user), None, view))
     }
 
-    fn store_view(&mut self, home_of: Option<String>, view: Value) -> Value {
+    pub(crate) fn store_view(
+        &mut self,
+        home_of: Option<String>,
+        modal_of: Option<String>,
+        view: Value,
+    ) -> Value {
         let id = format!("V0{:06}", self.next_id());
         let hash = format!("hash-{}", self.next_id());
         self.views.push(View {
             id: id.clone(),
             hash: hash.clone(),
             home_of,
-            view,
+            modal_of,
+            view: with_ids(view),
         });
         json!({ "view": { "id": id, "hash": hash } })
     }
@@ -394,6 +424,22 @@ fn optional_text(params: &Value, key: &str) -> Option<String> {
 
 fn required_text(params: &Value, key: &str) -> Result<String, &'static str> {
     optional_text(params, key).ok_or("invalid_arguments")
+}
+
+/// The view with a `block_id` on every block and an `action_id` on every input's element,
+/// made up where the app left them out, as Slack does.
+pub(crate) fn with_ids(mut view: Value) -> Value {
+    let blocks = view.get_mut("blocks").and_then(Value::as_array_mut);
+    for (index, block) in blocks.into_iter().flatten().enumerate() {
+        if block.get("block_id").is_none() {
+            block["block_id"] = json!(format!("block-{index}"));
+        }
+        let element = block.get_mut("element").filter(|e| e.is_object());
+        if let Some(element) = element.filter(|e| e.get("action_id").is_none()) {
+            element["action_id"] = json!(format!("action-{index}"));
+        }
+    }
+    view
 }
 
 /// `view` arrives as an object in JSON bodies and as JSON text in form bodies.
