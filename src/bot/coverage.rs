@@ -24,7 +24,7 @@ use crate::domain::{
 };
 use crate::duty::{self, Roster};
 use crate::slack::blocks::{self, Message};
-use crate::slack::text::escape;
+use crate::slack::text::{self, escape};
 use crate::slack::{decisions, views};
 use crate::store::{RequestOutcome, Store, StoreError, no_effects};
 
@@ -643,11 +643,21 @@ pub fn submit_modal(
         replacement: person,
         requester: ctx.user.clone(),
     };
+    // A modal shows its errors as plain text: people by name, no markup.
+    let plain = |text: &str| {
+        let roster = Roster::load(ctx.store).ok();
+        text::mrkdwn_as_plain(text, |user| {
+            roster
+                .as_ref()
+                .and_then(|r| r.name_of(user))
+                .map(str::to_string)
+        })
+    };
     match file(ctx, &request, reason, Via::Modal) {
         Ok(_) => Ok(()),
         Err(BotError::Refused(text)) if text.contains(request.replacement.as_str()) => {
-            Err(error(views::REPLACEMENT_INPUT, text))
+            Err(error(views::REPLACEMENT_INPUT, plain(&text)))
         }
-        Err(other) => Err(error(views::SHIFT_INPUT, other.into_message().text)),
+        Err(other) => Err(error(views::SHIFT_INPUT, plain(&other.into_message().text))),
     }
 }

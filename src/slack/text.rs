@@ -96,6 +96,37 @@ pub fn remove_bidi_in(value: &mut Value) {
     }
 }
 
+/// A mrkdwn sentence of the bot's own for a `plain_text` place (a modal's input error): each
+/// person mention becomes `@` and the name `name_of` gives (the id when it gives none), bold
+/// marks go, and `&amp;`, `&lt;`, `&gt;` read as the characters they stand for.
+pub fn mrkdwn_as_plain(text: &str, name_of: impl Fn(&SlackUserId) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("<@") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find('>') else {
+            out.push_str("<@");
+            rest = after;
+            continue;
+        };
+        let id = after[..close].split('|').next().unwrap_or_default();
+        match SlackUserId::parse(id) {
+            Ok(user) => {
+                out.push('@');
+                out.push_str(&name_of(&user).unwrap_or_else(|| id.to_string()));
+            }
+            Err(_) => out.push_str(&rest[open..open + 2 + close + 1]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out.replace('*', "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -155,5 +186,18 @@ mod tests {
             "<@U0BOB|\u{202E}bob> <https://x.test|\u{202E}label>",
             "<@U0BOB|bob> <https://x.test|label>",
         );
+    }
+
+    #[test]
+    fn a_sentence_for_a_plain_text_place_names_people_and_loses_markup() {
+        let name_of = |user: &SlackUserId| (user.as_str() == "U0ANA").then(|| "Ana".to_string());
+        assert_eq!(
+            mrkdwn_as_plain(
+                "<@U0ANA> is already on duty for *R&amp;D* in *Sprint 4*; ask <@U0BOB|bob>",
+                name_of
+            ),
+            "@Ana is already on duty for R&D in Sprint 4; ask @U0BOB"
+        );
+        assert_eq!(mrkdwn_as_plain("a <@ b", name_of), "a <@ b");
     }
 }

@@ -587,6 +587,16 @@ async fn coverage_by_modal_then_declined_by_button() {
         ]],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
+    // A rule's refusal names people as a modal can show them: plain text, no mention markup.
+    check(
+        bot.submit(ALICE, "0:ui", "ui:U0ALICE", "")
+            .await
+            .to_string(),
+        expect![[
+            r#"{"errors":{"replacement":"@Alice is already on duty for UI in Sprint 1"},"response_action":"errors"}"#
+        ]],
+    );
+    assert!(bot.store.overrides(None).unwrap().is_empty());
 
     assert_eq!(
         bot.submit(ALICE, "0:ui", "ui:U0BOB", "holiday").await,
@@ -1335,7 +1345,9 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             "cover 1 <@U0BOB|bob> ui back \u{202E}yadnoM <!channel>",
         )
         .await,
-        expect!["Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."],
+        expect![
+            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
+        ],
     );
     let reason = bot.store.override_by_id(1).unwrap().unwrap().reason;
     assert_eq!(reason.as_deref(), Some("back yadnoM <!channel>"));

@@ -241,77 +241,78 @@ submit
         dir.path(),
         &output,
         expect![[r#"
-        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
-        emulated on this machine. Type what you would type in Slack; see what Slack shows.
-        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
-        16 people, two-week sprints. Database: <db>.
-        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
-        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-             advance 14d · state · help · quit
-        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
-        [#triage]
-          Triage duty: Sprint 4
-          Mon Mar 9 to Sun Mar 22
-          • Account: @Aiko Tanaka
-          • Producer: @Priya Nair
-          • Product Owner: @Diego Ramos
-          • UI Engineering: @Jonas Berg
-          • Backend Engineering: @Nina Petrova
-        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        jonas> as maria
-        You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
-        maria> /triage cover
-        [modal “Request coverage”]
-          Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
-          Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
-          Reason (optional): ____
-          An admin approves or declines the request; you and your replacement get a DM.
-          [Cancel] [Send request]
-          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
-        maria> /triage who
-        error: the modal “Request coverage” is open, and Slack takes nothing else until it closes: `submit` it or `cancel` it
-        maria> submit
-        (Slack does not send a form while a required field is empty)
-        [modal “Request coverage”]
-          Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
-            ⚠️ Please complete this required field.
-          Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
-            ⚠️ Please complete this required field.
-          Reason (optional): ____
-          An admin approves or declines the request; you and your replacement get a DM.
-          [Cancel] [Send request]
-          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
-        maria> fill shift account sprint 5
-        (Shift: Account · Sprint 5 · Mar 23 to Apr 5)
-        maria> fill who kevin
-        (Who covers it: Kevin Wu (UI Engineering))
-        maria> fill reason out sick
-        (Reason: out sick)
-        maria> submit
-        (pressing [Send request] in “Request coverage”)
-        [modal “Request coverage”]
-          Shift: Account · Sprint 5 · Mar 23 to Apr 5
-          Who covers it: Kevin Wu (UI Engineering)
-            ⚠️ Choose someone from account, the shift's discipline.
-          Reason (optional): out sick
-          An admin approves or declines the request; you and your replacement get a DM.
-          [Cancel] [Send request]
-          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
-        maria> fill who tom
-        (Who covers it: Tom Becker (Account))
-        maria> submit
-        (pressing [Send request] in “Request coverage”)
-        [modal “Request coverage”] closed
-        [#triage-admins]
-          Coverage request #1
-          @Maria Lopez asks @Tom Becker to cover Account in Sprint 5
-          Reason: out sick
-          [Approve] [Decline]
-        [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5. An admin will approve or decline it, and you will get a DM either way.
-        Bye.
-    "#]],
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> as maria
+            You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
+            maria> /triage cover
+            [modal “Request coverage”]
+              Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+              Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+              Reason (optional): ____
+              An admin approves or declines the request; you and your replacement get a DM.
+              [Cancel] [Send request]
+              (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+            maria> /triage who
+            error: the modal “Request coverage” is open, and Slack takes nothing else until it closes: `submit` it or `cancel` it
+            maria> submit
+            (Slack does not send a form while a required field is empty)
+            [modal “Request coverage”]
+              Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+                ⚠️ Please complete this required field.
+              Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+                ⚠️ Please complete this required field.
+              Reason (optional): ____
+              An admin approves or declines the request; you and your replacement get a DM.
+              [Cancel] [Send request]
+              (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+            maria> fill shift account sprint 5
+            (Shift: Account · Sprint 5 · Mar 23 to Apr 5)
+            maria> fill who kevin
+            (Who covers it: Kevin Wu (UI Engineering))
+            maria> fill reason out sick
+            (Reason: out sick)
+            maria> submit
+            (pressing [Send request] in “Request coverage”)
+            [modal “Request coverage”]
+              Shift: Account · Sprint 5 · Mar 23 to Apr 5
+              Who covers it: Kevin Wu (UI Engineering)
+                ⚠️ Choose someone from Account, the shift's discipline.
+              Reason (optional): out sick
+              An admin approves or declines the request; you and your replacement get a DM.
+              [Cancel] [Send request]
+              (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+            maria> fill who tom
+            (Who covers it: Tom Becker (Account))
+            maria> submit
+            (pressing [Send request] in “Request coverage”)
+            [modal “Request coverage”] closed
+            [#triage-admins]
+              Coverage request #1
+              @Maria Lopez asks @Tom Becker to cover Account in Sprint 5
+              Reason: out sick
+              [Approve] [Decline]
+            [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5; @Tom Becker has a DM about it. An admin will approve or decline it, and you will get a DM either way.
+            [DM → Tom Becker] @Maria Lopez asked you to cover their shift, Account in Sprint 5 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Maria Lopez: they can cancel it with `/triage cancel 1`.
+            Bye.
+        "#]],
     );
 }
 
