@@ -531,6 +531,7 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         for dm in dms.iter().filter(|r| r.1 != "sent") {
             report.fail(format!("{} is {}", dm.0, dm.1));
         }
+        check_dms_before_post(db, &post, &prefix, report);
     }
     let count_of = |prefix: &str, status: &str| {
         rows.iter()
@@ -553,4 +554,32 @@ fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
         .filter(|r| r.0.starts_with("decision:") && r.0.contains(":dm:") && r.1 == "sent")
         .count();
     report.figure("decision DMs sent", decision_dms);
+}
+
+/// A person hears of their duty before, or in the same second as, the channel post naming them,
+/// unless their DM was waiting out a failure other than a rate limit (a 5xx backs off for 30 s
+/// or more, and the team need not wait for it).
+fn check_dms_before_post(db: &Connection, post: &str, prefix: &str, report: &mut Report) {
+    let late: Vec<(String, Option<String>)> = db
+        .prepare(
+            "SELECT dm.idempotency_key, dm.last_error FROM outbox dm, outbox post
+             WHERE post.idempotency_key = ?1 AND dm.idempotency_key LIKE ?2 || '%'
+               AND dm.status = 'sent' AND post.status = 'sent' AND dm.sent_at > post.sent_at",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map([post, prefix], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .expect("late handoff DMs");
+    for (key, error) in late {
+        match error {
+            Some(error) if !error.contains("rate limited") => report.notes.push(format!(
+                "{key} went after {post}: it was backing off after `{error}`"
+            )),
+            error => report.fail(format!(
+                "{key} went after {post} (last error: {error:?}): the person heard last"
+            )),
+        }
+    }
 }

@@ -7,6 +7,15 @@
 //! expired before it could be delivered (a late heads-up). Store calls go through the blocking
 //! pool.
 //!
+//! # A person hears first
+//!
+//! The DMs of an event (a handoff, say) are enqueued before the channel post that names the same
+//! people, and due items go by next attempt and then by id, so the DMs go first. When Slack
+//! rate-limits a DM and it is rescheduled for its `Retry-After`, the later channel posts that
+//! mention that person are moved to the same moment (at most [`HOLD_MAX`] after they were
+//! enqueued), so the DM still goes before the post about them. A DM waiting out any other
+//! failure's backoff holds nothing: the team still hears who is on duty.
+//!
 //! # Exactly once, and the edge that remains
 //!
 //! A sent item is never sent again: it is marked `sent` right after Slack accepts it, before the
@@ -49,6 +58,9 @@ const MAX_ATTEMPTS: i64 = 12;
 /// First and longest delay between attempts of one item.
 const RETRY_MIN: Duration = Duration::from_secs(30);
 const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
+/// Longest a channel post waits, after it was enqueued, for a rate-limited DM to a person it
+/// names.
+const HOLD_MAX: Duration = Duration::from_secs(2 * 60);
 /// Longest idle sleep when nothing is pending.
 const IDLE: Duration = Duration::from_secs(10 * 60);
 
@@ -66,6 +78,8 @@ pub struct DeliveryReport {
 enum Outcome {
     Sent,
     Retried,
+    /// Retried after a rate limit, and channel posts naming the person now wait for it.
+    RetriedHolding,
     Failed,
     Dropped,
 }
@@ -211,6 +225,11 @@ impl Worker {
                 match self.deliver(entry, clock()).await? {
                     Outcome::Sent => report.sent += 1,
                     Outcome::Retried => report.retried += 1,
+                    Outcome::RetriedHolding => {
+                        // Posts in this batch may have just been told to wait: fetch afresh.
+                        report.retried += 1;
+                        break;
+                    }
                     Outcome::Failed => report.failed += 1,
                     Outcome::Dropped => report.dropped += 1,
                 }
@@ -254,7 +273,14 @@ impl Worker {
                 Ok(Outcome::Sent)
             }
             Err(Failure::Transient { error, at_least }) => {
-                self.retry(&entry, &error, at_least, now).await
+                let outcome = self.retry(&entry, &error, at_least, now).await?;
+                if let (Outcome::Retried, Effect::DirectMessage { user, .. }) = (outcome, &effect)
+                    && !at_least.is_zero()
+                    && self.hold_posts_naming(&entry, user, at_least, now).await? > 0
+                {
+                    return Ok(Outcome::RetriedHolding);
+                }
+                Ok(outcome)
             }
             Err(Failure::Permanent(error)) => {
                 tracing::error!(key = %entry.key, kind = %entry.kind, %error, "outbox item failed for good");
@@ -287,6 +313,28 @@ impl Worker {
             .run(move |s| s.retry_outbox(id, at, &error))
             .await?;
         Ok(Outcome::Retried)
+    }
+
+    /// A rate-limited DM to `user` was rescheduled: the channel posts enqueued after it that
+    /// mention `user` wait for the same moment, so the person hears first.
+    async fn hold_posts_naming(
+        &self,
+        dm: &OutboxEntry,
+        user: &str,
+        at_least: Duration,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let until = retry_at(now, dm.attempts, at_least);
+        let hold_max = SignedDuration::try_from(HOLD_MAX).unwrap_or(SignedDuration::MAX);
+        let (id, user) = (dm.id, user.to_string());
+        let held = self
+            .store
+            .run(move |s| s.hold_posts_naming(id, &user, until, hold_max))
+            .await?;
+        if held > 0 {
+            tracing::info!(key = %dm.key, held, until = %until, "channel posts naming the person wait for their rate-limited DM");
+        }
+        Ok(held)
     }
 
     async fn finish(

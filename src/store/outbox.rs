@@ -6,7 +6,7 @@
 //! The store does not know what an effect means: the payload is JSON text written and read by
 //! the bot.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
@@ -214,6 +214,30 @@ impl Store {
         now: Timestamp,
     ) -> Result<()> {
         self.write(|tx| finish(tx, id, end, error, now))
+    }
+
+    /// Moves the pending channel posts enqueued after item `after` that mention `user` (`<@U…>`)
+    /// to `until` at the earliest, but never past `hold_max` after each was enqueued. Returns
+    /// how many were moved.
+    pub fn hold_posts_naming(
+        &self,
+        after: i64,
+        user: &str,
+        until: Timestamp,
+        hold_max: SignedDuration,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let held = tx.execute(
+                "UPDATE outbox
+                 SET next_attempt_at = max(next_attempt_at, min(?3, created_at + ?4))
+                 WHERE status = 'pending' AND id > ?1 AND kind = 'post_message'
+                   AND (instr(payload, '<@' || ?2 || '>') > 0
+                        OR instr(payload, '<@' || ?2 || '|') > 0)
+                   AND next_attempt_at < min(?3, created_at + ?4)",
+                params![after, user, until.as_second(), hold_max.as_secs()],
+            )?;
+            Ok(held)
+        })
     }
 
     /// Counts a failed attempt and schedules the next one.

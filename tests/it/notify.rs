@@ -466,9 +466,100 @@ async fn a_rate_limited_dm_is_retried_exactly_when_slack_allows_it() {
     assert_eq!(first.retried, 1, "{first:?}");
     let next = bot.store.next_outbox_attempt().unwrap().unwrap();
     assert_eq!(next, at("2026-03-23T15:00:01Z"));
+    // The DM, and the channel post naming the person, which waited for it.
     let second = bot.deliver(next).await;
-    assert_eq!((second.sent, second.retried), (1, 0), "{second:?}");
+    assert_eq!((second.sent, second.retried), (2, 0), "{second:?}");
     assert_eq!(bot.pending(), 0);
+}
+
+/// Where each message landed, in arrival order: `dm U…` or `post C…`.
+fn arrivals(bot: &Bot) -> Vec<String> {
+    let workspace = bot.emulator.workspace();
+    workspace
+        .messages
+        .iter()
+        .map(|m| match &workspace.channel(&m.channel).unwrap().dm_with {
+            Some(user) => format!("dm {user}"),
+            None => format!("post {}", m.channel),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handoff_post_waits_for_the_rate_limited_dm_to_a_person_it_names() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    // DMs are rate limited (the first DM's call and all its in-call retries); the channel is not.
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 1,
+        times: 4,
+    });
+    let first = bot.deliver(handoff()).await;
+    assert_eq!(first.retried, 1, "{first:?}");
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        1,
+        "only sprint 0's post"
+    );
+    let second = bot.deliver(at("2026-03-23T15:00:01Z")).await;
+    assert_eq!((second.sent, second.retried), (2, 0), "{second:?}");
+
+    // In arrival order: every DM to a person on duty, then the post naming them.
+    let arrivals = arrivals(&bot);
+    let post = arrivals.iter().rposition(|a| a == "post C0TRIAGE").unwrap();
+    for person in ["U0BOB", "U0CAROL"] {
+        let dm = arrivals.iter().rposition(|a| *a == format!("dm {person}"));
+        assert!(dm.is_some_and(|dm| dm < post), "{arrivals:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_waits_for_a_rate_limited_dm_at_most_two_minutes() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    bot.emulator.inject(Fault::RateLimit {
+        method: "conversations.open".to_string(),
+        retry_after_secs: 1,
+        times: 1000,
+    });
+    let mut now = handoff();
+    for _ in 0..3 {
+        bot.deliver(now).await;
+        now = now
+            .checked_add(jiff::SignedDuration::from_secs(59))
+            .unwrap();
+    }
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        1,
+        "held for two minutes"
+    );
+    bot.deliver(at("2026-03-23T15:02:00Z")).await;
+    assert_eq!(bot.channel_texts("C0TRIAGE").len(), 2, "then posted anyway");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dm_backing_off_after_a_server_error_does_not_hold_the_post() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.sync(handoff());
+    // Every DM fails with 503 (the client's in-call retries too): they back off for 30 s or more.
+    bot.emulator.inject(Fault::ServerError {
+        method: "conversations.open".to_string(),
+        status: 503,
+        times: 1000,
+    });
+    let first = bot.deliver(handoff()).await;
+    // The three DMs (two people on duty, one whose duty ended) wait; post, topic and groups go.
+    assert_eq!((first.retried, first.sent), (3, 3), "{first:?}");
+    assert_eq!(
+        bot.channel_texts("C0TRIAGE").len(),
+        2,
+        "the team hears who is on duty without waiting for the DMs"
+    );
 }
 
 #[test]
