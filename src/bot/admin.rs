@@ -204,8 +204,11 @@ fn describe(ctx: Context<'_>, change: &MemberChange) -> Result<String, BotError>
             )
         }
         MemberOutcome::Moved => format!("{who} moved to position {position} in *{discipline}*"),
-        MemberOutcome::Unchanged => {
+        MemberOutcome::Unchanged if m.active => {
             format!("{who} is already in *{discipline}* (position {position}); nothing changed")
+        }
+        MemberOutcome::Unchanged => {
+            format!("{who} is already out of the rotation of *{discipline}*; nothing changed")
         }
     })
 }

@@ -165,7 +165,7 @@ pub fn help(command: &str, lines: &[(&str, &str)], admin_lines: &[(&str, &str)])
     let list = |lines: &[(&str, &str)]| {
         lines
             .iter()
-            .map(|(usage, about)| format!("• `{command} {usage}`: {about}"))
+            .map(|(usage, about)| format!("• `{command} {}`: {about}", text::escape(usage)))
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -183,6 +183,7 @@ pub fn unknown_command(
     suggestion: Option<&str>,
     help: Message,
 ) -> Message {
+    let word = text::escape(word);
     let hint = match suggestion {
         Some(s) => format!("I don't know `{word}`. Did you mean `{command} {s}`?"),
         None => format!("I don't know `{word}`."),
@@ -190,9 +191,14 @@ pub fn unknown_command(
     Message::text(format!("{hint}\n\n{}", help.text))
 }
 
-/// A command that could not be read.
+/// A command that could not be read. The usage's `<placeholders>` are escaped, or Slack would
+/// read them as links and mentions.
 pub fn usage_error(command: &str, problem: &str, usage: &str) -> Message {
-    Message::text(format!("{problem}\nUsage: `{command} {usage}`"))
+    Message::text(format!(
+        "{}\nUsage: `{command} {}`",
+        text::escape(problem),
+        text::escape(usage)
+    ))
 }
 
 /// A refusal or a failure, said plainly.
@@ -853,7 +859,7 @@ pub(crate) mod tests {
             ),
             expect![[r#"
                 {
-                  "text": "*/triage* commands:\n• `/triage who`: who is on duty\n*Admin commands:*\n• `/triage approve <id>`: approve"
+                  "text": "*/triage* commands:\n• `/triage who`: who is on duty\n*Admin commands:*\n• `/triage approve &lt;id&gt;`: approve"
                 }"#]],
         );
         check(

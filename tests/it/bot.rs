@@ -329,21 +329,21 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
     check(
         bot.say(ALICE, "").await,
         expect![[r#"
-        */triage* commands:
-        • `/triage who [here]`: who is on duty now (`here` posts it in the channel)
-        • `/triage next`: who is on duty in the next sprint
-        • `/triage schedule [n]`: the next n sprints (4 if not given)
-        • `/triage me`: your upcoming shifts
-        • `/triage cover`: ask someone to cover one of your shifts (opens a form)
-        • `/triage cover <sprint> <@person> [discipline] [reason…]`: ask @person to cover your shift in a sprint
-        • `/triage cancel <id>`: withdraw a coverage request
-        • `/triage overrides`: your coverage requests
-        • `/triage admins`: who the admins are
-        • `/triage help`: this list"#]],
+            */triage* commands:
+            • `/triage who [here]`: who is on duty now (`here` posts it in the channel)
+            • `/triage next`: who is on duty in the next sprint
+            • `/triage schedule [n]`: the next n sprints (4 if not given)
+            • `/triage me`: your upcoming shifts
+            • `/triage cover`: ask someone to cover one of your shifts (opens a form)
+            • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
+            • `/triage cancel &lt;id&gt;`: withdraw a coverage request
+            • `/triage overrides`: your coverage requests
+            • `/triage admins`: who the admins are
+            • `/triage help`: this list"#]],
     );
     let admin_help = bot.say(CAROL, "help").await;
     assert!(admin_help.contains("*Admin commands:*"));
-    assert!(admin_help.contains("`/triage approve <id>`"));
+    assert!(admin_help.contains("`/triage approve &lt;id&gt;`"));
     check(
         bot.say(ALICE, "shedule 3").await.lines().next().unwrap(),
         expect![[r#"I don't know `shedule`. Did you mean `/triage schedule`?"#]],
@@ -352,7 +352,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
         bot.say(ALICE, "cover soon").await,
         expect![[r#"
             say who should cover: mention them with @
-            Usage: `/triage cover <sprint> <@person> [discipline] [reason…]`"#]],
+            Usage: `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`"#]],
     );
     bot.stop().await;
 }
@@ -822,6 +822,16 @@ async fn team_setup_from_slack_needs_an_admin() {
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
         expect!["<@U0ERIN> taken out of the rotation of *UI*"],
+    );
+    check(
+        bot.say(CAROL, "member remove <@U0ERIN> ui").await,
+        expect!["<@U0ERIN> is already out of the rotation of *UI*; nothing changed"],
+    );
+    check(
+        bot.say(CAROL, "sprint edit 5 --name Foo").await,
+        expect![[r#"
+            expected a date as YYYY-MM-DD, not `--name`
+            Usage: `/triage sprint edit &lt;n&gt; &lt;start|-&gt; &lt;end|-&gt; [name…]`"#]],
     );
     check(
         bot.say(BOB, "who").await,
