@@ -82,6 +82,34 @@ pub fn log_filter(mut filter: tracing_subscriber::EnvFilter) -> tracing_subscrib
     filter
 }
 
+/// Where the demo writes its log: its console owns the terminal, so log lines go to this file
+/// instead of between the console's lines.
+pub fn demo_log_path() -> std::path::PathBuf {
+    std::env::temp_dir().join("triage-bot-demo.log")
+}
+
+/// The log's destination for `cli`'s command, and whether it takes colour codes: standard error
+/// (coloured on a terminal only), or for the demo [`demo_log_path`] (never coloured; standard
+/// error if the file cannot be opened).
+pub fn log_writer(cli: &Cli) -> (tracing_subscriber::fmt::writer::BoxMakeWriter, bool) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
+    let demo = matches!(cli.command, None | Some(Command::Demo { .. }));
+    let file = demo.then(|| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(demo_log_path())
+    });
+    match file {
+        Some(Ok(file)) => (BoxMakeWriter::new(std::sync::Mutex::new(file)), false),
+        _ => (
+            BoxMakeWriter::new(std::io::stderr),
+            std::io::stderr().is_terminal(),
+        ),
+    }
+}
+
 /// Opens and migrates the configured database, reporting a migration on stderr.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let (store, report) = Store::open(&config.db, config.store.clone())?;

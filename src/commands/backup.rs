@@ -49,7 +49,7 @@ pub fn run(config: &Config, file: &Path, force: bool) -> anyhow::Result<()> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
-    println!(
+    outln!(
         "backed up {} to {} ({size} bytes, schema version {})",
         config.db.display(),
         file.display(),

@@ -160,6 +160,10 @@ async fn banner(console: &Console, seeded: Seeded, database: &str) {
         ),
         Seeded::KeptExisting => format!("Using the team already in {database}."),
     });
+    console.say(&format!(
+        "The bot's log goes to {}.",
+        crate::app::demo_log_path().display()
+    ));
     console.say(&console.introduce().await);
     console.say(
         "The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.",

@@ -23,6 +23,7 @@ fn run_demo(dir: &Path, args: &[&str], script: &str) -> Output {
     }
     command
         .env("TRIAGE_CLOCK_START", CLOCK_START)
+        .env("TMPDIR", dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -39,7 +40,9 @@ fn run_demo(dir: &Path, args: &[&str], script: &str) -> Output {
 #[track_caller]
 fn check_session(dir: &Path, output: &Output, expected: Expect) {
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stdout = stdout.replace(&dir.join("demo.db").display().to_string(), "<db>");
+    let stdout = stdout
+        .replace(&dir.join("demo.db").display().to_string(), "<db>")
+        .replace(&dir.display().to_string(), "<tmp>");
     expected.assert_eq(&stdout);
     assert_eq!(
         output.status.code(),
@@ -74,6 +77,7 @@ quit
             emulated on this machine. Type what you would type in Slack; see what Slack shows.
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
@@ -180,44 +184,45 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
         dir.path(),
         &output,
         expect![[r#"
-        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
-        emulated on this machine. Type what you would type in Slack; see what Slack shows.
-        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
-        16 people, two-week sprints. Database: <db>.
-        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
-        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-             advance 14d · state · help · quit
-        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
-        [#triage]
-          Triage duty: Sprint 4
-          Mon Mar 9 to Sun Mar 22
-          • Account: @Aiko Tanaka
-          • Producer: @Priya Nair
-          • Product Owner: @Diego Ramos
-          • UI Engineering: @Jonas Berg
-          • Backend Engineering: @Nina Petrova
-        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        jonas> / triage who
-        [#triage] Jonas Berg: / triage who
-        (with a space after the slash it is a message, which the bot does not read; `/triage who` is the command)
-        jonas> /triageX who
-        [only you, from Slackbot] `/triageX` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands. If you are trying to send a message that begins with "/", try adding a space before it.
-        jonas> @triage who
-        [#triage] Jonas Berg: @triage who
-        [#triage, in a thread]
-          Sprint 4 until Mon 2026-03-23 08:00 PDT
-          • Account: @Aiko Tanaka (rotation)
-          • Producer: @Priya Nair (rotation)
-          • Product Owner: @Diego Ramos (rotation)
-          • UI Engineering: @Jonas Berg (rotation)
-          • Backend Engineering: @Nina Petrova (rotation)
-          _More with `/triage help`._
-        jonas> say thanks @maria
-        [#triage] Jonas Berg: thanks @Maria Lopez
-        Bye.
-    "#]],
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> / triage who
+            [#triage] Jonas Berg: / triage who
+            (with a space after the slash it is a message, which the bot does not read; `/triage who` is the command)
+            jonas> /triageX who
+            [only you, from Slackbot] `/triageX` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands. If you are trying to send a message that begins with "/", try adding a space before it.
+            jonas> @triage who
+            [#triage] Jonas Berg: @triage who
+            [#triage, in a thread]
+              Sprint 4 until Mon 2026-03-23 08:00 PDT
+              • Account: @Aiko Tanaka (rotation)
+              • Producer: @Priya Nair (rotation)
+              • Product Owner: @Diego Ramos (rotation)
+              • UI Engineering: @Jonas Berg (rotation)
+              • Backend Engineering: @Nina Petrova (rotation)
+              _More with `/triage help`._
+            jonas> say thanks @maria
+            [#triage] Jonas Berg: thanks @Maria Lopez
+            Bye.
+        "#]],
     );
 }
 
@@ -245,6 +250,7 @@ submit
             emulated on this machine. Type what you would type in Slack; see what Slack shows.
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
@@ -334,62 +340,63 @@ submit
         dir.path(),
         &output,
         expect![[r#"
-        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
-        emulated on this machine. Type what you would type in Slack; see what Slack shows.
-        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
-        16 people, two-week sprints. Database: <db>.
-        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
-        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-             advance 14d · state · help · quit
-        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
-        [#triage]
-          Triage duty: Sprint 4
-          Mon Mar 9 to Sun Mar 22
-          • Account: @Aiko Tanaka
-          • Producer: @Priya Nair
-          • Product Owner: @Diego Ramos
-          • UI Engineering: @Jonas Berg
-          • Backend Engineering: @Nina Petrova
-        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        jonas> fill who kevin
-        error: no modal is open; `/triage cover` opens the coverage form
-        jonas> /triage me
-        [only you]
-          Your shifts
-          UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
-          [Request coverage]
-          UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
-          [Request coverage]
-        jonas> click Request coverage Sprint 8
-        (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT” [only you])
-        [modal “Request coverage”]
-          Shift: UI Engineering · Sprint 8 · May 4 to May 17
-          Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
-          Reason (optional): ____
-          An admin approves or declines the request; you and your replacement get a DM.
-          [Cancel] [Send request]
-          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
-        jonas> fill
-        [modal “Request coverage”]
-          Shift: UI Engineering · Sprint 8 · May 4 to May 17
-          Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
-          Reason (optional): ____
-          An admin approves or declines the request; you and your replacement get a DM.
-          [Cancel] [Send request]
-          (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
-        jonas> fill shift 4
-        error: `4` matches 2 choices of Shift: UI Engineering · Sprint 4 · Mar 9 to Mar 22 (now) | UI Engineering · Sprint 8 · May 4 to May 17; add words to pick one
-        jonas> fill when tomorrow
-        error: “Request coverage” has no field `when`; its fields: shift, who covers it, reason
-        jonas> cancel
-        (pressing [Cancel] in “Request coverage”)
-        [modal “Request coverage”] closed
-        jonas> submit
-        error: no modal is open; `/triage cover` opens the coverage form
-        Bye.
-    "#]],
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> fill who kevin
+            error: no modal is open; `/triage cover` opens the coverage form
+            jonas> /triage me
+            [only you]
+              Your shifts
+              UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              [Request coverage]
+              UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+              [Request coverage]
+            jonas> click Request coverage Sprint 8
+            (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT” [only you])
+            [modal “Request coverage”]
+              Shift: UI Engineering · Sprint 8 · May 4 to May 17
+              Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+              Reason (optional): ____
+              An admin approves or declines the request; you and your replacement get a DM.
+              [Cancel] [Send request]
+              (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+            jonas> fill
+            [modal “Request coverage”]
+              Shift: UI Engineering · Sprint 8 · May 4 to May 17
+              Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+              Reason (optional): ____
+              An admin approves or declines the request; you and your replacement get a DM.
+              [Cancel] [Send request]
+              (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
+            jonas> fill shift 4
+            error: `4` matches 2 choices of Shift: UI Engineering · Sprint 4 · Mar 9 to Mar 22 (now) | UI Engineering · Sprint 8 · May 4 to May 17; add words to pick one
+            jonas> fill when tomorrow
+            error: “Request coverage” has no field `when`; its fields: shift, who covers it, reason
+            jonas> cancel
+            (pressing [Cancel] in “Request coverage”)
+            [modal “Request coverage”] closed
+            jonas> submit
+            error: no modal is open; `/triage cover` opens the coverage form
+            Bye.
+        "#]],
     );
 }
 
@@ -405,33 +412,34 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
         dir.path(),
         &output,
         expect![[r#"
-        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
-        emulated on this machine. Type what you would type in Slack; see what Slack shows.
-        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
-        16 people, two-week sprints. Database: <db>.
-        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
-        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-             advance 14d · state · help · quit
-        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
-        [#triage]
-          Triage duty: Sprint 4
-          Mon Mar 9 to Sun Mar 22
-          • Account: @Aiko Tanaka
-          • Producer: @Priya Nair
-          • Product Owner: @Diego Ramos
-          • UI Engineering: @Jonas Berg
-          • Backend Engineering: @Nina Petrova
-        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        jonas> as nobody
-        error: nobody called `nobody` here; try one of: aiko, maria, tom, priya, sam, lena, diego, hana, olu, kevin, ana, jonas, raj, eva, chris, nina
-        jonas> click Approve
-        error: no button `Approve` in anything you can see; buttons show as [Label]
-        jonas> advance soon
-        error: cannot read `soon` as a duration; try `30m`, `2h`, `3d`, `14d` or `1w`
-        Bye.
-    "#]],
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> as nobody
+            error: nobody called `nobody` here; try one of: aiko, maria, tom, priya, sam, lena, diego, hana, olu, kevin, ana, jonas, raj, eva, chris, nina
+            jonas> click Approve
+            error: no button `Approve` in anything you can see; buttons show as [Label]
+            jonas> advance soon
+            error: cannot read `soon` as a duration; try `30m`, `2h`, `3d`, `14d` or `1w`
+            Bye.
+        "#]],
     );
     assert!(dir.path().join("demo.db").exists());
     // A second run keeps the team it finds.
@@ -440,22 +448,23 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
         dir.path(),
         &output,
         expect![[r#"
-        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
-        emulated on this machine. Type what you would type in Slack; see what Slack shows.
-        Using the team already in <db>.
-        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
-        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-             advance 14d · state · help · quit
-        ── Thu 2026-03-12 10:00 PDT · the bot connects ──
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        jonas> state
-        It is Thu 2026-03-12 10:00 PDT.
-        You are Jonas Berg.
-        [topic #triage] (none)
-        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
-        Bye.
-    "#]],
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Using the team already in <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
+                 advance 14d · state · help · quit
+            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> state
+            It is Thu 2026-03-12 10:00 PDT.
+            You are Jonas Berg.
+            [topic #triage] (none)
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            Bye.
+        "#]],
     );
 }
 
@@ -605,4 +614,34 @@ fn demo_help_names_the_temporary_database_and_the_force_flag() {
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(help.contains("--force-demo-db"), "{help}");
     assert!(help.contains("the demo: a temporary file"), "{help}");
+}
+
+#[test]
+fn the_bots_log_goes_to_a_file_not_between_the_consoles_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().display().to_string();
+    let output = run_demo_with_env(
+        dir.path(),
+        &["demo"],
+        &[("RUST_LOG", "info"), ("TMPDIR", &tmp)],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains(&format!(
+            "The bot's log goes to {}.",
+            dir.path().join("triage-bot-demo.log").display()
+        )),
+        "{stdout}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains(" INFO "),
+            "a log line on the console: {text}"
+        );
+    }
+    let log = std::fs::read_to_string(dir.path().join("triage-bot-demo.log")).unwrap();
+    assert!(log.contains(" INFO "), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in the log file");
 }
