@@ -1,4 +1,4 @@
--- triage-bot schema, version 2.
+-- triage-bot schema, version 3.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -13,7 +13,8 @@ CREATE TABLE disciplines (
     fallback_slack_id TEXT,
     usergroup_id      TEXT,
     created_at        INTEGER NOT NULL,
-    updated_at        INTEGER NOT NULL
+    updated_at        INTEGER NOT NULL,
+    away_policy       TEXT NOT NULL DEFAULT 'warn' CHECK (away_policy IN ('warn', 'swap-next'))
 ) STRICT;
 
 -- One person may serve in several disciplines, but only once in each.
@@ -182,3 +183,45 @@ CREATE TABLE cadence (
     horizon_days INTEGER NOT NULL CHECK (horizon_days BETWEEN 1 AND 3660),
     updated_at   INTEGER NOT NULL
 ) STRICT;
+
+-- Days a person is away, first and last day inclusive, in the team's zone. A person may have
+-- several windows, never two that share a day. Removed windows are kept, marked removed.
+CREATE TABLE away_windows (
+    id         INTEGER PRIMARY KEY,
+    slack_id   TEXT NOT NULL,
+    from_date  TEXT NOT NULL CHECK (from_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    to_date    TEXT NOT NULL CHECK (to_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    reason     TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed_by TEXT,
+    removed_at INTEGER,
+    CHECK (to_date >= from_date)
+) STRICT;
+
+CREATE INDEX away_windows_by_person ON away_windows (slack_id, to_date) WHERE removed_at IS NULL;
+CREATE INDEX away_windows_by_end ON away_windows (to_date) WHERE removed_at IS NULL;
+
+-- A roster change scheduled for a date: a person joins or leaves a discipline's rotation at the
+-- first handoff on or after `effective_date` (applied when that sprint's turns are recorded).
+-- At most one pending change per person and discipline.
+CREATE TABLE roster_changes (
+    id             INTEGER PRIMARY KEY,
+    slack_id       TEXT NOT NULL,
+    discipline     TEXT NOT NULL REFERENCES disciplines (key),
+    change         TEXT NOT NULL CHECK (change IN ('join', 'leave')),
+    effective_date TEXT NOT NULL
+        CHECK (effective_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    name           TEXT CHECK (name IS NULL OR length(name) BETWEEN 1 AND 80),
+    status         TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'applied', 'cancelled')),
+    created_by     TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    settled_by     TEXT,
+    settled_at     INTEGER,
+    applied_sprint INTEGER
+) STRICT;
+
+CREATE UNIQUE INDEX roster_changes_one_pending
+    ON roster_changes (slack_id, discipline) WHERE status = 'pending';
+CREATE INDEX roster_changes_by_status ON roster_changes (status, effective_date);

@@ -271,6 +271,11 @@ pub struct ServerSettings {
     /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
     pub http_addr: Option<String>,
+
+    /// Days before a handoff that the admin channel hears of a duty falling in the person's
+    /// absence that nobody covers [default: 14]
+    #[arg(long, env = "TRIAGE_AWAY_ALERT_LEAD", value_name = "DAYS")]
+    pub away_alert_lead: Option<String>,
 }
 
 impl ServerSettings {
@@ -284,6 +289,7 @@ impl ServerSettings {
             command: pick(&self.command, &later.command),
             heads_up_time: pick(&self.heads_up_time, &later.heads_up_time),
             http_addr: pick(&self.http_addr, &later.http_addr),
+            away_alert_lead: pick(&self.away_alert_lead, &later.away_alert_lead),
         }
     }
 }
@@ -351,6 +357,17 @@ pub enum DisciplineCommand {
     },
     /// List disciplines in display order
     List,
+    /// Choose what happens when someone is away during their duty in a discipline
+    Policy {
+        /// The discipline's key
+        key: String,
+        /// `warn`: nothing moves, the person and (if nobody covers) the admins are told;
+        /// `swap-next`: the person swaps with the next person on duty who can take it
+        #[arg(long, value_name = "POLICY")]
+        away: String,
+        #[command(flatten)]
+        by: By,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,11 +414,78 @@ pub enum MemberCommand {
         #[command(flatten)]
         by: By,
     },
-    /// List members in rotation order
+    /// List members in rotation order, and the joins and leaves scheduled
     List {
         /// Only this discipline's members (its key)
         #[arg(long, value_name = "KEY")]
         discipline: Option<String>,
+    },
+    /// Add a person to a rotation at the first handoff on or after a date
+    Join {
+        /// The person's Slack user id (U…)
+        slack_id: String,
+        /// The discipline's key
+        discipline: String,
+        /// The day, YYYY-MM-DD: the change takes effect at the first handoff on or after it
+        #[arg(long, value_name = "DATE", required_unless_present = "cancel")]
+        on: Option<String>,
+        /// Display name
+        #[arg(long)]
+        name: Option<String>,
+        /// Cancel the scheduled join instead
+        #[arg(long, conflicts_with_all = ["on", "name"])]
+        cancel: bool,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Take a person out of a rotation at the first handoff on or after a date
+    Leave {
+        /// The person's Slack user id (U…)
+        slack_id: String,
+        /// The discipline's key
+        discipline: String,
+        /// The day, YYYY-MM-DD: the change takes effect at the first handoff on or after it
+        #[arg(long, value_name = "DATE", required_unless_present = "cancel")]
+        on: Option<String>,
+        /// Cancel the scheduled leave instead
+        #[arg(long, conflicts_with = "on")]
+        cancel: bool,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Record, list and remove the days people are away
+    #[command(subcommand)]
+    Away(AwayCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AwayCommand {
+    /// Record the days a person is away (first and last day inclusive)
+    Add {
+        /// The person's Slack user id (U…)
+        slack_id: String,
+        /// First day away, YYYY-MM-DD
+        from: String,
+        /// Last day away, YYYY-MM-DD
+        to: String,
+        /// Why, shown to the person and the admins
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List the absences that have not ended
+    List {
+        /// Only this person's (Slack user id)
+        #[arg(long, value_name = "U…")]
+        person: Option<String>,
+    },
+    /// Remove an absence (swaps it caused stay)
+    Remove {
+        /// The absence's number, as `member away list` shows it
+        id: String,
+        #[command(flatten)]
+        by: By,
     },
 }
 

@@ -51,6 +51,7 @@ struct FileSettings {
     command: Option<String>,
     heads_up_time: Option<String>,
     http_addr: Option<String>,
+    away_alert_lead: Option<u64>,
 }
 
 /// What the Slack bot needs beyond the team settings. A missing optional setting switches the
@@ -69,6 +70,9 @@ pub struct BotSettings {
     pub command: String,
     /// Local time of the heads-up on the day before a handoff.
     pub heads_up: Time,
+    /// How many days before a handoff the admin channel hears of a duty that falls in the
+    /// person's absence and that nobody covers.
+    pub away_alert_lead_days: i64,
 }
 
 /// Settings every command shares, validated.
@@ -246,6 +250,13 @@ impl Config {
                 admins: parse_admins(text("admins", &settings.admins, file.admins))?,
                 command: parse_command(text("command", &settings.server.command, file.command))?,
                 heads_up: parse_named_time(heads_up, "17:00")?,
+                away_alert_lead_days: days(
+                    &names,
+                    "away_alert_lead",
+                    &settings.server.away_alert_lead,
+                    file.away_alert_lead,
+                    DEFAULT_AWAY_ALERT_LEAD_DAYS,
+                )?,
             },
         })
     }
@@ -478,6 +489,36 @@ fn number(
     Ok(value)
 }
 
+/// Days before a handoff that the admins hear of an uncovered duty in an absence, by default.
+pub const DEFAULT_AWAY_ALERT_LEAD_DAYS: i64 = 14;
+
+/// A number of days (0 to 365) from the flag or environment (`14`, or `14d`) or the file.
+fn days(
+    names: &Names,
+    field: &str,
+    flag: &Option<String>,
+    file: Option<u64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    const REASON: &str = "expected a whole number of days from 0 to 365, such as 14";
+    let (value, name) = match (flag, file) {
+        (Some(text), _) => {
+            let name = names.name(field, false);
+            let digits = text.trim().trim_end_matches('d');
+            let value = digits
+                .parse::<u64>()
+                .map_err(|_| invalid(&name, text, REASON))?;
+            (value, name)
+        }
+        (None, Some(value)) => (value, names.name(field, true)),
+        (None, None) => return Ok(default),
+    };
+    if value > 365 {
+        return Err(invalid(&name, &value.to_string(), REASON));
+    }
+    Ok(value as i64)
+}
+
 fn millis(
     names: &Names,
     field: &str,
@@ -670,6 +711,42 @@ mod tests {
             },
             None,
             "invalid TRIAGE_HTTP_ADDR `nowhere`: expected an address and port such as 127.0.0.1:9000",
+        );
+    }
+
+    #[test]
+    fn the_away_alert_lead_is_a_number_of_days() {
+        let lead = |settings: Settings, file: Option<&str>| {
+            Config::from_parts(&settings, file, Path::new("t.toml"))
+                .map(|c| c.bot.away_alert_lead_days)
+        };
+        assert_eq!(lead(Settings::default(), None).unwrap(), 14);
+        assert_eq!(
+            lead(Settings::default(), Some("away_alert_lead = 3\n")).unwrap(),
+            3
+        );
+        let flag = |value: &str| Settings {
+            server: ServerSettings {
+                away_alert_lead: Some(value.into()),
+                ..ServerSettings::default()
+            },
+            ..Settings::default()
+        };
+        assert_eq!(lead(flag("7d"), Some("away_alert_lead = 3\n")).unwrap(), 7);
+        assert_eq!(lead(flag("0"), None).unwrap(), 0);
+        let reason = "expected a whole number of days from 0 to 365, such as 14";
+        check_error(
+            Settings {
+                from_environment: vec!["away_alert_lead".into()],
+                ..flag("two weeks")
+            },
+            None,
+            &format!("invalid TRIAGE_AWAY_ALERT_LEAD `two weeks`: {reason}"),
+        );
+        check_error(
+            Settings::default(),
+            Some("away_alert_lead = 400\n"),
+            &format!("invalid away_alert_lead in t.toml `400`: {reason}"),
         );
     }
 

@@ -9,6 +9,8 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::domain::away::is_away;
+use crate::domain::roster_change::{RosterChange, projected_assignment};
 use crate::domain::{
     Assignment, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint, SprintIndex,
     SprintLookup, Team, Turn, base_assignment, base_assignment_from_turns, on_duty, plan_turns,
@@ -106,6 +108,15 @@ pub enum NoSuchDiscipline {
 pub struct SprintDuty {
     pub sprint: Sprint,
     pub assignments: Vec<Assignment>,
+    /// The people on duty in it who are away during some of its days, in assignment order.
+    pub away: Vec<SlackUserId>,
+}
+
+impl SprintDuty {
+    /// Whether `person`'s duty in this sprint falls in one of their away windows.
+    pub fn is_away(&self, person: &SlackUserId) -> bool {
+        self.away.contains(person)
+    }
 }
 
 /// The answer to "who is on duty at this instant".
@@ -149,21 +160,64 @@ fn window(store: &Store, team: &Team, at: Timestamp) -> Result<Vec<Sprint>> {
 /// so history from before the bot ran is frozen as it was computed then. A slot of the sprint in
 /// force recorded with a stand-in (nobody, or the fallback person, because its discipline had no
 /// members) is filled as soon as the rotation can pick a member. Recording is idempotent.
+///
+/// Dated roster changes whose sprint has started are applied in the same transaction, each just
+/// before its sprint is recorded (the sprints before it are recorded with the roster as it was),
+/// so the sprint they take effect at is the first one planned with them.
 pub fn record_started_turns(
     store: &Store,
     team: &Team,
     now: Timestamp,
     actor: &str,
 ) -> Result<usize> {
-    let planned = store.snapshot(|store| unrecorded_turns(store, team, now))?;
-    if planned.is_empty() {
+    let anything = store.snapshot(|store| {
+        Ok(!unrecorded_turns(store, team, now)?.is_empty()
+            || !due_changes(store, team, now)?.is_empty())
+    })?;
+    if !anything {
         return Ok(0);
     }
     store.transaction(|store| {
-        let recorded = store.record_turns(&planned.new, actor, now)?;
-        let filled = store.fill_empty_turns(&planned.fills, actor, now)?;
-        Ok(recorded + filled)
+        let mut written = 0;
+        for (sprint, change) in due_changes(store, team, now)? {
+            if let Some(before) = sprint_before(store, &sprint)? {
+                let planned = turns_through(store, &before, false)?;
+                written += store.record_turns(&planned.new, actor, now)?;
+            }
+            let applied = store.apply_roster_change(&change, sprint.index, BOT_ACTOR, now)?;
+            written += usize::from(applied);
+        }
+        let planned = unrecorded_turns(store, team, now)?;
+        written += store.record_turns(&planned.new, actor, now)?;
+        written += store.fill_empty_turns(&planned.fills, actor, now)?;
+        Ok(written)
     })
+}
+
+/// The actor the audit log records for dated roster changes applied on schedule.
+const BOT_ACTOR: &str = "triage-bot";
+
+/// The pending dated roster changes whose sprint has started by `now`, each with that sprint,
+/// in the order they apply (by sprint, then id).
+fn due_changes(store: &Store, team: &Team, now: Timestamp) -> Result<Vec<(Sprint, RosterChange)>> {
+    let mut due = Vec::new();
+    for change in store.pending_roster_changes(None)? {
+        if let Some(sprint) = store.first_sprint_from(change.on)?
+            && sprint_has_started(&sprint, team, now)
+        {
+            due.push((sprint, change));
+        }
+    }
+    due.sort_by_key(|(sprint, change)| (sprint.index, change.id));
+    Ok(due)
+}
+
+/// The live sprint just before `sprint`, if any.
+fn sprint_before(store: &Store, sprint: &Sprint) -> Result<Option<Sprint>> {
+    Ok(store
+        .sprints_around(sprint.start, 2, 0)?
+        .into_iter()
+        .rfind(|s| s.index < sprint.index))
 }
 
 /// What [`record_started_turns`] would write.
@@ -197,13 +251,20 @@ fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unreco
     let in_force = sprint_in_force(&sprints, team, now)
         .in_force()
         .map(|s| s.index);
+    turns_through(store, &latest, in_force == Some(latest.index))
+}
+
+/// The turns to record for every started sprint up to `latest` that has none, and, when
+/// `latest` is the sprint in force (`in_force`), the picks for its slots recorded with a
+/// stand-in.
+fn turns_through(store: &Store, latest: &Sprint, in_force: bool) -> Result<Unrecorded> {
     let recorded_now = store.turns(latest.index)?;
     let disciplines = store.disciplines()?;
     let complete = disciplines
         .iter()
         .all(|d| recorded_now.iter().any(|t| t.discipline == d.key));
     let stand_in = |turn: &Turn| matches!(turn.source, Source::None | Source::Fallback);
-    let empty_now = in_force == Some(latest.index) && recorded_now.iter().any(stand_in);
+    let empty_now = in_force && recorded_now.iter().any(stand_in);
     if complete && !empty_now {
         return Ok(Unrecorded::default());
     }
@@ -256,7 +317,8 @@ fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unreco
 }
 
 /// The rotation's (or fallback's) assignment for one slot, before overrides: the recorded turn
-/// if there is one, else the pick continuing from the latest recorded rotation turn.
+/// if there is one, else the pick continuing from the latest recorded rotation turn, with the
+/// roster as it will be then when dated changes are pending for the discipline.
 fn base_of(
     store: &Store,
     roster: &Roster,
@@ -269,13 +331,62 @@ fn base_of(
         .filter(|t| t.discipline == discipline.key)
         .cloned()
         .collect();
-    if known.is_empty() {
-        known.extend(store.rotation_anchor(&discipline.key, sprint)?);
+    if !known.is_empty() {
+        return Ok(known.remove(0).assignment());
     }
+    let anchor = store.rotation_anchor(&discipline.key, sprint)?;
     let members = roster.members_of(&discipline.key);
-    Ok(base_assignment_from_turns(
-        discipline, &members, &known, sprint,
-    ))
+    let changes = changes_by(store, &discipline.key, sprint)?;
+    if changes.is_empty() {
+        known.extend(anchor);
+        return Ok(base_assignment_from_turns(
+            discipline, &members, &known, sprint,
+        ));
+    }
+    // Plan every sprint from the anchor on, as recording them one by one will.
+    let first = match &anchor {
+        Some(turn) => Some(turn.sprint.next()),
+        None => store.first_sprint_index()?,
+    };
+    let first = first.unwrap_or(sprint);
+    known.extend(
+        store
+            .turns_between(first, sprint)?
+            .into_iter()
+            .filter(|t| t.discipline == discipline.key),
+    );
+    known.extend(anchor);
+    let mut sprints: Vec<SprintIndex> = store
+        .sprints_between(first, sprint)?
+        .iter()
+        .map(|s| s.index)
+        .collect();
+    if sprints.last() != Some(&sprint) {
+        sprints.push(sprint);
+    }
+    Ok(
+        projected_assignment(discipline, &members, &known, &sprints, &changes)
+            .unwrap_or_else(|| base_assignment_from_turns(discipline, &members, &known, sprint)),
+    )
+}
+
+/// The pending dated changes of `discipline` that take effect at `sprint` or before, each with
+/// its sprint, in the order they apply.
+fn changes_by(
+    store: &Store,
+    discipline: &DisciplineKey,
+    sprint: SprintIndex,
+) -> Result<Vec<(SprintIndex, RosterChange)>> {
+    let mut changes = Vec::new();
+    for change in store.pending_roster_changes(Some(discipline))? {
+        if let Some(at) = store.first_sprint_from(change.on)?
+            && at.index <= sprint
+        {
+            changes.push((at.index, change));
+        }
+    }
+    changes.sort_by_key(|(at, change)| (*at, change.id));
+    Ok(changes)
 }
 
 /// Who is on duty in `sprint`, per discipline: the recorded turn or the rotation's pick,
@@ -289,9 +400,17 @@ pub fn sprint_duty(store: &Store, roster: &Roster, sprint: &Sprint) -> Result<Sp
         let approved = approved.iter().find(|o| o.discipline == discipline.key);
         assignments.push(on_duty(base, approved));
     }
+    let windows = store.away_windows_between(sprint.start, sprint.end)?;
+    let mut away: Vec<SlackUserId> = Vec::new();
+    for person in assignments.iter().filter_map(|a| a.slack_id.as_ref()) {
+        if is_away(&windows, person, sprint) && !away.contains(person) {
+            away.push(person.clone());
+        }
+    }
     Ok(SprintDuty {
         sprint: sprint.clone(),
         assignments,
+        away,
     })
 }
 
@@ -318,7 +437,9 @@ pub fn duty_and_roster_at(
     // Usually every started sprint is recorded already, and one snapshot answers; otherwise
     // record first (a write) and answer from a snapshot taken after it.
     let answered = store.snapshot(|store| {
-        if !unrecorded_turns(store, team, now)?.is_empty() {
+        if !unrecorded_turns(store, team, now)?.is_empty()
+            || !due_changes(store, team, now)?.is_empty()
+        {
             return Ok(None);
         }
         answer_at(store, team, at).map(Some)

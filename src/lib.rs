@@ -3,6 +3,7 @@
 //! See `ARCHITECTURE.md` for a map of the modules.
 
 pub mod app;
+pub mod away;
 pub mod bot;
 pub mod cli;
 pub mod commands;
@@ -18,6 +19,7 @@ pub mod health;
 pub mod legacy;
 pub mod metrics;
 pub mod removal;
+pub mod roster_changes;
 pub mod serve;
 pub mod slack;
 pub mod store;

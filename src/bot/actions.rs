@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use super::coverage;
-use super::{Bot, BotError};
+use super::{Bot, BotError, away, coverage};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
+use crate::slack::absence::{self, ADD_AWAY, REMOVE_AWAY};
 use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
 use crate::slack::{Envelope, Handled, views};
@@ -48,6 +48,26 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
                 }
             });
         }
+        ADD_AWAY => {
+            let bot = bot.clone();
+            return after_ack(async move {
+                let trigger = action.trigger_id.clone().unwrap_or_default();
+                if let Some(message) = away::open_modal(&bot, &trigger).await {
+                    answer(&bot, &action, &message).await;
+                }
+            });
+        }
+        REMOVE_AWAY => {
+            let message = match action.value.parse::<i64>() {
+                Ok(id) => bot
+                    .run(user, move |ctx| away::remove(ctx, id))
+                    .await
+                    .unwrap_or_else(BotError::into_message),
+                Err(_) => blocks::refusal("that button names no absence"),
+            };
+            let bot = bot.clone();
+            return after_ack(async move { answer(&bot, &action, &message).await });
+        }
         other => {
             tracing::debug!(action_id = other, "ignoring a click on an unknown button");
             return Handled::default();
@@ -83,6 +103,9 @@ async fn answer(bot: &Bot, action: &BlockAction, message: &Message) {
 }
 
 async fn submit(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
+    if submission.callback_id == absence::AWAY_CALLBACK {
+        return submit_away(bot, submission).await;
+    }
     if submission.callback_id != views::COVER_CALLBACK {
         return None;
     }
@@ -96,6 +119,24 @@ async fn submit(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
         .run(user, move |ctx| {
             coverage::submit_modal(ctx, shift, replacement, reason)
         })
+        .await;
+    match result {
+        Ok(()) => None,
+        Err(errors) => Some(interaction::view_errors(&errors)),
+    }
+}
+
+/// The time-away form submitted: the absence is recorded (the person gets a DM about it), or
+/// the form keeps its errors.
+async fn submit_away(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
+    let Ok(user) = SlackUserId::parse(&submission.user) else {
+        return None;
+    };
+    let from = submission.value(absence::FROM_INPUT, absence::FROM_INPUT);
+    let to = submission.value(absence::TO_INPUT, absence::TO_INPUT);
+    let reason = submission.value(absence::REASON_INPUT, absence::REASON_INPUT);
+    let result = bot
+        .run(user, move |ctx| away::submit_modal(ctx, from, to, reason))
         .await;
     match result {
         Ok(()) => None,

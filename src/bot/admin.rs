@@ -10,9 +10,11 @@ use crate::domain::plan::SprintEdit;
 use crate::domain::{SlackUserId, Sprint, Team};
 use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
+use crate::roster_changes;
+use crate::slack::absence;
 use crate::slack::blocks::{Message, discipline_name, local_time, mention};
 use crate::slack::text::escape;
-use crate::store::{MemberChange, MemberOutcome, NewSprint, StoreError};
+use crate::store::{MemberChange, MemberOutcome, NewRosterChange, NewSprint, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
@@ -45,6 +47,28 @@ fn with_discipline_named(ctx: Context<'_>, command: Command) -> Result<Command, 
             user,
             discipline: named(&discipline)?,
             position,
+        },
+        Command::MemberOn {
+            kind,
+            user,
+            discipline,
+            on,
+            name,
+        } => Command::MemberOn {
+            kind,
+            user,
+            discipline: named(&discipline)?,
+            on,
+            name,
+        },
+        Command::MemberCancel {
+            kind,
+            user,
+            discipline,
+        } => Command::MemberCancel {
+            kind,
+            user,
+            discipline: named(&discipline)?,
         },
         other => other,
     })
@@ -97,6 +121,42 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 store.move_member(&user, &discipline, position, actor, ctx.now)
             })?,
         )?,
+        Command::MemberOn {
+            kind,
+            user,
+            discipline,
+            on,
+            name,
+        } => {
+            let new = NewRosterChange {
+                person: user,
+                discipline,
+                kind,
+                on,
+                name,
+                created_by: actor.to_string(),
+            };
+            let roster = Roster::load(ctx.store)?;
+            let scheduled =
+                roster_changes::schedule(ctx.store, &team, &new, ctx.now).map_err(|error| {
+                    match error {
+                        StoreError::RosterChange(rule) => {
+                            BotError::Refused(absence::change_refusal(&rule, &roster))
+                        }
+                        other => other.into(),
+                    }
+                })?;
+            absence::change_scheduled(&scheduled.pending, scheduled.created, &roster, &team).text
+        }
+        Command::MemberCancel {
+            kind,
+            user,
+            discipline,
+        } => {
+            let cancelled =
+                roster_changes::cancel(ctx.store, &user, &discipline, kind, actor, ctx.now)?;
+            absence::change_cancelled(&cancelled, &Roster::load(ctx.store)?).text
+        }
         Command::SprintAdd { start, end, name } => {
             let created = ctx.store.append_sprints_checked(
                 &[NewSprint { name, start, end }],
@@ -150,6 +210,9 @@ fn rights(command: &Command) -> Option<(&'static str, &'static str, &'static str
         Command::MemberAdd { .. } => ("member.add", "member", "add members"),
         Command::MemberRemove { .. } => ("member.remove", "member", "remove members"),
         Command::MemberMove { .. } => ("member.move", "member", "move members"),
+        Command::MemberOn { .. } | Command::MemberCancel { .. } => {
+            ("member.schedule", "member", "schedule roster changes")
+        }
         Command::SprintAdd { .. } => ("sprint.add", "sprint", "add sprints"),
         Command::SprintGenerate { .. } => ("sprint.generate", "sprint", "add sprints"),
         Command::SprintEdit { .. } => ("sprint.edit", "sprint", "edit sprints"),
@@ -170,6 +233,12 @@ fn entity_id(command: &Command) -> String {
         }
         | Command::MemberRemove { user, discipline }
         | Command::MemberMove {
+            user, discipline, ..
+        }
+        | Command::MemberOn {
+            user, discipline, ..
+        }
+        | Command::MemberCancel {
             user, discipline, ..
         } => format!("{discipline}:{user}"),
         Command::SprintAdd { start, .. } | Command::SprintGenerate { start, .. } => {

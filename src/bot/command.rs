@@ -8,6 +8,8 @@
 
 use jiff::civil::Date;
 
+use crate::domain::away::AwayPolicy;
+use crate::domain::roster_change::ChangeKind;
 use crate::domain::{DisciplineKey, SlackUserId};
 
 /// Sprints shown by `schedule` without a count.
@@ -33,6 +35,8 @@ pub fn is_read_only(text: &str) -> bool {
                 | Command::CoverModal
                 | Command::Overrides
                 | Command::AdminsList
+                | Command::AwayList
+                | Command::Policies
         ),
     }
 }
@@ -125,6 +129,39 @@ pub enum Command {
     AdminsRemove {
         user: SlackUserId,
     },
+    /// Record an absence: your own, or (admins) `person`'s.
+    AwayAdd {
+        person: Option<SlackUserId>,
+        from: Date,
+        to: Date,
+        reason: Option<String>,
+    },
+    /// Your absences (admins: everyone's).
+    AwayList,
+    AwayRemove {
+        id: i64,
+    },
+    /// Each discipline's away policy.
+    Policies,
+    /// An admin sets a discipline's away policy.
+    PolicySet {
+        discipline: DisciplineKey,
+        policy: AwayPolicy,
+    },
+    /// An admin schedules a join or a leave for the first handoff on or after `on`.
+    MemberOn {
+        kind: ChangeKind,
+        user: SlackUserId,
+        discipline: DisciplineKey,
+        on: Date,
+        name: Option<String>,
+    },
+    /// An admin cancels a scheduled join or leave.
+    MemberCancel {
+        kind: ChangeKind,
+        user: SlackUserId,
+        discipline: DisciplineKey,
+    },
 }
 
 /// `cover <sprint> <@replacement> [discipline] [reason…]`. Whether the word after the
@@ -171,6 +208,9 @@ impl Command {
                 | Command::SprintRetire { .. }
                 | Command::AdminsAdd { .. }
                 | Command::AdminsRemove { .. }
+                | Command::PolicySet { .. }
+                | Command::MemberOn { .. }
+                | Command::MemberCancel { .. }
         )
     }
 }
@@ -221,6 +261,17 @@ pub const HELP: &[HelpEntry] = &[
         false,
     ),
     entry("cancel <id>", "withdraw a coverage request", false),
+    entry(
+        "away <first day> <last day> [reason…]",
+        "record days you are away (dates as YYYY-MM-DD)",
+        false,
+    ),
+    entry("away list|remove <id>", "your absences; remove one", false),
+    entry(
+        "policy",
+        "what each discipline does when someone is away during their duty",
+        false,
+    ),
     entry("overrides", "your coverage requests", false),
     entry("admins", "who the admins are", false),
     entry("help", "this list", false),
@@ -249,6 +300,26 @@ pub const HELP: &[HelpEntry] = &[
     entry(
         "member move <@person> <discipline> <position>",
         "change someone's place in a rotation",
+        true,
+    ),
+    entry(
+        "member join|leave <@person> <discipline> <date> [name…]",
+        "add someone to a rotation, or take them out, at the first handoff on or after a date",
+        true,
+    ),
+    entry(
+        "member join|leave <@person> <discipline> cancel",
+        "cancel a scheduled join or leave",
+        true,
+    ),
+    entry(
+        "away <@person> <first day> <last day> [reason…]",
+        "record someone's absence",
+        true,
+    ),
+    entry(
+        "policy <discipline> away warn|swap-next",
+        "warn (nothing moves) or swap with the next person when someone is away",
         true,
     ),
     entry(
@@ -299,6 +370,8 @@ const WORDS: &[&str] = &[
     "member",
     "sprint",
     "admins",
+    "away",
+    "policy",
 ];
 
 /// Parses the text after the slash command.
@@ -328,6 +401,8 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "member" | "members" => parse_member(rest),
         "sprint" | "sprints" => parse_sprint(rest),
         "admins" | "admin" => parse_admins(rest),
+        "away" => parse_away(rest),
+        "policy" | "policies" => parse_policy(rest),
         _ => Ok(Command::Unknown {
             suggestion: suggest(&first),
             word: first,
@@ -429,6 +504,8 @@ fn parse_member(rest: &[&str]) -> Result<Command, ParseError> {
     const MOVE: &str = "member move <@person> <discipline> <position>";
     let verb = rest.first().map(|w| w.to_lowercase());
     match (verb.as_deref(), rest.get(1..).unwrap_or_default()) {
+        (Some("join"), args) => parse_member_on(ChangeKind::Join, args),
+        (Some("leave"), args) => parse_member_on(ChangeKind::Leave, args),
         (Some("add"), [user, discipline, name @ ..]) => Ok(Command::MemberAdd {
             user: person(user, ADD)?,
             discipline: discipline_key(discipline, ADD)?,
@@ -453,8 +530,110 @@ fn parse_member(rest: &[&str]) -> Result<Command, ParseError> {
             MOVE,
         )),
         _ => Err(problem(
-            "expected `add`, `remove` or `move` after `member`".to_string(),
-            "member add|remove|move …",
+            "expected `add`, `remove`, `move`, `join` or `leave` after `member`".to_string(),
+            "member add|remove|move|join|leave …",
+        )),
+    }
+}
+
+/// `member join|leave <@person> <discipline> <date>|cancel [name…]`.
+fn parse_member_on(kind: ChangeKind, args: &[&str]) -> Result<Command, ParseError> {
+    let usage = match kind {
+        ChangeKind::Join => "member join <@person> <discipline> <date>|cancel [name…]",
+        ChangeKind::Leave => "member leave <@person> <discipline> <date>|cancel",
+    };
+    let [user, discipline, when, name @ ..] = args else {
+        return Err(problem(
+            "name a person, a discipline and the date (or `cancel`)".to_string(),
+            usage,
+        ));
+    };
+    let (user, discipline) = (person(user, usage)?, discipline_key(discipline, usage)?);
+    if when.eq_ignore_ascii_case("cancel") {
+        return match name.first() {
+            None => Ok(Command::MemberCancel {
+                kind,
+                user,
+                discipline,
+            }),
+            Some(extra) => Err(problem(format!("unexpected `{extra}`"), usage)),
+        };
+    }
+    let on = date(when, usage)?;
+    let name = join(name);
+    if kind == ChangeKind::Leave && name.is_some() {
+        return Err(problem("a leave takes no name".to_string(), usage));
+    }
+    Ok(Command::MemberOn {
+        kind,
+        user,
+        discipline,
+        on,
+        name,
+    })
+}
+
+/// `away <first> <last> [reason…]`, `away <@person> <first> <last> [reason…]`, `away list`,
+/// `away remove <id>`.
+fn parse_away(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "away [<@person>] <first day> <last day> [reason…]";
+    let verb = rest.first().map(|w| w.to_lowercase());
+    match (verb.as_deref(), rest.get(1..).unwrap_or_default()) {
+        (Some("list"), []) => return Ok(Command::AwayList),
+        (Some("list"), [extra, ..]) => {
+            return Err(problem(format!("unexpected `{extra}`"), "away list"));
+        }
+        (Some("remove" | "delete"), [id]) => {
+            let number = id.trim_start_matches('#').parse::<i64>().ok();
+            return match number.filter(|n| *n > 0) {
+                Some(id) => Ok(Command::AwayRemove { id }),
+                None => Err(problem(
+                    format!("expected an absence's number, not `{id}`"),
+                    "away remove <id>",
+                )),
+            };
+        }
+        (Some("remove" | "delete"), _) => {
+            return Err(problem(
+                "give the absence's number (`away list` shows it)".to_string(),
+                "away remove <id>",
+            ));
+        }
+        (None, _) => return Ok(Command::AwayList),
+        _ => {}
+    }
+    let (who, args) = match person(rest[0], USAGE) {
+        Ok(who) => (Some(who), &rest[1..]),
+        Err(_) => (None, rest),
+    };
+    let [from, to, reason @ ..] = args else {
+        return Err(problem(
+            "give the first and the last day away, as YYYY-MM-DD".to_string(),
+            USAGE,
+        ));
+    };
+    Ok(Command::AwayAdd {
+        person: who,
+        from: date(from, USAGE)?,
+        to: date(to, USAGE)?,
+        reason: join(reason),
+    })
+}
+
+/// `policy`, `policy <discipline> away warn|swap-next`.
+fn parse_policy(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "policy <discipline> away warn|swap-next";
+    match rest {
+        [] => Ok(Command::Policies),
+        [discipline, what, value] if what.eq_ignore_ascii_case("away") => Ok(Command::PolicySet {
+            discipline: discipline_key(discipline, USAGE)?,
+            policy: value
+                .parse()
+                .map_err(|e: crate::domain::away::UnknownPolicy| problem(e.to_string(), USAGE))?,
+        }),
+        _ => Err(problem(
+            "expected nothing, or a discipline, `away` and `warn` or `swap-next`".to_string(),
+            USAGE,
         )),
     }
 }
@@ -881,7 +1060,7 @@ mod tests {
         check(
             "member fire <@U1>",
             expect![
-                "error: expected `add`, `remove` or `move` after `member` (usage: member add|remove|move …)"
+                "error: expected `add`, `remove`, `move`, `join` or `leave` after `member` (usage: member add|remove|move|join|leave …)"
             ],
         );
         check(
@@ -949,6 +1128,90 @@ mod tests {
             "admins remove eve",
             expect![
                 "error: expected a person (mention them with @), not `eve` (usage: admins [add|remove <@person>])"
+            ],
+        );
+    }
+
+    #[test]
+    fn absences_and_policies() {
+        check(
+            "away 2026-04-01 2026-04-10 family trip",
+            expect![[
+                r#"AwayAdd { person: None, from: 2026-04-01, to: 2026-04-10, reason: Some("family trip") }"#
+            ]],
+        );
+        check(
+            "away <@U2|bea> 2026-04-01 2026-04-01",
+            expect![[
+                r#"AwayAdd { person: Some(SlackUserId("U2")), from: 2026-04-01, to: 2026-04-01, reason: None }"#
+            ]],
+        );
+        check(
+            "away 2026-04-01",
+            expect![
+                "error: give the first and the last day away, as YYYY-MM-DD (usage: away [<@person>] <first day> <last day> [reason…])"
+            ],
+        );
+        check(
+            "away april 2026-04-03",
+            expect![
+                "error: expected a date as YYYY-MM-DD, not `april` (usage: away [<@person>] <first day> <last day> [reason…])"
+            ],
+        );
+        check("away", expect!["AwayList"]);
+        check("away list", expect!["AwayList"]);
+        check("away remove #3", expect!["AwayRemove { id: 3 }"]);
+        check(
+            "away remove",
+            expect![
+                "error: give the absence's number (`away list` shows it) (usage: away remove <id>)"
+            ],
+        );
+        check("policy", expect!["Policies"]);
+        check(
+            "policy ui away swap-next",
+            expect![[r#"PolicySet { discipline: DisciplineKey("ui"), policy: SwapNext }"#]],
+        );
+        check(
+            "policy ui away swap",
+            expect![
+                "error: `swap` is not an away policy (expected warn or swap-next) (usage: policy <discipline> away warn|swap-next)"
+            ],
+        );
+        assert!(is_read_only("away list") && is_read_only("policy"));
+        assert!(!is_read_only("away 2026-04-01 2026-04-02"));
+    }
+
+    #[test]
+    fn dated_joins_and_leaves() {
+        check(
+            "member join <@U1|ana> ui 2026-04-06 Ana Lima",
+            expect![[
+                r#"MemberOn { kind: Join, user: SlackUserId("U1"), discipline: DisciplineKey("ui"), on: 2026-04-06, name: Some("Ana Lima") }"#
+            ]],
+        );
+        check(
+            "member leave <@U1> ui 2026-04-06",
+            expect![[
+                r#"MemberOn { kind: Leave, user: SlackUserId("U1"), discipline: DisciplineKey("ui"), on: 2026-04-06, name: None }"#
+            ]],
+        );
+        check(
+            "member leave <@U1> ui cancel",
+            expect![[
+                r#"MemberCancel { kind: Leave, user: SlackUserId("U1"), discipline: DisciplineKey("ui") }"#
+            ]],
+        );
+        check(
+            "member join <@U1> ui",
+            expect![
+                "error: name a person, a discipline and the date (or `cancel`) (usage: member join <@person> <discipline> <date>|cancel [name…])"
+            ],
+        );
+        check(
+            "member leave <@U1> ui 2026-04-06 Ana",
+            expect![
+                "error: a leave takes no name (usage: member leave <@person> <discipline> <date>|cancel)"
             ],
         );
     }

@@ -1,6 +1,6 @@
 //! The App Home tab: am I on duty (until when) or when is my next shift, the current and next
-//! sprint's teams, my shifts with "Request coverage" buttons, and for admins the pending
-//! requests with Approve and Decline buttons.
+//! sprint's teams, my shifts with "Request coverage" buttons, for admins the pending requests
+//! with Approve and Decline buttons, and my time away (with Remove and *Add time away*).
 //!
 //! [`home_view`] is also what the outbox worker calls to deliver a `PublishHome` effect, so it
 //! takes `now` and reads everything it needs itself.
@@ -12,6 +12,7 @@ use super::shifts::{self, shifts_of};
 use crate::config::Config;
 use crate::domain::{OverrideStatus, SlackUserId, sprint_starts_at};
 use crate::duty::Roster;
+use crate::slack::absence;
 use crate::slack::views::{self, HomeStatus};
 use crate::store::{Store, StoreError};
 
@@ -48,7 +49,7 @@ pub fn home_view(
     };
     let roster = Roster::load(store)?;
     let sprints = store.sprints()?;
-    Ok(views::home(
+    let view = views::home(
         status,
         &teams,
         &shifts,
@@ -56,5 +57,7 @@ pub fn home_view(
         &sprints,
         &roster,
         &team,
-    ))
+    );
+    let away = super::away::home_windows(store, config, user, now)?;
+    Ok(absence::with_time_away(view, &away))
 }

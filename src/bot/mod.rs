@@ -11,6 +11,7 @@
 pub mod actions;
 pub mod admin;
 pub mod announce;
+pub mod away;
 pub mod command;
 pub mod coverage;
 pub mod effect;

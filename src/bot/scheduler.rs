@@ -1,8 +1,9 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
 //! moment (the next handoff or the end of the sprint in force, the next heads-up, the next
-//! warning that the sprint plan runs out, every ten minutes for the user groups, or when a
-//! decision wakes it), and owns the outbox worker task. Each round first keeps the sprint plan
-//! extended (`bot::plan`).
+//! warning that the sprint plan runs out or alert about a duty in an absence, every ten minutes
+//! for the user groups, or when a decision wakes it), and owns the outbox worker task. Each round
+//! first keeps the sprint plan extended (`bot::plan`) and raises the absence alerts that are due
+//! (`bot::away`); dated roster changes apply when announcing records the sprint they start.
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -126,6 +127,16 @@ async fn sync(store: &Store, config: &Arc<Config>, clock: &Clock) {
     }
     // After closing requests for retired sprints: an appended sprint may reuse a retired index.
     super::plan::keep_planned_logged(store, config, clock()).await;
+    let alerting = config.clone();
+    let now = clock();
+    match store
+        .run(move |s| super::away::raise_alerts(s, &alerting, now))
+        .await
+    {
+        Ok(0) => {}
+        Ok(raised) => tracing::info!(raised, "alerted the admins to duties falling in absences"),
+        Err(error) => tracing::error!(%error, "could not check duties falling in absences"),
+    }
     let config = config.clone();
     let now = clock();
     match store.run(move |s| announce::sync(s, &config, now)).await {
@@ -160,8 +171,8 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next change of the sprint in force, heads-up or plan warning after `now` (at the latest
-/// `now` + [`USERGROUP_RECHECK`]).
+/// The next change of the sprint in force, heads-up, plan warning or absence alert after `now`
+/// (at the latest `now` + [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
     let events_config = config.clone();
     let found = store
@@ -181,7 +192,16 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
             tracing::error!(%error, "could not find when the plan runs out");
             None
         });
-    warning.map_or(next, |warning| next.min(warning))
+    let next = warning.map_or(next, |warning| next.min(warning));
+    let alert_config = config.clone();
+    let alert = store
+        .run(move |s| super::away::next_alert(s, &alert_config, now))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find the next absence alert");
+            None
+        });
+    alert.map_or(next, |alert| next.min(alert))
 }
 
 /// The next change of the sprint in force after `now` (the next handoff, or the end of the

@@ -24,6 +24,8 @@ pub struct Shift {
     pub ends_at: Timestamp,
     /// The shift is in force at `now`.
     pub current: bool,
+    /// The shift falls in one of the person's absences.
+    pub away: bool,
 }
 
 impl Shift {
@@ -78,6 +80,7 @@ pub fn shifts_of(
                 starts_at,
                 ends_at,
                 current: starts_at <= now && now < ends_at,
+                away: duty.is_away(user),
             });
         }
     }

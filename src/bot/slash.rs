@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::command::{self, Command, HELP};
-use super::{BotError, Context, admin, coverage, shifts};
+use super::{BotError, Context, admin, away, coverage, shifts};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
 use crate::duty::{self, Roster};
@@ -76,6 +76,16 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             user,
             reason,
         } => coverage::set(ctx, &discipline, &user, reason),
+        Command::AwayAdd {
+            person,
+            from,
+            to,
+            reason,
+        } => away::add(ctx, person, from, to, reason),
+        Command::AwayList => away::list(ctx),
+        Command::AwayRemove { id } => away::remove(ctx, id),
+        Command::Policies => away::policies(ctx),
+        Command::PolicySet { discipline, policy } => away::set_policy(ctx, &discipline, policy),
         admin_command => admin::run(ctx, admin_command),
     }
 }

@@ -13,13 +13,22 @@ use crate::duty::{self, DutyAt, Roster, SprintDuty};
 
 const ACTOR: &str = "rotation";
 
-fn assignment_json(roster: &Roster, a: &Assignment) -> Value {
+fn assignment_json(roster: &Roster, duty: &SprintDuty, a: &Assignment) -> Value {
     json!({
         "discipline": a.discipline.as_str(),
         "slack_id": a.slack_id.as_ref().map(SlackUserId::as_str),
         "name": a.slack_id.as_ref().and_then(|id| roster.name_of(id)),
         "source": a.source.as_str(),
+        "away": a.slack_id.as_ref().is_some_and(|id| duty.is_away(id)),
     })
+}
+
+/// ` (away)` when `a`'s person is away during some of the sprint.
+fn away_mark(duty: &SprintDuty, a: &Assignment) -> &'static str {
+    match &a.slack_id {
+        Some(id) if duty.is_away(id) => " (away)",
+        _ => "",
+    }
 }
 
 fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
@@ -31,7 +40,11 @@ fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
                 .map_or(a.discipline.to_string(), |d| d.name.clone());
             vec![
                 format!("  {discipline}"),
-                person(roster, a.slack_id.as_ref()),
+                format!(
+                    "{}{}",
+                    person(roster, a.slack_id.as_ref()),
+                    away_mark(duty, a)
+                ),
                 a.source.to_string(),
             ]
         })
@@ -128,7 +141,7 @@ fn who_json(team: &Team, at: Timestamp, answer: &DutyAt, roster: &Roster) -> Val
             value["assignments"] = duty
                 .assignments
                 .iter()
-                .map(|a| assignment_json(roster, a))
+                .map(|a| assignment_json(roster, duty, a))
                 .collect();
         }
         DutyAt::BeforeFirst {
@@ -165,7 +178,7 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
                 value["assignments"] = d
                     .assignments
                     .iter()
-                    .map(|a| assignment_json(&roster, a))
+                    .map(|a| assignment_json(&roster, d, a))
                     .collect();
                 value
             })
@@ -192,6 +205,7 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
             let name = a.slack_id.as_ref().map_or("nobody".to_string(), |id| {
                 roster.name_of(id).unwrap_or(id.as_str()).to_string()
             });
+            let name = format!("{name}{}", away_mark(d, a));
             match a.source {
                 crate::domain::Source::Override => format!("{name}*"),
                 crate::domain::Source::Fallback => format!("{name} (fallback)"),

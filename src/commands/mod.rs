@@ -18,6 +18,7 @@ macro_rules! out {
     };
 }
 
+pub mod away;
 pub mod backup;
 pub mod cadence;
 pub mod duty;

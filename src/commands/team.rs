@@ -2,13 +2,16 @@
 
 use serde_json::json;
 
+use super::away::{dated, pending_json, takes_effect};
 use super::{parse_actor, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
+use crate::domain::roster_change::ChangeKind;
 use crate::domain::{DisciplineKey, SlackUserId};
 use crate::duty;
 use crate::removal::{Removal, remove_member};
+use crate::roster_changes::{self, Pending};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
 
 pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result<()> {
@@ -31,16 +34,26 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             let change = store.save_discipline(&new, &actor, config.now())?;
             outln!("{}", describe_discipline(&change));
         }
+        DisciplineCommand::Policy { key, away, by } => {
+            return super::away::policy(config, &key, &away, &by.by);
+        }
         DisciplineCommand::List => {
             let store = app::open_store(config)?;
             let disciplines = store.disciplines()?;
+            let policies = store.away_policies()?;
+            let policy_of = |key: &DisciplineKey| {
+                policies
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or("warn", |(_, p)| p.as_str())
+            };
             if config.json {
                 let list: Vec<_> = disciplines
                     .iter()
                     .map(|d| {
                         json!({"key": d.key.as_str(), "name": d.name, "position": d.position,
                                "fallback": d.fallback.as_ref().map(SlackUserId::as_str),
-                               "usergroup": d.usergroup_id})
+                               "usergroup": d.usergroup_id, "away": policy_of(&d.key)})
                     })
                     .collect();
                 print_json(&json!(list));
@@ -49,13 +62,19 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
                     "no disciplines yet: add one with `triage-bot discipline add <key> --name <name>`"
                 );
             } else {
-                let mut rows = vec![vec!["KEY".into(), "NAME".into(), "FALLBACK".into()]];
+                let mut rows = vec![vec![
+                    "KEY".into(),
+                    "NAME".into(),
+                    "FALLBACK".into(),
+                    "AWAY".into(),
+                ]];
                 for d in &disciplines {
                     let fallback = d
                         .fallback
                         .as_ref()
                         .map_or("-".to_string(), ToString::to_string);
-                    rows.push(vec![d.key.to_string(), d.name.clone(), fallback]);
+                    let policy = policy_of(&d.key).to_string();
+                    rows.push(vec![d.key.to_string(), d.name.clone(), fallback, policy]);
                 }
                 out!("{}", table(&rows));
             }
@@ -116,6 +135,46 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
     }
     let now = config.now();
     let change = match command {
+        MemberCommand::Away(command) => return super::away::away(config, command),
+        MemberCommand::Join {
+            slack_id,
+            discipline,
+            on,
+            name,
+            cancel,
+            by,
+        } => {
+            let (on, kind) = (on.as_deref(), ChangeKind::Join);
+            return dated(
+                config,
+                kind,
+                &slack_id,
+                &discipline,
+                on,
+                name,
+                cancel,
+                &by.by,
+            );
+        }
+        MemberCommand::Leave {
+            slack_id,
+            discipline,
+            on,
+            cancel,
+            by,
+        } => {
+            let (on, kind) = (on.as_deref(), ChangeKind::Leave);
+            return dated(
+                config,
+                kind,
+                &slack_id,
+                &discipline,
+                on,
+                None,
+                cancel,
+                &by.by,
+            );
+        }
         MemberCommand::Add {
             slack_id,
             discipline,
@@ -229,14 +288,32 @@ fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()>
     let key = discipline.map(DisciplineKey::parse).transpose()?;
     let store = app::open_store(config)?;
     let members = store.members(key.as_ref())?;
+    let pending = roster_changes::pending(&store, key.as_ref())?;
+    let pending_of = |id: &SlackUserId, key: &DisciplineKey| {
+        pending
+            .iter()
+            .find(|p| &p.change.person == id && &p.change.discipline == key)
+    };
     if config.json {
-        let list: Vec<_> = members
+        let mut list: Vec<_> = members
             .iter()
             .map(|m| {
                 json!({"slack_id": m.slack_id.as_str(), "discipline": m.discipline.as_str(),
-                       "name": m.name, "position": m.rotation_order, "active": m.active})
+                       "name": m.name, "position": m.rotation_order, "active": m.active,
+                       "pending": pending_of(&m.slack_id, &m.discipline).map(pending_json)})
             })
             .collect();
+        let listed = |p: &&Pending| {
+            members
+                .iter()
+                .any(|m| m.slack_id == p.change.person && m.discipline == p.change.discipline)
+        };
+        list.extend(pending.iter().filter(|p| !listed(p)).map(|p| {
+            let c = &p.change;
+            json!({"slack_id": c.person.as_str(), "discipline": c.discipline.as_str(),
+                   "name": c.name.clone().unwrap_or_else(|| c.person.to_string()),
+                   "position": null, "active": false, "pending": pending_json(p)})
+        }));
         print_json(&json!(list));
         return Ok(());
     }
@@ -258,6 +335,28 @@ fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()>
         ]);
     }
     out!("{}", table(&rows));
+    if !pending.is_empty() {
+        outln!("\nscheduled:");
+        let mut rows = vec![vec![
+            "CHANGE".into(),
+            "DISCIPLINE".into(),
+            "SLACK ID".into(),
+            "WHAT".into(),
+            "ON".into(),
+            "TAKES EFFECT".into(),
+        ]];
+        for p in &pending {
+            rows.push(vec![
+                format!("#{}", p.change.id),
+                p.change.discipline.to_string(),
+                p.change.person.to_string(),
+                p.change.kind.to_string(),
+                p.change.on.to_string(),
+                takes_effect(p, config),
+            ]);
+        }
+        out!("{}", table(&rows));
+    }
     Ok(())
 }
 

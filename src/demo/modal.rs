@@ -58,7 +58,11 @@ enum Kind {
         choices: Vec<Choice>,
         initial: Option<String>,
     },
-    /// An element the console cannot fill (a date picker, a multi-select…).
+    /// A date picker: a day typed as `YYYY-MM-DD`.
+    Date {
+        initial: Option<String>,
+    },
+    /// An element the console cannot fill (a multi-select…).
     Other,
 }
 
@@ -181,7 +185,9 @@ impl Form {
 impl Field {
     fn initial(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Text { initial } | Kind::Choice { initial, .. } => initial.as_deref(),
+            Kind::Text { initial } | Kind::Choice { initial, .. } | Kind::Date { initial } => {
+                initial.as_deref()
+            }
             Kind::Other => None,
         }
     }
@@ -197,7 +203,7 @@ impl Field {
             Some(InputValue::Text(text)) => Some(text.clone()),
             Some(InputValue::Choice(value)) => self.choice_label(value),
             None => match &self.kind {
-                Kind::Text { initial } => initial.clone(),
+                Kind::Text { initial } | Kind::Date { initial } => initial.clone(),
                 Kind::Choice { initial, .. } => {
                     initial.as_deref().and_then(|v| self.choice_label(v))
                 }
@@ -229,6 +235,15 @@ impl Field {
         }
         let choices = match &self.kind {
             Kind::Text { .. } => return Ok(InputValue::Text(text.to_string())),
+            Kind::Date { .. } => {
+                return match text.parse::<jiff::civil::Date>() {
+                    Ok(day) if text.len() == 10 => Ok(InputValue::Text(day.to_string())),
+                    _ => Err(format!(
+                        "{} takes a day as YYYY-MM-DD, not `{text}`",
+                        self.label
+                    )),
+                };
+            }
             Kind::Other => return Err(format!("the console cannot fill in {}", self.label)),
             Kind::Choice { choices, .. } => choices,
         };
@@ -313,6 +328,9 @@ fn field(workspace: &Workspace, block: &Value) -> Field {
                 .map(str::to_string);
             Kind::Choice { choices, initial }
         }
+        "datepicker" => Kind::Date {
+            initial: element["initial_date"].as_str().map(str::to_string),
+        },
         _ => Kind::Other,
     };
     Field {

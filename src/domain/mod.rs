@@ -4,12 +4,14 @@
 //! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
 
 pub mod announce;
+pub mod away;
 pub mod cadence;
 pub mod ids;
 pub mod model;
 pub mod overrides;
 pub mod plan;
 pub mod request;
+pub mod roster_change;
 pub mod rotation;
 pub mod sprint;
 pub mod sprint_ref;

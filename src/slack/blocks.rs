@@ -145,12 +145,16 @@ pub(crate) fn sprint_label(sprint: Option<&Sprint>) -> String {
     }
 }
 
-/// One line per discipline: `• UI: <@U1> (rotation)`.
+/// One line per discipline: `• UI: <@U1> (rotation)`, `• UI: <@U1> (away) (rotation)` when
+/// the duty falls in the person's absence.
 pub(crate) fn team_lines(duty: &SprintDuty, roster: &Roster) -> Vec<String> {
     duty.assignments
         .iter()
         .map(|a| {
-            let person = a.slack_id.as_ref().map_or("nobody".to_string(), mention);
+            let person = a.slack_id.as_ref().map_or("nobody".to_string(), |p| {
+                let away = if duty.is_away(p) { " (away)" } else { "" };
+                format!("{}{away}", mention(p))
+            });
             format!(
                 "• {}: {person} ({})",
                 discipline_name(roster, &a.discipline),
@@ -583,8 +587,9 @@ pub fn mention_reply(who: Message, command: &str) -> Message {
 /// One shift as a line: `*UI* in *Sprint 1* (sprint 0), Mon … to Mon …`.
 pub(crate) fn shift_line(shift: &Shift, roster: &Roster, team: &Team) -> String {
     let now = if shift.current { " (now)" } else { "" };
+    let away = if shift.away { " (away)" } else { "" };
     format!(
-        "*{}* in {}{now}, {} to {}",
+        "*{}* in {}{now}, {} to {}{away}",
         discipline_name(roster, &shift.discipline),
         sprint_label(Some(&shift.sprint)),
         local_time(team, shift.starts_at),
@@ -699,6 +704,7 @@ pub(crate) mod tests {
                 assignment("ui", Some("U1"), Source::Rotation),
                 assignment("be", None, Source::None),
             ],
+            away: Vec::new(),
         }
     }
 

@@ -33,12 +33,14 @@ pub struct ViewSubmission {
 
 impl ViewSubmission {
     /// The value of the input `action_id` in block `block_id`: the selected option's value of a
-    /// select, or the text of a text input. `None` when empty.
+    /// select, the day of a date picker (`YYYY-MM-DD`), or the text of a text input. `None`
+    /// when empty.
     pub fn value(&self, block_id: &str, action_id: &str) -> Option<String> {
         let input = self.values.get(block_id)?.get(action_id)?;
         let value = input
             .get("selected_option")
             .and_then(|option| option.get("value"))
+            .or_else(|| input.get("selected_date"))
             .or_else(|| input.get("value"))?
             .as_str()?
             .trim();

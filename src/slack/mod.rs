@@ -9,6 +9,7 @@
 //! Secrets (tokens, socket ticket URLs, `response_url`s) live in redacting wrappers and never
 //! reach a log line or an error message.
 
+pub mod absence;
 pub mod api;
 pub mod blocks;
 pub mod decisions;

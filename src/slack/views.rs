@@ -209,6 +209,7 @@ mod tests {
             discipline: DisciplineKey::parse("ui").unwrap(),
             source: Source::Rotation,
             current,
+            away: false,
         }
     }
 

@@ -69,6 +69,21 @@ pub enum StoreError {
     /// Removing this admin would leave nobody (in the table or the configuration) an admin.
     #[error("{0} is the last admin; add another admin first")]
     LastAdmin(SlackUserId),
+    /// No absence (not removed) has this id.
+    #[error("absence #{0} does not exist")]
+    UnknownAway(i64),
+    /// The person is not listed in any discipline.
+    #[error("{0} is not a member of any discipline")]
+    UnknownPerson(SlackUserId),
+    /// An absence breaks a rule (ends before it starts, overlaps another of the person's, …).
+    #[error(transparent)]
+    Away(#[from] crate::domain::away::AwayError),
+    /// No pending dated roster change has this id.
+    #[error("scheduled change #{0} does not exist or is no longer pending")]
+    UnknownRosterChange(i64),
+    /// A dated roster change breaks a rule (a date in the past, a joiner already active, …).
+    #[error(transparent)]
+    RosterChange(#[from] crate::domain::roster_change::RosterChangeError),
     /// A name (of a member, a discipline or a sprint) is empty, too long or holds a control
     /// character.
     #[error(transparent)]

@@ -9,6 +9,7 @@
 
 mod announce;
 mod audit;
+mod away;
 mod backup;
 mod cadence;
 mod codec;
@@ -22,6 +23,7 @@ mod outbox;
 mod outbox_read;
 mod overrides;
 mod plan;
+mod roster_changes;
 mod sprints;
 mod state;
 
@@ -36,6 +38,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audit::AuditRecord;
+pub use away::{MAX_AWAY_REASON_CHARS, NewAwayWindow};
 pub use backup::BackupReport;
 pub use disciplines::{DisciplineChange, NewDiscipline};
 pub use error::{Result, StoreError};
@@ -48,6 +51,7 @@ pub use migrate::{MigrationReport, SCHEMA_VERSION};
 pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
 pub use outbox_read::OutboxRow;
 pub use overrides::{NewOverride, RequestOutcome};
+pub use roster_changes::NewRosterChange;
 pub use sprints::{NewSprint, SprintChange};
 pub use state::CurrentState;
 

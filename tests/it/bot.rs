@@ -337,6 +337,9 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cancel &lt;id&gt;`: withdraw a coverage request
+            • `/triage away &lt;first day&gt; &lt;last day&gt; [reason…]`: record days you are away (dates as YYYY-MM-DD)
+            • `/triage away list|remove &lt;id&gt;`: your absences; remove one
+            • `/triage policy`: what each discipline does when someone is away during their duty
             • `/triage overrides`: your coverage requests
             • `/triage admins`: who the admins are
             • `/triage help`: this list"#]],
@@ -952,6 +955,10 @@ async fn app_home_for_a_member_and_for_an_admin() {
               [Request coverage → cover_shift:0:ui]
             *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
               [Request coverage → cover_shift:2:ui]
+            ---
+            *Time away*
+              (No absence recorded.)
+              [Add time away → add_away:add]
         "#]],
     );
     check(
@@ -974,6 +981,10 @@ async fn app_home_for_a_member_and_for_an_admin() {
             *Pending coverage requests*
             #1 · Sprint 3 · UI · <@U0BOB> covering for <@U0ALICE> · pending
               [Approve → approve_override:1] [Decline → decline_override:1]
+            ---
+            *Time away*
+              (No absence recorded.)
+              [Add time away → add_away:add]
         "#]],
     );
     bot.stop().await;

@@ -42,7 +42,7 @@ fn migrate_check_on_a_fresh_directory_reports_and_creates_nothing() {
     check(
         &output,
         0,
-        "database triage.db: does not exist yet (schema version 0); this triage-bot writes version 2\n",
+        "database triage.db: does not exist yet (schema version 0); this triage-bot writes version 3\n",
         "",
     );
     assert!(!dir.path().join("triage.db").exists());
@@ -54,19 +54,19 @@ fn migrate_then_check() {
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: migrated from schema version 0 to 2\n",
+        "database triage.db: migrated from schema version 0 to 3\n",
         "",
     );
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: already at schema version 2\n",
+        "database triage.db: already at schema version 3\n",
         "",
     );
     check(
         &triage(dir.path(), &["migrate", "--check"]),
         0,
-        "database triage.db: schema version 2 (up to date)\n",
+        "database triage.db: schema version 3 (up to date)\n",
         "",
     );
 }

@@ -84,6 +84,8 @@ impl Team {
             "audit_log",
             "admins",
             "rotation_turns",
+            "away_windows",
+            "roster_changes",
         ]
         .iter()
         .map(|table| {
@@ -172,7 +174,7 @@ Sprint 1, in force until Mon 2026-03-16 08:00 PDT
     );
     assert_eq!(
         json["assignments"][0],
-        serde_json::json!({"discipline": "ui", "slack_id": "UUI2", "name": "Ben", "source": "rotation"})
+        serde_json::json!({"discipline": "ui", "slack_id": "UUI2", "name": "Ben", "source": "rotation", "away": false})
     );
     assert_eq!(json["assignments"].as_array().unwrap().len(), 3);
 }

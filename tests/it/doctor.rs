@@ -258,7 +258,7 @@ async fn an_old_or_missing_database_is_caught() {
     let found = problems(&setup.examine(&setup.config(&[]), &setup.slack()).await);
     assert!(
         found.iter().any(|p| p.contains(
-            "has schema version 0; this triage-bot uses 2 | fix: run `triage-bot migrate`"
+            "has schema version 0; this triage-bot uses 3 | fix: run `triage-bot migrate`"
         )),
         "{found:#?}"
     );

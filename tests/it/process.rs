@@ -52,20 +52,20 @@ fn migrate_check_json_is_json() {
     check(
         &triage(dir.path(), &["migrate", "--check", "--json"]),
         0,
-        "{\"exists\":false,\"path\":\"triage.db\",\"status\":\"missing\",\"supported\":2,\"version\":0}\n",
+        "{\"exists\":false,\"path\":\"triage.db\",\"status\":\"missing\",\"supported\":3,\"version\":0}\n",
         "",
     );
     check(
         &triage(dir.path(), &["migrate", "--json"]),
         0,
-        "{\"from\":0,\"path\":\"triage.db\",\"to\":2}\n",
+        "{\"from\":0,\"path\":\"triage.db\",\"to\":3}\n",
         "",
     );
     let output = triage(dir.path(), &["migrate", "--check", "--json"]);
     let answer: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(
         answer,
-        serde_json::json!({"path": "triage.db", "exists": true, "version": 2, "supported": 2, "status": "current"})
+        serde_json::json!({"path": "triage.db", "exists": true, "version": 3, "supported": 3, "status": "current"})
     );
 }
 

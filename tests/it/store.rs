@@ -663,8 +663,9 @@ mod migrations {
         assert_eq!(version(&path), 99);
     }
 
-    /// Tables, indexes and triggers as comparable text: whitespace collapsed, quotes dropped
-    /// (a renamed table's SQL is quoted by SQLite).
+    /// Tables, indexes and triggers as comparable text: whitespace collapsed, no space before a
+    /// comma or a closing parenthesis or after an opening one (SQLite writes an added column as
+    /// `…NOT NULL\n, col …)`), quotes dropped (a renamed table's SQL is quoted by SQLite).
     fn schema_of(path: &std::path::Path) -> Vec<String> {
         let conn = Connection::open(path).unwrap();
         let mut statement = conn
@@ -676,6 +677,7 @@ mod migrations {
                     (row.get(0)?, row.get(1)?, row.get(2)?);
                 let sql = sql.replace('"', "");
                 let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+                let sql = sql.replace(" ,", ",").replace(" )", ")").replace("( ", "(");
                 Ok(format!("{kind} {name}: {sql}"))
             })
             .unwrap();
@@ -713,6 +715,35 @@ mod migrations {
                 kept.decided_by.as_deref()
             ),
             (OverrideStatus::Approved, Some("dentist"), Some("U9"))
+        );
+        drop(store);
+
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
+        assert_eq!(schema_of(&old), schema_of(&fresh));
+    }
+
+    #[test]
+    fn a_version_2_database_migrates_to_the_current_schema_and_its_disciplines_warn() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        let (store, report) =
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..2]).unwrap();
+        assert_eq!((report.from, report.to), (0, 2));
+        drop(store);
+        Connection::open(&old)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+                     VALUES ('ui', 'UI', 0, 0, 0);",
+            )
+            .unwrap();
+
+        let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
+        assert_eq!((report.from, report.to), (2, SCHEMA_VERSION));
+        assert_eq!(
+            store.away_policies().unwrap(),
+            vec![(key("ui"), triage_bot::domain::away::AwayPolicy::Warn)]
         );
         drop(store);
 

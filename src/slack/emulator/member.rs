@@ -144,6 +144,8 @@ const TEXT_ELEMENTS: &[&str] = &[
 ];
 /// Element types whose state is one `selected_option`.
 const CHOICE_ELEMENTS: &[&str] = &["static_select", "external_select", "radio_buttons"];
+/// Element types whose state is one `selected_date` (`YYYY-MM-DD`).
+const DATE_ELEMENTS: &[&str] = &["datepicker"];
 
 impl Workspace {
     /// The modals open for `user`, oldest first: the last one is on top.
@@ -312,6 +314,16 @@ fn input_state(element: &Value, given: Option<&InputValue>) -> Result<Value, &'s
                 .unwrap_or(Value::Null),
         };
         state["selected_option"] = option;
+    } else if DATE_ELEMENTS.contains(&kind) {
+        let day = match given {
+            // Slack's date picker only gives days that exist.
+            Some(InputValue::Text(text)) if text.parse::<jiff::civil::Date>().is_ok() => {
+                json!(text)
+            }
+            Some(_) => return Err("invalid_arguments"),
+            None => element.get("initial_date").cloned().unwrap_or(Value::Null),
+        };
+        state["selected_date"] = day;
     } else if given.is_some() {
         return Err("invalid_arguments");
     }
