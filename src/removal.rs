@@ -1,8 +1,8 @@
-//! Taking someone out of a discipline's rotation, shared by the command line and the bot: the
-//! sprint in force is recorded first (so the removal cannot change who is on duty now), the
-//! member is deactivated with the caller's outbox effects, and the answer says what the removal
-//! means for duty: the person stays on duty until the sprint ends, and a discipline left without
-//! active members gets its fallback (or nobody) from the next sprint.
+//! Taking someone out of a discipline's rotation, shared by the command line and the bot: in one
+//! transaction the sprint in force is recorded first (so the removal cannot change who is on duty
+//! now), the member is deactivated with the caller's outbox effects, and the answer says what the
+//! removal means for duty: the person stays on duty until the sprint ends, and a discipline left
+//! without active members gets its fallback (or nobody) from the next sprint.
 //!
 //! It reads no clock (`now` is a parameter) and knows nothing of Slack; callers word the answer.
 
@@ -47,8 +47,22 @@ pub fn remove_member(
     now: Timestamp,
     effects: Effects<'_, MemberChange>,
 ) -> Result<Removal> {
-    // Refuse before recording anything, so a refused removal changes nothing. Members are never
-    // deleted, so the check cannot turn false before the deactivation.
+    // One transaction: started sprints are recorded first (applying the dated roster changes
+    // whose handoff has come, so a joiner can already be removed), and a refusal rolls that back
+    // too, so a refused removal changes nothing.
+    store.transaction(|store| remove_recorded(store, team, user, discipline, actor, now, effects))
+}
+
+fn remove_recorded(
+    store: &Store,
+    team: &Team,
+    user: &SlackUserId,
+    discipline: &DisciplineKey,
+    actor: &str,
+    now: Timestamp,
+    effects: Effects<'_, MemberChange>,
+) -> Result<Removal> {
+    duty::record_started_turns(store, team, now, "rotation")?;
     if !store
         .members(Some(discipline))?
         .iter()
@@ -59,7 +73,6 @@ pub fn remove_member(
             discipline: discipline.clone(),
         });
     }
-    duty::record_started_turns(store, team, now, "rotation")?;
     let change = store.deactivate_member_with(user, discipline, actor, None, now, effects)?;
     let (answer, roster) = duty::duty_and_roster_at(store, team, now, now, "rotation")?;
     let stays_on_duty = match answer {

@@ -1465,3 +1465,295 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     assert_eq!(erin.unwrap().name, "Erin & <co>");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() {
+    let bot = Bot::start().await;
+    // Bob is on duty for UI in Sprint 2 (Mon Mar 23 to Sun Apr 5).
+    let reply = bot
+        .command(BOB, "away 2026-03-25 2026-03-27 family trip")
+        .await;
+    check(
+        render(&reply["blocks"]),
+        expect![[r#"
+            You are away Wed Mar 25 to Fri Mar 27 (absence #1: family trip).
+            It falls in your triage duty:
+            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+              [Request coverage → cover_shift:1:ui]
+              (Ask someone to cover it (the button, or `/triage cover`); the admins are told now.)
+        "#]],
+    );
+    check(
+        bot.say(ALICE, "schedule 2").await,
+        expect![[r#"
+            *This sprint and the next one*
+
+            *Sprint 1* · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+
+            *Sprint 2* · 2026-03-23 to 2026-04-05
+            • UI: <@U0BOB> (away) (rotation)
+            • Backend: <@U0CAROL> (rotation)"#]],
+    );
+    // Recorded by the person, for the person: no DM, only a fresh Home tab.
+    check(
+        bot.outbox("away:1"),
+        expect![[r#"
+            away:1:home:U0BOB publish_home
+        "#]],
+    );
+    // Someone else's absence is an admin's to record; the refusal is audited.
+    let counts = bot.row_counts();
+    check(
+        bot.say(ALICE, "away <@U0BOB|bob> 2026-04-10 2026-04-11")
+            .await,
+        expect!["only admins can record someone else's absence"],
+    );
+    assert_eq!(bot.row_counts()[..2], counts[..2]);
+    // An admin records Alice's absence in Sprint 3: Alice gets a DM with the button.
+    check(
+        bot.say(CAROL, "away <@U0ALICE|alice> 2026-04-07 2026-04-07")
+            .await,
+        expect![[r#"
+            <@U0ALICE> is away Tue Apr 7 (absence #2).
+            It falls in their triage duty:
+            • *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            <@U0ALICE> can ask someone to cover it; if nobody does, the admins are told on Mon 2026-03-23 08:00 PDT."#]],
+    );
+    let dm = bot.payload("away:2:dm:U0ALICE");
+    check(
+        render(&dm["blocks"]),
+        expect![[r#"
+            <@U0CAROL> recorded that you are away Tue Apr 7 (absence #2).
+            It falls in your triage duty:
+            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+              [Request coverage → cover_shift:2:ui]
+              (Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon 2026-03-23 08:00 PDT.)
+        "#]],
+    );
+    // Overlapping days, days in the past and a person in no rotation are refused.
+    let counts = bot.row_counts();
+    for (text, expected) in [
+        (
+            "away 2026-03-27 2026-03-28",
+            "<@U0BOB> is already away from 2026-03-25 to 2026-03-27 (absence #1); remove it first to record different days",
+        ),
+        (
+            "away 2026-03-01 2026-03-09",
+            "that absence ended on 2026-03-09, before today (2026-03-10); only current and future absences are kept",
+        ),
+    ] {
+        assert_eq!(bot.say(BOB, text).await, expected);
+    }
+    assert_eq!(
+        bot.say(CAROL, "away <@U0ZED> 2026-04-07 2026-04-07").await,
+        "<@U0ZED> is not in any rotation, so there is no duty to plan around"
+    );
+    assert_eq!(bot.row_counts()[..], counts[..]);
+    // Lists: mine, and everyone's for an admin.
+    check(
+        bot.say(CAROL, "away list").await,
+        expect![[r#"
+            Your time away:
+            Nothing recorded. Record an absence with `/triage away &lt;first day&gt; &lt;last day&gt; [reason]`.
+            Everyone's time away:
+            • <@U0BOB> Wed Mar 25 to Fri Mar 27 (absence #1: family trip)
+            • <@U0ALICE> Tue Apr 7 (absence #2)"#]],
+    );
+    // Only the person or an admin removes an absence; removing moves nothing back.
+    check(
+        bot.click(ALICE, "remove_away", "1").await,
+        expect!["only <@U0BOB> or an admin can remove absence #1"],
+    );
+    check(
+        bot.click(BOB, "remove_away", "1").await,
+        expect![
+            "Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed. Swaps it caused stay as they are."
+        ],
+    );
+    assert!(!bot.say(ALICE, "schedule 2").await.contains("(away)"));
+    let actions = bot.audit_actions();
+    let away: Vec<&String> = actions.iter().filter(|a| a.contains("away")).collect();
+    check(
+        format!("{away:#?}"),
+        expect![[r#"
+            [
+                "U0BOB away.add 1",
+                "U0ALICE away.add.refused U0BOB",
+                "U0CAROL away.add 2",
+                "U0ALICE away.remove.refused 1",
+                "U0BOB away.remove 1",
+            ]"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(ALICE, "policy ui away swap-next").await,
+        expect!["only admins can change the away policy"],
+    );
+    check(
+        bot.say(CAROL, "policy ui away swap-next").await,
+        expect![
+            "*UI* now has the away policy swap-next: they swap with the next person on duty who can take it; only those two shifts change. It applies to absences recorded from now on."
+        ],
+    );
+    check(
+        bot.say(BOB, "policy").await,
+        expect![[r#"
+            What happens when someone is away during their triage duty:
+            • *UI* (`ui`): swap-next: they swap with the next person on duty who can take it; only those two shifts change
+            • *Backend* (`backend`): warn: nothing moves; they ask for cover, and the admins are told if nobody covers in time
+            Admins change it with `/triage policy &lt;discipline&gt; away warn|swap-next`."#]],
+    );
+    // Bob (UI, Sprint 2) is away: Alice, on duty in Sprint 3, takes Sprint 2 and Bob Sprint 3.
+    check(
+        bot.say(BOB, "away 2026-03-30 2026-03-31").await,
+        expect![[r#"
+            You are away Mon Mar 30 to Tue Mar 31 (absence #1).
+            *UI* swaps shifts when someone is away: <@U0ALICE> takes your duty in *Sprint 2*, and you take theirs in *Sprint 3* (Mon Apr 6 to Sun Apr 19). <@U0ALICE> has a DM about it."#]],
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+            *This sprint and the next 2*
+
+            *Sprint 1* · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+
+            *Sprint 2* · 2026-03-23 to 2026-04-05
+            • UI: <@U0ALICE> (override)
+            • Backend: <@U0CAROL> (rotation)
+
+            *Sprint 3* · 2026-04-06 to 2026-04-19
+            • UI: <@U0BOB> (override)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // One DM each, and fresh Home tabs.
+    check(
+        bot.outbox("away:1"),
+        expect![[r#"
+            away:1:dm:U0BOB direct_message
+            away:1:dm:U0ALICE direct_message
+            away:1:home:U0BOB publish_home
+            away:1:home:U0ALICE publish_home
+        "#]],
+    );
+    check(
+        bot.payload("away:1:dm:U0ALICE")["text"].as_str().unwrap(),
+        expect![[r#"
+            <@U0BOB> is away during *Sprint 2*, so you swapped triage shifts for *UI*: you are now on duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
+            If that does not suit you, ask someone to cover it with `/triage cover`."#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_away_form_records_an_absence_or_keeps_its_errors() {
+    let bot = Bot::start().await;
+    bot.emulator
+        .send_block_action(BOB, "D0BOB", "add_away", "add");
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |e| e.calls("views.open").len() == 1)
+            .await
+    );
+    let modal = &bot.emulator.calls("views.open")[0].params["view"];
+    assert_eq!(modal["callback_id"], "away_add");
+    check(
+        render(&modal["blocks"]),
+        expect![[r#"
+            input away_from (datepicker):
+            input away_to (datepicker):
+            input away_reason (plain_text_input):
+              (You get a DM saying which of your triage duties fall in it.)
+        "#]],
+    );
+    let submit = |from: &str, to: &str| {
+        let values = json!({
+            "away_from": {"away_from": {"type": "datepicker", "selected_date": from}},
+            "away_to": {"away_to": {"type": "datepicker", "selected_date": to}},
+            "away_reason": {"away_reason": {"type": "plain_text_input", "value": "move"}},
+        });
+        bot.emulator.send_view_submission(BOB, "away_add", values)
+    };
+    let sent = submit("2026-03-26", "2026-03-24");
+    check(
+        bot.ack(&sent.envelope_id).await.to_string(),
+        expect![[
+            r#"{"errors":{"away_to":"An absence cannot end (2026-03-24) before it starts (2026-03-26)."},"response_action":"errors"}"#
+        ]],
+    );
+    assert!(bot.store.away_window(1).unwrap().is_none());
+    let sent = submit("2026-03-24", "2026-03-26");
+    assert_eq!(bot.ack(&sent.envelope_id).await, Value::Null);
+    // The confirmation comes by DM, with the button for the duty it falls in.
+    let dm = bot.payload("away:1:dm:U0BOB");
+    check(
+        render(&dm["blocks"]),
+        expect![[r#"
+            You are away Tue Mar 24 to Thu Mar 26 (absence #1: move).
+            It falls in your triage duty:
+            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+              [Request coverage → cover_shift:1:ui]
+              (Ask someone to cover it (the button, or `/triage cover`); the admins are told now.)
+        "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_schedule_joins_and_leaves_from_slack() {
+    let bot = Bot::start().await;
+    check(
+        bot.say(ALICE, "member join <@U0DAVE|dave> ui 2026-03-23")
+            .await,
+        expect!["only admins can schedule roster changes"],
+    );
+    check(
+        bot.say(CAROL, "member join <@U0DAVE|dave> ui 2026-03-23")
+            .await,
+        expect![
+            "<@U0DAVE> joins the rotation of *UI* at the handoff of *Sprint 2* (Mon 2026-03-23 08:00 PDT); the schedule shows it already (change #1)."
+        ],
+    );
+    check(
+        bot.say(CAROL, "member leave <@U0BOB|bob> UI 2026-03-23")
+            .await,
+        expect![
+            "<@U0BOB> leaves the rotation of *UI* at the handoff of *Sprint 2* (Mon 2026-03-23 08:00 PDT); the schedule shows it already (change #2)."
+        ],
+    );
+    check(
+        bot.say(CAROL, "member join <@U0ALICE> ui 2026-03-23").await,
+        expect!["<@U0ALICE> is already in the rotation of *UI*"],
+    );
+    // From Sprint 2 the rotation is Alice then Dave.
+    check(
+        bot.say(ALICE, "schedule 3").await,
+        expect![[r#"
+            *This sprint and the next 2*
+
+            *Sprint 1* · 2026-03-09 to 2026-03-22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+
+            *Sprint 2* · 2026-03-23 to 2026-04-05
+            • UI: <@U0DAVE> (rotation)
+            • Backend: <@U0CAROL> (rotation)
+
+            *Sprint 3* · 2026-04-06 to 2026-04-19
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(CAROL, "member leave <@U0BOB> ui cancel").await,
+        expect!["The leave of <@U0BOB> in *UI* on Mon Mar 23 (change #2) is cancelled."],
+    );
+    bot.stop().await;
+}

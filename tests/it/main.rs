@@ -1,5 +1,6 @@
 //! Integration tests: real SQLite files, the real binary, and the project's Slack emulator.
 
+mod away;
 mod backup;
 mod bot;
 mod cli;

@@ -18,7 +18,15 @@
 //! 5. sprints never overlap (a shared boundary day is allowed);
 //! 6. there is always an admin;
 //! 7. a decision DMs each person whose duty it changed exactly once, naming the discipline (and
-//!    the request), sends nobody two DMs, and tells nobody else that their duty changed.
+//!    the request), sends nobody two DMs, and tells nobody else that their duty changed;
+//! 8. recording an absence changes no slot, or exactly the two slots of each swap its
+//!    discipline's `swap-next` policy made (nobody else's dates move), of sprints that have not
+//!    started; each person whose duty it changed gets one DM naming the discipline, and so does
+//!    the away person when someone else recorded it;
+//! 9. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
+//! 10. a dated join or leave changes the rotation in force exactly at the first handoff on or
+//!     after its date, and the schedule shows the sprints after it as they turn out (the model
+//!     re-plans every future sprint with the roster as it will be then).
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -27,7 +35,8 @@
 //! sprint's end, and new sprints start the day after the last one or on its last day), a sprint
 //! added on its shared first day after that day's handoff (refused; see
 //! `rules::a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_force_in_the_past`),
-//! retiring and editing sprints, imports and cadences.
+//! retiring and editing sprints, imports and cadences; the admin channel's absence alerts (see
+//! `notify`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -41,11 +50,14 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use tempfile::TempDir;
+use triage_bot::bot::away as bot_away;
 use triage_bot::bot::coverage::{self as bot_coverage, Via};
 use triage_bot::bot::{Context, admin, command::Command};
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
+use triage_bot::domain::away::AwayPolicy;
 use triage_bot::domain::request::Action as Verb;
+use triage_bot::domain::roster_change::ChangeKind;
 use triage_bot::domain::{
     CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
 };
@@ -58,7 +70,7 @@ mod reference;
 
 use checks::{check, check_step};
 use real::Real;
-use reference::{Expected, Model, Slots, Status, last_day};
+use reference::{Change, ChangeStatus, Expected, Model, Slots, Status, apply_to, last_day};
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -181,6 +193,45 @@ enum Action {
     AdvanceToHandoff,
     Restart,
     CloseStale,
+    /// An absence of `person` from `start` days after today, `len` days more.
+    AwayAdd {
+        person: usize,
+        start: i64,
+        len: i64,
+        by: Actor,
+    },
+    /// An absence of whoever holds the `slot`-th slot (counting round) of the sprints that have
+    /// not started, from `offset` days into that sprint, `len` days more: as generated;
+    /// [`normalized`] turns it into an `AwayAdd`.
+    AwayOnDuty {
+        slot: usize,
+        offset: i64,
+        len: i64,
+        by: Actor,
+    },
+    /// Removing an absence: the `n`-th (counting round) of those not removed, as generated;
+    /// [`normalized`] turns it into an `Index`.
+    AwayRemove {
+        window: Target,
+        by: Actor,
+    },
+    SetPolicy {
+        discipline: usize,
+        swap: bool,
+        by: Actor,
+    },
+    /// A dated join (or leave) of `person`, `days` after today, by the first admin.
+    ChangeOn {
+        join: bool,
+        person: usize,
+        discipline: usize,
+        days: i64,
+    },
+    CancelChange {
+        join: bool,
+        person: usize,
+        discipline: usize,
+    },
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
@@ -247,6 +298,35 @@ fn action() -> impl Strategy<Value = Action> {
         4 => Just(Action::AdvanceToHandoff),
         2 => Just(Action::Restart),
         3 => Just(Action::CloseStale),
+        3 => (0..PEOPLE.len(), -3..21i64, away_length(), away_actor()).prop_map(
+            |(person, start, len, by)| Action::AwayAdd { person, start, len, by }
+        ),
+        4 => (0..8usize, 0..7i64, away_length(), away_actor()).prop_map(
+            |(slot, offset, len, by)| Action::AwayOnDuty { slot, offset, len, by }
+        ),
+        2 => (target(), away_actor()).prop_map(|(window, by)| Action::AwayRemove { window, by }),
+        3 => (0..DISCIPLINES.len(), prop::bool::weighted(0.8), prop_oneof![4 => Just(Actor::Admin), 1 => actor()])
+            .prop_map(|(discipline, swap, by)| Action::SetPolicy { discipline, swap, by }),
+        3 => (prop::bool::ANY, 0..OUTSIDER, 0..DISCIPLINES.len(), 0..21i64).prop_map(
+            |(join, person, discipline, days)| Action::ChangeOn { join, person, discipline, days }
+        ),
+        1 => (prop::bool::ANY, 0..OUTSIDER, 0..DISCIPLINES.len()).prop_map(
+            |(join, person, discipline)| Action::CancelChange { join, person, discipline }
+        ),
+    ]
+}
+
+/// How many days after its first day an absence lasts.
+fn away_length() -> impl Strategy<Value = i64> {
+    prop_oneof![3 => 0..7i64, 1 => 7..16i64]
+}
+
+/// Who records or removes an absence: the person themselves most often.
+fn away_actor() -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        5 => Just(Actor::Involved),
+        3 => Just(Actor::Admin),
+        1 => (0..PEOPLE.len()).prop_map(Actor::Person),
     ]
 }
 
@@ -366,6 +446,46 @@ fn normalized(action: &Action, model: &Model) -> Action {
             if model.handoff_on(model.sprints.last().unwrap().1) <= model.now =>
         {
             Action::AddSprint(SprintKind::Contiguous)
+        }
+        Action::AwayOnDuty {
+            slot,
+            offset,
+            len,
+            by,
+        } => {
+            let today = model.today();
+            let future: Vec<(usize, usize, usize)> = (0..model.sprints.len())
+                .filter(|s| !model.started(*s))
+                .flat_map(|s| (0..2).filter_map(move |d| Some((s, d, model.holder(s, d)?))))
+                .collect();
+            match future.get(slot % future.len().max(1)) {
+                Some(&(s, _, person)) => {
+                    let first = model.sprints[s].0;
+                    let start = (first - today).get_days() as i64 + offset;
+                    Action::AwayAdd {
+                        person,
+                        start,
+                        len,
+                        by,
+                    }
+                }
+                None => Action::AwayAdd {
+                    person: slot % PEOPLE.len(),
+                    start: offset,
+                    len,
+                    by,
+                },
+            }
+        }
+        Action::AwayRemove {
+            window: Target::Open(n),
+            by,
+        } => {
+            let open: Vec<usize> = (0..model.windows.len())
+                .filter(|i| !model.windows[*i].removed)
+                .collect();
+            let window = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
+            Action::AwayRemove { window, by }
         }
         other => other,
     }

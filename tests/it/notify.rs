@@ -1218,3 +1218,118 @@ async fn a_slot_that_started_with_nobody_is_announced_when_it_fills() {
     .assert_debug_eq(&bot.dms()[before..].to_vec());
     assert!(bot.topic().contains("Backend <@U0DAVE>"), "{}", bot.topic());
 }
+
+fn away(bot: &Bot, who: &str, from: &str, to: &str, now: Timestamp) {
+    let new = triage_bot::store::NewAwayWindow {
+        person: user(who),
+        from: from.parse().unwrap(),
+        to: to.parse().unwrap(),
+        reason: None,
+        created_by: who.to_string(),
+    };
+    triage_bot::bot::away::record(
+        &bot.store,
+        &bot.config,
+        &new,
+        now,
+        triage_bot::bot::away::Via::Command,
+    )
+    .unwrap();
+}
+
+fn raise_alerts(store: &Store, bot: &Bot, now: Timestamp) -> usize {
+    triage_bot::bot::away::raise_alerts(store, &bot.config, now).unwrap()
+}
+
+/// Bob (UI) and Carol (Backend) are on duty in Sprint 2 (from Mon Mar 23 08:00 PDT) and away in
+/// it. With a lead of 3 days the admins hear of Bob's uncovered duty once, on Fri Mar 20 at the
+/// handoff time, whatever the rounds and restarts; Carol's is covered by then and raises nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duty_in_an_absence_that_nobody_covers_is_raised_once_before_its_handoff() {
+    let bot = Bot::start_with(&["--admin-channel", "C0GENERAL", "--away-alert-lead", "3"])
+        .await
+        .with_team();
+    away(&bot, "U0BOB", "2026-03-30", "2026-03-31", mid_sprint());
+    away(&bot, "U0CAROL", "2026-03-24", "2026-03-24", mid_sprint());
+    let cover = NewOverride {
+        sprint: SprintIndex::new(1).unwrap(),
+        discipline: key("backend"),
+        original: Some(user("U0CAROL")),
+        replacement: user("U0ALICE"),
+        requested_by: user("U0CAROL"),
+        reason: None,
+    };
+    bot.store
+        .record_approved_override(&cover, mid_sprint())
+        .unwrap();
+    assert_eq!(raise_alerts(&bot.store, &bot, mid_sprint()), 0);
+    assert_eq!(
+        raise_alerts(&bot.store, &bot, at("2026-03-20T14:59:59Z")),
+        0
+    );
+    let due = at("2026-03-20T15:00:00Z");
+    assert_eq!(
+        triage_bot::bot::away::next_alert(&bot.store, &bot.config, mid_sprint()).unwrap(),
+        Some(due)
+    );
+    assert_eq!(raise_alerts(&bot.store, &bot, due), 1);
+    assert_eq!(
+        raise_alerts(&bot.store, &bot, at("2026-03-20T15:10:00Z")),
+        0
+    );
+    // A restart: a new store on the same file raises nothing again.
+    let reopened = open_store(&bot._dir);
+    assert_eq!(raise_alerts(&reopened, &bot, at("2026-03-21T09:00:00Z")), 0);
+    bot.deliver(at("2026-03-21T09:00:00Z")).await;
+    expect![[r#"
+        [
+            "*Away during triage duty*\n<@U0BOB> is away Mon Mar 30 to Tue Mar 31 (absence #1) and on duty for *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5); nobody covers it yet. <@U0BOB> can ask for cover, or an admin can file it for them: `/triage cover Sprint 2 @person ui`.",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.channel_texts("C0GENERAL"));
+    // Once Sprint 2 has ended there is nothing left to raise.
+    assert_eq!(
+        raise_alerts(&bot.store, &bot, at("2026-04-06T16:00:00Z")),
+        0
+    );
+}
+
+/// Bob leaves UI at Sprint 2's handoff: Alice, on duty already, takes his turn and is told so
+/// at the handoff (she is not incoming, so no heads-up), Bob hears nothing, and after the
+/// handoff he is out of the rotation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_leave_takes_effect_at_its_handoff_and_is_announced_as_planned() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    let before = bot.dms().len();
+    let leave = triage_bot::store::NewRosterChange {
+        person: user("U0BOB"),
+        discipline: key("ui"),
+        kind: triage_bot::domain::roster_change::ChangeKind::Leave,
+        on: date(2026, 3, 23),
+        name: None,
+        created_by: "test".into(),
+    };
+    let team = bot.config.team();
+    triage_bot::roster_changes::schedule(&bot.store, &team, &leave, mid_sprint()).unwrap();
+    bot.tick(heads_up()).await;
+    bot.tick(handoff()).await;
+    expect![[r#"
+        [
+            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0ALICE: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+            "U0ALICE: Your triage duty for Backend has ended — thank you!",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[before..].to_vec());
+    let bob = bot
+        .store
+        .members(Some(&key("ui")))
+        .unwrap()
+        .into_iter()
+        .find(|m| m.slack_id == user("U0BOB"))
+        .unwrap();
+    assert!(!bob.active);
+    assert!(bot.store.pending_roster_changes(None).unwrap().is_empty());
+}

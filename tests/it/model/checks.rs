@@ -58,21 +58,107 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
     if admins != model.admins {
         return Err(format!("admins: real {admins:?}, model {:?}", model.admins));
     }
-    // Members, in order.
+    // Members, in order, as they are in force: 10. a dated change whose handoff has come counts
+    // as applied (the store applies it when it next records a started sprint, before that
+    // sprint's turn).
     let roster = Roster::load(store).unwrap();
+    let pending = store.pending_roster_changes(None).unwrap();
     for (d, expected) in model.members.iter().enumerate() {
         let mut members = roster.members_of(&key(d));
         members.sort_by_key(|m| m.rotation_order);
-        let found: Vec<(usize, bool)> = members
+        let mut found: Vec<(usize, bool)> = members
             .iter()
             .map(|m| (person_of(&m.slack_id), m.active))
             .collect();
+        let mut due: Vec<(usize, i64, Change)> = pending
+            .iter()
+            .filter(|c| c.discipline == key(d))
+            .filter_map(|c| {
+                let at = model.effective(c.on)?;
+                let change = Change {
+                    person: person_of(&c.person),
+                    discipline: d,
+                    join: c.kind == ChangeKind::Join,
+                    on: c.on,
+                    status: ChangeStatus::Pending,
+                };
+                model.started(at).then_some((at, c.id, change))
+            })
+            .collect();
+        due.sort_by_key(|(at, id, _)| (*at, *id));
+        for (_, _, change) in &due {
+            apply_to(&mut found, change);
+        }
         if &found != expected {
             return Err(format!(
-                "members of {}: real {found:?}, model {expected:?}",
+                "invariant 10: members of {} in force: real {found:?}, model {expected:?}",
                 key(d)
             ));
         }
+    }
+    // Dated changes still pending.
+    let mut real_pending: Vec<(i64, usize, usize, bool, Date)> = pending
+        .iter()
+        .filter(|c| !model.effective(c.on).is_some_and(|at| model.started(at)))
+        .map(|c| {
+            let d = DISCIPLINES
+                .iter()
+                .position(|x| x.0 == c.discipline.as_str())
+                .unwrap();
+            (
+                c.id,
+                person_of(&c.person),
+                d,
+                c.kind == ChangeKind::Join,
+                c.on,
+            )
+        })
+        .collect();
+    real_pending.sort();
+    let model_pending: Vec<(i64, usize, usize, bool, Date)> = model
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.status == ChangeStatus::Pending)
+        .map(|(i, c)| (i as i64 + 1, c.person, c.discipline, c.join, c.on))
+        .collect();
+    if real_pending != model_pending {
+        return Err(format!(
+            "pending changes (id, person, discipline, join, on): real {real_pending:?}, model {model_pending:?}"
+        ));
+    }
+    // Absences and away policies.
+    let windows: Vec<(i64, usize, Date, Date)> = store
+        .away_windows(None, Date::MIN)
+        .unwrap()
+        .iter()
+        .map(|w| (w.id, person_of(&w.person), w.from, w.to))
+        .collect();
+    let expected: Vec<(i64, usize, Date, Date)> = model
+        .windows
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !w.removed)
+        .map(|(i, w)| (i as i64 + 1, w.person, w.from, w.to))
+        .collect();
+    let mut windows = windows;
+    windows.sort();
+    if windows != expected {
+        return Err(format!(
+            "absences (id, person, from, to): real {windows:?}, model {expected:?}"
+        ));
+    }
+    let policies: Vec<bool> = store
+        .away_policies()
+        .unwrap()
+        .iter()
+        .map(|(_, p)| *p == AwayPolicy::SwapNext)
+        .collect();
+    if policies != model.swap {
+        return Err(format!(
+            "swap-next policies: real {policies:?}, model {:?}",
+            model.swap
+        ));
     }
     // Requests and their statuses; 3. at most one approved cover per slot.
     let requests = store.overrides(None).unwrap();
@@ -143,6 +229,24 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
                 .and_then(|a| a.slack_id.as_ref().map(person_of))
         });
         let expected = model.slots(s);
+        // 9. The duties marked away are those whose person is away during the sprint.
+        let mut away: Vec<usize> = duty.away.iter().map(person_of).collect();
+        away.sort();
+        let mut expected_away: Vec<usize> = expected
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|p| model.away(*p, s))
+            .collect();
+        expected_away.sort();
+        expected_away.dedup();
+        if away != expected_away {
+            return Err(format!(
+                "invariant 9: sprint {s} marks {:?} away, the model {:?}",
+                away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
+                expected_away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
+            ));
+        }
         if let Some(when_ended) = model.ended.get(&s) {
             if found != *when_ended || expected != *when_ended {
                 return Err(format!(
@@ -190,22 +294,24 @@ pub fn check_step(
             ));
         }
     }
+    if matches!(action, Action::AwayAdd { .. } | Action::AwayRemove { .. }) {
+        return check_away_step(action, expected, before, model, dms);
+    }
     let decision = matches!(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
     );
     if matches!(action, Action::File { .. }) {
-        // A request filed on someone else's behalf tells the person whose shift it is, once,
-        // without claiming their duty changed.
-        return match dms {
-            [] => Ok(()),
-            [(_, to, text)]
-                if text.contains("to cover your shift") && !claims_duty_change(text) =>
-            {
-                let _ = to;
-                Ok(())
-            }
-            _ => Err(format!("filing a request sent these DMs: {dms:?}")),
+        // A request tells the person named to cover and, filed on someone else's behalf, the
+        // person whose shift it is: once each, without claiming their duty changed.
+        let mut told = BTreeSet::new();
+        let fine = dms.iter().all(|(_, to, text)| {
+            let asked = text.contains("to cover your shift") || text.contains("asked you to cover");
+            told.insert(to) && asked && !claims_duty_change(text)
+        });
+        return match fine {
+            true => Ok(()),
+            false => Err(format!("filing a request sent these DMs: {dms:?}")),
         };
     }
     if !decision {
@@ -250,6 +356,97 @@ pub fn check_step(
             return Err(format!(
                 "invariant 7: {to}'s duty did not change, but their DM says so: {text}"
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Who holds each (sprint, discipline) slot, from a map of each person's slots.
+fn holders(duties: &BTreeMap<usize, BTreeSet<(usize, usize)>>) -> BTreeMap<(usize, usize), usize> {
+    duties
+        .iter()
+        .flat_map(|(person, slots)| slots.iter().map(move |slot| (*slot, *person)))
+        .collect()
+}
+
+/// Invariant 8, after recording or removing an absence: the slots it changed are exactly the
+/// swaps' (two each), in sprints that have not started; exactly the expected people get one DM
+/// each; each person whose duty changed is told, naming the discipline; nobody else is told
+/// their duty changed.
+fn check_away_step(
+    action: &Action,
+    expected: &Expected,
+    before: &BTreeMap<usize, BTreeSet<(usize, usize)>>,
+    model: &Model,
+    dms: &[(usize, String, String)],
+) -> Result<(), String> {
+    let after = model.duties();
+    let (was, now) = (holders(before), holders(&after));
+    let slots: BTreeSet<(usize, usize)> = was.keys().chain(now.keys()).copied().collect();
+    let changed: Vec<(usize, usize)> = slots
+        .into_iter()
+        .filter(|slot| was.get(slot) != now.get(slot))
+        .collect();
+    if changed.len() != 2 * expected.swaps {
+        return Err(format!(
+            "invariant 8: {action:?} made {} swap(s) but changed the slots {changed:?}",
+            expected.swaps
+        ));
+    }
+    if let Some(started) = changed.iter().find(|(s, _)| model.started(*s)) {
+        return Err(format!(
+            "invariant 8: an absence changed slot {started:?} of a started sprint"
+        ));
+    }
+    let mut told: BTreeMap<usize, &str> = BTreeMap::new();
+    for (_, to, text) in dms {
+        let person = PEOPLE.iter().position(|p| p == to).unwrap();
+        if let Some(first) = told.insert(person, text) {
+            return Err(format!(
+                "invariant 8: two DMs to {to}:\n  {first}\n  {text}"
+            ));
+        }
+    }
+    let mut expected_told = expected.told.clone();
+    expected_told.sort();
+    let told_people: Vec<usize> = told.keys().copied().collect();
+    if told_people != expected_told {
+        return Err(format!(
+            "invariant 8: DMs went to {:?}, expected {:?}: {dms:?}",
+            told_people.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
+            expected_told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
+        ));
+    }
+    for (person, name_of_person) in PEOPLE.iter().enumerate() {
+        let mine: Vec<&(usize, usize)> = changed
+            .iter()
+            .filter(|slot| was.get(slot) == Some(&person) || now.get(slot) == Some(&person))
+            .collect();
+        match told.get(&person) {
+            Some(text) if mine.is_empty() && claims_duty_change(text) => {
+                return Err(format!(
+                    "invariant 8: {}'s duty did not change, but their DM says so: {text}",
+                    name_of_person
+                ));
+            }
+            None if !mine.is_empty() => {
+                return Err(format!(
+                    "invariant 8: {}'s duty changed but they got no DM",
+                    name_of_person
+                ));
+            }
+            Some(text) => {
+                for (_, d) in mine {
+                    let name = DISCIPLINES[*d].1;
+                    if !text.contains(&format!("*{name}*")) {
+                        return Err(format!(
+                            "invariant 8: the DM to {} does not name {name}: {text}",
+                            name_of_person
+                        ));
+                    }
+                }
+            }
+            None => {}
         }
     }
     Ok(())

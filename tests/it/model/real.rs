@@ -3,6 +3,14 @@
 
 use super::*;
 
+fn kind(join: bool) -> ChangeKind {
+    if join {
+        ChangeKind::Join
+    } else {
+        ChangeKind::Leave
+    }
+}
+
 pub struct Real {
     pub _dir: TempDir,
     pub path: PathBuf,
@@ -69,6 +77,16 @@ impl Real {
         }
         for admin in &model.admins {
             store.add_admin(&user(*admin), "test", now).unwrap();
+        }
+        for (discipline, swap) in model.swap.iter().enumerate() {
+            let policy = if *swap {
+                AwayPolicy::SwapNext
+            } else {
+                AwayPolicy::Warn
+            };
+            store
+                .set_away_policy(&key(discipline), policy, "test", now)
+                .unwrap();
         }
         let new: Vec<_> = model
             .sprints
@@ -203,6 +221,67 @@ impl Real {
                 self.admin(before, Command::AdminsRemove { user: user(person) })
             }
             Action::CloseStale => bot_coverage::close_stale(&self.store, &self.config, now).is_ok(),
+            Action::AwayAdd {
+                person,
+                start,
+                len,
+                by,
+            } => {
+                let actor = user(before.resolve(by, Some(person)));
+                let today = before.today();
+                let from = today.checked_add(start.days()).unwrap();
+                let to = from.checked_add(len.days()).unwrap();
+                let ctx = self.ctx(&actor, now);
+                bot_away::add(ctx, Some(user(person)), from, to, None).is_ok()
+            }
+            Action::AwayOnDuty { .. } => unreachable!("resolved by `normalized`"),
+            Action::AwayRemove { window, by } => {
+                let i = window.index();
+                let person = before.windows.get(i).map(|w| w.person);
+                let actor = user(before.resolve(by, person));
+                let ctx = self.ctx(&actor, now);
+                bot_away::remove(ctx, i as i64 + 1).is_ok()
+            }
+            Action::SetPolicy {
+                discipline,
+                swap,
+                by,
+            } => {
+                let actor = user(before.resolve(by, None));
+                let policy = if swap {
+                    AwayPolicy::SwapNext
+                } else {
+                    AwayPolicy::Warn
+                };
+                bot_away::set_policy(self.ctx(&actor, now), &key(discipline), policy).is_ok()
+            }
+            Action::ChangeOn {
+                join,
+                person,
+                discipline,
+                days,
+            } => self.admin(
+                before,
+                Command::MemberOn {
+                    kind: kind(join),
+                    user: user(person),
+                    discipline: key(discipline),
+                    on: before.today().checked_add(days.days()).unwrap(),
+                    name: None,
+                },
+            ),
+            Action::CancelChange {
+                join,
+                person,
+                discipline,
+            } => self.admin(
+                before,
+                Command::MemberCancel {
+                    kind: kind(join),
+                    user: user(person),
+                    discipline: key(discipline),
+                },
+            ),
         }
     }
 

@@ -1,7 +1,10 @@
 //! The reference model: the world as the rules describe it, small enough to be obviously right.
-//! It re-derives the rotation (round-robin over active members from the latest frozen pick),
-//! freezes a sprint's pick the moment it starts, and decides requests by the lifecycle in
-//! issue 11. Of the crate it uses only the request verbs and, to compare, the status names.
+//! It re-derives the rotation (round-robin over active members from the latest frozen pick, one
+//! step per sprint, each future sprint planned with the roster as it will be once the dated joins
+//! and leaves before it have taken effect), freezes a sprint's pick the moment it starts (after
+//! applying the dated changes due at its handoff), decides requests by the lifecycle in issue 11,
+//! and swaps the duty of someone away with the next eligible person's when their discipline says
+//! `swap-next`. Of the crate it uses only the request verbs and, to compare, the status names.
 
 use super::*;
 
@@ -44,6 +47,47 @@ pub struct Request {
 /// Holders per discipline of one sprint.
 pub type Slots = [Option<usize>; 2];
 
+/// An absence: first and last day, inclusive. Numbered by position plus one.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub person: usize,
+    pub from: Date,
+    pub to: Date,
+    pub removed: bool,
+}
+
+impl Window {
+    pub fn shares_days(&self, first: Date, last: Date) -> bool {
+        !self.removed && self.from <= last && first <= self.to
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeStatus {
+    Pending,
+    Applied,
+    Cancelled,
+}
+
+/// A dated join or leave. Numbered by position plus one.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub person: usize,
+    pub discipline: usize,
+    pub join: bool,
+    pub on: Date,
+    pub status: ChangeStatus,
+}
+
+/// Applies a join or a leave to one discipline's list: a joiner becomes active, or is added last.
+pub fn apply_to(list: &mut Vec<(usize, bool)>, change: &Change) {
+    match list.iter_mut().find(|m| m.0 == change.person) {
+        Some(member) => member.1 = change.join,
+        None if change.join => list.push((change.person, true)),
+        None => {}
+    }
+}
+
 /// The world as the rules describe it. Sprints are numbered by position; request ids by
 /// position plus one.
 pub struct Model {
@@ -59,6 +103,10 @@ pub struct Model {
     /// Who was on duty in a sprint when it ended.
     pub ended: BTreeMap<usize, Slots>,
     pub requests: Vec<Request>,
+    pub windows: Vec<Window>,
+    /// Per discipline: whether its away policy is `swap-next`.
+    pub swap: [bool; 2],
+    pub changes: Vec<Change>,
 }
 
 /// What the model expects a step to do.
@@ -66,6 +114,10 @@ pub struct Expected {
     pub ok: bool,
     /// For a decision that should DM people: the request it decided (for `#id` in the DMs).
     pub decided: Option<usize>,
+    /// For an absence recorded or removed: exactly the people who get a DM about it.
+    pub told: Vec<usize>,
+    /// For an absence recorded: how many swaps it made.
+    pub swaps: usize,
 }
 
 impl Expected {
@@ -73,13 +125,22 @@ impl Expected {
         Expected {
             ok: false,
             decided: None,
+            told: Vec::new(),
+            swaps: 0,
         }
     }
 
     pub fn done() -> Expected {
         Expected {
             ok: true,
-            decided: None,
+            ..Expected::refused()
+        }
+    }
+
+    pub fn decided(request: usize) -> Expected {
+        Expected {
+            decided: Some(request),
+            ..Expected::done()
         }
     }
 }
@@ -95,6 +156,10 @@ impl Model {
             frozen: BTreeMap::new(),
             ended: BTreeMap::new(),
             requests: Vec::new(),
+            windows: Vec::new(),
+            // UI swaps from the start, Backend warns; `SetPolicy` changes either.
+            swap: [true, false],
+            changes: Vec::new(),
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -142,21 +207,18 @@ impl Model {
         self.members[discipline].contains(&(person, true))
     }
 
-    /// Round-robin over the active members in order, continuing from the latest frozen pick of
-    /// a person before `sprint` (one step per sprint); without one, the `sprint`-th active member.
-    pub fn rotation(&self, sprint: usize, discipline: usize) -> Option<usize> {
-        let list = &self.members[discipline];
+    /// The pick for `sprint` over `list` (one discipline's members in order): round-robin over
+    /// the active ones, one step per sprint from `anchor` (a sprint and the person picked then);
+    /// without one, the `sprint`-th active member.
+    fn pick(
+        list: &[(usize, bool)],
+        anchor: Option<(usize, usize)>,
+        sprint: usize,
+    ) -> Option<usize> {
         let active: Vec<usize> = list.iter().filter(|m| m.1).map(|m| m.0).collect();
         if active.is_empty() {
             return None;
         }
-        let anchor = (0..sprint).rev().find_map(|s| {
-            self.frozen
-                .get(&(s, discipline))
-                .copied()
-                .flatten()
-                .map(|p| (s, p))
-        });
         let Some((anchor_sprint, anchor_person)) = anchor else {
             return Some(active[sprint % active.len()]);
         };
@@ -168,6 +230,56 @@ impl Model {
             }
         }
         Some(list[place].0)
+    }
+
+    /// The sprint a dated change takes effect at: the first starting on or after its date.
+    pub fn effective(&self, on: Date) -> Option<usize> {
+        self.sprints.iter().position(|(start, _)| *start >= on)
+    }
+
+    /// The pending changes of `discipline` taking effect at `sprint` or before, in the order
+    /// they apply (by sprint, then number).
+    fn due_by(&self, discipline: usize, sprint: usize) -> Vec<&Change> {
+        let mut due: Vec<(usize, usize, &Change)> = self
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == ChangeStatus::Pending && c.discipline == discipline)
+            .filter_map(|(i, c)| {
+                let at = self.effective(c.on)?;
+                (at <= sprint).then_some((at, i, c))
+            })
+            .collect();
+        due.sort_by_key(|(at, i, _)| (*at, *i));
+        due.into_iter().map(|(_, _, c)| c).collect()
+    }
+
+    /// The rotation's pick for `sprint`: every sprint from the latest frozen pick on is planned
+    /// in turn (one step per sprint), each with the roster as it will be then, i.e. with the
+    /// pending dated changes due by then applied. Frozen sprints keep their pick.
+    pub fn rotation(&self, sprint: usize, discipline: usize) -> Option<usize> {
+        let mut anchor = (0..sprint).rev().find_map(|s| {
+            self.frozen
+                .get(&(s, discipline))
+                .copied()
+                .flatten()
+                .map(|p| (s, p))
+        });
+        let mut list = self.members[discipline].clone();
+        let mut pick = None;
+        for s in anchor.map_or(0, |(s, _)| s + 1)..=sprint {
+            for change in self.due_by(discipline, s) {
+                apply_to(&mut list, change);
+            }
+            if s < sprint && self.frozen.contains_key(&(s, discipline)) {
+                continue;
+            }
+            pick = Model::pick(&list, anchor, s);
+            if let Some(person) = pick {
+                anchor = Some((s, person));
+            }
+        }
+        pick
     }
 
     pub fn approved(&self, sprint: usize, discipline: usize) -> Option<usize> {
@@ -216,6 +328,7 @@ impl Model {
     pub fn settle(&mut self) {
         for sprint in 0..self.sprints.len() {
             if self.started(sprint) {
+                self.apply_due(sprint);
                 for discipline in 0..2 {
                     if !self.frozen.contains_key(&(sprint, discipline)) {
                         let pick = self.rotation(sprint, discipline);
@@ -236,6 +349,23 @@ impl Model {
                 let slots = self.slots(sprint);
                 self.ended.insert(sprint, slots);
             }
+        }
+    }
+
+    /// Applies the pending dated changes that take effect at `sprint` or before, in order.
+    fn apply_due(&mut self, sprint: usize) {
+        let mut due: Vec<(usize, usize)> = (0..self.changes.len())
+            .filter(|i| self.changes[*i].status == ChangeStatus::Pending)
+            .filter_map(|i| {
+                let at = self.effective(self.changes[i].on)?;
+                (at <= sprint).then_some((at, i))
+            })
+            .collect();
+        due.sort();
+        for (_, i) in due {
+            let change = self.changes[i].clone();
+            apply_to(&mut self.members[change.discipline], &change);
+            self.changes[i].status = ChangeStatus::Applied;
         }
     }
 
@@ -395,6 +525,48 @@ impl Model {
                 }
                 Expected::done()
             }
+            Action::AwayAdd {
+                person,
+                start,
+                len,
+                by,
+            } => self.away_add(person, start, len, by),
+            Action::AwayOnDuty { .. } => unreachable!("resolved by `normalized`"),
+            Action::AwayRemove { window, by } => self.away_remove(window.index(), by),
+            Action::SetPolicy {
+                discipline,
+                swap,
+                by,
+            } => {
+                if !self.is_admin(self.resolve(by, None)) {
+                    return Expected::refused();
+                }
+                self.swap[discipline] = swap;
+                Expected::done()
+            }
+            Action::ChangeOn {
+                join,
+                person,
+                discipline,
+                days,
+            } => self.change_on(join, person, discipline, days),
+            Action::CancelChange {
+                join,
+                person,
+                discipline,
+            } => {
+                let pending = self.changes.iter_mut().find(|c| {
+                    c.status == ChangeStatus::Pending
+                        && (c.person, c.discipline, c.join) == (person, discipline, join)
+                });
+                match pending {
+                    Some(change) => {
+                        change.status = ChangeStatus::Cancelled;
+                        Expected::done()
+                    }
+                    None => Expected::refused(),
+                }
+            }
         }
     }
 
@@ -471,7 +643,6 @@ impl Model {
         if r.status == target {
             return Expected::done();
         }
-        let decided = Some(i);
         match (r.status, verb) {
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
@@ -481,17 +652,17 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(i)
             }
             (Status::Pending, Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(i)
             }
             (Status::Approved, Verb::Revoke) if self.has_ended(r.sprint) => Expected::refused(),
             (Status::Approved, Verb::Revoke) => {
                 self.requests[i].status = Status::Revoked;
                 self.close_stale_in(r.sprint, r.discipline);
-                Expected { ok: true, decided }
+                Expected::decided(i)
             }
             _ => Expected::refused(),
         }
@@ -531,10 +702,181 @@ impl Model {
         };
         self.approve(i);
         self.close_stale_in(sprint, discipline);
-        Expected {
-            ok: true,
-            decided: Some(i),
+        Expected::decided(i)
+    }
+
+    pub fn today(&self) -> Date {
+        self.now.to_zoned(self.zone.clone()).date()
+    }
+
+    /// Whether `person` is away during some day of `sprint`.
+    pub fn away(&self, person: usize, sprint: usize) -> bool {
+        let (first, last) = self.sprints[sprint];
+        self.windows
+            .iter()
+            .any(|w| w.person == person && w.shares_days(first, last))
+    }
+
+    /// Recording an absence: the person's own, or anyone's by an admin, of someone listed in a
+    /// rotation, not over before today, not sharing a day with another of theirs (the same days
+    /// again change nothing). Then, in `swap-next` disciplines, each duty it falls in that has
+    /// not started is exchanged with the next eligible person's.
+    pub fn away_add(&mut self, person: usize, start: i64, len: i64, by: Actor) -> Expected {
+        let actor = self.resolve(by, Some(person));
+        if actor != person && !self.is_admin(actor) {
+            return Expected::refused();
         }
+        if !self.members.iter().any(|l| l.iter().any(|m| m.0 == person)) {
+            return Expected::refused();
+        }
+        let today = self.today();
+        let from = today.checked_add(start.days()).unwrap();
+        let to = from.checked_add(len.days()).unwrap();
+        if to < today {
+            return Expected::refused();
+        }
+        let mine = |w: &&Window| w.person == person && !w.removed;
+        if self
+            .windows
+            .iter()
+            .filter(mine)
+            .any(|w| (w.from, w.to) == (from, to))
+        {
+            return Expected::done();
+        }
+        if self
+            .windows
+            .iter()
+            .filter(mine)
+            .any(|w| w.shares_days(from, to))
+        {
+            return Expected::refused();
+        }
+        self.windows.push(Window {
+            person,
+            from,
+            to,
+            removed: false,
+        });
+        let partners = self.swap_away(person, from, to);
+        let mut told = Vec::new();
+        if actor != person || !partners.is_empty() {
+            told.push(person);
+        }
+        for partner in &partners {
+            if !told.contains(partner) {
+                told.push(*partner);
+            }
+        }
+        Expected {
+            told,
+            swaps: partners.len(),
+            ..Expected::done()
+        }
+    }
+
+    /// The swaps for `person` away from `from` to `to`; returns each swap's partner.
+    fn swap_away(&mut self, person: usize, from: Date, to: Date) -> Vec<usize> {
+        let mut partners = Vec::new();
+        for i in 0..self.sprints.len() {
+            let (first, last) = self.sprints[i];
+            if self.started(i) || !(from <= last && first <= to) {
+                continue;
+            }
+            for d in 0..2 {
+                if !self.swap[d]
+                    || self.approved(i, d).is_some()
+                    || self.holder(i, d) != Some(person)
+                {
+                    continue;
+                }
+                let partner = (i + 1..self.sprints.len()).find_map(|j| {
+                    let q = self.holder(j, d)?;
+                    let eligible = self.approved(j, d).is_none()
+                        && q != person
+                        && self.active(q, d)
+                        && !self.away(q, i)
+                        && !self.slots(i).contains(&Some(q))
+                        && !self.away(person, j)
+                        && !self.slots(j).contains(&Some(person));
+                    eligible.then_some((j, q))
+                });
+                let Some((j, q)) = partner else {
+                    continue;
+                };
+                for (sprint, original, replacement) in [(i, person, q), (j, q, person)] {
+                    self.requests.push(Request {
+                        sprint,
+                        discipline: d,
+                        original: Some(original),
+                        replacement,
+                        requester: person,
+                        status: Status::Approved,
+                        approved_at: Some(self.now),
+                    });
+                }
+                partners.push(q);
+            }
+        }
+        partners
+    }
+
+    /// Removing an absence: its person or an admin. The person hears of it when someone else
+    /// removed it. Swaps stay.
+    pub fn away_remove(&mut self, i: usize, by: Actor) -> Expected {
+        let Some(window) = self.windows.get(i).filter(|w| !w.removed).cloned() else {
+            return Expected::refused();
+        };
+        let actor = self.resolve(by, Some(window.person));
+        if actor != window.person && !self.is_admin(actor) {
+            return Expected::refused();
+        }
+        self.windows[i].removed = true;
+        Expected {
+            told: if actor != window.person {
+                vec![window.person]
+            } else {
+                Vec::new()
+            },
+            ..Expected::done()
+        }
+    }
+
+    /// A dated join or leave `days` from today, by the first admin: the same change again is no
+    /// change; another pending one for the person and discipline, a handoff already passed, a
+    /// joiner already active or a leaver not active is refused.
+    pub fn change_on(
+        &mut self,
+        join: bool,
+        person: usize,
+        discipline: usize,
+        days: i64,
+    ) -> Expected {
+        let on = self.today().checked_add(days.days()).unwrap();
+        let pending = self.changes.iter().find(|c| {
+            c.status == ChangeStatus::Pending && (c.person, c.discipline) == (person, discipline)
+        });
+        if let Some(pending) = pending {
+            return if (pending.join, pending.on) == (join, on) {
+                Expected::done()
+            } else {
+                Expected::refused()
+            };
+        }
+        if self.effective(on).is_some_and(|s| self.started(s)) {
+            return Expected::refused();
+        }
+        if join == self.active(person, discipline) {
+            return Expected::refused();
+        }
+        self.changes.push(Change {
+            person,
+            discipline,
+            join,
+            on,
+            status: ChangeStatus::Pending,
+        });
+        Expected::done()
     }
 }
 
@@ -554,6 +896,9 @@ impl Model {
             frozen: self.frozen.clone(),
             ended: self.ended.clone(),
             requests: self.requests.clone(),
+            windows: self.windows.clone(),
+            swap: self.swap,
+            changes: self.changes.clone(),
         }
     }
 }
