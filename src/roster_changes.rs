@@ -67,9 +67,11 @@ pub fn schedule(
     })
 }
 
-/// Cancels the pending `kind` change of `person` in `discipline`.
+/// Cancels the pending `kind` change of `person` in `discipline`. One whose handoff has come
+/// has taken effect (started sprints are recorded first) and can no longer be cancelled.
 pub fn cancel(
     store: &Store,
+    team: &Team,
     person: &SlackUserId,
     discipline: &DisciplineKey,
     kind: ChangeKind,
@@ -77,6 +79,7 @@ pub fn cancel(
     now: Timestamp,
 ) -> Result<RosterChange> {
     store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
         let found = store
             .pending_roster_changes(Some(discipline))?
             .into_iter()
@@ -90,8 +93,15 @@ pub fn cancel(
     })
 }
 
-/// The pending changes (of one discipline or all), by date, each with its sprint.
-pub fn pending(store: &Store, discipline: Option<&DisciplineKey>) -> Result<Vec<Pending>> {
+/// The pending changes (of one discipline or all), by date, each with its sprint. Started
+/// sprints are recorded first, so a change whose handoff has come is applied, not pending.
+pub fn pending(
+    store: &Store,
+    team: &Team,
+    discipline: Option<&DisciplineKey>,
+    now: Timestamp,
+) -> Result<Vec<Pending>> {
+    duty::record_started_turns(store, team, now, "rotation")?;
     store.snapshot(|store| {
         let mut list = Vec::new();
         for change in store.pending_roster_changes(discipline)? {

@@ -154,7 +154,7 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             discipline,
         } => {
             let cancelled =
-                roster_changes::cancel(ctx.store, &user, &discipline, kind, actor, ctx.now)?;
+                roster_changes::cancel(ctx.store, &team, &user, &discipline, kind, actor, ctx.now)?;
             absence::change_cancelled(&cancelled, &Roster::load(ctx.store)?).text
         }
         Command::SprintAdd { start, end, name } => {

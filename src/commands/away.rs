@@ -177,7 +177,7 @@ fn describe_added(outcome: &AwayAdded, roster: &Roster, config: &Config) -> Stri
     }
     for s in &outcome.swaps {
         lines.push(format!(
-            "swapped ({} has the swap-next policy): {} takes {} in {}, {} takes {}'s turn in {} (overrides #{} and #{}); both get a DM",
+            "swapped ({} has the swap-next policy): {} takes {}'s turn in {}, {} takes {}'s turn in {} (overrides #{} and #{}); both get a DM",
             s.swap.discipline,
             s.swap.partner,
             s.swap.away,
@@ -215,7 +215,8 @@ pub fn dated(
     let now = config.now();
     let store = app::open_store(config)?;
     if cancel {
-        let cancelled = roster_changes::cancel(&store, &person, &key, kind, &actor, now)?;
+        let team = config.team();
+        let cancelled = roster_changes::cancel(&store, &team, &person, &key, kind, &actor, now)?;
         outln!(
             "cancelled: the {} of {} in {} on {} (change #{})",
             cancelled.kind,

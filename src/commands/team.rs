@@ -287,8 +287,9 @@ fn describe_removal(removal: &Removal, config: &Config) -> String {
 fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()> {
     let key = discipline.map(DisciplineKey::parse).transpose()?;
     let store = app::open_store(config)?;
+    // First: it applies the dated changes whose handoff has come.
+    let pending = roster_changes::pending(&store, &config.team(), key.as_ref(), config.now())?;
     let members = store.members(key.as_ref())?;
-    let pending = roster_changes::pending(&store, key.as_ref())?;
     let pending_of = |id: &SlackUserId, key: &DisciplineKey| {
         pending
             .iter()
