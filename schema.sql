@@ -1,4 +1,4 @@
--- triage-bot schema, version 2.
+-- triage-bot schema, version 3.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -6,6 +6,11 @@
 -- Instants are integer Unix seconds (UTC); calendar dates are 'YYYY-MM-DD' text in the team's
 -- time zone.
 
+-- Columns that later versions added come last, written as `ALTER TABLE … ADD COLUMN` writes
+-- them, so that a migrated database and a fresh one have the same schema text. `approval`: who
+-- approves a cover once the person covering accepted: `admin`, `none` (their acceptance is
+-- enough) or `admin-if-conflict` (an admin only when the cover gives the person double or
+-- back-to-back duty).
 CREATE TABLE disciplines (
     key               TEXT PRIMARY KEY NOT NULL,
     name              TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
@@ -14,7 +19,7 @@ CREATE TABLE disciplines (
     usergroup_id      TEXT,
     created_at        INTEGER NOT NULL,
     updated_at        INTEGER NOT NULL
-) STRICT;
+    , approval TEXT NOT NULL DEFAULT 'admin' CHECK (approval IN ('admin', 'none', 'admin-if-conflict'))) STRICT;
 
 -- One person may serve in several disciplines, but only once in each.
 CREATE TABLE members (
@@ -76,8 +81,8 @@ CREATE TABLE overrides (
     replacement_slack_id TEXT NOT NULL,
     requested_by         TEXT NOT NULL,
     status               TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'superseded',
-                          'expired', 'revoked')),
+        CHECK (status IN ('proposed', 'pending', 'approved', 'declined', 'cancelled',
+                          'superseded', 'expired', 'revoked')),
     decided_by           TEXT,
     decided_at           INTEGER,
     reason               TEXT,
@@ -88,10 +93,11 @@ CREATE TABLE overrides (
     revoke_reason        TEXT
 ) STRICT;
 
--- At most one pending request per (sprint, discipline, requester, replacement) ...
-CREATE UNIQUE INDEX overrides_one_pending
+-- At most one open request (proposed or pending) per (sprint, discipline, requester,
+-- replacement) ...
+CREATE UNIQUE INDEX overrides_one_open
     ON overrides (sprint_index, discipline, requested_by, replacement_slack_id)
-    WHERE status = 'pending';
+    WHERE status IN ('proposed', 'pending');
 -- ... and at most one approved override per slot.
 CREATE UNIQUE INDEX overrides_one_approved
     ON overrides (sprint_index, discipline)

@@ -523,6 +523,25 @@ pub enum OverrideCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Agree to cover: the person a proposed request names accepts it
+    Accept {
+        /// The request's number, as `override list` shows it
+        id: String,
+        /// The person named to cover (Slack user id)
+        #[arg(long, value_name = "U…")]
+        by: String,
+    },
+    /// Say no to covering: the person a proposed request names refuses it
+    Refuse {
+        /// The request's number, as `override list` shows it
+        id: String,
+        /// The person named to cover (Slack user id)
+        #[arg(long, value_name = "U…")]
+        by: String,
+        /// Why, told to the requester
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Approve a pending request (admins only)
     Approve {
         /// The request's number, as `override list` shows it
@@ -563,8 +582,8 @@ pub enum OverrideCommand {
     },
     /// List requests
     List {
-        /// Only requests with this status: pending, approved, declined, cancelled, superseded,
-        /// expired or revoked
+        /// Only requests with this status: proposed, pending, approved, declined, cancelled,
+        /// superseded, expired or revoked
         #[arg(long)]
         status: Option<String>,
     },

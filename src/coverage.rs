@@ -15,7 +15,7 @@ use jiff::Timestamp;
 
 use crate::domain::request::{self, Action, SlotNow, Stale, Step, TransitionError};
 use crate::domain::{
-    Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
+    Approval, Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
     SlackUserId, SlotFacts, Source, Sprint, SprintIndex, Team, sprint_ends_at, sprint_starts_at,
     validate_coverage_request,
 };
@@ -45,9 +45,10 @@ impl TransactionError for CoverageFailure {
     }
 }
 
-/// Checks `request` and files it as a pending request, enqueueing `effects` of the outcome in
-/// the same transaction. A request whose replacement is already approved for the slot, or that
-/// is already pending, changes nothing.
+/// Checks `request` and files it, enqueueing `effects` of the outcome in the same transaction:
+/// proposed (waiting for the replacement to accept) when it names someone other than its
+/// requester, else pending (waiting for an admin). A request whose replacement is already
+/// approved for the slot, or that is already open, changes nothing.
 pub fn file_coverage_request(
     store: &Store,
     team: &Team,
@@ -72,7 +73,14 @@ pub fn file_coverage_request(
             requester_is_admin,
             now,
         )?;
-        let outcome = store.request_override(&new, now)?;
+        // Someone named by another person agrees first; a person offering to cover goes
+        // straight to the admins.
+        let status = if new.replacement == new.requested_by {
+            OverrideStatus::Pending
+        } else {
+            OverrideStatus::Proposed
+        };
+        let outcome = store.file_override(&new, status, now)?;
         store.enqueue(&effects(&outcome), now)?;
         Ok(outcome)
     })
@@ -151,6 +159,7 @@ pub fn slot_state(
             sprint_ended: false,
             holder: None,
             replacement_active,
+            needs_admin: true,
         };
         return Ok(SlotState {
             slot,
@@ -162,16 +171,59 @@ pub fn slot_state(
     let started = sprint_starts_at(&found, team) <= now;
     let holder = duty::slot(store, &roster, &found, discipline)?
         .and_then(|(assignment, _)| assignment.slack_id);
+    let policy = store.approval_policy(discipline)?;
+    let needs_admin = match policy {
+        Approval::AdminIfConflict => policy.needs_admin(gives_double_or_back_to_back_duty(
+            store,
+            &roster,
+            &found,
+            discipline,
+            replacement,
+        )?),
+        policy => policy.needs_admin(false),
+    };
     Ok(SlotState {
         slot: SlotNow {
             sprint_exists: true,
             sprint_ended: ends_at <= now,
             holder,
             replacement_active,
+            needs_admin,
         },
         in_force: started && now < ends_at,
         sprint: Some(found),
     })
+}
+
+/// Whether covering (`sprint`, `discipline`) would give `person` double duty (they are on duty
+/// for another discipline in that sprint) or back-to-back duty (on duty for any discipline in
+/// the sprint before or after it).
+pub fn gives_double_or_back_to_back_duty(
+    store: &Store,
+    roster: &Roster,
+    sprint: &Sprint,
+    discipline: &DisciplineKey,
+    person: &SlackUserId,
+) -> Result<bool, StoreError> {
+    let sprints = store.sprints()?;
+    let Some(at) = sprints.iter().position(|s| s.index == sprint.index) else {
+        return Ok(false);
+    };
+    let neighbours = at.saturating_sub(1)..(at + 2).min(sprints.len());
+    for (position, other) in sprints[neighbours.clone()].iter().enumerate() {
+        let same_sprint = neighbours.start + position == at;
+        for d in &roster.disciplines {
+            if same_sprint && &d.key == discipline {
+                continue;
+            }
+            let on_duty = duty::slot(store, roster, other, &d.key)?
+                .and_then(|(assignment, _)| assignment.slack_id);
+            if on_duty.as_ref() == Some(person) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// One request a decision moved.
@@ -335,7 +387,7 @@ pub fn close_stale_in_slot(
     now: Timestamp,
 ) -> Result<Vec<Moved>, StoreError> {
     let mut moved = Vec::new();
-    for pending in store.pending_for_slot(sprint, discipline)? {
+    for pending in store.open_for_slot(sprint, discipline)? {
         moved.extend(close_if_stale(store, team, &pending, now)?);
     }
     Ok(moved)
@@ -381,8 +433,10 @@ pub fn close_stale_requests(
     store.transaction(|store| {
         duty::record_started_turns(store, team, now, "rotation")?;
         let mut moved = Vec::new();
-        for pending in store.overrides(Some(OverrideStatus::Pending))? {
-            moved.extend(close_if_stale(store, team, &pending, now)?);
+        let mut open = store.overrides(Some(OverrideStatus::Proposed))?;
+        open.extend(store.overrides(Some(OverrideStatus::Pending))?);
+        for request in open {
+            moved.extend(close_if_stale(store, team, &request, now)?);
         }
         if !moved.is_empty() {
             store.enqueue(&effects(&moved), now)?;

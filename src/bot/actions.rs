@@ -10,7 +10,7 @@ use super::coverage;
 use super::{Bot, BotError};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
-use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
+use crate::slack::blocks::{self, ACCEPT, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message, REFUSE};
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
 use crate::slack::{Envelope, Handled, views};
 
@@ -35,6 +35,8 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
         return Handled::default();
     };
     let verdict = match action.action_id.as_str() {
+        ACCEPT => Action::Accept,
+        REFUSE => Action::Refuse,
         APPROVE => Action::Approve,
         DECLINE => Action::Decline,
         CANCEL => Action::Cancel,

@@ -62,6 +62,15 @@ pub enum Command {
         id: i64,
     },
     Overrides,
+    /// The person named to cover agrees.
+    Accept {
+        id: i64,
+    },
+    /// The person named to cover says no.
+    Refuse {
+        id: i64,
+        reason: Option<String>,
+    },
     Approve {
         id: i64,
     },
@@ -221,6 +230,16 @@ pub const HELP: &[HelpEntry] = &[
         false,
     ),
     entry("cancel <id>", "withdraw a coverage request", false),
+    entry(
+        "accept <id>",
+        "agree to cover a shift someone asked you to cover",
+        false,
+    ),
+    entry(
+        "refuse <id> [reason…]",
+        "say no to covering a shift someone asked you to cover",
+        false,
+    ),
     entry("overrides", "your coverage requests", false),
     entry("admins", "who the admins are", false),
     entry("help", "this list", false),
@@ -291,6 +310,8 @@ const WORDS: &[&str] = &[
     "me",
     "cover",
     "cancel",
+    "accept",
+    "refuse",
     "overrides",
     "approve",
     "decline",
@@ -319,6 +340,16 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             id: override_id(rest.first(), "cancel <id>")?,
         }),
         "overrides" => no_arguments(rest, "overrides", Command::Overrides),
+        "accept" => Ok(Command::Accept {
+            id: override_id(rest.first(), "accept <id>")?,
+        }),
+        "refuse" => {
+            const USAGE: &str = "refuse <id> [reason…]";
+            Ok(Command::Refuse {
+                id: override_id(rest.first(), USAGE)?,
+                reason: join(rest.get(1..).unwrap_or_default()),
+            })
+        }
         "approve" => Ok(Command::Approve {
             id: override_id(rest.first(), "approve <id>")?,
         }),
@@ -806,6 +837,11 @@ mod tests {
             expect!["error: expected a request number, not `-1` (usage: approve <id>)"],
         );
         check("approve 9", expect!["Approve { id: 9 }"]);
+        check("accept 9", expect!["Accept { id: 9 }"]);
+        check(
+            "refuse 9 on leave",
+            expect![[r#"Refuse { id: 9, reason: Some("on leave") }"#]],
+        );
         check("decline 9", expect!["Decline { id: 9, reason: None }"]);
         check("revoke 9", expect!["Revoke { id: 9, reason: None }"]);
         check(

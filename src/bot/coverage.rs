@@ -161,22 +161,9 @@ fn request_effects(
     admins: &[SlackUserId],
     via: Via,
 ) -> Vec<Outgoing> {
-    let team = ctx.config.team();
     let mut out = Vec::new();
-    if let Some(channel) = &ctx.config.bot.admin_channel {
-        let message = blocks::coverage_request(o, sprint, roster, &team);
-        let post = Effect::PostMessage {
-            channel: channel.clone(),
-            text: message.text.clone(),
-            blocks: message.blocks_json(),
-            message_key: Some(request_message_key(o.id)),
-            thread_ts: None,
-        };
-        out.push(Outgoing::now(
-            format!("request:{}:admin-post", o.id),
-            post,
-            ctx.now,
-        ));
+    if o.status == OverrideStatus::Pending {
+        out.extend(admin_post(ctx, o, sprint, roster));
     }
     if via == Via::Modal {
         let confirmation =
@@ -197,12 +184,12 @@ fn request_effects(
             ctx,
         ));
     }
-    // The person named to cover hears of it now, not only once it is decided.
-    if o.replacement != o.requested_by {
+    // The person named to cover is asked first: nothing reaches the admins before they accept.
+    if o.status == OverrideStatus::Proposed {
         out.push(dm(
             format!("request:{}:dm:{}", o.id, o.replacement),
             &o.replacement,
-            decisions::asked_to_cover(o, sprint, roster),
+            decisions::asked_to_cover(o, sprint, roster, &ctx.config.bot.command),
             ctx,
         ));
     }
@@ -212,6 +199,30 @@ fn request_effects(
     people.extend(admins.iter().cloned());
     out.extend(home_refreshes(&format!("request:{}", o.id), &people, ctx));
     out
+}
+
+/// The request's card in the admin channel, with Approve and Decline, once it waits for an
+/// admin; keyed so that it is posted once.
+fn admin_post(
+    ctx: Context<'_>,
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+) -> Option<Outgoing> {
+    let channel = ctx.config.bot.admin_channel.as_ref()?;
+    let message = blocks::coverage_request(o, sprint, roster, &ctx.config.team());
+    let post = Effect::PostMessage {
+        channel: channel.clone(),
+        text: message.text.clone(),
+        blocks: message.blocks_json(),
+        message_key: Some(request_message_key(o.id)),
+        thread_ts: None,
+    };
+    Some(Outgoing::now(
+        format!("request:{}:admin-post", o.id),
+        post,
+        ctx.now,
+    ))
 }
 
 fn dm(key: String, user: &SlackUserId, message: Message, ctx: Context<'_>) -> Outgoing {
@@ -286,6 +297,19 @@ pub fn decide_outcome(
     let Some(request) = ctx.store.override_by_id(id)? else {
         return Err(BotError::Refused(format!("request #{id} does not exist")));
     };
+    if matches!(action, Action::Accept | Action::Refuse) && &request.replacement != ctx.user {
+        ctx.audit_refusal(
+            action.audit_action(),
+            "override",
+            &entity_id,
+            "not the person named to cover",
+        )?;
+        return Err(BotError::Refused(format!(
+            "only {}, the person named to cover, can {} request #{id}",
+            blocks::mention(&request.replacement),
+            action.verb()
+        )));
+    }
     if action == Action::Cancel && &request.requested_by != ctx.user && !ctx.is_admin()? {
         ctx.audit_refusal(
             action.audit_action(),
@@ -363,6 +387,17 @@ fn enqueue_decision(
     let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
     if outcome.changed && !outcome.by_set {
         moved.push(&outcome.request);
+    }
+    if outcome.action == Action::Accept
+        && outcome.changed
+        && outcome.request.status == OverrideStatus::Pending
+    {
+        out.extend(admin_post(
+            ctx,
+            &outcome.request,
+            outcome.sprint.as_ref(),
+            roster,
+        ));
     }
     for o in moved {
         if store.outbox_has(&format!("request:{}:admin-post", o.id))? {

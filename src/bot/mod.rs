@@ -32,6 +32,7 @@ pub use effect::{Effect, Outgoing};
 use crate::config::Config;
 use crate::coverage::CoverageFailure;
 use crate::domain::SlackUserId;
+use crate::domain::request::TransitionError;
 use crate::slack::blocks::Message;
 use crate::slack::{ApiClient, Envelope, EnvelopeKind, Handled};
 use crate::store::{AuditRecord, Store, StoreError};
@@ -76,6 +77,13 @@ impl From<CoverageFailure> for BotError {
     fn from(failure: CoverageFailure) -> BotError {
         match failure {
             CoverageFailure::Rule(rule) => BotError::Refused(rule.to_string()),
+            CoverageFailure::Transition(TransitionError::AwaitingAcceptance {
+                id,
+                replacement,
+            }) => BotError::Refused(format!(
+                "request #{id} waits for {} to accept it; an admin decides after that",
+                crate::slack::blocks::mention(&replacement)
+            )),
             CoverageFailure::Transition(error) => BotError::Refused(error.to_string()),
             CoverageFailure::Store(error) => error.into(),
         }

@@ -67,6 +67,8 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
         )),
         Command::Cover(args) => coverage::request_by_command(ctx, &args),
         Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
+        Command::Accept { id } => coverage::decide(ctx, id, Action::Accept, None),
+        Command::Refuse { id, reason } => coverage::decide(ctx, id, Action::Refuse, reason),
         Command::Approve { id } => coverage::decide(ctx, id, Action::Approve, None),
         Command::Decline { id, reason } => coverage::decide(ctx, id, Action::Decline, reason),
         Command::Revoke { id, reason } => coverage::decide(ctx, id, Action::Revoke, reason),

@@ -4,6 +4,7 @@
 //! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
 
 pub mod announce;
+pub mod approval;
 pub mod cadence;
 pub mod ids;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod sprint;
 pub mod sprint_ref;
 pub mod text;
 
+pub use approval::Approval;
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
     Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,

@@ -18,6 +18,10 @@ use crate::store::RequestOutcome;
 pub const APPROVE: &str = "approve_override";
 /// `action_id` of the button that declines request `value`.
 pub const DECLINE: &str = "decline_override";
+/// `action_id` of the button with which the person named to cover accepts request `value`.
+pub const ACCEPT: &str = "accept_request";
+/// `action_id` of the button with which the person named to cover refuses request `value`.
+pub const REFUSE: &str = "refuse_request";
 /// `action_id` of the button that cancels request `value`.
 pub const CANCEL: &str = "cancel_override";
 /// `action_id` of the button that opens the coverage form for slot `value`.
@@ -330,6 +334,7 @@ pub fn coverage_request(
 
 fn status_word(status: OverrideStatus) -> &'static str {
     match status {
+        OverrideStatus::Proposed => "Waiting for the person named to accept",
         OverrideStatus::Pending => "Waiting for an admin",
         OverrideStatus::Approved => ":white_check_mark: Approved",
         OverrideStatus::Declined => ":x: Declined",
@@ -372,14 +377,19 @@ pub fn request_filed(
         sprint_label(sprint)
     );
     Message::text(match outcome {
-        RequestOutcome::Created(_) if o.replacement != o.requested_by => format!(
-            "Request #{} filed: {slot}; {} has a DM about it. An admin will approve or decline it, and you will get a DM either way.",
+        RequestOutcome::Created(_) if o.status == OverrideStatus::Proposed => format!(
+            "Request #{} filed: {slot}. {} has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.",
             o.id,
             mention(&o.replacement)
         ),
         RequestOutcome::Created(_) => format!(
             "Request #{} filed: {slot}. An admin will approve or decline it, and you will get a DM either way.",
             o.id
+        ),
+        RequestOutcome::AlreadyPending(_) if o.status == OverrideStatus::Proposed => format!(
+            "You already asked for this: request #{} ({slot}) is waiting for {} to accept it.",
+            o.id,
+            mention(&o.replacement)
         ),
         RequestOutcome::AlreadyPending(_) => {
             format!(

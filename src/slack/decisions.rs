@@ -11,7 +11,10 @@ use crate::domain::request::{Action, Stale};
 use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::Roster;
 
-use super::blocks::{Message, discipline_name, mention, sprint_label};
+use super::blocks::{
+    ACCEPT, Message, REFUSE, actions, button, context, discipline_name, mention, section,
+    sprint_label,
+};
 use super::text;
 
 /// A decider as written in the audit log: a mention for a Slack user, else as is.
@@ -148,7 +151,7 @@ impl Told {
 /// The DM to the person on duty when someone else (an admin) asks for their shift to be covered.
 pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
     Message::text(format!(
-        "{} asked {} to cover your shift, {} (request #{}). An admin will approve or decline it, and you will hear either way.",
+        "{} asked {} to cover your shift, {} (request #{}). Once they accept, an admin approves or declines it where the discipline asks for one; you will hear either way.",
         mention(&o.requested_by),
         mention(&o.replacement),
         slot(o, sprint, roster),
@@ -156,22 +159,43 @@ pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> 
     ))
 }
 
-/// The DM to the person named to cover, when the request is filed: who asked, for whom, and what
-/// happens next.
-pub fn asked_to_cover(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+/// The DM to the person named to cover, when the request is filed: who asks, for whom, and
+/// buttons to accept or decline. Nothing reaches the admins before they accept.
+pub fn asked_to_cover(
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    command: &str,
+) -> Message {
     let slot = slot(o, sprint, roster);
     let what = match &o.original {
         Some(original) if *original == o.requested_by => format!("their shift, {slot}"),
         Some(original) => format!("the shift of {}, {slot}", mention(original)),
         None => slot,
     };
-    Message::text(format!(
-        "{} asked you to cover {what} (request #{}). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell {}: they can cancel it with `/triage cancel {}`.",
-        mention(&o.requested_by),
-        o.id,
+    let reason = o
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} asks you to cover {what} (request #{}).{reason}",
         mention(&o.requested_by),
         o.id
-    ))
+    );
+    let id = o.id.to_string();
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![
+                button("Accept", ACCEPT, &id, Some("primary")),
+                button("Decline", REFUSE, &id, None),
+            ]),
+            context(&format!(
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`. Once you accept, an admin approves it where the discipline asks for one."
+            )),
+        ],
+        text,
+    }
 }
 
 /// One DM per person the decision concerns. The decider is told in the reply instead, unless
@@ -255,19 +279,56 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
         (None, OverrideStatus::Approved) if outcome.by_set => {
             tell_set(told, outcome, decider, roster)
         }
+        (None, OverrideStatus::Pending) if outcome.action == Action::Accept => {
+            for person in std::iter::once(&o.requested_by).chain(&o.original) {
+                if told.knows(person) || is_decider(person) {
+                    continue;
+                }
+                let whose = if *person == o.requested_by {
+                    "your coverage request"
+                } else {
+                    "the coverage request for your shift,"
+                };
+                told.tell(
+                    person,
+                    format!(
+                        "{by} accepted {whose} #{} ({here}). An admin will approve or decline it, and you will hear either way.",
+                        o.id
+                    ),
+                );
+            }
+        }
+        (None, OverrideStatus::Declined) if outcome.action == Action::Refuse => {
+            let reason = o
+                .decision_reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
+            told.tell(
+                &o.requested_by,
+                format!(
+                    "{by} cannot cover {here}: they declined your coverage request #{}, so it is closed. Ask someone else if you still need cover.{reason}",
+                    o.id
+                ),
+            );
+        }
         (None, OverrideStatus::Approved) => {
+            let approval = if outcome.action == Action::Accept {
+                format!("accepted by {by}; no admin approval needed")
+            } else {
+                format!("approved by {by}")
+            };
             let from = outcome
                 .holder_before
                 .as_ref()
                 .map_or(String::new(), |h| format!(" for {}", mention(h)));
             let line = if outcome.in_force {
                 format!(
-                    "You are covering {here}{from} and are on triage duty from now on (request #{}, approved by {by}).",
+                    "You are covering {here}{from} and are on triage duty from now on (request #{}, {approval}).",
                     o.id
                 )
             } else {
                 format!(
-                    "You will cover {here}{from} (request #{}, approved by {by}).",
+                    "You will cover {here}{from} (request #{}, {approval}).",
                     o.id
                 )
             };
@@ -278,12 +339,12 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 .filter(|h| **h != o.replacement)
             {
                 let opening = if *holder == o.requested_by {
-                    format!("Your coverage request #{} was approved by {by}: ", o.id)
+                    format!("Your coverage request #{} was {approval}: ", o.id)
                 } else {
                     String::new()
                 };
                 let source = if opening.is_empty() {
-                    format!(" (request #{}, approved by {by})", o.id)
+                    format!(" (request #{}, {approval})", o.id)
                 } else {
                     String::new()
                 };
@@ -304,7 +365,7 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 told.tell(
                     &o.requested_by,
                     format!(
-                        "Your coverage request #{} was approved by {by}: {} covers {here}.",
+                        "Your coverage request #{} was {approval}: {} covers {here}.",
                         o.id,
                         mention(&o.replacement)
                     ),
@@ -440,6 +501,19 @@ pub fn decision_reply(outcome: &DecisionOutcome, roster: &Roster, command: &str)
             stale_words(why),
             o.status,
             what_to_do(why, command)
+        ),
+        (None, true) if outcome.action == Action::Accept && o.status == OverrideStatus::Pending => {
+            format!(
+                "You accepted request {reference}. An admin will approve or decline it, and you will get a DM either way."
+            )
+        }
+        (None, true) if outcome.action == Action::Accept => format!(
+            "You accepted request {reference}: it is approved, as *{}* needs no admin's approval for it.",
+            discipline_name(roster, &o.discipline)
+        ),
+        (None, true) if outcome.action == Action::Refuse => format!(
+            "You declined request {reference}; {} has been told.",
+            mention(&o.requested_by)
         ),
         (None, true) => format!("Request {reference} is now {}.", o.status),
         (None, false) => format!(

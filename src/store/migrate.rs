@@ -17,6 +17,7 @@ use super::error::{Result, StoreError};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/v1.sql"),
     include_str!("migrations/v2.sql"),
+    include_str!("migrations/v3.sql"),
 ];
 
 /// The current schema, which an empty database gets at once (version [`SCHEMA_VERSION`]).

@@ -151,12 +151,18 @@ pub(crate) fn request(
     {
         return Ok(RequestOutcome::AlreadyApproved(approved));
     }
+    // A request naming someone else waits for them first; the rest wait for an admin.
+    let filed_as = if status == OverrideStatus::Proposed {
+        OverrideStatus::Proposed
+    } else {
+        OverrideStatus::Pending
+    };
     let inserted = tx.execute(
         "INSERT INTO overrides (sprint_index, discipline, original_slack_id, replacement_slack_id,
                                 requested_by, status, reason, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?8, ?6, ?7)
          ON CONFLICT (sprint_index, discipline, requested_by, replacement_slack_id)
-             WHERE status = 'pending' DO NOTHING",
+             WHERE status IN ('proposed', 'pending') DO NOTHING",
         params![
             new.sprint.get(),
             new.discipline.as_str(),
@@ -165,12 +171,13 @@ pub(crate) fn request(
             new.requested_by.as_str(),
             reason,
             now.as_second(),
+            filed_as.as_str(),
         ],
     )?;
     let pending = select(
         tx,
         "sprint_index = ?1 AND discipline = ?2 AND requested_by = ?3 AND replacement_slack_id = ?4
-         AND status = 'pending'",
+         AND status IN ('proposed', 'pending')",
         params![
             new.sprint.get(),
             new.discipline.as_str(),
@@ -181,7 +188,7 @@ pub(crate) fn request(
     .into_iter()
     .next()
     .ok_or_else(|| StoreError::Invalid("the request could not be filed".to_string()))?;
-    if inserted == 0 && status == OverrideStatus::Pending {
+    if inserted == 0 && status != OverrideStatus::Approved {
         return Ok(RequestOutcome::AlreadyPending(pending));
     }
     if inserted == 1 {
@@ -240,7 +247,16 @@ pub(crate) fn record_move(
         )?,
     };
     let after = require(tx, before.id)?;
+    let accepted = before.status == OverrideStatus::Proposed
+        && by == before.replacement.as_str()
+        && matches!(to, OverrideStatus::Pending | OverrideStatus::Approved);
+    let refused = before.status == OverrideStatus::Proposed
+        && by == before.replacement.as_str()
+        && to == OverrideStatus::Declined;
     let action = match to {
+        _ if accepted => "override.accept",
+        _ if refused => "override.refuse",
+        OverrideStatus::Proposed => "override.propose",
         OverrideStatus::Approved => "override.approve",
         OverrideStatus::Declined => "override.decline",
         OverrideStatus::Cancelled => "override.cancel",
@@ -291,6 +307,18 @@ impl Store {
         self.write(|tx| request(tx, new, OverrideStatus::Pending, now))
     }
 
+    /// Files a request that waits for its replacement to accept it (`proposed`), or for an
+    /// admin (`pending`) when `status` says so. Filing the identical open request again changes
+    /// nothing and says so.
+    pub fn file_override(
+        &self,
+        new: &NewOverride,
+        status: OverrideStatus,
+        now: Timestamp,
+    ) -> Result<RequestOutcome> {
+        self.write(|tx| request(tx, new, status, now))
+    }
+
     /// Files and approves in one step, superseding the slot's approved cover if there is one:
     /// an admin putting someone on duty. The rules are the caller's (`coverage::set_on_duty`).
     pub fn record_approved_override(
@@ -313,8 +341,8 @@ impl Store {
         self.write(|tx| record_move(tx, before, to, by, reason, now))
     }
 
-    /// The pending requests for one slot, oldest first.
-    pub fn pending_for_slot(
+    /// The open requests (proposed or pending) for one slot, oldest first.
+    pub fn open_for_slot(
         &self,
         sprint: SprintIndex,
         discipline: &DisciplineKey,
@@ -322,7 +350,8 @@ impl Store {
         self.read(|conn| {
             select(
                 conn,
-                "sprint_index = ?1 AND discipline = ?2 AND status = 'pending' ORDER BY id",
+                "sprint_index = ?1 AND discipline = ?2 AND status IN ('proposed', 'pending')
+                 ORDER BY id",
                 params![sprint.get(), discipline.as_str()],
             )
         })

@@ -337,6 +337,8 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cancel &lt;id&gt;`: withdraw a coverage request
+            • `/triage accept &lt;id&gt;`: agree to cover a shift someone asked you to cover
+            • `/triage refuse &lt;id&gt; [reason…]`: say no to covering a shift someone asked you to cover
             • `/triage overrides`: your coverage requests
             • `/triage admins`: who the admins are
             • `/triage help`: this list"#]],
@@ -425,19 +427,58 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     check(
         bot.outbox("request:1"),
         expect![[r#"
-            request:1:admin-post post_message
             request:1:dm:U0BOB direct_message
             request:1:home:U0ALICE publish_home
             request:1:home:U0BOB publish_home
             request:1:home:U0CAROL publish_home
         "#]],
+    );
+    // Bob is asked first, with buttons; nothing reaches the admins yet.
+    check(
+        render(&bot.payload("request:1:dm:U0BOB")["blocks"]),
+        expect![[r#"
+            <@U0ALICE> asks you to cover their shift, *UI* in *Sprint 1* (request #1).
+            Reason: dentist
+              [Accept → accept_request:1] [Decline → refuse_request:1]
+              (Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.)
+        "#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect![[r#"request #1 waits for <@U0BOB> to accept it; an admin decides after that"#]],
+    );
+    check(
+        bot.say(ALICE, "accept 1").await,
+        expect![[r#"only <@U0BOB>, the person named to cover, can accept request #1"#]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Proposed);
+    check(
+        bot.click(BOB, "accept_request", "1").await,
+        expect![[
+            r#"You accepted request #1 (<@U0BOB> to cover *UI* in *Sprint 1*). An admin will approve or decline it, and you will get a DM either way."#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    check(
+        bot.payload("decision:1:pending:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"<@U0BOB> accepted your coverage request #1 (*UI* in *Sprint 1*). An admin will approve or decline it, and you will hear either way."#
+        ]],
+    );
+    check(
+        bot.click(BOB, "accept_request", "1").await,
+        expect![[
+            r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was already pending; nothing changed."#
+        ]],
     );
     let post = bot.payload("request:1:admin-post");
     assert_eq!(post["channel"], ADMIN_CHANNEL);
@@ -472,7 +513,15 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
         bot.audit_actions().last().unwrap(),
         expect![[r#"U0BOB override.approve.refused 1"#]],
     );
-    check(bot.outbox("decision:"), expect![[r#""#]]);
+    check(
+        bot.outbox("decision:"),
+        expect![[r#"
+        decision:1:pending:dm:U0ALICE direct_message
+        decision:1:pending:home:U0BOB publish_home
+        decision:1:pending:home:U0ALICE publish_home
+        decision:1:pending:home:U0CAROL publish_home
+    "#]],
+    );
 
     // Carol is an admin by the configuration.
     check(
@@ -483,6 +532,10 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         bot.outbox("decision:1"),
         expect![[r#"
+            decision:1:pending:dm:U0ALICE direct_message
+            decision:1:pending:home:U0BOB publish_home
+            decision:1:pending:home:U0ALICE publish_home
+            decision:1:pending:home:U0CAROL publish_home
             decision:1:approved:dm:U0BOB direct_message
             decision:1:approved:dm:U0ALICE direct_message
             decision:1:approved:update update_message
@@ -605,7 +658,6 @@ async fn coverage_by_modal_then_declined_by_button() {
     check(
         bot.outbox("request:1"),
         expect![[r#"
-            request:1:admin-post post_message
             request:1:dm:U0ALICE direct_message
             request:1:dm:U0BOB direct_message
             request:1:home:U0ALICE publish_home
@@ -617,9 +669,9 @@ async fn coverage_by_modal_then_declined_by_button() {
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
 
     check(
@@ -632,7 +684,6 @@ async fn coverage_by_modal_then_declined_by_button() {
         expect![[r#"
             decision:1:declined:dm:U0ALICE direct_message
             decision:1:declined:dm:U0BOB direct_message
-            decision:1:declined:update update_message
             decision:1:declined:home:U0CAROL publish_home
             decision:1:declined:home:U0ALICE publish_home
             decision:1:declined:home:U0BOB publish_home
@@ -687,8 +738,7 @@ async fn decisions_by_command_and_their_refusals() {
         render(&overrides["blocks"]),
         expect![[r#"
             *Pending requests*
-            #2 · Sprint 1 · Backend · <@U0CAROL> covering for <@U0DAVE> · pending
-              [Approve → approve_override:2] [Decline → decline_override:2]
+              (Nothing is waiting for a decision.)
             *Your requests*
               (You have not asked for coverage.)
         "#]],
@@ -700,7 +750,6 @@ async fn decisions_by_command_and_their_refusals() {
     check(
         bot.outbox("decision:2"),
         expect![[r#"
-            decision:2:cancelled:update update_message
             decision:2:cancelled:home:U0DAVE publish_home
             decision:2:cancelled:home:U0CAROL publish_home
         "#]],
@@ -732,13 +781,13 @@ async fn invalid_requests_are_refused_with_a_reason() {
     let bot = Bot::start().await;
     check(
         bot.say(BOB, "cover 1 <@U0ALICE> ui").await,
-        expect![
-            "only the person on duty (<@U0ALICE>) or an admin can request coverage for UI in Sprint 1"
-        ],
+        expect![[
+            r#"only the person on duty (<@U0ALICE>) or an admin can request coverage for UI in Sprint 1"#
+        ]],
     );
     check(
         bot.say(ALICE, "cover 1 <@U0DAVE> ui").await,
-        expect!["<@U0DAVE> is not an active member of UI"],
+        expect![[r#"<@U0DAVE> is not an active member of UI"#]],
     );
     check(
         bot.say(ALICE, "cover 10 <@U0BOB>").await,
@@ -748,7 +797,7 @@ async fn invalid_requests_are_refused_with_a_reason() {
     );
     check(
         bot.say(BOB, "cover 2 <@U0BOB>").await,
-        expect!["<@U0BOB> is already on duty for UI in Sprint 2"],
+        expect![[r#"<@U0BOB> is already on duty for UI in Sprint 2"#]],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     assert_eq!(bot.outbox(""), "");
@@ -797,7 +846,7 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     );
     check(
         bot.say(CAROL, "set ui <@U0BOB>").await,
-        expect!["<@U0BOB> is already on duty for UI in Sprint 1"],
+        expect![[r#"<@U0BOB> is already on duty for UI in Sprint 1"#]],
     );
     bot.stop().await;
 }
@@ -811,21 +860,21 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
-        expect!["<@U0ERIN> added to *UI* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
     );
     check(
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
-        expect!["<@U0ERIN> moved to position 1 in *UI*"],
+        expect![[r#"<@U0ERIN> moved to position 1 in *UI*"#]],
     );
     // Adding Erin recorded Sprint 1 first (Alice's turn), so moving her first changed nothing
     // now, and she is not on duty when she is taken out again.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> taken out of the rotation of *UI*"],
+        expect![[r#"<@U0ERIN> taken out of the rotation of *UI*"#]],
     );
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> is already out of the rotation of *UI*; nothing changed"],
+        expect![[r#"<@U0ERIN> is already out of the rotation of *UI*; nothing changed"#]],
     );
     check(
         bot.say(CAROL, "sprint edit 5 --name Foo").await,
@@ -842,7 +891,7 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,
-        expect!["unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"],
+        expect![[r#"unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Spring cleaning")
@@ -972,8 +1021,7 @@ async fn app_home_for_a_member_and_for_an_admin() {
               [Request coverage → cover_shift:1:backend]
             ---
             *Pending coverage requests*
-            #1 · Sprint 3 · UI · <@U0BOB> covering for <@U0ALICE> · pending
-              [Approve → approve_override:1] [Decline → decline_override:1]
+              (Nothing is waiting for a decision.)
         "#]],
     );
     bot.stop().await;
@@ -1073,7 +1121,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     let before = bot.row_counts();
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> is not a member of `ui`"],
+        expect![[r#"<@U0ERIN> is not a member of `ui`"#]],
     );
     assert_eq!(
         bot.row_counts(),
@@ -1104,23 +1152,32 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
     // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
     check(
         bot.say(CAROL, "cover 2 <@U0ALICE> ui").await,
-        expect![
-            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     check(
         bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
         expect![[
-            r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."#
+            r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). Once they accept, an admin approves or declines it where the discipline asks for one; you will hear either way."#
         ]],
     );
     check(
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![
-            "<@U0CAROL> asked you to cover the shift of <@U0BOB>, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell <@U0CAROL>: they can cancel it with `/triage cancel 1`."
-        ],
+        expect![[
+            r#"<@U0CAROL> asks you to cover the shift of <@U0BOB>, *UI* in *Sprint 2* (request #1)."#
+        ]],
+    );
+    // Alice agrees; Bob (whose shift it is) and Carol (who asked) hear of it.
+    bot.say(ALICE, "accept 1").await;
+    check(
+        bot.outbox("decision:1:pending:dm"),
+        expect![[r#"
+            decision:1:pending:dm:U0CAROL direct_message
+            decision:1:pending:dm:U0BOB direct_message
+        "#]],
     );
     bot.say(CAROL, "approve 1").await;
     check(
@@ -1194,6 +1251,7 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
 async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_hears_once() {
     let bot = Bot::start().await;
     bot.say(ALICE, "cover 1 <@U0BOB> ui dentist").await;
+    bot.say(BOB, "accept 1").await;
     let db = bot.store.path().to_str().unwrap().to_string();
     let args = ["triage-bot", "--db", &db, "--admin-channel", ADMIN_CHANNEL];
     let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
@@ -1250,17 +1308,19 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
     // Sprint 1 (index 0) is in force: it cannot change, and nothing may overlap it.
     check(
         bot.say(CAROL, "sprint edit 1 - - Renamed").await,
-        expect!["Sprint 1 started on 2026-03-09; a sprint that has started cannot be changed"],
+        expect![[r#"Sprint 1 started on 2026-03-09; a sprint that has started cannot be changed"#]],
     );
     check(
         bot.say(CAROL, "sprint shift 2 -1").await,
-        expect![
-            "Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"
-        ],
+        expect![[
+            r#"Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint edit 2 2026-03-10 -").await,
-        expect!["Sprint 2 would start on 2026-03-10, which has already begun; choose a later day"],
+        expect![[
+            r#"Sprint 2 would start on 2026-03-10, which has already begun; choose a later day"#
+        ]],
     );
     assert_eq!(sprints(), plan, "a refused change changed the plan");
     let refusals = 3;
@@ -1272,7 +1332,7 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
 
     check(
         bot.say(CAROL, "sprint edit 2 - 2026-04-03 Hack week").await,
-        expect!["Changed *Hack week*: 2026-03-23 to 2026-04-03"],
+        expect![[r#"Changed *Hack week*: 2026-03-23 to 2026-04-03"#]],
     );
     check(
         bot.say(CAROL, "sprint shift 3 -2").await,
@@ -1282,7 +1342,7 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
     );
     check(
         bot.say(CAROL, "sprint retire 3").await,
-        expect!["Retired *Sprint 3*: 2026-04-04 to 2026-04-17"],
+        expect![[r#"Retired *Sprint 3*: 2026-04-04 to 2026-04-17"#]],
     );
     let changes: Vec<String> = bot
         .audit_actions()
@@ -1318,13 +1378,13 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
-        expect!["<@U0ERIN> added to *Backend* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *Backend* (position 3)"#]],
     );
     // After the person, a word naming a discipline is the discipline, not the reason.
     check(
         bot.say(BOB, "cover 2 <@U0ALICE> ui dentist").await,
         expect![[
-            r#"Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."#
+            r#"Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
         ]],
     );
     assert_eq!(
@@ -1355,12 +1415,13 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             "cover 1 <@U0BOB|bob> ui back \u{202E}yadnoM <!channel>",
         )
         .await,
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     let reason = bot.store.override_by_id(1).unwrap().unwrap().reason;
     assert_eq!(reason.as_deref(), Some("back yadnoM <!channel>"));
+    bot.say(BOB, "accept 1").await;
     let card = bot.payload("request:1:admin-post");
     assert!(!has_bidi(&card.to_string()), "{card}");
     check(
@@ -1386,6 +1447,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
     );
     let reason = bot.store.override_by_id(2).unwrap().unwrap().reason;
     assert_eq!(reason.as_deref(), Some("two lines\nhere"));
+    bot.say(BOB, "accept 2").await;
     let card = bot.payload("request:2:admin-post");
     check(
         render(&card["blocks"]),
@@ -1418,22 +1480,22 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\u{202E}nirE")
             .await,
-        expect![
-            "a member's name cannot contain control characters (found U+202E right-to-left override)"
-        ],
+        expect![[
+            r#"a member's name cannot contain control characters (found U+202E right-to-left override)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Sprint\u{2066} 4")
             .await,
-        expect![
-            "a sprint name cannot contain control characters (found U+2066 left-to-right isolate)"
-        ],
+        expect![[
+            r#"a sprint name cannot contain control characters (found U+2066 left-to-right isolate)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint edit 3 - - Sprint\u{200F} 3").await,
-        expect![
-            "a sprint name cannot contain control characters (found U+200F right-to-left mark)"
-        ],
+        expect![[
+            r#"a sprint name cannot contain control characters (found U+200F right-to-left mark)"#
+        ]],
     );
     assert_eq!((bot.row_counts(), bot.store.sprints().unwrap()), before);
 
@@ -1441,13 +1503,13 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\tE.\nRin")
             .await,
-        expect!["<@U0ERIN> added to *UI* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
     );
     // `&`, `<` and `>` (escaped by Slack in command text) are kept, and escaped on the way out.
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin &amp; &lt;co&gt;")
             .await,
-        expect!["<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"],
+        expect![[r#"<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"#]],
     );
     let members = bot.store.members(None).unwrap();
     let erin = members.iter().find(|m| m.slack_id.as_str() == "U0ERIN");

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use triage_bot::store::SCHEMA_VERSION;
 
 /// Runs `triage-bot` in `dir` with `args` and no inherited TRIAGE_* settings.
 pub fn triage(dir: &Path, args: &[&str]) -> Output {
@@ -42,7 +43,9 @@ fn migrate_check_on_a_fresh_directory_reports_and_creates_nothing() {
     check(
         &output,
         0,
-        "database triage.db: does not exist yet (schema version 0); this triage-bot writes version 2\n",
+        &format!(
+            "database triage.db: does not exist yet (schema version 0); this triage-bot writes version {SCHEMA_VERSION}\n"
+        ),
         "",
     );
     assert!(!dir.path().join("triage.db").exists());
@@ -54,19 +57,19 @@ fn migrate_then_check() {
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: migrated from schema version 0 to 2\n",
+        &format!("database triage.db: migrated from schema version 0 to {SCHEMA_VERSION}\n"),
         "",
     );
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: already at schema version 2\n",
+        &format!("database triage.db: already at schema version {SCHEMA_VERSION}\n"),
         "",
     );
     check(
         &triage(dir.path(), &["migrate", "--check"]),
         0,
-        "database triage.db: schema version 2 (up to date)\n",
+        &format!("database triage.db: schema version {SCHEMA_VERSION} (up to date)\n"),
         "",
     );
 }

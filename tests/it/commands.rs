@@ -299,7 +299,7 @@ fn the_coverage_flow_from_request_to_approval() {
     ]);
     assert_eq!(
         filed,
-        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for an admin\n"
+        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for UUI3 to accept it\n"
     );
     let again = team.ok(&[
         "override",
@@ -311,8 +311,24 @@ fn the_coverage_flow_from_request_to_approval() {
         "--by",
         "UUI2",
     ]);
-    assert_eq!(again, "the same request is already pending as request #1\n");
+    assert_eq!(
+        again,
+        "the same request is already proposed as request #1\n"
+    );
 
+    // Nobody approves before the person named to cover accepts, and only they can.
+    assert_eq!(
+        team.refused(&["override", "approve", "1", "--by", "UBOSS"]),
+        "error: request #1 waits for UUI3 to accept it; an admin decides after that\n"
+    );
+    assert_eq!(
+        team.refused(&["override", "accept", "1", "--by", "UUI4"]),
+        "error: only UUI3, the person named to cover, can accept request #1\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "accept", "1", "--by", "UUI3"]),
+        "request #1 (UUI3 to cover ui in Sprint 2) is now pending\n"
+    );
     let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
     assert_eq!(refusal, "error: only admins can approve requests\n");
     assert_eq!(
@@ -589,7 +605,7 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
     check_refused(
         &team,
         &["override", "list", "--status", "open"],
-        "`open` is not an override status (expected pending, approved, declined, cancelled, superseded, expired or revoked)",
+        "`open` is not an override status (expected proposed, pending, approved, declined, cancelled, superseded, expired or revoked)",
     );
     check_refused(
         &team,

@@ -296,7 +296,7 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
         ]
     "#]]
     .assert_debug_eq(&bot.channel_texts("C0TRIAGE"));
-    expect!["On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Sun Apr 5"]
+    expect![[r#"On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Sun Apr 5"#]]
         .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
     assert_eq!(bot.pending(), 0);
@@ -716,7 +716,7 @@ async fn an_override_approved_for_the_sprint_in_force_tells_added_and_removed_pe
             "U0ALICE: You are no longer on triage duty for UI (<@U0BOB> takes over) in Sprint 1. Thank you!",
         ]
     "#]].assert_debug_eq(&bot.dms());
-    expect!["On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Sun Mar 22"]
+    expect![[r#"On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Sun Mar 22"#]]
         .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE", "U0BOB"]);
     assert_eq!(
@@ -861,7 +861,7 @@ async fn the_end_of_the_last_sprint_tells_the_outgoing_people_once() {
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
-    expect!["No sprint in force · none planned yet"].assert_eq(&bot.topic());
+    expect![[r#"No sprint in force · none planned yet"#]].assert_eq(&bot.topic());
     // The announced state says nobody is on duty, so later syncs (and a restart) send nothing.
     let states = bot.store.current_state().unwrap();
     assert!(
@@ -904,7 +904,7 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
-    expect!["No sprint in force · next: Sprint 3 from Mon Apr 13"].assert_eq(&bot.topic());
+    expect![[r#"No sprint in force · next: Sprint 3 from Mon Apr 13"#]].assert_eq(&bot.topic());
 
     // In the gap the group is not brought back to the old team.
     bot.emulator
@@ -931,7 +931,7 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before + 2..].to_vec());
-    expect!["On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Sun Apr 26"]
+    expect![[r#"On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Sun Apr 26"#]]
         .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE"]);
     assert_eq!(bot.channel_texts("C0TRIAGE").len(), 3);

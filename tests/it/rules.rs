@@ -57,6 +57,8 @@ fn a_second_approval_cannot_take_a_slot_already_covered() {
     };
     request("UUI1");
     request("UUI2");
+    team.ok(&["override", "accept", "1", "--by", "UUI1"]);
+    team.ok(&["override", "accept", "2", "--by", "UUI2"]);
     let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(
         approved,
@@ -86,6 +88,7 @@ fn a_request_for_a_sprint_that_ended_cannot_be_approved() {
         "--by",
         "UUI1",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI2"]);
     let team = at(team, "2026-03-16T09:00:00-07:00");
     let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -114,6 +117,7 @@ fn an_approval_checks_the_replacement_is_still_a_member() {
         "--by",
         "UUI2",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI3"]);
     team.ok(&["member", "remove", "UUI3", "ui"]);
     let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -137,6 +141,7 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
         "--by",
         "UUI3",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI4"]);
     team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI4");
     assert_eq!(
@@ -173,8 +178,9 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
     ]);
     assert_eq!(
         team.refused(&["override", "revoke", "2", "--by", "UBOSS"]),
-        "error: request #2 is pending, so it cannot be revoked\n"
+        "error: request #2 is proposed, so it cannot be revoked\n"
     );
+    team.ok(&["override", "accept", "2", "--by", "UUI1"]);
     // Once its sprint has ended, an approved cover is history.
     team.ok(&["override", "approve", "2", "--by", "UBOSS"]);
     let team = at(team, "2026-04-27T09:00:00-07:00");

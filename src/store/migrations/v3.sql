@@ -1,0 +1,40 @@
+-- Version 2 → 3: a coverage request that names someone else first asks that person
+-- (status `proposed`), and each discipline says who approves a cover once they accepted
+-- (`approval`). SQLite cannot change a CHECK constraint in place, so the overrides table is
+-- rebuilt; nothing references it by foreign key.
+
+CREATE TABLE overrides_v3 (
+    id                   INTEGER PRIMARY KEY,
+    sprint_index         INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline           TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id    TEXT,
+    replacement_slack_id TEXT NOT NULL,
+    requested_by         TEXT NOT NULL,
+    status               TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('proposed', 'pending', 'approved', 'declined', 'cancelled',
+                          'superseded', 'expired', 'revoked')),
+    decided_by           TEXT,
+    decided_at           INTEGER,
+    reason               TEXT,
+    created_at           INTEGER NOT NULL,
+    decision_reason      TEXT,
+    revoked_by           TEXT,
+    revoked_at           INTEGER,
+    revoke_reason        TEXT
+) STRICT;
+
+INSERT INTO overrides_v3 SELECT * FROM overrides;
+
+DROP TABLE overrides;
+ALTER TABLE overrides_v3 RENAME TO overrides;
+
+CREATE UNIQUE INDEX overrides_one_open
+    ON overrides (sprint_index, discipline, requested_by, replacement_slack_id)
+    WHERE status IN ('proposed', 'pending');
+CREATE UNIQUE INDEX overrides_one_approved
+    ON overrides (sprint_index, discipline)
+    WHERE status = 'approved';
+CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
+
+ALTER TABLE disciplines ADD COLUMN approval TEXT NOT NULL DEFAULT 'admin'
+    CHECK (approval IN ('admin', 'none', 'admin-if-conflict'));
