@@ -6,11 +6,12 @@
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
+use crate::dates::SlackDates;
 use crate::domain::plan::SprintEdit;
-use crate::domain::{SlackUserId, Sprint, Team};
+use crate::domain::{SlackUserId, Sprint};
 use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
-use crate::slack::blocks::{Message, discipline_name, local_time, mention};
+use crate::slack::blocks::{Message, discipline_name, mention};
 use crate::slack::text::escape;
 use crate::store::{MemberChange, MemberOutcome, NewSprint, StoreError};
 
@@ -82,10 +83,9 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 };
                 items(&[Outgoing::now(key, effect, ctx.now)])
             };
-            let team = ctx.config.team();
             let removal =
                 remove_member(ctx.store, &team, &user, &discipline, actor, ctx.now, &home)?;
-            describe_removal(ctx, &removal, &team, &ctx.config.bot.command)?
+            describe_removal(ctx, &removal, &ctx.config.bot.command)?
         }
         Command::MemberMove {
             user,
@@ -104,10 +104,10 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 actor,
                 ctx.now,
             )?;
-            added_sprints(&created)
+            added_sprints(&created, &ctx.dates())
         }
         Command::SprintGenerate { start, count, days } => {
-            added_sprints(&ctx.store.generate_sprints_checked(
+            let created = ctx.store.generate_sprints_checked(
                 start,
                 days,
                 count,
@@ -115,7 +115,8 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 &team,
                 actor,
                 ctx.now,
-            )?)
+            )?;
+            added_sprints(&created, &ctx.dates())
         }
         Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
             change_sprints(ctx, command)?
@@ -219,7 +220,6 @@ fn describe(ctx: Context<'_>, change: &MemberChange) -> Result<String, BotError>
 fn describe_removal(
     ctx: Context<'_>,
     removal: &Removal,
-    team: &Team,
     command: &str,
 ) -> Result<String, BotError> {
     let member = &removal.change.member;
@@ -231,7 +231,7 @@ fn describe_removal(
             "{} stays on duty for *{name}* until the sprint ends (*{}*, until {}); to change that: `{command} set {key} @person`",
             mention(&member.slack_id),
             escape(&stays.sprint.name),
-            local_time(team, stays.until)
+            ctx.dates().instant(stays.until)
         ));
     }
     if let Some(empty) = &removal.left_empty {
@@ -246,11 +246,17 @@ fn describe_removal(
     Ok(lines.join("\n"))
 }
 
-fn added_sprints(created: &[Sprint]) -> String {
-    let lines: Vec<String> = created
-        .iter()
-        .map(|s| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end))
-        .collect();
+/// `• *Sprint 1*: Mon Mar 9 to Sun Mar 22`.
+fn sprint_line(sprint: &Sprint, dates: &SlackDates) -> String {
+    format!(
+        "• *{}*: {}",
+        escape(&sprint.name),
+        dates.span(sprint.start, sprint.end)
+    )
+}
+
+fn added_sprints(created: &[Sprint], dates: &SlackDates) -> String {
+    let lines: Vec<String> = created.iter().map(|s| sprint_line(s, dates)).collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
 }
 
@@ -258,7 +264,8 @@ fn added_sprints(created: &[Sprint]) -> String {
 /// `now`, an overlap, or a move into the past, with the domain's sentence.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
-    let line = |s: &Sprint| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end);
+    let dates = ctx.dates();
+    let line = |s: &Sprint| sprint_line(s, &dates);
     Ok(match command {
         Command::SprintEdit {
             sprint,

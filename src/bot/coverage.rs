@@ -17,6 +17,7 @@ use super::shifts::{self, Shift, parse_slot_value};
 use super::{Bot, BotError, Context};
 use crate::config::Config;
 use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved};
+use crate::dates::SlackDates;
 use crate::domain::request::Action;
 use crate::domain::{
     CoverageError, CoverageRequest, DisciplineKey, Member, Override, OverrideStatus, SlackUserId,
@@ -210,7 +211,7 @@ fn admin_post(
     roster: &Roster,
 ) -> Option<Outgoing> {
     let channel = ctx.config.bot.admin_channel.as_ref()?;
-    let message = blocks::coverage_request(o, sprint, roster, &ctx.config.team());
+    let message = blocks::coverage_request(o, sprint, roster, &ctx.dates());
     let post = Effect::PostMessage {
         channel: channel.clone(),
         text: message.text.clone(),
@@ -434,7 +435,8 @@ fn card_update(
     sprint: Option<&Sprint>,
     roster: &Roster,
 ) -> Outgoing {
-    let message = blocks::coverage_request(o, sprint, roster, &config.team());
+    let dates = SlackDates::new(&config.team(), now);
+    let message = blocks::coverage_request(o, sprint, roster, &dates);
     let update = Effect::UpdateMessage {
         message_key: request_message_key(o.id),
         text: message.text.clone(),
@@ -596,6 +598,7 @@ fn modal_view(
         &candidates,
         selected,
         &roster,
+        &ctx.dates(),
     )))
 }
 

@@ -61,7 +61,8 @@ pub fn answer_mention(ctx: Context<'_>, mention: &AppMention) -> Result<(), BotE
         let team = ctx.config.team();
         let answer = duty::duty_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
         let roster = Roster::load(ctx.store)?;
-        blocks::mention_reply(blocks::who(&answer, &roster, &team, command), command)
+        let who = blocks::who(&answer, &roster, &ctx.dates(), command);
+        blocks::mention_reply(who, command)
     } else {
         Message::text(format!("Ask me `who`, or try `{command} help`."))
     };

@@ -1,6 +1,6 @@
-//! The App Home tab: am I on duty (until when) or when is my next shift, the current and next
-//! sprint's teams, my shifts with "Request coverage" buttons, and for admins the pending
-//! requests with Approve and Decline buttons.
+//! The App Home tab: am I on duty (and on which days) or when is my next shift, the current
+//! and next sprint's teams, my shifts with "Request coverage" buttons, and for admins the
+//! pending requests with Approve and Decline buttons.
 //!
 //! [`home_view`] is also what the outbox worker calls to deliver a `PublishHome` effect, so it
 //! takes `now` and reads everything it needs itself.
@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::shifts::{self, shifts_of};
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::{OverrideStatus, SlackUserId, sprint_starts_at};
 use crate::duty::Roster;
 use crate::slack::views::{self, HomeStatus};
@@ -55,6 +56,6 @@ pub fn home_view(
         pending.as_deref(),
         &sprints,
         &roster,
-        &team,
+        &SlackDates::new(&team, now),
     ))
 }

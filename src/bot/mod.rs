@@ -31,6 +31,7 @@ pub use effect::{Effect, Outgoing};
 
 use crate::config::Config;
 use crate::coverage::CoverageFailure;
+use crate::dates::SlackDates;
 use crate::domain::SlackUserId;
 use crate::domain::request::TransitionError;
 use crate::slack::blocks::Message;
@@ -111,6 +112,11 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// How dates are written in Slack for this envelope: the team's zone, the year of `now`.
+    pub fn dates(&self) -> SlackDates {
+        SlackDates::new(&self.config.team(), self.now)
+    }
+
     /// Whether the acting person is an admin: in the `admins` table or in the configuration.
     pub fn is_admin(&self) -> Result<bool, StoreError> {
         Ok(self.config.bot.admins.contains(self.user) || self.store.is_admin(self.user)?)

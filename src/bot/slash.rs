@@ -104,7 +104,7 @@ fn who(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let (answer, roster) =
         duty::duty_and_roster_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
-    Ok(blocks::who(&answer, &roster, &team, name))
+    Ok(blocks::who(&answer, &roster, &ctx.dates(), name))
 }
 
 fn next(ctx: Context<'_>) -> Result<Message, BotError> {
@@ -119,7 +119,12 @@ fn next(ctx: Context<'_>) -> Result<Message, BotError> {
         .take(1)
         .collect();
     let roster = Roster::load(ctx.store)?;
-    Ok(blocks::schedule("*Next sprint*", &next, &roster))
+    Ok(blocks::schedule(
+        "*Next sprint*",
+        &next,
+        &roster,
+        &ctx.dates(),
+    ))
 }
 
 fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
@@ -137,12 +142,12 @@ fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
         (false, n) => format!("*The next {n} {}*", plural(n)),
     };
     let title = title.replace("the next 1*", "the next one*");
-    Ok(blocks::schedule(&title, &duties, &roster))
+    Ok(blocks::schedule(&title, &duties, &roster, &ctx.dates()))
 }
 
 fn me(ctx: Context<'_>) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let shifts = shifts::upcoming_shifts(ctx.store, &team, ctx.user, ctx.now)?;
     let roster = Roster::load(ctx.store)?;
-    Ok(blocks::my_shifts(&shifts, &roster, &team))
+    Ok(blocks::my_shifts(&shifts, &roster, &ctx.dates()))
 }

@@ -6,6 +6,7 @@ use super::{parse_actor, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::{DisciplineKey, SlackUserId};
 use crate::duty;
 use crate::removal::{Removal, remove_member};
@@ -210,7 +211,7 @@ fn describe_removal(removal: &Removal, config: &Config) -> String {
             "note: {} stays on duty for {key} until the sprint ends ({}, until {}); to change that, an admin can run `{command} set {key} @person` in Slack",
             member.slack_id,
             stays.sprint.name,
-            super::local(&config.team(), stays.until)
+            CliDates::new(&config.team()).instant(stays.until)
         ));
     }
     if let Some(empty) = &removal.left_empty {
@@ -331,6 +332,7 @@ pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
         print_json(&json!(list));
         return Ok(());
     }
+    let dates = CliDates::new(&team);
     let mut rows = vec![vec![
         "WHEN".into(),
         "ACTOR".into(),
@@ -339,7 +341,7 @@ pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
     ]];
     for e in &entries {
         rows.push(vec![
-            super::local(&team, e.at),
+            dates.instant(e.at),
             e.actor.clone(),
             e.action.clone(),
             format!("{} {}", e.entity, e.entity_id),

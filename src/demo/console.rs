@@ -21,6 +21,7 @@ use super::modal::Answers;
 use super::render::{self, Shown, Style};
 use super::team;
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::SlackUserId;
 use crate::slack::emulator::{Emulator, Workspace};
 use crate::store::Store;
@@ -603,10 +604,8 @@ impl Console {
         self.say(&self.style.paint("31", &format!("error: {text}")));
     }
 
-    /// An instant on the team's clock, e.g. `Mon 2026-03-23 08:00 PDT`.
+    /// An instant on the team's clock, written as Slack shows one: `Mon Mar 23 08:00 PDT`.
     pub fn clock(&self, at: Timestamp) -> String {
-        at.to_zoned(self.config.timezone.clone())
-            .strftime("%a %Y-%m-%d %H:%M %Z")
-            .to_string()
+        SlackDates::new(&self.config.team(), self.config.now()).instant(at)
     }
 }

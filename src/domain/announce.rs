@@ -52,6 +52,8 @@ pub struct DutyView<'a> {
     pub sprint: &'a Sprint,
     /// When the sprint takes (or took) over.
     pub starts_at: Timestamp,
+    /// When the sprint stops being in force (see `sprint_ends_at`).
+    pub ends_at: Timestamp,
     pub assignments: &'a [Assignment],
 }
 
@@ -99,18 +101,20 @@ pub enum NoticeKind {
         ended: SprintIndex,
         next: Option<(Sprint, Timestamp)>,
     },
-    /// DM the evening before a handoff.
+    /// DM the evening before a handoff: duty in `sprint` runs from `starts_at` to `ends_at`.
     HeadsUp {
         person: SlackUserId,
         disciplines: Vec<DisciplineKey>,
         sprint: Sprint,
         starts_at: Timestamp,
+        ends_at: Timestamp,
     },
-    /// DM in a mid-sprint change: you were put on duty.
+    /// DM in a mid-sprint change: you were put on duty, until `ends_at`.
     Added {
         person: SlackUserId,
         slots: Vec<ChangedSlot>,
         sprint: Sprint,
+        ends_at: Timestamp,
     },
     /// DM in a mid-sprint change: you were taken off duty.
     Removed {
@@ -123,9 +127,10 @@ pub enum NoticeKind {
         sprint: Sprint,
         assignments: Vec<Assignment>,
     },
-    /// The channel topic naming who is on duty.
+    /// The channel topic naming who is on duty, until `ends_at`.
     Topic {
         sprint: Sprint,
+        ends_at: Timestamp,
         assignments: Vec<Assignment>,
     },
     /// The channel topic when no sprint is in force: the next sprint and when it starts, if any.
@@ -478,6 +483,7 @@ fn team_notices(now: Timestamp, current: DutyView<'_>, revision: i64, post: bool
             format!("topic:{index}:r{revision}"),
             NoticeKind::Topic {
                 sprint: sprint.clone(),
+                ends_at: current.ends_at,
                 assignments: assignments.clone(),
             },
         ),
@@ -551,6 +557,7 @@ fn change_notices(situation: &Situation<'_>, current: DutyView<'_>, revision: i6
                 person,
                 slots,
                 sprint,
+                ends_at: current.ends_at,
             },
         ));
     }
@@ -597,6 +604,7 @@ fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
                 disciplines,
                 sprint: next.sprint.clone(),
                 starts_at: next.starts_at,
+                ends_at: next.ends_at,
             },
             not_before: moment,
             expires_at: moment.checked_add(HEADS_UP_VALIDITY).ok(),
@@ -611,6 +619,7 @@ mod tests {
 
     use super::*;
     use crate::domain::Source;
+    use crate::domain::sprint::sprint_ends_at;
 
     fn team() -> Team {
         Team {
@@ -786,6 +795,7 @@ mod tests {
             DutyView {
                 sprint,
                 starts_at: handoff_instant(team, sprint.start),
+                ends_at: sprint_ends_at(sprint, None, team),
                 assignments: assignments.as_slice(),
             }
         }
@@ -955,6 +965,7 @@ mod tests {
                 current: Some(DutyView {
                     sprint: &sprint,
                     starts_at: handoff_instant(&team, sprint.start),
+                    ends_at: sprint_ends_at(&sprint, None, &team),
                     assignments: &assignments,
                 }),
                 next: None,

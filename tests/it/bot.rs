@@ -367,7 +367,7 @@ async fn who_next_schedule_and_me() {
     check(
         who["text"].as_str().unwrap(),
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -379,7 +379,7 @@ async fn who_next_schedule_and_me() {
         expect![[r#"
             *Next sprint*
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
@@ -388,11 +388,11 @@ async fn who_next_schedule_and_me() {
         expect![[r#"
             *This sprint and the next one*
 
-            *Sprint 1* · 2026-03-09 to 2026-03-22
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
@@ -407,9 +407,9 @@ async fn who_next_schedule_and_me() {
         render(&me["blocks"]),
         expect![[r#"
             *Your shifts*
-            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+            *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22
               [Request coverage → cover_shift:0:ui]
-            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
               [Request coverage → cover_shift:2:ui]
         "#]],
     );
@@ -553,7 +553,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
-              (:white_check_mark: Approved by <@U0CAROL> on Tue 2026-03-10 12:00 PDT)
+              (:white_check_mark: Approved by <@U0CAROL> on Tue Mar 10 12:00 PDT)
         "#]],
     );
     check(
@@ -575,7 +575,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0BOB> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -610,8 +610,8 @@ async fn coverage_by_modal_then_declined_by_button() {
         render(&modal["blocks"]),
         expect![[r#"
             input shift (static_select):
-              - UI · Sprint 1 · Mar 9 to Mar 22 (now) = 0:ui
-              - UI · Sprint 3 · Apr 6 to Apr 19 = 2:ui
+              - UI · Sprint 1 · Mon Mar 9 to Sun Mar 22 (now) = 0:ui
+              - UI · Sprint 3 · Mon Apr 6 to Sun Apr 19 = 2:ui
             input replacement (static_select):
               - Bob = ui:U0BOB
             input reason (plain_text_input):
@@ -840,7 +840,7 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0BOB> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -885,7 +885,7 @@ async fn team_setup_from_slack_needs_an_admin() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -898,14 +898,14 @@ async fn team_setup_from_slack_needs_an_admin() {
             .await,
         expect![[r#"
             Added 1 sprint(s):
-            • *Spring cleaning*: 2026-04-20 to 2026-05-03"#]],
+            • *Spring cleaning*: Mon Apr 20 to Sun May 3"#]],
     );
     check(
         bot.say(CAROL, "sprint generate 2026-05-04 2 7").await,
         expect![[r#"
             Added 2 sprint(s):
-            • *Sprint 5*: 2026-05-04 to 2026-05-10
-            • *Sprint 6*: 2026-05-11 to 2026-05-17"#]],
+            • *Sprint 5*: Mon May 4 to Sun May 10
+            • *Sprint 6*: Mon May 11 to Sun May 17"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-01-01 2026-01-02 Old").await,
@@ -987,19 +987,19 @@ async fn app_home_for_a_member_and_for_an_admin() {
         home_of(ALICE),
         expect![[r#"
             # Triage duty
-            :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.
+            :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22.
             ---
-            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
-            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            *Next sprint*: Sprint 2 · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)
             ---
             *Your shifts*
-            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+            *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22
               [Request coverage → cover_shift:0:ui]
-            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
               [Request coverage → cover_shift:2:ui]
         "#]],
     );
@@ -1007,17 +1007,17 @@ async fn app_home_for_a_member_and_for_an_admin() {
         home_of(CAROL),
         expect![[r#"
             # Triage duty
-            You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT.
+            You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon Mar 23 to Sun Apr 5.
             ---
-            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
-            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            *Next sprint*: Sprint 2 · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)
             ---
             *Your shifts*
-            *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+            *Backend* in *Sprint 2*, Mon Mar 23 to Sun Apr 5
               [Request coverage → cover_shift:1:backend]
             ---
             *Pending coverage requests*
@@ -1054,7 +1054,7 @@ async fn a_mention_asking_who_is_answered_in_its_thread() {
     check(
         reply["text"].as_str().unwrap(),
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
             _More with `/triage help`._"#]],
@@ -1133,7 +1133,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
         bot.say(CAROL, "member remove <@U0ALICE> ui").await,
         expect![[r#"
             <@U0ALICE> taken out of the rotation of *UI*
-            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon Mar 23 08:00 PDT); to change that: `/triage set ui @person`"#]],
     );
     assert!(bot.say(ALICE, "who").await.contains("• UI: <@U0ALICE>"));
     check(
@@ -1240,7 +1240,7 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ERIN> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -1258,7 +1258,7 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
     let close = |at: &str| {
         triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
     };
-    // Before Sprint 1 ends at Mon 2026-03-23 08:00 PDT nothing closes.
+    // Before Sprint 1 ends at Mon Mar 23 08:00 PDT nothing closes.
     assert_eq!(close("2026-03-23T14:59:59Z"), 0);
     assert_eq!(bot.status(1), OverrideStatus::Pending);
     assert_eq!(close("2026-03-23T15:00:00Z"), 1);
@@ -1282,7 +1282,7 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
-              (Closed on Mon 2026-03-23 08:00 PDT: its sprint ended before it was approved)
+              (Closed on Mon Mar 23 08:00 PDT: its sprint ended before it was approved)
         "#]],
     );
     bot.stop().await;
@@ -1332,17 +1332,17 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
 
     check(
         bot.say(CAROL, "sprint edit 2 - 2026-04-03 Hack week").await,
-        expect![[r#"Changed *Hack week*: 2026-03-23 to 2026-04-03"#]],
+        expect![[r#"Changed *Hack week*: Mon Mar 23 to Fri Apr 3"#]],
     );
     check(
         bot.say(CAROL, "sprint shift 3 -2").await,
         expect![[r#"
             Moved 1 sprint(s) by -2 day(s):
-            • *Sprint 3*: 2026-04-04 to 2026-04-17"#]],
+            • *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
     );
     check(
         bot.say(CAROL, "sprint retire 3").await,
-        expect![[r#"Retired *Sprint 3*: 2026-04-04 to 2026-04-17"#]],
+        expect![[r#"Retired *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
     );
     let changes: Vec<String> = bot
         .audit_actions()

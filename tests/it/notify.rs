@@ -282,8 +282,8 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
     );
     expect![[r#"
         [
-            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
-            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
@@ -296,10 +296,71 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
         ]
     "#]]
     .assert_debug_eq(&bot.channel_texts("C0TRIAGE"));
-    expect![[r#"On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Sun Apr 5"#]]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Mon Apr 6 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
     assert_eq!(bot.pending(), 0);
+}
+
+/// Every message about Sprint 2 states its end the same way: its days as a span ending on its
+/// last day, or "until" the instant its duty ends, which is the handoff on the day after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_states_a_sprints_end_the_same_way() {
+    use triage_bot::bot::command::Command;
+    use triage_bot::bot::{Context, slash};
+
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.tick(heads_up()).await;
+    bot.tick(handoff()).await;
+    let now = at("2026-03-25T18:00:00Z");
+    let ctx = Context {
+        store: &bot.store,
+        config: &bot.config,
+        user: &user("U0BOB"),
+        now,
+    };
+    let ask = |command| slash::run(ctx, "/triage", command).unwrap().text;
+    let dms = bot.dms();
+    let dm_to_bob = |begins: &str| {
+        let found = dms
+            .iter()
+            .find(|dm| dm.starts_with(&format!("U0BOB: {begins}")));
+        found.unwrap().clone()
+    };
+    let cli = triage_at(bot._dir.path(), "2026-03-25T11:00:00-07:00", &["who"]);
+
+    let days = "Mon Mar 23 to Sun Apr 5";
+    let until = "until Mon Apr 6 08:00 PDT";
+    let texts = [
+        (
+            "the handoff post",
+            bot.channel_texts("C0TRIAGE")[1].clone(),
+            days,
+        ),
+        ("the handoff DM", dm_to_bob("You are on triage duty"), days),
+        ("schedule", ask(Command::Schedule { count: 1 }), days),
+        ("the topic", bot.topic(), until),
+        ("the heads-up DM", dm_to_bob("Heads-up"), until),
+        ("who", ask(Command::Who { here: false }), until),
+    ];
+    for (what, text, end) in &texts {
+        assert!(text.contains(end), "{what} should say `{end}`: {text}");
+        for (at, _) in text.match_indices("until ") {
+            let rest = &text[at..];
+            assert!(
+                rest.starts_with(until),
+                "{what}: `until` before a day: {text}"
+            );
+        }
+    }
+    let cli = String::from_utf8_lossy(&cli.stdout);
+    assert!(
+        cli.starts_with("Sprint 2, in force until 2026-04-06 08:00 PDT\n"),
+        "{cli}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -712,12 +773,14 @@ async fn an_override_approved_for_the_sprint_in_force_tells_added_and_removed_pe
     bot.tick(later).await;
     expect![[r#"
         [
-            "U0BOB: You have been added to triage duty for UI (instead of <@U0ALICE>) until Sun Mar 22 (Sprint 1).",
+            "U0BOB: You have been added to triage duty for UI (instead of <@U0ALICE>) until Mon Mar 23 08:00 PDT (Sprint 1).",
             "U0ALICE: You are no longer on triage duty for UI (<@U0BOB> takes over) in Sprint 1. Thank you!",
         ]
     "#]].assert_debug_eq(&bot.dms());
-    expect![[r#"On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Sun Mar 22"#]]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Mon Mar 23 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE", "U0BOB"]);
     assert_eq!(
         bot.channel_texts("C0TRIAGE").len(),
@@ -809,7 +872,7 @@ async fn the_scheduler_catches_up_on_start_wakes_on_decisions_and_stops_on_shutd
     );
     assert_eq!(
         bot.topic(),
-        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Sun Apr 5"
+        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Mon Apr 6 08:00 PDT"
     );
 
     stop.send(true).unwrap();
@@ -899,8 +962,8 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
     bot.tick(end_of_sprint_2()).await;
     expect![[r#"
         [
-            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
-            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
+            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is in force until Mon Apr 13 08:00 PDT, when Sprint 3 starts.",
+            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is in force until Mon Apr 13 08:00 PDT, when Sprint 3 starts.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
@@ -926,13 +989,15 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
     bot.tick(at("2026-04-13T15:00:00Z")).await;
     expect![[r#"
         [
-            "U0ALICE: Heads-up: your triage duty for UI and Backend starts tomorrow at 08:00 PDT (Sprint 3, until Sun Apr 26).",
+            "U0ALICE: Heads-up: your triage duty for UI and Backend starts tomorrow at 08:00 PDT (Sprint 3, until Mon Apr 27 08:00 PDT).",
             "U0ALICE: You are on triage duty for UI and Backend from Mon Apr 13 to Sun Apr 26 (Sprint 3).",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before + 2..].to_vec());
-    expect![[r#"On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Sun Apr 26"#]]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Mon Apr 27 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE"]);
     assert_eq!(bot.channel_texts("C0TRIAGE").len(), 3);
 }
@@ -1011,7 +1076,7 @@ async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force()
 
     let who = triage_at(bot._dir.path(), clock, &["who"]);
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  Dee Roy (U0BE00001)  rotation
     "#]]
@@ -1212,7 +1277,7 @@ async fn a_slot_that_started_with_nobody_is_announced_when_it_fills() {
     bot.tick(at("2026-03-13T18:10:00Z")).await;
     expect![[r#"
         [
-            "U0DAVE: You have been added to triage duty for Backend until Sun Mar 22 (Sprint 1).",
+            "U0DAVE: You have been added to triage duty for Backend until Mon Mar 23 08:00 PDT (Sprint 1).",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());

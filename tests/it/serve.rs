@@ -84,7 +84,7 @@ async fn serve_answers_who_and_help_in_the_ack() {
     assert_eq!(
         ack.payload,
         Some(
-            json!({"response_type": "ephemeral", "text": "*Sprint 1* until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"})
+            json!({"response_type": "ephemeral", "text": "*Sprint 1* until Mon Mar 23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"})
         )
     );
     let help = emulator.send_slash_command("U1", "C1", "/triage", "");
