@@ -3,6 +3,8 @@
 //! Plain data plus one function per method that reads parameters and changes the model the
 //! way Slack would. No I/O here: the HTTP layer decodes requests and encodes the answers.
 
+use std::time::Instant;
+
 use serde_json::{Value, json};
 
 /// A member of the workspace.
@@ -69,6 +71,8 @@ pub struct ResponsePost {
     /// The id part of the `response_url` it was posted to.
     pub id: String,
     pub body: Value,
+    /// When it was posted.
+    pub at: Instant,
 }
 
 /// The whole fake workspace. Tests may read and edit it through the emulator.
