@@ -1,7 +1,8 @@
 //! Shared code of the reliability runs: the crash harness (`examples/crash_harness.rs`), the
-//! soak under faults (`examples/soak.rs`) and their smoke versions in `tests/it/crash.rs`.
+//! soak under faults (`examples/soak.rs`), their smoke versions in `tests/it/crash.rs`, and the
+//! restore drill with Litestream (`examples/litestream_restore.rs`).
 //!
-//! It owns the pieces both runs need: a team in a temporary database made with the binary's own
+//! It owns the pieces the runs need: a team in a temporary database made with the binary's own
 //! command line, the in-process Slack emulator with the team's people, `triage-bot serve` as a
 //! subprocess (killed or stopped with SIGTERM), a stream of coverage requests and approvals
 //! ([`load`]), and the invariant checks over the database and the emulator ([`check`]). It lives
