@@ -27,14 +27,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jiff::civil::time;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use tokio::time::sleep;
-use triage_bot::slack::emulator::Emulator;
+
+mod recovery;
 
 use super::check::{self, Report};
 use super::crash::{Schedule, drain, drive, plus};
-use super::load::{Answer, Load, answer_to, answered_at, status_of};
+use super::load::Load;
 use super::{Rng, Site, start_emulator, team_instant};
+use recovery::{check_resent, check_restored};
 
 pub struct RestoreOptions {
     pub binary: PathBuf,
@@ -167,33 +169,17 @@ async fn round(options: &RestoreOptions, window: Duration, seed: u64) -> Round {
 
     let mut target = Site::empty(options.binary.clone());
     target.env.push(litestream_checkpoints());
-    let restore_started = Instant::now();
-    let restore = Command::new(&options.litestream)
-        .arg("restore")
-        .arg("-o")
-        .arg(target.db())
-        .arg(replica_url(&replica))
-        .output()
-        .expect("run litestream restore");
-    outcome.restore_time = restore_started.elapsed();
-    if !restore.status.success() {
-        report.fail(format!(
-            "litestream restore failed: {}",
-            String::from_utf8_lossy(&restore.stderr)
-        ));
-        outcome.report = report;
-        return outcome;
+    match restore_replica(&options.litestream, &replica, &target.db()) {
+        Ok(took) => outcome.restore_time = took,
+        Err(why) => {
+            report.fail(why);
+            outcome.report = report;
+            return outcome;
+        }
     }
     report.figure("restore time", seconds(outcome.restore_time));
     let restored = target.connect();
-    let bytes: i64 = restored
-        .query_row(
-            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap_or(-1);
-    report.figure("restored database", format!("{} KiB", bytes / 1024));
+    report.figure("restored database", format!("{} KiB", kib(&restored)));
     (outcome.newest_kept, outcome.oldest_lost) =
         check_restored(&restored, &emulator, &load, killed, window, &mut report);
 
@@ -215,6 +201,37 @@ async fn round(options: &RestoreOptions, window: Duration, seed: u64) -> Round {
     check::check_delivery(&restored, final_now, &mut report);
     outcome.report = report;
     outcome
+}
+
+/// `litestream restore -o into REPLICA_URL`, as on a new machine; how long it took.
+fn restore_replica(litestream: &Path, replica: &Path, into: &Path) -> Result<Duration, String> {
+    let started = Instant::now();
+    let restore = Command::new(litestream)
+        .arg("restore")
+        .arg("-o")
+        .arg(into)
+        .arg(replica_url(replica))
+        .output()
+        .expect("run litestream restore");
+    let took = started.elapsed();
+    if restore.status.success() {
+        Ok(took)
+    } else {
+        Err(format!(
+            "litestream restore failed: {}",
+            String::from_utf8_lossy(&restore.stderr)
+        ))
+    }
+}
+
+/// The size of the database `db` is connected to, in KiB.
+fn kib(db: &Connection) -> i64 {
+    db.query_row(
+        "SELECT page_count * page_size / 1024 FROM pragma_page_count(), pragma_page_size()",
+        [],
+        |row| row.get(0),
+    )
+    .unwrap_or(-1)
 }
 
 /// The bot's setting beside Litestream: checkpoints are Litestream's.
@@ -312,273 +329,6 @@ fn holds_files(dir: &Path) -> bool {
     })
 }
 
-/// A write the bot acknowledged: a request answered with its id, or an Approve click acked.
-struct Acked {
-    what: String,
-    at: Instant,
-    /// Whether the restored database has it.
-    kept: bool,
-}
-
-fn acknowledged(restored: &Connection, emulator: &Emulator, load: &Load) -> Vec<Acked> {
-    let mut acked = Vec::new();
-    for request in &load.requests {
-        for send in &request.sends {
-            let id = match answer_to(emulator, send) {
-                Answer::Filed(id) | Answer::Existing(id) => id,
-                _ => continue,
-            };
-            let Some(at) = answered_at(emulator, send) else {
-                continue;
-            };
-            let slot = &request.slot;
-            let kept = slot_of(restored, id).is_some_and(|(sprint, discipline, replacement)| {
-                (sprint, discipline.as_str(), replacement.as_str())
-                    == (slot.sprint, slot.discipline, slot.replacement)
-            });
-            acked.push(Acked {
-                what: format!("request #{id}"),
-                at,
-                kept,
-            });
-        }
-    }
-    for click in &load.clicks {
-        let Some(ack) = emulator.ack_of(&click.envelope_id) else {
-            continue;
-        };
-        let status = status_of(restored, click.id);
-        acked.push(Acked {
-            what: format!("approval of request #{}", click.id),
-            at: ack.at,
-            kept: matches!(
-                status.as_deref(),
-                Some("approved" | "superseded" | "revoked")
-            ),
-        });
-    }
-    acked
-}
-
-/// Checks the restored database before the bot touches it. Returns how long before the kill
-/// the newest kept and the oldest lost acknowledged writes were acked.
-fn check_restored(
-    restored: &Connection,
-    emulator: &Emulator,
-    load: &Load,
-    killed: Instant,
-    window: Duration,
-    report: &mut Report,
-) -> (Option<Duration>, Option<Duration>) {
-    let integrity: String = restored
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .unwrap_or_else(|error| format!("integrity_check failed: {error}"));
-    report.figure("integrity_check of the restored file", &integrity);
-    if integrity != "ok" {
-        report.fail(format!("PRAGMA integrity_check: {integrity}"));
-    }
-    let acked = acknowledged(restored, emulator, load);
-    let age = |write: &Acked| killed.saturating_duration_since(write.at);
-    for write in acked.iter().filter(|w| !w.kept && age(w) > window) {
-        report.fail(format!(
-            "{} was acknowledged {} before the kill but is not in the restored database",
-            write.what,
-            seconds(age(write))
-        ));
-    }
-    let kept = acked.iter().filter(|w| w.kept).count();
-    let newest_kept = acked.iter().filter(|w| w.kept).map(age).min();
-    let oldest_lost = acked.iter().filter(|w| !w.kept).map(age).max();
-    let requests = acked
-        .iter()
-        .filter(|w| w.what.starts_with("request"))
-        .count();
-    report.figure(
-        "acknowledged writes: requests + approvals",
-        format!("{requests} + {}", acked.len() - requests),
-    );
-    report.figure(
-        "  restored / lost",
-        format!("{kept} / {}", acked.len() - kept),
-    );
-    report.figure(
-        "newest acknowledged write restored",
-        newest_kept.map_or("none".to_string(), |age| {
-            format!("{} before the kill", seconds(age))
-        }),
-    );
-    report.figure(
-        "oldest acknowledged write lost",
-        oldest_lost.map_or("none".to_string(), |age| {
-            format!("{} before the kill", seconds(age))
-        }),
-    );
-    check_nothing_twice(restored, load, report);
-    (newest_kept, oldest_lost)
-}
-
-/// The restored requests: at most one row per slot the run asked for, and nothing else.
-fn check_nothing_twice(restored: &Connection, load: &Load, report: &mut Report) {
-    let rows: Vec<(i64, i64, String, String)> = restored
-        .prepare("SELECT id, sprint_index, discipline, replacement_slack_id FROM overrides")
-        .expect("prepare")
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows");
-    let mut per_slot: BTreeMap<(i64, String, String), Vec<i64>> = BTreeMap::new();
-    for (id, sprint, discipline, replacement) in rows.iter().cloned() {
-        per_slot
-            .entry((sprint, discipline, replacement))
-            .or_default()
-            .push(id);
-    }
-    for ((sprint, discipline, replacement), ids) in &per_slot {
-        let asked = load.requests.iter().any(|r| {
-            (r.slot.sprint, r.slot.discipline, r.slot.replacement)
-                == (*sprint, discipline.as_str(), replacement.as_str())
-        });
-        if !asked {
-            report.fail(format!(
-                "requests {ids:?} (sprint {sprint}, {discipline}, {replacement}) were never asked for"
-            ));
-        }
-        if ids.len() > 1 {
-            report.fail(format!(
-                "sprint {sprint}, {discipline}, {replacement} is in the restored database {} times: {ids:?}",
-                ids.len()
-            ));
-        }
-    }
-    report.figure(
-        "requests in the restored database / slots",
-        format!("{} / {}", rows.len(), per_slot.len()),
-    );
-    let pending: i64 = restored
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE status = 'pending'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap_or(-1);
-    report.figure("outbox rows pending in the restored file", pending);
-}
-
-fn slot_of(db: &Connection, id: i64) -> Option<(i64, String, String)> {
-    db.query_row(
-        "SELECT sprint_index, discipline, replacement_slack_id FROM overrides WHERE id = ?1",
-        params![id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-    )
-    .optional()
-    .ok()
-    .flatten()
-}
-
-/// After the restarted bot drained: every message in Slack beyond what the restored outbox
-/// marks sent must have a copy sent within the window before the kill, where the `sent` mark
-/// (or the whole row) could be lost. Returns how many messages were sent again.
-fn check_resent(
-    restored: &Connection,
-    emulator: &Emulator,
-    killed: Instant,
-    window: Duration,
-    report: &mut Report,
-) -> usize {
-    let tally = check::tally_messages(restored, emulator, report);
-    let since = killed.checked_sub(window).unwrap_or(killed);
-    // When each (channel, text) was posted, or edited into, before the kill.
-    let mut before: BTreeMap<(String, String), Vec<Instant>> = BTreeMap::new();
-    let calls = [
-        emulator.calls("chat.postMessage"),
-        emulator.calls("chat.update"),
-    ];
-    for call in calls.iter().flatten().filter(|call| call.at < killed) {
-        let text = |name: &str| call.params[name].as_str().unwrap_or_default().to_string();
-        before
-            .entry((text("channel"), text("text")))
-            .or_default()
-            .push(call.at);
-    }
-    let (mut resent, mut unrecorded) = (Vec::new(), 0);
-    for ((channel, text), count) in &tally.seen {
-        let rows = tally
-            .expected
-            .get(&(channel.clone(), text.clone()))
-            .map_or(0, Vec::len);
-        if *count <= rows {
-            continue;
-        }
-        let surplus = count - rows;
-        let copies = before
-            .get(&(channel.clone(), text.clone()))
-            .cloned()
-            .unwrap_or_default();
-        let recent: Vec<Duration> = copies
-            .iter()
-            .filter(|at| **at > since)
-            .map(|at| killed.duration_since(*at))
-            .collect();
-        if rows == 0 {
-            unrecorded += surplus;
-        } else {
-            resent.extend(recent.iter().take(surplus));
-        }
-        if surplus > recent.len() {
-            let first = copies.first().map(|at| seconds(killed.duration_since(*at)));
-            report.fail(format!(
-                "{} message(s) in {channel} beyond the restored outbox, first sent {} before the kill (outside the window): {text:.80}",
-                surplus - recent.len(),
-                first.unwrap_or_else(|| "never".to_string())
-            ));
-        }
-    }
-    for ((channel, text), keys) in &tally.expected {
-        let count = tally
-            .seen
-            .get(&(channel.clone(), text.clone()))
-            .copied()
-            .unwrap_or(0);
-        if count < keys.len() {
-            report.fail(format!(
-                "{keys:?} marked sent but only {count} message(s) in {channel}"
-            ));
-        }
-    }
-    let ages = match (resent.iter().min(), resent.iter().max()) {
-        (Some(low), Some(high)) => format!(
-            " (first copies {}–{} before the kill)",
-            seconds(*low),
-            seconds(*high)
-        ),
-        _ => String::new(),
-    };
-    report.figure(
-        "messages: before the kill / after the restart",
-        format!(
-            "{} / {}",
-            emulator
-                .calls("chat.postMessage")
-                .iter()
-                .filter(|c| c.at < killed)
-                .count(),
-            emulator
-                .calls("chat.postMessage")
-                .iter()
-                .filter(|c| c.at >= killed)
-                .count()
-        ),
-    );
-    report.figure(
-        "sent again after the restore",
-        format!("{}{ages}", resent.len()),
-    );
-    report.figure("in Slack, row lost in the restore", unrecorded);
-    resent.len()
-}
-
 /// A duration such as `1s`, `500ms` or `2m` set for `key` in the YAML `text`; the
 /// configuration must set it, so the window checked is the one the configuration promises.
 fn interval(text: &str, key: &str) -> Duration {
@@ -600,6 +350,6 @@ fn interval(text: &str, key: &str) -> Duration {
     }
 }
 
-fn seconds(duration: Duration) -> String {
+pub fn seconds(duration: Duration) -> String {
     format!("{:.2} s", duration.as_secs_f64())
 }
