@@ -128,6 +128,16 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_DB_RETRY_MAX_MS", value_name = "MS")]
     pub db_retry_max_ms: Option<String>,
 
+    /// WAL pages after which a commit checkpoints; 0 leaves checkpoints to Litestream
+    /// [default: 1000]
+    #[arg(
+        long,
+        global = true,
+        env = "TRIAGE_DB_WAL_AUTOCHECKPOINT",
+        value_name = "PAGES"
+    )]
+    pub db_wal_autocheckpoint: Option<String>,
+
     /// Settings only the running bot uses; shown under their own heading, last.
     #[command(flatten)]
     pub server: ServerSettings,

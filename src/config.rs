@@ -44,6 +44,7 @@ struct FileSettings {
     db_retries: Option<u64>,
     db_retry_base_ms: Option<u64>,
     db_retry_max_ms: Option<u64>,
+    db_wal_autocheckpoint: Option<u64>,
     channel: Option<String>,
     admin_channel: Option<String>,
     usergroup: Option<String>,
@@ -178,6 +179,14 @@ impl Config {
                 defaults.retry_max,
             )?,
             pool_size: defaults.pool_size,
+            wal_autocheckpoint: number(
+                &names,
+                "db_wal_autocheckpoint",
+                &settings.db_wal_autocheckpoint,
+                file.db_wal_autocheckpoint,
+                u64::from(defaults.wal_autocheckpoint),
+                1_000_000,
+            )? as u32,
         };
         let text =
             |field, flag: &Option<String>, file: Option<String>| names.choose(field, flag, file);
@@ -533,7 +542,8 @@ mod tests {
         let file = dir.path().join("triage.toml");
         std::fs::write(
             &file,
-            "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n",
+            "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n\
+             db_wal_autocheckpoint = 0\n",
         )
         .unwrap();
         let settings = Settings {
@@ -545,6 +555,7 @@ mod tests {
         assert_eq!(config.timezone.iana_name(), Some("Europe/Berlin"));
         assert_eq!((config.handoff.hour(), config.handoff.minute()), (10, 0));
         assert_eq!(config.store.retries, 7);
+        assert_eq!(config.store.wal_autocheckpoint, 0);
         assert_eq!(config.db, PathBuf::from("triage.db"));
     }
 
@@ -658,6 +669,15 @@ mod tests {
             Settings::default(),
             Some("db_retries = 1000\n"),
             "invalid db_retries in t.toml `1000`: must be at most 100",
+        );
+        check_error(
+            Settings {
+                db_wal_autocheckpoint: Some("-1".into()),
+                from_environment: vec!["db_wal_autocheckpoint".into()],
+                ..Settings::default()
+            },
+            None,
+            "invalid TRIAGE_DB_WAL_AUTOCHECKPOINT `-1`: expected a whole number",
         );
         check_error(
             Settings {

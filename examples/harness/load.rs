@@ -197,6 +197,21 @@ pub fn answer_to(emulator: &Emulator, send: &Send) -> Answer {
     }
 }
 
+/// When the bot's answer to one send arrived: its ack when that carried the answer, else the
+/// post to the command's `response_url`.
+pub fn answered_at(emulator: &Emulator, send: &Send) -> Option<Instant> {
+    let ack = emulator.ack_of(&send.envelope_id);
+    if let Some(ack) = &ack {
+        if ack.payload.as_ref().and_then(text_of).is_some() {
+            return Some(ack.at);
+        }
+    }
+    let id = send.response_id.as_deref()?;
+    let workspace = emulator.workspace();
+    let post = workspace.response_posts.iter().find(|post| post.id == id)?;
+    Some(post.at)
+}
+
 fn text_of(payload: &Value) -> Option<String> {
     payload["text"].as_str().map(str::to_string)
 }

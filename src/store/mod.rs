@@ -85,6 +85,9 @@ pub struct StoreOptions {
     pub retry_max: Duration,
     /// Pooled connections.
     pub pool_size: u32,
+    /// WAL pages after which a commit checkpoints the WAL into the database file (SQLite's
+    /// `wal_autocheckpoint`); 0 leaves checkpoints to another process, such as Litestream.
+    pub wal_autocheckpoint: u32,
 }
 
 impl Default for StoreOptions {
@@ -95,6 +98,7 @@ impl Default for StoreOptions {
             retry_base: Duration::from_millis(50),
             retry_max: Duration::from_secs(2),
             pool_size: 4,
+            wal_autocheckpoint: DEFAULT_WAL_AUTOCHECKPOINT,
         }
     }
 }
@@ -440,6 +444,9 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
+/// SQLite's own default for `wal_autocheckpoint`, in pages.
+const DEFAULT_WAL_AUTOCHECKPOINT: u32 = 1000;
+
 /// Page cache per connection, in KiB (SQLite's default is 2 MiB). A team's database is small,
 /// and with several pooled connections the default lets resident memory creep up for minutes.
 const CACHE_KIB: i64 = 512;
@@ -457,6 +464,7 @@ fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> 
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "wal_autocheckpoint", options.wal_autocheckpoint)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)
 }
 
