@@ -359,6 +359,16 @@ pub enum DisciplineCommand {
         #[command(flatten)]
         by: By,
     },
+    /// Show or set who approves a cover once the person named to cover accepted it
+    Approval {
+        /// The discipline's key
+        key: String,
+        /// `admin` (every cover), `none` (their acceptance is enough) or `admin-if-conflict`
+        /// (only a cover that gives them double or back-to-back duty); leave out to show it
+        policy: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
     /// List disciplines in display order
     List,
 }

@@ -22,7 +22,7 @@ use rusqlite::{Connection, params};
 use serde_json::Value;
 use triage_bot::slack::emulator::{Emulator, Workspace};
 
-use super::load::{Answer, Load, answer_to};
+use super::load::{Answer, ClickKind, Load, answer_to};
 
 /// One `serve` process's life: started, and killed (SIGKILL) or stopped.
 #[derive(Debug, Clone, Copy)]
@@ -181,28 +181,31 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
             |row| row.get(0),
         )
         .unwrap_or(-1);
-    report.figure("approve clicks sent", load.clicks.len());
-    let clicks_acked = load
-        .clicks
-        .iter()
-        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
-        .count();
-    report.figure("approve clicks acked", clicks_acked);
-    report.figure("approvals in the database", approvals);
-    // A click is acked only once its decision is committed, so no acked click may leave its
-    // request pending.
-    let lost_clicks = load
-        .clicks
-        .iter()
-        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
-        .filter(|c| super::load::status_of(db, c.id).as_deref() == Some("pending"))
-        .count();
-    report.figure("acked clicks whose request is still pending", lost_clicks);
-    if lost_clicks > 0 {
-        report.fail(format!(
-            "{lost_clicks} acked approve clicks left their request pending"
-        ));
+    for kind in [ClickKind::Accept, ClickKind::Approve] {
+        let clicks: Vec<_> = load.clicks.iter().filter(|c| c.kind == kind).collect();
+        let acked: Vec<_> = clicks
+            .iter()
+            .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
+            .collect();
+        let name = format!("{kind:?}").to_lowercase();
+        report.figure(
+            &format!("{name} clicks sent / acked"),
+            format!("{} / {}", clicks.len(), acked.len()),
+        );
+        // A click is acked only once its decision is committed, so no acked click may leave
+        // its request where it was.
+        let lost = acked
+            .iter()
+            .filter(|c| super::load::status_of(db, c.id).as_deref() == Some(kind.before()))
+            .count();
+        if lost > 0 {
+            report.fail(format!(
+                "{lost} acked {name} clicks left their request {}",
+                kind.before()
+            ));
+        }
     }
+    report.figure("approvals in the database", approvals);
 }
 
 /// The slot's requests by the harness's admin, oldest first, with their statuses.

@@ -8,7 +8,7 @@ use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
 use crate::dates::SlackDates;
 use crate::domain::plan::SprintEdit;
-use crate::domain::{SlackUserId, Sprint};
+use crate::domain::{Approval, DisciplineKey, SlackUserId, Sprint};
 use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
 use crate::slack::blocks::{Message, discipline_name, mention};
@@ -46,6 +46,10 @@ fn with_discipline_named(ctx: Context<'_>, command: Command) -> Result<Command, 
             user,
             discipline: named(&discipline)?,
             position,
+        },
+        Command::Approval { discipline, policy } => Command::Approval {
+            discipline: named(&discipline)?,
+            policy,
         },
         other => other,
     })
@@ -121,6 +125,7 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
         Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
             change_sprints(ctx, command)?
         }
+        Command::Approval { discipline, policy } => approval(ctx, &discipline, policy)?,
         Command::AdminsList => admins(ctx)?,
         Command::AdminsAdd { user } => {
             let added = ctx.store.add_admin(&user, actor, ctx.now)?;
@@ -156,6 +161,9 @@ fn rights(command: &Command) -> Option<(&'static str, &'static str, &'static str
         Command::SprintEdit { .. } => ("sprint.edit", "sprint", "edit sprints"),
         Command::SprintShift { .. } => ("sprint.shift", "sprint", "shift sprints"),
         Command::SprintRetire { .. } => ("sprint.retire", "sprint", "retire sprints"),
+        Command::Approval {
+            policy: Some(_), ..
+        } => ("discipline.approval", "discipline", "set approval policies"),
         Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
         Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
         _ => return None,
@@ -180,6 +188,7 @@ fn entity_id(command: &Command) -> String {
         | Command::SprintShift { sprint, .. }
         | Command::SprintRetire { sprint } => sprint.clone(),
         Command::AdminsAdd { user } | Command::AdminsRemove { user } => user.to_string(),
+        Command::Approval { discipline, .. } => discipline.to_string(),
         _ => String::new(),
     }
 }
@@ -253,6 +262,33 @@ fn sprint_line(sprint: &Sprint, dates: &SlackDates) -> String {
         escape(&sprint.name),
         dates.span(sprint.start, sprint.end)
     )
+}
+
+/// `approval <discipline> [policy]`: shows the policy, or sets it (audited).
+fn approval(
+    ctx: Context<'_>,
+    key: &DisciplineKey,
+    policy: Option<Approval>,
+) -> Result<String, BotError> {
+    let name = discipline_name(&Roster::load(ctx.store)?, key);
+    let Some(policy) = policy else {
+        let policy = ctx.store.approval_policy(key)?;
+        return Ok(format!(
+            "*{name}*: approval `{policy}`: {}.",
+            policy.describe()
+        ));
+    };
+    let before = ctx
+        .store
+        .set_approval_policy(key, policy, ctx.user.as_str(), ctx.now)?;
+    Ok(if before == policy {
+        format!("*{name}*: approval is already `{policy}`; nothing changed.")
+    } else {
+        format!(
+            "*{name}*: approval `{before}` → `{policy}`: {}.",
+            policy.describe()
+        )
+    })
 }
 
 fn added_sprints(created: &[Sprint], dates: &SlackDates) -> String {

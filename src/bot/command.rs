@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use crate::domain::{DisciplineKey, SlackUserId};
+use crate::domain::{Approval, DisciplineKey, SlackUserId};
 
 /// Sprints shown by `schedule` without a count.
 pub const DEFAULT_SCHEDULE: usize = 4;
@@ -128,6 +128,11 @@ pub enum Command {
         sprint: String,
     },
     AdminsList,
+    /// Show (anyone) or set (admins) a discipline's approval policy.
+    Approval {
+        discipline: DisciplineKey,
+        policy: Option<Approval>,
+    },
     AdminsAdd {
         user: SlackUserId,
     },
@@ -296,6 +301,11 @@ pub const HELP: &[HelpEntry] = &[
         true,
     ),
     entry(
+        "approval <discipline> [admin|none|admin-if-conflict]",
+        "who approves a cover once the person named accepted it",
+        true,
+    ),
+    entry(
         "admins add|remove <@person>",
         "add or remove an admin",
         true,
@@ -320,6 +330,7 @@ const WORDS: &[&str] = &[
     "member",
     "sprint",
     "admins",
+    "approval",
 ];
 
 /// Parses the text after the slash command.
@@ -359,6 +370,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "member" | "members" => parse_member(rest),
         "sprint" | "sprints" => parse_sprint(rest),
         "admins" | "admin" => parse_admins(rest),
+        "approval" => parse_approval(rest),
         _ => Ok(Command::Unknown {
             suggestion: suggest(&first),
             word: first,
@@ -584,6 +596,27 @@ fn parse_admins(rest: &[&str]) -> Result<Command, ParseError> {
             USAGE,
         )),
     }
+}
+
+fn parse_approval(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "approval <discipline> [admin|none|admin-if-conflict]";
+    let (discipline, policy) = match rest {
+        [discipline] => (discipline, None),
+        [discipline, policy] => (discipline, Some(*policy)),
+        _ => {
+            return Err(problem(
+                "name a discipline, and the policy to set if you are changing it".to_string(),
+                USAGE,
+            ));
+        }
+    };
+    let discipline = DisciplineKey::parse(discipline)
+        .map_err(|_| problem(format!("`{discipline}` is not a discipline key"), USAGE))?;
+    let policy = policy
+        .map(|p| p.parse::<Approval>())
+        .transpose()
+        .map_err(|e| problem(e.to_string(), USAGE))?;
+    Ok(Command::Approval { discipline, policy })
 }
 
 fn problem(problem: String, usage: &'static str) -> ParseError {

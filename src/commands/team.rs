@@ -7,7 +7,8 @@ use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
 use crate::dates::CliDates;
-use crate::domain::{DisciplineKey, SlackUserId};
+use crate::domain::approval::UnknownApproval;
+use crate::domain::{Approval, DisciplineKey, SlackUserId};
 use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
@@ -31,6 +32,31 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             let store = app::open_store(config)?;
             let change = store.save_discipline(&new, &actor, config.now())?;
             outln!("{}", describe_discipline(&change));
+        }
+        DisciplineCommand::Approval { key, policy, by } => {
+            let key = DisciplineKey::parse(&key)?;
+            let store = app::open_store(config)?;
+            match policy {
+                None => {
+                    let policy = store.approval_policy(&key)?;
+                    outln!("{key}: approval {policy} ({})", policy.describe());
+                }
+                Some(policy) => {
+                    let policy: Approval = policy
+                        .parse()
+                        .map_err(|e: UnknownApproval| UsageError(e.to_string()))?;
+                    let actor = parse_actor(&by.by)?;
+                    let before = store.set_approval_policy(&key, policy, &actor, config.now())?;
+                    if before == policy {
+                        outln!("{key}: approval is already {policy}; nothing changed");
+                    } else {
+                        outln!(
+                            "{key}: approval {before} → {policy} ({})",
+                            policy.describe()
+                        );
+                    }
+                }
+            }
         }
         DisciplineCommand::List => {
             let store = app::open_store(config)?;

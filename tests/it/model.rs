@@ -1,4 +1,4 @@
-//! A model-based test of the schedule and coverage rules taken together (issue 11).
+//! A model-based test of the schedule and coverage rules taken together (issues 11 and 13).
 //!
 //! proptest generates 1000 sequences of 50 to 59 actions in a small world (two disciplines, five
 //! people and one outsider, a handful of one-week sprints, the clock starting before the first)
@@ -18,7 +18,12 @@
 //! 5. sprints never overlap (a shared boundary day is allowed);
 //! 6. there is always an admin;
 //! 7. a decision DMs each person whose duty it changed exactly once, naming the discipline (and
-//!    the request), sends nobody two DMs, and tells nobody else that their duty changed.
+//!    the request), sends nobody two DMs, and tells nobody else that their duty changed;
+//! 8. a request naming someone other than its requester waits for that person (proposed): only
+//!    they accept or refuse it, no admin approves it before they accept, and once accepted it
+//!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
+//!    admins, changed at random) and the slot as it is then say. Filing sends the person named
+//!    one DM asking them, and the person whose shift it is one DM when someone else asked.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -47,7 +52,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::request::Action as Verb;
 use triage_bot::domain::{
-    CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
 };
 use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};
@@ -58,7 +63,7 @@ mod reference;
 
 use checks::{check, check_step};
 use real::Real;
-use reference::{Expected, Model, Slots, Status, last_day};
+use reference::{Expected, Model, Policy, Slots, Status, last_day};
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -175,6 +180,12 @@ enum Action {
         person: Pick,
         by: Actor,
     },
+    /// An admin (or not) sets a discipline's approval policy.
+    SetApproval {
+        discipline: usize,
+        policy: Policy,
+        by: Actor,
+    },
     AddAdmin(usize),
     RemoveAdmin(usize),
     AdvanceHours(i64),
@@ -210,6 +221,8 @@ fn action() -> impl Strategy<Value = Action> {
     let anyone = 0..PEOPLE.len();
     let discipline = 0..DISCIPLINES.len();
     let verb = prop_oneof![
+        Just(Verb::Accept),
+        Just(Verb::Refuse),
         Just(Verb::Approve),
         Just(Verb::Decline),
         Just(Verb::Cancel),
@@ -239,8 +252,14 @@ fn action() -> impl Strategy<Value = Action> {
         ),
         14 => (target(), verb, actor())
             .prop_map(|(request, verb, by)| Action::Decide { request, verb, by }),
-        4 => (discipline, pick(), actor())
+        4 => (discipline.clone(), pick(), actor())
             .prop_map(|(discipline, person, by)| Action::Set { discipline, person, by }),
+        2 => (
+            discipline.clone(),
+            prop_oneof![Just(Policy::Admin), Just(Policy::Nobody), Just(Policy::IfConflict)],
+            actor()
+        )
+            .prop_map(|(discipline, policy, by)| Action::SetApproval { discipline, policy, by }),
         2 => anyone.clone().prop_map(Action::AddAdmin),
         2 => anyone.prop_map(Action::RemoveAdmin),
         8 => prop_oneof![Just(1i64), Just(6), Just(24), Just(72)].prop_map(Action::AdvanceHours),
@@ -351,13 +370,15 @@ fn normalized(action: &Action, model: &Model) -> Action {
             verb,
             by,
         } => {
-            let status = match verb {
-                Verb::Revoke => Status::Approved,
-                _ => Status::Pending,
+            let applies = |status: Status| match verb {
+                Verb::Revoke => status == Status::Approved,
+                Verb::Accept | Verb::Refuse => status == Status::Proposed,
+                Verb::Approve => status == Status::Pending,
+                _ => status.is_open(),
             };
             let open: Vec<usize> = (0..model.requests.len())
                 .rev()
-                .filter(|i| model.requests[*i].status == status)
+                .filter(|i| applies(model.requests[*i].status))
                 .collect();
             let request = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
             Action::Decide { request, verb, by }

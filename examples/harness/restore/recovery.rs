@@ -49,12 +49,9 @@ fn acknowledged(restored: &Connection, emulator: &Emulator, load: &Load) -> Vec<
         };
         let status = status_of(restored, click.id);
         acked.push(Acked {
-            what: format!("approval of request #{}", click.id),
+            what: format!("{:?} of request #{}", click.kind, click.id).to_lowercase(),
             at: ack.at,
-            kept: matches!(
-                status.as_deref(),
-                Some("approved" | "superseded" | "revoked")
-            ),
+            kept: status.is_some() && status.as_deref() != Some(click.kind.before()),
         });
     }
     acked

@@ -182,7 +182,7 @@ pub fn check_step(
             .requests
             .iter()
             .enumerate()
-            .find(|(_, r)| r.status == Status::Pending && model.has_ended(r.sprint))
+            .find(|(_, r)| r.status.is_open() && model.has_ended(r.sprint))
         {
             return Err(format!(
                 "invariant 4: request #{} pending after its sprint ended",
@@ -194,19 +194,23 @@ pub fn check_step(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
     );
-    if matches!(action, Action::File { .. }) {
-        // A request filed on someone else's behalf tells the person whose shift it is, once,
-        // without claiming their duty changed.
-        return match dms {
-            [] => Ok(()),
-            [(_, to, text)]
-                if text.contains("to cover your shift") && !claims_duty_change(text) =>
-            {
-                let _ = to;
-                Ok(())
-            }
-            _ => Err(format!("filing a request sent these DMs: {dms:?}")),
+    if matches!(action, Action::SetApproval { .. }) {
+        return match dms.first() {
+            Some((_, to, text)) => Err(format!("a policy change sent a DM to {to}: {text}")),
+            None => Ok(()),
         };
+    }
+    if matches!(action, Action::File { .. }) {
+        // Filing asks the person named to cover, and tells the person whose shift it is when
+        // someone else asked: one DM each, none claiming a duty changed.
+        let mut told = BTreeSet::new();
+        for (_, to, text) in dms {
+            let fits = text.contains("asks you to cover") || text.contains("to cover your shift");
+            if !fits || claims_duty_change(text) || !told.insert(to) {
+                return Err(format!("filing a request sent these DMs: {dms:?}"));
+            }
+        }
+        return Ok(());
     }
     if !decision {
         return match dms.first() {

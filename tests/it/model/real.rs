@@ -182,8 +182,11 @@ impl Real {
             }
             Action::Decide { request, verb, by } => {
                 let i = request.index();
-                let requester = before.requests.get(i).map(|r| r.requester);
-                let decider = user(before.resolve(by, requester));
+                let involved = before.requests.get(i).map(|r| match verb {
+                    Verb::Accept | Verb::Refuse => r.replacement,
+                    _ => r.requester,
+                });
+                let decider = user(before.resolve(by, involved));
                 let ctx = self.ctx(&decider, now);
                 bot_coverage::decide_outcome(ctx, i as i64 + 1, verb, None).is_ok()
             }
@@ -195,6 +198,24 @@ impl Real {
                 let admin = user(before.resolve(by, None));
                 let ctx = self.ctx(&admin, now);
                 bot_coverage::set(ctx, &key(discipline), &user(person.person()), None).is_ok()
+            }
+            Action::SetApproval {
+                discipline,
+                policy,
+                by,
+            } => {
+                let policy = match policy {
+                    Policy::Admin => Approval::Admin,
+                    Policy::Nobody => Approval::None,
+                    Policy::IfConflict => Approval::AdminIfConflict,
+                };
+                let actor = user(before.resolve(by, None));
+                let ctx = self.ctx(&actor, now);
+                let command = Command::Approval {
+                    discipline: key(discipline),
+                    policy: Some(policy),
+                };
+                admin::run(ctx, command).is_ok()
             }
             Action::AddAdmin(person) => {
                 self.admin(before, Command::AdminsAdd { user: user(person) })

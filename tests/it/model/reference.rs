@@ -1,12 +1,15 @@
 //! The reference model: the world as the rules describe it, small enough to be obviously right.
 //! It re-derives the rotation (round-robin over active members from the latest frozen pick),
 //! freezes a sprint's pick the moment it starts, and decides requests by the lifecycle in
-//! issue 11. Of the crate it uses only the request verbs and, to compare, the status names.
+//! issue 11, with the consent of the person named to cover and each discipline's approval
+//! policy (issue 13). Of the crate it uses only the request verbs and, to compare, the status
+//! names.
 
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    Proposed,
     Pending,
     Approved,
     Declined,
@@ -19,6 +22,7 @@ pub enum Status {
 impl Status {
     pub fn real(self) -> OverrideStatus {
         match self {
+            Status::Proposed => OverrideStatus::Proposed,
             Status::Pending => OverrideStatus::Pending,
             Status::Approved => OverrideStatus::Approved,
             Status::Declined => OverrideStatus::Declined,
@@ -41,6 +45,21 @@ pub struct Request {
     pub approved_at: Option<Timestamp>,
 }
 
+/// Who approves a cover once its replacement accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Admin,
+    Nobody,
+    IfConflict,
+}
+
+impl Status {
+    /// Waiting for the replacement or for an admin.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Proposed | Status::Pending)
+    }
+}
+
 /// Holders per discipline of one sprint.
 pub type Slots = [Option<usize>; 2];
 
@@ -59,6 +78,8 @@ pub struct Model {
     /// Who was on duty in a sprint when it ended.
     pub ended: BTreeMap<usize, Slots>,
     pub requests: Vec<Request>,
+    /// Each discipline's approval policy.
+    pub policies: [Policy; 2],
 }
 
 /// What the model expects a step to do.
@@ -95,6 +116,7 @@ impl Model {
             frozen: BTreeMap::new(),
             ended: BTreeMap::new(),
             requests: Vec::new(),
+            policies: [Policy::Admin; 2],
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -268,7 +290,7 @@ impl Model {
     pub fn close_stale_in(&mut self, sprint: usize, discipline: usize) {
         for i in 0..self.requests.len() {
             let r = &self.requests[i];
-            if r.status == Status::Pending && r.sprint == sprint && r.discipline == discipline {
+            if r.status.is_open() && r.sprint == sprint && r.discipline == discipline {
                 if let Some(to) = self.staleness(r) {
                     self.requests[i].status = to;
                 }
@@ -360,6 +382,17 @@ impl Model {
                 person,
                 by,
             } => self.set(discipline, person.person(), by),
+            Action::SetApproval {
+                discipline,
+                policy,
+                by,
+            } => {
+                if !self.is_admin(self.resolve(by, None)) {
+                    return Expected::refused();
+                }
+                self.policies[discipline] = policy;
+                Expected::done()
+            }
             Action::AddAdmin(person) => {
                 self.admins.insert(person);
                 Expected::done()
@@ -387,7 +420,7 @@ impl Model {
             }
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
-                    if self.requests[i].status == Status::Pending {
+                    if self.requests[i].status.is_open() {
                         if let Some(to) = self.staleness(&self.requests[i]) {
                             self.requests[i].status = to;
                         }
@@ -431,27 +464,53 @@ impl Model {
             return Expected::refused();
         }
         let already = self.requests.iter().any(|r| {
-            r.status == Status::Pending
+            r.status.is_open()
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, requester, replacement)
         });
         if !already {
+            // Someone else named to cover agrees first.
+            let status = if replacement == requester {
+                Status::Pending
+            } else {
+                Status::Proposed
+            };
             self.requests.push(Request {
                 sprint,
                 discipline,
                 original: holder,
                 replacement,
                 requester,
-                status: Status::Pending,
+                status,
                 approved_at: None,
             });
         }
         Expected::done()
     }
 
+    /// Whether covering the slot gives `person` double duty (another discipline, same sprint)
+    /// or back-to-back duty (any discipline, the sprint before or after).
+    pub fn conflict(&self, sprint: usize, discipline: usize, person: usize) -> bool {
+        let neighbours = sprint.saturating_sub(1)..(sprint + 2).min(self.sprints.len());
+        neighbours.into_iter().any(|s| {
+            (0..2).any(|d| (s, d) != (sprint, discipline) && self.holder(s, d) == Some(person))
+        })
+    }
+
+    pub fn needs_admin(&self, r: &Request) -> bool {
+        match self.policies[r.discipline] {
+            Policy::Admin => true,
+            Policy::Nobody => false,
+            Policy::IfConflict => self.conflict(r.sprint, r.discipline, r.replacement),
+        }
+    }
+
     pub fn decide_request(&mut self, i: usize, verb: Verb, by: Actor) -> Expected {
-        let requester = self.requests.get(i).map(|r| r.requester);
-        let decider = self.resolve(by, requester);
+        let involved = self.requests.get(i).map(|r| match verb {
+            Verb::Accept | Verb::Refuse => r.replacement,
+            _ => r.requester,
+        });
+        let decider = self.resolve(by, involved);
         let admin_only = matches!(verb, Verb::Approve | Verb::Decline | Verb::Revoke);
         if admin_only && !self.is_admin(decider) {
             return Expected::refused();
@@ -462,17 +521,36 @@ impl Model {
         if verb == Verb::Cancel && r.requester != decider && !self.is_admin(decider) {
             return Expected::refused();
         }
+        if matches!(verb, Verb::Accept | Verb::Refuse) && r.replacement != decider {
+            return Expected::refused();
+        }
         let target = match verb {
+            Verb::Accept => Status::Pending,
             Verb::Approve => Status::Approved,
-            Verb::Decline => Status::Declined,
+            Verb::Decline | Verb::Refuse => Status::Declined,
             Verb::Cancel => Status::Cancelled,
             _ => Status::Revoked,
         };
-        if r.status == target {
+        if r.status == target || (verb == Verb::Accept && r.status == Status::Approved) {
             return Expected::done();
         }
         let decided = Some(i);
         match (r.status, verb) {
+            (Status::Proposed, Verb::Accept) => {
+                match self.staleness(&r) {
+                    Some(closed) => self.requests[i].status = closed,
+                    None if self.needs_admin(&r) => self.requests[i].status = Status::Pending,
+                    None => {
+                        self.approve(i);
+                        self.close_stale_in(r.sprint, r.discipline);
+                    }
+                }
+                Expected { ok: true, decided }
+            }
+            (Status::Proposed, Verb::Refuse | Verb::Decline | Verb::Cancel) => {
+                self.requests[i].status = target;
+                Expected { ok: true, decided }
+            }
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
                     Some(closed) => self.requests[i].status = closed,
@@ -510,7 +588,7 @@ impl Model {
             return Expected::refused();
         }
         let same = |r: &Request| {
-            r.status == Status::Pending
+            r.status.is_open()
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, admin, person)
         };
@@ -554,6 +632,7 @@ impl Model {
             frozen: self.frozen.clone(),
             ended: self.ended.clone(),
             requests: self.requests.clone(),
+            policies: self.policies,
         }
     }
 }
