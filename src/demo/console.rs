@@ -467,6 +467,10 @@ impl Console {
             ),
             ("as priya", "act as someone else (Priya is the admin)"),
             (
+                "click Accept",
+                "press the newest [Accept] button you can see (in a DM asking you to cover)",
+            ),
+            (
                 "click Approve",
                 "press the newest [Approve] button you can see",
             ),

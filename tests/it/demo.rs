@@ -60,6 +60,8 @@ fn a_scripted_session_requests_cover_approves_it_and_hands_off() {
 /triage me
 /triage cover 4 @maria dentist
 click Approve
+as maria
+click Accept
 as priya
 click Approve
 advance 14d
@@ -80,8 +82,8 @@ quit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -109,17 +111,26 @@ quit
               UI Engineering in Sprint 8, Mon May 4 to Sun May 17
               [Request coverage]
             jonas> /triage cover 4 @maria dentist
-            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4; @Maria Lopez has a DM about it. An admin will approve or decline it, and you will get a DM either way.
+            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4. @Maria Lopez has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.
+            [DM → Maria Lopez]
+              @Jonas Berg asks you to cover their shift, UI Engineering in Sprint 4 (request #1).
+              Reason: dentist
+              [Accept] [Decline]
+              Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.
+            jonas> click Approve
+            error: no button `Approve` in anything you can see; buttons show as [Label]
+            jonas> as maria
+            You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
+            maria> click Accept
+            (pressing [Accept] by “@Jonas Berg asks you to cover their shift, UI Engineering in Sprint 4 (request #1).” [DM → Maria Lopez])
+            [only you] You accepted request #1 (@Maria Lopez to cover UI Engineering in Sprint 4). An admin will approve or decline it, and you will get a DM either way.
+            [DM → Jonas Berg] @Maria Lopez accepted your coverage request #1 (UI Engineering in Sprint 4). An admin will approve or decline it, and you will hear either way.
             [#triage-admins]
               Coverage request #1
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
               [Approve] [Decline]
-            [DM → Maria Lopez] @Jonas Berg asked you to cover their shift, UI Engineering in Sprint 4 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Jonas Berg: they can cancel it with `/triage cancel 1`.
-            jonas> click Approve
-            (pressing [Approve] by “Coverage request #1” [#triage-admins])
-            [only you] only admins can approve requests
-            jonas> as priya
+            maria> as priya
             You are Priya Nair (@priya): Producer; an admin.
             priya> click Approve
             (pressing [Approve] by “Coverage request #1” [#triage-admins])
@@ -191,8 +202,8 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -253,8 +264,8 @@ submit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -310,13 +321,12 @@ submit
             maria> submit
             (pressing [Send request] in “Request coverage”)
             [modal “Request coverage”] closed
-            [#triage-admins]
-              Coverage request #1
-              @Maria Lopez asks @Tom Becker to cover Account in Sprint 5
+            [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5. @Tom Becker has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.
+            [DM → Tom Becker]
+              @Maria Lopez asks you to cover their shift, Account in Sprint 5 (request #1).
               Reason: out sick
-              [Approve] [Decline]
-            [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5; @Tom Becker has a DM about it. An admin will approve or decline it, and you will get a DM either way.
-            [DM → Tom Becker] @Maria Lopez asked you to cover their shift, Account in Sprint 5 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Maria Lopez: they can cancel it with `/triage cancel 1`.
+              [Accept] [Decline]
+              Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.
             Bye.
         "#]],
     );
@@ -347,8 +357,8 @@ submit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -419,8 +429,8 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -454,8 +464,8 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> state
