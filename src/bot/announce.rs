@@ -77,7 +77,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
         current: current.as_ref().map(|d| view(d, &team)),
         next: next.as_ref().map(|d| view(d, &team)),
         team: &team,
-        heads_up: config.bot.heads_up,
+        heads_up: &config.bot.heads_up,
         now,
     };
     let plan = announce::plan(&situation);
@@ -151,7 +151,9 @@ fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
             enqueued,
             "the sprint in force ended with no sprint following: announced"
         ),
-        PlanKind::Unchanged if enqueued > 0 => tracing::info!(enqueued, "heads-ups enqueued"),
+        PlanKind::Unchanged if enqueued > 0 => {
+            tracing::info!(enqueued, "heads-ups or reminders enqueued");
+        }
         PlanKind::Unchanged => {}
     }
 }
@@ -228,11 +230,25 @@ fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> 
             disciplines,
             sprint,
             starts_at,
+            sent_at,
+        } => {
+            let starts = starts_at.to_zoned(config.timezone.clone());
+            let sent_on = sent_at.to_zoned(config.timezone.clone()).date();
+            dm(
+                person,
+                notices::heads_up(&refs(&names(disciplines)), sprint, &starts, sent_on),
+            )
+        }
+        NoticeKind::Reminder {
+            person,
+            disciplines,
+            sprint,
+            starts_at,
         } => {
             let starts = starts_at.to_zoned(config.timezone.clone());
             dm(
                 person,
-                notices::heads_up(&refs(&names(disciplines)), sprint, &starts),
+                notices::reminder(&refs(&names(disciplines)), sprint, &starts),
             )
         }
         NoticeKind::Added {

@@ -65,12 +65,28 @@ pub fn duty_ended_uncovered(disciplines: &[&str], next: Option<(&Sprint, &Zoned)
     single_section(text)
 }
 
-/// "Heads-up: your triage duty for UI starts tomorrow at 08:00."
-pub fn heads_up(disciplines: &[&str], sprint: &Sprint, starts: &Zoned) -> Rendered {
+/// "Heads-up: your triage duty for UI starts tomorrow at 08:00." (or "starts on Mon Mar 23 at
+/// 08:00" when it is not sent the day before).
+pub fn heads_up(disciplines: &[&str], sprint: &Sprint, starts: &Zoned, sent_on: Date) -> Rendered {
+    let when = if sent_on.tomorrow().ok() == Some(starts.date()) {
+        format!("tomorrow at {}", starts.strftime("%H:%M %Z"))
+    } else {
+        starts.strftime("on %a %b %-d at %H:%M %Z").to_string()
+    };
+    early_notice("Heads-up", disciplines, sprint, &when)
+}
+
+/// "Reminder: your triage duty for UI starts on Mon Mar 23 at 08:00." Sent some days before the
+/// heads-up.
+pub fn reminder(disciplines: &[&str], sprint: &Sprint, starts: &Zoned) -> Rendered {
+    let when = starts.strftime("on %a %b %-d at %H:%M %Z").to_string();
+    early_notice("Reminder", disciplines, sprint, &when)
+}
+
+fn early_notice(label: &str, disciplines: &[&str], sprint: &Sprint, when: &str) -> Rendered {
     let text = format!(
-        "Heads-up: your triage duty for {} starts tomorrow at {} ({}, until {}).",
+        "{label}: your triage duty for {} starts {when} ({}, until {}).",
         names(disciplines),
-        starts.strftime("%H:%M %Z"),
         escape(&sprint.name),
         day(sprint.end),
     );
@@ -308,7 +324,7 @@ mod tests {
             .parse()
             .unwrap();
         check(
-            heads_up(&["UI"], &sprint(), &starts),
+            heads_up(&["UI"], &sprint(), &starts, "2026-03-08".parse().unwrap()),
             expect![[r#"
             Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Sun Mar 22).
             [
@@ -322,6 +338,11 @@ mod tests {
             ]
         "#]],
         );
+        // Sent on the Friday before a Monday start, and as a reminder a week ahead.
+        expect!["Heads-up: your triage duty for UI starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Sun Mar 22)."]
+            .assert_eq(&heads_up(&["UI"], &sprint(), &starts, "2026-03-06".parse().unwrap()).text);
+        expect!["Reminder: your triage duty for UI and PO starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Sun Mar 22)."]
+            .assert_eq(&reminder(&["UI", "PO"], &sprint(), &starts).text);
     }
 
     #[test]
