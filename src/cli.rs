@@ -274,9 +274,23 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_COMMAND", value_name = "/NAME")]
     pub command: Option<String>,
 
-    /// Local time of the heads-up the day before a handoff, HH:MM [default: 17:00]
+    /// Local time of the heads-up on the last working day before a handoff, HH:MM [default:
+    /// 17:00]
     #[arg(long, env = "TRIAGE_HEADS_UP_TIME", value_name = "HH:MM")]
     pub heads_up_time: Option<String>,
+
+    /// The team's working days, e.g. mon-fri, sun-thu or mon,tue,wed,thu [default: mon-fri]
+    #[arg(long, env = "TRIAGE_WORKDAYS", value_name = "DAYS")]
+    pub workdays: Option<String>,
+
+    /// Comma-separated holidays (YYYY-MM-DD): no heads-ups or routine messages on them
+    #[arg(long, env = "TRIAGE_HOLIDAYS", value_name = "DATES")]
+    pub holidays: Option<String>,
+
+    /// Also remind incoming people this long before a handoff, e.g. 7d or 2w (at most 60d),
+    /// on a working day at the heads-up time [default: off]
+    #[arg(long, env = "TRIAGE_REMINDER_LEAD", value_name = "LEAD")]
+    pub reminder_lead: Option<String>,
 
     /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
@@ -293,6 +307,9 @@ impl ServerSettings {
             usergroup: pick(&self.usergroup, &later.usergroup),
             command: pick(&self.command, &later.command),
             heads_up_time: pick(&self.heads_up_time, &later.heads_up_time),
+            workdays: pick(&self.workdays, &later.workdays),
+            holidays: pick(&self.holidays, &later.holidays),
+            reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
             http_addr: pick(&self.http_addr, &later.http_addr),
         }
     }

@@ -57,6 +57,11 @@ impl SlackDates {
         format!("{} {}", self.day(date), self.time(at))
     }
 
+    /// The team's calendar day of an instant.
+    pub fn date_of(&self, at: Timestamp) -> Date {
+        at.to_zoned(self.zone.clone()).date()
+    }
+
     /// The time of day of an instant, for relative forms ("tomorrow at 08:00 PDT").
     pub fn time(&self, at: Timestamp) -> String {
         at.to_zoned(self.zone.clone())

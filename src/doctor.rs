@@ -99,9 +99,20 @@ fn configuration(config: &Config) -> Vec<Check> {
     let mut checks = vec![Check::ok(
         "configuration",
         format!(
-            "time zone {zone}, handoff {}, heads-up {}, command {}",
+            "time zone {zone}, handoff {}, heads-up {} on workdays {}{}{}, command {}",
             config.handoff.strftime("%H:%M"),
-            config.bot.heads_up.strftime("%H:%M"),
+            config.bot.heads_up.time.strftime("%H:%M"),
+            config.bot.heads_up.calendar.weekdays,
+            match config.bot.heads_up.calendar.holidays.len() {
+                0 => String::new(),
+                1 => " (1 holiday)".to_string(),
+                n => format!(" ({n} holidays)"),
+            },
+            config
+                .bot
+                .heads_up
+                .reminder_lead
+                .map_or(String::new(), |lead| format!(", reminder {lead} ahead")),
             config.bot.command
         ),
     )];

@@ -80,7 +80,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
             .map(|(d, ends_at)| view(d, *ends_at, &team)),
         next: next.as_ref().map(|(d, ends_at)| view(d, *ends_at, &team)),
         team: &team,
-        heads_up: config.bot.heads_up,
+        heads_up: &config.bot.heads_up,
         now,
     };
     let plan = announce::plan(&situation);
@@ -160,7 +160,9 @@ fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
             enqueued,
             "the sprint in force ended with no sprint following: announced"
         ),
-        PlanKind::Unchanged if enqueued > 0 => tracing::info!(enqueued, "heads-ups enqueued"),
+        PlanKind::Unchanged if enqueued > 0 => {
+            tracing::info!(enqueued, "heads-ups or reminders enqueued");
+        }
         PlanKind::Unchanged => {}
     }
 }
@@ -248,13 +250,29 @@ fn effect_of(
             sprint,
             starts_at,
             ends_at,
+            sent_at,
         } => dm(
             person,
             notices::heads_up(
                 &refs(&names(disciplines)),
                 sprint,
-                *starts_at,
-                *ends_at,
+                (*starts_at, *ends_at),
+                dates.date_of(*sent_at),
+                dates,
+            ),
+        ),
+        NoticeKind::Reminder {
+            person,
+            disciplines,
+            sprint,
+            starts_at,
+            ends_at,
+        } => dm(
+            person,
+            notices::reminder(
+                &refs(&names(disciplines)),
+                sprint,
+                (*starts_at, *ends_at),
                 dates,
             ),
         ),

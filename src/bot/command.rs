@@ -8,6 +8,7 @@
 
 use jiff::civil::Date;
 
+use crate::domain::day_ref::DayRef;
 use crate::domain::{Approval, DisciplineKey, SlackUserId};
 
 /// Sprints shown by `schedule` without a count.
@@ -46,9 +47,11 @@ pub enum Command {
         word: String,
         suggestion: Option<&'static str>,
     },
-    /// Who is on duty now; `here` posts the answer in the channel.
+    /// Who is on duty now, or on `day` (at its handoff time); `here` posts the answer in the
+    /// channel.
     Who {
         here: bool,
+        day: Option<DayRef>,
     },
     Next,
     Schedule {
@@ -217,8 +220,8 @@ const fn entry(usage: &'static str, about: &'static str, admin: bool) -> HelpEnt
 /// Every command, in the order help lists them.
 pub const HELP: &[HelpEntry] = &[
     entry(
-        "who [here]",
-        "who is on duty now (`here` posts it in the channel)",
+        "who [day] [here]",
+        "who is on duty now, or on a day: `tomorrow`, `friday`, `next monday`, `2026-03-20` (`here` posts it in the channel)",
         false,
     ),
     entry("next", "who is on duty in the next sprint", false),
@@ -393,14 +396,19 @@ fn no_arguments(
 }
 
 fn parse_who(rest: &[&str]) -> Result<Command, ParseError> {
-    match rest {
-        [] => Ok(Command::Who { here: false }),
-        [word] if word.eq_ignore_ascii_case("here") => Ok(Command::Who { here: true }),
-        [word, ..] => Err(problem(
-            format!("expected `here` or nothing after `who`, not `{word}`"),
-            "who [here]",
-        )),
+    let (here, words) = match rest.split_last() {
+        Some((last, words)) if last.eq_ignore_ascii_case("here") => (true, words),
+        _ => (false, rest),
+    };
+    if words.is_empty() {
+        return Ok(Command::Who { here, day: None });
     }
+    let day = DayRef::parse(&words.join(" "))
+        .map_err(|error| problem(error.to_string(), "who [day] [here]"))?;
+    Ok(Command::Who {
+        here,
+        day: Some(day),
+    })
 }
 
 fn parse_schedule(rest: &[&str]) -> Result<Command, ParseError> {
@@ -753,12 +761,34 @@ mod tests {
 
     #[test]
     fn reading_commands() {
-        check("who", expect!["Who { here: false }"]);
-        check("who here", expect!["Who { here: true }"]);
+        check("who", expect!["Who { here: false, day: None }"]);
+        check("who here", expect!["Who { here: true, day: None }"]);
         check(
             "who there",
             expect![
-                "error: expected `here` or nothing after `who`, not `there` (usage: who [here])"
+                "error: `there` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday (usage: who [day] [here])"
+            ],
+        );
+        check(
+            "who tomorrow",
+            expect!["Who { here: false, day: Some(Tomorrow) }"],
+        );
+        check(
+            "who Next Monday here",
+            expect!["Who { here: true, day: Some(NextWeekday(Monday)) }"],
+        );
+        check(
+            "who 2026-03-20",
+            expect!["Who { here: false, day: Some(Date(2026-03-20)) }"],
+        );
+        check(
+            "who fri",
+            expect!["Who { here: false, day: Some(Weekday(Friday)) }"],
+        );
+        check(
+            "who 20/03/2026",
+            expect![
+                "error: `20/03/2026` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday (usage: who [day] [here])"
             ],
         );
         check("next", expect!["Next"]);

@@ -5,6 +5,11 @@
 //! channel (`request:<id>:admin-post`, remembered as message `request:<id>`), the update of that
 //! post after a decision (`decision:<id>:update`), DMs (`…:dm:<user>`), Home refreshes
 //! (`…:home:<user>`) and the user group reconciliation (`…:usergroups`).
+//!
+//! DMs about a sprint that has not started are routine: caused on a day off, they wait for the
+//! next working day's heads-up time (`domain::workdays`), unless the sprint starts sooner. DMs
+//! about the sprint in force (or one that has ended), and the requester's own confirmation of a
+//! request filed with the form, go at once.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +26,7 @@ use crate::dates::SlackDates;
 use crate::domain::request::Action;
 use crate::domain::{
     CoverageError, CoverageRequest, DisciplineKey, Member, Override, OverrideStatus, SlackUserId,
-    Sprint, SprintIndex,
+    Sprint, SprintIndex, sprint_starts_at,
 };
 use crate::duty::{self, Roster};
 use crate::slack::blocks::{self, Message};
@@ -59,7 +64,14 @@ pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message,
     };
     let outcome = file(ctx, &request, reason, Via::Command)?;
     let sprint = ctx.store.sprint(request.sprint)?;
-    Ok(blocks::request_filed(&outcome, sprint.as_ref(), &roster))
+    let dates = ctx.dates();
+    let held = held_until(ctx.config, ctx.now, sprint.as_ref()).map(|at| (at, &dates));
+    Ok(blocks::request_filed(
+        &outcome,
+        sprint.as_ref(),
+        &roster,
+        held,
+    ))
 }
 
 /// The discipline a person named by key or display name (see `Roster::find_discipline`).
@@ -167,8 +179,10 @@ fn request_effects(
         out.extend(admin_post(ctx, o, sprint, roster));
     }
     if via == Via::Modal {
-        let confirmation =
-            blocks::request_filed(&RequestOutcome::Created(o.clone()), sprint, roster);
+        let dates = ctx.dates();
+        let held = held_until(ctx.config, ctx.now, sprint).map(|at| (at, &dates));
+        let created = RequestOutcome::Created(o.clone());
+        let confirmation = blocks::request_filed(&created, sprint, roster, held);
         out.push(dm(
             format!("request:{}:dm:{}", o.id, o.requested_by),
             &o.requested_by,
@@ -176,22 +190,25 @@ fn request_effects(
             ctx,
         ));
     }
-    // An admin asked on someone else's behalf: the person whose shift it is hears of it now.
+    let routine = routine_delivery(ctx.config, ctx.now, sprint);
+    // An admin asked on someone else's behalf: the person whose shift it is hears of it (a DM
+    // about a later sprint waits for a working day, see `routine_delivery`).
     if let Some(original) = o.original.as_ref().filter(|p| **p != o.requested_by) {
-        out.push(dm(
+        out.push(dm_at(
             format!("request:{}:dm:{original}", o.id),
             original,
             decisions::filed_for_you(o, sprint, roster),
-            ctx,
+            routine,
         ));
     }
-    // The person named to cover is asked first: nothing reaches the admins before they accept.
+    // The person named to cover is asked first: nothing reaches the admins before they accept
+    // (a request about a later sprint asks on a working day, see `routine_delivery`).
     if o.status == OverrideStatus::Proposed {
-        out.push(dm(
+        out.push(dm_at(
             format!("request:{}:dm:{}", o.id, o.replacement),
             &o.replacement,
             decisions::asked_to_cover(o, sprint, roster, &ctx.config.bot.command),
-            ctx,
+            routine,
         ));
     }
     let mut people = vec![o.requested_by.clone()];
@@ -230,13 +247,32 @@ fn dm(key: String, user: &SlackUserId, message: Message, ctx: Context<'_>) -> Ou
     dm_at(key, user, message, ctx.now)
 }
 
-fn dm_at(key: String, user: &SlackUserId, message: Message, now: Timestamp) -> Outgoing {
+/// A DM delivered no earlier than `not_before`.
+fn dm_at(key: String, user: &SlackUserId, message: Message, not_before: Timestamp) -> Outgoing {
     let effect = Effect::DirectMessage {
         user: user.to_string(),
         text: message.text.clone(),
         blocks: message.blocks_json(),
     };
-    Outgoing::now(key, effect, now)
+    Outgoing::now(key, effect, not_before)
+}
+
+/// When a DM about `sprint` caused at `now` goes out, if it is held (see [`routine_delivery`]).
+fn held_until(config: &Config, now: Timestamp, sprint: Option<&Sprint>) -> Option<Timestamp> {
+    Some(routine_delivery(config, now, sprint)).filter(|at| *at > now)
+}
+
+/// When a DM about `sprint`, caused at `now`, goes out: a sprint that has not started is future
+/// duty, so the DM is routine (see `HeadsUpSchedule::routine_delivery`); anything else at once.
+fn routine_delivery(config: &Config, now: Timestamp, sprint: Option<&Sprint>) -> Timestamp {
+    let team = config.team();
+    match sprint.map(|sprint| sprint_starts_at(sprint, &team)) {
+        Some(starts_at) if starts_at > now => config
+            .bot
+            .heads_up
+            .routine_delivery(&team.zone, now, starts_at),
+        _ => now,
+    }
 }
 
 /// `PublishHome` for each distinct person, keyed `<prefix>:home:<user>`.
@@ -376,12 +412,13 @@ fn enqueue_decision(
         people.extend(ctx.admins()?);
     }
     let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
+    let delivery = routine_delivery(ctx.config, ctx.now, outcome.sprint.as_ref());
     for (person, message) in &dms {
-        out.push(dm(
+        out.push(dm_at(
             format!("{prefix}:dm:{person}"),
             person,
             message.clone(),
-            ctx,
+            delivery,
         ));
         people.push(person.clone());
     }

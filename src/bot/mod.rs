@@ -180,6 +180,8 @@ pub struct Bot {
     /// Wakes the announcer and outbox worker after anything that may have changed who is on
     /// duty or enqueued messages.
     pub wake: Arc<tokio::sync::Notify>,
+    /// The bot's own user id (from `auth.test`), to find its mention in a message.
+    pub bot_user: Option<SlackUserId>,
 }
 
 impl Bot {

@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::command::{self, Command, HELP};
 use super::{BotError, Context, admin, coverage, shifts};
-use crate::domain::SlackUserId;
+use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
+use crate::domain::{SlackUserId, handoff_instant};
 use crate::duty::{self, Roster};
 use crate::slack::SlashCommand;
 use crate::slack::blocks::{self, Message};
@@ -39,7 +40,7 @@ pub async fn handle(bot: &super::Bot, slash: SlashCommand) -> Option<Value> {
             .await
             .map(|m| ephemeral(&m));
     }
-    let here = parsed == Command::Who { here: true };
+    let here = matches!(parsed, Command::Who { here: true, .. });
     let answer = bot.run(user, move |ctx| run(ctx, &name, parsed)).await;
     Some(match answer {
         Ok(message) if here => in_channel(&message),
@@ -58,7 +59,8 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             suggestion,
             help(ctx, name)?,
         )),
-        Command::Who { .. } => who(ctx, name),
+        Command::Who { day: None, .. } => who(ctx, name),
+        Command::Who { day: Some(day), .. } => who_on(ctx, name, day),
         Command::Next => next(ctx),
         Command::Schedule { count } => schedule(ctx, count),
         Command::Me => me(ctx),
@@ -105,6 +107,15 @@ fn who(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
     let (answer, roster) =
         duty::duty_and_roster_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
     Ok(blocks::who(&answer, &roster, &ctx.dates(), name))
+}
+
+/// Who is on duty on `day`: at that day's handoff time, as `triage-bot who --at <date>` answers
+/// (on a handoff day, the incoming team). A past day shows what was recorded.
+fn who_on(ctx: Context<'_>, name: &str, day: DayRef) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let at = handoff_instant(&team, day.date(ctx.now, &team.zone));
+    let (answer, roster) = duty::duty_and_roster_at(ctx.store, &team, at, ctx.now, "rotation")?;
+    Ok(blocks::who_at(at, &answer, &roster, &ctx.dates(), name))
 }
 
 fn next(ctx: Context<'_>) -> Result<Message, BotError> {

@@ -6,15 +6,18 @@
 pub mod announce;
 pub mod approval;
 pub mod cadence;
+pub mod day_ref;
 pub mod ids;
 pub mod model;
 pub mod overrides;
+pub mod paging;
 pub mod plan;
 pub mod request;
 pub mod rotation;
 pub mod sprint;
 pub mod sprint_ref;
 pub mod text;
+pub mod workdays;
 
 pub use approval::Approval;
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
@@ -32,3 +35,4 @@ pub use sprint::{
     sprint_has_started, sprint_in_force, sprint_starts_at, uncovered_days,
 };
 pub use text::{NameError, NameKind, check_name, clean_reason};
+pub use workdays::{HeadsUpSchedule, ReminderLead, Weekdays, WorkCalendar, WorkdaysError};

@@ -5,11 +5,13 @@
 //! decide nothing: what to say is given, how it looks is chosen here. Names and reasons go
 //! through `slack::text` on their way in; dates are written by `dates::SlackDates`.
 
+use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::text;
 use crate::bot::shifts::Shift;
 use crate::dates::SlackDates;
+use crate::domain::paging::Calls;
 use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::{DutyAt, Roster, SprintDuty};
 use crate::store::RequestOutcome;
@@ -245,6 +247,18 @@ pub fn who(answer: &DutyAt, roster: &Roster, dates: &SlackDates, command: &str) 
     Message::text(text)
 }
 
+/// Who is on duty at `at` (a day's handoff time), headed by that moment.
+pub fn who_at(
+    at: Timestamp,
+    answer: &DutyAt,
+    roster: &Roster,
+    dates: &SlackDates,
+    command: &str,
+) -> Message {
+    let answer = who(answer, roster, dates, command);
+    Message::text(format!("At {}: {}", dates.instant(at), answer.text))
+}
+
 /// Who is on duty in each of `sprints`, with each sprint's days.
 pub fn schedule(
     title: &str,
@@ -364,6 +378,7 @@ pub fn request_filed(
     outcome: &RequestOutcome,
     sprint: Option<&Sprint>,
     roster: &Roster,
+    held: Option<(Timestamp, &SlackDates)>,
 ) -> Message {
     let o = outcome.request();
     let slot = format!(
@@ -374,9 +389,14 @@ pub fn request_filed(
     );
     Message::text(match outcome {
         RequestOutcome::Created(_) if o.status == OverrideStatus::Proposed => format!(
-            "Request #{} filed: {slot}. {} has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.",
+            "Request #{} filed: {slot}. {} {} to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.",
             o.id,
-            mention(&o.replacement)
+            mention(&o.replacement),
+            match held {
+                // A routine DM caused on a day off waits for the next working day.
+                Some((at, dates)) => format!("will get a DM on {}", dates.instant(at)),
+                None => "has a DM".to_string(),
+            }
         ),
         RequestOutcome::Created(_) => format!(
             "Request #{} filed: {slot}. An admin will approve or decline it, and you will get a DM either way.",
@@ -584,6 +604,55 @@ pub(crate) fn override_line(o: &Override, sprints: &[Sprint], roster: &Roster) -
 /// The answer to `@bot` in a thread.
 pub fn mention_reply(who: Message, command: &str) -> Message {
     Message::text(format!("{}\n_More with `{command} help`._", who.text))
+}
+
+/// The threaded answer to `@triage <discipline> …` or `@triage all …`: the people called, each
+/// with the disciplines they are on duty for, and who asks for them. With nobody to call, says
+/// that the person asking is on duty themselves, or that nobody is (for `wanted`, or at all when
+/// `None`).
+pub fn calls_reply(
+    calls: &Calls,
+    roster: &Roster,
+    asker: &SlackUserId,
+    wanted: Option<&DisciplineKey>,
+) -> Message {
+    let names = |keys: &[DisciplineKey]| {
+        keys.iter()
+            .map(|key| format!("*{}*", discipline_name(roster, key)))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    if calls.people.is_empty() {
+        return Message::text(match wanted {
+            _ if !calls.asker_holds.is_empty() => {
+                format!(
+                    "You are on duty for {} yourself.",
+                    names(&calls.asker_holds)
+                )
+            }
+            Some(key) => format!(
+                "Nobody is on duty for *{}* now.",
+                discipline_name(roster, key)
+            ),
+            None => "Nobody is on duty now.".to_string(),
+        });
+    }
+    let called: Vec<String> = calls
+        .people
+        .iter()
+        .map(|call| {
+            format!(
+                "{} (on duty for {})",
+                mention(&call.person),
+                names(&call.disciplines)
+            )
+        })
+        .collect();
+    Message::text(format!(
+        "{} — {} needs you",
+        called.join(", "),
+        mention(asker)
+    ))
 }
 
 /// One shift as a line, with its sprint's days: `*UI* in *Sprint 1* (now), Mon Mar 9 to Sun

@@ -8,6 +8,7 @@
 //! bidirectional controls; people are shown as `<@U…>` mentions.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use super::text::{escape, plain};
@@ -71,18 +72,51 @@ pub fn duty_ended_uncovered(
 }
 
 /// "Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Mon Apr 6
-/// 08:00 PDT)." `ends_at` is when the sprint's duty ends.
+/// 08:00 PDT)", or "starts on Mon Mar 23 at 08:00 PDT" when it is not sent the day before
+/// (`sent_on` is the day it goes out). `ends_at` is when the sprint's duty ends.
 pub fn heads_up(
     disciplines: &[&str],
     sprint: &Sprint,
-    starts_at: Timestamp,
+    (starts_at, ends_at): (Timestamp, Timestamp),
+    sent_on: Date,
+    dates: &SlackDates,
+) -> Rendered {
+    let starts_on = dates.date_of(starts_at);
+    let when = if sent_on.tomorrow().ok() == Some(starts_on) {
+        format!("tomorrow at {}", dates.time(starts_at))
+    } else {
+        format!("on {} at {}", dates.day(starts_on), dates.time(starts_at))
+    };
+    early_notice("Heads-up", disciplines, sprint, &when, ends_at, dates)
+}
+
+/// "Reminder: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until …)".
+/// Sent some days before the heads-up.
+pub fn reminder(
+    disciplines: &[&str],
+    sprint: &Sprint,
+    (starts_at, ends_at): (Timestamp, Timestamp),
+    dates: &SlackDates,
+) -> Rendered {
+    let when = format!(
+        "on {} at {}",
+        dates.day(dates.date_of(starts_at)),
+        dates.time(starts_at)
+    );
+    early_notice("Reminder", disciplines, sprint, &when, ends_at, dates)
+}
+
+fn early_notice(
+    label: &str,
+    disciplines: &[&str],
+    sprint: &Sprint,
+    when: &str,
     ends_at: Timestamp,
     dates: &SlackDates,
 ) -> Rendered {
     let text = format!(
-        "Heads-up: your triage duty for {} starts tomorrow at {} ({}, until {}).",
+        "{label}: your triage duty for {} starts {when} ({}, until {}).",
         names(disciplines),
-        dates.time(starts_at),
         escape(&sprint.name),
         dates.instant(ends_at),
     );
@@ -336,7 +370,13 @@ mod tests {
     fn heads_up_gives_the_local_start_time() {
         let starts = "2026-03-09T15:00:00Z".parse().unwrap();
         check(
-            heads_up(&["UI"], &sprint(), starts, ends_at(), &dates()),
+            heads_up(
+                &["UI"],
+                &sprint(),
+                (starts, ends_at()),
+                "2026-03-08".parse().unwrap(),
+                &dates(),
+            ),
             expect![[r#"
                 Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT).
                 [
@@ -350,6 +390,13 @@ mod tests {
                 ]
             "#]],
         );
+        // Sent on the Friday before a Monday start, and as a reminder a week ahead.
+        let friday = "2026-03-06".parse().unwrap();
+        let span = (starts, ends_at());
+        expect![[r#"Heads-up: your triage duty for UI starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT)."#]]
+            .assert_eq(&heads_up(&["UI"], &sprint(), span, friday, &dates()).text);
+        expect![[r#"Reminder: your triage duty for UI and PO starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT)."#]]
+            .assert_eq(&reminder(&["UI", "PO"], &sprint(), span, &dates()).text);
     }
 
     #[test]

@@ -46,6 +46,21 @@ impl Bot {
 
     /// The team with `configured` admins in the configuration and `listed` in the database.
     async fn start_with(configured: &[&str], listed: &[&str]) -> Bot {
+        Bot::start_at(configured, listed, "2026-03-10T12:00:00-07:00", false).await
+    }
+
+    /// The team with Carol as the configured admin and the clock starting at `clock`, with the
+    /// notification scheduler and the outbox worker running: what the bot enqueues is delivered.
+    async fn start_delivering(clock: &str) -> Bot {
+        Bot::start_at(&[CAROL], &[], clock, true).await
+    }
+
+    async fn start_at(
+        configured: &[&str],
+        listed: &[&str],
+        clock: &str,
+        notifications: bool,
+    ) -> Bot {
         let (dir, store) = team_store();
         for admin in listed {
             store.add_admin(&user(admin), "test", now()).unwrap();
@@ -79,7 +94,7 @@ impl Bot {
             "--db",
             db.to_str().unwrap(),
             "--clock-start",
-            "2026-03-10T12:00:00-07:00",
+            clock,
             "--admin-channel",
             ADMIN_CHANNEL,
         ];
@@ -96,7 +111,7 @@ impl Bot {
             bot_token: emulator.bot_token(),
             user_token: None,
             http: None,
-            notifications: false,
+            notifications,
             pacing: Pacing::slack_defaults(),
             wake: None,
             socket: triage_bot::slack::SocketConfig {
@@ -196,6 +211,38 @@ impl Bot {
             .emulator
             .send_view_submission(user, "cover_request", values);
         self.ack(&sent.envelope_id).await
+    }
+
+    /// The outbox key of the one answer to a mention, once it is enqueued.
+    async fn mention_reply_key(&self) -> String {
+        let found = self
+            .emulator
+            .wait_until(Duration::from_secs(5), |_| {
+                !self.store.outbox_rows("mention:").unwrap().is_empty()
+            })
+            .await;
+        assert!(found, "no answer to the mention");
+        let rows = self.store.outbox_rows("mention:").unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        rows[0].key.clone()
+    }
+
+    /// Mentions the bot in #triage as `user` with `text` after the mention, and returns the text
+    /// of the answer, once it is enqueued.
+    async fn mention(&self, user: &str, text: &str) -> String {
+        let before = self.store.outbox_rows("mention:").unwrap().len();
+        self.emulator
+            .send_app_mention(user, "C0TRIAGE", &format!("<@U0TRIAGEBOT> {text}"));
+        let answered = self
+            .emulator
+            .wait_until(Duration::from_secs(5), |_| {
+                self.store.outbox_rows("mention:").unwrap().len() > before
+            })
+            .await;
+        assert!(answered, "no answer to the mention");
+        let rows = self.store.outbox_rows("mention:").unwrap();
+        let payload: Value = serde_json::from_str(&rows.last().unwrap().payload).unwrap();
+        payload["text"].as_str().unwrap().to_string()
     }
 
     fn status(&self, id: i64) -> OverrideStatus {
@@ -330,7 +377,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
         bot.say(ALICE, "").await,
         expect![[r#"
             */triage* commands:
-            • `/triage who [here]`: who is on duty now (`here` posts it in the channel)
+            • `/triage who [day] [here]`: who is on duty now, or on a day: `tomorrow`, `friday`, `next monday`, `2026-03-20` (`here` posts it in the channel)
             • `/triage next`: who is on duty in the next sprint
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
@@ -1030,18 +1077,10 @@ async fn app_home_for_a_member_and_for_an_admin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_asking_who_is_answered_in_its_thread() {
     let bot = Bot::start().await;
-    let sent = bot
-        .emulator
+    bot.emulator
         .send_app_mention(BOB, "C0TRIAGE", "<@U0TRIAGEBOT> who is on triage?");
-    let key = format!("mention:{}", sent.event_id.unwrap());
-    let store = bot.store.clone();
-    let found = bot
-        .emulator
-        .wait_until(Duration::from_secs(5), |_| {
-            !store.outbox_rows(&key).unwrap().is_empty()
-        })
-        .await;
-    assert!(found);
+    let key = bot.mention_reply_key().await;
+    assert!(key.starts_with("mention:C0TRIAGE:1700000100."), "{key}");
     let reply = bot.payload(&key);
     assert_eq!(reply["type"], "post_message");
     assert_eq!(reply["channel"], "C0TRIAGE");
@@ -1514,5 +1553,234 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     let members = bot.store.members(None).unwrap();
     let erin = members.iter().find(|m| m.slack_id.as_str() == "U0ERIN");
     assert_eq!(erin.unwrap().name, "Erin & <co>");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_naming_a_discipline_calls_the_person_on_duty_in_its_thread() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "UI, the build is red").await,
+        expect![[r#"<@U0ALICE> (on duty for *UI*) — <@U0BOB> needs you"#]],
+    );
+    check(
+        bot.mention(CAROL, "back deploys are stuck").await,
+        expect![[r#"<@U0DAVE> (on duty for *Backend*) — <@U0CAROL> needs you"#]],
+    );
+    check(
+        bot.mention(ALICE, "ui is this mine?").await,
+        expect![[r#"You are on duty for *UI* yourself."#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_of_all_calls_everyone_on_duty() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "all prod is down").await,
+        expect![[
+            r#"<@U0ALICE> (on duty for *UI*), <@U0DAVE> (on duty for *Backend*) — <@U0BOB> needs you"#
+        ]],
+    );
+    check(
+        bot.mention(DAVE, "all prod is down").await,
+        expect![[r#"<@U0ALICE> (on duty for *UI*) — <@U0DAVE> needs you"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_starting_with_another_word_is_answered_as_before() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "thanks for the help!").await,
+        expect![[
+            r#"Ask me `who`, start with a discipline (or `all`) to call whoever is on duty for it, or try `/triage help`."#
+        ]],
+    );
+    check(
+        bot.mention(BOB, "a quick one: who is on duty?").await,
+        expect![[r#"
+            *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+            _More with `/triage help`._"#]],
+    );
+    bot.stop().await;
+}
+
+/// The mention replies in the thread of the message with `ts`.
+fn thread_replies(bot: &Bot, ts: &str) -> Vec<String> {
+    bot.emulator
+        .workspace()
+        .messages_in("C0TRIAGE")
+        .iter()
+        .filter(|m| m.thread_ts.as_deref() == Some(ts) && m.author.is_none())
+        .map(|m| m.text.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_mention_is_answered_once() {
+    use triage_bot::slack::emulator::{Duplication, Fault};
+    let bot = Bot::start_delivering("2026-03-10T12:00:00-07:00").await;
+    // Slack delivers the event again (same event id, new envelope), as after a missed ack.
+    bot.emulator.inject(Fault::Duplicate {
+        how: Duplication::Redeliver,
+        times: 1,
+    });
+    let ts = "1700000200.000100";
+    let event = json!({
+        "type": "app_mention", "user": BOB, "channel": "C0TRIAGE",
+        "text": "<@U0TRIAGEBOT> ui the build is red", "ts": ts,
+    });
+    bot.emulator.send_event(event.clone());
+    let answered = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |_| {
+            !thread_replies(&bot, ts).is_empty() && bot.emulator.acks().len() >= 2
+        })
+        .await;
+    assert!(answered, "{:?}", bot.emulator.acks());
+    // The same message again under another event id: the answer is keyed by the message.
+    let again = bot.emulator.send_event(event);
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |e| e
+                .ack_of(&again.envelope_id)
+                .is_some())
+            .await
+    );
+    let store = bot.store.clone();
+    let idle = bot
+        .emulator
+        .wait_until(Duration::from_secs(5), |_| {
+            store.outbox_stats(jiff::Timestamp::MAX).unwrap().pending == 0
+        })
+        .await;
+    assert!(idle);
+    assert_eq!(
+        thread_replies(&bot, ts),
+        ["<@U0ALICE> (on duty for *UI*) — <@U0BOB> needs you"]
+    );
+    assert_eq!(bot.store.outbox_rows("mention:").unwrap().len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_on_a_day_answers_at_that_days_handoff_and_keeps_the_past_as_recorded() {
+    // Tuesday 2026-03-10, in Sprint 1.
+    let bot = Bot::start().await;
+    check(
+        bot.say(BOB, "who tomorrow").await,
+        expect![[r#"
+            At Wed Mar 11 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who monday").await,
+        expect![[r#"
+            At Mon Mar 16 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-03-23").await,
+        expect![[r#"
+            At Mon Mar 23 08:00 PDT: *Sprint 2* until Mon Apr 6 08:00 PDT
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who next monday").await,
+        expect![[r#"
+            At Mon Mar 16 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // Eve joins UI first in line: the next turns change, Sprint 1's recorded turn does not.
+    bot.say(CAROL, "member add <@U0EVE|eve> ui Eve").await;
+    bot.say(CAROL, "member move <@U0EVE|eve> ui 1").await;
+    check(
+        bot.say(BOB, "who yesterday").await,
+        expect![[r#"
+            At Mon Mar 9 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-04-06").await,
+        expect![[r#"
+            At Mon Apr 6 08:00 PDT: *Sprint 3* until Mon Apr 20 08:00 PDT
+            • UI: <@U0EVE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-05-01").await,
+        expect![[
+            r#"At Fri May 1 08:00 PDT: No sprint is in force: the last one, *Sprint 3*, ended Mon Apr 20 08:00 PDT. An admin can add sprints with `/triage sprint generate`."#
+        ]],
+    );
+    let here = bot.command(BOB, "who friday here").await;
+    assert_eq!(here["response_type"], "in_channel");
+    let bad = bot.command(BOB, "who someday").await;
+    assert_eq!(bad["response_type"], "ephemeral");
+    check(
+        bad["text"].as_str().unwrap(),
+        expect![[r#"
+        `someday` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday
+        Usage: `/triage who [day] [here]`"#]],
+    );
+    bot.stop().await;
+}
+
+/// Outbox rows under `prefix` that are direct messages, as `key at <next attempt>` lines.
+fn dm_times(bot: &Bot, prefix: &str) -> String {
+    bot.store
+        .outbox_rows(prefix)
+        .unwrap()
+        .iter()
+        .filter(|row| row.kind == "direct_message")
+        .map(|row| format!("{} at {}\n", row.key, row.next_attempt_at))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_weekend_dms_about_a_later_sprint_wait_for_mondays_heads_up_time() {
+    // Saturday 2026-03-14 12:00 PDT (19:00 UTC). Sprint 2 starts Mon Mar 23; the next working
+    // day's heads-up time is Mon Mar 16 17:00 PDT (Tue 00:00 UTC).
+    let bot = Bot::start_at(&[CAROL], &[], "2026-03-14T12:00:00-07:00", false).await;
+    check(
+        bot.say(BOB, "cover 2 <@U0ALICE|alice> dentist").await,
+        expect![[
+            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> will get a DM on Mon Mar 16 17:00 PDT to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
+    );
+    bot.say(CAROL, "approve 1").await;
+    // Putting someone on duty now is not routine: at once.
+    bot.say(CAROL, "set ui <@U0BOB|bob>").await;
+    check(
+        dm_times(&bot, ""),
+        expect![[r#"
+            request:1:dm:U0ALICE at 2026-03-17T00:00:00Z
+            set:2:dm:U0BOB at 2026-03-14T19:00:00Z
+            set:2:dm:U0ALICE at 2026-03-14T19:00:00Z
+        "#]],
+    );
+    bot.stop().await;
+
+    // On Sunday 2026-03-22, for Sprint 2 starting Monday 08:00: sooner than Monday 17:00, so at
+    // once.
+    let bot = Bot::start_at(&[CAROL], &[], "2026-03-22T12:00:00-07:00", false).await;
+    bot.say(BOB, "cover 2 <@U0ALICE|alice>").await;
+    bot.say(CAROL, "approve 1").await;
+    check(
+        dm_times(&bot, ""),
+        expect![[r#"
+            request:1:dm:U0ALICE at 2026-03-22T19:00:00Z
+        "#]],
+    );
     bot.stop().await;
 }

@@ -145,12 +145,12 @@ quit
             [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Maria Lopez, Nina Petrova, Priya Nair
             priya> advance 14d
-            ── Sun Mar 22 17:00 PDT · the eve of Sprint 5: heads-up ──
-            [DM → Hana Kim] Heads-up: your triage duty for Product Owner starts tomorrow at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
-            [DM → Kevin Wu] Heads-up: your triage duty for UI Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
-            [DM → Maria Lopez] Heads-up: your triage duty for Account starts tomorrow at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
-            [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
-            [DM → Sam Okafor] Heads-up: your triage duty for Producer starts tomorrow at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            ── Fri Mar 20 17:00 PDT · heads-up before Sprint 5 ──
+            [DM → Hana Kim] Heads-up: your triage duty for Product Owner starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Kevin Wu] Heads-up: your triage duty for UI Engineering starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Maria Lopez] Heads-up: your triage duty for Account starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Sam Okafor] Heads-up: your triage duty for Producer starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
             ── Mon Mar 23 08:00 PDT · Sprint 5 starts: handoff ──
             [DM → Hana Kim] You are on triage duty for Product Owner from Mon Mar 23 to Sun Apr 5 (Sprint 5).
             [DM → Kevin Wu] You are on triage duty for UI Engineering from Mon Mar 23 to Sun Apr 5 (Sprint 5).

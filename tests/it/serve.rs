@@ -97,7 +97,9 @@ async fn serve_answers_who_and_help_in_the_ack() {
     );
     let text = emulator.ack_of(&help.envelope_id).unwrap().payload.unwrap()["text"].clone();
     let text = text.as_str().unwrap();
-    assert!(text.starts_with("*/triage* commands:\n• `/triage who [here]`: who is on duty now"));
+    assert!(
+        text.starts_with("*/triage* commands:\n• `/triage who [day] [here]`: who is on duty now")
+    );
     assert!(!text.contains("Admin commands"), "U1 is no admin");
 
     // The same event on both sockets is recorded once in processed_events.
