@@ -104,6 +104,15 @@ CREATE UNIQUE INDEX overrides_one_approved
     WHERE status = 'approved';
 CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
 
+-- Two requests that form a swap: each person covers the other's shift. Both halves move
+-- together (accepted, approved, declined, cancelled, revoked or closed as one).
+CREATE TABLE swap_pairs (
+    first_id   INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    second_id  INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    created_at INTEGER NOT NULL,
+    CHECK (first_id < second_id)
+) STRICT;
+
 -- Append-only: rows are written in the same transaction as the change they record.
 CREATE TABLE audit_log (
     id          INTEGER PRIMARY KEY,

@@ -86,6 +86,88 @@ pub fn file_coverage_request(
     })
 }
 
+/// A proposed swap: `mine` is the proposer's shift, `theirs` the other person's.
+#[derive(Debug, Clone)]
+pub struct SwapProposal {
+    pub proposer: SlackUserId,
+    pub other: SlackUserId,
+    pub discipline: DisciplineKey,
+    pub mine: SprintIndex,
+    pub theirs: SprintIndex,
+}
+
+/// The two halves of a filed swap: the other person covers the proposer's shift (`first`),
+/// the proposer covers theirs (`second`).
+#[derive(Debug, Clone)]
+pub struct FiledSwap {
+    pub first: Override,
+    pub second: Override,
+}
+
+/// Checks `swap` and files it as two linked proposed requests, which the other person accepts
+/// or refuses as one; enqueues `effects` in the same transaction. Each half is checked like a
+/// request its shift's holder filed: the proposer (or an admin) holds the first shift, the other
+/// person the second, each is an active member of the discipline and not on duty in the shift
+/// they would take.
+pub fn file_swap(
+    store: &Store,
+    team: &Team,
+    swap: &SwapProposal,
+    reason: Option<String>,
+    proposer_is_admin: bool,
+    now: Timestamp,
+    effects: Effects<'_, FiledSwap>,
+) -> Result<FiledSwap, CoverageFailure> {
+    if swap.mine == swap.theirs {
+        return Err(CoverageFailure::Rule(CoverageError::SwapInOneSprint));
+    }
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let half = |sprint, replacement: &SlackUserId, holder: &SlackUserId, admin| {
+            let request = CoverageRequest {
+                sprint,
+                discipline: swap.discipline.clone(),
+                replacement: replacement.clone(),
+                requester: holder.clone(),
+            };
+            let mut new = checked_override(store, team, &request, reason.clone(), admin, now)?;
+            new.requested_by = swap.proposer.clone();
+            Ok::<_, CoverageFailure>(new)
+        };
+        let first = half(swap.mine, &swap.other, &swap.proposer, proposer_is_admin)?;
+        let second =
+            half(swap.theirs, &swap.proposer, &swap.other, false).map_err(|error| match error {
+                CoverageFailure::Rule(
+                    CoverageError::NotOnDuty {
+                        discipline, sprint, ..
+                    }
+                    | CoverageError::AdminOnly { discipline, sprint },
+                ) => CoverageFailure::Rule(CoverageError::NotTheirShift {
+                    person: swap.other.clone(),
+                    discipline,
+                    sprint,
+                }),
+                other => other,
+            })?;
+        let mut filed = Vec::new();
+        for new in [first, second] {
+            match store.file_override(&new, OverrideStatus::Proposed, now)? {
+                RequestOutcome::Created(o) => filed.push(o),
+                RequestOutcome::AlreadyPending(o) | RequestOutcome::AlreadyApproved(o) => {
+                    return Err(CoverageFailure::Rule(CoverageError::AlreadyAsked {
+                        id: o.id,
+                    }));
+                }
+            }
+        }
+        let (second, first) = (filed.remove(1), filed.remove(0));
+        store.pair_swap(first.id, second.id, now)?;
+        let swap = FiledSwap { first, second };
+        store.enqueue(&effects(&swap), now)?;
+        Ok(swap)
+    })
+}
+
 /// Loads the slot's facts, validates `request` against them and returns the override to file,
 /// with the person on duty for the slot now as its original.
 pub fn checked_override(
@@ -256,12 +338,24 @@ pub struct DecisionOutcome {
     pub holder_after: Option<SlackUserId>,
     /// Whether an admin put someone on duty directly (`set`) rather than deciding a request.
     pub by_set: bool,
+    /// For half of a swap: what the same decision did to the other half.
+    pub pair: Option<Box<DecisionOutcome>>,
 }
 
 impl DecisionOutcome {
     /// Whether the person on duty for the slot changed.
     pub fn duty_moved(&self) -> bool {
         self.holder_before != self.holder_after
+    }
+
+    /// The decision and, for a swap, the same decision on its other half.
+    pub fn halves(&self) -> impl Iterator<Item = &DecisionOutcome> {
+        std::iter::once(self).chain(self.pair.as_deref())
+    }
+
+    /// Whether it moved duty in the sprint in force (in either half of a swap).
+    pub fn moved_duty_in_force(&self) -> bool {
+        self.halves().any(|half| half.in_force && half.duty_moved())
     }
 }
 
@@ -291,8 +385,42 @@ pub fn decide_request(
             &request.replacement,
             now,
         )?;
-        let step = request::decide(&request, action, &state.slot)?;
-        let outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+        let Some(partner) = store.swap_partner(id)? else {
+            let step = request::decide(&request, action, &state.slot)?;
+            let outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+            store.enqueue(&effects(&outcome), now)?;
+            return Ok(outcome);
+        };
+        // Half of a swap: both halves move as one, each against its own slot.
+        let partner = store
+            .override_by_id(partner)?
+            .ok_or(StoreError::UnknownOverride(partner))?;
+        let partner_state = slot_state(
+            store,
+            team,
+            partner.sprint,
+            &partner.discipline,
+            &partner.replacement,
+            now,
+        )?;
+        let (step, partner_step) = request::decide_pair(
+            (&request, &state.slot),
+            (&partner, &partner_state.slot),
+            action,
+        )?;
+        let mut outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+        let pair = record_step(
+            store,
+            team,
+            partner,
+            action,
+            partner_step,
+            partner_state,
+            by,
+            reason,
+            now,
+        )?;
+        outcome.pair = Some(Box::new(pair));
         store.enqueue(&effects(&outcome), now)?;
         Ok(outcome)
     })
@@ -322,6 +450,7 @@ fn record_step(
         holder_after: holder_before.clone(),
         holder_before,
         by_set: false,
+        pair: None,
     };
     let Step::Move { to, closed } = step else {
         return Ok(outcome);
@@ -375,6 +504,9 @@ pub fn stale_reason(why: &Stale) -> String {
         }
         Stale::ReplacementLeft => "the replacement is no longer a member of the discipline".into(),
         Stale::ReplacementOnDuty => "the replacement is already on duty in the slot".to_string(),
+        Stale::PairBroken { partner } => {
+            format!("the other half of its swap, request #{partner}, no longer holds")
+        }
     }
 }
 
@@ -393,13 +525,22 @@ pub fn close_stale_in_slot(
     Ok(moved)
 }
 
-/// Closes `pending` (superseded, or expired when its sprint ended) if its premise fails at `now`.
+/// Closes `pending` (superseded, or expired when its sprint ended) if its premise fails at `now`,
+/// with the other half of its swap if it is half of one.
 fn close_if_stale(
     store: &Store,
     team: &Team,
     pending: &Override,
     now: Timestamp,
-) -> Result<Option<Moved>, StoreError> {
+) -> Result<Vec<Moved>, StoreError> {
+    // Closed already (with the other half of its swap) since the caller loaded it.
+    let Some(pending) = store
+        .override_by_id(pending.id)?
+        .filter(|o| request::is_open(o.status))
+    else {
+        return Ok(Vec::new());
+    };
+    let pending = &pending;
     let state = slot_state(
         store,
         team,
@@ -409,16 +550,34 @@ fn close_if_stale(
         now,
     )?;
     let Some(why) = request::staleness(pending, &state.slot) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let to = why.closing_status();
     let reason = stale_reason(&why);
     let after = store.record_override_move(pending, to, BOT_ACTOR, Some(&reason), now)?;
-    Ok(Some(Moved {
+    let mut moved = vec![Moved {
         before: pending.clone(),
         after,
         closed: Some(why),
-    }))
+    }];
+    // The other half of a swap closes with it.
+    if let Some(partner) = store.swap_partner(pending.id)?
+        && let Some(partner) = store.override_by_id(partner)?
+        && request::is_open(partner.status)
+    {
+        let why = Stale::PairBroken {
+            partner: pending.id,
+        };
+        let reason = stale_reason(&why);
+        let to = OverrideStatus::Superseded;
+        let after = store.record_override_move(&partner, to, BOT_ACTOR, Some(&reason), now)?;
+        moved.push(Moved {
+            before: partner,
+            after,
+            closed: Some(why),
+        });
+    }
+    Ok(moved)
 }
 
 /// Closes every pending request whose premise no longer holds at `now` (its sprint ended or was
@@ -502,6 +661,7 @@ pub fn set_on_duty(
             holder_before: new.original.clone(),
             holder_after: Some(person.clone()),
             by_set: true,
+            pair: None,
         };
         store.enqueue(&effects(&outcome), now)?;
         Ok(Some(outcome))

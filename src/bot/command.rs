@@ -61,6 +61,12 @@ pub enum Command {
     /// `cover` alone opens the modal.
     CoverModal,
     Cover(CoverArgs),
+    /// `swap <my sprint> <@person> <their sprint> [discipline] [reason…]`: `args` holds my
+    /// sprint, the person and the words after their sprint.
+    Swap {
+        theirs: String,
+        args: CoverArgs,
+    },
     Cancel {
         id: i64,
     },
@@ -237,6 +243,11 @@ pub const HELP: &[HelpEntry] = &[
         "ask @person to cover your shift in a sprint",
         false,
     ),
+    entry(
+        "swap <my sprint> <@person> <their sprint> [discipline] [reason…]",
+        "trade shifts with someone: they take yours, you take theirs",
+        false,
+    ),
     entry("cancel <id>", "withdraw a coverage request", false),
     entry(
         "accept <id>",
@@ -322,6 +333,7 @@ const WORDS: &[&str] = &[
     "schedule",
     "me",
     "cover",
+    "swap",
     "cancel",
     "accept",
     "refuse",
@@ -350,6 +362,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "schedule" => parse_schedule(rest),
         "me" => no_arguments(rest, "me", Command::Me),
         "cover" => parse_cover(rest),
+        "swap" => parse_swap(rest),
         "cancel" => Ok(Command::Cancel {
             id: override_id(rest.first(), "cancel <id>")?,
         }),
@@ -444,6 +457,26 @@ fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
         replacement: person(replacement, USAGE)?,
         rest: rest.iter().map(|w| w.to_string()).collect(),
     }))
+}
+
+fn parse_swap(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "swap <my sprint> <@person> <their sprint> [discipline] [reason…]";
+    let at = rest.iter().position(|word| person(word, USAGE).is_ok());
+    let (Some(at), Some(theirs)) = (at.filter(|&at| at > 0), at.and_then(|at| rest.get(at + 1)))
+    else {
+        return Err(problem(
+            "say your sprint, the person (mention them with @) and their sprint".to_string(),
+            USAGE,
+        ));
+    };
+    Ok(Command::Swap {
+        theirs: theirs.to_string(),
+        args: CoverArgs {
+            sprint: rest[..at].join(" "),
+            replacement: person(rest[at], USAGE)?,
+            rest: rest[at + 2..].iter().map(|w| w.to_string()).collect(),
+        },
+    })
 }
 
 fn parse_decline(rest: &[&str]) -> Result<Command, ParseError> {
@@ -901,6 +934,18 @@ mod tests {
         );
         check("approve 9", expect!["Approve { id: 9 }"]);
         check("accept 9", expect!["Accept { id: 9 }"]);
+        check(
+            "swap 4 <@U2|bo> 6 ui dentist",
+            expect![[
+                r#"Swap { theirs: "6", args: CoverArgs { sprint: "4", replacement: SlackUserId("U2"), rest: ["ui", "dentist"] } }"#
+            ]],
+        );
+        check(
+            "swap 4 <@U2>",
+            expect![[
+                r#"error: say your sprint, the person (mention them with @) and their sprint (usage: swap <my sprint> <@person> <their sprint> [discipline] [reason…])"#
+            ]],
+        );
         check(
             "refuse 9 on leave",
             expect![[r#"Refuse { id: 9, reason: Some("on leave") }"#]],

@@ -74,6 +74,74 @@ pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message,
     ))
 }
 
+/// `swap <my sprint> <@person> <their sprint> [discipline] [reason…]`: files the two halves,
+/// asks the other person (one DM with Accept and Decline), and answers the proposer.
+pub fn swap_by_command(
+    ctx: Context<'_>,
+    theirs: &str,
+    args: &CoverArgs,
+) -> Result<Message, BotError> {
+    let roster = Roster::load(ctx.store)?;
+    let mine = resolve_sprint(ctx, &args.sprint)?;
+    let theirs = resolve_sprint(ctx, theirs)?;
+    let (discipline, reason) =
+        args.split_discipline(|word| roster.find_discipline(word).ok().map(|d| d.key.clone()));
+    let discipline = match discipline {
+        Some(discipline) => discipline,
+        None => infer_discipline(ctx, &roster, mine.index, &args.replacement)?,
+    };
+    let swap = coverage::SwapProposal {
+        proposer: ctx.user.clone(),
+        other: args.replacement.clone(),
+        discipline,
+        mine: mine.index,
+        theirs: theirs.index,
+    };
+    let command = ctx.config.bot.command.clone();
+    // The DM waits for a working day unless the earlier shift starts sooner.
+    let earlier = if mine.start <= theirs.start {
+        &mine
+    } else {
+        &theirs
+    };
+    let effects = |filed: &coverage::FiledSwap| {
+        let asked = decisions::swap_proposed(filed, (&mine, &theirs), &roster, &command);
+        let mut out = vec![dm_at(
+            format!("request:{}:dm:{}", filed.first.id, filed.first.replacement),
+            &filed.first.replacement,
+            asked,
+            routine_delivery(ctx.config, ctx.now, Some(earlier)),
+        )];
+        let people = [
+            filed.first.requested_by.clone(),
+            filed.first.replacement.clone(),
+        ];
+        out.extend(home_refreshes(
+            &format!("request:{}", filed.first.id),
+            &people,
+            ctx,
+        ));
+        items(&out)
+    };
+    let is_admin = ctx.is_admin()?;
+    let filed = coverage::file_swap(
+        ctx.store,
+        &ctx.config.team(),
+        &swap,
+        reason,
+        is_admin,
+        ctx.now,
+        &effects,
+    )
+    .map_err(|failure| match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+        }
+        other => other.into(),
+    })?;
+    Ok(decisions::swap_filed(&filed, (&mine, &theirs), &roster))
+}
+
 /// The discipline a person named by key or display name (see `Roster::find_discipline`).
 pub fn named_discipline(roster: &Roster, word: &DisciplineKey) -> Result<DisciplineKey, BotError> {
     roster
@@ -334,16 +402,17 @@ pub fn decide_outcome(
     let Some(request) = ctx.store.override_by_id(id)? else {
         return Err(BotError::Refused(format!("request #{id} does not exist")));
     };
-    if matches!(action, Action::Accept | Action::Refuse) && &request.replacement != ctx.user {
+    let asked = request.asked();
+    if matches!(action, Action::Accept | Action::Refuse) && asked != ctx.user {
         ctx.audit_refusal(
             action.audit_action(),
             "override",
             &entity_id,
-            "not the person named to cover",
+            "not the person asked",
         )?;
         return Err(BotError::Refused(format!(
             "only {}, the person named to cover, can {} request #{id}",
-            blocks::mention(&request.replacement),
+            blocks::mention(asked),
             action.verb()
         )));
     }
@@ -394,25 +463,23 @@ fn enqueue_decision(
         format!("decision:{}:{}", outcome.request.id, outcome.request.status)
     };
     let mut out = Vec::new();
-    let o = &outcome.request;
-    let mut people = vec![
-        ctx.user.clone(),
-        o.requested_by.clone(),
-        o.replacement.clone(),
-    ];
-    people.extend(
-        outcome
-            .holder_before
-            .iter()
-            .chain(&outcome.holder_after)
-            .cloned(),
-    );
+    let mut people = vec![ctx.user.clone()];
+    for half in outcome.halves() {
+        let o = &half.request;
+        people.extend([o.requested_by.clone(), o.replacement.clone()]);
+        people.extend(half.holder_before.iter().chain(&half.holder_after).cloned());
+    }
     if outcome.changed {
         // Admins' Home tabs list the pending requests.
         people.extend(ctx.admins()?);
     }
     let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
-    let delivery = routine_delivery(ctx.config, ctx.now, outcome.sprint.as_ref());
+    // Routine unless a half's sprint starts sooner (see `routine_delivery`).
+    let delivery = outcome
+        .halves()
+        .map(|half| routine_delivery(ctx.config, ctx.now, half.sprint.as_ref()))
+        .min()
+        .unwrap_or(ctx.now);
     for (person, message) in &dms {
         out.push(dm_at(
             format!("{prefix}:dm:{person}"),
@@ -422,33 +489,30 @@ fn enqueue_decision(
         ));
         people.push(person.clone());
     }
-    let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
-    if outcome.changed && !outcome.by_set {
-        moved.push(&outcome.request);
-    }
-    if outcome.action == Action::Accept
-        && outcome.changed
-        && outcome.request.status == OverrideStatus::Pending
-    {
-        out.extend(admin_post(
-            ctx,
-            &outcome.request,
-            outcome.sprint.as_ref(),
-            roster,
-        ));
-    }
-    for o in moved {
-        if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
-            out.push(card_update(
-                ctx.config,
-                ctx.now,
-                o,
-                outcome.sprint.as_ref(),
-                roster,
-            ));
+    for half in outcome.halves() {
+        let mut moved: Vec<&Override> = half.others.iter().map(|m| &m.after).collect();
+        if half.changed && !half.by_set {
+            moved.push(&half.request);
+        }
+        if half.action == Action::Accept
+            && half.changed
+            && half.request.status == OverrideStatus::Pending
+        {
+            out.extend(admin_post(ctx, &half.request, half.sprint.as_ref(), roster));
+        }
+        for o in moved {
+            if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
+                out.push(card_update(
+                    ctx.config,
+                    ctx.now,
+                    o,
+                    half.sprint.as_ref(),
+                    roster,
+                ));
+            }
         }
     }
-    if outcome.in_force && outcome.duty_moved() {
+    if outcome.moved_duty_in_force() {
         out.push(Outgoing::now(
             format!("{prefix}:usergroups"),
             Effect::ReconcileUsergroups,
@@ -457,7 +521,7 @@ fn enqueue_decision(
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;
-    if outcome.in_force && outcome.duty_moved() {
+    if outcome.moved_duty_in_force() {
         let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
         announce::absorb_decision(store, ctx.config, ctx.now, &told)?;
     }

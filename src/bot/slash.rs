@@ -68,6 +68,7 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             "the form opens from the slash command".into(),
         )),
         Command::Cover(args) => coverage::request_by_command(ctx, &args),
+        Command::Swap { theirs, args } => coverage::swap_by_command(ctx, &theirs, &args),
         Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
         Command::Accept { id } => coverage::decide(ctx, id, Action::Accept, None),
         Command::Refuse { id, reason } => coverage::decide(ctx, id, Action::Refuse, reason),

@@ -145,6 +145,17 @@ pub struct Override {
     pub revoke_reason: Option<String>,
 }
 
+impl Override {
+    /// The person whose agreement a proposed request waits for: the one named to cover, or, for
+    /// the proposer's own half of a swap (they cover the other person's shift), that person.
+    pub fn asked(&self) -> &SlackUserId {
+        match &self.original {
+            Some(original) if self.replacement == self.requested_by => original,
+            _ => &self.replacement,
+        }
+    }
+}
+
 /// Why a person is on duty for a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {

@@ -123,6 +123,8 @@ pub enum Stale {
     ReplacementLeft,
     /// The replacement is already on duty in the slot.
     ReplacementOnDuty,
+    /// The other half of its swap was closed, so this half closes with it.
+    PairBroken { partner: i64 },
 }
 
 impl Stale {
@@ -265,6 +267,45 @@ pub fn decide(request: &Override, action: Action, slot: &SlotNow) -> Result<Step
         }),
         _ => Err(not_allowed()),
     }
+}
+
+/// Decides `action` for both halves of a swap, each against its own slot as it is now: the
+/// halves move as one. Both need an admin when either does; when one half's premise fails, both
+/// close (the other as superseded, because its pair broke); a refusal of either refuses both.
+pub fn decide_pair(
+    (first, first_slot): (&Override, &SlotNow),
+    (second, second_slot): (&Override, &SlotNow),
+    action: Action,
+) -> Result<(Step, Step), TransitionError> {
+    // Either half needing an admin holds both for one.
+    let needs_admin = first_slot.needs_admin || second_slot.needs_admin;
+    let with_admin = |slot: &SlotNow| SlotNow {
+        needs_admin,
+        ..slot.clone()
+    };
+    let a = decide(first, action, &with_admin(first_slot))?;
+    let b = decide(second, action, &with_admin(second_slot))?;
+    let broken = |partner: &Override| Step::Move {
+        to: OverrideStatus::Superseded,
+        closed: Some(Stale::PairBroken {
+            partner: partner.id,
+        }),
+    };
+    Ok(match (&a, &b) {
+        (
+            Step::Move {
+                closed: Some(_), ..
+            },
+            Step::Move { closed: None, .. } | Step::Repeat,
+        ) => (a, broken(first)),
+        (
+            Step::Move { closed: None, .. } | Step::Repeat,
+            Step::Move {
+                closed: Some(_), ..
+            },
+        ) => (broken(second), b),
+        _ => (a, b),
+    })
 }
 
 /// Whether a request in `status` still waits for a decision (the replacement's or an admin's).
@@ -433,6 +474,47 @@ mod tests {
             holds(),
             "refused: request #1 is declined, so it cannot be accepted",
         );
+    }
+
+    #[test]
+    fn the_halves_of_a_swap_move_as_one() {
+        let second = Override {
+            id: 2,
+            ..request(Proposed)
+        };
+        let pair = |first_slot: SlotNow, second_slot: SlotNow, action| {
+            let (a, b) = decide_pair(
+                (&request(Proposed), &first_slot),
+                (&second, &second_slot),
+                action,
+            )
+            .unwrap();
+            format!("{a:?} / {b:?}")
+        };
+        let no_admin = SlotNow {
+            needs_admin: false,
+            ..holds()
+        };
+        // Either half needing an admin holds both for one.
+        expect_test::expect![[
+            r#"Move { to: Pending, closed: None } / Move { to: Pending, closed: None }"#
+        ]]
+        .assert_eq(&pair(no_admin.clone(), holds(), Action::Accept));
+        expect_test::expect![[
+            r#"Move { to: Approved, closed: None } / Move { to: Approved, closed: None }"#
+        ]]
+        .assert_eq(&pair(no_admin.clone(), no_admin, Action::Accept));
+        // One half's premise failing closes both.
+        let left = SlotNow {
+            replacement_active: false,
+            ..holds()
+        };
+        expect_test::expect![[r#"Move { to: Superseded, closed: Some(PairBroken { partner: 2 }) } / Move { to: Superseded, closed: Some(ReplacementLeft) }"#]]
+            .assert_eq(&pair(holds(), left, Action::Accept));
+        expect_test::expect![[
+            r#"Move { to: Declined, closed: None } / Move { to: Declined, closed: None }"#
+        ]]
+        .assert_eq(&pair(holds(), holds(), Action::Refuse));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::coverage::{DecisionOutcome, Moved};
+use crate::coverage::{DecisionOutcome, FiledSwap, Moved};
 use crate::domain::request::{Action, Stale};
 use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::Roster;
@@ -83,7 +83,19 @@ pub fn coverage_refusal(error: &CoverageError, roster: &Roster) -> String {
             name(discipline),
             text::escape(sprint)
         ),
-        CoverageError::UnknownSprint(_) => error.to_string(),
+        CoverageError::NotTheirShift {
+            person,
+            discipline,
+            sprint,
+        } => format!(
+            "{} is not on duty for {} in {}, so it is not theirs to swap",
+            mention(person),
+            name(discipline),
+            text::escape(sprint)
+        ),
+        CoverageError::UnknownSprint(_)
+        | CoverageError::SwapInOneSprint
+        | CoverageError::AlreadyAsked { .. } => error.to_string(),
         CoverageError::SprintEnded { .. } => text::escape(&error.to_string()),
     }
 }
@@ -103,6 +115,9 @@ pub fn stale_words(why: &Stale) -> String {
             "the person asked to cover is no longer a member of the discipline".to_string()
         }
         Stale::ReplacementOnDuty => "the person asked to cover is on duty for it already".into(),
+        Stale::PairBroken { partner } => {
+            format!("the other half of the swap, request #{partner}, no longer holds")
+        }
     }
 }
 
@@ -115,6 +130,7 @@ fn what_to_do(why: &Stale, command: &str) -> String {
         ),
         Stale::ReplacementLeft => "Ask for someone who is a member of the discipline.".into(),
         Stale::ReplacementOnDuty => "Nothing needs to change.".to_string(),
+        Stale::PairBroken { .. } => "Propose a new swap if it still makes sense.".to_string(),
     }
 }
 
@@ -198,6 +214,61 @@ pub fn asked_to_cover(
     }
 }
 
+/// The DM asking the other person of a swap: what they would take and give, with buttons that
+/// answer for both halves.
+pub fn swap_proposed(
+    swap: &FiledSwap,
+    (mine, theirs): (&Sprint, &Sprint),
+    roster: &Roster,
+    command: &str,
+) -> Message {
+    let (first, second) = (&swap.first, &swap.second);
+    let reason = first
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} proposes a swap (requests #{} and #{}): you cover {} for them, and they cover {} for you.{reason}",
+        mention(&first.requested_by),
+        first.id,
+        second.id,
+        slot(first, Some(mine), roster),
+        slot(second, Some(theirs), roster),
+    );
+    let id = first.id.to_string();
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![
+                button("Accept", ACCEPT, &id, Some("primary")),
+                button("Decline", REFUSE, &id, None),
+            ]),
+            context(&format!(
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one."
+            )),
+        ],
+        text,
+    }
+}
+
+/// The reply to the person who proposed a swap.
+pub fn swap_filed(
+    swap: &FiledSwap,
+    (mine, theirs): (&Sprint, &Sprint),
+    roster: &Roster,
+) -> Message {
+    let (first, second) = (&swap.first, &swap.second);
+    Message::text(format!(
+        "Swap proposed (requests #{} and #{}): {} covers {} for you, and you cover {} for them. {} has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. Both halves change together or not at all.",
+        first.id,
+        second.id,
+        mention(&first.replacement),
+        slot(first, Some(mine), roster),
+        slot(second, Some(theirs), roster),
+        mention(&first.replacement),
+    ))
+}
+
 /// One DM per person the decision concerns. The decider is told in the reply instead, unless
 /// their own duty changed.
 pub fn decision_dms(
@@ -206,13 +277,122 @@ pub fn decision_dms(
     roster: &Roster,
 ) -> Vec<(SlackUserId, Message)> {
     let mut told = Told::default();
-    if outcome.changed {
-        tell_main(&mut told, outcome, decider, roster);
+    match outcome.pair.as_deref() {
+        Some(pair) if outcome.changed || pair.changed => {
+            tell_swap(&mut told, outcome, pair, decider, roster)
+        }
+        Some(_) => {}
+        None if outcome.changed => tell_main(&mut told, outcome, decider, roster),
+        None => {}
     }
-    for moved in &outcome.others {
-        tell_closed(&mut told, moved, outcome.sprint.as_ref(), roster, decider);
+    for half in outcome.halves() {
+        for moved in &half.others {
+            tell_closed(&mut told, moved, half.sprint.as_ref(), roster, decider);
+        }
     }
     told.into_messages()
+}
+
+/// A decision on a swap, told once to each of its two people: what it means for both shifts.
+fn tell_swap(
+    told: &mut Told,
+    first: &DecisionOutcome,
+    second: &DecisionOutcome,
+    decider: &str,
+    roster: &Roster,
+) {
+    let (a, b) = (&first.request, &second.request);
+    let proposer = &a.requested_by;
+    let other = a.asked();
+    let by = actor(decider);
+    let ids = format!("requests #{} and #{}", a.id.min(b.id), a.id.max(b.id));
+    let (proposers_shift, others_shift) = (
+        slot(a, first.sprint.as_ref(), roster),
+        slot(b, second.sprint.as_ref(), roster),
+    );
+    let is_decider = |person: &SlackUserId| person.as_str() == decider;
+    let mut tell_both = |line: &dyn Fn(&SlackUserId, &SlackUserId) -> String| {
+        for (person, partner) in [(proposer, other), (other, proposer)] {
+            if !is_decider(person) {
+                told.tell(person, line(person, partner));
+            }
+        }
+    };
+    let closed = first
+        .closed
+        .iter()
+        .chain(&second.closed)
+        .find(|why| !matches!(why, Stale::PairBroken { .. }));
+    if let Some(why) = closed {
+        let why = stale_words(why);
+        tell_both(&|_, partner| {
+            format!(
+                "The swap with {} ({ids}) is closed: {why}. Nothing changes.",
+                mention(partner)
+            )
+        });
+        return;
+    }
+    let reason = a
+        .decision_reason
+        .as_deref()
+        .or(a.revoke_reason.as_deref())
+        .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
+    match a.status {
+        OverrideStatus::Pending => {
+            if !is_decider(proposer) {
+                told.tell(
+                    proposer,
+                    format!(
+                        "{by} accepted your swap ({ids}). An admin will approve or decline it, and you will hear either way."
+                    ),
+                );
+            }
+        }
+        OverrideStatus::Approved => {
+            let approval = if first.action == Action::Accept {
+                format!("accepted by {by}; no admin approval needed")
+            } else {
+                format!("approved by {by}")
+            };
+            told.tell(
+                proposer,
+                format!(
+                    "Your swap with {} is {approval} ({ids}): they cover {proposers_shift} for you, so you are not on duty then, and you will cover {others_shift}.",
+                    mention(other)
+                ),
+            );
+            told.tell(
+                other,
+                format!(
+                    "The swap with {} is {approval} ({ids}): you will cover {proposers_shift}, and they cover {others_shift} for you, so you are not on duty then.",
+                    mention(proposer)
+                ),
+            );
+        }
+        OverrideStatus::Revoked => {
+            told.tell(
+                proposer,
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}: you are on triage duty for {proposers_shift} again, and not for {others_shift}.{reason}",
+                    mention(other)
+                ),
+            );
+            told.tell(
+                other,
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}: you are on triage duty for {others_shift} again, and not for {proposers_shift}.{reason}",
+                    mention(proposer)
+                ),
+            );
+        }
+        status => tell_both(&|_, partner| {
+            format!(
+                "The swap with {} ({ids}) was {status} by {by}. Nothing changes.{reason}",
+                mention(partner)
+            )
+        }),
+    }
 }
 
 /// One DM per requester of requests the bot closed on its own.
@@ -494,7 +674,17 @@ fn tell_revoked(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roste
 pub fn decision_reply(outcome: &DecisionOutcome, roster: &Roster, command: &str) -> Message {
     let o = &outcome.request;
     let sprint = outcome.sprint.as_ref();
-    let reference = request_ref(o, sprint, roster);
+    let reference = match outcome.pair.as_deref() {
+        // A swap is answered as one.
+        Some(pair) => format!(
+            "#{} (a swap with #{}: {} to cover {})",
+            o.id,
+            pair.request.id,
+            mention(&o.replacement),
+            slot(o, sprint, roster)
+        ),
+        None => request_ref(o, sprint, roster),
+    };
     let mut text = match (&outcome.closed, outcome.changed) {
         (Some(why), _) => format!(
             "Request {reference} cannot be approved: {}. It is closed as {}. {}",

@@ -247,12 +247,9 @@ pub(crate) fn record_move(
         )?,
     };
     let after = require(tx, before.id)?;
-    let accepted = before.status == OverrideStatus::Proposed
-        && by == before.replacement.as_str()
-        && matches!(to, OverrideStatus::Pending | OverrideStatus::Approved);
-    let refused = before.status == OverrideStatus::Proposed
-        && by == before.replacement.as_str()
-        && to == OverrideStatus::Declined;
+    let by_asked = before.status == OverrideStatus::Proposed && by == before.asked().as_str();
+    let accepted = by_asked && matches!(to, OverrideStatus::Pending | OverrideStatus::Approved);
+    let refused = by_asked && to == OverrideStatus::Declined;
     let action = match to {
         _ if accepted => "override.accept",
         _ if refused => "override.refuse",
@@ -339,6 +336,31 @@ impl Store {
         now: Timestamp,
     ) -> Result<Override> {
         self.write(|tx| record_move(tx, before, to, by, reason, now))
+    }
+
+    /// Links requests `first` and `second` as the two halves of a swap.
+    pub fn pair_swap(&self, first: i64, second: i64, now: Timestamp) -> Result<()> {
+        let (first, second) = (first.min(second), first.max(second));
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO swap_pairs (first_id, second_id, created_at) VALUES (?1, ?2, ?3)",
+                params![first, second, now.as_second()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The other half of the swap request `id` belongs to, if it is half of one.
+    pub fn swap_partner(&self, id: i64) -> Result<Option<i64>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT CASE WHEN first_id = ?1 THEN second_id ELSE first_id END
+                     FROM swap_pairs WHERE first_id = ?1 OR second_id = ?1",
+                )?
+                .query_row([id], |row| row.get(0))
+                .optional()?)
+        })
     }
 
     /// The open requests (proposed or pending) for one slot, oldest first.

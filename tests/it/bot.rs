@@ -383,6 +383,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage me`: your upcoming shifts
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
+            • `/triage swap &lt;my sprint&gt; &lt;@person&gt; &lt;their sprint&gt; [discipline] [reason…]`: trade shifts with someone: they take yours, you take theirs
             • `/triage cancel &lt;id&gt;`: withdraw a coverage request
             • `/triage accept &lt;id&gt;`: agree to cover a shift someone asked you to cover
             • `/triage refuse &lt;id&gt; [reason…]`: say no to covering a shift someone asked you to cover
@@ -1781,6 +1782,189 @@ async fn on_a_weekend_dms_about_a_later_sprint_wait_for_mondays_heads_up_time() 
         expect![[r#"
             request:1:dm:U0ALICE at 2026-03-22T19:00:00Z
         "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_is_accepted_approved_and_revoked_as_one() {
+    let bot = Bot::start().await;
+    // Bob has UI in Sprint 2, Alice in Sprint 3: Bob proposes to trade.
+    check(
+        bot.say(BOB, "swap 2 <@U0ALICE> 3 moving house").await,
+        expect![[
+            r#"Swap proposed (requests #1 and #2): <@U0ALICE> covers *UI* in *Sprint 2* for you, and you cover *UI* in *Sprint 3* for them. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. Both halves change together or not at all."#
+        ]],
+    );
+    check(
+        render(&bot.payload("request:1:dm:U0ALICE")["blocks"]),
+        expect![[r#"
+            <@U0BOB> proposes a swap (requests #1 and #2): you cover *UI* in *Sprint 2* for them, and they cover *UI* in *Sprint 3* for you.
+            Reason: moving house
+              [Accept → accept_request:1] [Decline → refuse_request:1]
+              (Or type `/triage accept 1` or `/triage refuse 1 [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one.)
+        "#]],
+    );
+    // Only Alice answers for both halves; nobody approves before she does.
+    check(
+        bot.say(BOB, "accept 2").await,
+        expect![[r#"only <@U0ALICE>, the person named to cover, can accept request #2"#]],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect![[r#"request #1 waits for <@U0ALICE> to accept it; an admin decides after that"#]],
+    );
+    check(
+        bot.say(ALICE, "accept 2").await,
+        expect![[
+            r#"You accepted request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*). An admin will approve or decline it, and you will get a DM either way."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Pending, OverrideStatus::Pending)
+    );
+    check(
+        bot.payload("decision:2:pending:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"<@U0ALICE> accepted your swap (requests #1 and #2). An admin will approve or decline it, and you will hear either way."#
+        ]],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect![[
+            r#"Request #1 (a swap with #2: <@U0ALICE> to cover *UI* in *Sprint 2*) is now approved."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Approved, OverrideStatus::Approved)
+    );
+    check(
+        bot.outbox("decision:1:approved:dm"),
+        expect![[r#"
+        decision:1:approved:dm:U0BOB direct_message
+        decision:1:approved:dm:U0ALICE direct_message
+    "#]],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Your swap with <@U0ALICE> is approved by <@U0CAROL> (requests #1 and #2): they cover *UI* in *Sprint 2* for you, so you are not on duty then, and you will cover *UI* in *Sprint 3*."#
+        ]],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"The swap with <@U0BOB> is approved by <@U0CAROL> (requests #1 and #2): you will cover *UI* in *Sprint 2*, and they cover *UI* in *Sprint 3* for you, so you are not on duty then."#
+        ]],
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0ALICE> (override)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // Revoking one half revokes both: everyone is back where the rotation put them.
+    check(
+        bot.say(CAROL, "revoke 2 plans changed").await,
+        expect![[
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) is now revoked."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Revoked, OverrideStatus::Revoked)
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_whose_half_fails_changes_neither_slot() {
+    let bot = Bot::start().await;
+    let before = bot.say(BOB, "schedule 3").await;
+    bot.say(BOB, "swap 2 <@U0ALICE> 3").await;
+    bot.say(ALICE, "accept 1").await;
+    // Alice leaves UI: Bob's half (Alice covering Sprint 2) no longer holds, so neither does
+    // the other.
+    bot.say(CAROL, "member remove <@U0ALICE> ui").await;
+    check(
+        bot.say(CAROL, "approve 2").await,
+        expect![[
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) cannot be approved: the person asked to cover is on duty for it already. It is closed as superseded. Nothing needs to change."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Superseded, OverrideStatus::Superseded)
+    );
+    bot.say(CAROL, "member add <@U0ALICE> ui").await;
+    assert_eq!(bot.say(BOB, "schedule 3").await, before);
+    // Refusals are one answer for both halves too.
+    bot.say(BOB, "swap 2 <@U0ALICE> 3").await;
+    check(
+        bot.say(ALICE, "refuse 3 not that week").await,
+        expect![[
+            r#"You declined request #3 (a swap with #4: <@U0ALICE> to cover *UI* in *Sprint 2*); <@U0BOB> has been told."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(3), bot.status(4)),
+        (OverrideStatus::Declined, OverrideStatus::Declined)
+    );
+    check(
+        bot.payload("decision:3:declined:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"The swap with <@U0ALICE> (requests #3 and #4) was declined by <@U0ALICE>. Nothing changes. Reason: not that week"#
+        ]],
+    );
+    check(
+        bot.say(BOB, "swap 2 <@U0DAVE> 3").await,
+        expect![[r#"<@U0DAVE> is not an active member of UI"#]],
+    );
+    check(
+        bot.say(BOB, "swap 2 <@U0ALICE> 2").await,
+        expect![[r#"a swap trades two different sprints"#]],
+    );
+    check(
+        bot.say(ALICE, "swap 2 <@U0BOB> 3").await,
+        expect![[r#"you are not on duty in Sprint 2; name the discipline after the person"#]],
     );
     bot.stop().await;
 }

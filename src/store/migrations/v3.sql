@@ -1,6 +1,6 @@
 -- Version 2 → 3: a coverage request that names someone else first asks that person
--- (status `proposed`), and each discipline says who approves a cover once they accepted
--- (`approval`). SQLite cannot change a CHECK constraint in place, so the overrides table is
+-- (status `proposed`), each discipline says who approves a cover once they accepted
+-- (`approval`), and two requests may form a swap (`swap_pairs`). SQLite cannot change a CHECK constraint in place, so the overrides table is
 -- rebuilt; nothing references it by foreign key.
 
 CREATE TABLE overrides_v3 (
@@ -38,3 +38,12 @@ CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
 
 ALTER TABLE disciplines ADD COLUMN approval TEXT NOT NULL DEFAULT 'admin'
     CHECK (approval IN ('admin', 'none', 'admin-if-conflict'));
+
+-- Two requests that form a swap: each person covers the other's shift. Both halves move
+-- together (accepted, approved, declined, cancelled, revoked or closed as one).
+CREATE TABLE swap_pairs (
+    first_id   INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    second_id  INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    created_at INTEGER NOT NULL,
+    CHECK (first_id < second_id)
+) STRICT;
