@@ -552,22 +552,30 @@ fn close_if_stale(
     let Some(why) = request::staleness(pending, &state.slot) else {
         return Ok(Vec::new());
     };
-    let to = why.closing_status();
+    close_with_partner(store, pending, why, now)
+}
+
+/// Closes open request `open` for `why`, and the other half of its swap (if it is half of one)
+/// because the pair broke.
+fn close_with_partner(
+    store: &Store,
+    open: &Override,
+    why: Stale,
+    now: Timestamp,
+) -> Result<Vec<Moved>, StoreError> {
     let reason = stale_reason(&why);
-    let after = store.record_override_move(pending, to, BOT_ACTOR, Some(&reason), now)?;
+    let to = why.closing_status();
+    let after = store.record_override_move(open, to, BOT_ACTOR, Some(&reason), now)?;
     let mut moved = vec![Moved {
-        before: pending.clone(),
+        before: open.clone(),
         after,
         closed: Some(why),
     }];
-    // The other half of a swap closes with it.
-    if let Some(partner) = store.swap_partner(pending.id)?
+    if let Some(partner) = store.swap_partner(open.id)?
         && let Some(partner) = store.override_by_id(partner)?
         && request::is_open(partner.status)
     {
-        let why = Stale::PairBroken {
-            partner: pending.id,
-        };
+        let why = Stale::PairBroken { partner: open.id };
         let reason = stale_reason(&why);
         let to = OverrideStatus::Superseded;
         let after = store.record_override_move(&partner, to, BOT_ACTOR, Some(&reason), now)?;
@@ -630,9 +638,24 @@ pub fn set_on_duty(
             requester: by.clone(),
         };
         let new = checked_override(store, team, &request, reason.clone(), true, now)?;
+        // A swap half naming the same people would otherwise be approved alone: the set
+        // replaces the swap, which closes as a whole.
+        let mut others = Vec::new();
+        for open in store.open_for_slot(sprint.index, discipline)? {
+            if open.requested_by == new.requested_by
+                && open.replacement == new.replacement
+                && store.swap_partner(open.id)?.is_some()
+            {
+                others.extend(close_with_partner(
+                    store,
+                    &open,
+                    Stale::ReplacementOnDuty,
+                    now,
+                )?);
+            }
+        }
         let displaced = store.approved_override(sprint.index, discipline)?;
         let filed = store.record_approved_override(&new, now)?;
-        let mut others = Vec::new();
         if let Some(before) = displaced
             && let Some(after) = store.override_by_id(before.id)?
             && after.status != before.status

@@ -23,7 +23,8 @@
 //!    they accept or refuse it, no admin approves it before they accept, and once accepted it
 //!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
 //!    admins, changed at random) and the slot as it is then say. Filing sends the person named
-//!    one DM asking them, and the person whose shift it is one DM when someone else asked.
+//!    one DM asking them, and the person whose shift it is one DM when someone else asked;
+//! 9. the two halves of a swap always have the same status: a swap changes both slots or none.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -47,7 +48,10 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use tempfile::TempDir;
 use triage_bot::bot::coverage::{self as bot_coverage, Via};
-use triage_bot::bot::{Context, admin, command::Command};
+use triage_bot::bot::{
+    Context, admin,
+    command::{Command, CoverArgs},
+};
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::request::Action as Verb;
@@ -180,6 +184,15 @@ enum Action {
         person: Pick,
         by: Actor,
     },
+    /// A swap of the shift in the sprint `mine` (relative to the one in force) with `other`'s in
+    /// the sprint `theirs`.
+    Swap {
+        by: Actor,
+        mine: i64,
+        theirs: i64,
+        discipline: usize,
+        other: Pick,
+    },
     /// An admin (or not) sets a discipline's approval policy.
     SetApproval {
         discipline: usize,
@@ -254,6 +267,15 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(request, verb, by)| Action::Decide { request, verb, by }),
         4 => (discipline.clone(), pick(), actor())
             .prop_map(|(discipline, person, by)| Action::Set { discipline, person, by }),
+        6 => (actor(), 0..3i64, 0..4i64, discipline.clone(), pick()).prop_map(
+            |(by, mine, theirs, discipline, other)| Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other
+            }
+        ),
         2 => (
             discipline.clone(),
             prop_oneof![Just(Policy::Admin), Just(Policy::Nobody), Just(Policy::IfConflict)],
@@ -364,6 +386,19 @@ fn normalized(action: &Action, model: &Model) -> Action {
             discipline,
             person: member(discipline, person),
             by,
+        },
+        Action::Swap {
+            by,
+            mine,
+            theirs,
+            discipline,
+            other,
+        } => Action::Swap {
+            by,
+            mine,
+            theirs,
+            discipline,
+            other: member(discipline, other),
         },
         Action::Decide {
             request: Target::Open(n),

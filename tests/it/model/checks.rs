@@ -112,6 +112,34 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
              real  {real_requests:?}\n  model {model_requests:?}"
         ));
     }
+    // 9. The halves of a swap: linked as in the model, and always of one status.
+    for (i, r) in model.requests.iter().enumerate() {
+        let partner = store.swap_partner(i as i64 + 1).unwrap();
+        if partner != r.partner.map(|p| p as i64 + 1) {
+            return Err(format!(
+                "swap of request #{}: real partner {partner:?}, model {:?}",
+                i + 1,
+                r.partner.map(|p| p + 1)
+            ));
+        }
+        // Closed halves may close for different reasons (one expired, the other superseded
+        // with it); otherwise the statuses match.
+        let class = |status: Status| match status {
+            Status::Superseded | Status::Expired => Status::Superseded,
+            other => other,
+        };
+        if let Some(p) = r.partner
+            && class(model.requests[p].status) != class(r.status)
+        {
+            return Err(format!(
+                "invariant 9: the halves #{} and #{} of a swap differ: {:?} and {:?}",
+                i + 1,
+                p + 1,
+                r.status,
+                model.requests[p].status
+            ));
+        }
+    }
     let mut approved_slots = BTreeSet::new();
     for r in &real_requests {
         if r.5 == OverrideStatus::Approved && !approved_slots.insert((r.1, r.2)) {
@@ -194,6 +222,16 @@ pub fn check_step(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
     );
+    if matches!(action, Action::Swap { .. }) {
+        // A proposed swap asks the other person, once, without claiming a duty changed.
+        return match dms {
+            [] => Ok(()),
+            [(_, _, text)] if text.contains("proposes a swap") && !claims_duty_change(text) => {
+                Ok(())
+            }
+            _ => Err(format!("proposing a swap sent these DMs: {dms:?}")),
+        };
+    }
     if matches!(action, Action::SetApproval { .. }) {
         return match dms.first() {
             Some((_, to, text)) => Err(format!("a policy change sent a DM to {to}: {text}")),

@@ -182,9 +182,9 @@ impl Real {
             }
             Action::Decide { request, verb, by } => {
                 let i = request.index();
-                let involved = before.requests.get(i).map(|r| match verb {
-                    Verb::Accept | Verb::Refuse => r.replacement,
-                    _ => r.requester,
+                let involved = before.requests.get(i).and_then(|r| match verb {
+                    Verb::Accept | Verb::Refuse => r.asked(),
+                    _ => Some(r.requester),
                 });
                 let decider = user(before.resolve(by, involved));
                 let ctx = self.ctx(&decider, now);
@@ -198,6 +198,32 @@ impl Real {
                 let admin = user(before.resolve(by, None));
                 let ctx = self.ctx(&admin, now);
                 bot_coverage::set(ctx, &key(discipline), &user(person.person()), None).is_ok()
+            }
+            Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other,
+            } => {
+                let index = |relative: i64| SprintIndex::new(before.sprint_near(relative)).ok();
+                let (Some(mine), Some(theirs)) = (index(mine), index(theirs)) else {
+                    return false;
+                };
+                let known = (mine.get() as usize) < before.sprints.len();
+                let holder = known
+                    .then(|| before.holder(mine.get() as usize, discipline))
+                    .flatten();
+                let proposer = user(before.resolve(by, holder));
+                let other = user(other.person());
+                let ctx = self.ctx(&proposer, now);
+                let args = CoverArgs {
+                    sprint: (mine.get() + 1).to_string(),
+                    replacement: other,
+                    rest: vec![key(discipline).to_string()],
+                };
+                let theirs = (theirs.get() + 1).to_string();
+                bot_coverage::swap_by_command(ctx, &theirs, &args).is_ok()
             }
             Action::SetApproval {
                 discipline,

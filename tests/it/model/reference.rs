@@ -43,6 +43,20 @@ pub struct Request {
     pub requester: usize,
     pub status: Status,
     pub approved_at: Option<Timestamp>,
+    /// The other half, for half of a swap.
+    pub partner: Option<usize>,
+}
+
+impl Request {
+    /// Whose agreement a proposed request waits for: the person named to cover, or for the
+    /// proposer's own half of a swap, the person whose shift they would take.
+    pub fn asked(&self) -> Option<usize> {
+        if self.replacement == self.requester {
+            self.original
+        } else {
+            Some(self.replacement)
+        }
+    }
 }
 
 /// Who approves a cover once its replacement accepted.
@@ -290,10 +304,24 @@ impl Model {
     pub fn close_stale_in(&mut self, sprint: usize, discipline: usize) {
         for i in 0..self.requests.len() {
             let r = &self.requests[i];
-            if r.status.is_open() && r.sprint == sprint && r.discipline == discipline {
-                if let Some(to) = self.staleness(r) {
-                    self.requests[i].status = to;
-                }
+            if r.sprint == sprint && r.discipline == discipline {
+                self.close_if_stale(i);
+            }
+        }
+    }
+
+    /// Closes open request `i` if its premise fails, with the other half of its swap.
+    pub fn close_if_stale(&mut self, i: usize) {
+        let r = &self.requests[i];
+        if !r.status.is_open() {
+            return;
+        }
+        if let Some(to) = self.staleness(r) {
+            self.requests[i].status = to;
+            if let Some(p) = self.requests[i].partner
+                && self.requests[p].status.is_open()
+            {
+                self.requests[p].status = Status::Superseded;
             }
         }
     }
@@ -420,14 +448,17 @@ impl Model {
             }
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
-                    if self.requests[i].status.is_open() {
-                        if let Some(to) = self.staleness(&self.requests[i]) {
-                            self.requests[i].status = to;
-                        }
-                    }
+                    self.close_if_stale(i);
                 }
                 Expected::done()
             }
+            Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other,
+            } => self.swap(by, mine, theirs, discipline, other.person()),
         }
     }
 
@@ -483,6 +514,7 @@ impl Model {
                 requester,
                 status,
                 approved_at: None,
+                partner: None,
             });
         }
         Expected::done()
@@ -506,9 +538,9 @@ impl Model {
     }
 
     pub fn decide_request(&mut self, i: usize, verb: Verb, by: Actor) -> Expected {
-        let involved = self.requests.get(i).map(|r| match verb {
-            Verb::Accept | Verb::Refuse => r.replacement,
-            _ => r.requester,
+        let involved = self.requests.get(i).and_then(|r| match verb {
+            Verb::Accept | Verb::Refuse => r.asked(),
+            _ => Some(r.requester),
         });
         let decider = self.resolve(by, involved);
         let admin_only = matches!(verb, Verb::Approve | Verb::Decline | Verb::Revoke);
@@ -521,8 +553,11 @@ impl Model {
         if verb == Verb::Cancel && r.requester != decider && !self.is_admin(decider) {
             return Expected::refused();
         }
-        if matches!(verb, Verb::Accept | Verb::Refuse) && r.replacement != decider {
+        if matches!(verb, Verb::Accept | Verb::Refuse) && r.asked() != Some(decider) {
             return Expected::refused();
+        }
+        if let Some(p) = r.partner {
+            return self.decide_swap(i, p, verb);
         }
         let target = match verb {
             Verb::Accept => Status::Pending,
@@ -575,6 +610,131 @@ impl Model {
         }
     }
 
+    /// A swap: `proposer` (resolved from `by` against the holder of their shift) trades their
+    /// shift in sprint `mine` (relative) with `other`'s in sprint `theirs`. Each half is checked
+    /// like a request filed by its shift's holder; both are filed proposed, or neither.
+    pub fn swap(
+        &mut self,
+        by: Actor,
+        mine: i64,
+        theirs: i64,
+        discipline: usize,
+        other: usize,
+    ) -> Expected {
+        let (mine, theirs) = (self.sprint_near(mine), self.sprint_near(theirs));
+        let sprints = 0..self.sprints.len() as i64;
+        if !sprints.contains(&mine) || !sprints.contains(&theirs) || mine == theirs {
+            return Expected::refused();
+        }
+        let (mine, theirs) = (mine as usize, theirs as usize);
+        let (my_holder, their_holder) = (
+            self.holder(mine, discipline),
+            self.holder(theirs, discipline),
+        );
+        let proposer = self.resolve(by, my_holder);
+        let first_ok = !self.has_ended(mine)
+            && (self.is_admin(proposer) || my_holder == Some(proposer))
+            && self.active(other, discipline)
+            && my_holder != Some(other);
+        let second_ok = !self.has_ended(theirs)
+            && their_holder == Some(other)
+            && self.active(proposer, discipline)
+            && their_holder != Some(proposer);
+        let open = |sprint, replacement| {
+            self.requests.iter().any(|r| {
+                r.status.is_open()
+                    && (r.sprint, r.discipline, r.requester, r.replacement)
+                        == (sprint, discipline, proposer, replacement)
+            })
+        };
+        if !first_ok || !second_ok || open(mine, other) || open(theirs, proposer) {
+            return Expected::refused();
+        }
+        let first = self.requests.len();
+        for (sprint, original, replacement, partner) in [
+            (mine, my_holder, other, first + 1),
+            (theirs, their_holder, proposer, first),
+        ] {
+            self.requests.push(Request {
+                sprint,
+                discipline,
+                original,
+                replacement,
+                requester: proposer,
+                status: Status::Proposed,
+                approved_at: None,
+                partner: Some(partner),
+            });
+        }
+        Expected::done()
+    }
+
+    /// A decision on half `i` of a swap, applied to both halves `i` and `p` as one.
+    fn decide_swap(&mut self, i: usize, p: usize, verb: Verb) -> Expected {
+        let decided = Some(i);
+        let (a, b) = (self.requests[i].clone(), self.requests[p].clone());
+        let both = |status: Status| a.status == status && b.status == status;
+        match verb {
+            Verb::Accept if both(Status::Pending) || both(Status::Approved) => Expected::done(),
+            Verb::Accept | Verb::Approve
+                if (verb == Verb::Accept && both(Status::Proposed))
+                    || (verb == Verb::Approve && both(Status::Pending)) =>
+            {
+                let stale = (self.staleness(&a), self.staleness(&b));
+                match stale {
+                    (None, None) => {
+                        let admin = self.needs_admin(&a) || self.needs_admin(&b);
+                        if verb == Verb::Accept && admin {
+                            self.requests[i].status = Status::Pending;
+                            self.requests[p].status = Status::Pending;
+                        } else {
+                            for half in [i, p] {
+                                let r = self.requests[half].clone();
+                                self.approve(half);
+                                self.close_stale_in(r.sprint, r.discipline);
+                            }
+                        }
+                    }
+                    (first, second) => {
+                        self.requests[i].status = first.unwrap_or(Status::Superseded);
+                        self.requests[p].status = second.unwrap_or(Status::Superseded);
+                    }
+                }
+                Expected { ok: true, decided }
+            }
+            Verb::Approve if both(Status::Approved) => Expected::done(),
+            Verb::Refuse | Verb::Decline | Verb::Cancel => {
+                let target = if verb == Verb::Cancel {
+                    Status::Cancelled
+                } else {
+                    Status::Declined
+                };
+                if both(target) {
+                    return Expected::done();
+                }
+                if !(both(Status::Proposed) || (verb != Verb::Refuse && both(Status::Pending))) {
+                    return Expected::refused();
+                }
+                self.requests[i].status = target;
+                self.requests[p].status = target;
+                Expected { ok: true, decided }
+            }
+            Verb::Revoke if both(Status::Revoked) => Expected::done(),
+            Verb::Revoke if both(Status::Approved) => {
+                if self.has_ended(a.sprint) || self.has_ended(b.sprint) {
+                    return Expected::refused();
+                }
+                for half in [i, p] {
+                    self.requests[half].status = Status::Revoked;
+                    let r = self.requests[half].clone();
+                    self.close_stale_in(r.sprint, r.discipline);
+                }
+                Expected { ok: true, decided }
+            }
+            _ => Expected::refused(),
+        }
+    }
+
     pub fn set(&mut self, discipline: usize, person: usize, by: Actor) -> Expected {
         let admin = self.resolve(by, None);
         if !self.is_admin(admin) {
@@ -589,6 +749,7 @@ impl Model {
         }
         let same = |r: &Request| {
             r.status.is_open()
+                && r.partner.is_none()
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, admin, person)
         };
@@ -603,6 +764,7 @@ impl Model {
                     requester: admin,
                     status: Status::Pending,
                     approved_at: None,
+                    partner: None,
                 });
                 self.requests.len() - 1
             }
