@@ -113,6 +113,27 @@ CREATE TABLE swap_pairs (
     CHECK (first_id < second_id)
 ) STRICT;
 
+-- A shift offered to volunteers: the first eligible person to take it becomes the replacement
+-- of a coverage request (`override_id`) that goes on like any other.
+CREATE TABLE open_requests (
+    id                INTEGER PRIMARY KEY,
+    sprint_index      INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline        TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id TEXT,
+    requested_by      TEXT NOT NULL,
+    reason            TEXT,
+    status            TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'taken', 'cancelled', 'expired')),
+    taken_by          TEXT,
+    override_id       INTEGER REFERENCES overrides (id),
+    created_at        INTEGER NOT NULL,
+    closed_at         INTEGER
+) STRICT;
+-- At most one open offer per slot.
+CREATE UNIQUE INDEX open_requests_one_per_slot
+    ON open_requests (sprint_index, discipline)
+    WHERE status = 'open';
+
 -- Append-only: rows are written in the same transaction as the change they record.
 CREATE TABLE audit_log (
     id          INTEGER PRIMARY KEY,

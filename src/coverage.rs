@@ -20,7 +20,10 @@ use crate::domain::{
     validate_coverage_request,
 };
 use crate::duty::{self, Roster};
-use crate::store::{Effects, NewOverride, RequestOutcome, Store, StoreError, TransactionError};
+use crate::store::{
+    Effects, NewOffer, NewOverride, Offer, OfferStatus, RequestOutcome, Store, StoreError,
+    TransactionError,
+};
 
 /// The actor the audit log records for requests the bot closes on its own.
 pub const BOT_ACTOR: &str = "triage-bot";
@@ -165,6 +168,218 @@ pub fn file_swap(
         let swap = FiledSwap { first, second };
         store.enqueue(&effects(&swap), now)?;
         Ok(swap)
+    })
+}
+
+/// Why a volunteer cannot take an offer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfferError {
+    /// Someone else was first.
+    #[error("offer #{id} is taken already")]
+    Taken { id: i64, by: Option<SlackUserId> },
+    /// It was withdrawn, or it expired.
+    #[error("offer #{id} is {status}")]
+    Closed { id: i64, status: &'static str },
+    /// The volunteer is not an active member of the discipline, or is on duty that sprint, or
+    /// holds the shift.
+    #[error("{volunteer} cannot take offer #{id}: {why}")]
+    NotEligible {
+        id: i64,
+        volunteer: SlackUserId,
+        why: &'static str,
+    },
+}
+
+/// Offers the slot (`sprint`, `discipline`) to volunteers: checked like a request its holder
+/// (or an admin) files, without a replacement. Offering the same slot again returns the open
+/// offer. `effects` are enqueued in the same transaction when the offer is new.
+#[allow(clippy::too_many_arguments)]
+pub fn offer_shift(
+    store: &Store,
+    team: &Team,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    by: &SlackUserId,
+    reason: Option<String>,
+    by_admin: bool,
+    now: Timestamp,
+    effects: Effects<'_, Offer>,
+) -> Result<(Offer, bool), CoverageFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        // Checked like a request naming the offerer: the rules for the sprint, the discipline
+        // and who may ask are the same; only the replacement is still unknown.
+        let request = CoverageRequest {
+            sprint,
+            discipline: discipline.clone(),
+            replacement: by.clone(),
+            requester: by.clone(),
+        };
+        let original = match checked_override(store, team, &request, None, by_admin, now) {
+            Ok(new) => new.original,
+            Err(CoverageFailure::Rule(
+                CoverageError::AlreadyOnDuty { .. } | CoverageError::NotActiveMember { .. },
+            )) => {
+                slot_state(store, team, sprint, discipline, by, now)?
+                    .slot
+                    .holder
+            }
+            Err(other) => return Err(other),
+        };
+        let new = NewOffer {
+            sprint,
+            discipline: discipline.clone(),
+            original,
+            requested_by: by.clone(),
+            reason: reason.clone(),
+        };
+        let (offer, created) = store.offer_shift(&new, now)?;
+        if created {
+            store.enqueue(&effects(&offer), now)?;
+        }
+        Ok((offer, created))
+    })
+}
+
+/// `volunteer` takes offer `id`: the first eligible volunteer wins (an active member of the
+/// discipline, not on duty in any discipline that sprint, not the person on duty for the slot).
+/// Their taking files a coverage request from the offerer naming them, accepted at once (they
+/// agreed by volunteering), which then waits for an admin or takes effect by the discipline's
+/// policy like any other. All in one transaction; `effects` of the decision are enqueued in it.
+pub fn take_offer(
+    store: &Store,
+    team: &Team,
+    id: i64,
+    volunteer: &SlackUserId,
+    now: Timestamp,
+    effects: Effects<'_, (Offer, DecisionOutcome)>,
+) -> Result<(Offer, DecisionOutcome), TakeFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let offer = store.offer(id)?.ok_or(StoreError::UnknownOffer(id))?;
+        match offer.status {
+            OfferStatus::Open => {}
+            OfferStatus::Taken => {
+                return Err(OfferError::Taken {
+                    id,
+                    by: offer.taken_by,
+                }
+                .into());
+            }
+            status => {
+                return Err(OfferError::Closed {
+                    id,
+                    status: status.as_str(),
+                }
+                .into());
+            }
+        }
+        let not_eligible = |why| OfferError::NotEligible {
+            id,
+            volunteer: volunteer.clone(),
+            why,
+        };
+        let roster = Roster::load(store)?;
+        let member = roster
+            .members
+            .iter()
+            .any(|m| m.active && &m.slack_id == volunteer && m.discipline == offer.discipline);
+        if !member {
+            return Err(not_eligible("only active members of the discipline can take it").into());
+        }
+        let Some(sprint) = store.sprint(offer.sprint)? else {
+            return Err(OfferError::Closed {
+                id,
+                status: "no longer planned",
+            }
+            .into());
+        };
+        let duty = duty::sprint_duty(store, &roster, &sprint)?;
+        if duty
+            .assignments
+            .iter()
+            .any(|a| a.slack_id.as_ref() == Some(volunteer))
+        {
+            return Err(not_eligible("they are on duty in that sprint already").into());
+        }
+        let request = CoverageRequest {
+            sprint: offer.sprint,
+            discipline: offer.discipline.clone(),
+            replacement: volunteer.clone(),
+            requester: offer.requested_by.clone(),
+        };
+        let mut new = checked_override(store, team, &request, offer.reason.clone(), true, now)?;
+        new.requested_by = offer.requested_by.clone();
+        let filed = match store.file_override(&new, OverrideStatus::Proposed, now)? {
+            RequestOutcome::Created(o) => o,
+            RequestOutcome::AlreadyPending(o) | RequestOutcome::AlreadyApproved(o) => {
+                return Err(CoverageFailure::Rule(CoverageError::AlreadyAsked { id: o.id }).into());
+            }
+        };
+        let outcome = decide_request(
+            store,
+            team,
+            filed.id,
+            Action::Accept,
+            volunteer.as_str(),
+            None,
+            now,
+            &|_| Vec::new(),
+        )?;
+        let (offer, _) = store.take_offer(id, volunteer, filed.id, now)?;
+        let taken = (offer, outcome);
+        store.enqueue(&effects(&taken), now)?;
+        Ok(taken)
+    })
+}
+
+/// Why taking an offer failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TakeFailure {
+    #[error(transparent)]
+    Offer(#[from] OfferError),
+    #[error(transparent)]
+    Coverage(#[from] CoverageFailure),
+}
+
+impl From<StoreError> for TakeFailure {
+    fn from(error: StoreError) -> TakeFailure {
+        TakeFailure::Coverage(error.into())
+    }
+}
+
+impl TransactionError for TakeFailure {
+    fn is_busy(&self) -> bool {
+        matches!(self, TakeFailure::Coverage(failure) if failure.is_busy())
+    }
+}
+
+/// Expires the offers nobody took before their sprint's handoff (or whose sprint left the
+/// plan), enqueueing `effects` of each in the same transaction. Returns them.
+pub fn expire_offers(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+    effects: Effects<'_, Offer>,
+) -> Result<Vec<Offer>, StoreError> {
+    store.transaction(|store| {
+        let mut expired = Vec::new();
+        for offer in store.open_offers()? {
+            let started = match store.sprint(offer.sprint)? {
+                Some(sprint) => sprint_starts_at(&sprint, team) <= now,
+                None => true,
+            };
+            if !started {
+                continue;
+            }
+            let (offer, changed) =
+                store.close_offer(offer.id, OfferStatus::Expired, None, BOT_ACTOR, now)?;
+            if changed {
+                store.enqueue(&effects(&offer), now)?;
+                expired.push(offer);
+            }
+        }
+        Ok(expired)
     })
 }
 

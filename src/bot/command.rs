@@ -61,6 +61,12 @@ pub enum Command {
     /// `cover` alone opens the modal.
     CoverModal,
     Cover(CoverArgs),
+    /// `cover <sprint> open [discipline] [reason…]`: offers the shift to volunteers; `rest` is
+    /// the words after `open`.
+    CoverOpen {
+        sprint: String,
+        rest: Vec<String>,
+    },
     /// `swap <my sprint> <@person> <their sprint> [discipline] [reason…]`: `args` holds my
     /// sprint, the person and the words after their sprint.
     Swap {
@@ -241,6 +247,11 @@ pub const HELP: &[HelpEntry] = &[
     entry(
         "cover <sprint> <@person> [discipline] [reason…]",
         "ask @person to cover your shift in a sprint",
+        false,
+    ),
+    entry(
+        "cover <sprint> open [discipline] [reason…]",
+        "ask for a volunteer: a post in the triage channel with an \"I'll cover\" button",
         false,
     ),
     entry(
@@ -438,6 +449,18 @@ fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
     const USAGE: &str = "cover <sprint> <@person> [discipline] [reason…]";
     if rest.is_empty() {
         return Ok(Command::CoverModal);
+    }
+    // `cover <sprint> open …` offers the shift to volunteers.
+    let open = rest
+        .iter()
+        .position(|word| word.eq_ignore_ascii_case("open"));
+    if let Some(at) = open.filter(|&at| at > 0)
+        && !rest[..at].iter().any(|word| person(word, USAGE).is_ok())
+    {
+        return Ok(Command::CoverOpen {
+            sprint: rest[..at].join(" "),
+            rest: rest[at + 1..].iter().map(|w| w.to_string()).collect(),
+        });
     }
     // The sprint is every word before the person: `cover Sprint 8 @bob`, `cover 8 @bob`.
     let at = rest
@@ -934,6 +957,10 @@ mod tests {
         );
         check("approve 9", expect!["Approve { id: 9 }"]);
         check("accept 9", expect!["Accept { id: 9 }"]);
+        check(
+            "cover Sprint 4 open ui dentist",
+            expect![[r#"CoverOpen { sprint: "Sprint 4", rest: ["ui", "dentist"] }"#]],
+        );
         check(
             "swap 4 <@U2|bo> 6 ui dentist",
             expect![[

@@ -21,7 +21,7 @@ use super::effect::{Effect, Outgoing, items};
 use super::shifts::{self, Shift, parse_slot_value};
 use super::{Bot, BotError, Context};
 use crate::config::Config;
-use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved};
+use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved, TakeFailure};
 use crate::dates::SlackDates;
 use crate::domain::request::Action;
 use crate::domain::{
@@ -32,7 +32,7 @@ use crate::duty::{self, Roster};
 use crate::slack::blocks::{self, Message};
 use crate::slack::text::{self, escape};
 use crate::slack::{decisions, views};
-use crate::store::{RequestOutcome, Store, StoreError, no_effects};
+use crate::store::{Offer, RequestOutcome, Store, StoreError, no_effects};
 
 /// The message key of a request's post in the admin channel.
 pub fn request_message_key(id: i64) -> String {
@@ -140,6 +140,117 @@ pub fn swap_by_command(
         other => other.into(),
     })?;
     Ok(decisions::swap_filed(&filed, (&mine, &theirs), &roster))
+}
+
+/// `cover <sprint> open [discipline] [reason…]`: offers the shift to volunteers with a post in
+/// the triage channel ("I'll cover").
+pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, BotError> {
+    let Some(channel) = ctx.config.bot.channel.clone() else {
+        return Err(BotError::Refused(
+            "no triage channel is configured (`TRIAGE_CHANNEL`), so there is nowhere to ask for volunteers".to_string(),
+        ));
+    };
+    let roster = Roster::load(ctx.store)?;
+    let sprint = resolve_sprint(ctx, &args.sprint)?;
+    let (discipline, reason) =
+        args.split_discipline(|word| roster.find_discipline(word).ok().map(|d| d.key.clone()));
+    let discipline = match discipline {
+        Some(discipline) => discipline,
+        None => infer_discipline(ctx, &roster, sprint.index, ctx.user)?,
+    };
+    let dates = ctx.dates();
+    let effects = |offer: &Offer| {
+        let message = decisions::offer_post(offer, Some(&sprint), &roster, &dates);
+        let post = Effect::PostMessage {
+            channel: channel.clone(),
+            text: message.text.clone(),
+            blocks: message.blocks_json(),
+            message_key: Some(offer_message_key(offer.id)),
+            thread_ts: None,
+        };
+        items(&[Outgoing::now(
+            format!("offer:{}:post", offer.id),
+            post,
+            ctx.now,
+        )])
+    };
+    let is_admin = ctx.is_admin()?;
+    let (offer, created) = coverage::offer_shift(
+        ctx.store,
+        &ctx.config.team(),
+        sprint.index,
+        &discipline,
+        ctx.user,
+        reason,
+        is_admin,
+        ctx.now,
+        &effects,
+    )
+    .map_err(|failure| match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+        }
+        other => other.into(),
+    })?;
+    let what = format!(
+        "*{}* in {}",
+        blocks::discipline_name(&roster, &discipline),
+        blocks::sprint_label(Some(&sprint))
+    );
+    Ok(Message::text(if created {
+        format!(
+            "Offer #{} posted in <#{channel}>: the first member of the discipline who is not on duty then can take {what}. You will get a DM when someone does.",
+            offer.id
+        )
+    } else {
+        format!("{what} is already offered (offer #{}).", offer.id)
+    }))
+}
+
+/// The message key of an offer's post in the triage channel.
+fn offer_message_key(id: i64) -> String {
+    format!("offer:{id}")
+}
+
+/// The offer's post in the triage channel, edited to its current state.
+fn offer_update(ctx: Context<'_>, offer: &Offer, roster: &Roster) -> Result<Outgoing, StoreError> {
+    let sprint = ctx.store.sprint(offer.sprint)?;
+    let message = decisions::offer_post(offer, sprint.as_ref(), roster, &ctx.dates());
+    let update = Effect::UpdateMessage {
+        message_key: offer_message_key(offer.id),
+        text: message.text.clone(),
+        blocks: message.blocks_json(),
+    };
+    Ok(Outgoing::now(
+        format!("offer:{}:{}:update", offer.id, offer.status.as_str()),
+        update,
+        ctx.now,
+    ))
+}
+
+/// A click on "I'll cover": the first eligible volunteer takes the offer, and their request
+/// goes on like any other the person asked accepted; later clicks are told it is taken.
+pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
+    let roster = Roster::load(ctx.store)?;
+    let team = ctx.config.team();
+    let taken = ctx.store.transaction(|store| {
+        let taken = coverage::take_offer(store, &team, id, ctx.user, ctx.now, &no_effects)?;
+        enqueue_decision(ctx, store, &taken.1, &roster)?;
+        store.enqueue(&items(&[offer_update(ctx, &taken.0, &roster)?]), ctx.now)?;
+        Ok::<_, TakeFailure>(taken)
+    });
+    match taken {
+        Ok((_, outcome)) => Ok(decisions::decision_reply(
+            &outcome,
+            &roster,
+            &ctx.config.bot.command,
+        )),
+        Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
+        Err(TakeFailure::Coverage(CoverageFailure::Rule(rule))) => Err(BotError::Refused(
+            decisions::coverage_refusal(&rule, &roster),
+        )),
+        Err(TakeFailure::Coverage(other)) => Err(other.into()),
+    }
 }
 
 /// The discipline a person named by key or display name (see `Roster::find_discipline`).
@@ -556,6 +667,26 @@ fn card_update(
 pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usize, StoreError> {
     let team = config.team();
     let roster = Roster::load(store)?;
+    let dates = SlackDates::new(&team, now);
+    let expired = coverage::expire_offers(store, &team, now, &|offer: &Offer| {
+        let sprint = store.sprint(offer.sprint).ok().flatten();
+        let message = decisions::offer_post(offer, sprint.as_ref(), &roster, &dates);
+        let update = Effect::UpdateMessage {
+            message_key: offer_message_key(offer.id),
+            text: message.text.clone(),
+            blocks: message.blocks_json(),
+        };
+        let told = decisions::offer_expired(offer, sprint.as_ref(), &roster);
+        items(&[
+            Outgoing::now(format!("offer:{}:expired:update", offer.id), update, now),
+            dm_at(
+                format!("offer:{}:expired:dm:{}", offer.id, offer.requested_by),
+                &offer.requested_by,
+                told,
+                now,
+            ),
+        ])
+    })?;
     let moved = store.transaction(|store| -> Result<Vec<Moved>, StoreError> {
         let moved = coverage::close_stale_requests(store, &team, now, &no_effects)?;
         if moved.is_empty() {
@@ -579,7 +710,7 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
         store.enqueue(&items(&out), now)?;
         Ok(moved)
     })?;
-    Ok(moved.len())
+    Ok(moved.len() + expired.len())
 }
 
 /// The ids of `person`'s requests among `moved`, joined: part of a DM's idempotency key.

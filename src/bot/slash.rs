@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::command::{self, Command, HELP};
+use super::command::{self, Command, CoverArgs, HELP};
 use super::{BotError, Context, admin, coverage, shifts};
 use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
@@ -68,6 +68,14 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             "the form opens from the slash command".into(),
         )),
         Command::Cover(args) => coverage::request_by_command(ctx, &args),
+        Command::CoverOpen { sprint, rest } => {
+            let args = CoverArgs {
+                sprint,
+                replacement: ctx.user.clone(),
+                rest,
+            };
+            coverage::offer_by_command(ctx, &args)
+        }
         Command::Swap { theirs, args } => coverage::swap_by_command(ctx, &theirs, &args),
         Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
         Command::Accept { id } => coverage::decide(ctx, id, Action::Accept, None),

@@ -24,6 +24,9 @@ pub const DECLINE: &str = "decline_override";
 pub const ACCEPT: &str = "accept_request";
 /// `action_id` of the button with which the person named to cover refuses request `value`.
 pub const REFUSE: &str = "refuse_request";
+/// `action_id` of the button with which someone takes offer `value` (a shift offered to
+/// volunteers).
+pub const VOLUNTEER: &str = "volunteer";
 /// `action_id` of the button that cancels request `value`.
 pub const CANCEL: &str = "cancel_override";
 /// `action_id` of the button that opens the coverage form for slot `value`.

@@ -6,14 +6,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::coverage::{DecisionOutcome, FiledSwap, Moved};
+use crate::coverage::{DecisionOutcome, FiledSwap, Moved, OfferError};
+use crate::dates::SlackDates;
 use crate::domain::request::{Action, Stale};
 use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::Roster;
+use crate::store::{Offer, OfferStatus};
 
 use super::blocks::{
-    ACCEPT, Message, REFUSE, actions, button, context, discipline_name, mention, section,
-    sprint_label,
+    ACCEPT, Message, REFUSE, VOLUNTEER, actions, button, context, discipline_name, mention,
+    section, sprint_label,
 };
 use super::text;
 
@@ -266,6 +268,90 @@ pub fn swap_filed(
         slot(first, Some(mine), roster),
         slot(second, Some(theirs), roster),
         mention(&first.replacement),
+    ))
+}
+
+/// The triage channel's post offering a shift to volunteers, and its later states.
+pub fn offer_post(
+    offer: &Offer,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    dates: &SlackDates,
+) -> Message {
+    let days = sprint.map_or(String::new(), |s| {
+        format!(" ({})", dates.span(s.start, s.end))
+    });
+    let what = format!(
+        "*{}* in {}{days}",
+        discipline_name(roster, &offer.discipline),
+        sprint_label(sprint)
+    );
+    let reason = offer
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} asks for someone to cover {what}.{reason}",
+        mention(&offer.requested_by)
+    );
+    let state = match (offer.status, &offer.taken_by) {
+        (OfferStatus::Open, _) => {
+            return Message {
+                blocks: vec![
+                    section(&text),
+                    actions(vec![button(
+                        "I'll cover",
+                        VOLUNTEER,
+                        &offer.id.to_string(),
+                        Some("primary"),
+                    )]),
+                    context(&format!(
+                        "Offer #{}: the first member of {} who is not on duty then takes it.",
+                        offer.id,
+                        discipline_name(roster, &offer.discipline)
+                    )),
+                ],
+                text,
+            };
+        }
+        (OfferStatus::Taken, Some(by)) => format!(
+            "Taken by {} (request #{}).",
+            mention(by),
+            offer.request.unwrap_or_default()
+        ),
+        (OfferStatus::Expired, _) => "Nobody took it before the sprint started.".to_string(),
+        (status, _) => format!("Offer #{} is {}.", offer.id, status.as_str()),
+    };
+    Message {
+        blocks: vec![section(&text), context(&state)],
+        text: format!("{text} {state}"),
+    }
+}
+
+/// Why a volunteer could not take an offer, for them.
+pub fn offer_refusal(error: &OfferError) -> String {
+    match error {
+        OfferError::Taken { by: Some(by), .. } => {
+            format!(
+                "Too late: {} took this shift first. Nothing changed.",
+                mention(by)
+            )
+        }
+        OfferError::Taken { .. } => "Too late: someone took this shift first.".to_string(),
+        OfferError::Closed { status, .. } => format!("This offer is {status}; nothing changed."),
+        OfferError::NotEligible { why, .. } => {
+            format!("You cannot take this shift: {why}. Nothing changed.")
+        }
+    }
+}
+
+/// The DM to the person who offered a shift nobody took.
+pub fn offer_expired(offer: &Offer, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    Message::text(format!(
+        "Nobody volunteered to cover *{}* in {} (offer #{}) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin.",
+        discipline_name(roster, &offer.discipline),
+        sprint_label(sprint),
+        offer.id
     ))
 }
 

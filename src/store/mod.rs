@@ -18,6 +18,7 @@ mod events;
 mod import;
 mod members;
 pub mod migrate;
+mod offers;
 mod outbox;
 mod outbox_read;
 mod overrides;
@@ -45,6 +46,7 @@ pub use import::{
 };
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
+pub use offers::{NewOffer, Offer, OfferStatus};
 pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
 pub use outbox_read::OutboxRow;
 pub use overrides::{NewOverride, RequestOutcome};

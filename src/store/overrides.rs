@@ -128,7 +128,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// A reason as it is kept (see [`clean_reason`]: line breaks and tabs stay, other control
 /// characters go), refused when it is longer than [`MAX_REASON_CHARS`].
-fn kept_reason(reason: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn kept_reason(reason: Option<&str>) -> Result<Option<String>> {
     let reason = reason.and_then(clean_reason);
     match reason {
         Some(reason) if reason.chars().count() > MAX_REASON_CHARS => Err(StoreError::Invalid(

@@ -61,6 +61,17 @@ impl Bot {
         clock: &str,
         notifications: bool,
     ) -> Bot {
+        Bot::start_with_args(configured, listed, clock, notifications, &[]).await
+    }
+
+    /// [`Bot::start`] with more settings on the command line.
+    async fn start_with_args(
+        configured: &[&str],
+        listed: &[&str],
+        clock: &str,
+        notifications: bool,
+        more: &[&str],
+    ) -> Bot {
         let (dir, store) = team_store();
         for admin in listed {
             store.add_admin(&user(admin), "test", now()).unwrap();
@@ -102,6 +113,7 @@ impl Bot {
         if !configured.is_empty() {
             args.extend(["--admins", &configured]);
         }
+        args.extend(more);
         let config = Cli::parse_from(args);
         let config = Config::from_settings(&config.settings).unwrap();
         let emulator = support::emulator().await;
@@ -383,6 +395,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage me`: your upcoming shifts
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
+            • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button
             • `/triage swap &lt;my sprint&gt; &lt;@person&gt; &lt;their sprint&gt; [discipline] [reason…]`: trade shifts with someone: they take yours, you take theirs
             • `/triage cancel &lt;id&gt;`: withdraw a coverage request
             • `/triage accept &lt;id&gt;`: agree to cover a shift someone asked you to cover
@@ -1965,6 +1978,122 @@ async fn a_swap_whose_half_fails_changes_neither_slot() {
     check(
         bot.say(ALICE, "swap 2 <@U0BOB> 3").await,
         expect![[r#"you are not on duty in Sprint 2; name the discipline after the person"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shift_offered_to_volunteers_goes_to_the_first_eligible_one() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    bot.store
+        .upsert_member(&user("U0ERIN"), &key("ui"), Some("Erin"), "test", now())
+        .unwrap();
+    // Bob has UI in Sprint 2 and asks for a volunteer.
+    check(
+        bot.say(BOB, "cover 2 open dentist").await,
+        expect![[
+            r#"Offer #1 posted in <#C0TRIAGE>: the first member of the discipline who is not on duty then can take *UI* in *Sprint 2*. You will get a DM when someone does."#
+        ]],
+    );
+    check(
+        render(&bot.payload("offer:1:post")["blocks"]),
+        expect![[r#"
+            <@U0BOB> asks for someone to cover *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5).
+            Reason: dentist
+              [I'll cover → volunteer:1]
+              (Offer #1: the first member of UI who is not on duty then takes it.)
+        "#]],
+    );
+    check(
+        bot.say(BOB, "cover 2 open").await,
+        expect![[r#"*UI* in *Sprint 2* is already offered (offer #1)."#]],
+    );
+    // Dave is not in UI; Alice and Erin race for it: exactly one of them wins.
+    check(
+        bot.click(DAVE, "volunteer", "1").await,
+        expect![[
+            r#"You cannot take this shift: only active members of the discipline can take it. Nothing changed."#
+        ]],
+    );
+    let sent = [ALICE, "U0ERIN"].map(|who| {
+        bot.emulator
+            .send_block_action(who, "C0TRIAGE", "volunteer", "1")
+    });
+    let answer = |n: usize| {
+        let url = sent[n].response_url.as_deref().unwrap();
+        let id = url.rsplit('/').next().unwrap().to_string();
+        let posts = bot.emulator.workspace().response_posts;
+        let post = posts.iter().find(|post| post.id == id)?;
+        post.body["text"].as_str().map(str::to_string)
+    };
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| answer(0).is_some()
+                && answer(1).is_some())
+            .await
+    );
+    let (alice, erin) = (answer(0).unwrap(), answer(1).unwrap());
+    let winners = [&alice, &erin]
+        .iter()
+        .filter(|answer| answer.starts_with("You accepted"))
+        .count();
+    assert_eq!(winners, 1, "alice: {alice}\nerin: {erin}");
+    assert!(
+        [&alice, &erin].iter().any(|a| a.starts_with("Too late")),
+        "alice: {alice}\nerin: {erin}"
+    );
+    let requests = bot.store.overrides(None).unwrap();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].status, OverrideStatus::Pending);
+    assert_eq!(requests[0].requested_by.as_str(), BOB);
+    let offer = bot.store.offer(1).unwrap().unwrap();
+    assert_eq!(offer.taken_by.as_ref(), Some(&requests[0].replacement));
+    assert_eq!(offer.request, Some(requests[0].id));
+    // The offer's post says who took it; Bob hears from the request like any other.
+    let update = bot.payload("offer:1:taken:update");
+    assert!(
+        update["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Taken by <@{}>", requests[0].replacement)),
+        "{update}"
+    );
+    check(
+        bot.outbox("decision:1:pending:dm"),
+        expect![[r#"
+        decision:1:pending:dm:U0BOB direct_message
+    "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    bot.say(BOB, "cover 2 open").await;
+    let db = bot.store.path().to_str().unwrap().to_string();
+    let args = ["triage-bot", "--db", &db, "--channel", "C0TRIAGE"];
+    let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+    let close = |at: &str| {
+        triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
+    };
+    // Sprint 2 starts at Mon 2026-03-23 08:00 PDT.
+    assert_eq!(close("2026-03-23T14:59:59Z"), 0);
+    assert_eq!(close("2026-03-23T15:00:00Z"), 1);
+    assert_eq!(close("2026-03-23T15:10:00Z"), 0);
+    check(
+        bot.payload("offer:1:expired:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."#
+        ]],
+    );
+    check(
+        bot.click(ALICE, "volunteer", "1").await,
+        expect![[r#"This offer is expired; nothing changed."#]],
     );
     bot.stop().await;
 }

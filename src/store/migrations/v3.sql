@@ -1,6 +1,7 @@
 -- Version 2 → 3: a coverage request that names someone else first asks that person
 -- (status `proposed`), each discipline says who approves a cover once they accepted
--- (`approval`), and two requests may form a swap (`swap_pairs`). SQLite cannot change a CHECK constraint in place, so the overrides table is
+-- (`approval`), two requests may form a swap (`swap_pairs`), and a shift may be offered to
+-- volunteers (`open_requests`). SQLite cannot change a CHECK constraint in place, so the overrides table is
 -- rebuilt; nothing references it by foreign key.
 
 CREATE TABLE overrides_v3 (
@@ -47,3 +48,24 @@ CREATE TABLE swap_pairs (
     created_at INTEGER NOT NULL,
     CHECK (first_id < second_id)
 ) STRICT;
+
+-- A shift offered to volunteers: the first eligible person to take it becomes the replacement
+-- of a coverage request (`override_id`) that goes on like any other.
+CREATE TABLE open_requests (
+    id                INTEGER PRIMARY KEY,
+    sprint_index      INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline        TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id TEXT,
+    requested_by      TEXT NOT NULL,
+    reason            TEXT,
+    status            TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'taken', 'cancelled', 'expired')),
+    taken_by          TEXT,
+    override_id       INTEGER REFERENCES overrides (id),
+    created_at        INTEGER NOT NULL,
+    closed_at         INTEGER
+) STRICT;
+-- At most one open offer per slot.
+CREATE UNIQUE INDEX open_requests_one_per_slot
+    ON open_requests (sprint_index, discipline)
+    WHERE status = 'open';
