@@ -1,4 +1,4 @@
--- triage-bot schema, version 3.
+-- triage-bot schema, version 4.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -6,6 +6,13 @@
 -- Instants are integer Unix seconds (UTC); calendar dates are 'YYYY-MM-DD' text in the team's
 -- time zone.
 
+-- Columns that later versions added come last, written as `ALTER TABLE … ADD COLUMN` writes
+-- them, so that a migrated database and a fresh one have the same schema text. `approval`: who
+-- approves a cover once the person covering accepted: `admin`, `none` (their acceptance is
+-- enough) or `admin-if-conflict` (an admin only when the cover gives the person double or
+-- back-to-back duty). `away_policy`: what happens when someone is away during their duty:
+-- `warn` (nothing moves; the admins are alerted before an uncovered handoff) or `swap-next`
+-- (the slot is exchanged with the next eligible person's next slot).
 CREATE TABLE disciplines (
     key               TEXT PRIMARY KEY NOT NULL,
     name              TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
@@ -13,9 +20,9 @@ CREATE TABLE disciplines (
     fallback_slack_id TEXT,
     usergroup_id      TEXT,
     created_at        INTEGER NOT NULL,
-    updated_at        INTEGER NOT NULL,
-    away_policy       TEXT NOT NULL DEFAULT 'warn' CHECK (away_policy IN ('warn', 'swap-next'))
-) STRICT;
+    updated_at        INTEGER NOT NULL
+    , approval TEXT NOT NULL DEFAULT 'admin' CHECK (approval IN ('admin', 'none', 'admin-if-conflict')), away_policy TEXT NOT NULL DEFAULT 'warn'
+    CHECK (away_policy IN ('warn', 'swap-next'))) STRICT;
 
 -- One person may serve in several disciplines, but only once in each.
 CREATE TABLE members (
@@ -77,8 +84,8 @@ CREATE TABLE overrides (
     replacement_slack_id TEXT NOT NULL,
     requested_by         TEXT NOT NULL,
     status               TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'superseded',
-                          'expired', 'revoked')),
+        CHECK (status IN ('proposed', 'pending', 'approved', 'declined', 'cancelled',
+                          'superseded', 'expired', 'revoked')),
     decided_by           TEXT,
     decided_at           INTEGER,
     reason               TEXT,
@@ -89,15 +96,46 @@ CREATE TABLE overrides (
     revoke_reason        TEXT
 ) STRICT;
 
--- At most one pending request per (sprint, discipline, requester, replacement) ...
-CREATE UNIQUE INDEX overrides_one_pending
+-- At most one open request (proposed or pending) per (sprint, discipline, requester,
+-- replacement) ...
+CREATE UNIQUE INDEX overrides_one_open
     ON overrides (sprint_index, discipline, requested_by, replacement_slack_id)
-    WHERE status = 'pending';
+    WHERE status IN ('proposed', 'pending');
 -- ... and at most one approved override per slot.
 CREATE UNIQUE INDEX overrides_one_approved
     ON overrides (sprint_index, discipline)
     WHERE status = 'approved';
 CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
+
+-- Two requests that form a swap: each person covers the other's shift. Both halves move
+-- together (accepted, approved, declined, cancelled, revoked or closed as one).
+CREATE TABLE swap_pairs (
+    first_id   INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    second_id  INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    created_at INTEGER NOT NULL,
+    CHECK (first_id < second_id)
+) STRICT;
+
+-- A shift offered to volunteers: the first eligible person to take it becomes the replacement
+-- of a coverage request (`override_id`) that goes on like any other.
+CREATE TABLE open_requests (
+    id                INTEGER PRIMARY KEY,
+    sprint_index      INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline        TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id TEXT,
+    requested_by      TEXT NOT NULL,
+    reason            TEXT,
+    status            TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'taken', 'cancelled', 'expired')),
+    taken_by          TEXT,
+    override_id       INTEGER REFERENCES overrides (id),
+    created_at        INTEGER NOT NULL,
+    closed_at         INTEGER
+) STRICT;
+-- At most one open offer per slot.
+CREATE UNIQUE INDEX open_requests_one_per_slot
+    ON open_requests (sprint_index, discipline)
+    WHERE status = 'open';
 
 -- Append-only: rows are written in the same transaction as the change they record.
 CREATE TABLE audit_log (

@@ -128,6 +128,16 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_DB_RETRY_MAX_MS", value_name = "MS")]
     pub db_retry_max_ms: Option<String>,
 
+    /// WAL pages after which a commit checkpoints; 0 leaves checkpoints to Litestream
+    /// [default: 1000]
+    #[arg(
+        long,
+        global = true,
+        env = "TRIAGE_DB_WAL_AUTOCHECKPOINT",
+        value_name = "PAGES"
+    )]
+    pub db_wal_autocheckpoint: Option<String>,
+
     /// Settings only the running bot uses; shown under their own heading, last.
     #[command(flatten)]
     pub server: ServerSettings,
@@ -264,9 +274,23 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_COMMAND", value_name = "/NAME")]
     pub command: Option<String>,
 
-    /// Local time of the heads-up the day before a handoff, HH:MM [default: 17:00]
+    /// Local time of the heads-up on the last working day before a handoff, HH:MM [default:
+    /// 17:00]
     #[arg(long, env = "TRIAGE_HEADS_UP_TIME", value_name = "HH:MM")]
     pub heads_up_time: Option<String>,
+
+    /// The team's working days, e.g. mon-fri, sun-thu or mon,tue,wed,thu [default: mon-fri]
+    #[arg(long, env = "TRIAGE_WORKDAYS", value_name = "DAYS")]
+    pub workdays: Option<String>,
+
+    /// Comma-separated holidays (YYYY-MM-DD): no heads-ups or routine messages on them
+    #[arg(long, env = "TRIAGE_HOLIDAYS", value_name = "DATES")]
+    pub holidays: Option<String>,
+
+    /// Also remind incoming people this long before a handoff, e.g. 7d or 2w (at most 60d),
+    /// on a working day at the heads-up time [default: off]
+    #[arg(long, env = "TRIAGE_REMINDER_LEAD", value_name = "LEAD")]
+    pub reminder_lead: Option<String>,
 
     /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
@@ -288,6 +312,9 @@ impl ServerSettings {
             usergroup: pick(&self.usergroup, &later.usergroup),
             command: pick(&self.command, &later.command),
             heads_up_time: pick(&self.heads_up_time, &later.heads_up_time),
+            workdays: pick(&self.workdays, &later.workdays),
+            holidays: pick(&self.holidays, &later.holidays),
+            reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
             http_addr: pick(&self.http_addr, &later.http_addr),
             away_alert_lead: pick(&self.away_alert_lead, &later.away_alert_lead),
         }
@@ -352,6 +379,16 @@ pub enum DisciplineCommand {
         /// Slack user group (S…) holding whoever is on duty for this discipline
         #[arg(long, value_name = "S…")]
         usergroup: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Show or set who approves a cover once the person named to cover accepted it
+    Approval {
+        /// The discipline's key
+        key: String,
+        /// `admin` (every cover), `none` (their acceptance is enough) or `admin-if-conflict`
+        /// (only a cover that gives them double or back-to-back duty); leave out to show it
+        policy: Option<String>,
         #[command(flatten)]
         by: By,
     },
@@ -607,6 +644,25 @@ pub enum OverrideCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Agree to cover: the person a proposed request names accepts it
+    Accept {
+        /// The request's number, as `override list` shows it
+        id: String,
+        /// The person named to cover (Slack user id)
+        #[arg(long, value_name = "U…")]
+        by: String,
+    },
+    /// Say no to covering: the person a proposed request names refuses it
+    Refuse {
+        /// The request's number, as `override list` shows it
+        id: String,
+        /// The person named to cover (Slack user id)
+        #[arg(long, value_name = "U…")]
+        by: String,
+        /// Why, told to the requester
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Approve a pending request (admins only)
     Approve {
         /// The request's number, as `override list` shows it
@@ -647,8 +703,8 @@ pub enum OverrideCommand {
     },
     /// List requests
     List {
-        /// Only requests with this status: pending, approved, declined, cancelled, superseded,
-        /// expired or revoked
+        /// Only requests with this status: proposed, pending, approved, declined, cancelled,
+        /// superseded, expired or revoked
         #[arg(long)]
         status: Option<String>,
     },

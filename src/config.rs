@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use jiff::civil::Time;
+use std::collections::BTreeSet;
+
+use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::cli::Settings;
-use crate::domain::SlackUserId;
+use crate::domain::{HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar};
 use crate::store::StoreOptions;
 
 /// A setting that is missing, unreadable or out of range. Always names the setting.
@@ -44,14 +46,35 @@ struct FileSettings {
     db_retries: Option<u64>,
     db_retry_base_ms: Option<u64>,
     db_retry_max_ms: Option<u64>,
+    db_wal_autocheckpoint: Option<u64>,
     channel: Option<String>,
     admin_channel: Option<String>,
     usergroup: Option<String>,
     admins: Option<String>,
     command: Option<String>,
     heads_up_time: Option<String>,
+    workdays: Option<String>,
+    holidays: Option<Vec<Holiday>>,
+    reminder_lead: Option<String>,
     http_addr: Option<String>,
     away_alert_lead: Option<u64>,
+}
+
+/// A holiday in the TOML file's list: a quoted date or a bare TOML date.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Holiday {
+    Text(String),
+    Date(toml::value::Datetime),
+}
+
+impl Holiday {
+    fn text(&self) -> String {
+        match self {
+            Holiday::Text(text) => text.clone(),
+            Holiday::Date(date) => date.to_string(),
+        }
+    }
 }
 
 /// What the Slack bot needs beyond the team settings. A missing optional setting switches the
@@ -68,8 +91,8 @@ pub struct BotSettings {
     pub admins: Vec<SlackUserId>,
     /// The slash command, e.g. `/triage`.
     pub command: String,
-    /// Local time of the heads-up on the day before a handoff.
-    pub heads_up: Time,
+    /// The heads-up's time of day, the working days and holidays, and the optional reminder.
+    pub heads_up: HeadsUpSchedule,
     /// How many days before a handoff the admin channel hears of a duty that falls in the
     /// person's absence and that nobody covers.
     pub away_alert_lead_days: i64,
@@ -182,6 +205,14 @@ impl Config {
                 defaults.retry_max,
             )?,
             pool_size: defaults.pool_size,
+            wal_autocheckpoint: number(
+                &names,
+                "db_wal_autocheckpoint",
+                &settings.db_wal_autocheckpoint,
+                file.db_wal_autocheckpoint,
+                u64::from(defaults.wal_autocheckpoint),
+                1_000_000,
+            )? as u32,
         };
         let text =
             |field, flag: &Option<String>, file: Option<String>| names.choose(field, flag, file);
@@ -192,6 +223,22 @@ impl Config {
             &settings.server.heads_up_time,
             file.heads_up_time,
         );
+        let heads_up = HeadsUpSchedule {
+            time: parse_named_time(heads_up, "17:00")?,
+            calendar: WorkCalendar {
+                weekdays: parse_workdays(text(
+                    "workdays",
+                    &settings.server.workdays,
+                    file.workdays,
+                ))?,
+                holidays: parse_holidays(&names, &settings.server.holidays, file.holidays)?,
+            },
+            reminder_lead: parse_reminder_lead(text(
+                "reminder_lead",
+                &settings.server.reminder_lead,
+                file.reminder_lead,
+            ))?,
+        };
         Ok(Config {
             db: settings
                 .db
@@ -249,7 +296,7 @@ impl Config {
                 )?,
                 admins: parse_admins(text("admins", &settings.admins, file.admins))?,
                 command: parse_command(text("command", &settings.server.command, file.command))?,
-                heads_up: parse_named_time(heads_up, "17:00")?,
+                heads_up,
                 away_alert_lead_days: days(
                     &names,
                     "away_alert_lead",
@@ -423,6 +470,58 @@ fn parse_command(named: Option<Named>) -> Result<String, ConfigError> {
     }
 }
 
+fn parse_workdays(named: Option<Named>) -> Result<Weekdays, ConfigError> {
+    let Some(named) = named else {
+        return Ok(Weekdays::default());
+    };
+    Weekdays::parse(&named.value)
+        .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
+}
+
+/// Holidays from the flag or environment (comma-separated) or the file (a list).
+fn parse_holidays(
+    names: &Names,
+    flag: &Option<String>,
+    file: Option<Vec<Holiday>>,
+) -> Result<BTreeSet<Date>, ConfigError> {
+    let (name, days): (String, Vec<String>) = match (flag, file) {
+        (Some(text), _) => (
+            names.name("holidays", false),
+            text.split(',').map(str::to_string).collect(),
+        ),
+        (None, Some(list)) => (
+            names.name("holidays", true),
+            list.iter().map(Holiday::text).collect(),
+        ),
+        (None, None) => return Ok(BTreeSet::new()),
+    };
+    days.iter()
+        .map(|day| day.trim())
+        .filter(|day| !day.is_empty())
+        .map(|day| {
+            day.parse::<Date>()
+                .ok()
+                .filter(|_| day.len() == 10)
+                .ok_or_else(|| {
+                    invalid(
+                        &name,
+                        day,
+                        "expected dates as YYYY-MM-DD, such as 2026-12-25, separated by commas",
+                    )
+                })
+        })
+        .collect()
+}
+
+fn parse_reminder_lead(named: Option<Named>) -> Result<Option<ReminderLead>, ConfigError> {
+    let Some(named) = named.filter(|named| !named.value.trim().is_empty()) else {
+        return Ok(None);
+    };
+    ReminderLead::parse(&named.value)
+        .map(Some)
+        .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
+}
+
 /// Parses an IANA zone name such as `Europe/Berlin`.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, ConfigError> {
     parse_timezone_named("TRIAGE_TIMEZONE", name)
@@ -574,7 +673,8 @@ mod tests {
         let file = dir.path().join("triage.toml");
         std::fs::write(
             &file,
-            "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n",
+            "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n\
+             db_wal_autocheckpoint = 0\n",
         )
         .unwrap();
         let settings = Settings {
@@ -586,6 +686,7 @@ mod tests {
         assert_eq!(config.timezone.iana_name(), Some("Europe/Berlin"));
         assert_eq!((config.handoff.hour(), config.handoff.minute()), (10, 0));
         assert_eq!(config.store.retries, 7);
+        assert_eq!(config.store.wal_autocheckpoint, 0);
         assert_eq!(config.db, PathBuf::from("triage.db"));
     }
 
@@ -618,7 +719,12 @@ mod tests {
             bot.admins.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
             ["U1", "W2"]
         );
-        assert_eq!((bot.command.as_str(), bot.heads_up.hour()), ("/triage", 17));
+        assert_eq!(
+            (bot.command.as_str(), bot.heads_up.time.hour()),
+            ("/triage", 17)
+        );
+        assert_eq!(bot.heads_up.calendar.weekdays.to_string(), "mon-fri");
+        assert_eq!(bot.heads_up.reminder_lead, None);
         assert_eq!(bot.admin_channel, None);
         let bad = |settings: Settings| Config::from_settings(&settings).unwrap_err().to_string();
         assert_eq!(
@@ -702,6 +808,15 @@ mod tests {
         );
         check_error(
             Settings {
+                db_wal_autocheckpoint: Some("-1".into()),
+                from_environment: vec!["db_wal_autocheckpoint".into()],
+                ..Settings::default()
+            },
+            None,
+            "invalid TRIAGE_DB_WAL_AUTOCHECKPOINT `-1`: expected a whole number",
+        );
+        check_error(
+            Settings {
                 server: ServerSettings {
                     http_addr: Some("nowhere".into()),
                     ..ServerSettings::default()
@@ -747,6 +862,100 @@ mod tests {
             Settings::default(),
             Some("away_alert_lead = 400\n"),
             &format!("invalid away_alert_lead in t.toml `400`: {reason}"),
+        );
+    }
+
+    #[test]
+    fn working_days_holidays_and_the_reminder_lead() {
+        let server = ServerSettings {
+            workdays: Some("sun-thu".into()),
+            holidays: Some("2026-12-25, 2026-12-24,".into()),
+            reminder_lead: Some("2w".into()),
+            ..ServerSettings::default()
+        };
+        let settings = Settings {
+            server,
+            ..Settings::default()
+        };
+        let schedule = Config::from_parts(&settings, None, Path::new("t.toml"))
+            .unwrap()
+            .bot
+            .heads_up;
+        assert_eq!(schedule.calendar.weekdays.to_string(), "sun-thu");
+        let holidays: Vec<String> = schedule
+            .calendar
+            .holidays
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(holidays, ["2026-12-24", "2026-12-25"]);
+        assert_eq!(schedule.reminder_lead.map(|l| l.days()), Some(14));
+
+        // The file's holidays are a list of quoted or bare dates.
+        let file = "workdays = \"mon,tue,wed\"\nholidays = [\"2026-01-01\", 2026-05-25]\nreminder_lead = \"7d\"\n";
+        let schedule = Config::from_parts(&Settings::default(), Some(file), Path::new("t.toml"))
+            .unwrap()
+            .bot
+            .heads_up;
+        assert_eq!(schedule.calendar.weekdays.to_string(), "mon-wed");
+        assert_eq!(schedule.calendar.holidays.len(), 2);
+        assert_eq!(schedule.reminder_lead.map(|l| l.days()), Some(7));
+    }
+
+    #[test]
+    fn a_bad_working_day_holiday_or_lead_names_the_setting() {
+        let server = |server: ServerSettings, from_environment: &[&str]| Settings {
+            server,
+            from_environment: from_environment.iter().map(|f| f.to_string()).collect(),
+            ..Settings::default()
+        };
+        check_error(
+            server(
+                ServerSettings {
+                    workdays: Some("weekdays".into()),
+                    ..ServerSettings::default()
+                },
+                &["workdays"],
+            ),
+            None,
+            "invalid TRIAGE_WORKDAYS `weekdays`: `weekdays` is not a weekday: expected days such as mon-fri, sun-thu or mon,tue,wed,thu,fri",
+        );
+        check_error(
+            Settings::default(),
+            Some("workdays = \",\"\n"),
+            "invalid workdays in t.toml `,`: name at least one working day, such as mon-fri",
+        );
+        check_error(
+            server(
+                ServerSettings {
+                    holidays: Some("2026-12-25,2026-02-30".into()),
+                    ..ServerSettings::default()
+                },
+                &[],
+            ),
+            None,
+            "invalid --holidays `2026-02-30`: expected dates as YYYY-MM-DD, such as 2026-12-25, separated by commas",
+        );
+        check_error(
+            Settings::default(),
+            Some("holidays = [\"12/25/2026\"]\n"),
+            "invalid holidays in t.toml `12/25/2026`: expected dates as YYYY-MM-DD, such as 2026-12-25, separated by commas",
+        );
+        check_error(
+            server(
+                ServerSettings {
+                    reminder_lead: Some("90d".into()),
+                    ..ServerSettings::default()
+                },
+                &["reminder_lead"],
+            ),
+            None,
+            "invalid TRIAGE_REMINDER_LEAD `90d`: expected a number of days or weeks such as 7d or 2w, from 1d to 60d",
+        );
+        check_error(
+            Settings::default(),
+            Some("reminder_lead = \"0d\"\n"),
+            "invalid reminder_lead in t.toml `0d`: expected a number of days or weeks such as 7d or 2w, from 1d to 60d",
         );
     }
 

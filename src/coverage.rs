@@ -15,12 +15,15 @@ use jiff::Timestamp;
 
 use crate::domain::request::{self, Action, SlotNow, Stale, Step, TransitionError};
 use crate::domain::{
-    Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
+    Approval, Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
     SlackUserId, SlotFacts, Source, Sprint, SprintIndex, Team, sprint_ends_at, sprint_starts_at,
     validate_coverage_request,
 };
 use crate::duty::{self, Roster};
-use crate::store::{Effects, NewOverride, RequestOutcome, Store, StoreError, TransactionError};
+use crate::store::{
+    Effects, NewOffer, NewOverride, Offer, OfferStatus, RequestOutcome, Store, StoreError,
+    TransactionError,
+};
 
 /// The actor the audit log records for requests the bot closes on its own.
 pub const BOT_ACTOR: &str = "triage-bot";
@@ -45,9 +48,10 @@ impl TransactionError for CoverageFailure {
     }
 }
 
-/// Checks `request` and files it as a pending request, enqueueing `effects` of the outcome in
-/// the same transaction. A request whose replacement is already approved for the slot, or that
-/// is already pending, changes nothing.
+/// Checks `request` and files it, enqueueing `effects` of the outcome in the same transaction:
+/// proposed (waiting for the replacement to accept) when it names someone other than its
+/// requester, else pending (waiting for an admin). A request whose replacement is already
+/// approved for the slot, or that is already open, changes nothing.
 pub fn file_coverage_request(
     store: &Store,
     team: &Team,
@@ -72,9 +76,310 @@ pub fn file_coverage_request(
             requester_is_admin,
             now,
         )?;
-        let outcome = store.request_override(&new, now)?;
+        // Someone named by another person agrees first; a person offering to cover goes
+        // straight to the admins.
+        let status = if new.replacement == new.requested_by {
+            OverrideStatus::Pending
+        } else {
+            OverrideStatus::Proposed
+        };
+        let outcome = store.file_override(&new, status, now)?;
         store.enqueue(&effects(&outcome), now)?;
         Ok(outcome)
+    })
+}
+
+/// A proposed swap: `mine` is the proposer's shift, `theirs` the other person's.
+#[derive(Debug, Clone)]
+pub struct SwapProposal {
+    pub proposer: SlackUserId,
+    pub other: SlackUserId,
+    pub discipline: DisciplineKey,
+    pub mine: SprintIndex,
+    pub theirs: SprintIndex,
+}
+
+/// The two halves of a filed swap: the other person covers the proposer's shift (`first`),
+/// the proposer covers theirs (`second`).
+#[derive(Debug, Clone)]
+pub struct FiledSwap {
+    pub first: Override,
+    pub second: Override,
+}
+
+/// Checks `swap` and files it as two linked proposed requests, which the other person accepts
+/// or refuses as one; enqueues `effects` in the same transaction. Each half is checked like a
+/// request its shift's holder filed: the proposer (or an admin) holds the first shift, the other
+/// person the second, each is an active member of the discipline and not on duty in the shift
+/// they would take.
+pub fn file_swap(
+    store: &Store,
+    team: &Team,
+    swap: &SwapProposal,
+    reason: Option<String>,
+    proposer_is_admin: bool,
+    now: Timestamp,
+    effects: Effects<'_, FiledSwap>,
+) -> Result<FiledSwap, CoverageFailure> {
+    if swap.mine == swap.theirs {
+        return Err(CoverageFailure::Rule(CoverageError::SwapInOneSprint));
+    }
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let half = |sprint, replacement: &SlackUserId, holder: &SlackUserId, admin| {
+            let request = CoverageRequest {
+                sprint,
+                discipline: swap.discipline.clone(),
+                replacement: replacement.clone(),
+                requester: holder.clone(),
+            };
+            let mut new = checked_override(store, team, &request, reason.clone(), admin, now)?;
+            new.requested_by = swap.proposer.clone();
+            Ok::<_, CoverageFailure>(new)
+        };
+        let first = half(swap.mine, &swap.other, &swap.proposer, proposer_is_admin)?;
+        let second =
+            half(swap.theirs, &swap.proposer, &swap.other, false).map_err(|error| match error {
+                CoverageFailure::Rule(
+                    CoverageError::NotOnDuty {
+                        discipline, sprint, ..
+                    }
+                    | CoverageError::AdminOnly { discipline, sprint },
+                ) => CoverageFailure::Rule(CoverageError::NotTheirShift {
+                    person: swap.other.clone(),
+                    discipline,
+                    sprint,
+                }),
+                other => other,
+            })?;
+        let mut filed = Vec::new();
+        for new in [first, second] {
+            match store.file_override(&new, OverrideStatus::Proposed, now)? {
+                RequestOutcome::Created(o) => filed.push(o),
+                RequestOutcome::AlreadyPending(o) | RequestOutcome::AlreadyApproved(o) => {
+                    return Err(CoverageFailure::Rule(CoverageError::AlreadyAsked {
+                        id: o.id,
+                    }));
+                }
+            }
+        }
+        let (second, first) = (filed.remove(1), filed.remove(0));
+        store.pair_swap(first.id, second.id, now)?;
+        let swap = FiledSwap { first, second };
+        store.enqueue(&effects(&swap), now)?;
+        Ok(swap)
+    })
+}
+
+/// Why a volunteer cannot take an offer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfferError {
+    /// Someone else was first.
+    #[error("offer #{id} is taken already")]
+    Taken { id: i64, by: Option<SlackUserId> },
+    /// It was withdrawn, or it expired.
+    #[error("offer #{id} is {status}")]
+    Closed { id: i64, status: &'static str },
+    /// The volunteer is not an active member of the discipline, or is on duty that sprint, or
+    /// holds the shift.
+    #[error("{volunteer} cannot take offer #{id}: {why}")]
+    NotEligible {
+        id: i64,
+        volunteer: SlackUserId,
+        why: &'static str,
+    },
+}
+
+/// Offers the slot (`sprint`, `discipline`) to volunteers: checked like a request its holder
+/// (or an admin) files, without a replacement. Offering the same slot again returns the open
+/// offer. `effects` are enqueued in the same transaction when the offer is new.
+#[allow(clippy::too_many_arguments)]
+pub fn offer_shift(
+    store: &Store,
+    team: &Team,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    by: &SlackUserId,
+    reason: Option<String>,
+    by_admin: bool,
+    now: Timestamp,
+    effects: Effects<'_, Offer>,
+) -> Result<(Offer, bool), CoverageFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        // Checked like a request naming the offerer: the rules for the sprint, the discipline
+        // and who may ask are the same; only the replacement is still unknown.
+        let request = CoverageRequest {
+            sprint,
+            discipline: discipline.clone(),
+            replacement: by.clone(),
+            requester: by.clone(),
+        };
+        let original = match checked_override(store, team, &request, None, by_admin, now) {
+            Ok(new) => new.original,
+            Err(CoverageFailure::Rule(
+                CoverageError::AlreadyOnDuty { .. } | CoverageError::NotActiveMember { .. },
+            )) => {
+                slot_state(store, team, sprint, discipline, by, now)?
+                    .slot
+                    .holder
+            }
+            Err(other) => return Err(other),
+        };
+        let new = NewOffer {
+            sprint,
+            discipline: discipline.clone(),
+            original,
+            requested_by: by.clone(),
+            reason: reason.clone(),
+        };
+        let (offer, created) = store.offer_shift(&new, now)?;
+        if created {
+            store.enqueue(&effects(&offer), now)?;
+        }
+        Ok((offer, created))
+    })
+}
+
+/// `volunteer` takes offer `id`: the first eligible volunteer wins (an active member of the
+/// discipline, not on duty in any discipline that sprint, not the person on duty for the slot).
+/// Their taking files a coverage request from the offerer naming them, accepted at once (they
+/// agreed by volunteering), which then waits for an admin or takes effect by the discipline's
+/// policy like any other. All in one transaction; `effects` of the decision are enqueued in it.
+pub fn take_offer(
+    store: &Store,
+    team: &Team,
+    id: i64,
+    volunteer: &SlackUserId,
+    now: Timestamp,
+    effects: Effects<'_, (Offer, DecisionOutcome)>,
+) -> Result<(Offer, DecisionOutcome), TakeFailure> {
+    store.transaction(|store| {
+        duty::record_started_turns(store, team, now, "rotation")?;
+        let offer = store.offer(id)?.ok_or(StoreError::UnknownOffer(id))?;
+        match offer.status {
+            OfferStatus::Open => {}
+            OfferStatus::Taken => {
+                return Err(OfferError::Taken {
+                    id,
+                    by: offer.taken_by,
+                }
+                .into());
+            }
+            status => {
+                return Err(OfferError::Closed {
+                    id,
+                    status: status.as_str(),
+                }
+                .into());
+            }
+        }
+        let not_eligible = |why| OfferError::NotEligible {
+            id,
+            volunteer: volunteer.clone(),
+            why,
+        };
+        let roster = Roster::load(store)?;
+        let member = roster
+            .members
+            .iter()
+            .any(|m| m.active && &m.slack_id == volunteer && m.discipline == offer.discipline);
+        if !member {
+            return Err(not_eligible("only active members of the discipline can take it").into());
+        }
+        let Some(sprint) = store.sprint(offer.sprint)? else {
+            return Err(OfferError::Closed {
+                id,
+                status: "no longer planned",
+            }
+            .into());
+        };
+        let duty = duty::sprint_duty(store, &roster, &sprint)?;
+        if duty
+            .assignments
+            .iter()
+            .any(|a| a.slack_id.as_ref() == Some(volunteer))
+        {
+            return Err(not_eligible("they are on duty in that sprint already").into());
+        }
+        let request = CoverageRequest {
+            sprint: offer.sprint,
+            discipline: offer.discipline.clone(),
+            replacement: volunteer.clone(),
+            requester: offer.requested_by.clone(),
+        };
+        let mut new = checked_override(store, team, &request, offer.reason.clone(), true, now)?;
+        new.requested_by = offer.requested_by.clone();
+        let filed = match store.file_override(&new, OverrideStatus::Proposed, now)? {
+            RequestOutcome::Created(o) => o,
+            RequestOutcome::AlreadyPending(o) | RequestOutcome::AlreadyApproved(o) => {
+                return Err(CoverageFailure::Rule(CoverageError::AlreadyAsked { id: o.id }).into());
+            }
+        };
+        let outcome = decide_request(
+            store,
+            team,
+            filed.id,
+            Action::Accept,
+            volunteer.as_str(),
+            None,
+            now,
+            &|_| Vec::new(),
+        )?;
+        let (offer, _) = store.take_offer(id, volunteer, filed.id, now)?;
+        let taken = (offer, outcome);
+        store.enqueue(&effects(&taken), now)?;
+        Ok(taken)
+    })
+}
+
+/// Why taking an offer failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TakeFailure {
+    #[error(transparent)]
+    Offer(#[from] OfferError),
+    #[error(transparent)]
+    Coverage(#[from] CoverageFailure),
+}
+
+impl From<StoreError> for TakeFailure {
+    fn from(error: StoreError) -> TakeFailure {
+        TakeFailure::Coverage(error.into())
+    }
+}
+
+impl TransactionError for TakeFailure {
+    fn is_busy(&self) -> bool {
+        matches!(self, TakeFailure::Coverage(failure) if failure.is_busy())
+    }
+}
+
+/// Expires the offers nobody took before their sprint's handoff (or whose sprint left the
+/// plan), enqueueing `effects` of each in the same transaction. Returns them.
+pub fn expire_offers(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+    effects: Effects<'_, Offer>,
+) -> Result<Vec<Offer>, StoreError> {
+    store.transaction(|store| {
+        let mut expired = Vec::new();
+        for offer in store.open_offers()? {
+            let started = match store.sprint(offer.sprint)? {
+                Some(sprint) => sprint_starts_at(&sprint, team) <= now,
+                None => true,
+            };
+            if !started {
+                continue;
+            }
+            let (offer, changed) =
+                store.close_offer(offer.id, OfferStatus::Expired, None, BOT_ACTOR, now)?;
+            if changed {
+                store.enqueue(&effects(&offer), now)?;
+                expired.push(offer);
+            }
+        }
+        Ok(expired)
     })
 }
 
@@ -151,6 +456,7 @@ pub fn slot_state(
             sprint_ended: false,
             holder: None,
             replacement_active,
+            needs_admin: true,
         };
         return Ok(SlotState {
             slot,
@@ -162,16 +468,59 @@ pub fn slot_state(
     let started = sprint_starts_at(&found, team) <= now;
     let holder = duty::slot(store, &roster, &found, discipline)?
         .and_then(|(assignment, _)| assignment.slack_id);
+    let policy = store.approval_policy(discipline)?;
+    let needs_admin = match policy {
+        Approval::AdminIfConflict => policy.needs_admin(gives_double_or_back_to_back_duty(
+            store,
+            &roster,
+            &found,
+            discipline,
+            replacement,
+        )?),
+        policy => policy.needs_admin(false),
+    };
     Ok(SlotState {
         slot: SlotNow {
             sprint_exists: true,
             sprint_ended: ends_at <= now,
             holder,
             replacement_active,
+            needs_admin,
         },
         in_force: started && now < ends_at,
         sprint: Some(found),
     })
+}
+
+/// Whether covering (`sprint`, `discipline`) would give `person` double duty (they are on duty
+/// for another discipline in that sprint) or back-to-back duty (on duty for any discipline in
+/// the sprint before or after it).
+pub fn gives_double_or_back_to_back_duty(
+    store: &Store,
+    roster: &Roster,
+    sprint: &Sprint,
+    discipline: &DisciplineKey,
+    person: &SlackUserId,
+) -> Result<bool, StoreError> {
+    let sprints = store.sprints()?;
+    let Some(at) = sprints.iter().position(|s| s.index == sprint.index) else {
+        return Ok(false);
+    };
+    let neighbours = at.saturating_sub(1)..(at + 2).min(sprints.len());
+    for (position, other) in sprints[neighbours.clone()].iter().enumerate() {
+        let same_sprint = neighbours.start + position == at;
+        for d in &roster.disciplines {
+            if same_sprint && &d.key == discipline {
+                continue;
+            }
+            let on_duty = duty::slot(store, roster, other, &d.key)?
+                .and_then(|(assignment, _)| assignment.slack_id);
+            if on_duty.as_ref() == Some(person) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// One request a decision moved.
@@ -204,12 +553,24 @@ pub struct DecisionOutcome {
     pub holder_after: Option<SlackUserId>,
     /// Whether an admin put someone on duty directly (`set`) rather than deciding a request.
     pub by_set: bool,
+    /// For half of a swap: what the same decision did to the other half.
+    pub pair: Option<Box<DecisionOutcome>>,
 }
 
 impl DecisionOutcome {
     /// Whether the person on duty for the slot changed.
     pub fn duty_moved(&self) -> bool {
         self.holder_before != self.holder_after
+    }
+
+    /// The decision and, for a swap, the same decision on its other half.
+    pub fn halves(&self) -> impl Iterator<Item = &DecisionOutcome> {
+        std::iter::once(self).chain(self.pair.as_deref())
+    }
+
+    /// Whether it moved duty in the sprint in force (in either half of a swap).
+    pub fn moved_duty_in_force(&self) -> bool {
+        self.halves().any(|half| half.in_force && half.duty_moved())
     }
 }
 
@@ -239,8 +600,42 @@ pub fn decide_request(
             &request.replacement,
             now,
         )?;
-        let step = request::decide(&request, action, &state.slot)?;
-        let outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+        let Some(partner) = store.swap_partner(id)? else {
+            let step = request::decide(&request, action, &state.slot)?;
+            let outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+            store.enqueue(&effects(&outcome), now)?;
+            return Ok(outcome);
+        };
+        // Half of a swap: both halves move as one, each against its own slot.
+        let partner = store
+            .override_by_id(partner)?
+            .ok_or(StoreError::UnknownOverride(partner))?;
+        let partner_state = slot_state(
+            store,
+            team,
+            partner.sprint,
+            &partner.discipline,
+            &partner.replacement,
+            now,
+        )?;
+        let (step, partner_step) = request::decide_pair(
+            (&request, &state.slot),
+            (&partner, &partner_state.slot),
+            action,
+        )?;
+        let mut outcome = record_step(store, team, request, action, step, state, by, reason, now)?;
+        let pair = record_step(
+            store,
+            team,
+            partner,
+            action,
+            partner_step,
+            partner_state,
+            by,
+            reason,
+            now,
+        )?;
+        outcome.pair = Some(Box::new(pair));
         store.enqueue(&effects(&outcome), now)?;
         Ok(outcome)
     })
@@ -270,6 +665,7 @@ fn record_step(
         holder_after: holder_before.clone(),
         holder_before,
         by_set: false,
+        pair: None,
     };
     let Step::Move { to, closed } = step else {
         return Ok(outcome);
@@ -323,6 +719,9 @@ pub fn stale_reason(why: &Stale) -> String {
         }
         Stale::ReplacementLeft => "the replacement is no longer a member of the discipline".into(),
         Stale::ReplacementOnDuty => "the replacement is already on duty in the slot".to_string(),
+        Stale::PairBroken { partner } => {
+            format!("the other half of its swap, request #{partner}, no longer holds")
+        }
     }
 }
 
@@ -335,19 +734,28 @@ pub fn close_stale_in_slot(
     now: Timestamp,
 ) -> Result<Vec<Moved>, StoreError> {
     let mut moved = Vec::new();
-    for pending in store.pending_for_slot(sprint, discipline)? {
+    for pending in store.open_for_slot(sprint, discipline)? {
         moved.extend(close_if_stale(store, team, &pending, now)?);
     }
     Ok(moved)
 }
 
-/// Closes `pending` (superseded, or expired when its sprint ended) if its premise fails at `now`.
+/// Closes `pending` (superseded, or expired when its sprint ended) if its premise fails at `now`,
+/// with the other half of its swap if it is half of one.
 fn close_if_stale(
     store: &Store,
     team: &Team,
     pending: &Override,
     now: Timestamp,
-) -> Result<Option<Moved>, StoreError> {
+) -> Result<Vec<Moved>, StoreError> {
+    // Closed already (with the other half of its swap) since the caller loaded it.
+    let Some(pending) = store
+        .override_by_id(pending.id)?
+        .filter(|o| request::is_open(o.status))
+    else {
+        return Ok(Vec::new());
+    };
+    let pending = &pending;
     let state = slot_state(
         store,
         team,
@@ -357,16 +765,53 @@ fn close_if_stale(
         now,
     )?;
     let Some(why) = request::staleness(pending, &state.slot) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
-    let to = why.closing_status();
+    close_with_partner(store, team, pending, why, now)
+}
+
+/// Closes open request `open` for `why`, and the other half of its swap (if it is half of one):
+/// for its own reason when its premise failed too, else because the pair broke. So the halves
+/// close alike whichever is looked at first.
+fn close_with_partner(
+    store: &Store,
+    team: &Team,
+    open: &Override,
+    why: Stale,
+    now: Timestamp,
+) -> Result<Vec<Moved>, StoreError> {
     let reason = stale_reason(&why);
-    let after = store.record_override_move(pending, to, BOT_ACTOR, Some(&reason), now)?;
-    Ok(Some(Moved {
-        before: pending.clone(),
+    let to = why.closing_status();
+    let after = store.record_override_move(open, to, BOT_ACTOR, Some(&reason), now)?;
+    let mut moved = vec![Moved {
+        before: open.clone(),
         after,
         closed: Some(why),
-    }))
+    }];
+    if let Some(partner) = store.swap_partner(open.id)?
+        && let Some(partner) = store.override_by_id(partner)?
+        && request::is_open(partner.status)
+    {
+        let state = slot_state(
+            store,
+            team,
+            partner.sprint,
+            &partner.discipline,
+            &partner.replacement,
+            now,
+        )?;
+        let why = request::staleness(&partner, &state.slot)
+            .unwrap_or(Stale::PairBroken { partner: open.id });
+        let reason = stale_reason(&why);
+        let to = why.closing_status();
+        let after = store.record_override_move(&partner, to, BOT_ACTOR, Some(&reason), now)?;
+        moved.push(Moved {
+            before: partner,
+            after,
+            closed: Some(why),
+        });
+    }
+    Ok(moved)
 }
 
 /// Closes every pending request whose premise no longer holds at `now` (its sprint ended or was
@@ -381,8 +826,10 @@ pub fn close_stale_requests(
     store.transaction(|store| {
         duty::record_started_turns(store, team, now, "rotation")?;
         let mut moved = Vec::new();
-        for pending in store.overrides(Some(OverrideStatus::Pending))? {
-            moved.extend(close_if_stale(store, team, &pending, now)?);
+        let mut open = store.overrides(Some(OverrideStatus::Proposed))?;
+        open.extend(store.overrides(Some(OverrideStatus::Pending))?);
+        for request in open {
+            moved.extend(close_if_stale(store, team, &request, now)?);
         }
         if !moved.is_empty() {
             store.enqueue(&effects(&moved), now)?;
@@ -417,9 +864,25 @@ pub fn set_on_duty(
             requester: by.clone(),
         };
         let new = checked_override(store, team, &request, reason.clone(), true, now)?;
+        // A swap half naming the same people would otherwise be approved alone: the set
+        // replaces the swap, which closes as a whole.
+        let mut others = Vec::new();
+        for open in store.open_for_slot(sprint.index, discipline)? {
+            if open.requested_by == new.requested_by
+                && open.replacement == new.replacement
+                && store.swap_partner(open.id)?.is_some()
+            {
+                others.extend(close_with_partner(
+                    store,
+                    team,
+                    &open,
+                    Stale::ReplacementOnDuty,
+                    now,
+                )?);
+            }
+        }
         let displaced = store.approved_override(sprint.index, discipline)?;
         let filed = store.record_approved_override(&new, now)?;
-        let mut others = Vec::new();
         if let Some(before) = displaced
             && let Some(after) = store.override_by_id(before.id)?
             && after.status != before.status
@@ -448,6 +911,7 @@ pub fn set_on_duty(
             holder_before: new.original.clone(),
             holder_after: Some(person.clone()),
             by_set: true,
+            pair: None,
         };
         store.enqueue(&effects(&outcome), now)?;
         Ok(Some(outcome))

@@ -6,6 +6,7 @@ use jiff::{Timestamp, ToSpan};
 
 use crate::cli::SlackArgs;
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::{DayRange, Sprint, uncovered_days};
 use crate::duty::local_date;
 use crate::slack::{ApiClient, ApiConfig, ApiError, AppToken, BotToken, ChannelId, UserGroupId};
@@ -98,9 +99,20 @@ fn configuration(config: &Config) -> Vec<Check> {
     let mut checks = vec![Check::ok(
         "configuration",
         format!(
-            "time zone {zone}, handoff {}, heads-up {}, command {}",
+            "time zone {zone}, handoff {}, heads-up {} on workdays {}{}{}, command {}",
             config.handoff.strftime("%H:%M"),
-            config.bot.heads_up.strftime("%H:%M"),
+            config.bot.heads_up.time.strftime("%H:%M"),
+            config.bot.heads_up.calendar.weekdays,
+            match config.bot.heads_up.calendar.holidays.len() {
+                0 => String::new(),
+                1 => " (1 holiday)".to_string(),
+                n => format!(" ({n} holidays)"),
+            },
+            config
+                .bot
+                .heads_up
+                .reminder_lead
+                .map_or(String::new(), |lead| format!(", reminder {lead} ahead")),
             config.bot.command
         ),
     )];
@@ -190,13 +202,15 @@ fn database(config: &Config, now: Timestamp) -> Vec<Check> {
 
 fn schedule(config: &Config, now: Timestamp) -> Check {
     let team = config.team();
+    let dates = CliDates::new(&team);
     let today = local_date(&team, now);
     let needed = today.checked_add(PLANNED_DAYS.days()).unwrap_or(today);
     // Each sprint after today starts on a day of its own, so this many reach past `needed`.
     let upcoming = Store::open(&config.db, config.store.clone())
         .and_then(|(store, _)| store.sprints_around(today, 1, PLANNED_DAYS as usize + 1));
     let generate = format!(
-        "add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through {needed} at least)"
+        "add sprints, e.g. `triage-bot sprint generate --start <first day> --days 14 --count 6` (through {} at least)",
+        dates.day(needed)
     );
     let sprints = match upcoming {
         Err(error) => return Check::problem("schedule", error.to_string(), "check the database"),
@@ -210,10 +224,17 @@ fn schedule(config: &Config, now: Timestamp) -> Check {
         let last = &sprints[sprints.len() - 1];
         return Check::ok(
             "schedule",
-            format!("sprints are planned through {} ({})", last.end, last.name),
+            format!(
+                "sprints are planned through {} ({})",
+                dates.day(last.end),
+                last.name
+            ),
         );
     }
-    let described: Vec<String> = runs.iter().map(|run| uncovered(&sprints, run)).collect();
+    let described: Vec<String> = runs
+        .iter()
+        .map(|run| uncovered(&sprints, run, &dates))
+        .collect();
     let tail_uncovered = runs.last().is_some_and(|run| run.last == needed);
     let fix = if tail_uncovered {
         generate
@@ -229,11 +250,11 @@ fn schedule(config: &Config, now: Timestamp) -> Check {
 }
 
 /// "no sprint covers 2026-04-06 to 2026-04-09 (4 days), between Sprint 4 (sprint 3) and …".
-fn uncovered(sprints: &[Sprint], run: &DayRange) -> String {
+fn uncovered(sprints: &[Sprint], run: &DayRange, dates: &CliDates) -> String {
     let days = (run.last - run.first).get_days() + 1;
     let span = match days {
-        1 => format!("{} (1 day)", run.first),
-        _ => format!("{} to {} ({days} days)", run.first, run.last),
+        1 => format!("{} (1 day)", dates.day(run.first)),
+        _ => format!("{} ({days} days)", dates.span(run.first, run.last)),
     };
     let before = sprints.iter().rev().find(|s| s.end < run.first);
     let after = sprints.iter().find(|s| s.start > run.last);
@@ -247,7 +268,7 @@ fn uncovered(sprints: &[Sprint], run: &DayRange) -> String {
         (Some(before), None) => format!(
             "no sprint covers {span}: the last sprint, {}, ends on {}",
             label(before),
-            before.end
+            dates.day(before.end)
         ),
         (None, Some(after)) => format!("no sprint covers {span}, before {} starts", label(after)),
         (None, None) => format!("no sprint covers {span}"),

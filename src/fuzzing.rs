@@ -82,6 +82,9 @@ pub fn config(data: &[u8]) {
             command: value(6),
             heads_up_time: value(7),
             http_addr: value(8),
+            workdays: value(10),
+            holidays: value(11),
+            reminder_lead: value(12),
             ..ServerSettings::default()
         },
         clock_start: value(9),

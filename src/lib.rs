@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod coverage;
+pub mod dates;
 pub mod demo;
 pub mod doctor;
 pub mod domain;

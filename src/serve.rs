@@ -61,7 +61,8 @@ pub async fn run(
         ..ApiConfig::new(options.api_url)
     };
     let api = ApiClient::new(api_config, options.bot_token);
-    api.auth_test()
+    let identity = api
+        .auth_test()
         .await
         .map_err(|error| ServeError::Auth(error.to_string()))?;
     tracing::info!("connected to the Slack Web API");
@@ -72,6 +73,7 @@ pub async fn run(
         store: store.clone(),
         api: api.clone(),
         wake: wake.clone(),
+        bot_user: crate::domain::SlackUserId::parse(&identity.user_id).ok(),
     };
     let handler: Arc<dyn EnvelopeHandler> = Arc::new(move |envelope: Envelope| {
         let bot = bot.clone();

@@ -22,7 +22,7 @@ use rusqlite::{Connection, params};
 use serde_json::Value;
 use triage_bot::slack::emulator::{Emulator, Workspace};
 
-use super::load::{Answer, Load, answer_to};
+use super::load::{Answer, ClickKind, Load, answer_to};
 
 /// One `serve` process's life: started, and killed (SIGKILL) or stopped.
 #[derive(Debug, Clone, Copy)]
@@ -181,28 +181,31 @@ fn check_requests(db: &Connection, emulator: &Emulator, load: &Load, report: &mu
             |row| row.get(0),
         )
         .unwrap_or(-1);
-    report.figure("approve clicks sent", load.clicks.len());
-    let clicks_acked = load
-        .clicks
-        .iter()
-        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
-        .count();
-    report.figure("approve clicks acked", clicks_acked);
-    report.figure("approvals in the database", approvals);
-    // A click is acked only once its decision is committed, so no acked click may leave its
-    // request pending.
-    let lost_clicks = load
-        .clicks
-        .iter()
-        .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
-        .filter(|c| super::load::status_of(db, c.id).as_deref() == Some("pending"))
-        .count();
-    report.figure("acked clicks whose request is still pending", lost_clicks);
-    if lost_clicks > 0 {
-        report.fail(format!(
-            "{lost_clicks} acked approve clicks left their request pending"
-        ));
+    for kind in [ClickKind::Accept, ClickKind::Approve] {
+        let clicks: Vec<_> = load.clicks.iter().filter(|c| c.kind == kind).collect();
+        let acked: Vec<_> = clicks
+            .iter()
+            .filter(|c| emulator.ack_of(&c.envelope_id).is_some())
+            .collect();
+        let name = format!("{kind:?}").to_lowercase();
+        report.figure(
+            &format!("{name} clicks sent / acked"),
+            format!("{} / {}", clicks.len(), acked.len()),
+        );
+        // A click is acked only once its decision is committed, so no acked click may leave
+        // its request where it was.
+        let lost = acked
+            .iter()
+            .filter(|c| super::load::status_of(db, c.id).as_deref() == Some(kind.before()))
+            .count();
+        if lost > 0 {
+            report.fail(format!(
+                "{lost} acked {name} clicks left their request {}",
+                kind.before()
+            ));
+        }
     }
+    report.figure("approvals in the database", approvals);
 }
 
 /// The slot's requests by the harness's admin, oldest first, with their statuses.
@@ -273,8 +276,22 @@ fn sent_messages(db: &Connection, workspace: &Workspace, report: &mut Report) ->
     out
 }
 
-/// Messages in the emulator against `sent` outbox rows, per (channel, text).
-fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: &mut Report) {
+/// Messages in the emulator and `sent` outbox rows, both by (channel, text).
+pub struct Tally {
+    /// The keys of the `sent` rows that posted each (channel, text).
+    pub expected: BTreeMap<(String, String), Vec<String>>,
+    /// How many messages the emulator holds with each (channel, text); an edited message (the
+    /// admin-channel copy of a request) counts under the text it was first posted with, when
+    /// the database remembers it.
+    pub seen: BTreeMap<(String, String), usize>,
+    /// Messages in the emulator.
+    pub messages: usize,
+    /// `sent` outbox rows that post a message.
+    pub sent_rows: usize,
+}
+
+/// Counts messages in the emulator and the `sent` rows that account for them.
+pub fn tally_messages(db: &Connection, emulator: &Emulator, report: &mut Report) -> Tally {
     let workspace = emulator.workspace();
     let sent = sent_messages(db, &workspace, report);
     let mut expected: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -284,7 +301,6 @@ fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: 
             .or_default()
             .push(message.key.clone());
     }
-    // An edited message (the admin-channel copy of a request) is known by its first text.
     let first_texts = first_texts_of_edited(db);
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for message in &workspace.messages {
@@ -295,6 +311,22 @@ fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: 
         };
         *seen.entry((message.channel.clone(), text)).or_default() += 1;
     }
+    Tally {
+        expected,
+        seen,
+        messages: workspace.messages.len(),
+        sent_rows: sent.len(),
+    }
+}
+
+/// Messages in the emulator against `sent` outbox rows, per (channel, text).
+fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: &mut Report) {
+    let Tally {
+        expected,
+        seen,
+        messages,
+        sent_rows,
+    } = tally_messages(db, emulator, report);
     let (mut duplicates, mut in_window) = (0, 0);
     for ((channel, text), count) in &seen {
         let keys = expected.get(&(channel.clone(), text.clone()));
@@ -340,11 +372,8 @@ fn check_messages(db: &Connection, emulator: &Emulator, lives: &[Life], report: 
         }
     }
     let updates = emulator.calls("chat.update").len();
-    report.figure(
-        "messages delivered (posts and DMs)",
-        workspace.messages.len(),
-    );
-    report.figure("message outbox rows sent", sent.len());
+    report.figure("messages delivered (posts and DMs)", messages);
+    report.figure("message outbox rows sent", sent_rows);
     report.figure("chat.update calls", updates);
     report.figure("duplicate messages", duplicates);
     report.figure("  of which in the documented window", in_window);
@@ -423,7 +452,7 @@ fn all_api_calls(emulator: &Emulator) -> Vec<Instant> {
 const CLOCK_SKEW_SECONDS: i64 = 2;
 
 /// Outbox rows and their ends: nothing due left behind, decisions and handoffs delivered.
-fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
+pub fn check_delivery(db: &Connection, now: Timestamp, report: &mut Report) {
     let rows: Vec<(String, String, i64, i64, i64)> = db
         .prepare(
             "SELECT idempotency_key, status, attempts, next_attempt_at, created_at FROM outbox

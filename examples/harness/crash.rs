@@ -76,7 +76,8 @@ pub fn sprint_at(at: Timestamp) -> i64 {
     }
 }
 
-fn plus(at: Timestamp, elapsed: Duration) -> Timestamp {
+/// `at` plus `elapsed`: a process's clock after it ran for `elapsed`.
+pub fn plus(at: Timestamp, elapsed: Duration) -> Timestamp {
     at.checked_add(SignedDuration::try_from(elapsed).unwrap_or_default())
         .unwrap_or(at)
 }
@@ -126,26 +127,14 @@ pub async fn run(options: CrashOptions) -> Report {
     let mut current = moment(next);
     let mut stalled: Vec<String> = Vec::new();
     let mut last_kill = Instant::now();
-    let mut schedule = Schedule {
-        next_request: Instant::now(),
-        next_click: Instant::now() + options.click_every,
-    };
+    let mut schedule = Schedule::new(options.request_every, options.click_every);
     for _ in 0..options.kills {
         let serve = site.spawn_serve(&emulator, cursor);
         load.repeat_unanswered(&emulator, last_kill);
         let (low, high) = options.kill_after;
         let delay =
             Duration::from_millis(rng.between(low.as_millis() as u64, high.as_millis() as u64));
-        drive(
-            &emulator,
-            &db,
-            &mut load,
-            &serve,
-            delay,
-            &options,
-            &mut schedule,
-        )
-        .await;
+        drive(&emulator, &db, &mut load, &serve, delay, &mut schedule).await;
         let (clock, began) = (serve.clock, serve.started);
         let killed = serve.kill();
         last_kill = killed;
@@ -222,20 +211,34 @@ pub async fn run(options: CrashOptions) -> Report {
     report
 }
 
-/// When the next request and click are due; kept across processes.
-struct Schedule {
+/// How often requests and clicks are sent, and when the next ones are due; kept across
+/// processes.
+pub struct Schedule {
+    request_every: Duration,
+    click_every: Duration,
     next_request: Instant,
     next_click: Instant,
 }
 
+impl Schedule {
+    /// The first request at once, the first click one interval later.
+    pub fn new(request_every: Duration, click_every: Duration) -> Schedule {
+        Schedule {
+            request_every,
+            click_every,
+            next_request: Instant::now(),
+            next_click: Instant::now() + click_every,
+        }
+    }
+}
+
 /// Sends requests and clicks on their schedules until `delay` after `serve` started.
-async fn drive(
+pub async fn drive(
     emulator: &Emulator,
     db: &Connection,
     load: &mut Load,
     serve: &Serve,
     delay: Duration,
-    options: &CrashOptions,
     schedule: &mut Schedule,
 ) {
     let end = serve.started + delay;
@@ -243,11 +246,11 @@ async fn drive(
         let sprint = sprint_at(serve.now());
         if Instant::now() >= schedule.next_request {
             load.file_new(emulator, sprint + 1);
-            schedule.next_request = Instant::now() + options.request_every;
+            schedule.next_request = Instant::now() + schedule.request_every;
         }
         if Instant::now() >= schedule.next_click {
             load.approve_one(emulator, db, sprint);
-            schedule.next_click = Instant::now() + options.click_every;
+            schedule.next_click = Instant::now() + schedule.click_every;
         }
         let wait = end
             .saturating_duration_since(Instant::now())

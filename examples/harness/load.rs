@@ -4,7 +4,9 @@
 //! by the admin with `/triage cover <sprint> <@person> <discipline>`, so the database must hold
 //! at most one row for each. A request whose command got no answer (its process was killed, or
 //! its socket dropped) is sent again later, as a person would retype it; the answer to the
-//! repeat must name the same request. Approvals are button clicks on requests that were filed.
+//! repeat must name the same request. The person named then accepts with the button in their DM,
+//! and the admin approves with the button on the admin card: both are clicks on requests that
+//! were filed.
 
 use std::time::Instant;
 
@@ -49,10 +51,30 @@ pub enum Answer {
     None,
 }
 
-/// A click on Approve.
+/// Which button a click pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClickKind {
+    /// The person named to cover accepts a proposed request.
+    Accept,
+    /// The admin approves a pending request.
+    Approve,
+}
+
+impl ClickKind {
+    /// The status a request keeps only while this click has not taken effect.
+    pub fn before(self) -> &'static str {
+        match self {
+            ClickKind::Accept => "proposed",
+            ClickKind::Approve => "pending",
+        }
+    }
+}
+
+/// A click on Accept or Approve.
 #[derive(Debug, Clone)]
 pub struct Click {
     pub id: i64,
+    pub kind: ClickKind,
     pub envelope_id: String,
 }
 
@@ -116,9 +138,10 @@ impl Load {
         repeated
     }
 
-    /// Clicks Approve on a filed request that the database shows pending, if there is one.
+    /// Moves one filed request on, if there is one to move: the person named accepts a proposed
+    /// request (the button in their DM), or the admin approves a pending one.
     pub fn approve_one(&mut self, emulator: &Emulator, db: &Connection, first_sprint: i64) {
-        let mut candidates: Vec<i64> = Vec::new();
+        let mut candidates: Vec<(i64, &'static str)> = Vec::new();
         for request in &self.requests {
             if request.slot.sprint < first_sprint {
                 continue;
@@ -131,28 +154,34 @@ impl Load {
                     _ => None,
                 });
             if let Some(id) = id {
-                candidates.push(id);
+                candidates.push((id, request.slot.replacement));
             }
         }
         for _ in 0..5 {
             if candidates.is_empty() {
                 return;
             }
-            let id = *self.rng.pick(&candidates);
-            if status_of(db, id).as_deref() == Some("pending") {
-                let sent = emulator.send_block_action(
-                    ADMIN,
-                    ADMIN_CHANNEL,
-                    "approve_override",
-                    &id.to_string(),
-                );
+            let (id, replacement) = *self.rng.pick(&candidates);
+            let click = match status_of(db, id).as_deref() {
+                Some("proposed") => Some((ClickKind::Accept, replacement, "accept_request")),
+                Some("pending") => Some((ClickKind::Approve, ADMIN, "approve_override")),
+                _ => None,
+            };
+            if let Some((kind, user, action)) = click {
+                let channel = if kind == ClickKind::Approve {
+                    ADMIN_CHANNEL
+                } else {
+                    "D0HARNESS"
+                };
+                let sent = emulator.send_block_action(user, channel, action, &id.to_string());
                 self.clicks.push(Click {
                     id,
+                    kind,
                     envelope_id: sent.envelope_id,
                 });
                 return;
             }
-            candidates.retain(|c| *c != id);
+            candidates.retain(|c| c.0 != id);
         }
     }
 }
@@ -195,6 +224,21 @@ pub fn answer_to(emulator: &Emulator, send: &Send) -> Answer {
         None => Answer::None,
         Some(text) => parse_answer(&text),
     }
+}
+
+/// When the bot's answer to one send arrived: its ack when that carried the answer, else the
+/// post to the command's `response_url`.
+pub fn answered_at(emulator: &Emulator, send: &Send) -> Option<Instant> {
+    let ack = emulator.ack_of(&send.envelope_id);
+    if let Some(ack) = &ack {
+        if ack.payload.as_ref().and_then(text_of).is_some() {
+            return Some(ack.at);
+        }
+    }
+    let id = send.response_id.as_deref()?;
+    let workspace = emulator.workspace();
+    let post = workspace.response_posts.iter().find(|post| post.id == id)?;
+    Some(post.at)
 }
 
 fn text_of(payload: &Value) -> Option<String> {

@@ -1,7 +1,8 @@
 //! Shared code of the reliability runs: the crash harness (`examples/crash_harness.rs`), the
-//! soak under faults (`examples/soak.rs`) and their smoke versions in `tests/it/crash.rs`.
+//! soak under faults (`examples/soak.rs`), their smoke versions in `tests/it/crash.rs`, and the
+//! restore drill with Litestream (`examples/litestream_restore.rs`).
 //!
-//! It owns the pieces both runs need: a team in a temporary database made with the binary's own
+//! It owns the pieces the runs need: a team in a temporary database made with the binary's own
 //! command line, the in-process Slack emulator with the team's people, `triage-bot serve` as a
 //! subprocess (killed or stopped with SIGTERM), a stream of coverage requests and approvals
 //! ([`load`]), and the invariant checks over the database and the emulator ([`check`]). It lives
@@ -12,6 +13,7 @@
 pub mod check;
 pub mod crash;
 pub mod load;
+pub mod restore;
 pub mod soak;
 
 use std::fs::File;
@@ -91,16 +93,24 @@ pub fn team_instant(days: i64, time: Time) -> Timestamp {
 pub struct Site {
     pub dir: tempfile::TempDir,
     pub binary: PathBuf,
+    /// Settings every command of the binary gets, besides the database.
+    pub env: Vec<(String, String)>,
 }
 
 impl Site {
+    /// An empty temporary directory: no database yet.
+    pub fn empty(binary: PathBuf) -> Site {
+        Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+            binary,
+            env: Vec::new(),
+        }
+    }
+
     /// A temporary directory with the team set up through the binary's command line:
     /// three disciplines of three people and `sprints` one-day sprints from [`FIRST_DAY`].
     pub fn new(binary: PathBuf, sprints: usize) -> Site {
-        let site = Site {
-            dir: tempfile::tempdir().expect("temp dir"),
-            binary,
-        };
+        let site = Site::empty(binary);
         let mut steps: Vec<Vec<String>> = Vec::new();
         for (key, name, people) in TEAM {
             steps.push(vec![
@@ -160,7 +170,8 @@ impl Site {
         }
         command
             .env("TRIAGE_DB", self.db())
-            .env("TRIAGE_TIMEZONE", ZONE);
+            .env("TRIAGE_TIMEZONE", ZONE)
+            .envs(self.env.iter().map(|(name, value)| (name, value)));
         command
     }
 
@@ -303,6 +314,47 @@ pub fn release_binary() -> PathBuf {
         );
     }
     binary
+}
+
+/// `triage-bot` built with the same profile as this example, beside it
+/// (`target/<profile>/triage-bot`); built first when it is missing or older than this executable.
+pub fn bot_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the example runs from target/<profile>/examples");
+    let binary = profile_dir.join("triage-bot");
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    if modified(&binary).is_none() || modified(&binary) < modified(&exe) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        // Built together with this example, so dev-dependencies unify features the same way
+        // and an up-to-date build is not redone.
+        let example = exe.file_stem().expect("example name").to_os_string();
+        let mut build = Command::new(cargo);
+        build
+            .args(["build", "--bin", "triage-bot", "--example"])
+            .arg(example);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build of triage-bot failed");
+    }
+    binary
+}
+
+/// A path flag `--name PATH` from the command line.
+pub fn path_flag(name: &str) -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|arg| arg == name)?;
+    let value = args
+        .get(at + 1)
+        .unwrap_or_else(|| panic!("{name} takes a path"));
+    Some(PathBuf::from(value))
 }
 
 /// A number flag `--name N` from the command line, or `default`.

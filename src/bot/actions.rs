@@ -10,7 +10,9 @@ use super::{Bot, BotError, away, coverage};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
 use crate::slack::absence::{self, ADD_AWAY, REMOVE_AWAY};
-use crate::slack::blocks::{self, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message};
+use crate::slack::blocks::{
+    self, ACCEPT, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message, REFUSE, VOLUNTEER,
+};
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
 use crate::slack::{Envelope, Handled, views};
 
@@ -35,6 +37,8 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
         return Handled::default();
     };
     let verdict = match action.action_id.as_str() {
+        ACCEPT | VOLUNTEER => Action::Accept,
+        REFUSE => Action::Refuse,
         APPROVE => Action::Approve,
         DECLINE => Action::Decline,
         CANCEL => Action::Cancel,
@@ -74,6 +78,10 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
         }
     };
     let message = match action.value.parse::<i64>() {
+        Ok(id) if action.action_id == VOLUNTEER => bot
+            .run(user, move |ctx| coverage::volunteer(ctx, id))
+            .await
+            .unwrap_or_else(BotError::into_message),
         Ok(id) => bot
             .run(user, move |ctx| coverage::decide(ctx, id, verdict, None))
             .await

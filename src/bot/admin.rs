@@ -6,13 +6,14 @@
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
 use super::{BotError, Context};
+use crate::dates::SlackDates;
 use crate::domain::plan::SprintEdit;
-use crate::domain::{SlackUserId, Sprint, Team};
+use crate::domain::{Approval, DisciplineKey, SlackUserId, Sprint};
 use crate::duty::{self, Roster};
 use crate::removal::{Removal, remove_member};
 use crate::roster_changes;
 use crate::slack::absence;
-use crate::slack::blocks::{Message, discipline_name, local_time, mention};
+use crate::slack::blocks::{Message, discipline_name, mention};
 use crate::slack::text::escape;
 use crate::store::{MemberChange, MemberOutcome, NewRosterChange, NewSprint, StoreError};
 
@@ -70,6 +71,10 @@ fn with_discipline_named(ctx: Context<'_>, command: Command) -> Result<Command, 
             user,
             discipline: named(&discipline)?,
         },
+        Command::Approval { discipline, policy } => Command::Approval {
+            discipline: named(&discipline)?,
+            policy,
+        },
         other => other,
     })
 }
@@ -106,10 +111,9 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 };
                 items(&[Outgoing::now(key, effect, ctx.now)])
             };
-            let team = ctx.config.team();
             let removal =
                 remove_member(ctx.store, &team, &user, &discipline, actor, ctx.now, &home)?;
-            describe_removal(ctx, &removal, &team, &ctx.config.bot.command)?
+            describe_removal(ctx, &removal, &ctx.config.bot.command)?
         }
         Command::MemberMove {
             user,
@@ -141,12 +145,19 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 roster_changes::schedule(ctx.store, &team, &new, ctx.now).map_err(|error| {
                     match error {
                         StoreError::RosterChange(rule) => {
-                            BotError::Refused(absence::change_refusal(&rule, &roster))
+                            BotError::Refused(absence::change_refusal(&rule, &roster, &ctx.dates()))
                         }
                         other => other.into(),
                     }
                 })?;
-            absence::change_scheduled(&scheduled.pending, scheduled.created, &roster, &team).text
+            absence::change_scheduled(
+                &scheduled.pending,
+                scheduled.created,
+                &roster,
+                &team,
+                &ctx.dates(),
+            )
+            .text
         }
         Command::MemberCancel {
             kind,
@@ -155,7 +166,7 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
         } => {
             let cancelled =
                 roster_changes::cancel(ctx.store, &team, &user, &discipline, kind, actor, ctx.now)?;
-            absence::change_cancelled(&cancelled, &Roster::load(ctx.store)?).text
+            absence::change_cancelled(&cancelled, &Roster::load(ctx.store)?, &ctx.dates()).text
         }
         Command::SprintAdd { start, end, name } => {
             let created = ctx.store.append_sprints_checked(
@@ -164,10 +175,10 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 actor,
                 ctx.now,
             )?;
-            added_sprints(&created)
+            added_sprints(&created, &ctx.dates())
         }
         Command::SprintGenerate { start, count, days } => {
-            added_sprints(&ctx.store.generate_sprints_checked(
+            let created = ctx.store.generate_sprints_checked(
                 start,
                 days,
                 count,
@@ -175,11 +186,13 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 &team,
                 actor,
                 ctx.now,
-            )?)
+            )?;
+            added_sprints(&created, &ctx.dates())
         }
         Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
             change_sprints(ctx, command)?
         }
+        Command::Approval { discipline, policy } => approval(ctx, &discipline, policy)?,
         Command::AdminsList => admins(ctx)?,
         Command::AdminsAdd { user } => {
             let added = ctx.store.add_admin(&user, actor, ctx.now)?;
@@ -218,6 +231,9 @@ fn rights(command: &Command) -> Option<(&'static str, &'static str, &'static str
         Command::SprintEdit { .. } => ("sprint.edit", "sprint", "edit sprints"),
         Command::SprintShift { .. } => ("sprint.shift", "sprint", "shift sprints"),
         Command::SprintRetire { .. } => ("sprint.retire", "sprint", "retire sprints"),
+        Command::Approval {
+            policy: Some(_), ..
+        } => ("discipline.approval", "discipline", "set approval policies"),
         Command::AdminsAdd { .. } => ("admin.add", "admin", "add admins"),
         Command::AdminsRemove { .. } => ("admin.remove", "admin", "remove admins"),
         _ => return None,
@@ -248,6 +264,7 @@ fn entity_id(command: &Command) -> String {
         | Command::SprintShift { sprint, .. }
         | Command::SprintRetire { sprint } => sprint.clone(),
         Command::AdminsAdd { user } | Command::AdminsRemove { user } => user.to_string(),
+        Command::Approval { discipline, .. } => discipline.to_string(),
         _ => String::new(),
     }
 }
@@ -288,7 +305,6 @@ fn describe(ctx: Context<'_>, change: &MemberChange) -> Result<String, BotError>
 fn describe_removal(
     ctx: Context<'_>,
     removal: &Removal,
-    team: &Team,
     command: &str,
 ) -> Result<String, BotError> {
     let member = &removal.change.member;
@@ -300,7 +316,7 @@ fn describe_removal(
             "{} stays on duty for *{name}* until the sprint ends (*{}*, until {}); to change that: `{command} set {key} @person`",
             mention(&member.slack_id),
             escape(&stays.sprint.name),
-            local_time(team, stays.until)
+            ctx.dates().instant(stays.until)
         ));
     }
     if let Some(empty) = &removal.left_empty {
@@ -315,11 +331,44 @@ fn describe_removal(
     Ok(lines.join("\n"))
 }
 
-fn added_sprints(created: &[Sprint]) -> String {
-    let lines: Vec<String> = created
-        .iter()
-        .map(|s| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end))
-        .collect();
+/// `• *Sprint 1*: Mon Mar 9 to Sun Mar 22`.
+fn sprint_line(sprint: &Sprint, dates: &SlackDates) -> String {
+    format!(
+        "• *{}*: {}",
+        escape(&sprint.name),
+        dates.span(sprint.start, sprint.end)
+    )
+}
+
+/// `approval <discipline> [policy]`: shows the policy, or sets it (audited).
+fn approval(
+    ctx: Context<'_>,
+    key: &DisciplineKey,
+    policy: Option<Approval>,
+) -> Result<String, BotError> {
+    let name = discipline_name(&Roster::load(ctx.store)?, key);
+    let Some(policy) = policy else {
+        let policy = ctx.store.approval_policy(key)?;
+        return Ok(format!(
+            "*{name}*: approval `{policy}`: {}.",
+            policy.describe()
+        ));
+    };
+    let before = ctx
+        .store
+        .set_approval_policy(key, policy, ctx.user.as_str(), ctx.now)?;
+    Ok(if before == policy {
+        format!("*{name}*: approval is already `{policy}`; nothing changed.")
+    } else {
+        format!(
+            "*{name}*: approval `{before}` → `{policy}`: {}.",
+            policy.describe()
+        )
+    })
+}
+
+fn added_sprints(created: &[Sprint], dates: &SlackDates) -> String {
+    let lines: Vec<String> = created.iter().map(|s| sprint_line(s, dates)).collect();
     format!("Added {} sprint(s):\n{}", created.len(), lines.join("\n"))
 }
 
@@ -327,7 +376,8 @@ fn added_sprints(created: &[Sprint]) -> String {
 /// `now`, an overlap, or a move into the past, with the domain's sentence.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
-    let line = |s: &Sprint| format!("• *{}*: {} to {}", escape(&s.name), s.start, s.end);
+    let dates = ctx.dates();
+    let line = |s: &Sprint| sprint_line(s, &dates);
     Ok(match command {
         Command::SprintEdit {
             sprint,

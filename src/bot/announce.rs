@@ -11,8 +11,9 @@ use jiff::Timestamp;
 
 use crate::bot::effect::{self, Effect, Outgoing};
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::announce::{self, ChangedSlot, DutyView, Notice, NoticeKind, Plan, PlanKind};
-use crate::domain::{DisciplineKey, SlackUserId, Sprint, Team, sprint_starts_at};
+use crate::domain::{DisciplineKey, SlackUserId, Team, sprint_ends_at, sprint_starts_at};
 use crate::duty::{self, DutyAt, Roster, SprintDuty, local_date};
 use crate::slack::notices::{self, Rendered, Slot};
 use crate::store::{Result, Store};
@@ -66,7 +67,7 @@ struct Planned {
 fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Planned>> {
     let team = config.team();
     let current = match duty::duty_at(store, &team, now, now, ACTOR)? {
-        DutyAt::InForce { duty, .. } => Some(duty),
+        DutyAt::InForce { duty, until } => Some((duty, until)),
         _ => None,
     };
     let roster = Roster::load(store)?;
@@ -74,10 +75,12 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
     let announced = store.announced()?;
     let situation = announce::Situation {
         announced: &announced,
-        current: current.as_ref().map(|d| view(d, &team)),
-        next: next.as_ref().map(|d| view(d, &team)),
+        current: current
+            .as_ref()
+            .map(|(d, ends_at)| view(d, *ends_at, &team)),
+        next: next.as_ref().map(|(d, ends_at)| view(d, *ends_at, &team)),
         team: &team,
-        heads_up: config.bot.heads_up,
+        heads_up: &config.bot.heads_up,
         now,
     };
     let plan = announce::plan(&situation);
@@ -88,7 +91,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
         plan,
         announced,
         roster,
-        current,
+        current: current.map(|(duty, _)| duty),
     }))
 }
 
@@ -99,7 +102,7 @@ fn apply(store: &Store, config: &Config, now: Timestamp, planned: Planned) -> Re
         roster,
         current,
     } = planned;
-    let outgoing = to_outgoing(&plan.notices, &roster, config);
+    let outgoing = to_outgoing(&plan.notices, &roster, config, now);
     let items = effect::items(&outgoing);
     match store.apply_announcements(&announced, &plan.states, &items, ACTOR, now)? {
         Some(enqueued) => {
@@ -113,27 +116,33 @@ fn apply(store: &Store, config: &Config, now: Timestamp, planned: Planned) -> Re
     }
 }
 
-fn view<'a>(duty: &'a SprintDuty, team: &Team) -> DutyView<'a> {
+fn view<'a>(duty: &'a SprintDuty, ends_at: Timestamp, team: &Team) -> DutyView<'a> {
     DutyView {
         sprint: &duty.sprint,
         starts_at: sprint_starts_at(&duty.sprint, team),
+        ends_at,
         assignments: &duty.assignments,
     }
 }
 
-/// The next sprint to take over after `now`, with who will be on duty in it.
+/// The next sprint to take over after `now`, with who will be on duty in it and when its duty
+/// ends (the window holds the sprint after it, which may end it early).
 pub fn next_sprint_duty(
     store: &Store,
     roster: &Roster,
     team: &Team,
     now: Timestamp,
-) -> Result<Option<SprintDuty>> {
+) -> Result<Option<(SprintDuty, Timestamp)>> {
     let sprints = store.sprints_around(local_date(team, now), 1, 2)?;
-    let next = sprints
-        .into_iter()
-        .find(|sprint| sprint_starts_at(sprint, team) > now);
-    next.map(|sprint| duty::sprint_duty(store, roster, &sprint))
-        .transpose()
+    let Some(at) = sprints
+        .iter()
+        .position(|sprint| sprint_starts_at(sprint, team) > now)
+    else {
+        return Ok(None);
+    };
+    let ends_at = sprint_ends_at(&sprints[at], sprints.get(at + 1), team);
+    let duty = duty::sprint_duty(store, roster, &sprints[at])?;
+    Ok(Some((duty, ends_at)))
 }
 
 fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
@@ -151,17 +160,26 @@ fn log_plan(plan: &Plan, current: Option<&SprintDuty>, enqueued: usize) {
             enqueued,
             "the sprint in force ended with no sprint following: announced"
         ),
-        PlanKind::Unchanged if enqueued > 0 => tracing::info!(enqueued, "heads-ups enqueued"),
+        PlanKind::Unchanged if enqueued > 0 => {
+            tracing::info!(enqueued, "heads-ups or reminders enqueued");
+        }
         PlanKind::Unchanged => {}
     }
 }
 
-/// The outbox effects of the notices; notices whose Slack target is not configured are left out.
-fn to_outgoing(notices: &[Notice], roster: &Roster, config: &Config) -> Vec<Outgoing> {
+/// The outbox effects of the notices, with dates as of `now`; notices whose Slack target is not
+/// configured are left out.
+fn to_outgoing(
+    notices: &[Notice],
+    roster: &Roster,
+    config: &Config,
+    now: Timestamp,
+) -> Vec<Outgoing> {
+    let dates = SlackDates::new(&config.team(), now);
     notices
         .iter()
         .filter_map(|notice| {
-            let effect = effect_of(&notice.kind, roster, config, &notice.key)?;
+            let effect = effect_of(&notice.kind, roster, config, &dates, &notice.key)?;
             Some(Outgoing {
                 key: notice.key.clone(),
                 effect,
@@ -177,7 +195,13 @@ pub fn usergroups_configured(roster: &Roster, config: &Config) -> bool {
     config.bot.usergroup.is_some() || roster.disciplines.iter().any(|d| d.usergroup_id.is_some())
 }
 
-fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> Option<Effect> {
+fn effect_of(
+    kind: &NoticeKind,
+    roster: &Roster,
+    config: &Config,
+    dates: &SlackDates,
+    key: &str,
+) -> Option<Effect> {
     let channel = config.bot.channel.clone();
     let names = |keys: &[DisciplineKey]| -> Vec<String> {
         let mut keys = keys.to_vec();
@@ -196,7 +220,7 @@ fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> 
             sprint,
         } => dm(
             person,
-            notices::duty_starts(&refs(&names(disciplines)), sprint),
+            notices::duty_starts(&refs(&names(disciplines)), sprint, dates),
         ),
         NoticeKind::DutyEnded {
             person,
@@ -207,50 +231,76 @@ fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> 
             disciplines,
             next,
             ..
-        } => {
-            let next = next
-                .as_ref()
-                .map(|(sprint, starts_at)| (sprint, starts_at.to_zoned(config.timezone.clone())));
-            dm(
-                person,
-                notices::duty_ended_uncovered(
-                    &refs(&names(disciplines)),
-                    next.as_ref().map(|(sprint, starts)| (*sprint, starts)),
-                ),
-            )
-        }
+        } => dm(
+            person,
+            notices::duty_ended_uncovered(
+                &refs(&names(disciplines)),
+                next.as_ref()
+                    .map(|(sprint, starts_at)| (sprint, *starts_at)),
+                dates,
+            ),
+        ),
         NoticeKind::TopicUncovered { next } => Effect::SetTopic {
             channel: channel?,
-            topic: notices::topic_uncovered(next.as_ref().map(|(sprint, _)| sprint)),
+            topic: notices::topic_uncovered(next.as_ref().map(|(sprint, _)| sprint), dates),
         },
         NoticeKind::HeadsUp {
             person,
             disciplines,
             sprint,
             starts_at,
-        } => {
-            let starts = starts_at.to_zoned(config.timezone.clone());
-            dm(
-                person,
-                notices::heads_up(&refs(&names(disciplines)), sprint, &starts),
-            )
-        }
+            ends_at,
+            sent_at,
+        } => dm(
+            person,
+            notices::heads_up(
+                &refs(&names(disciplines)),
+                sprint,
+                (*starts_at, *ends_at),
+                dates.date_of(*sent_at),
+                dates,
+            ),
+        ),
+        NoticeKind::Reminder {
+            person,
+            disciplines,
+            sprint,
+            starts_at,
+            ends_at,
+        } => dm(
+            person,
+            notices::reminder(
+                &refs(&names(disciplines)),
+                sprint,
+                (*starts_at, *ends_at),
+                dates,
+            ),
+        ),
         NoticeKind::Added {
             person,
             slots,
             sprint,
-        } => dm(person, change(roster, slots, sprint, notices::added)),
+            ends_at,
+        } => dm(
+            person,
+            with_changed_slots(roster, slots, |slots| {
+                notices::added(slots, sprint, *ends_at, dates)
+            }),
+        ),
         NoticeKind::Removed {
             person,
             slots,
             sprint,
-        } => dm(person, change(roster, slots, sprint, notices::removed)),
+        } => dm(
+            person,
+            with_changed_slots(roster, slots, |slots| notices::removed(slots, sprint)),
+        ),
         NoticeKind::TeamPost {
             sprint,
             assignments,
         } => {
             let rendered = with_slots(roster, assignments, |slots| {
-                notices::team_post(sprint, slots)
+                notices::team_post(sprint, slots, dates)
             });
             Effect::PostMessage {
                 channel: channel?,
@@ -262,10 +312,13 @@ fn effect_of(kind: &NoticeKind, roster: &Roster, config: &Config, key: &str) -> 
         }
         NoticeKind::Topic {
             sprint,
+            ends_at,
             assignments,
         } => Effect::SetTopic {
             channel: channel?,
-            topic: with_slots(roster, assignments, |slots| notices::topic(sprint, slots)),
+            topic: with_slots(roster, assignments, |slots| {
+                notices::topic(sprint, *ends_at, slots, dates)
+            }),
         },
         NoticeKind::Usergroups => {
             if !usergroups_configured(roster, config) {
@@ -286,11 +339,10 @@ fn refs(names: &[String]) -> Vec<&str> {
     names.iter().map(String::as_str).collect()
 }
 
-fn change(
+fn with_changed_slots(
     roster: &Roster,
     slots: &[ChangedSlot],
-    sprint: &Sprint,
-    render: fn(&[Slot<'_>], &Sprint) -> Rendered,
+    render: impl FnOnce(&[Slot<'_>]) -> Rendered,
 ) -> Rendered {
     let names: Vec<String> = slots
         .iter()
@@ -301,7 +353,7 @@ fn change(
         .zip(&names)
         .map(|(slot, name)| (name.as_str(), slot.other.as_ref()))
         .collect();
-    render(&rendered, sprint)
+    render(&rendered)
 }
 
 fn with_slots<T>(

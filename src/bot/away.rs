@@ -17,6 +17,7 @@ use super::effect::{Effect, Outgoing, items};
 use super::{Bot, BotError, Context};
 use crate::away::{self, AwayAdded, SwapMade};
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::away::{AwayError, AwayPolicy, AwayWindow, alert_key};
 use crate::domain::{DisciplineKey, SlackUserId, sprint_ends_at};
 use crate::duty::{Roster, local_date};
@@ -69,6 +70,7 @@ fn effects(
     let person = &window.person;
     let by_other = new.created_by != person.as_str();
     let prefix = format!("away:{}", window.id);
+    let dates = SlackDates::new(&config.team(), now);
     let mut out = Vec::new();
     if by_other || via == Via::Modal || !outcome.swaps.is_empty() {
         let recorded_by = by_other.then_some(new.created_by.as_str());
@@ -76,7 +78,7 @@ fn effects(
             outcome,
             Reader::Away { recorded_by },
             roster,
-            &config.team(),
+            &dates,
             &config.bot.command,
             config.bot.admin_channel.is_some(),
             now,
@@ -88,7 +90,7 @@ fn effects(
         partners.entry(&made.swap.partner).or_default().push(made);
     }
     for (partner, swaps) in &partners {
-        let message = absence::swapped_dm(person, swaps, roster, &config.bot.command);
+        let message = absence::swapped_dm(person, swaps, roster, &dates, &config.bot.command);
         out.push(dm(format!("{prefix}:dm:{partner}"), partner, &message, now));
     }
     let mut people = vec![person.clone()];
@@ -137,7 +139,7 @@ pub fn add(
         created_by: ctx.user.to_string(),
     };
     let outcome = record(ctx.store, ctx.config, &new, ctx.now, Via::Command)
-        .map_err(|error| refusal(error, &person))?;
+        .map_err(|error| refusal(error, &person, &ctx.dates()))?;
     let reader = if &person == ctx.user {
         Reader::Away { recorded_by: None }
     } else {
@@ -148,7 +150,7 @@ pub fn add(
         &outcome,
         reader,
         &roster,
-        &ctx.config.team(),
+        &ctx.dates(),
         &ctx.config.bot.command,
         ctx.config.bot.admin_channel.is_some(),
         ctx.now,
@@ -156,11 +158,12 @@ pub fn add(
 }
 
 /// A refusal to record an absence, with the person as a mention.
-fn refusal(error: StoreError, person: &SlackUserId) -> BotError {
+fn refusal(error: StoreError, person: &SlackUserId, dates: &SlackDates) -> BotError {
     match error {
         StoreError::Away(AwayError::Overlaps { id, from, to, .. }) => BotError::Refused(format!(
-            "{} is already away from {from} to {to} (absence #{id}); remove it first to record different days",
-            mention(person)
+            "{} is already away {} (absence #{id}); remove it first to record different days",
+            mention(person),
+            dates.span(from, to)
         )),
         StoreError::UnknownPerson(who) => BotError::Refused(format!(
             "{} is not in any rotation, so there is no duty to plan around",
@@ -189,12 +192,13 @@ pub fn remove(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         )));
     }
     let actor = ctx.user.to_string();
+    let dates = ctx.dates();
     let effects = |removed: &AwayWindow| {
         let prefix = format!("away:{}:removed", removed.id);
         let person = &removed.person;
         let mut out = Vec::new();
         if !by_self {
-            let message = absence::away_removed_dm(removed, &actor);
+            let message = absence::away_removed_dm(removed, &actor, &dates);
             out.push(dm(
                 format!("{prefix}:dm:{person}"),
                 person,
@@ -213,7 +217,7 @@ pub fn remove(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         items(&out)
     };
     let removed = away::remove_window(ctx.store, id, &actor, ctx.now, &effects)?;
-    Ok(absence::away_removed(&removed, by_self))
+    Ok(absence::away_removed(&removed, by_self, &dates))
 }
 
 /// `away list`: your absences; admins also see everyone's.
@@ -228,6 +232,7 @@ pub fn list(ctx: Context<'_>) -> Result<Message, BotError> {
     Ok(absence::away_list(
         &mine,
         everyone.as_deref(),
+        &ctx.dates(),
         &ctx.config.bot.command,
     ))
 }
@@ -304,7 +309,8 @@ pub fn submit_modal(
             };
             let text = match rule {
                 AwayError::Overlaps { id, from, to, .. } => format!(
-                    "You are already away from {from} to {to} (absence #{id}); remove it first to record different days."
+                    "You are already away {} (absence #{id}); remove it first to record different days.",
+                    ctx.dates().span(from, to)
                 ),
                 other => format!("{}.", capitalized(&other.to_string())),
             };
@@ -340,13 +346,14 @@ pub fn raise_alerts(store: &Store, config: &Config, now: Timestamp) -> Result<us
         return Ok(0);
     }
     let roster = Roster::load(store)?;
+    let dates = SlackDates::new(&team, now);
     let mut out = Vec::new();
     for alert in &alerts {
         let key = alert_key(alert.window.id, alert.sprint.index, &alert.discipline);
         if store.outbox_has(&key)? {
             continue;
         }
-        let message = absence::alert(alert, &roster, &config.bot.command);
+        let message = absence::alert(alert, &roster, &dates, &config.bot.command);
         let (_, next) = store.sprint_and_next(alert.sprint.index)?;
         let post = Effect::PostMessage {
             channel: channel.clone(),

@@ -9,8 +9,9 @@
 use jiff::civil::Date;
 
 use crate::domain::away::AwayPolicy;
+use crate::domain::day_ref::DayRef;
 use crate::domain::roster_change::ChangeKind;
-use crate::domain::{DisciplineKey, SlackUserId};
+use crate::domain::{Approval, DisciplineKey, SlackUserId};
 
 /// Sprints shown by `schedule` without a count.
 pub const DEFAULT_SCHEDULE: usize = 4;
@@ -50,9 +51,11 @@ pub enum Command {
         word: String,
         suggestion: Option<&'static str>,
     },
-    /// Who is on duty now; `here` posts the answer in the channel.
+    /// Who is on duty now, or on `day` (at its handoff time); `here` posts the answer in the
+    /// channel.
     Who {
         here: bool,
+        day: Option<DayRef>,
     },
     Next,
     Schedule {
@@ -62,10 +65,31 @@ pub enum Command {
     /// `cover` alone opens the modal.
     CoverModal,
     Cover(CoverArgs),
+    /// `cover <sprint> open [discipline] [reason…]`: offers the shift to volunteers; `rest` is
+    /// the words after `open`.
+    CoverOpen {
+        sprint: String,
+        rest: Vec<String>,
+    },
+    /// `swap <my sprint> <@person> <their sprint> [discipline] [reason…]`: `args` holds my
+    /// sprint, the person and the words after their sprint.
+    Swap {
+        theirs: String,
+        args: CoverArgs,
+    },
     Cancel {
         id: i64,
     },
     Overrides,
+    /// The person named to cover agrees.
+    Accept {
+        id: i64,
+    },
+    /// The person named to cover says no.
+    Refuse {
+        id: i64,
+        reason: Option<String>,
+    },
     Approve {
         id: i64,
     },
@@ -123,6 +147,11 @@ pub enum Command {
         sprint: String,
     },
     AdminsList,
+    /// Show (anyone) or set (admins) a discipline's approval policy.
+    Approval {
+        discipline: DisciplineKey,
+        policy: Option<Approval>,
+    },
     AdminsAdd {
         user: SlackUserId,
     },
@@ -243,8 +272,8 @@ const fn entry(usage: &'static str, about: &'static str, admin: bool) -> HelpEnt
 /// Every command, in the order help lists them.
 pub const HELP: &[HelpEntry] = &[
     entry(
-        "who [here]",
-        "who is on duty now (`here` posts it in the channel)",
+        "who [day] [here]",
+        "who is on duty now, or on a day: `tomorrow`, `friday`, `next monday`, `2026-03-20` (`here` posts it in the channel)",
         false,
     ),
     entry("next", "who is on duty in the next sprint", false),
@@ -260,7 +289,27 @@ pub const HELP: &[HelpEntry] = &[
         "ask @person to cover your shift in a sprint",
         false,
     ),
+    entry(
+        "cover <sprint> open [discipline] [reason…]",
+        "ask for a volunteer: a post in the triage channel with an \"I'll cover\" button",
+        false,
+    ),
+    entry(
+        "swap <my sprint> <@person> <their sprint> [discipline] [reason…]",
+        "trade shifts with someone: they take yours, you take theirs",
+        false,
+    ),
     entry("cancel <id>", "withdraw a coverage request", false),
+    entry(
+        "accept <id>",
+        "agree to cover a shift someone asked you to cover",
+        false,
+    ),
+    entry(
+        "refuse <id> [reason…]",
+        "say no to covering a shift someone asked you to cover",
+        false,
+    ),
     entry(
         "away <first day> <last day> [reason…]",
         "record days you are away (dates as YYYY-MM-DD)",
@@ -348,6 +397,11 @@ pub const HELP: &[HelpEntry] = &[
         true,
     ),
     entry(
+        "approval <discipline> [admin|none|admin-if-conflict]",
+        "who approves a cover once the person named accepted it",
+        true,
+    ),
+    entry(
         "admins add|remove <@person>",
         "add or remove an admin",
         true,
@@ -361,7 +415,10 @@ const WORDS: &[&str] = &[
     "schedule",
     "me",
     "cover",
+    "swap",
     "cancel",
+    "accept",
+    "refuse",
     "overrides",
     "approve",
     "decline",
@@ -372,6 +429,7 @@ const WORDS: &[&str] = &[
     "admins",
     "away",
     "policy",
+    "approval",
 ];
 
 /// Parses the text after the slash command.
@@ -388,10 +446,21 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "schedule" => parse_schedule(rest),
         "me" => no_arguments(rest, "me", Command::Me),
         "cover" => parse_cover(rest),
+        "swap" => parse_swap(rest),
         "cancel" => Ok(Command::Cancel {
             id: override_id(rest.first(), "cancel <id>")?,
         }),
         "overrides" => no_arguments(rest, "overrides", Command::Overrides),
+        "accept" => Ok(Command::Accept {
+            id: override_id(rest.first(), "accept <id>")?,
+        }),
+        "refuse" => {
+            const USAGE: &str = "refuse <id> [reason…]";
+            Ok(Command::Refuse {
+                id: override_id(rest.first(), USAGE)?,
+                reason: join(rest.get(1..).unwrap_or_default()),
+            })
+        }
         "approve" => Ok(Command::Approve {
             id: override_id(rest.first(), "approve <id>")?,
         }),
@@ -403,6 +472,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "admins" | "admin" => parse_admins(rest),
         "away" => parse_away(rest),
         "policy" | "policies" => parse_policy(rest),
+        "approval" => parse_approval(rest),
         _ => Ok(Command::Unknown {
             suggestion: suggest(&first),
             word: first,
@@ -425,14 +495,19 @@ fn no_arguments(
 }
 
 fn parse_who(rest: &[&str]) -> Result<Command, ParseError> {
-    match rest {
-        [] => Ok(Command::Who { here: false }),
-        [word] if word.eq_ignore_ascii_case("here") => Ok(Command::Who { here: true }),
-        [word, ..] => Err(problem(
-            format!("expected `here` or nothing after `who`, not `{word}`"),
-            "who [here]",
-        )),
+    let (here, words) = match rest.split_last() {
+        Some((last, words)) if last.eq_ignore_ascii_case("here") => (true, words),
+        _ => (false, rest),
+    };
+    if words.is_empty() {
+        return Ok(Command::Who { here, day: None });
     }
+    let day = DayRef::parse(&words.join(" "))
+        .map_err(|error| problem(error.to_string(), "who [day] [here]"))?;
+    Ok(Command::Who {
+        here,
+        day: Some(day),
+    })
 }
 
 fn parse_schedule(rest: &[&str]) -> Result<Command, ParseError> {
@@ -449,6 +524,18 @@ fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
     const USAGE: &str = "cover <sprint> <@person> [discipline] [reason…]";
     if rest.is_empty() {
         return Ok(Command::CoverModal);
+    }
+    // `cover <sprint> open …` offers the shift to volunteers.
+    let open = rest
+        .iter()
+        .position(|word| word.eq_ignore_ascii_case("open"));
+    if let Some(at) = open.filter(|&at| at > 0)
+        && !rest[..at].iter().any(|word| person(word, USAGE).is_ok())
+    {
+        return Ok(Command::CoverOpen {
+            sprint: rest[..at].join(" "),
+            rest: rest[at + 1..].iter().map(|w| w.to_string()).collect(),
+        });
     }
     // The sprint is every word before the person: `cover Sprint 8 @bob`, `cover 8 @bob`.
     let at = rest
@@ -468,6 +555,26 @@ fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
         replacement: person(replacement, USAGE)?,
         rest: rest.iter().map(|w| w.to_string()).collect(),
     }))
+}
+
+fn parse_swap(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "swap <my sprint> <@person> <their sprint> [discipline] [reason…]";
+    let at = rest.iter().position(|word| person(word, USAGE).is_ok());
+    let (Some(at), Some(theirs)) = (at.filter(|&at| at > 0), at.and_then(|at| rest.get(at + 1)))
+    else {
+        return Err(problem(
+            "say your sprint, the person (mention them with @) and their sprint".to_string(),
+            USAGE,
+        ));
+    };
+    Ok(Command::Swap {
+        theirs: theirs.to_string(),
+        args: CoverArgs {
+            sprint: rest[..at].join(" "),
+            replacement: person(rest[at], USAGE)?,
+            rest: rest[at + 2..].iter().map(|w| w.to_string()).collect(),
+        },
+    })
 }
 
 fn parse_decline(rest: &[&str]) -> Result<Command, ParseError> {
@@ -734,6 +841,27 @@ fn parse_admins(rest: &[&str]) -> Result<Command, ParseError> {
     }
 }
 
+fn parse_approval(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "approval <discipline> [admin|none|admin-if-conflict]";
+    let (discipline, policy) = match rest {
+        [discipline] => (discipline, None),
+        [discipline, policy] => (discipline, Some(*policy)),
+        _ => {
+            return Err(problem(
+                "name a discipline, and the policy to set if you are changing it".to_string(),
+                USAGE,
+            ));
+        }
+    };
+    let discipline = DisciplineKey::parse(discipline)
+        .map_err(|_| problem(format!("`{discipline}` is not a discipline key"), USAGE))?;
+    let policy = policy
+        .map(|p| p.parse::<Approval>())
+        .transpose()
+        .map_err(|e| problem(e.to_string(), USAGE))?;
+    Ok(Command::Approval { discipline, policy })
+}
+
 fn problem(problem: String, usage: &'static str) -> ParseError {
     ParseError { problem, usage }
 }
@@ -868,12 +996,34 @@ mod tests {
 
     #[test]
     fn reading_commands() {
-        check("who", expect!["Who { here: false }"]);
-        check("who here", expect!["Who { here: true }"]);
+        check("who", expect!["Who { here: false, day: None }"]);
+        check("who here", expect!["Who { here: true, day: None }"]);
         check(
             "who there",
             expect![
-                "error: expected `here` or nothing after `who`, not `there` (usage: who [here])"
+                "error: `there` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday (usage: who [day] [here])"
+            ],
+        );
+        check(
+            "who tomorrow",
+            expect!["Who { here: false, day: Some(Tomorrow) }"],
+        );
+        check(
+            "who Next Monday here",
+            expect!["Who { here: true, day: Some(NextWeekday(Monday)) }"],
+        );
+        check(
+            "who 2026-03-20",
+            expect!["Who { here: false, day: Some(Date(2026-03-20)) }"],
+        );
+        check(
+            "who fri",
+            expect!["Who { here: false, day: Some(Weekday(Friday)) }"],
+        );
+        check(
+            "who 20/03/2026",
+            expect![
+                "error: `20/03/2026` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday (usage: who [day] [here])"
             ],
         );
         check("next", expect!["Next"]);
@@ -985,6 +1135,27 @@ mod tests {
             expect!["error: expected a request number, not `-1` (usage: approve <id>)"],
         );
         check("approve 9", expect!["Approve { id: 9 }"]);
+        check("accept 9", expect!["Accept { id: 9 }"]);
+        check(
+            "cover Sprint 4 open ui dentist",
+            expect![[r#"CoverOpen { sprint: "Sprint 4", rest: ["ui", "dentist"] }"#]],
+        );
+        check(
+            "swap 4 <@U2|bo> 6 ui dentist",
+            expect![[
+                r#"Swap { theirs: "6", args: CoverArgs { sprint: "4", replacement: SlackUserId("U2"), rest: ["ui", "dentist"] } }"#
+            ]],
+        );
+        check(
+            "swap 4 <@U2>",
+            expect![[
+                r#"error: say your sprint, the person (mention them with @) and their sprint (usage: swap <my sprint> <@person> <their sprint> [discipline] [reason…])"#
+            ]],
+        );
+        check(
+            "refuse 9 on leave",
+            expect![[r#"Refuse { id: 9, reason: Some("on leave") }"#]],
+        );
         check("decline 9", expect!["Decline { id: 9, reason: None }"]);
         check("revoke 9", expect!["Revoke { id: 9, reason: None }"]);
         check(

@@ -5,6 +5,11 @@
 //! channel (`request:<id>:admin-post`, remembered as message `request:<id>`), the update of that
 //! post after a decision (`decision:<id>:update`), DMs (`…:dm:<user>`), Home refreshes
 //! (`…:home:<user>`) and the user group reconciliation (`…:usergroups`).
+//!
+//! DMs about a sprint that has not started are routine: caused on a day off, they wait for the
+//! next working day's heads-up time (`domain::workdays`), unless the sprint starts sooner. DMs
+//! about the sprint in force (or one that has ended), and the requester's own confirmation of a
+//! request filed with the form, go at once.
 
 use std::collections::BTreeMap;
 
@@ -16,17 +21,18 @@ use super::effect::{Effect, Outgoing, items};
 use super::shifts::{self, Shift, parse_slot_value};
 use super::{Bot, BotError, Context};
 use crate::config::Config;
-use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved};
+use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved, TakeFailure};
+use crate::dates::SlackDates;
 use crate::domain::request::Action;
 use crate::domain::{
     CoverageError, CoverageRequest, DisciplineKey, Member, Override, OverrideStatus, SlackUserId,
-    Sprint, SprintIndex,
+    Sprint, SprintIndex, sprint_starts_at,
 };
 use crate::duty::{self, Roster};
 use crate::slack::blocks::{self, Message};
 use crate::slack::text::{self, escape};
 use crate::slack::{decisions, views};
-use crate::store::{RequestOutcome, Store, StoreError, no_effects};
+use crate::store::{Offer, RequestOutcome, Store, StoreError, no_effects};
 
 /// The message key of a request's post in the admin channel.
 pub fn request_message_key(id: i64) -> String {
@@ -58,7 +64,193 @@ pub fn request_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message,
     };
     let outcome = file(ctx, &request, reason, Via::Command)?;
     let sprint = ctx.store.sprint(request.sprint)?;
-    Ok(blocks::request_filed(&outcome, sprint.as_ref(), &roster))
+    let dates = ctx.dates();
+    let held = held_until(ctx.config, ctx.now, sprint.as_ref()).map(|at| (at, &dates));
+    Ok(blocks::request_filed(
+        &outcome,
+        sprint.as_ref(),
+        &roster,
+        held,
+    ))
+}
+
+/// `swap <my sprint> <@person> <their sprint> [discipline] [reason…]`: files the two halves,
+/// asks the other person (one DM with Accept and Decline), and answers the proposer.
+pub fn swap_by_command(
+    ctx: Context<'_>,
+    theirs: &str,
+    args: &CoverArgs,
+) -> Result<Message, BotError> {
+    let roster = Roster::load(ctx.store)?;
+    let mine = resolve_sprint(ctx, &args.sprint)?;
+    let theirs = resolve_sprint(ctx, theirs)?;
+    let (discipline, reason) =
+        args.split_discipline(|word| roster.find_discipline(word).ok().map(|d| d.key.clone()));
+    let discipline = match discipline {
+        Some(discipline) => discipline,
+        None => infer_discipline(ctx, &roster, mine.index, &args.replacement)?,
+    };
+    let swap = coverage::SwapProposal {
+        proposer: ctx.user.clone(),
+        other: args.replacement.clone(),
+        discipline,
+        mine: mine.index,
+        theirs: theirs.index,
+    };
+    let command = ctx.config.bot.command.clone();
+    // The DM waits for a working day unless the earlier shift starts sooner.
+    let earlier = if mine.start <= theirs.start {
+        &mine
+    } else {
+        &theirs
+    };
+    let effects = |filed: &coverage::FiledSwap| {
+        let asked = decisions::swap_proposed(filed, (&mine, &theirs), &roster, &command);
+        let mut out = vec![dm_at(
+            format!("request:{}:dm:{}", filed.first.id, filed.first.replacement),
+            &filed.first.replacement,
+            asked,
+            routine_delivery(ctx.config, ctx.now, Some(earlier)),
+        )];
+        let people = [
+            filed.first.requested_by.clone(),
+            filed.first.replacement.clone(),
+        ];
+        out.extend(home_refreshes(
+            &format!("request:{}", filed.first.id),
+            &people,
+            ctx,
+        ));
+        items(&out)
+    };
+    let is_admin = ctx.is_admin()?;
+    let filed = coverage::file_swap(
+        ctx.store,
+        &ctx.config.team(),
+        &swap,
+        reason,
+        is_admin,
+        ctx.now,
+        &effects,
+    )
+    .map_err(|failure| match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+        }
+        other => other.into(),
+    })?;
+    Ok(decisions::swap_filed(&filed, (&mine, &theirs), &roster))
+}
+
+/// `cover <sprint> open [discipline] [reason…]`: offers the shift to volunteers with a post in
+/// the triage channel ("I'll cover").
+pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, BotError> {
+    let Some(channel) = ctx.config.bot.channel.clone() else {
+        return Err(BotError::Refused(
+            "no triage channel is configured (`TRIAGE_CHANNEL`), so there is nowhere to ask for volunteers".to_string(),
+        ));
+    };
+    let roster = Roster::load(ctx.store)?;
+    let sprint = resolve_sprint(ctx, &args.sprint)?;
+    let (discipline, reason) =
+        args.split_discipline(|word| roster.find_discipline(word).ok().map(|d| d.key.clone()));
+    let discipline = match discipline {
+        Some(discipline) => discipline,
+        None => infer_discipline(ctx, &roster, sprint.index, ctx.user)?,
+    };
+    let dates = ctx.dates();
+    let effects = |offer: &Offer| {
+        let message = decisions::offer_post(offer, Some(&sprint), &roster, &dates);
+        let post = Effect::PostMessage {
+            channel: channel.clone(),
+            text: message.text.clone(),
+            blocks: message.blocks_json(),
+            message_key: Some(offer_message_key(offer.id)),
+            thread_ts: None,
+        };
+        items(&[Outgoing::now(
+            format!("offer:{}:post", offer.id),
+            post,
+            ctx.now,
+        )])
+    };
+    let is_admin = ctx.is_admin()?;
+    let (offer, created) = coverage::offer_shift(
+        ctx.store,
+        &ctx.config.team(),
+        sprint.index,
+        &discipline,
+        ctx.user,
+        reason,
+        is_admin,
+        ctx.now,
+        &effects,
+    )
+    .map_err(|failure| match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
+        }
+        other => other.into(),
+    })?;
+    let what = format!(
+        "*{}* in {}",
+        blocks::discipline_name(&roster, &discipline),
+        blocks::sprint_label(Some(&sprint))
+    );
+    Ok(Message::text(if created {
+        format!(
+            "Offer #{} posted in <#{channel}>: the first member of the discipline who is not on duty then can take {what}. You will get a DM when someone does.",
+            offer.id
+        )
+    } else {
+        format!("{what} is already offered (offer #{}).", offer.id)
+    }))
+}
+
+/// The message key of an offer's post in the triage channel.
+fn offer_message_key(id: i64) -> String {
+    format!("offer:{id}")
+}
+
+/// The offer's post in the triage channel, edited to its current state.
+fn offer_update(ctx: Context<'_>, offer: &Offer, roster: &Roster) -> Result<Outgoing, StoreError> {
+    let sprint = ctx.store.sprint(offer.sprint)?;
+    let message = decisions::offer_post(offer, sprint.as_ref(), roster, &ctx.dates());
+    let update = Effect::UpdateMessage {
+        message_key: offer_message_key(offer.id),
+        text: message.text.clone(),
+        blocks: message.blocks_json(),
+    };
+    Ok(Outgoing::now(
+        format!("offer:{}:{}:update", offer.id, offer.status.as_str()),
+        update,
+        ctx.now,
+    ))
+}
+
+/// A click on "I'll cover": the first eligible volunteer takes the offer, and their request
+/// goes on like any other the person asked accepted; later clicks are told it is taken.
+pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
+    let roster = Roster::load(ctx.store)?;
+    let team = ctx.config.team();
+    let taken = ctx.store.transaction(|store| {
+        let taken = coverage::take_offer(store, &team, id, ctx.user, ctx.now, &no_effects)?;
+        enqueue_decision(ctx, store, &taken.1, &roster)?;
+        store.enqueue(&items(&[offer_update(ctx, &taken.0, &roster)?]), ctx.now)?;
+        Ok::<_, TakeFailure>(taken)
+    });
+    match taken {
+        Ok((_, outcome)) => Ok(decisions::decision_reply(
+            &outcome,
+            &roster,
+            &ctx.config.bot.command,
+        )),
+        Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
+        Err(TakeFailure::Coverage(CoverageFailure::Rule(rule))) => Err(BotError::Refused(
+            decisions::coverage_refusal(&rule, &roster),
+        )),
+        Err(TakeFailure::Coverage(other)) => Err(other.into()),
+    }
 }
 
 /// The discipline a person named by key or display name (see `Roster::find_discipline`).
@@ -161,26 +353,15 @@ fn request_effects(
     admins: &[SlackUserId],
     via: Via,
 ) -> Vec<Outgoing> {
-    let team = ctx.config.team();
     let mut out = Vec::new();
-    if let Some(channel) = &ctx.config.bot.admin_channel {
-        let message = blocks::coverage_request(o, sprint, roster, &team);
-        let post = Effect::PostMessage {
-            channel: channel.clone(),
-            text: message.text.clone(),
-            blocks: message.blocks_json(),
-            message_key: Some(request_message_key(o.id)),
-            thread_ts: None,
-        };
-        out.push(Outgoing::now(
-            format!("request:{}:admin-post", o.id),
-            post,
-            ctx.now,
-        ));
+    if o.status == OverrideStatus::Pending {
+        out.extend(admin_post(ctx, o, sprint, roster));
     }
     if via == Via::Modal {
-        let confirmation =
-            blocks::request_filed(&RequestOutcome::Created(o.clone()), sprint, roster);
+        let dates = ctx.dates();
+        let held = held_until(ctx.config, ctx.now, sprint).map(|at| (at, &dates));
+        let created = RequestOutcome::Created(o.clone());
+        let confirmation = blocks::request_filed(&created, sprint, roster, held);
         out.push(dm(
             format!("request:{}:dm:{}", o.id, o.requested_by),
             &o.requested_by,
@@ -188,22 +369,25 @@ fn request_effects(
             ctx,
         ));
     }
-    // An admin asked on someone else's behalf: the person whose shift it is hears of it now.
+    let routine = routine_delivery(ctx.config, ctx.now, sprint);
+    // An admin asked on someone else's behalf: the person whose shift it is hears of it (a DM
+    // about a later sprint waits for a working day, see `routine_delivery`).
     if let Some(original) = o.original.as_ref().filter(|p| **p != o.requested_by) {
-        out.push(dm(
+        out.push(dm_at(
             format!("request:{}:dm:{original}", o.id),
             original,
             decisions::filed_for_you(o, sprint, roster),
-            ctx,
+            routine,
         ));
     }
-    // The person named to cover hears of it now, not only once it is decided.
-    if o.replacement != o.requested_by {
-        out.push(dm(
+    // The person named to cover is asked first: nothing reaches the admins before they accept
+    // (a request about a later sprint asks on a working day, see `routine_delivery`).
+    if o.status == OverrideStatus::Proposed {
+        out.push(dm_at(
             format!("request:{}:dm:{}", o.id, o.replacement),
             &o.replacement,
-            decisions::asked_to_cover(o, sprint, roster),
-            ctx,
+            decisions::asked_to_cover(o, sprint, roster, &ctx.config.bot.command),
+            routine,
         ));
     }
     let mut people = vec![o.requested_by.clone()];
@@ -214,17 +398,60 @@ fn request_effects(
     out
 }
 
+/// The request's card in the admin channel, with Approve and Decline, once it waits for an
+/// admin; keyed so that it is posted once.
+fn admin_post(
+    ctx: Context<'_>,
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+) -> Option<Outgoing> {
+    let channel = ctx.config.bot.admin_channel.as_ref()?;
+    let message = blocks::coverage_request(o, sprint, roster, &ctx.dates());
+    let post = Effect::PostMessage {
+        channel: channel.clone(),
+        text: message.text.clone(),
+        blocks: message.blocks_json(),
+        message_key: Some(request_message_key(o.id)),
+        thread_ts: None,
+    };
+    Some(Outgoing::now(
+        format!("request:{}:admin-post", o.id),
+        post,
+        ctx.now,
+    ))
+}
+
 fn dm(key: String, user: &SlackUserId, message: Message, ctx: Context<'_>) -> Outgoing {
     dm_at(key, user, message, ctx.now)
 }
 
-fn dm_at(key: String, user: &SlackUserId, message: Message, now: Timestamp) -> Outgoing {
+/// A DM delivered no earlier than `not_before`.
+fn dm_at(key: String, user: &SlackUserId, message: Message, not_before: Timestamp) -> Outgoing {
     let effect = Effect::DirectMessage {
         user: user.to_string(),
         text: message.text.clone(),
         blocks: message.blocks_json(),
     };
-    Outgoing::now(key, effect, now)
+    Outgoing::now(key, effect, not_before)
+}
+
+/// When a DM about `sprint` caused at `now` goes out, if it is held (see [`routine_delivery`]).
+fn held_until(config: &Config, now: Timestamp, sprint: Option<&Sprint>) -> Option<Timestamp> {
+    Some(routine_delivery(config, now, sprint)).filter(|at| *at > now)
+}
+
+/// When a DM about `sprint`, caused at `now`, goes out: a sprint that has not started is future
+/// duty, so the DM is routine (see `HeadsUpSchedule::routine_delivery`); anything else at once.
+fn routine_delivery(config: &Config, now: Timestamp, sprint: Option<&Sprint>) -> Timestamp {
+    let team = config.team();
+    match sprint.map(|sprint| sprint_starts_at(sprint, &team)) {
+        Some(starts_at) if starts_at > now => config
+            .bot
+            .heads_up
+            .routine_delivery(&team.zone, now, starts_at),
+        _ => now,
+    }
 }
 
 /// `PublishHome` for each distinct person, keyed `<prefix>:home:<user>`.
@@ -286,6 +513,20 @@ pub fn decide_outcome(
     let Some(request) = ctx.store.override_by_id(id)? else {
         return Err(BotError::Refused(format!("request #{id} does not exist")));
     };
+    let asked = request.asked();
+    if matches!(action, Action::Accept | Action::Refuse) && asked != ctx.user {
+        ctx.audit_refusal(
+            action.audit_action(),
+            "override",
+            &entity_id,
+            "not the person asked",
+        )?;
+        return Err(BotError::Refused(format!(
+            "only {}, the person named to cover, can {} request #{id}",
+            blocks::mention(asked),
+            action.verb()
+        )));
+    }
     if action == Action::Cancel && &request.requested_by != ctx.user && !ctx.is_admin()? {
         ctx.audit_refusal(
             action.audit_action(),
@@ -333,49 +574,56 @@ fn enqueue_decision(
         format!("decision:{}:{}", outcome.request.id, outcome.request.status)
     };
     let mut out = Vec::new();
-    let o = &outcome.request;
-    let mut people = vec![
-        ctx.user.clone(),
-        o.requested_by.clone(),
-        o.replacement.clone(),
-    ];
-    people.extend(
-        outcome
-            .holder_before
-            .iter()
-            .chain(&outcome.holder_after)
-            .cloned(),
-    );
+    let mut people = vec![ctx.user.clone()];
+    for half in outcome.halves() {
+        let o = &half.request;
+        people.extend([o.requested_by.clone(), o.replacement.clone()]);
+        people.extend(half.holder_before.iter().chain(&half.holder_after).cloned());
+    }
     if outcome.changed {
         // Admins' Home tabs list the pending requests.
         people.extend(ctx.admins()?);
     }
     let dms = decisions::decision_dms(outcome, ctx.user.as_str(), roster);
+    // Routine unless a half's sprint starts sooner (see `routine_delivery`).
+    let delivery = outcome
+        .halves()
+        .map(|half| routine_delivery(ctx.config, ctx.now, half.sprint.as_ref()))
+        .min()
+        .unwrap_or(ctx.now);
     for (person, message) in &dms {
-        out.push(dm(
+        out.push(dm_at(
             format!("{prefix}:dm:{person}"),
             person,
             message.clone(),
-            ctx,
+            delivery,
         ));
         people.push(person.clone());
     }
-    let mut moved: Vec<&Override> = outcome.others.iter().map(|m| &m.after).collect();
-    if outcome.changed && !outcome.by_set {
-        moved.push(&outcome.request);
-    }
-    for o in moved {
-        if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
-            out.push(card_update(
-                ctx.config,
-                ctx.now,
-                o,
-                outcome.sprint.as_ref(),
-                roster,
-            ));
+    for half in outcome.halves() {
+        let mut moved: Vec<&Override> = half.others.iter().map(|m| &m.after).collect();
+        if half.changed && !half.by_set {
+            moved.push(&half.request);
+        }
+        if half.action == Action::Accept
+            && half.changed
+            && half.request.status == OverrideStatus::Pending
+        {
+            out.extend(admin_post(ctx, &half.request, half.sprint.as_ref(), roster));
+        }
+        for o in moved {
+            if store.outbox_has(&format!("request:{}:admin-post", o.id))? {
+                out.push(card_update(
+                    ctx.config,
+                    ctx.now,
+                    o,
+                    half.sprint.as_ref(),
+                    roster,
+                ));
+            }
         }
     }
-    if outcome.in_force && outcome.duty_moved() {
+    if outcome.moved_duty_in_force() {
         out.push(Outgoing::now(
             format!("{prefix}:usergroups"),
             Effect::ReconcileUsergroups,
@@ -384,7 +632,7 @@ fn enqueue_decision(
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;
-    if outcome.in_force && outcome.duty_moved() {
+    if outcome.moved_duty_in_force() {
         let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
         announce::absorb_decision(store, ctx.config, ctx.now, &told)?;
     }
@@ -399,7 +647,8 @@ fn card_update(
     sprint: Option<&Sprint>,
     roster: &Roster,
 ) -> Outgoing {
-    let message = blocks::coverage_request(o, sprint, roster, &config.team());
+    let dates = SlackDates::new(&config.team(), now);
+    let message = blocks::coverage_request(o, sprint, roster, &dates);
     let update = Effect::UpdateMessage {
         message_key: request_message_key(o.id),
         text: message.text.clone(),
@@ -418,6 +667,26 @@ fn card_update(
 pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usize, StoreError> {
     let team = config.team();
     let roster = Roster::load(store)?;
+    let dates = SlackDates::new(&team, now);
+    let expired = coverage::expire_offers(store, &team, now, &|offer: &Offer| {
+        let sprint = store.sprint(offer.sprint).ok().flatten();
+        let message = decisions::offer_post(offer, sprint.as_ref(), &roster, &dates);
+        let update = Effect::UpdateMessage {
+            message_key: offer_message_key(offer.id),
+            text: message.text.clone(),
+            blocks: message.blocks_json(),
+        };
+        let told = decisions::offer_expired(offer, sprint.as_ref(), &roster);
+        items(&[
+            Outgoing::now(format!("offer:{}:expired:update", offer.id), update, now),
+            dm_at(
+                format!("offer:{}:expired:dm:{}", offer.id, offer.requested_by),
+                &offer.requested_by,
+                told,
+                now,
+            ),
+        ])
+    })?;
     let moved = store.transaction(|store| -> Result<Vec<Moved>, StoreError> {
         let moved = coverage::close_stale_requests(store, &team, now, &no_effects)?;
         if moved.is_empty() {
@@ -441,7 +710,7 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
         store.enqueue(&items(&out), now)?;
         Ok(moved)
     })?;
-    Ok(moved.len())
+    Ok(moved.len() + expired.len())
 }
 
 /// The ids of `person`'s requests among `moved`, joined: part of a DM's idempotency key.
@@ -561,6 +830,7 @@ fn modal_view(
         &candidates,
         selected,
         &roster,
+        &ctx.dates(),
     )))
 }
 

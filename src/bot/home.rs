@@ -1,6 +1,7 @@
-//! The App Home tab: am I on duty (until when) or when is my next shift, the current and next
-//! sprint's teams, my shifts with "Request coverage" buttons, for admins the pending requests
-//! with Approve and Decline buttons, and my time away (with Remove and *Add time away*).
+//! The App Home tab: am I on duty (and on which days) or when is my next shift, the current
+//! and next sprint's teams, my shifts with "Request coverage" buttons, for admins the pending
+//! requests with Approve and Decline buttons, and my time away (with Remove and *Add time
+//! away*).
 //!
 //! [`home_view`] is also what the outbox worker calls to deliver a `PublishHome` effect, so it
 //! takes `now` and reads everything it needs itself.
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use super::shifts::{self, shifts_of};
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::{OverrideStatus, SlackUserId, sprint_starts_at};
 use crate::duty::Roster;
 use crate::slack::absence;
@@ -49,6 +51,7 @@ pub fn home_view(
     };
     let roster = Roster::load(store)?;
     let sprints = store.sprints()?;
+    let dates = SlackDates::new(&team, now);
     let view = views::home(
         status,
         &teams,
@@ -56,8 +59,8 @@ pub fn home_view(
         pending.as_deref(),
         &sprints,
         &roster,
-        &team,
+        &dates,
     );
     let away = super::away::home_windows(store, config, user, now)?;
-    Ok(absence::with_time_away(view, &away))
+    Ok(absence::with_time_away(view, &away, &dates))
 }

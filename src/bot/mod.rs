@@ -32,7 +32,9 @@ pub use effect::{Effect, Outgoing};
 
 use crate::config::Config;
 use crate::coverage::CoverageFailure;
+use crate::dates::SlackDates;
 use crate::domain::SlackUserId;
+use crate::domain::request::TransitionError;
 use crate::slack::blocks::Message;
 use crate::slack::{ApiClient, Envelope, EnvelopeKind, Handled};
 use crate::store::{AuditRecord, Store, StoreError};
@@ -77,6 +79,13 @@ impl From<CoverageFailure> for BotError {
     fn from(failure: CoverageFailure) -> BotError {
         match failure {
             CoverageFailure::Rule(rule) => BotError::Refused(rule.to_string()),
+            CoverageFailure::Transition(TransitionError::AwaitingAcceptance {
+                id,
+                replacement,
+            }) => BotError::Refused(format!(
+                "request #{id} waits for {} to accept it; an admin decides after that",
+                crate::slack::blocks::mention(&replacement)
+            )),
             CoverageFailure::Transition(error) => BotError::Refused(error.to_string()),
             CoverageFailure::Store(error) => error.into(),
         }
@@ -104,6 +113,11 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// How dates are written in Slack for this envelope: the team's zone, the year of `now`.
+    pub fn dates(&self) -> SlackDates {
+        SlackDates::new(&self.config.team(), self.now)
+    }
+
     /// Whether the acting person is an admin: in the `admins` table or in the configuration.
     pub fn is_admin(&self) -> Result<bool, StoreError> {
         Ok(self.config.bot.admins.contains(self.user) || self.store.is_admin(self.user)?)
@@ -167,6 +181,8 @@ pub struct Bot {
     /// Wakes the announcer and outbox worker after anything that may have changed who is on
     /// duty or enqueued messages.
     pub wake: Arc<tokio::sync::Notify>,
+    /// The bot's own user id (from `auth.test`), to find its mention in a message.
+    pub bot_user: Option<SlackUserId>,
 }
 
 impl Bot {

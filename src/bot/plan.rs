@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use crate::bot::announce::ACTOR;
 use crate::bot::effect::{Effect, Outgoing, items};
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::Sprint;
 use crate::domain::plan::{PlanWarning, next_warning_moment, plan_warning};
 use crate::slack::text::escape;
@@ -36,7 +37,7 @@ pub fn keep_planned(store: &Store, config: &Config, now: Timestamp) -> Result<Pl
     };
     let effect = Effect::PostMessage {
         channel: channel.clone(),
-        text: warning_text(&warning, &config.bot.command),
+        text: warning_text(&warning, &config.bot.command, &SlackDates::new(&team, now)),
         blocks: None,
         message_key: None,
         thread_ts: None,
@@ -60,11 +61,11 @@ pub fn next_warning(store: &Store, config: &Config, now: Timestamp) -> Result<Op
 }
 
 /// The admin channel's warning, e.g. "The last planned sprint, Sprint 12, ends on Sun Jun 7: …".
-pub fn warning_text(warning: &PlanWarning, command: &str) -> String {
+pub fn warning_text(warning: &PlanWarning, command: &str, dates: &SlackDates) -> String {
     format!(
         "The last planned sprint, {}, ends on {}: add sprints (`{command} sprint generate …`) or declare a cadence (`triage-bot sprint cadence set …`)",
         escape(&warning.last.name),
-        warning.last.end.strftime("%a %b %-d")
+        dates.day(warning.last.end)
     )
 }
 
@@ -107,7 +108,8 @@ mod tests {
         };
         let now = "2026-05-26T00:00:00Z".parse().unwrap();
         let warning = plan_warning(&last, &team, now).unwrap();
+        let dates = SlackDates::new(&team, now);
         expect![[r#"The last planned sprint, Sprint 12, ends on Sun Jun 7: add sprints (`/triage sprint generate …`) or declare a cadence (`triage-bot sprint cadence set …`)"#]]
-            .assert_eq(&warning_text(&warning, "/triage"));
+            .assert_eq(&warning_text(&warning, "/triage", &dates));
     }
 }

@@ -1,9 +1,10 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
-//! moment (the next handoff or the end of the sprint in force, the next heads-up, the next
-//! warning that the sprint plan runs out or alert about a duty in an absence, every ten minutes
-//! for the user groups, or when a decision wakes it), and owns the outbox worker task. Each round
-//! first keeps the sprint plan extended (`bot::plan`) and raises the absence alerts that are due
-//! (`bot::away`); dated roster changes apply when announcing records the sprint they start.
+//! moment (the next handoff or the end of the sprint in force, the next heads-up or reminder,
+//! the next warning that the sprint plan runs out or alert about a duty in an absence, every ten
+//! minutes for the user groups, or when a decision wakes it), and owns the outbox worker task.
+//! Each round first keeps the sprint plan extended (`bot::plan`) and raises the absence alerts
+//! that are due (`bot::away`); dated roster changes apply when announcing records the sprint
+//! they start.
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -19,7 +20,7 @@ use crate::bot::announce;
 use crate::bot::usergroups;
 use crate::bot::worker::{Clock, HomeRenderer, Worker};
 use crate::config::Config;
-use crate::domain::announce::{heads_up_moment, next_moment};
+use crate::domain::announce::next_moment;
 use crate::domain::{next_change, sprint_starts_at};
 use crate::slack::ApiClient;
 use crate::store::{Store, StoreError};
@@ -171,19 +172,18 @@ async fn has_usergroups(store: &Store, config: &Config) -> bool {
             .unwrap_or(false)
 }
 
-/// The next change of the sprint in force, heads-up, plan warning or absence alert after `now`
-/// (at the latest `now` + [`USERGROUP_RECHECK`]).
+/// The next change of the sprint in force, heads-up, reminder, plan warning or absence alert
+/// after `now` (at the latest `now` + [`USERGROUP_RECHECK`]).
 async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Timestamp {
     let events_config = config.clone();
-    let found = store
+    let moments = store
         .run(move |s| next_events(s, &events_config, now))
         .await
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not find the next handoff");
-            (None, None)
+            Vec::new()
         });
-    let (change, heads_up) = found;
-    let next = next_moment(now, change, heads_up, USERGROUP_RECHECK);
+    let next = next_moment(now, moments, USERGROUP_RECHECK);
     let warning_config = config.clone();
     let warning = store
         .run(move |s| super::plan::next_warning(s, &warning_config, now))
@@ -205,19 +205,26 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
 }
 
 /// The next change of the sprint in force after `now` (the next handoff, or the end of the
-/// sprint in force when a gap or the end of the plan follows it), and the next heads-up.
+/// sprint in force when a gap or the end of the plan follows it), and the next sprint's
+/// reminder and heads-up.
 fn next_events(
     store: &Store,
     config: &Config,
     now: Timestamp,
-) -> Result<(Option<Timestamp>, Option<Timestamp>), StoreError> {
+) -> Result<Vec<Timestamp>, StoreError> {
     let team = config.team();
     let sprints = store.sprints_around(crate::duty::local_date(&team, now), 2, 2)?;
-    let heads_up = sprints
+    let mut moments: Vec<Timestamp> = next_change(&sprints, &team, now).into_iter().collect();
+    if let Some(next) = sprints
         .iter()
         .find(|sprint| sprint_starts_at(sprint, &team) > now)
-        .map(|sprint| heads_up_moment(&team, config.bot.heads_up, sprint.start));
-    Ok((next_change(&sprints, &team, now), heads_up))
+    {
+        let starts_at = sprint_starts_at(next, &team);
+        let schedule = &config.bot.heads_up;
+        moments.extend(schedule.reminder_at(&team.zone, starts_at));
+        moments.extend(schedule.heads_up_at(&team.zone, starts_at));
+    }
+    Ok(moments)
 }
 
 /// The sleep until `next`: at least a second (so rounding never busy-loops), at most ten minutes.

@@ -6,10 +6,11 @@
 
 use serde_json::Value;
 
-use super::command::{self, Command, HELP};
+use super::command::{self, Command, CoverArgs, HELP};
 use super::{BotError, Context, admin, away, coverage, shifts};
-use crate::domain::SlackUserId;
+use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
+use crate::domain::{SlackUserId, handoff_instant};
 use crate::duty::{self, Roster};
 use crate::slack::SlashCommand;
 use crate::slack::blocks::{self, Message};
@@ -39,7 +40,7 @@ pub async fn handle(bot: &super::Bot, slash: SlashCommand) -> Option<Value> {
             .await
             .map(|m| ephemeral(&m));
     }
-    let here = parsed == Command::Who { here: true };
+    let here = matches!(parsed, Command::Who { here: true, .. });
     let answer = bot.run(user, move |ctx| run(ctx, &name, parsed)).await;
     Some(match answer {
         Ok(message) if here => in_channel(&message),
@@ -58,7 +59,8 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             suggestion,
             help(ctx, name)?,
         )),
-        Command::Who { .. } => who(ctx, name),
+        Command::Who { day: None, .. } => who(ctx, name),
+        Command::Who { day: Some(day), .. } => who_on(ctx, name, day),
         Command::Next => next(ctx),
         Command::Schedule { count } => schedule(ctx, count),
         Command::Me => me(ctx),
@@ -66,7 +68,18 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
             "the form opens from the slash command".into(),
         )),
         Command::Cover(args) => coverage::request_by_command(ctx, &args),
+        Command::CoverOpen { sprint, rest } => {
+            let args = CoverArgs {
+                sprint,
+                replacement: ctx.user.clone(),
+                rest,
+            };
+            coverage::offer_by_command(ctx, &args)
+        }
+        Command::Swap { theirs, args } => coverage::swap_by_command(ctx, &theirs, &args),
         Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
+        Command::Accept { id } => coverage::decide(ctx, id, Action::Accept, None),
+        Command::Refuse { id, reason } => coverage::decide(ctx, id, Action::Refuse, reason),
         Command::Approve { id } => coverage::decide(ctx, id, Action::Approve, None),
         Command::Decline { id, reason } => coverage::decide(ctx, id, Action::Decline, reason),
         Command::Revoke { id, reason } => coverage::decide(ctx, id, Action::Revoke, reason),
@@ -112,7 +125,16 @@ fn who(ctx: Context<'_>, name: &str) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let (answer, roster) =
         duty::duty_and_roster_at(ctx.store, &team, ctx.now, ctx.now, "rotation")?;
-    Ok(blocks::who(&answer, &roster, &team, name))
+    Ok(blocks::who(&answer, &roster, &ctx.dates(), name))
+}
+
+/// Who is on duty on `day`: at that day's handoff time, as `triage-bot who --at <date>` answers
+/// (on a handoff day, the incoming team). A past day shows what was recorded.
+fn who_on(ctx: Context<'_>, name: &str, day: DayRef) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let at = handoff_instant(&team, day.date(ctx.now, &team.zone));
+    let (answer, roster) = duty::duty_and_roster_at(ctx.store, &team, at, ctx.now, "rotation")?;
+    Ok(blocks::who_at(at, &answer, &roster, &ctx.dates(), name))
 }
 
 fn next(ctx: Context<'_>) -> Result<Message, BotError> {
@@ -127,7 +149,12 @@ fn next(ctx: Context<'_>) -> Result<Message, BotError> {
         .take(1)
         .collect();
     let roster = Roster::load(ctx.store)?;
-    Ok(blocks::schedule("*Next sprint*", &next, &roster))
+    Ok(blocks::schedule(
+        "*Next sprint*",
+        &next,
+        &roster,
+        &ctx.dates(),
+    ))
 }
 
 fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
@@ -145,12 +172,12 @@ fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
         (false, n) => format!("*The next {n} {}*", plural(n)),
     };
     let title = title.replace("the next 1*", "the next one*");
-    Ok(blocks::schedule(&title, &duties, &roster))
+    Ok(blocks::schedule(&title, &duties, &roster, &ctx.dates()))
 }
 
 fn me(ctx: Context<'_>) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let shifts = shifts::upcoming_shifts(ctx.store, &team, ctx.user, ctx.now)?;
     let roster = Roster::load(ctx.store)?;
-    Ok(blocks::my_shifts(&shifts, &roster, &team))
+    Ok(blocks::my_shifts(&shifts, &roster, &ctx.dates()))
 }

@@ -6,12 +6,13 @@
 use serde_json::{Value, json};
 
 use super::sprints::sprint_json;
-use super::{local, parse_actor, parse_date, parse_number, print_json, table};
+use super::{parse_actor, parse_date, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::away::AwayAdded;
 use crate::bot::away::{Via, record};
 use crate::cli::AwayCommand;
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::away::{AwayPolicy, AwayWindow};
 use crate::domain::roster_change::ChangeKind;
 use crate::domain::{DisciplineKey, SlackUserId, sprint_starts_at};
@@ -60,6 +61,7 @@ pub fn away(config: &Config, command: AwayCommand) -> anyhow::Result<()> {
                 );
             } else {
                 let roster = Roster::load(&store)?;
+                let dates = CliDates::new(&config.team());
                 let mut rows = vec![vec![
                     "ID".into(),
                     "SLACK ID".into(),
@@ -73,8 +75,8 @@ pub fn away(config: &Config, command: AwayCommand) -> anyhow::Result<()> {
                         format!("#{}", w.id),
                         w.person.to_string(),
                         roster.name_of(&w.person).unwrap_or("-").to_string(),
-                        w.from.to_string(),
-                        w.to.to_string(),
+                        dates.day(w.from),
+                        dates.day(w.to),
                         w.reason.clone().unwrap_or_else(|| "-".into()),
                     ]);
                 }
@@ -92,11 +94,10 @@ pub fn away(config: &Config, command: AwayCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let removed = crate::away::remove_window(&store, id, &actor, now, &|_| Vec::new())?;
             outln!(
-                "absence #{} of {} ({} to {}) removed; swaps it caused stay",
+                "absence #{} of {} ({}) removed; swaps it caused stay",
                 removed.id,
                 removed.person,
-                removed.from,
-                removed.to
+                CliDates::new(&config.team()).span(removed.from, removed.to)
             );
         }
     }
@@ -141,28 +142,28 @@ fn describe_added(outcome: &AwayAdded, roster: &Roster, config: &Config) -> Stri
         .reason
         .as_deref()
         .map_or(String::new(), |r| format!(" ({r})"));
+    let dates = CliDates::new(&config.team());
+    let (from, to) = (dates.day(w.from), dates.day(w.to));
     let mut lines = vec![if outcome.created {
         format!(
-            "absence #{} recorded: {} is away from {} to {}{reason}",
-            w.id, w.person, w.from, w.to
+            "absence #{} recorded: {} is away from {from} to {to}{reason}",
+            w.id, w.person
         )
     } else {
         format!(
-            "absence #{} already recorded: {} is away from {} to {}{reason}; nothing changed",
-            w.id, w.person, w.from, w.to
+            "absence #{} already recorded: {} is away from {from} to {to}{reason}; nothing changed",
+            w.id, w.person
         )
     }];
-    let team = config.team();
     for c in outcome.unresolved() {
         let name = roster
             .discipline(&c.discipline)
             .map_or(c.discipline.to_string(), |d| d.name.clone());
         let mut line = format!(
-            "note: it falls in {}'s duty for {name} in {} ({} to {}): ask for cover with `triage-bot override request \"{}\" {} --replacement <U…> --by {}`",
+            "note: it falls in {}'s duty for {name} in {} ({}): ask for cover with `triage-bot override request \"{}\" {} --replacement <U…> --by {}`",
             w.person,
             c.sprint.name,
-            c.sprint.start,
-            c.sprint.end,
+            dates.span(c.sprint.start, c.sprint.end),
             c.sprint.name,
             c.discipline,
             w.person
@@ -170,7 +171,7 @@ fn describe_added(outcome: &AwayAdded, roster: &Roster, config: &Config) -> Stri
         if config.bot.admin_channel.is_some() && c.alert_at > config.now() {
             line.push_str(&format!(
                 "; if nobody covers it, the admin channel hears of it on {}",
-                local(&team, c.alert_at)
+                dates.instant(c.alert_at)
             ));
         }
         lines.push(line);
@@ -222,7 +223,7 @@ pub fn dated(
             cancelled.kind,
             cancelled.person,
             cancelled.discipline,
-            cancelled.on,
+            CliDates::new(&team).day(cancelled.on),
             cancelled.id
         );
         return Ok(());
@@ -257,17 +258,19 @@ pub fn dated(
     Ok(())
 }
 
-/// `at the handoff of Sprint 6 (Mon 2026-04-06 08:00 PDT)`, or when it will be known.
+/// `at the handoff of Sprint 6 (2026-04-06 08:00 PDT)`, or when it will be known.
 pub fn takes_effect(pending: &Pending, config: &Config) -> String {
+    let team = config.team();
+    let dates = CliDates::new(&team);
     match &pending.effective {
         Some(sprint) => format!(
             "at the handoff of {} ({})",
             sprint.name,
-            local(&config.team(), sprint_starts_at(sprint, &config.team()))
+            dates.instant(sprint_starts_at(sprint, &team))
         ),
         None => format!(
             "at the first handoff on or after {} (no sprint starting then is planned yet)",
-            pending.change.on
+            dates.day(pending.change.on)
         ),
     }
 }

@@ -7,9 +7,11 @@ use crate::app::{self, UsageError};
 use crate::cli::CadenceCommand;
 use crate::commands::sprints::describe;
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::cadence::Cadence;
 
 pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
+    let dates = CliDates::new(&config.team());
     match command {
         CadenceCommand::Set {
             start,
@@ -27,11 +29,13 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let added = store.set_cadence(&cadence, &config.team(), &actor, config.now())?;
-            outln!("cadence: {}", summary(&cadence));
+            outln!("cadence: {}", summary(&cadence, &dates));
             if added.is_empty() {
                 outln!("the plan already reaches that far; no sprint added");
             }
-            added.iter().for_each(|s| outln!("added {}", describe(s)));
+            added
+                .iter()
+                .for_each(|s| outln!("added {}", describe(s, &dates)));
         }
         CadenceCommand::Show => {
             let cadence = app::open_store(config)?.cadence()?;
@@ -43,7 +47,7 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
                     "horizon_days": c.horizon_days,
                 })),
                 (None, true) => print_json(&serde_json::Value::Null),
-                (Some(c), false) => outln!("cadence: {}", summary(&c)),
+                (Some(c), false) => outln!("cadence: {}", summary(&c, &dates)),
                 (None, false) => outln!(
                     "no cadence declared: declare one with `triage-bot sprint cadence set --start <date> --days <n>`"
                 ),
@@ -54,7 +58,7 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
             match app::open_store(config)?.clear_cadence(&actor, config.now())? {
                 Some(c) => outln!(
                     "cadence cleared (was: {}); existing sprints stay",
-                    summary(&c)
+                    summary(&c, &dates)
                 ),
                 None => outln!("no cadence was declared"),
             }
@@ -73,7 +77,7 @@ fn parse_pattern(pattern: &str) -> Result<String, UsageError> {
     Ok(pattern.to_string())
 }
 
-fn summary(cadence: &Cadence) -> String {
+fn summary(cadence: &Cadence, dates: &CliDates) -> String {
     let weeks = cadence.horizon_days / 7;
     let ahead = if cadence.horizon_days % 7 == 0 {
         format!("{weeks} weeks")
@@ -82,6 +86,8 @@ fn summary(cadence: &Cadence) -> String {
     };
     format!(
         "\"{}\", {} days each from {}, planned at least {ahead} ahead",
-        cadence.name_pattern, cadence.days, cadence.start
+        cadence.name_pattern,
+        cadence.days,
+        dates.day(cadence.start)
     )
 }

@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 use super::sprints::sprint_json;
 use jiff::Timestamp;
 
-use super::{local, parse_date, parse_number, parse_when, print_json, rfc3339, table};
+use super::{parse_date, parse_number, parse_when, print_json, rfc3339, table};
 use crate::app;
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::{Assignment, SlackUserId, Team, double_duty, handoff_instant};
 use crate::duty::{self, DutyAt, Roster, SprintDuty};
 
@@ -75,12 +76,13 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
         print_json(&who_json(&team, at, &answer, &roster));
         return Ok(());
     }
+    let dates = CliDates::new(&team);
     match answer {
         DutyAt::InForce { duty, until } => {
             outln!(
                 "{}, in force until {}",
                 duty.sprint.name,
-                local(&team, until)
+                dates.instant(until)
             );
             out!("{}", table(&assignment_rows(&roster, &duty)));
             for (person_id, disciplines) in double_duty(&duty.assignments) {
@@ -94,9 +96,9 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
         }
         DutyAt::BeforeFirst { first, starts_at } => outln!(
             "no sprint is in force at {}: the first sprint, {}, starts {}",
-            local(&team, at),
+            dates.instant(at),
             first.name,
-            local(&team, starts_at)
+            dates.instant(starts_at)
         ),
         DutyAt::Gap {
             previous,
@@ -105,17 +107,17 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
             starts_at,
         } => outln!(
             "no sprint is in force at {}: {} ended {}; the next sprint, {}, starts {}",
-            local(&team, at),
+            dates.instant(at),
             previous.name,
-            local(&team, ended_at),
+            dates.instant(ended_at),
             next.name,
-            local(&team, starts_at)
+            dates.instant(starts_at)
         ),
         DutyAt::AfterLast { last, ended_at } => outln!(
             "no sprint is in force at {}: the last sprint, {}, ended {}; add sprints with `triage-bot sprint generate`",
-            local(&team, at),
+            dates.instant(at),
             last.name,
-            local(&team, ended_at)
+            dates.instant(ended_at)
         ),
         DutyAt::NoSprints => outln!(
             "no sprints yet: add some with `triage-bot sprint generate --start <date> --count <n>`"
@@ -186,10 +188,11 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
         print_json(&json!({"sprints": list}));
         return Ok(());
     }
+    let dates = CliDates::new(&team);
     if sprints.is_empty() {
         outln!(
             "no sprints from {} on: add some with `triage-bot sprint generate`",
-            local(&team, from)
+            dates.instant(from)
         );
         return Ok(());
     }
@@ -199,7 +202,7 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
     for d in &sprints {
         let mut row = vec![
             d.sprint.name.clone(),
-            format!("{} – {}", d.sprint.start, d.sprint.end),
+            dates.span(d.sprint.start, d.sprint.end),
         ];
         row.extend(d.assignments.iter().map(|a| {
             let name = a.slack_id.as_ref().map_or("nobody".to_string(), |id| {

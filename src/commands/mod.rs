@@ -1,5 +1,5 @@
 //! One module per subcommand: parse arguments into domain values, call the store and the
-//! domain, print the result (text or `--json`).
+//! domain, print the result (text or `--json`). Text writes dates with `dates::CliDates` (ISO).
 
 /// `println!` for a command's output on stdout; see [`write_out`].
 macro_rules! outln {
@@ -81,14 +81,6 @@ pub(crate) fn parse_actor(text: &str) -> Result<String, UsageError> {
     SlackUserId::parse(text)
         .map(|id| id.to_string())
         .map_err(|error| UsageError(format!("--by: {error}")))
-}
-
-/// Formats an instant in the team's zone, e.g. `Mon 2026-03-09 08:00 PDT`.
-pub(crate) fn local(team: &Team, instant: Timestamp) -> String {
-    instant
-        .to_zoned(team.zone.clone())
-        .strftime("%a %Y-%m-%d %H:%M %Z")
-        .to_string()
 }
 
 /// Formats an instant for JSON: RFC 3339 with the team zone's offset at that instant, e.g.

@@ -37,19 +37,32 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
             let o = outcome.request();
             match outcome {
                 RequestOutcome::Created(_) => outln!(
-                    "request #{} filed: {} to cover {} in {}; waiting for an admin",
+                    "request #{} filed: {} to cover {} in {}; waiting for {}",
                     o.id,
                     o.replacement,
                     o.discipline,
-                    sprint.name
+                    sprint.name,
+                    if o.status == OverrideStatus::Proposed {
+                        format!("{} to accept it", o.replacement)
+                    } else {
+                        "an admin".to_string()
+                    }
                 ),
                 RequestOutcome::AlreadyPending(_) => {
-                    outln!("the same request is already pending as request #{}", o.id)
+                    outln!(
+                        "the same request is already {} as request #{}",
+                        o.status,
+                        o.id
+                    )
                 }
                 RequestOutcome::AlreadyApproved(_) => {
                     outln!("the same cover is already approved as request #{}", o.id)
                 }
             }
+        }
+        OverrideCommand::Accept { id, by } => decide(config, &id, &by, Action::Accept, None)?,
+        OverrideCommand::Refuse { id, by, reason } => {
+            decide(config, &id, &by, Action::Refuse, reason)?
         }
         OverrideCommand::Approve { id, by } => decide(config, &id, &by, Action::Approve, None)?,
         OverrideCommand::Decline { id, by, reason } => {

@@ -7,12 +7,14 @@ use super::{parse_actor, parse_date, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::SprintCommand;
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::plan::SprintEdit;
 use crate::domain::sprint_ref::resolve_sprint;
 use crate::domain::{Sprint, SprintIndex};
 use crate::store::{NewSprint, Store};
 
 pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
+    let dates = CliDates::new(&config.team());
     match command {
         SprintCommand::Add {
             name,
@@ -29,7 +31,9 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let created =
                 store.append_sprints_checked(&[new], &config.team(), &actor, config.now())?;
-            created.iter().for_each(|s| outln!("added {}", describe(s)));
+            created
+                .iter()
+                .for_each(|s| outln!("added {}", describe(s, &dates)));
         }
         SprintCommand::Generate {
             start,
@@ -52,7 +56,9 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
                 &actor,
                 config.now(),
             )?;
-            created.iter().for_each(|s| outln!("added {}", describe(s)));
+            created
+                .iter()
+                .for_each(|s| outln!("added {}", describe(s, &dates)));
         }
         SprintCommand::Edit {
             sprint,
@@ -70,7 +76,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
             let edited = store.edit_sprint(index, &edit, &config.team(), &actor, config.now())?;
-            outln!("{}", describe(&edited));
+            outln!("{}", describe(&edited, &dates));
         }
         SprintCommand::Shift { sprint, days, by } => {
             let days = parse_days(&days)?;
@@ -78,7 +84,9 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
             let shifted = store.shift_sprints(index, days, &config.team(), &actor, config.now())?;
-            shifted.iter().for_each(|s| outln!("moved {}", describe(s)));
+            shifted
+                .iter()
+                .for_each(|s| outln!("moved {}", describe(s, &dates)));
         }
         SprintCommand::Retire { sprint, by } => {
             let actor = parse_actor(&by.by)?;
@@ -86,7 +94,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let index = named_sprint(config, &store, &sprint)?;
             let retired =
                 store.retire_future_sprint(index, &config.team(), &actor, config.now())?;
-            outln!("retired {}", describe(&retired));
+            outln!("retired {}", describe(&retired, &dates));
         }
         SprintCommand::Cadence(command) => super::cadence::run(config, command)?,
         SprintCommand::List => {
@@ -100,7 +108,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             } else {
                 let mut rows = vec![vec!["NAME".into(), "START".into(), "END".into()]];
                 for s in &sprints {
-                    rows.push(vec![s.name.clone(), s.start.to_string(), s.end.to_string()]);
+                    rows.push(vec![s.name.clone(), dates.day(s.start), dates.day(s.end)]);
                 }
                 out!("{}", table(&rows));
             }
@@ -131,10 +139,12 @@ fn named_sprint(config: &Config, store: &Store, text: &str) -> anyhow::Result<Sp
         .map_err(|error| UsageError(error.to_string()).into())
 }
 
-pub(crate) fn describe(sprint: &Sprint) -> String {
+/// `"Sprint 1" from 2026-03-09 to 2026-03-22`.
+pub(crate) fn describe(sprint: &Sprint, dates: &CliDates) -> String {
     format!(
-        "\"{}\" from {} to {}",
-        sprint.name, sprint.start, sprint.end
+        "\"{}\" from {}",
+        sprint.name,
+        dates.span(sprint.start, sprint.end)
     )
 }
 

@@ -7,8 +7,10 @@ use super::{parse_actor, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
 use crate::config::Config;
+use crate::dates::CliDates;
+use crate::domain::approval::UnknownApproval;
 use crate::domain::roster_change::ChangeKind;
-use crate::domain::{DisciplineKey, SlackUserId};
+use crate::domain::{Approval, DisciplineKey, SlackUserId};
 use crate::duty;
 use crate::removal::{Removal, remove_member};
 use crate::roster_changes::{self, Pending};
@@ -36,6 +38,31 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
         }
         DisciplineCommand::Policy { key, away, by } => {
             return super::away::policy(config, &key, &away, &by.by);
+        }
+        DisciplineCommand::Approval { key, policy, by } => {
+            let key = DisciplineKey::parse(&key)?;
+            let store = app::open_store(config)?;
+            match policy {
+                None => {
+                    let policy = store.approval_policy(&key)?;
+                    outln!("{key}: approval {policy} ({})", policy.describe());
+                }
+                Some(policy) => {
+                    let policy: Approval = policy
+                        .parse()
+                        .map_err(|e: UnknownApproval| UsageError(e.to_string()))?;
+                    let actor = parse_actor(&by.by)?;
+                    let before = store.set_approval_policy(&key, policy, &actor, config.now())?;
+                    if before == policy {
+                        outln!("{key}: approval is already {policy}; nothing changed");
+                    } else {
+                        outln!(
+                            "{key}: approval {before} → {policy} ({})",
+                            policy.describe()
+                        );
+                    }
+                }
+            }
         }
         DisciplineCommand::List => {
             let store = app::open_store(config)?;
@@ -269,7 +296,7 @@ fn describe_removal(removal: &Removal, config: &Config) -> String {
             "note: {} stays on duty for {key} until the sprint ends ({}, until {}); to change that, an admin can run `{command} set {key} @person` in Slack",
             member.slack_id,
             stays.sprint.name,
-            super::local(&config.team(), stays.until)
+            CliDates::new(&config.team()).instant(stays.until)
         ));
     }
     if let Some(empty) = &removal.left_empty {
@@ -346,13 +373,14 @@ fn list_members(config: &Config, discipline: Option<&str>) -> anyhow::Result<()>
             "ON".into(),
             "TAKES EFFECT".into(),
         ]];
+        let dates = CliDates::new(&config.team());
         for p in &pending {
             rows.push(vec![
                 format!("#{}", p.change.id),
                 p.change.discipline.to_string(),
                 p.change.person.to_string(),
                 p.change.kind.to_string(),
-                p.change.on.to_string(),
+                dates.day(p.change.on),
                 takes_effect(p, config),
             ]);
         }
@@ -431,6 +459,7 @@ pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
         print_json(&json!(list));
         return Ok(());
     }
+    let dates = CliDates::new(&team);
     let mut rows = vec![vec![
         "WHEN".into(),
         "ACTOR".into(),
@@ -439,7 +468,7 @@ pub fn audit(config: &Config, limit: &str) -> anyhow::Result<()> {
     ]];
     for e in &entries {
         rows.push(vec![
-            super::local(&team, e.at),
+            dates.instant(e.at),
             e.actor.clone(),
             e.action.clone(),
             format!("{} {}", e.entity, e.entity_id),

@@ -1,38 +1,32 @@
 //! The demo clock's arithmetic: reading `advance` durations, and the moments on the way
-//! (heads-ups, handoffs, and the end of a sprint that no sprint follows at once) where `advance`
-//! stops so each one fires in turn. Pure functions.
+//! (reminders, heads-ups, handoffs, and the end of a sprint that no sprint follows at once) where
+//! `advance` stops so each one fires in turn. Pure functions.
 
-use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::domain::announce::heads_up_moment;
-use crate::domain::{Sprint, Team, sprint_ends_at, sprint_starts_at};
+use crate::domain::{HeadsUpSchedule, Sprint, Team, sprint_ends_at, sprint_starts_at};
 
-/// Heads-up and handoff moments, and the end of each sprint that no sprint follows at once,
-/// strictly between `now` and `target`, in order, each with a few words on what happens then.
-/// `sprints` are live sprints in index order.
+/// Reminder, heads-up and handoff moments, and the end of each sprint that no sprint follows at
+/// once, strictly between `now` and `target`, in order, each with a few words on what happens
+/// then. `sprints` are live sprints in index order.
 pub fn moments(
     sprints: &[Sprint],
     team: &Team,
-    heads_up: Time,
+    heads_up: &HeadsUpSchedule,
     now: Timestamp,
     target: Timestamp,
 ) -> Vec<(Timestamp, String)> {
-    let mut moments: Vec<(Timestamp, String)> = sprints
-        .iter()
-        .flat_map(|sprint| {
-            [
-                (
-                    heads_up_moment(team, heads_up, sprint.start),
-                    format!("the eve of {}: heads-up", sprint.name),
-                ),
-                (
-                    sprint_starts_at(sprint, team),
-                    format!("{} starts: handoff", sprint.name),
-                ),
-            ]
-        })
-        .collect();
+    let mut moments: Vec<(Timestamp, String)> = Vec::new();
+    for sprint in sprints {
+        let starts_at = sprint_starts_at(sprint, team);
+        if let Some(reminder) = heads_up.reminder_at(&team.zone, starts_at) {
+            moments.push((reminder, format!("reminder before {}", sprint.name)));
+        }
+        if let Some(moment) = heads_up.heads_up_at(&team.zone, starts_at) {
+            moments.push((moment, format!("heads-up before {}", sprint.name)));
+        }
+        moments.push((starts_at, format!("{} starts: handoff", sprint.name)));
+    }
     for (i, sprint) in sprints.iter().enumerate() {
         let next = sprints.get(i + 1);
         let ends_at = sprint_ends_at(sprint, next, team);
@@ -88,6 +82,7 @@ mod tests {
 
     #[test]
     fn advancing_two_weeks_stops_at_the_next_heads_up_and_handoff() {
+        use jiff::civil::Time;
         let team = Team {
             zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
@@ -106,14 +101,14 @@ mod tests {
         let target = now
             .checked_add(SignedDuration::from_hours(14 * 24))
             .unwrap();
-        let found: Vec<String> = moments(&sprints, &team, Time::constant(17, 0, 0, 0), now, target)
+        let found: Vec<String> = moments(&sprints, &team, &HeadsUpSchedule::default(), now, target)
             .iter()
             .map(|(at, what)| format!("{at} {what}"))
             .collect();
         assert_eq!(
             found,
             [
-                "2026-03-23T00:00:00Z the eve of Sprint 2: heads-up",
+                "2026-03-21T00:00:00Z heads-up before Sprint 2",
                 "2026-03-23T15:00:00Z Sprint 2 starts: handoff"
             ]
         );
@@ -121,7 +116,7 @@ mod tests {
             .checked_add(SignedDuration::from_hours(14 * 24))
             .unwrap();
         let found: Vec<String> =
-            moments(&sprints, &team, Time::constant(17, 0, 0, 0), target, later)
+            moments(&sprints, &team, &HeadsUpSchedule::default(), target, later)
                 .iter()
                 .map(|(at, what)| format!("{at} {what}"))
                 .collect();

@@ -21,6 +21,7 @@ use super::modal::Answers;
 use super::render::{self, Shown, Style};
 use super::team;
 use crate::config::Config;
+use crate::dates::SlackDates;
 use crate::domain::SlackUserId;
 use crate::slack::emulator::{Emulator, Workspace};
 use crate::store::Store;
@@ -411,11 +412,20 @@ impl Console {
         self.print_changes(team::TRIAGE_CHANNEL);
     }
 
-    /// Heads-up, handoff and end-of-plan moments after now and before `target`, in order.
+    /// Reminder, heads-up, handoff and end-of-plan moments after now and before `target`, in
+    /// order, and when the first message held in the outbox (a routine DM caused on a day off)
+    /// goes out.
     async fn moments_until(&self, target: Timestamp) -> Vec<(Timestamp, String)> {
         let sprints = self.store.run(|s| s.sprints()).await.unwrap_or_default();
-        let (team, heads_up) = (self.config.team(), self.config.bot.heads_up);
-        clock::moments(&sprints, &team, heads_up, self.config.now(), target)
+        let (team, heads_up) = (self.config.team(), &self.config.bot.heads_up);
+        let now = self.config.now();
+        let mut moments = clock::moments(&sprints, &team, heads_up, now, target);
+        let held = self.store.run(|s| s.next_outbox_attempt()).await;
+        if let Some(held) = held.ok().flatten().filter(|at| *at > now && *at < target) {
+            moments.push((held, "held messages go out".to_string()));
+            moments.sort_by_key(|(at, _)| *at);
+        }
+        moments
     }
 
     async fn move_clock_to(&mut self, moment: Timestamp) {
@@ -445,7 +455,10 @@ impl Console {
                 "/triage help",
                 "the bot's own help; any /triage command works",
             ),
-            ("/triage who", "who is on duty now"),
+            (
+                "/triage who",
+                "who is on duty now (or: who tomorrow, who friday)",
+            ),
             ("/triage me", "your shifts, with [Request coverage] buttons"),
             (
                 "/triage cover 4 @maria dentist",
@@ -464,7 +477,15 @@ impl Console {
                 "@triage who",
                 "a message in #triage mentioning the bot; `say …` posts any message",
             ),
+            (
+                "@triage ui build is red",
+                "a mention naming a discipline (or `all`) calls whoever is on duty",
+            ),
             ("as priya", "act as someone else (Priya is the admin)"),
+            (
+                "click Accept",
+                "press the newest [Accept] button you can see (in a DM asking you to cover)",
+            ),
             (
                 "click Approve",
                 "press the newest [Approve] button you can see",
@@ -603,10 +624,8 @@ impl Console {
         self.say(&self.style.paint("31", &format!("error: {text}")));
     }
 
-    /// An instant on the team's clock, e.g. `Mon 2026-03-23 08:00 PDT`.
+    /// An instant on the team's clock, written as Slack shows one: `Mon Mar 23 08:00 PDT`.
     pub fn clock(&self, at: Timestamp) -> String {
-        at.to_zoned(self.config.timezone.clone())
-            .strftime("%a %Y-%m-%d %H:%M %Z")
-            .to_string()
+        SlackDates::new(&self.config.team(), self.config.now()).instant(at)
     }
 }

@@ -169,8 +169,8 @@ async fn banner(console: &Console, seeded: Seeded, database: &str) {
         "The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.",
     );
     console.say(
-        "Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve\n     \
-         advance 14d · state · help · quit",
+        "Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept\n     \
+         as priya · click Approve · advance 14d · state · help · quit",
     );
     console.heading_now("the bot connects");
 }

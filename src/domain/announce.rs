@@ -14,6 +14,9 @@
 //! records that no sprint is in force (sprint and person empty), so a restart sends nothing
 //! again. User groups are left as they are: Slack refuses an empty group.
 //!
+//! Heads-ups (and the optional earlier reminders) go out at the moments `domain::workdays`
+//! computes: on working days, at the heads-up time, before the next sprint's handoff.
+//!
 //! First start (nothing announced yet): the team is posted to the channel, the topic and user
 //! groups are set, and people are sent "you are on duty" only when the sprint started less than
 //! [`FIRST_START_DM_WINDOW`] ago: installing the bot mid-sprint must not DM everyone.
@@ -23,17 +26,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Timestamp};
 
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 use super::model::{Assignment, Discipline, Sprint, Team};
-use super::sprint::handoff_instant;
+use super::workdays::HeadsUpSchedule;
 
 /// On first start, people are told they are on duty only if the sprint started this recently.
 pub const FIRST_START_DM_WINDOW: SignedDuration = SignedDuration::from_hours(24);
 
-/// A heads-up not delivered within this long after its moment is dropped.
+/// A heads-up or reminder not delivered within this long after its moment is dropped.
 pub const HEADS_UP_VALIDITY: SignedDuration = SignedDuration::from_hours(1);
 
 /// What was last announced for one discipline.
@@ -52,6 +54,8 @@ pub struct DutyView<'a> {
     pub sprint: &'a Sprint,
     /// When the sprint takes (or took) over.
     pub starts_at: Timestamp,
+    /// When the sprint stops being in force (see `sprint_ends_at`).
+    pub ends_at: Timestamp,
     pub assignments: &'a [Assignment],
 }
 
@@ -64,8 +68,8 @@ pub struct Situation<'a> {
     /// The next sprint to take over, if any.
     pub next: Option<DutyView<'a>>,
     pub team: &'a Team,
-    /// Local time of the heads-up on the day before a handoff.
-    pub heads_up: Time,
+    /// When heads-ups and reminders go out.
+    pub heads_up: &'a HeadsUpSchedule,
     pub now: Timestamp,
 }
 
@@ -99,18 +103,30 @@ pub enum NoticeKind {
         ended: SprintIndex,
         next: Option<(Sprint, Timestamp)>,
     },
-    /// DM the evening before a handoff.
+    /// DM on the last working day before a handoff, at `sent_at`: duty in `sprint` runs from
+    /// `starts_at` to `ends_at`.
     HeadsUp {
         person: SlackUserId,
         disciplines: Vec<DisciplineKey>,
         sprint: Sprint,
         starts_at: Timestamp,
+        ends_at: Timestamp,
+        sent_at: Timestamp,
     },
-    /// DM in a mid-sprint change: you were put on duty.
+    /// DM some days before a handoff (the optional reminder), earlier than the heads-up.
+    Reminder {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+        sprint: Sprint,
+        starts_at: Timestamp,
+        ends_at: Timestamp,
+    },
+    /// DM in a mid-sprint change: you were put on duty, until `ends_at`.
     Added {
         person: SlackUserId,
         slots: Vec<ChangedSlot>,
         sprint: Sprint,
+        ends_at: Timestamp,
     },
     /// DM in a mid-sprint change: you were taken off duty.
     Removed {
@@ -123,9 +139,10 @@ pub enum NoticeKind {
         sprint: Sprint,
         assignments: Vec<Assignment>,
     },
-    /// The channel topic naming who is on duty.
+    /// The channel topic naming who is on duty, until `ends_at`.
     Topic {
         sprint: Sprint,
+        ends_at: Timestamp,
         assignments: Vec<Assignment>,
     },
     /// The channel topic when no sprint is in force: the next sprint and when it starts, if any.
@@ -185,31 +202,16 @@ pub fn plan(situation: &Situation<'_>) -> Plan {
     plan
 }
 
-/// The local moment of the heads-up for a sprint starting on `start`: `heads_up` on the day
-/// before (a time in a DST gap moves forward, one in a fold takes the earlier instant).
-pub fn heads_up_moment(team: &Team, heads_up: Time, start: Date) -> Timestamp {
-    let at = Team {
-        zone: team.zone.clone(),
-        handoff: heads_up,
-    };
-    match start.yesterday() {
-        Ok(eve) => handoff_instant(&at, eve),
-        Err(_) => Timestamp::MIN,
-    }
-}
-
-/// When the scheduler should look again: the next handoff or heads-up after `now`, and at the
-/// latest `now + recheck`.
+/// When the scheduler should look again: the earliest of `moments` (the next handoff, heads-up,
+/// reminder) after `now`, and at the latest `now + recheck`.
 pub fn next_moment(
     now: Timestamp,
-    next_start: Option<Timestamp>,
-    next_heads_up: Option<Timestamp>,
+    moments: impl IntoIterator<Item = Timestamp>,
     recheck: SignedDuration,
 ) -> Timestamp {
     let fallback = now.checked_add(recheck).unwrap_or(Timestamp::MAX);
-    [next_start, next_heads_up]
+    moments
         .into_iter()
-        .flatten()
         .filter(|moment| *moment > now)
         .fold(fallback, Timestamp::min)
 }
@@ -478,6 +480,7 @@ fn team_notices(now: Timestamp, current: DutyView<'_>, revision: i64, post: bool
             format!("topic:{index}:r{revision}"),
             NoticeKind::Topic {
                 sprint: sprint.clone(),
+                ends_at: current.ends_at,
                 assignments: assignments.clone(),
             },
         ),
@@ -551,6 +554,7 @@ fn change_notices(situation: &Situation<'_>, current: DutyView<'_>, revision: i6
                 person,
                 slots,
                 sprint,
+                ends_at: current.ends_at,
             },
         ));
     }
@@ -569,17 +573,19 @@ fn change_notices(situation: &Situation<'_>, current: DutyView<'_>, revision: i6
     notices
 }
 
-/// Heads-ups for the next sprint, once its heads-up moment has come: to each person taking a
-/// discipline they do not hold now. Valid for [`HEADS_UP_VALIDITY`] after the moment; a late
-/// one is still returned (already expired) so the outbox drops and logs it exactly once.
+/// Heads-ups and reminders for the next sprint, once their moments have come: to each person
+/// taking a discipline they do not hold now. Each is valid for [`HEADS_UP_VALIDITY`] after its
+/// moment; a late one is still returned (already expired) so the outbox drops and logs it
+/// exactly once.
 fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
     let Some(next) = situation.next else {
         return Vec::new();
     };
-    let moment = heads_up_moment(situation.team, situation.heads_up, next.sprint.start);
-    if situation.now < moment || situation.now >= next.starts_at {
+    if situation.now >= next.starts_at {
         return Vec::new();
     }
+    let zone = &situation.team.zone;
+    let schedule = situation.heads_up;
     let holding = situation.current.map_or(&[][..], |c| c.assignments);
     let incoming: Vec<Assignment> = next
         .assignments
@@ -588,29 +594,59 @@ fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
         .filter(|a| on_duty_for(holding, &a.discipline) != a.slack_id.as_ref())
         .cloned()
         .collect();
-    by_person(&incoming)
-        .into_iter()
-        .map(|(person, disciplines)| Notice {
-            key: format!("headsup:{}:{person}", next.sprint.index),
-            kind: NoticeKind::HeadsUp {
+    let people = by_person(&incoming);
+    let due = |moment: Option<Timestamp>| moment.filter(|m| situation.now >= *m);
+    let notice = |key: String, kind, moment: Timestamp| Notice {
+        key,
+        kind,
+        not_before: moment,
+        expires_at: moment.checked_add(HEADS_UP_VALIDITY).ok(),
+    };
+    let (sprint, starts_at) = (next.sprint, next.starts_at);
+    let mut notices = Vec::new();
+    if let Some(moment) = due(schedule.reminder_at(zone, starts_at)) {
+        for (person, disciplines) in &people {
+            let kind = NoticeKind::Reminder {
+                person: person.clone(),
+                disciplines: disciplines.clone(),
+                sprint: sprint.clone(),
+                starts_at,
+                ends_at: next.ends_at,
+            };
+            notices.push(notice(
+                format!("reminder:{}:{person}", sprint.index),
+                kind,
+                moment,
+            ));
+        }
+    }
+    if let Some(moment) = due(schedule.heads_up_at(zone, starts_at)) {
+        for (person, disciplines) in people {
+            let key = format!("headsup:{}:{person}", sprint.index);
+            let kind = NoticeKind::HeadsUp {
                 person,
                 disciplines,
-                sprint: next.sprint.clone(),
-                starts_at: next.starts_at,
-            },
-            not_before: moment,
-            expires_at: moment.checked_add(HEADS_UP_VALIDITY).ok(),
-        })
-        .collect()
+                sprint: sprint.clone(),
+                starts_at,
+                ends_at: next.ends_at,
+                sent_at: moment,
+            };
+            notices.push(notice(key, kind, moment));
+        }
+    }
+    notices
 }
 
 #[cfg(test)]
 mod tests {
     use expect_test::{Expect, expect};
+    use jiff::civil::Time;
     use jiff::tz::TimeZone;
 
     use super::*;
     use crate::domain::Source;
+    use crate::domain::sprint::{handoff_instant, sprint_ends_at};
+    use crate::domain::workdays::ReminderLead;
 
     fn team() -> Team {
         Team {
@@ -732,6 +768,12 @@ mod tests {
                 starts_at,
                 ..
             } => format!("heads-up {person} {} at {starts_at}", list(disciplines)),
+            NoticeKind::Reminder {
+                person,
+                disciplines,
+                starts_at,
+                ..
+            } => format!("reminder {person} {} at {starts_at}", list(disciplines)),
             NoticeKind::Added {
                 person, slots: s, ..
             } => format!("added {person} {}", slots(s)),
@@ -771,6 +813,19 @@ mod tests {
         current: Option<(&'a Sprint, &'a str)>,
         next: Option<(&'a Sprint, &'a str)>,
         now: &'a str,
+        heads_up: HeadsUpSchedule,
+    }
+
+    impl Default for Case<'_> {
+        fn default() -> Self {
+            Case {
+                announced: "",
+                current: None,
+                next: None,
+                now: "2026-03-12T18:00:00Z",
+                heads_up: HeadsUpSchedule::default(),
+            }
+        }
     }
 
     #[track_caller]
@@ -786,6 +841,7 @@ mod tests {
             DutyView {
                 sprint,
                 starts_at: handoff_instant(team, sprint.start),
+                ends_at: sprint_ends_at(sprint, None, team),
                 assignments: assignments.as_slice(),
             }
         }
@@ -794,7 +850,7 @@ mod tests {
             current: current.as_ref().map(|c| view(&team, c)),
             next: next.as_ref().map(|n| view(&team, n)),
             team: &team,
-            heads_up: Time::constant(17, 0, 0, 0),
+            heads_up: &case.heads_up,
             now: at(case.now),
         };
         expected.assert_eq(&describe(&plan(&situation), at(case.now)));
@@ -808,6 +864,7 @@ mod tests {
                 current: Some((&s3(), "ui=U1 be=U2")),
                 next: None,
                 now: "2026-03-12T18:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 FirstStart { direct_messages: false }
@@ -828,6 +885,7 @@ mod tests {
                 current: Some((&s3(), "ui=U1 be=U1")),
                 next: None,
                 now: "2026-03-09T16:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 FirstStart { direct_messages: true }
@@ -849,6 +907,7 @@ mod tests {
                 current: Some((&s3(), "ui=U1 be=U2")),
                 next: None,
                 now: "2026-03-12T18:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Unchanged
@@ -864,6 +923,7 @@ mod tests {
                 current: Some((&s4(), "ui=U4 be=U4 po=U3")),
                 next: None,
                 now: "2026-03-23T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Handoff
@@ -889,6 +949,7 @@ mod tests {
                 current: Some((&s4(), "ui=U2 be=U2")),
                 next: None,
                 now: "2026-03-23T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Handoff
@@ -911,6 +972,7 @@ mod tests {
                 current: Some((&s3(), "ui=U2 be=U2")),
                 next: None,
                 now: "2026-03-12T18:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Change
@@ -932,6 +994,7 @@ mod tests {
                 current: Some((&s3(), "ui=-")),
                 next: None,
                 now: "2026-03-12T18:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Change
@@ -955,11 +1018,12 @@ mod tests {
                 current: Some(DutyView {
                     sprint: &sprint,
                     starts_at: handoff_instant(&team, sprint.start),
+                    ends_at: sprint_ends_at(&sprint, None, &team),
                     assignments: &assignments,
                 }),
                 next: None,
                 team: &team,
-                heads_up: Time::constant(17, 0, 0, 0),
+                heads_up: &HeadsUpSchedule::default(),
                 now: at("2026-03-12T18:00:00Z"),
             };
             plan(&situation)
@@ -985,33 +1049,34 @@ mod tests {
     }
 
     #[test]
-    fn heads_up_waits_for_its_moment_and_is_valid_for_an_hour() {
+    fn heads_up_waits_for_friday_at_the_heads_up_time_and_is_valid_for_an_hour() {
         let (s3, s4) = (s3(), s4());
         let at_time = |now| Case {
             announced: "ui=U1@3#5 be=U2@3#6",
             current: Some((&s3, "ui=U1 be=U2")),
             next: Some((&s4, "ui=U3 be=U3")),
             now,
+            ..Case::default()
         };
         check(
-            at_time("2026-03-22T23:59:59Z"),
+            at_time("2026-03-20T23:59:59Z"),
             expect![[r#"
             Unchanged
         "#]],
         );
         check(
-            at_time("2026-03-23T00:00:00Z"),
+            at_time("2026-03-21T00:00:00Z"),
             expect![[r#"
-            Unchanged
-            headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z until 2026-03-23T01:00:00Z
-        "#]],
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+            "#]],
         );
         check(
-            at_time("2026-03-23T02:00:00Z"),
+            at_time("2026-03-21T02:00:00Z"),
             expect![[r#"
-            Unchanged
-            headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
-        "#]],
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+            "#]],
         );
         check(
             at_time("2026-03-23T15:00:00Z"),
@@ -1029,11 +1094,12 @@ mod tests {
                 announced: "ui=U1@3#5 be=U2@3#6",
                 current: Some((&s3(), "ui=U1 be=U2")),
                 next: Some((&s4, "ui=U1 be=U1")),
-                now: "2026-03-23T00:30:00Z",
+                now: "2026-03-21T00:30:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Unchanged
-                headsup:4:U1 | heads-up U1 be at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+                headsup:4:U1 | heads-up U1 be at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
             "#]],
         );
     }
@@ -1046,11 +1112,12 @@ mod tests {
                 announced: "",
                 current: None,
                 next: Some((&s4, "ui=U1")),
-                now: "2026-03-23T00:30:00Z",
+                now: "2026-03-21T00:30:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Unchanged
-                headsup:4:U1 | heads-up U1 ui at 2026-03-23T15:00:00Z | from 2026-03-23T00:00:00Z until 2026-03-23T01:00:00Z
+                headsup:4:U1 | heads-up U1 ui at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
             "#]],
         );
     }
@@ -1068,6 +1135,7 @@ mod tests {
                 current: None,
                 next: Some((&s6, "ui=U3 be=U4 po=U5")),
                 now: "2026-04-06T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Uncovered
@@ -1088,6 +1156,7 @@ mod tests {
                 current: None,
                 next: None,
                 now: "2026-04-06T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Uncovered
@@ -1108,6 +1177,7 @@ mod tests {
                 current: None,
                 next: None,
                 now: "2026-04-20T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Unchanged
@@ -1124,6 +1194,7 @@ mod tests {
                 current: Some((&s6, "ui=U1 be=U4")),
                 next: None,
                 now: "2026-04-13T15:00:00Z",
+                ..Case::default()
             },
             expect![[r#"
                 Handoff
@@ -1139,16 +1210,41 @@ mod tests {
     }
 
     #[test]
-    fn heads_up_moment_is_local_time_on_the_eve() {
-        let moment = heads_up_moment(&team(), Time::constant(17, 0, 0, 0), s4().start);
-        assert_eq!(moment, at("2026-03-23T00:00:00Z"));
-        // The eve of a sprint starting the day after the spring-forward change.
-        let moment = heads_up_moment(
-            &team(),
-            Time::constant(17, 0, 0, 0),
-            "2026-03-09".parse().unwrap(),
+    fn a_reminder_goes_a_lead_ahead_and_the_heads_up_still_follows() {
+        let (s3, s4) = (s3(), s4());
+        let at_time = |now| Case {
+            announced: "ui=U1@3#5 be=U2@3#6",
+            current: Some((&s3, "ui=U1 be=U2")),
+            next: Some((&s4, "ui=U3 be=U2")),
+            now,
+            heads_up: HeadsUpSchedule {
+                reminder_lead: Some(ReminderLead::parse("7d").unwrap()),
+                ..HeadsUpSchedule::default()
+            },
+        };
+        // Mon Mar 16 17:00 PDT, a week before the Monday handoff.
+        check(
+            at_time("2026-03-16T23:59:59Z"),
+            expect![[r#"
+                Unchanged
+            "#]],
         );
-        assert_eq!(moment, at("2026-03-09T00:00:00Z"));
+        check(
+            at_time("2026-03-17T00:10:00Z"),
+            expect![[r#"
+                Unchanged
+                reminder:4:U3 | reminder U3 ui at 2026-03-23T15:00:00Z | from 2026-03-17T00:00:00Z until 2026-03-17T01:00:00Z
+            "#]],
+        );
+        // At Friday's heads-up the reminder is listed again (its key is already enqueued).
+        check(
+            at_time("2026-03-21T00:10:00Z"),
+            expect![[r#"
+                Unchanged
+                reminder:4:U3 | reminder U3 ui at 2026-03-23T15:00:00Z | from 2026-03-17T00:00:00Z until 2026-03-17T01:00:00Z
+                headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+            "#]],
+        );
     }
 
     #[test]
@@ -1156,7 +1252,8 @@ mod tests {
         let now = at("2026-03-22T12:00:00Z");
         let ten = SignedDuration::from_mins(10);
         let check = |start: Option<&str>, heads_up: Option<&str>, expected: &str| {
-            let moment = next_moment(now, start.map(at), heads_up.map(at), ten);
+            let moments = [start, heads_up].into_iter().flatten().map(at);
+            let moment = next_moment(now, moments, ten);
             assert_eq!(moment, at(expected));
         };
         check(None, None, "2026-03-22T12:10:00Z");

@@ -4,11 +4,14 @@
 //! parameter), does no I/O, and knows nothing of SQLite or Slack JSON.
 
 pub mod announce;
+pub mod approval;
 pub mod away;
 pub mod cadence;
+pub mod day_ref;
 pub mod ids;
 pub mod model;
 pub mod overrides;
+pub mod paging;
 pub mod plan;
 pub mod request;
 pub mod roster_change;
@@ -16,7 +19,9 @@ pub mod rotation;
 pub mod sprint;
 pub mod sprint_ref;
 pub mod text;
+pub mod workdays;
 
+pub use approval::Approval;
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
     Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
@@ -32,3 +37,4 @@ pub use sprint::{
     sprint_has_started, sprint_in_force, sprint_starts_at, uncovered_days,
 };
 pub use text::{NameError, NameKind, check_name, clean_reason};
+pub use workdays::{HeadsUpSchedule, ReminderLead, Weekdays, WorkCalendar, WorkdaysError};

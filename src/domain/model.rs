@@ -52,7 +52,9 @@ pub struct Sprint {
 /// Where a coverage request (override) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OverrideStatus {
-    /// Filed, waiting for an admin.
+    /// Filed naming someone else to cover, waiting for that person to accept.
+    Proposed,
+    /// Waiting for an admin (the person covering agreed, or asked themselves).
     Pending,
     /// In force: the replacement covers the slot.
     Approved,
@@ -71,7 +73,8 @@ pub enum OverrideStatus {
 }
 
 impl OverrideStatus {
-    pub const ALL: [OverrideStatus; 7] = [
+    pub const ALL: [OverrideStatus; 8] = [
+        OverrideStatus::Proposed,
         OverrideStatus::Pending,
         OverrideStatus::Approved,
         OverrideStatus::Declined,
@@ -83,6 +86,7 @@ impl OverrideStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            OverrideStatus::Proposed => "proposed",
             OverrideStatus::Pending => "pending",
             OverrideStatus::Approved => "approved",
             OverrideStatus::Declined => "declined",
@@ -103,7 +107,7 @@ impl fmt::Display for OverrideStatus {
 /// Text that names no override status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not an override status (expected pending, approved, declined, cancelled, superseded, expired or revoked)"
+    "`{0}` is not an override status (expected proposed, pending, approved, declined, cancelled, superseded, expired or revoked)"
 )]
 pub struct UnknownStatus(pub String);
 
@@ -139,6 +143,17 @@ pub struct Override {
     pub revoked_by: Option<String>,
     pub revoked_at: Option<Timestamp>,
     pub revoke_reason: Option<String>,
+}
+
+impl Override {
+    /// The person whose agreement a proposed request waits for: the one named to cover, or, for
+    /// the proposer's own half of a swap (they cover the other person's shift), that person.
+    pub fn asked(&self) -> &SlackUserId {
+        match &self.original {
+            Some(original) if self.replacement == self.requested_by => original,
+            _ => &self.replacement,
+        }
+    }
 }
 
 /// Why a person is on duty for a slot.

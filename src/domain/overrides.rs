@@ -88,6 +88,20 @@ pub enum CoverageError {
         /// The sprint's name.
         sprint: String,
     },
+    /// A swap names the same sprint twice.
+    #[error("a swap trades two different sprints")]
+    SwapInOneSprint,
+    /// The person a swap would trade with is not on duty for the discipline in their sprint.
+    #[error("{person} is not on duty for {discipline} in {sprint}, so it is not theirs to swap")]
+    NotTheirShift {
+        person: SlackUserId,
+        discipline: DisciplineKey,
+        /// The sprint's name.
+        sprint: String,
+    },
+    /// The same request is already open.
+    #[error("request #{id} already asks for this")]
+    AlreadyAsked { id: i64 },
 }
 
 /// Checks `request` against the rules, in this order: the sprint exists and has not ended at

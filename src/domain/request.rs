@@ -1,6 +1,10 @@
 //! The lifecycle of a coverage request, as a state machine over [`OverrideStatus`]:
 //!
 //! ```text
+//! proposed ──accept (the person named to cover)──▶ pending, or approved when the discipline
+//!    │                                              needs no admin
+//!    ├─refuse (the person named) / decline (an admin)──▶ declined
+//!    ├─cancel──▶ cancelled;  (premise gone)──▶ superseded;  (sprint ended)──▶ expired
 //! pending ──approve──▶ approved ──revoke──▶ revoked
 //!    │ ├─decline──▶ declined
 //!    │ ├─cancel───▶ cancelled
@@ -9,7 +13,8 @@
 //! approved ──(a later decision for the same slot, agreed by the person covering)──▶ superseded
 //! ```
 //!
-//! [`decide`] is the only way to move a request: it takes the request, what someone (or the bot)
+//! A request that names someone other than its requester starts `proposed`: nothing reaches the
+//! admins until that person accepts. [`decide`] is the only way to move a request: it takes the request, what someone (or the bot)
 //! wants to do, and the slot **as it is at the moment of the decision** ([`SlotNow`]), and returns
 //! the status to record or why the move is not allowed. A pending request is approved only while
 //! its premise holds: its sprint still exists and has not ended, the person it would replace
@@ -27,6 +32,10 @@ use super::model::{Override, OverrideStatus};
 /// What someone asks to do with a request, or what the bot does on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
+    /// The person named to cover agrees to a proposed request.
+    Accept,
+    /// The person named to cover says no to a proposed request.
+    Refuse,
     /// An admin approves a pending request.
     Approve,
     /// An admin declines a pending request.
@@ -45,6 +54,8 @@ impl Action {
     /// The verb, for messages: "approve", "decline", …
     pub fn verb(self) -> &'static str {
         match self {
+            Action::Accept => "accept",
+            Action::Refuse => "refuse",
             Action::Approve => "approve",
             Action::Decline => "decline",
             Action::Cancel => "cancel",
@@ -57,6 +68,8 @@ impl Action {
     /// The audit log's name for the action.
     pub fn audit_action(self) -> &'static str {
         match self {
+            Action::Accept => "override.accept",
+            Action::Refuse => "override.refuse",
             Action::Approve => "override.approve",
             Action::Decline => "override.decline",
             Action::Cancel => "override.cancel",
@@ -69,6 +82,8 @@ impl Action {
     /// The status the action leads to when it is allowed and the premise holds.
     fn target(self) -> OverrideStatus {
         match self {
+            Action::Accept => OverrideStatus::Pending,
+            Action::Refuse => OverrideStatus::Declined,
             Action::Approve => OverrideStatus::Approved,
             Action::Decline => OverrideStatus::Declined,
             Action::Cancel => OverrideStatus::Cancelled,
@@ -90,6 +105,9 @@ pub struct SlotNow {
     pub holder: Option<SlackUserId>,
     /// Whether the request's replacement is an active member of the slot's discipline.
     pub replacement_active: bool,
+    /// Whether a cover by the replacement needs an admin's approval once they accepted (the
+    /// discipline's approval policy, applied to this replacement and sprint).
+    pub needs_admin: bool,
 }
 
 /// Why a pending request's premise no longer holds.
@@ -105,6 +123,8 @@ pub enum Stale {
     ReplacementLeft,
     /// The replacement is already on duty in the slot.
     ReplacementOnDuty,
+    /// The other half of its swap was closed, so this half closes with it.
+    PairBroken { partner: i64 },
 }
 
 impl Stale {
@@ -167,10 +187,15 @@ pub enum TransitionError {
     /// The bot tried to close a request whose premise still holds.
     #[error("request #{id} still holds, so it is not closed")]
     StillHolds { id: i64 },
+    /// An admin tried to approve a request the person named to cover has not accepted yet.
+    #[error("request #{id} waits for {replacement} to accept it; an admin decides after that")]
+    AwaitingAcceptance { id: i64, replacement: SlackUserId },
 }
 
 fn past(action: Action) -> &'static str {
     match action {
+        Action::Accept => "accepted",
+        Action::Refuse => "refused",
         Action::Approve => "approved",
         Action::Decline => "declined",
         Action::Cancel => "cancelled",
@@ -191,6 +216,27 @@ pub fn decide(request: &Override, action: Action, slot: &SlotNow) -> Result<Step
         return Ok(Step::Repeat);
     }
     match (request.status, action) {
+        (OverrideStatus::Proposed, Action::Accept) => {
+            let closed = staleness(request, slot);
+            let to = match &closed {
+                Some(stale) => stale.closing_status(),
+                None if slot.needs_admin => OverrideStatus::Pending,
+                None => OverrideStatus::Approved,
+            };
+            Ok(Step::Move { to, closed })
+        }
+        // Accepted already, and perhaps approved since.
+        (OverrideStatus::Approved, Action::Accept) => Ok(Step::Repeat),
+        (OverrideStatus::Proposed, Action::Approve) => Err(TransitionError::AwaitingAcceptance {
+            id: request.id,
+            replacement: request.replacement.clone(),
+        }),
+        (OverrideStatus::Proposed, Action::Refuse | Action::Decline | Action::Cancel) => {
+            Ok(Step::Move {
+                to: action.target(),
+                closed: None,
+            })
+        }
         (OverrideStatus::Pending, Action::Approve) => {
             let closed = staleness(request, slot);
             let to = closed
@@ -202,15 +248,16 @@ pub fn decide(request: &Override, action: Action, slot: &SlotNow) -> Result<Step
             to: action.target(),
             closed: None,
         }),
-        (OverrideStatus::Pending, Action::Supersede | Action::Expire) => {
-            match staleness(request, slot) {
-                Some(stale) if stale.closing_status() == action.target() => Ok(Step::Move {
-                    to: action.target(),
-                    closed: Some(stale),
-                }),
-                _ => Err(TransitionError::StillHolds { id: request.id }),
-            }
-        }
+        (
+            OverrideStatus::Proposed | OverrideStatus::Pending,
+            Action::Supersede | Action::Expire,
+        ) => match staleness(request, slot) {
+            Some(stale) if stale.closing_status() == action.target() => Ok(Step::Move {
+                to: action.target(),
+                closed: Some(stale),
+            }),
+            _ => Err(TransitionError::StillHolds { id: request.id }),
+        },
         (OverrideStatus::Approved, Action::Revoke) if slot.sprint_ended || !slot.sprint_exists => {
             Err(TransitionError::SprintEnded { id: request.id })
         }
@@ -222,9 +269,48 @@ pub fn decide(request: &Override, action: Action, slot: &SlotNow) -> Result<Step
     }
 }
 
-/// Whether a request in `status` still waits for a decision.
+/// Decides `action` for both halves of a swap, each against its own slot as it is now: the
+/// halves move as one. Both need an admin when either does; when one half's premise fails, both
+/// close (the other as superseded, because its pair broke); a refusal of either refuses both.
+pub fn decide_pair(
+    (first, first_slot): (&Override, &SlotNow),
+    (second, second_slot): (&Override, &SlotNow),
+    action: Action,
+) -> Result<(Step, Step), TransitionError> {
+    // Either half needing an admin holds both for one.
+    let needs_admin = first_slot.needs_admin || second_slot.needs_admin;
+    let with_admin = |slot: &SlotNow| SlotNow {
+        needs_admin,
+        ..slot.clone()
+    };
+    let a = decide(first, action, &with_admin(first_slot))?;
+    let b = decide(second, action, &with_admin(second_slot))?;
+    let broken = |partner: &Override| Step::Move {
+        to: OverrideStatus::Superseded,
+        closed: Some(Stale::PairBroken {
+            partner: partner.id,
+        }),
+    };
+    Ok(match (&a, &b) {
+        (
+            Step::Move {
+                closed: Some(_), ..
+            },
+            Step::Move { closed: None, .. } | Step::Repeat,
+        ) => (a, broken(first)),
+        (
+            Step::Move { closed: None, .. } | Step::Repeat,
+            Step::Move {
+                closed: Some(_), ..
+            },
+        ) => (broken(second), b),
+        _ => (a, b),
+    })
+}
+
+/// Whether a request in `status` still waits for a decision (the replacement's or an admin's).
 pub fn is_open(status: OverrideStatus) -> bool {
-    status == OverrideStatus::Pending
+    matches!(status, OverrideStatus::Proposed | OverrideStatus::Pending)
 }
 
 #[cfg(test)]
@@ -264,6 +350,7 @@ mod tests {
             sprint_ended: false,
             holder: Some(user("U1")),
             replacement_active: true,
+            needs_admin: true,
         }
     }
 
@@ -331,6 +418,103 @@ mod tests {
             ..holds()
         };
         check(Pending, Action::Approve, gone, "→ superseded (SprintGone)");
+    }
+
+    #[test]
+    fn a_proposed_request_goes_to_the_admins_once_accepted_or_straight_in_without_them() {
+        check(Proposed, Action::Accept, holds(), "→ pending");
+        let no_admin = SlotNow {
+            needs_admin: false,
+            ..holds()
+        };
+        check(Proposed, Action::Accept, no_admin.clone(), "→ approved");
+        check(Pending, Action::Accept, holds(), "repeat");
+        check(Approved, Action::Accept, no_admin, "repeat");
+    }
+
+    #[test]
+    fn an_acceptance_is_checked_against_the_slot_as_it_is_now() {
+        let covered = SlotNow {
+            holder: Some(user("U3")),
+            ..holds()
+        };
+        check(
+            Proposed,
+            Action::Accept,
+            covered,
+            r#"→ superseded (HolderChanged { holder: Some(SlackUserId("U3")) })"#,
+        );
+        let ended = SlotNow {
+            sprint_ended: true,
+            ..holds()
+        };
+        check(Proposed, Action::Accept, ended, "→ expired (SprintEnded)");
+    }
+
+    #[test]
+    fn an_admin_cannot_approve_before_the_person_named_accepts() {
+        check(
+            Proposed,
+            Action::Approve,
+            holds(),
+            "refused: request #1 waits for U2 to accept it; an admin decides after that",
+        );
+        check(Proposed, Action::Decline, holds(), "→ declined");
+        check(Proposed, Action::Refuse, holds(), "→ declined");
+        check(Proposed, Action::Cancel, holds(), "→ cancelled");
+        check(
+            Pending,
+            Action::Refuse,
+            holds(),
+            "refused: request #1 is pending, so it cannot be refused",
+        );
+        check(
+            Declined,
+            Action::Accept,
+            holds(),
+            "refused: request #1 is declined, so it cannot be accepted",
+        );
+    }
+
+    #[test]
+    fn the_halves_of_a_swap_move_as_one() {
+        let second = Override {
+            id: 2,
+            ..request(Proposed)
+        };
+        let pair = |first_slot: SlotNow, second_slot: SlotNow, action| {
+            let (a, b) = decide_pair(
+                (&request(Proposed), &first_slot),
+                (&second, &second_slot),
+                action,
+            )
+            .unwrap();
+            format!("{a:?} / {b:?}")
+        };
+        let no_admin = SlotNow {
+            needs_admin: false,
+            ..holds()
+        };
+        // Either half needing an admin holds both for one.
+        expect_test::expect![[
+            r#"Move { to: Pending, closed: None } / Move { to: Pending, closed: None }"#
+        ]]
+        .assert_eq(&pair(no_admin.clone(), holds(), Action::Accept));
+        expect_test::expect![[
+            r#"Move { to: Approved, closed: None } / Move { to: Approved, closed: None }"#
+        ]]
+        .assert_eq(&pair(no_admin.clone(), no_admin, Action::Accept));
+        // One half's premise failing closes both.
+        let left = SlotNow {
+            replacement_active: false,
+            ..holds()
+        };
+        expect_test::expect![[r#"Move { to: Superseded, closed: Some(PairBroken { partner: 2 }) } / Move { to: Superseded, closed: Some(ReplacementLeft) }"#]]
+            .assert_eq(&pair(holds(), left, Action::Accept));
+        expect_test::expect![[
+            r#"Move { to: Declined, closed: None } / Move { to: Declined, closed: None }"#
+        ]]
+        .assert_eq(&pair(holds(), holds(), Action::Refuse));
     }
 
     #[test]

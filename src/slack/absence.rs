@@ -4,20 +4,20 @@
 //! absences, the Home tab's *Time away* section and the form to add one, and the away policy
 //! and dated roster changes as admins see them.
 //!
-//! Rendering only, like `blocks`: values in, Block Kit out. Days are written as notices write
-//! them (`Wed Apr 1`), instants by `blocks::local_time`.
+//! Rendering only, like `blocks`: values in, Block Kit out. Days, spans and instants are written
+//! by [`SlackDates`] (`Wed Apr 1`, `Mon Mar 23 to Sun Apr 5`, `Mon Mar 9 08:00 PDT`).
 
 use jiff::Timestamp;
-use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use super::blocks::{
-    COVER_SHIFT, Message, actions, button, context, discipline_name, local_time, mention, section,
+    COVER_SHIFT, Message, actions, button, context, discipline_name, mention, section,
     section_with_button, sprint_label,
 };
 use super::text;
 use crate::away::{AwayAdded, Conflicting, SwapMade};
 use crate::bot::shifts::slot_value;
+use crate::dates::SlackDates;
 use crate::domain::away::{Alert, AwayPolicy, AwayWindow};
 use crate::domain::roster_change::RosterChangeError;
 use crate::domain::{DisciplineKey, SlackUserId, Team};
@@ -37,42 +37,29 @@ pub const TO_INPUT: &str = "away_to";
 /// Block and action id of the form's reason.
 pub const REASON_INPUT: &str = "away_reason";
 
-/// A day as notifications write it: `Wed Apr 1`.
-fn day(date: Date) -> String {
-    date.strftime("%a %b %-d").to_string()
-}
-
-/// `Wed Apr 1 to Fri Apr 10`, or one day.
-fn days(from: Date, to: Date) -> String {
-    if from == to {
-        day(from)
-    } else {
-        format!("{} to {}", day(from), day(to))
-    }
-}
-
-/// `Wed Apr 1 to Fri Apr 10 (absence #3: vacation)`.
-fn window_label(window: &AwayWindow) -> String {
+/// `Wed Apr 1 to Fri Apr 10 (absence #3: vacation)`, or `Wed Apr 1 (absence #3)` for one day.
+fn window_label(window: &AwayWindow, dates: &SlackDates) -> String {
     let reason = window
         .reason
         .as_deref()
         .map_or(String::new(), |r| format!(": {}", text::reason(r)));
-    format!(
-        "{} (absence #{}{reason})",
-        days(window.from, window.to),
-        window.id
-    )
+    let days = if window.from == window.to {
+        dates.day(window.from)
+    } else {
+        dates.span(window.from, window.to)
+    };
+    format!("{days} (absence #{}{reason})", window.id)
 }
 
-/// `*UI Engineering* in *Sprint 6*, Mon 2026-03-30 08:00 PDT to Mon 2026-04-13 08:00 PDT`.
-fn conflict_line(conflict: &Conflicting, roster: &Roster, team: &Team) -> String {
+/// A duty in an absence as a line, like a shift: `*UI* in *Sprint 6* (now), Mon Mar 30 to Sun
+/// Apr 12`.
+fn conflict_line(conflict: &Conflicting, roster: &Roster, dates: &SlackDates) -> String {
     let now = if conflict.started { " (now)" } else { "" };
     format!(
-        "*{}* in {}{now}, {} to {}",
+        "*{}* in {}{now}, {}",
         discipline_name(roster, &conflict.discipline),
         sprint_label(Some(&conflict.sprint)),
-        local_time(team, conflict.starts_at),
-        local_time(team, conflict.ends_at)
+        dates.span(conflict.sprint.start, conflict.sprint.end)
     )
 }
 
@@ -93,7 +80,7 @@ pub fn away_recorded(
     outcome: &AwayAdded,
     reader: Reader<'_>,
     roster: &Roster,
-    team: &Team,
+    dates: &SlackDates,
     command: &str,
     alerts: bool,
     now: Timestamp,
@@ -115,12 +102,12 @@ pub fn away_recorded(
         ) => format!(
             "{} recorded that you are away {}.",
             actor(by),
-            window_label(window)
+            window_label(window, dates)
         ),
-        (_, true) => format!("{you_are} away {}.", window_label(window)),
+        (_, true) => format!("{you_are} away {}.", window_label(window, dates)),
         (_, false) => format!(
             "{you_are} already recorded away {}; nothing changed.",
-            window_label(window)
+            window_label(window, dates)
         ),
     };
     let unresolved = outcome.unresolved();
@@ -134,7 +121,7 @@ pub fn away_recorded(
         blocks.push(section(&intro));
         lines.push(intro);
         for conflict in &unresolved {
-            let line = conflict_line(conflict, roster, team);
+            let line = conflict_line(conflict, roster, dates);
             lines.push(format!("• {line}"));
             blocks.push(if mine {
                 let value = slot_value(conflict.sprint.index, &conflict.discipline);
@@ -152,7 +139,7 @@ pub fn away_recorded(
         let admins = match first_alert {
             Some(at) if alerts && at > now => format!(
                 "; if nobody does, the admins are told on {}.",
-                local_time(team, at)
+                dates.instant(at)
             ),
             Some(_) if alerts => "; the admins are told now.".to_string(),
             _ => ".".to_string(),
@@ -162,7 +149,7 @@ pub fn away_recorded(
         lines.push(footer);
     }
     for made in &outcome.swaps {
-        let line = swap_line(made, reader, roster);
+        let line = swap_line(made, reader, roster, dates);
         blocks.push(section(&line));
         lines.push(line);
     }
@@ -178,14 +165,14 @@ fn actor(by: &str) -> String {
 }
 
 /// A swap as the away person (or an admin) reads it.
-fn swap_line(made: &SwapMade, reader: Reader<'_>, roster: &Roster) -> String {
+fn swap_line(made: &SwapMade, reader: Reader<'_>, roster: &Roster, dates: &SlackDates) -> String {
     let discipline = discipline_name(roster, &made.swap.discipline);
     let partner = mention(&made.swap.partner);
     let (away_sprint, partner_sprint) = (&made.away_sprint, &made.partner_sprint);
     let theirs = format!(
         "{} ({})",
         sprint_label(Some(partner_sprint)),
-        days(partner_sprint.start, partner_sprint.end)
+        dates.span(partner_sprint.start, partner_sprint.end)
     );
     match reader {
         Reader::Away { .. } => format!(
@@ -206,6 +193,7 @@ pub fn swapped_dm(
     away: &SlackUserId,
     swaps: &[&SwapMade],
     roster: &Roster,
+    dates: &SlackDates,
     command: &str,
 ) -> Message {
     let lines: Vec<String> = swaps
@@ -218,9 +206,9 @@ pub fn swapped_dm(
                 sprint_label(Some(given)),
                 discipline_name(roster, &made.swap.discipline),
                 sprint_label(Some(given)),
-                days(given.start, given.end),
+                dates.span(given.start, given.end),
                 sprint_label(Some(taken)),
-                days(taken.start, taken.end),
+                dates.span(taken.start, taken.end),
             )
         })
         .collect();
@@ -232,15 +220,15 @@ pub fn swapped_dm(
 }
 
 /// The admin channel's alert about a duty that falls in an absence and that nobody covers.
-pub fn alert(alert: &Alert, roster: &Roster, command: &str) -> Message {
+pub fn alert(alert: &Alert, roster: &Roster, dates: &SlackDates, command: &str) -> Message {
     let person = mention(&alert.window.person);
     let discipline = discipline_name(roster, &alert.discipline);
     let sprint = &alert.sprint;
     let text = format!(
         "*Away during triage duty*\n{person} is away {} and on duty for *{discipline}* in {} ({}); nobody covers it yet. {person} can ask for cover, or an admin can file it for them: `{command} cover {} @person {}`.",
-        window_label(&alert.window),
+        window_label(&alert.window, dates),
         sprint_label(Some(sprint)),
-        days(sprint.start, sprint.end),
+        dates.span(sprint.start, sprint.end),
         text::escape(&sprint.name),
         alert.discipline,
     );
@@ -248,7 +236,12 @@ pub fn alert(alert: &Alert, roster: &Roster, command: &str) -> Message {
 }
 
 /// A list of absences, each with a Remove button for whoever may remove it.
-pub fn away_list(mine: &[AwayWindow], everyone: Option<&[AwayWindow]>, command: &str) -> Message {
+pub fn away_list(
+    mine: &[AwayWindow],
+    everyone: Option<&[AwayWindow]>,
+    dates: &SlackDates,
+    command: &str,
+) -> Message {
     let mut blocks = vec![section("*Your time away*")];
     let mut lines = vec!["Your time away:".to_string()];
     if mine.is_empty() {
@@ -259,7 +252,7 @@ pub fn away_list(mine: &[AwayWindow], everyone: Option<&[AwayWindow]>, command: 
         lines.push(none);
     }
     for window in mine {
-        let line = format!("• {}", window_label(window));
+        let line = format!("• {}", window_label(window, dates));
         blocks.push(remove_row(&line, window));
         lines.push(line);
     }
@@ -276,7 +269,11 @@ pub fn away_list(mine: &[AwayWindow], everyone: Option<&[AwayWindow]>, command: 
             blocks.push(context("Nobody is away in the coming days."));
         }
         for window in everyone {
-            let line = format!("• {} {}", mention(&window.person), window_label(window));
+            let line = format!(
+                "• {} {}",
+                mention(&window.person),
+                window_label(window, dates)
+            );
             blocks.push(remove_row(&line, window));
             lines.push(line);
         }
@@ -295,7 +292,7 @@ fn remove_row(line: &str, window: &AwayWindow) -> Value {
 }
 
 /// The answer to removing an absence.
-pub fn away_removed(window: &AwayWindow, by_self: bool) -> Message {
+pub fn away_removed(window: &AwayWindow, by_self: bool, dates: &SlackDates) -> Message {
     let whose = if by_self {
         "Your absence".to_string()
     } else {
@@ -303,28 +300,28 @@ pub fn away_removed(window: &AwayWindow, by_self: bool) -> Message {
     };
     Message::text(format!(
         "{whose} {} is removed. Swaps it caused stay as they are.",
-        window_label(window)
+        window_label(window, dates)
     ))
 }
 
 /// The DM to a person whose absence someone else removed.
-pub fn away_removed_dm(window: &AwayWindow, by: &str) -> Message {
+pub fn away_removed_dm(window: &AwayWindow, by: &str, dates: &SlackDates) -> Message {
     Message::text(format!(
         "{} removed your absence {}.",
         actor(by),
-        window_label(window)
+        window_label(window, dates)
     ))
 }
 
 /// The Home tab's *Time away* section, appended to `home` (a Home view): the person's absences
 /// with Remove buttons, and a button that opens the form to add one.
-pub fn with_time_away(mut home: Value, windows: &[AwayWindow]) -> Value {
+pub fn with_time_away(mut home: Value, windows: &[AwayWindow], dates: &SlackDates) -> Value {
     let mut blocks = vec![json!({ "type": "divider" }), section("*Time away*")];
     if windows.is_empty() {
         blocks.push(context("No absence recorded."));
     }
     for window in windows {
-        blocks.push(remove_row(&window_label(window), window));
+        blocks.push(remove_row(&window_label(window, dates), window));
     }
     blocks.push(actions(vec![button(
         "Add time away",
@@ -415,7 +412,13 @@ pub fn policy_set(
 }
 
 /// The answer to scheduling a dated join or leave.
-pub fn change_scheduled(pending: &Pending, created: bool, roster: &Roster, team: &Team) -> Message {
+pub fn change_scheduled(
+    pending: &Pending,
+    created: bool,
+    roster: &Roster,
+    team: &Team,
+    dates: &SlackDates,
+) -> Message {
     let change = &pending.change;
     let who = mention(&change.person);
     let discipline = discipline_name(roster, &change.discipline);
@@ -427,11 +430,11 @@ pub fn change_scheduled(pending: &Pending, created: bool, roster: &Roster, team:
         Some(sprint) => format!(
             "at the handoff of {} ({}); the schedule shows it already",
             sprint_label(Some(sprint)),
-            local_time(team, crate::domain::sprint_starts_at(sprint, team))
+            dates.instant(crate::domain::sprint_starts_at(sprint, team))
         ),
         None => format!(
             "at the first handoff on or after {}, once a sprint starting then is planned",
-            day(change.on)
+            dates.day(change.on)
         ),
     };
     let already = if created {
@@ -447,7 +450,7 @@ pub fn change_scheduled(pending: &Pending, created: bool, roster: &Roster, team:
 
 /// Why a dated change cannot be scheduled, for a person in Slack: people as mentions,
 /// disciplines by their display names.
-pub fn change_refusal(error: &RosterChangeError, roster: &Roster) -> String {
+pub fn change_refusal(error: &RosterChangeError, roster: &Roster, dates: &SlackDates) -> String {
     let name = |key: &DisciplineKey| discipline_name(roster, key);
     match error {
         RosterChangeError::AlreadyActive { person, discipline } => format!(
@@ -470,16 +473,16 @@ pub fn change_refusal(error: &RosterChangeError, roster: &Roster) -> String {
             "a {kind} of {} in *{}* on {} is already scheduled (change #{id}); cancel it first",
             mention(person),
             name(discipline),
-            day(*on)
+            dates.day(*on)
         ),
         RosterChangeError::Past { on } => format!(
             "{} is in the past; a dated change takes effect at a handoff to come",
-            day(*on)
+            dates.day(*on)
         ),
         RosterChangeError::HandoffPassed { on, sprint } => format!(
             "the handoff of *{}* on {} has already happened; choose a later date, or make the change now",
             text::escape(sprint),
-            day(*on)
+            dates.day(*on)
         ),
     }
 }
@@ -488,13 +491,14 @@ pub fn change_refusal(error: &RosterChangeError, roster: &Roster) -> String {
 pub fn change_cancelled(
     change: &crate::domain::roster_change::RosterChange,
     roster: &Roster,
+    dates: &SlackDates,
 ) -> Message {
     Message::text(format!(
         "The {} of {} in *{}* on {} (change #{}) is cancelled.",
         change.kind,
         mention(&change.person),
         discipline_name(roster, &change.discipline),
-        day(change.on),
+        dates.day(change.on),
         change.id
     ))
 }
@@ -506,7 +510,7 @@ mod tests {
     use super::*;
     use crate::domain::away::Swap;
     use crate::domain::{Override, OverrideStatus, SprintIndex};
-    use crate::slack::blocks::tests::{request, roster, sprint, team, user};
+    use crate::slack::blocks::tests::{dates, request, roster, sprint, team, user};
 
     fn window() -> AwayWindow {
         AwayWindow {
@@ -580,7 +584,7 @@ mod tests {
             &outcome,
             Reader::Away { recorded_by: None },
             &roster(),
-            &team(),
+            &dates(),
             "/triage",
             true,
             now,
@@ -588,8 +592,8 @@ mod tests {
         expect![[r#"
             You are away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;).
             It falls in your triage duty:
-            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT [Request coverage]
-            Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon 2026-03-09 08:00 PDT."#]]
+            *UI* in *Sprint 2*, Mon Mar 23 to Sun Apr 5 [Request coverage]
+            Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon Mar 9 08:00 PDT."#]]
         .assert_eq(&texts(&mine));
         let by_admin = away_recorded(
             &outcome,
@@ -597,7 +601,7 @@ mod tests {
                 recorded_by: Some("U9"),
             },
             &roster(),
-            &team(),
+            &dates(),
             "/triage",
             false,
             now,
@@ -605,7 +609,7 @@ mod tests {
         expect![[r#"
             <@U9> recorded that you are away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;).
             It falls in your triage duty:
-            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT [Request coverage]
+            *UI* in *Sprint 2*, Mon Mar 23 to Sun Apr 5 [Request coverage]
             Ask someone to cover it (the button, or `/triage cover`)."#]]
         .assert_eq(&texts(&by_admin));
     }
@@ -623,7 +627,7 @@ mod tests {
             &outcome,
             Reader::Other,
             &roster(),
-            &team(),
+            &dates(),
             "/triage",
             true,
             now,
@@ -636,7 +640,7 @@ mod tests {
         expect![[r#"
             <@U1> is away during *Sprint 2*, so you swapped triage shifts for *UI*: you are now on duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
             If that does not suit you, ask someone to cover it with `/triage cover`."#]]
-        .assert_eq(&swapped_dm(&user("U1"), &[&made], &roster(), "/triage").text);
+        .assert_eq(&swapped_dm(&user("U1"), &[&made], &roster(), &dates(), "/triage").text);
     }
 
     #[test]
@@ -648,8 +652,8 @@ mod tests {
             swaps: Vec::new(),
         };
         let now = "2026-03-10T17:00:00Z".parse().unwrap();
-        expect!["<@U1> is already recorded away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;); nothing changed. None of their triage duty falls in it."]
-            .assert_eq(&away_recorded(&outcome, Reader::Other, &roster(), &team(), "/triage", true, now).text);
+        expect![[r#"<@U1> is already recorded away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;); nothing changed. None of their triage duty falls in it."#]]
+            .assert_eq(&away_recorded(&outcome, Reader::Other, &roster(), &dates(), "/triage", true, now).text);
     }
 
     #[test]
@@ -662,6 +666,6 @@ mod tests {
         expect![[r#"
             *Away during triage duty*
             <@U1> is away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;) and on duty for *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5); nobody covers it yet. <@U1> can ask for cover, or an admin can file it for them: `/triage cover Sprint 2 @person ui`."#]]
-        .assert_eq(&alert(&alert_value, &roster(), "/triage").text);
+        .assert_eq(&alert(&alert_value, &roster(), &dates(), "/triage").text);
     }
 }

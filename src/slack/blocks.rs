@@ -3,14 +3,16 @@
 //!
 //! Only this module and `views` know Block Kit's shapes and the `action_id`s of buttons. They
 //! decide nothing: what to say is given, how it looks is chosen here. Names and reasons go
-//! through `slack::text` on their way in.
+//! through `slack::text` on their way in; dates are written by `dates::SlackDates`.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::text;
 use crate::bot::shifts::Shift;
-use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint, Team};
+use crate::dates::SlackDates;
+use crate::domain::paging::Calls;
+use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::{DutyAt, Roster, SprintDuty};
 use crate::store::RequestOutcome;
 
@@ -18,6 +20,13 @@ use crate::store::RequestOutcome;
 pub const APPROVE: &str = "approve_override";
 /// `action_id` of the button that declines request `value`.
 pub const DECLINE: &str = "decline_override";
+/// `action_id` of the button with which the person named to cover accepts request `value`.
+pub const ACCEPT: &str = "accept_request";
+/// `action_id` of the button with which the person named to cover refuses request `value`.
+pub const REFUSE: &str = "refuse_request";
+/// `action_id` of the button with which someone takes offer `value` (a shift offered to
+/// volunteers).
+pub const VOLUNTEER: &str = "volunteer";
 /// `action_id` of the button that cancels request `value`.
 pub const CANCEL: &str = "cancel_override";
 /// `action_id` of the button that opens the coverage form for slot `value`.
@@ -95,14 +104,6 @@ pub(crate) fn section_with_button(text: &str, button: Value) -> Value {
     let mut block = section(text);
     block["accessory"] = button;
     block
-}
-
-/// An instant in the team's zone, e.g. `Mon 2026-03-23 08:00 PDT`.
-pub fn local_time(team: &Team, instant: Timestamp) -> String {
-    instant
-        .to_zoned(team.zone.clone())
-        .strftime("%a %Y-%m-%d %H:%M %Z")
-        .to_string()
 }
 
 pub(crate) fn mention(user: &SlackUserId) -> String {
@@ -210,14 +211,14 @@ pub fn refusal(text: &str) -> Message {
     Message::text(text.to_string())
 }
 
-/// Who is on duty now, per discipline.
-pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Message {
+/// Who is on duty now, per discipline, and until when.
+pub fn who(answer: &DutyAt, roster: &Roster, dates: &SlackDates, command: &str) -> Message {
     let text = match answer {
         DutyAt::InForce { duty, until } => {
             let mut lines = vec![format!(
                 "{} until {}",
                 sprint_label(Some(&duty.sprint)),
-                local_time(team, *until)
+                dates.instant(*until)
             )];
             lines.extend(team_lines(duty, roster));
             lines.join("\n")
@@ -225,7 +226,7 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
         DutyAt::BeforeFirst { first, starts_at } => format!(
             "No sprint is in force yet: {} starts {}.",
             sprint_label(Some(first)),
-            local_time(team, *starts_at)
+            dates.instant(*starts_at)
         ),
         DutyAt::Gap {
             previous,
@@ -235,14 +236,14 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
         } => format!(
             "No sprint is in force: {} ended {}, and the next one, {}, starts {}.",
             sprint_label(Some(previous)),
-            local_time(team, *ended_at),
+            dates.instant(*ended_at),
             sprint_label(Some(next)),
-            local_time(team, *starts_at)
+            dates.instant(*starts_at)
         ),
         DutyAt::AfterLast { last, ended_at } => format!(
             "No sprint is in force: the last one, {}, ended {}. An admin can add sprints with `{command} sprint generate`.",
             sprint_label(Some(last)),
-            local_time(team, *ended_at)
+            dates.instant(*ended_at)
         ),
         DutyAt::NoSprints => {
             format!(
@@ -253,8 +254,25 @@ pub fn who(answer: &DutyAt, roster: &Roster, team: &Team, command: &str) -> Mess
     Message::text(text)
 }
 
-/// Who is on duty in each of `sprints`.
-pub fn schedule(title: &str, sprints: &[SprintDuty], roster: &Roster) -> Message {
+/// Who is on duty at `at` (a day's handoff time), headed by that moment.
+pub fn who_at(
+    at: Timestamp,
+    answer: &DutyAt,
+    roster: &Roster,
+    dates: &SlackDates,
+    command: &str,
+) -> Message {
+    let answer = who(answer, roster, dates, command);
+    Message::text(format!("At {}: {}", dates.instant(at), answer.text))
+}
+
+/// Who is on duty in each of `sprints`, with each sprint's days.
+pub fn schedule(
+    title: &str,
+    sprints: &[SprintDuty],
+    roster: &Roster,
+    dates: &SlackDates,
+) -> Message {
     if sprints.is_empty() {
         return Message::text(format!("{title}: no sprints are planned."));
     }
@@ -263,10 +281,9 @@ pub fn schedule(title: &str, sprints: &[SprintDuty], roster: &Roster) -> Message
         .map(|duty| {
             let s = &duty.sprint;
             let mut lines = vec![format!(
-                "{} · {} to {}",
+                "{} · {}",
                 sprint_label(Some(s)),
-                s.start,
-                s.end
+                dates.span(s.start, s.end)
             )];
             lines.extend(team_lines(duty, roster));
             lines.join("\n")
@@ -281,7 +298,7 @@ pub fn coverage_request(
     o: &Override,
     sprint: Option<&Sprint>,
     roster: &Roster,
-    team: &Team,
+    dates: &SlackDates,
 ) -> Message {
     let summary = request_summary(o, sprint, roster);
     let mut card = format!("*Coverage request #{}*\n{summary}", o.id);
@@ -298,7 +315,7 @@ pub fn coverage_request(
             let by = by
                 .as_deref()
                 .map_or(String::new(), |by| format!(" by {}", actor(by)));
-            let at = at.map_or(String::new(), |at| format!(" on {}", local_time(team, at)));
+            let at = at.map_or(String::new(), |at| format!(" on {}", dates.instant(at)));
             let why = o
                 .decision_reason
                 .as_deref()
@@ -316,7 +333,7 @@ pub fn coverage_request(
             if let (OverrideStatus::Revoked, Some(by)) = (status, &o.revoked_by) {
                 let at = o
                     .revoked_at
-                    .map_or(String::new(), |at| format!(" on {}", local_time(team, at)));
+                    .map_or(String::new(), |at| format!(" on {}", dates.instant(at)));
                 let why = o
                     .revoke_reason
                     .as_deref()
@@ -334,6 +351,7 @@ pub fn coverage_request(
 
 fn status_word(status: OverrideStatus) -> &'static str {
     match status {
+        OverrideStatus::Proposed => "Waiting for the person named to accept",
         OverrideStatus::Pending => "Waiting for an admin",
         OverrideStatus::Approved => ":white_check_mark: Approved",
         OverrideStatus::Declined => ":x: Declined",
@@ -367,6 +385,7 @@ pub fn request_filed(
     outcome: &RequestOutcome,
     sprint: Option<&Sprint>,
     roster: &Roster,
+    held: Option<(Timestamp, &SlackDates)>,
 ) -> Message {
     let o = outcome.request();
     let slot = format!(
@@ -376,14 +395,24 @@ pub fn request_filed(
         sprint_label(sprint)
     );
     Message::text(match outcome {
-        RequestOutcome::Created(_) if o.replacement != o.requested_by => format!(
-            "Request #{} filed: {slot}; {} has a DM about it. An admin will approve or decline it, and you will get a DM either way.",
+        RequestOutcome::Created(_) if o.status == OverrideStatus::Proposed => format!(
+            "Request #{} filed: {slot}. {} {} to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.",
             o.id,
-            mention(&o.replacement)
+            mention(&o.replacement),
+            match held {
+                // A routine DM caused on a day off waits for the next working day.
+                Some((at, dates)) => format!("will get a DM on {}", dates.instant(at)),
+                None => "has a DM".to_string(),
+            }
         ),
         RequestOutcome::Created(_) => format!(
             "Request #{} filed: {slot}. An admin will approve or decline it, and you will get a DM either way.",
             o.id
+        ),
+        RequestOutcome::AlreadyPending(_) if o.status == OverrideStatus::Proposed => format!(
+            "You already asked for this: request #{} ({slot}) is waiting for {} to accept it.",
+            o.id,
+            mention(&o.replacement)
         ),
         RequestOutcome::AlreadyPending(_) => {
             format!(
@@ -584,40 +613,89 @@ pub fn mention_reply(who: Message, command: &str) -> Message {
     Message::text(format!("{}\n_More with `{command} help`._", who.text))
 }
 
-/// One shift as a line: `*UI* in *Sprint 1* (sprint 0), Mon … to Mon …`.
-pub(crate) fn shift_line(shift: &Shift, roster: &Roster, team: &Team) -> String {
+/// The threaded answer to `@triage <discipline> …` or `@triage all …`: the people called, each
+/// with the disciplines they are on duty for, and who asks for them. With nobody to call, says
+/// that the person asking is on duty themselves, or that nobody is (for `wanted`, or at all when
+/// `None`).
+pub fn calls_reply(
+    calls: &Calls,
+    roster: &Roster,
+    asker: &SlackUserId,
+    wanted: Option<&DisciplineKey>,
+) -> Message {
+    let names = |keys: &[DisciplineKey]| {
+        keys.iter()
+            .map(|key| format!("*{}*", discipline_name(roster, key)))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    if calls.people.is_empty() {
+        return Message::text(match wanted {
+            _ if !calls.asker_holds.is_empty() => {
+                format!(
+                    "You are on duty for {} yourself.",
+                    names(&calls.asker_holds)
+                )
+            }
+            Some(key) => format!(
+                "Nobody is on duty for *{}* now.",
+                discipline_name(roster, key)
+            ),
+            None => "Nobody is on duty now.".to_string(),
+        });
+    }
+    let called: Vec<String> = calls
+        .people
+        .iter()
+        .map(|call| {
+            format!(
+                "{} (on duty for {})",
+                mention(&call.person),
+                names(&call.disciplines)
+            )
+        })
+        .collect();
+    Message::text(format!(
+        "{} — {} needs you",
+        called.join(", "),
+        mention(asker)
+    ))
+}
+
+/// One shift as a line, with its sprint's days: `*UI* in *Sprint 1* (now), Mon Mar 9 to Sun
+/// Mar 22`, ending ` (away)` when the shift falls in the person's absence.
+pub(crate) fn shift_line(shift: &Shift, roster: &Roster, dates: &SlackDates) -> String {
     let now = if shift.current { " (now)" } else { "" };
     let away = if shift.away { " (away)" } else { "" };
     format!(
-        "*{}* in {}{now}, {} to {}{away}",
+        "*{}* in {}{now}, {}{away}",
         discipline_name(roster, &shift.discipline),
         sprint_label(Some(&shift.sprint)),
-        local_time(team, shift.starts_at),
-        local_time(team, shift.ends_at)
+        dates.span(shift.sprint.start, shift.sprint.end)
     )
 }
 
 /// Shifts, each with a "Request coverage" button.
-pub(crate) fn shift_blocks(shifts: &[Shift], roster: &Roster, team: &Team) -> Vec<Value> {
+pub(crate) fn shift_blocks(shifts: &[Shift], roster: &Roster, dates: &SlackDates) -> Vec<Value> {
     shifts
         .iter()
         .map(|shift| {
             let button = button("Request coverage", COVER_SHIFT, &shift.slot_value(), None);
-            section_with_button(&shift_line(shift, roster, team), button)
+            section_with_button(&shift_line(shift, roster, dates), button)
         })
         .collect()
 }
 
 /// `me`: my current and upcoming shifts.
-pub fn my_shifts(shifts: &[Shift], roster: &Roster, team: &Team) -> Message {
+pub fn my_shifts(shifts: &[Shift], roster: &Roster, dates: &SlackDates) -> Message {
     if shifts.is_empty() {
         return Message::text("You have no shifts in the coming sprints.");
     }
     let mut blocks = vec![section("*Your shifts*")];
-    blocks.extend(shift_blocks(shifts, roster, team));
+    blocks.extend(shift_blocks(shifts, roster, dates));
     let lines: Vec<String> = shifts
         .iter()
-        .map(|s| format!("• {}", shift_line(s, roster, team)))
+        .map(|s| format!("• {}", shift_line(s, roster, dates)))
         .collect();
     Message {
         text: format!("Your shifts:\n{}", lines.join("\n")),
@@ -628,17 +706,23 @@ pub fn my_shifts(shifts: &[Shift], roster: &Roster, team: &Team) -> Message {
 #[cfg(test)]
 pub(crate) mod tests {
     use expect_test::{Expect, expect};
+    use jiff::Timestamp;
     use jiff::civil::Time;
     use jiff::tz::TimeZone;
 
     use super::*;
-    use crate::domain::{Assignment, Discipline, Source, SprintIndex};
+    use crate::domain::{Assignment, Discipline, Source, SprintIndex, Team};
 
     pub(crate) fn team() -> Team {
         Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
         }
+    }
+
+    /// Slack's dates for [`team`] on Thu 2026-03-12.
+    pub(crate) fn dates() -> SlackDates {
+        SlackDates::new(&team(), "2026-03-12T17:00:00Z".parse().unwrap())
     }
 
     pub(crate) fn roster() -> Roster {
@@ -717,7 +801,7 @@ pub(crate) mod tests {
     fn a_pending_request_has_approve_and_decline_buttons() {
         let o = request(OverrideStatus::Pending);
         check(
-            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            coverage_request(&o, Some(&sprint(0)), &roster(), &dates()),
             expect![[r#"
                 {
                   "blocks": [
@@ -763,7 +847,7 @@ pub(crate) mod tests {
     fn a_decided_request_says_who_decided_and_when() {
         let o = request(OverrideStatus::Declined);
         check(
-            coverage_request(&o, Some(&sprint(0)), &roster(), &team()),
+            coverage_request(&o, Some(&sprint(0)), &roster(), &dates()),
             expect![[r#"
                 {
                   "blocks": [
@@ -777,7 +861,7 @@ pub(crate) mod tests {
                     {
                       "elements": [
                         {
-                          "text": ":x: Declined by <@U9> on Tue 2026-03-10 12:00 PDT",
+                          "text": ":x: Declined by <@U9> on Tue Mar 10 12:00 PDT",
                           "type": "mrkdwn"
                         }
                       ],
@@ -791,17 +875,17 @@ pub(crate) mod tests {
 
     #[test]
     fn who_in_and_out_of_sprints() {
-        let (roster, team) = (roster(), team());
+        let (roster, dates) = (roster(), dates());
         let at = |s: &str| s.parse::<Timestamp>().unwrap();
         let in_force = DutyAt::InForce {
             duty: duty(0),
             until: at("2026-03-23T15:00:00Z"),
         };
         check(
-            who(&in_force, &roster, &team, "/triage"),
+            who(&in_force, &roster, &dates, "/triage"),
             expect![[r#"
                 {
-                  "text": "*Sprint 1* until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
+                  "text": "*Sprint 1* until Mon Mar 23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"
                 }"#]],
         );
         let before = DutyAt::BeforeFirst {
@@ -809,10 +893,10 @@ pub(crate) mod tests {
             starts_at: at("2026-03-09T15:00:00Z"),
         };
         check(
-            who(&before, &roster, &team, "/triage"),
+            who(&before, &roster, &dates, "/triage"),
             expect![[r#"
                 {
-                  "text": "No sprint is in force yet: *Sprint 1* starts Mon 2026-03-09 08:00 PDT."
+                  "text": "No sprint is in force yet: *Sprint 1* starts Mon Mar 9 08:00 PDT."
                 }"#]],
         );
         let after = DutyAt::AfterLast {
@@ -820,10 +904,10 @@ pub(crate) mod tests {
             ended_at: at("2026-03-23T15:00:00Z"),
         };
         check(
-            who(&after, &roster, &team, "/triage"),
+            who(&after, &roster, &dates, "/triage"),
             expect![[r#"
                 {
-                  "text": "No sprint is in force: the last one, *Sprint 1*, ended Mon 2026-03-23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
+                  "text": "No sprint is in force: the last one, *Sprint 1*, ended Mon Mar 23 08:00 PDT. An admin can add sprints with `/triage sprint generate`."
                 }"#]],
         );
         let gap = DutyAt::Gap {
@@ -833,14 +917,14 @@ pub(crate) mod tests {
             starts_at: at("2026-04-06T15:00:00Z"),
         };
         check(
-            who(&gap, &roster, &team, "/triage"),
+            who(&gap, &roster, &dates, "/triage"),
             expect![[r#"
                 {
-                  "text": "No sprint is in force: *Sprint 1* ended Mon 2026-03-23 08:00 PDT, and the next one, *Sprint 3*, starts Mon 2026-04-06 08:00 PDT."
+                  "text": "No sprint is in force: *Sprint 1* ended Mon Mar 23 08:00 PDT, and the next one, *Sprint 3*, starts Mon Apr 6 08:00 PDT."
                 }"#]],
         );
         check(
-            who(&DutyAt::NoSprints, &roster, &team, "/triage"),
+            who(&DutyAt::NoSprints, &roster, &dates, "/triage"),
             expect![[r#"
                 {
                   "text": "There are no sprints yet. An admin can add them with `/triage sprint generate`."
@@ -851,7 +935,7 @@ pub(crate) mod tests {
     #[test]
     fn schedules_and_help() {
         check(
-            schedule("*Next sprint*", &[], &roster()),
+            schedule("*Next sprint*", &[], &roster(), &dates()),
             expect![[r#"
             {
               "text": "*Next sprint*: no sprints are planned."
@@ -989,7 +1073,7 @@ pub(crate) mod tests {
         o.decision_reason = Some("fine\u{200F} & done".to_string());
         o.revoked_by = Some("U9".to_string());
         o.revoke_reason = Some("<https://x.test|ticket\u{202D}> \u{2066}ok".to_string());
-        let card = coverage_request(&o, Some(&s), &roster, &team());
+        let card = coverage_request(&o, Some(&s), &roster, &dates());
         let rendered = serde_json::to_string_pretty(&card.to_json()).unwrap();
         assert!(!rendered.chars().any(crate::domain::text::is_bidi_control));
         let declined = Override {
@@ -1014,7 +1098,7 @@ pub(crate) mod tests {
             *Coverage request #7*
             <@U1> asks <@U2> to cover *R&amp;D &lt;ops&gt;* in *Sp1 &lt;!here&gt;*
             Reason: back nooS &lt;!channel&gt;, ask <@U3|cy>
-            :white_check_mark: Approved by <@U9> on Tue 2026-03-10 12:00 PDT · fine &amp; done
+            :white_check_mark: Approved by <@U9> on Tue Mar 10 12:00 PDT · fine &amp; done
             Revoked by <@U9> · <https://x.test|ticket> ok
             Your coverage request #7 (<@U2> to cover *R&amp;D &lt;ops&gt;* in *Sp1 &lt;!here&gt;*) was declined by <@U9>. Reason: back nooS &lt;!channel&gt;, ask <@U3|cy>
             #7 · Sp1 &lt;!here&gt; · R&amp;D &lt;ops&gt; · <@U2> covering for <@U1> · revoked

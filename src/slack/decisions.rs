@@ -6,12 +6,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::coverage::{DecisionOutcome, Moved};
+use crate::coverage::{DecisionOutcome, FiledSwap, Moved, OfferError};
+use crate::dates::SlackDates;
 use crate::domain::request::{Action, Stale};
 use crate::domain::{CoverageError, DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
 use crate::duty::Roster;
+use crate::store::{Offer, OfferStatus};
 
-use super::blocks::{Message, discipline_name, mention, sprint_label};
+use super::blocks::{
+    ACCEPT, Message, REFUSE, VOLUNTEER, actions, button, context, discipline_name, mention,
+    section, sprint_label,
+};
 use super::text;
 
 /// A decider as written in the audit log: a mention for a Slack user, else as is.
@@ -80,7 +85,19 @@ pub fn coverage_refusal(error: &CoverageError, roster: &Roster) -> String {
             name(discipline),
             text::escape(sprint)
         ),
-        CoverageError::UnknownSprint(_) => error.to_string(),
+        CoverageError::NotTheirShift {
+            person,
+            discipline,
+            sprint,
+        } => format!(
+            "{} is not on duty for {} in {}, so it is not theirs to swap",
+            mention(person),
+            name(discipline),
+            text::escape(sprint)
+        ),
+        CoverageError::UnknownSprint(_)
+        | CoverageError::SwapInOneSprint
+        | CoverageError::AlreadyAsked { .. } => error.to_string(),
         CoverageError::SprintEnded { .. } => text::escape(&error.to_string()),
     }
 }
@@ -100,6 +117,9 @@ pub fn stale_words(why: &Stale) -> String {
             "the person asked to cover is no longer a member of the discipline".to_string()
         }
         Stale::ReplacementOnDuty => "the person asked to cover is on duty for it already".into(),
+        Stale::PairBroken { partner } => {
+            format!("the other half of the swap, request #{partner}, no longer holds")
+        }
     }
 }
 
@@ -112,6 +132,7 @@ fn what_to_do(why: &Stale, command: &str) -> String {
         ),
         Stale::ReplacementLeft => "Ask for someone who is a member of the discipline.".into(),
         Stale::ReplacementOnDuty => "Nothing needs to change.".to_string(),
+        Stale::PairBroken { .. } => "Propose a new swap if it still makes sense.".to_string(),
     }
 }
 
@@ -148,7 +169,7 @@ impl Told {
 /// The DM to the person on duty when someone else (an admin) asks for their shift to be covered.
 pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
     Message::text(format!(
-        "{} asked {} to cover your shift, {} (request #{}). An admin will approve or decline it, and you will hear either way.",
+        "{} asked {} to cover your shift, {} (request #{}). Once they accept, an admin approves or declines it where the discipline asks for one; you will hear either way.",
         mention(&o.requested_by),
         mention(&o.replacement),
         slot(o, sprint, roster),
@@ -156,21 +177,181 @@ pub fn filed_for_you(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> 
     ))
 }
 
-/// The DM to the person named to cover, when the request is filed: who asked, for whom, and what
-/// happens next.
-pub fn asked_to_cover(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+/// The DM to the person named to cover, when the request is filed: who asks, for whom, and
+/// buttons to accept or decline. Nothing reaches the admins before they accept.
+pub fn asked_to_cover(
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    command: &str,
+) -> Message {
     let slot = slot(o, sprint, roster);
     let what = match &o.original {
         Some(original) if *original == o.requested_by => format!("their shift, {slot}"),
         Some(original) => format!("the shift of {}, {slot}", mention(original)),
         None => slot,
     };
-    Message::text(format!(
-        "{} asked you to cover {what} (request #{}). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell {}: they can cancel it with `/triage cancel {}`.",
-        mention(&o.requested_by),
-        o.id,
+    let reason = o
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} asks you to cover {what} (request #{}).{reason}",
         mention(&o.requested_by),
         o.id
+    );
+    let id = o.id.to_string();
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![
+                button("Accept", ACCEPT, &id, Some("primary")),
+                button("Decline", REFUSE, &id, None),
+            ]),
+            context(&format!(
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`. Once you accept, an admin approves it where the discipline asks for one."
+            )),
+        ],
+        text,
+    }
+}
+
+/// The DM asking the other person of a swap: what they would take and give, with buttons that
+/// answer for both halves.
+pub fn swap_proposed(
+    swap: &FiledSwap,
+    (mine, theirs): (&Sprint, &Sprint),
+    roster: &Roster,
+    command: &str,
+) -> Message {
+    let (first, second) = (&swap.first, &swap.second);
+    let reason = first
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} proposes a swap (requests #{} and #{}): you cover {} for them, and they cover {} for you.{reason}",
+        mention(&first.requested_by),
+        first.id,
+        second.id,
+        slot(first, Some(mine), roster),
+        slot(second, Some(theirs), roster),
+    );
+    let id = first.id.to_string();
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![
+                button("Accept", ACCEPT, &id, Some("primary")),
+                button("Decline", REFUSE, &id, None),
+            ]),
+            context(&format!(
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one."
+            )),
+        ],
+        text,
+    }
+}
+
+/// The reply to the person who proposed a swap.
+pub fn swap_filed(
+    swap: &FiledSwap,
+    (mine, theirs): (&Sprint, &Sprint),
+    roster: &Roster,
+) -> Message {
+    let (first, second) = (&swap.first, &swap.second);
+    Message::text(format!(
+        "Swap proposed (requests #{} and #{}): {} covers {} for you, and you cover {} for them. {} has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. Both halves change together or not at all.",
+        first.id,
+        second.id,
+        mention(&first.replacement),
+        slot(first, Some(mine), roster),
+        slot(second, Some(theirs), roster),
+        mention(&first.replacement),
+    ))
+}
+
+/// The triage channel's post offering a shift to volunteers, and its later states.
+pub fn offer_post(
+    offer: &Offer,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    dates: &SlackDates,
+) -> Message {
+    let days = sprint.map_or(String::new(), |s| {
+        format!(" ({})", dates.span(s.start, s.end))
+    });
+    let what = format!(
+        "*{}* in {}{days}",
+        discipline_name(roster, &offer.discipline),
+        sprint_label(sprint)
+    );
+    let reason = offer
+        .reason
+        .as_deref()
+        .map_or(String::new(), |r| format!("\nReason: {}", text::reason(r)));
+    let text = format!(
+        "{} asks for someone to cover {what}.{reason}",
+        mention(&offer.requested_by)
+    );
+    let state = match (offer.status, &offer.taken_by) {
+        (OfferStatus::Open, _) => {
+            return Message {
+                blocks: vec![
+                    section(&text),
+                    actions(vec![button(
+                        "I'll cover",
+                        VOLUNTEER,
+                        &offer.id.to_string(),
+                        Some("primary"),
+                    )]),
+                    context(&format!(
+                        "Offer #{}: the first member of {} who is not on duty then takes it.",
+                        offer.id,
+                        discipline_name(roster, &offer.discipline)
+                    )),
+                ],
+                text,
+            };
+        }
+        (OfferStatus::Taken, Some(by)) => format!(
+            "Taken by {} (request #{}).",
+            mention(by),
+            offer.request.unwrap_or_default()
+        ),
+        (OfferStatus::Expired, _) => "Nobody took it before the sprint started.".to_string(),
+        (status, _) => format!("Offer #{} is {}.", offer.id, status.as_str()),
+    };
+    Message {
+        blocks: vec![section(&text), context(&state)],
+        text: format!("{text} {state}"),
+    }
+}
+
+/// Why a volunteer could not take an offer, for them.
+pub fn offer_refusal(error: &OfferError) -> String {
+    match error {
+        OfferError::Taken { by: Some(by), .. } => {
+            format!(
+                "Too late: {} took this shift first. Nothing changed.",
+                mention(by)
+            )
+        }
+        OfferError::Taken { .. } => "Too late: someone took this shift first.".to_string(),
+        OfferError::Closed { status, .. } => format!("This offer is {status}; nothing changed."),
+        OfferError::NotEligible { why, .. } => {
+            format!("You cannot take this shift: {why}. Nothing changed.")
+        }
+    }
+}
+
+/// The DM to the person who offered a shift nobody took.
+pub fn offer_expired(offer: &Offer, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    Message::text(format!(
+        "Nobody volunteered to cover *{}* in {} (offer #{}) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin.",
+        discipline_name(roster, &offer.discipline),
+        sprint_label(sprint),
+        offer.id
     ))
 }
 
@@ -182,13 +363,229 @@ pub fn decision_dms(
     roster: &Roster,
 ) -> Vec<(SlackUserId, Message)> {
     let mut told = Told::default();
-    if outcome.changed {
-        tell_main(&mut told, outcome, decider, roster);
+    match outcome.pair.as_deref() {
+        Some(pair) if outcome.changed || pair.changed => {
+            tell_swap(&mut told, outcome, pair, decider, roster)
+        }
+        Some(_) => {}
+        None if outcome.changed => tell_main(&mut told, outcome, decider, roster),
+        None => {}
     }
-    for moved in &outcome.others {
-        tell_closed(&mut told, moved, outcome.sprint.as_ref(), roster, decider);
+    for half in outcome.halves() {
+        for moved in &half.others {
+            tell_closed(&mut told, moved, half.sprint.as_ref(), roster, decider);
+        }
     }
     told.into_messages()
+}
+
+/// A decision on a swap, told once to each of its two people: what it means for both shifts.
+fn tell_swap(
+    told: &mut Told,
+    first: &DecisionOutcome,
+    second: &DecisionOutcome,
+    decider: &str,
+    roster: &Roster,
+) {
+    // `first` is the proposer's shift (someone else covers it), whichever half was decided.
+    let (first, second) = if first.request.replacement == first.request.requested_by {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    let (a, b) = (&first.request, &second.request);
+    let proposer = &a.requested_by;
+    let other = a.asked();
+    let by = actor(decider);
+    let ids = format!("requests #{} and #{}", a.id.min(b.id), a.id.max(b.id));
+    let (proposers_shift, others_shift) = (
+        slot(a, first.sprint.as_ref(), roster),
+        slot(b, second.sprint.as_ref(), roster),
+    );
+    let is_decider = |person: &SlackUserId| person.as_str() == decider;
+    let mut tell_both = |line: &dyn Fn(&SlackUserId, &SlackUserId) -> String| {
+        for (person, partner) in [(proposer, other), (other, proposer)] {
+            if !is_decider(person) {
+                told.tell(person, line(person, partner));
+            }
+        }
+    };
+    let closed = first
+        .closed
+        .iter()
+        .chain(&second.closed)
+        .find(|why| !matches!(why, Stale::PairBroken { .. }));
+    if let Some(why) = closed {
+        let why = stale_words(why);
+        tell_both(&|_, partner| {
+            format!(
+                "The swap with {} ({ids}) is closed: {why}. Nothing changes.",
+                mention(partner)
+            )
+        });
+        return;
+    }
+    let reason = a
+        .decision_reason
+        .as_deref()
+        .or(a.revoke_reason.as_deref())
+        .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
+    match a.status {
+        OverrideStatus::Pending => {
+            if !is_decider(proposer) {
+                told.tell(
+                    proposer,
+                    format!(
+                        "{by} accepted your swap ({ids}). An admin will approve or decline it, and you will hear either way."
+                    ),
+                );
+            }
+        }
+        OverrideStatus::Approved => {
+            let approval = if first.action == Action::Accept {
+                format!("accepted by {by}; no admin approval needed")
+            } else {
+                format!("approved by {by}")
+            };
+            if first.holder_before.as_ref() != Some(proposer)
+                || second.holder_before.as_ref() != Some(other)
+            {
+                // An admin proposed it for someone else's shift: say who moves where.
+                let head = |partner: &SlackUserId| {
+                    format!("The swap with {} is {approval} ({ids})", mention(partner))
+                };
+                let pair = format!(
+                    "a swap of {} and {} is {approval} ({ids})",
+                    mention(proposer),
+                    mention(other)
+                );
+                let halves = [
+                    (first, proposers_shift.as_str()),
+                    (second, others_shift.as_str()),
+                ];
+                tell_moves(told, &halves, (proposer, other), &head, &pair, "");
+                return;
+            }
+            told.tell(
+                proposer,
+                format!(
+                    "Your swap with {} is {approval} ({ids}): they cover {proposers_shift} for you, so you are not on duty then, and you will cover {others_shift}.",
+                    mention(other)
+                ),
+            );
+            told.tell(
+                other,
+                format!(
+                    "The swap with {} is {approval} ({ids}): you will cover {proposers_shift}, and they cover {others_shift} for you, so you are not on duty then.",
+                    mention(proposer)
+                ),
+            );
+        }
+        OverrideStatus::Revoked
+            if first.holder_after.as_ref() != Some(proposer)
+                || second.holder_after.as_ref() != Some(other) =>
+        {
+            // The shifts go to whoever the rotation picks now (it changed since the swap was
+            // approved, or an admin proposed it for someone else's shift).
+            let head = |partner: &SlackUserId| {
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}",
+                    mention(partner)
+                )
+            };
+            let pair = format!(
+                "{by} revoked the swap of {} and {} ({ids})",
+                mention(proposer),
+                mention(other)
+            );
+            let halves = [
+                (first, proposers_shift.as_str()),
+                (second, others_shift.as_str()),
+            ];
+            tell_moves(told, &halves, (proposer, other), &head, &pair, &reason);
+        }
+        OverrideStatus::Revoked => {
+            told.tell(
+                proposer,
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}: you are on triage duty for {proposers_shift} again, and not for {others_shift}.{reason}",
+                    mention(other)
+                ),
+            );
+            told.tell(
+                other,
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}: you are on triage duty for {others_shift} again, and not for {proposers_shift}.{reason}",
+                    mention(proposer)
+                ),
+            );
+        }
+        status => tell_both(&|_, partner| {
+            format!(
+                "The swap with {} ({ids}) was {status} by {by}. Nothing changes.{reason}",
+                mention(partner)
+            )
+        }),
+    }
+}
+
+/// A swap decision told as what it moves: each of its two people hears which shifts they now
+/// hold and which they no longer hold (`head`, then the facts), and anyone else whose duty one
+/// half moved hears that (`pair` says what happened to the swap).
+fn tell_moves(
+    told: &mut Told,
+    halves: &[(&DecisionOutcome, &str)],
+    (proposer, other): (&SlackUserId, &SlackUserId),
+    head: &dyn Fn(&SlackUserId) -> String,
+    pair: &str,
+    reason: &str,
+) {
+    let moved = |person: &SlackUserId| {
+        let mut facts = Vec::new();
+        for (half, shift) in halves {
+            let (before, after) = (half.holder_before.as_ref(), half.holder_after.as_ref());
+            if before == after {
+                continue;
+            }
+            if after == Some(person) {
+                facts.push(format!("you are on triage duty for {shift}"));
+            } else if before == Some(person) {
+                let now = after.map_or("nobody is".to_string(), |p| format!("{} is", mention(p)));
+                facts.push(format!("you are not on duty for {shift} ({now})"));
+            }
+        }
+        facts
+    };
+    for (person, partner) in [(proposer, other), (other, proposer)] {
+        let facts = moved(person);
+        let facts = match facts.is_empty() {
+            true => "your duty does not change".to_string(),
+            false => facts.join(", and "),
+        };
+        told.tell(person, format!("{}: {facts}.{reason}", head(partner)));
+    }
+    for (half, _) in halves {
+        for person in [&half.holder_before, &half.holder_after]
+            .into_iter()
+            .flatten()
+        {
+            if person == proposer || person == other || told.knows(person) {
+                continue;
+            }
+            let facts = moved(person);
+            if !facts.is_empty() {
+                let facts = capitalized(&facts.join(", and "));
+                told.tell(person, format!("{facts}: {pair}.{reason}"));
+            }
+        }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// One DM per requester of requests the bot closed on its own.
@@ -255,19 +652,56 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
         (None, OverrideStatus::Approved) if outcome.by_set => {
             tell_set(told, outcome, decider, roster)
         }
+        (None, OverrideStatus::Pending) if outcome.action == Action::Accept => {
+            for person in std::iter::once(&o.requested_by).chain(&o.original) {
+                if told.knows(person) || is_decider(person) {
+                    continue;
+                }
+                let whose = if *person == o.requested_by {
+                    "your coverage request"
+                } else {
+                    "the coverage request for your shift,"
+                };
+                told.tell(
+                    person,
+                    format!(
+                        "{by} accepted {whose} #{} ({here}). An admin will approve or decline it, and you will hear either way.",
+                        o.id
+                    ),
+                );
+            }
+        }
+        (None, OverrideStatus::Declined) if outcome.action == Action::Refuse => {
+            let reason = o
+                .decision_reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(" Reason: {}", text::reason(r)));
+            told.tell(
+                &o.requested_by,
+                format!(
+                    "{by} cannot cover {here}: they declined your coverage request #{}, so it is closed. Ask someone else if you still need cover.{reason}",
+                    o.id
+                ),
+            );
+        }
         (None, OverrideStatus::Approved) => {
+            let approval = if outcome.action == Action::Accept {
+                format!("accepted by {by}; no admin approval needed")
+            } else {
+                format!("approved by {by}")
+            };
             let from = outcome
                 .holder_before
                 .as_ref()
                 .map_or(String::new(), |h| format!(" for {}", mention(h)));
             let line = if outcome.in_force {
                 format!(
-                    "You are covering {here}{from} and are on triage duty from now on (request #{}, approved by {by}).",
+                    "You are covering {here}{from} and are on triage duty from now on (request #{}, {approval}).",
                     o.id
                 )
             } else {
                 format!(
-                    "You will cover {here}{from} (request #{}, approved by {by}).",
+                    "You will cover {here}{from} (request #{}, {approval}).",
                     o.id
                 )
             };
@@ -278,12 +712,12 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 .filter(|h| **h != o.replacement)
             {
                 let opening = if *holder == o.requested_by {
-                    format!("Your coverage request #{} was approved by {by}: ", o.id)
+                    format!("Your coverage request #{} was {approval}: ", o.id)
                 } else {
                     String::new()
                 };
                 let source = if opening.is_empty() {
-                    format!(" (request #{}, approved by {by})", o.id)
+                    format!(" (request #{}, {approval})", o.id)
                 } else {
                     String::new()
                 };
@@ -304,7 +738,7 @@ fn tell_main(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roster: 
                 told.tell(
                     &o.requested_by,
                     format!(
-                        "Your coverage request #{} was approved by {by}: {} covers {here}.",
+                        "Your coverage request #{} was {approval}: {} covers {here}.",
                         o.id,
                         mention(&o.replacement)
                     ),
@@ -433,13 +867,36 @@ fn tell_revoked(told: &mut Told, outcome: &DecisionOutcome, decider: &str, roste
 pub fn decision_reply(outcome: &DecisionOutcome, roster: &Roster, command: &str) -> Message {
     let o = &outcome.request;
     let sprint = outcome.sprint.as_ref();
-    let reference = request_ref(o, sprint, roster);
+    let reference = match outcome.pair.as_deref() {
+        // A swap is answered as one.
+        Some(pair) => format!(
+            "#{} (a swap with #{}: {} to cover {})",
+            o.id,
+            pair.request.id,
+            mention(&o.replacement),
+            slot(o, sprint, roster)
+        ),
+        None => request_ref(o, sprint, roster),
+    };
     let mut text = match (&outcome.closed, outcome.changed) {
         (Some(why), _) => format!(
             "Request {reference} cannot be approved: {}. It is closed as {}. {}",
             stale_words(why),
             o.status,
             what_to_do(why, command)
+        ),
+        (None, true) if outcome.action == Action::Accept && o.status == OverrideStatus::Pending => {
+            format!(
+                "You accepted request {reference}. An admin will approve or decline it, and you will get a DM either way."
+            )
+        }
+        (None, true) if outcome.action == Action::Accept => format!(
+            "You accepted request {reference}: it is approved, as *{}* needs no admin's approval for it.",
+            discipline_name(roster, &o.discipline)
+        ),
+        (None, true) if outcome.action == Action::Refuse => format!(
+            "You declined request {reference}; {} has been told.",
+            mention(&o.requested_by)
         ),
         (None, true) => format!("Request {reference} is now {}.", o.status),
         (None, false) => format!(

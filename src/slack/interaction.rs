@@ -63,8 +63,40 @@ pub struct AppMention {
     pub user: String,
     pub channel: String,
     pub text: String,
+    /// The message's own `ts`: with the channel, it names the message whatever event brings it.
+    pub ts: String,
     /// The thread to answer in: the mention's thread, or the mention itself.
     pub thread_ts: String,
+}
+
+impl AppMention {
+    /// The words after the mention of the bot (`bot_user`; the first mention when the bot's id
+    /// is not known), skipping further mentions right after it, with punctuation around each word
+    /// removed: `<@UBOT>: UI, the build is red` gives `UI`, `the`, `build`, `is`, `red`.
+    pub fn words_after_bot(&self, bot_user: Option<&str>) -> Vec<String> {
+        let words: Vec<&str> = self.text.split_whitespace().collect();
+        let is_bot =
+            |word: &str| mentioned(word).is_some_and(|id| bot_user.is_none_or(|bot| id == bot));
+        let Some(at) = words.iter().position(|word| is_bot(word)) else {
+            return Vec::new();
+        };
+        words[at + 1..]
+            .iter()
+            .skip_while(|word| mentioned(word).is_some())
+            .map(|word| {
+                word.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                    .to_string()
+            })
+            .filter(|word| !word.is_empty())
+            .collect()
+    }
+}
+
+/// The user id a word mentions (`<@U123>`, `<@U123|name>`, with punctuation after it), if any.
+fn mentioned(word: &str) -> Option<&str> {
+    let inner = word.strip_prefix("<@")?;
+    let (inner, _) = inner.split_once('>')?;
+    Some(inner.split('|').next().unwrap_or(inner))
 }
 
 fn text_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -137,7 +169,8 @@ impl Envelope {
             user: owned(event, &["user"])?,
             channel: owned(event, &["channel"])?,
             text: owned(event, &["text"]).unwrap_or_default(),
-            thread_ts: owned(event, &["thread_ts"]).unwrap_or(ts),
+            thread_ts: owned(event, &["thread_ts"]).unwrap_or_else(|| ts.clone()),
+            ts,
         })
     }
 
@@ -263,5 +296,38 @@ mod tests {
             json!({"event_id": "Ev2", "event": {"type": "app_home_opened", "user": "U1", "tab": "messages"}}),
         );
         assert_eq!(home.app_home_opened(), None);
+    }
+
+    #[track_caller]
+    fn check_words(text: &str, bot: Option<&str>, expected: &[&str]) {
+        let mention = AppMention {
+            event_id: "Ev1".into(),
+            user: "U1".into(),
+            channel: "C1".into(),
+            text: text.into(),
+            ts: "1.2".into(),
+            thread_ts: "1.2".into(),
+        };
+        assert_eq!(mention.words_after_bot(bot), expected, "{text:?}");
+    }
+
+    #[test]
+    fn the_words_after_the_bots_mention() {
+        check_words(
+            "<@UBOT> ui the build is red",
+            Some("UBOT"),
+            &["ui", "the", "build", "is", "red"],
+        );
+        check_words("<@UBOT|triage>: UI, red!", Some("UBOT"), &["UI", "red"]);
+        check_words("hey <@UBOT> all", Some("UBOT"), &["all"]);
+        check_words(
+            "<@UANA> and <@UBOT> <@UBEN> be now",
+            Some("UBOT"),
+            &["be", "now"],
+        );
+        check_words("<@UANA> be now", Some("UBOT"), &[]);
+        check_words("<@UANA> <@UBOT> be", None, &["be"]);
+        check_words("<@UBOT>", Some("UBOT"), &[]);
+        check_words("no mention", None, &[]);
     }
 }

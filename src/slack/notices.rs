@@ -1,16 +1,18 @@
 //! Texts and Block Kit for the bot's notifications: handoff and heads-up DMs, mid-sprint
 //! change DMs, the channel post naming the team, the channel topic and admin notices.
 //!
-//! Each function takes plain values (display names, a sprint, Slack user ids, local times) and
-//! returns the fallback text and blocks; it decides nothing and touches no store. Names are
-//! escaped for mrkdwn (plain in the header and the topic), without bidirectional controls;
-//! people are shown as `<@U…>` mentions.
+//! Each function takes plain values (display names, a sprint, Slack user ids, instants) and
+//! returns the fallback text and blocks; it decides nothing and touches no store. Dates are
+//! written by `dates::SlackDates`: a sprint's days as a span, and "until" only before the
+//! instant duty ends. Names are escaped for mrkdwn (plain in the header and the topic), without
+//! bidirectional controls; people are shown as `<@U…>` mentions.
 
-use jiff::Zoned;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use super::text::{escape, plain};
+use crate::dates::SlackDates;
 use crate::domain::{SlackUserId, Sprint};
 
 /// The longest topic Slack accepts.
@@ -26,13 +28,12 @@ pub struct Rendered {
 /// A discipline's display name and the person concerned (or nobody).
 pub type Slot<'a> = (&'a str, Option<&'a SlackUserId>);
 
-/// "You are on triage duty for UI from Mon Mar 9 to Sun Mar 22."
-pub fn duty_starts(disciplines: &[&str], sprint: &Sprint) -> Rendered {
+/// "You are on triage duty for UI from Mon Mar 9 to Sun Mar 22 (Sprint 1)."
+pub fn duty_starts(disciplines: &[&str], sprint: &Sprint, dates: &SlackDates) -> Rendered {
     let text = format!(
-        "You are on triage duty for {} from {} to {} ({}).",
+        "You are on triage duty for {} from {} ({}).",
         names(disciplines),
-        day(sprint.start),
-        day(sprint.end),
+        dates.span(sprint.start, sprint.end),
         escape(&sprint.name),
     );
     single_section(text)
@@ -48,13 +49,18 @@ pub fn duty_ended(disciplines: &[&str]) -> Rendered {
 }
 
 /// "Your triage duty for UI has ended — thank you! No sprint is planned yet; an admin can add
-/// one." Sent when no sprint follows at once; `next` names the next sprint and when it starts.
-pub fn duty_ended_uncovered(disciplines: &[&str], next: Option<(&Sprint, &Zoned)>) -> Rendered {
+/// one." Sent when no sprint follows at once; `next` names the next sprint and when it takes
+/// over.
+pub fn duty_ended_uncovered(
+    disciplines: &[&str],
+    next: Option<(&Sprint, Timestamp)>,
+    dates: &SlackDates,
+) -> Rendered {
     let after = match next {
-        Some((sprint, starts)) => format!(
-            "No sprint is in force until {} starts on {}.",
+        Some((sprint, starts_at)) => format!(
+            "No sprint is in force until {}, when {} starts.",
+            dates.instant(starts_at),
             escape(&sprint.name),
-            starts.strftime("%a %b %-d at %H:%M %Z")
         ),
         None => "No sprint is planned yet; an admin can add one.".to_string(),
     };
@@ -65,20 +71,66 @@ pub fn duty_ended_uncovered(disciplines: &[&str], next: Option<(&Sprint, &Zoned)
     single_section(text)
 }
 
-/// "Heads-up: your triage duty for UI starts tomorrow at 08:00."
-pub fn heads_up(disciplines: &[&str], sprint: &Sprint, starts: &Zoned) -> Rendered {
+/// "Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Mon Apr 6
+/// 08:00 PDT)", or "starts on Mon Mar 23 at 08:00 PDT" when it is not sent the day before
+/// (`sent_on` is the day it goes out). `ends_at` is when the sprint's duty ends.
+pub fn heads_up(
+    disciplines: &[&str],
+    sprint: &Sprint,
+    (starts_at, ends_at): (Timestamp, Timestamp),
+    sent_on: Date,
+    dates: &SlackDates,
+) -> Rendered {
+    let starts_on = dates.date_of(starts_at);
+    let when = if sent_on.tomorrow().ok() == Some(starts_on) {
+        format!("tomorrow at {}", dates.time(starts_at))
+    } else {
+        format!("on {} at {}", dates.day(starts_on), dates.time(starts_at))
+    };
+    early_notice("Heads-up", disciplines, sprint, &when, ends_at, dates)
+}
+
+/// "Reminder: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until …)".
+/// Sent some days before the heads-up.
+pub fn reminder(
+    disciplines: &[&str],
+    sprint: &Sprint,
+    (starts_at, ends_at): (Timestamp, Timestamp),
+    dates: &SlackDates,
+) -> Rendered {
+    let when = format!(
+        "on {} at {}",
+        dates.day(dates.date_of(starts_at)),
+        dates.time(starts_at)
+    );
+    early_notice("Reminder", disciplines, sprint, &when, ends_at, dates)
+}
+
+fn early_notice(
+    label: &str,
+    disciplines: &[&str],
+    sprint: &Sprint,
+    when: &str,
+    ends_at: Timestamp,
+    dates: &SlackDates,
+) -> Rendered {
     let text = format!(
-        "Heads-up: your triage duty for {} starts tomorrow at {} ({}, until {}).",
+        "{label}: your triage duty for {} starts {when} ({}, until {}).",
         names(disciplines),
-        starts.strftime("%H:%M %Z"),
         escape(&sprint.name),
-        day(sprint.end),
+        dates.instant(ends_at),
     );
     single_section(text)
 }
 
-/// "You have been added to triage duty for UI (instead of @ana) until Sun Mar 22."
-pub fn added(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
+/// "You have been added to triage duty for UI (instead of @ana) until Mon Mar 23 08:00 PDT
+/// (Sprint 1)." `ends_at` is when the sprint's duty ends.
+pub fn added(
+    slots: &[Slot<'_>],
+    sprint: &Sprint,
+    ends_at: Timestamp,
+    dates: &SlackDates,
+) -> Rendered {
     let parts: Vec<String> = slots
         .iter()
         .map(|(name, other)| match other {
@@ -89,7 +141,7 @@ pub fn added(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
     let text = format!(
         "You have been added to triage duty for {} until {} ({}).",
         join(&parts),
-        day(sprint.end),
+        dates.instant(ends_at),
         escape(&sprint.name),
     );
     single_section(text)
@@ -112,16 +164,16 @@ pub fn removed(slots: &[Slot<'_>], sprint: &Sprint) -> Rendered {
     single_section(text)
 }
 
-/// The channel post naming the team of a sprint.
-pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
+/// The channel post naming the team of a sprint, with the sprint's days.
+pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>], dates: &SlackDates) -> Rendered {
     let title = format!("Triage duty: {}", plain(&sprint.name));
-    let dates = format!("{} to {}", day(sprint.start), day(sprint.end));
+    let days = dates.span(sprint.start, sprint.end);
     let lines: Vec<String> = slots
         .iter()
         .map(|(name, person)| format!("{}: {}", escape(name), mention(*person)))
         .collect();
     let text = format!(
-        "Triage duty: {} ({dates}). {}",
+        "Triage duty: {} ({days}). {}",
         escape(&sprint.name),
         lines.join(", ")
     );
@@ -133,7 +185,7 @@ pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
         .collect();
     let mut blocks = vec![
         json!({ "type": "header", "text": { "type": "plain_text", "text": title } }),
-        json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": dates }] }),
+        json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": days }] }),
     ];
     // Slack allows at most ten fields per section.
     for chunk in fields.chunks(10) {
@@ -145,28 +197,35 @@ pub fn team_post(sprint: &Sprint, slots: &[Slot<'_>]) -> Rendered {
     }
 }
 
-/// The channel topic: who is on duty, and until when; cut to Slack's limit.
-pub fn topic(sprint: &Sprint, slots: &[Slot<'_>]) -> String {
+/// The channel topic: who is on duty, and until the instant `ends_at` their duty ends. Cut to
+/// Slack's limit in the list of people, so the sprint and its end stay whole.
+pub fn topic(
+    sprint: &Sprint,
+    ends_at: Timestamp,
+    slots: &[Slot<'_>],
+    dates: &SlackDates,
+) -> String {
     let people: Vec<String> = slots
         .iter()
         .map(|(name, person)| format!("{} {}", plain(name), mention(*person)))
         .collect();
-    let topic = format!(
-        "On triage: {} · {} until {}",
-        people.join(" · "),
+    let end = format!(
+        " · {} until {}",
         plain(&sprint.name),
-        day(sprint.end)
+        dates.instant(ends_at)
     );
-    cut(&topic, TOPIC_LIMIT)
+    let room = TOPIC_LIMIT.saturating_sub(end.chars().count()).max(1);
+    let people = cut(&format!("On triage: {}", people.join(" · ")), room);
+    cut(&(people + &end), TOPIC_LIMIT)
 }
 
 /// The channel topic when no sprint is in force: the next sprint and its first day, if any.
-pub fn topic_uncovered(next: Option<&Sprint>) -> String {
+pub fn topic_uncovered(next: Option<&Sprint>, dates: &SlackDates) -> String {
     let topic = match next {
         Some(sprint) => format!(
             "No sprint in force · next: {} from {}",
             plain(&sprint.name),
-            day(sprint.start)
+            dates.day(sprint.start)
         ),
         None => "No sprint in force · none planned yet".to_string(),
     };
@@ -186,11 +245,6 @@ fn single_section(text: String) -> Rendered {
 
 fn mention(person: Option<&SlackUserId>) -> String {
     person.map_or("nobody".to_string(), |p| format!("<@{p}>"))
-}
-
-/// "Mon Mar 9".
-fn day(date: Date) -> String {
-    date.strftime("%a %b %-d").to_string()
 }
 
 fn names(names: &[&str]) -> String {
@@ -223,6 +277,17 @@ mod tests {
     use super::*;
     use crate::domain::SprintIndex;
 
+    /// Slack's dates in Los Angeles during 2026.
+    fn dates() -> SlackDates {
+        let zone = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        SlackDates::in_zone(zone, "2026-03-12T17:00:00Z".parse().unwrap())
+    }
+
+    /// When the duty of [`sprint`] ends: the handoff on Mon Mar 23.
+    fn ends_at() -> Timestamp {
+        "2026-03-23T15:00:00Z".parse().unwrap()
+    }
+
     fn sprint() -> Sprint {
         Sprint {
             index: SprintIndex::new(3).unwrap(),
@@ -245,7 +310,7 @@ mod tests {
     #[test]
     fn duty_starts_names_every_discipline_once() {
         check(
-            duty_starts(&["UI", "Backend"], &sprint()),
+            duty_starts(&["UI", "Backend"], &sprint(), &dates()),
             expect![[r#"
             You are on triage duty for UI and Backend from Mon Mar 9 to Sun Mar 22 (FY26 Sp21).
             [
@@ -282,59 +347,74 @@ mod tests {
 
     #[test]
     fn duty_ended_with_no_sprint_following_says_what_comes_next() {
-        let starts = "2026-04-13T08:00:00-07:00[America/Los_Angeles]"
-            .parse()
-            .unwrap();
+        let starts: Timestamp = "2026-04-13T15:00:00Z".parse().unwrap();
         let next = Sprint {
             name: "Sprint 9".to_string(),
             ..sprint()
         };
-        expect!["Your triage duty for UI and PO has ended — thank you! No sprint is in force until Sprint 9 starts on Mon Apr 13 at 08:00 PDT."]
-            .assert_eq(&duty_ended_uncovered(&["UI", "PO"], Some((&next, &starts))).text);
+        expect!["Your triage duty for UI and PO has ended — thank you! No sprint is in force until Mon Apr 13 08:00 PDT, when Sprint 9 starts."]
+            .assert_eq(&duty_ended_uncovered(&["UI", "PO"], Some((&next, starts)), &dates()).text);
         expect!["Your triage duty for UI has ended — thank you! No sprint is planned yet; an admin can add one."]
-            .assert_eq(&duty_ended_uncovered(&["UI"], None).text);
+            .assert_eq(&duty_ended_uncovered(&["UI"], None, &dates()).text);
     }
 
     #[test]
     fn topic_without_a_sprint_in_force_names_the_next() {
         expect!["No sprint in force · next: FY26 Sp21 from Mon Mar 9"]
-            .assert_eq(&topic_uncovered(Some(&sprint())));
-        expect!["No sprint in force · none planned yet"].assert_eq(&topic_uncovered(None));
+            .assert_eq(&topic_uncovered(Some(&sprint()), &dates()));
+        expect!["No sprint in force · none planned yet"]
+            .assert_eq(&topic_uncovered(None, &dates()));
     }
 
     #[test]
     fn heads_up_gives_the_local_start_time() {
-        let starts = "2026-03-09T08:00:00-07:00[America/Los_Angeles]"
-            .parse()
-            .unwrap();
+        let starts = "2026-03-09T15:00:00Z".parse().unwrap();
         check(
-            heads_up(&["UI"], &sprint(), &starts),
+            heads_up(
+                &["UI"],
+                &sprint(),
+                (starts, ends_at()),
+                "2026-03-08".parse().unwrap(),
+                &dates(),
+            ),
             expect![[r#"
-            Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Sun Mar 22).
-            [
-              {
-                "text": {
-                  "text": "Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Sun Mar 22).",
-                  "type": "mrkdwn"
-                },
-                "type": "section"
-              }
-            ]
-        "#]],
+                Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT).
+                [
+                  {
+                    "text": {
+                      "text": "Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT).",
+                      "type": "mrkdwn"
+                    },
+                    "type": "section"
+                  }
+                ]
+            "#]],
         );
+        // Sent on the Friday before a Monday start, and as a reminder a week ahead.
+        let friday = "2026-03-06".parse().unwrap();
+        let span = (starts, ends_at());
+        expect![[r#"Heads-up: your triage duty for UI starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT)."#]]
+            .assert_eq(&heads_up(&["UI"], &sprint(), span, friday, &dates()).text);
+        expect![[r#"Reminder: your triage duty for UI and PO starts on Mon Mar 9 at 08:00 PDT (FY26 Sp21, until Mon Mar 23 08:00 PDT)."#]]
+            .assert_eq(&reminder(&["UI", "PO"], &sprint(), span, &dates()).text);
     }
 
     #[test]
     fn added_and_removed_name_the_other_person() {
         let (ana, ben) = (user("U0ANA"), user("U0BEN"));
         check(
-            added(&[("UI", Some(&ana)), ("Q&A", None)], &sprint()),
+            added(
+                &[("UI", Some(&ana)), ("Q&A", None)],
+                &sprint(),
+                ends_at(),
+                &dates(),
+            ),
             expect![[r#"
-                You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Sun Mar 22 (FY26 Sp21).
+                You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Mon Mar 23 08:00 PDT (FY26 Sp21).
                 [
                   {
                     "text": {
-                      "text": "You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Sun Mar 22 (FY26 Sp21).",
+                      "text": "You have been added to triage duty for UI (instead of <@U0ANA>) and Q&amp;A until Mon Mar 23 08:00 PDT (FY26 Sp21).",
                       "type": "mrkdwn"
                     },
                     "type": "section"
@@ -364,7 +444,7 @@ mod tests {
         let (ana, ben) = (user("U0ANA"), user("U0BEN"));
         let slots = [("UI", Some(&ana)), ("Backend", Some(&ben)), ("PO", None)];
         check(
-            team_post(&sprint(), &slots),
+            team_post(&sprint(), &slots, &dates()),
             expect![[r#"
             Triage duty: FY26 Sp21 (Mon Mar 9 to Sun Mar 22). UI: <@U0ANA>, Backend: <@U0BEN>, PO: nobody
             [
@@ -413,7 +493,7 @@ mod tests {
         sprint.name = "Sp\u{202E}12 & <b>".to_string();
         let slots = [("R&D\u{2066}", Some(&ana))];
         check(
-            team_post(&sprint, &slots),
+            team_post(&sprint, &slots, &dates()),
             expect![[r#"
             Triage duty: Sp12 &amp; &lt;b&gt; (Mon Mar 9 to Sun Mar 22). R&amp;D: <@U0ANA>
             [
@@ -445,22 +525,32 @@ mod tests {
             ]
         "#]],
         );
-        expect!["You have been added to triage duty for R&amp;D (instead of <@U0ANA>) until Sun Mar 22 (Sp12 &amp; &lt;b&gt;)."]
-            .assert_eq(&added(&slots, &sprint).text);
-        expect!["On triage: R&D <@U0ANA> · Sp12 & <b> until Sun Mar 22"]
-            .assert_eq(&topic(&sprint, &slots));
+        expect!["You have been added to triage duty for R&amp;D (instead of <@U0ANA>) until Mon Mar 23 08:00 PDT (Sp12 &amp; &lt;b&gt;)."]
+            .assert_eq(&added(&slots, &sprint, ends_at(), &dates()).text);
+        expect!["On triage: R&D <@U0ANA> · Sp12 & <b> until Mon Mar 23 08:00 PDT"]
+            .assert_eq(&topic(&sprint, ends_at(), &slots, &dates()));
         expect!["No sprint in force · next: Sp12 & <b> from Mon Mar 9"]
-            .assert_eq(&topic_uncovered(Some(&sprint)));
+            .assert_eq(&topic_uncovered(Some(&sprint), &dates()));
     }
 
     #[test]
-    fn topic_is_cut_to_slacks_limit() {
+    fn topic_is_cut_to_slacks_limit_in_the_people_keeping_the_end_whole() {
         let ana = user("U0ANA");
-        expect!["On triage: UI <@U0ANA> · PO nobody · FY26 Sp21 until Sun Mar 22"]
-            .assert_eq(&topic(&sprint(), &[("UI", Some(&ana)), ("PO", None)]));
+        expect!["On triage: UI <@U0ANA> · PO nobody · FY26 Sp21 until Mon Mar 23 08:00 PDT"]
+            .assert_eq(&topic(
+                &sprint(),
+                ends_at(),
+                &[("UI", Some(&ana)), ("PO", None)],
+                &dates(),
+            ));
         let long = "x".repeat(300);
         let slots = [(long.as_str(), Some(&ana))];
-        assert_eq!(topic(&sprint(), &slots).chars().count(), 250);
+        let cut = topic(&sprint(), ends_at(), &slots, &dates());
+        assert_eq!(cut.chars().count(), 250);
+        assert!(
+            cut.ends_with("xx… · FY26 Sp21 until Mon Mar 23 08:00 PDT"),
+            "{cut}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Views: the coverage-request modal and the App Home tab, rendered from domain data.
 //!
 //! Like `blocks`, plain functions from values to Block Kit JSON; the block and action ids the
-//! bot reads back from a submission are the constants here. Names go through `slack::text`.
+//! bot reads back from a submission are the constants here. Names go through `slack::text`;
+//! dates are written by `dates::SlackDates`.
 
 use serde_json::{Value, json};
 
@@ -11,7 +12,8 @@ use super::blocks::{
 };
 use super::text;
 use crate::bot::shifts::Shift;
-use crate::domain::{DisciplineKey, Member, Override, Sprint, Team};
+use crate::dates::SlackDates;
+use crate::domain::{DisciplineKey, Member, Override, Sprint};
 use crate::duty::{Roster, SprintDuty};
 
 /// `callback_id` of the coverage-request modal.
@@ -35,10 +37,11 @@ pub fn cover_modal(
     candidates: &[(DisciplineKey, Vec<Member>)],
     selected: Option<&str>,
     roster: &Roster,
+    dates: &SlackDates,
 ) -> Value {
     let shift_options: Vec<Value> = shifts
         .iter()
-        .map(|shift| option(&shift_label(shift, roster), &shift.slot_value()))
+        .map(|shift| option(&shift_label(shift, roster, dates), &shift.slot_value()))
         .collect();
     let mut shift_select = json!({
         "type": "static_select", "action_id": SHIFT_INPUT, "options": shift_options,
@@ -49,7 +52,7 @@ pub fn cover_modal(
         .find(|s| Some(s.slot_value().as_str()) == selected)
     {
         shift_select["initial_option"] =
-            option(&shift_label(initial, roster), &initial.slot_value());
+            option(&shift_label(initial, roster, dates), &initial.slot_value());
     }
     json!({
         "type": "modal",
@@ -106,15 +109,14 @@ fn replacement_select(candidates: &[(DisciplineKey, Vec<Member>)], roster: &Rost
 }
 
 /// A shift as a select option's label (plain text, at most 75 characters):
-/// `UI · Sprint 1 · 03-09 to 03-22 (now)`.
-fn shift_label(shift: &Shift, roster: &Roster) -> String {
+/// `UI · Sprint 1 · Mon Mar 9 to Sun Mar 22 (now)`.
+fn shift_label(shift: &Shift, roster: &Roster, dates: &SlackDates) -> String {
     let now = if shift.current { " (now)" } else { "" };
     let label = format!(
-        "{} · {} · {} to {}{now}",
+        "{} · {} · {}{now}",
         blocks::discipline_label(roster, &shift.discipline),
         text::plain(&shift.sprint.name),
-        shift.sprint.start.strftime("%b %-d"),
-        shift.sprint.end.strftime("%b %-d"),
+        dates.span(shift.sprint.start, shift.sprint.end),
     );
     if label.chars().count() <= 75 {
         return label;
@@ -142,16 +144,16 @@ pub fn home(
     pending: Option<&[Override]>,
     sprints: &[Sprint],
     roster: &Roster,
-    team: &Team,
+    dates: &SlackDates,
 ) -> Value {
     let status = match status {
         HomeStatus::OnDuty(shift) => format!(
             ":rotating_light: You are on duty: {}.",
-            shift_line(shift, roster, team)
+            shift_line(shift, roster, dates)
         ),
         HomeStatus::Next(shift) => format!(
             "You are not on duty now. Your next shift: {}.",
-            shift_line(shift, roster, team)
+            shift_line(shift, roster, dates)
         ),
         HomeStatus::Free => {
             "You are not on duty now, and have no shifts in the coming sprints.".to_string()
@@ -160,10 +162,9 @@ pub fn home(
     let mut all = vec![header("Triage duty"), section(&status), divider()];
     for (title, duty) in teams {
         let mut lines = vec![format!(
-            "*{title}*: {} · {} to {}",
+            "*{title}*: {} · {}",
             text::escape(&duty.sprint.name),
-            duty.sprint.start,
-            duty.sprint.end
+            dates.span(duty.sprint.start, duty.sprint.end)
         )];
         lines.extend(team_lines(duty, roster));
         all.push(section(&lines.join("\n")));
@@ -173,7 +174,7 @@ pub fn home(
     if shifts.is_empty() {
         all.push(context("No shifts in the coming sprints."));
     }
-    all.extend(shift_blocks(shifts, roster, team));
+    all.extend(shift_blocks(shifts, roster, dates));
     if let Some(pending) = pending {
         all.push(divider());
         all.push(section("*Pending coverage requests*"));
@@ -197,7 +198,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{OverrideStatus, SlackUserId, Source};
-    use crate::slack::blocks::tests::{duty, request, roster, sprint, team};
+    use crate::slack::blocks::tests::{dates, duty, request, roster, sprint, team};
 
     fn shift(index: i64, current: bool) -> Shift {
         let team = team();
@@ -230,6 +231,7 @@ mod tests {
             &candidates,
             Some("2:ui"),
             &roster(),
+            &dates(),
         );
         expect![[r#"
             {
@@ -240,7 +242,7 @@ mod tests {
                     "action_id": "shift",
                     "initial_option": {
                       "text": {
-                        "text": "UI · Sprint 3 · Apr 6 to Apr 19",
+                        "text": "UI · Sprint 3 · Mon Apr 6 to Sun Apr 19",
                         "type": "plain_text"
                       },
                       "value": "2:ui"
@@ -248,14 +250,14 @@ mod tests {
                     "options": [
                       {
                         "text": {
-                          "text": "UI · Sprint 1 · Mar 9 to Mar 22 (now)",
+                          "text": "UI · Sprint 1 · Mon Mar 9 to Sun Mar 22 (now)",
                           "type": "plain_text"
                         },
                         "value": "0:ui"
                       },
                       {
                         "text": {
-                          "text": "UI · Sprint 3 · Apr 6 to Apr 19",
+                          "text": "UI · Sprint 3 · Mon Apr 6 to Sun Apr 19",
                           "type": "plain_text"
                         },
                         "value": "2:ui"
@@ -366,7 +368,7 @@ mod tests {
 
     #[test]
     fn the_home_tab_of_an_admin_on_duty() {
-        let (roster, team) = (roster(), team());
+        let (roster, dates) = (roster(), dates());
         let now_shift = shift(0, true);
         let (current, next) = (duty(0), duty(1));
         let pending = [request(OverrideStatus::Pending)];
@@ -377,7 +379,7 @@ mod tests {
             Some(&pending),
             std::slice::from_ref(&current.sprint),
             &roster,
-            &team,
+            &dates,
         );
         expect![[r##"
             {
@@ -391,7 +393,7 @@ mod tests {
                 },
                 {
                   "text": {
-                    "text": ":rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.",
+                    "text": ":rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22.",
                     "type": "mrkdwn"
                   },
                   "type": "section"
@@ -401,14 +403,14 @@ mod tests {
                 },
                 {
                   "text": {
-                    "text": "*Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
+                    "text": "*Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
                     "type": "mrkdwn"
                   },
                   "type": "section"
                 },
                 {
                   "text": {
-                    "text": "*Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
+                    "text": "*Next sprint*: Sprint 2 · Mon Mar 23 to Sun Apr 5\n• UI: <@U1> (rotation)\n• Backend: nobody (none)",
                     "type": "mrkdwn"
                   },
                   "type": "section"
@@ -434,7 +436,7 @@ mod tests {
                     "value": "0:ui"
                   },
                   "text": {
-                    "text": "*UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT",
+                    "text": "*UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22",
                     "type": "mrkdwn"
                   },
                   "type": "section"

@@ -303,7 +303,8 @@ impl Store {
     }
 
     /// Records `swap` as two approved overrides (the away person's slot to the partner, the
-    /// partner's slot to the away person), decided by the bot, each with `reason`. Returns them
+    /// partner's slot to the away person), decided by the bot, each with `reason`, linked as the
+    /// two halves of a swap (`swap_pairs`), so they are revoked or closed together. Returns them
     /// in that order. The rules (`domain::away::plan_swap`) are the caller's.
     pub fn record_away_swap(
         &self,
@@ -331,6 +332,11 @@ impl Store {
                 &swap.away,
                 reason,
                 now,
+            )?;
+            // Linked like a swap people proposed: revoking or closing one half ends both.
+            tx.execute(
+                "INSERT INTO swap_pairs (first_id, second_id, created_at) VALUES (?1, ?2, ?3)",
+                params![given.id, taken.id, now.as_second()],
             )?;
             Ok((given, taken))
         })

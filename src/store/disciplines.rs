@@ -8,7 +8,7 @@ use super::Store;
 use super::audit::{self, AuditRecord};
 use super::codec::{self, DISCIPLINE_COLUMNS};
 use super::error::{Result, StoreError};
-use crate::domain::{Discipline, DisciplineKey, NameKind, SlackUserId, check_name};
+use crate::domain::{Approval, Discipline, DisciplineKey, NameKind, SlackUserId, check_name};
 
 /// A discipline to create or update. `None` fields keep their stored value on update.
 #[derive(Debug, Clone)]
@@ -140,4 +140,56 @@ impl Store {
     pub fn discipline(&self, key: &DisciplineKey) -> Result<Option<Discipline>> {
         self.read(|conn| find(conn, key))
     }
+
+    /// Who approves a cover in `key` once the replacement accepted.
+    pub fn approval_policy(&self, key: &DisciplineKey) -> Result<Approval> {
+        self.read(|conn| approval_of(conn, key))
+    }
+
+    /// Sets `key`'s approval policy, audited. Returns the policy it had; setting the same one
+    /// again changes nothing and writes no audit row.
+    pub fn set_approval_policy(
+        &self,
+        key: &DisciplineKey,
+        policy: Approval,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Approval> {
+        self.write(|tx| {
+            let before = approval_of(tx, key)?;
+            if before == policy {
+                return Ok(before);
+            }
+            tx.execute(
+                "UPDATE disciplines SET approval = ?2, updated_at = ?3 WHERE key = ?1",
+                params![key.as_str(), policy.as_str(), now.as_second()],
+            )?;
+            let record = AuditRecord {
+                actor,
+                action: "discipline.approval",
+                entity: "discipline",
+                entity_id: key.to_string(),
+                before: Some(json!({ "approval": before.as_str() })),
+                after: Some(json!({ "approval": policy.as_str() })),
+                reason: None,
+            };
+            audit::append(tx, &record, now)?;
+            Ok(before)
+        })
+    }
+}
+
+fn approval_of(conn: &Connection, key: &DisciplineKey) -> Result<Approval> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT approval FROM disciplines WHERE key = ?1",
+            [key.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let text = text.ok_or_else(|| StoreError::UnknownDiscipline(key.clone()))?;
+    text.parse()
+        .map_err(|error: crate::domain::approval::UnknownApproval| {
+            StoreError::Invalid(error.to_string())
+        })
 }

@@ -63,6 +63,9 @@ pub enum StoreError {
     /// No override has this id.
     #[error("request #{0} does not exist")]
     UnknownOverride(i64),
+    /// No offer to volunteers has this id.
+    #[error("offer #{0} does not exist")]
+    UnknownOffer(i64),
     /// The override was already decided, so it cannot be decided again.
     #[error("override {id} is already {status}")]
     OverrideNotPending { id: i64, status: OverrideStatus },

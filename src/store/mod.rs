@@ -19,6 +19,7 @@ mod events;
 mod import;
 mod members;
 pub mod migrate;
+mod offers;
 mod outbox;
 mod outbox_read;
 mod overrides;
@@ -48,6 +49,7 @@ pub use import::{
 };
 pub use members::{MemberChange, MemberOutcome};
 pub use migrate::{MigrationReport, SCHEMA_VERSION};
+pub use offers::{NewOffer, Offer, OfferStatus};
 pub use outbox::{NewOutboxItem, OutboxEnd, OutboxEntry, OutboxStats};
 pub use outbox_read::OutboxRow;
 pub use overrides::{NewOverride, RequestOutcome};
@@ -89,6 +91,9 @@ pub struct StoreOptions {
     pub retry_max: Duration,
     /// Pooled connections.
     pub pool_size: u32,
+    /// WAL pages after which a commit checkpoints the WAL into the database file (SQLite's
+    /// `wal_autocheckpoint`); 0 leaves checkpoints to another process, such as Litestream.
+    pub wal_autocheckpoint: u32,
 }
 
 impl Default for StoreOptions {
@@ -99,6 +104,7 @@ impl Default for StoreOptions {
             retry_base: Duration::from_millis(50),
             retry_max: Duration::from_secs(2),
             pool_size: 4,
+            wal_autocheckpoint: DEFAULT_WAL_AUTOCHECKPOINT,
         }
     }
 }
@@ -444,6 +450,9 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
+/// SQLite's own default for `wal_autocheckpoint`, in pages.
+const DEFAULT_WAL_AUTOCHECKPOINT: u32 = 1000;
+
 /// Page cache per connection, in KiB (SQLite's default is 2 MiB). A team's database is small,
 /// and with several pooled connections the default lets resident memory creep up for minutes.
 const CACHE_KIB: i64 = 512;
@@ -461,6 +470,7 @@ fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> 
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "wal_autocheckpoint", options.wal_autocheckpoint)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)
 }
 

@@ -1,12 +1,13 @@
 //! Reading the outbox back whatever each item's status: what a decision enqueued, for tests,
 //! diagnostics and a dry run.
 
+use jiff::Timestamp;
 use rusqlite::params;
 
-use super::Store;
 use super::error::Result;
+use super::{Store, codec};
 
-/// One outbox row as enqueued: its key, kind, JSON payload and status.
+/// One outbox row as enqueued: its key, kind, JSON payload, status and next attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
     pub key: String,
@@ -14,6 +15,8 @@ pub struct OutboxRow {
     pub payload: String,
     /// `pending`, `sent`, `failed` or `dropped`.
     pub status: String,
+    /// Not delivered before this instant (for a pending item: its next attempt).
+    pub next_attempt_at: Timestamp,
 }
 
 impl Store {
@@ -21,7 +24,7 @@ impl Store {
     pub fn outbox_rows(&self, prefix: &str) -> Result<Vec<OutboxRow>> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT idempotency_key, kind, payload, status FROM outbox
+                "SELECT idempotency_key, kind, payload, status, next_attempt_at FROM outbox
                  WHERE substr(idempotency_key, 1, length(?1)) = ?1 ORDER BY id",
             )?;
             let rows = statement.query_map(params![prefix], |row| {
@@ -30,6 +33,7 @@ impl Store {
                     kind: row.get(1)?,
                     payload: row.get(2)?,
                     status: row.get(3)?,
+                    next_attempt_at: codec::timestamp(row, "next_attempt_at")?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)

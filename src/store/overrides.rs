@@ -128,7 +128,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// A reason as it is kept (see [`clean_reason`]: line breaks and tabs stay, other control
 /// characters go), refused when it is longer than [`MAX_REASON_CHARS`].
-fn kept_reason(reason: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn kept_reason(reason: Option<&str>) -> Result<Option<String>> {
     let reason = reason.and_then(clean_reason);
     match reason {
         Some(reason) if reason.chars().count() > MAX_REASON_CHARS => Err(StoreError::Invalid(
@@ -151,12 +151,18 @@ pub(crate) fn request(
     {
         return Ok(RequestOutcome::AlreadyApproved(approved));
     }
+    // A request naming someone else waits for them first; the rest wait for an admin.
+    let filed_as = if status == OverrideStatus::Proposed {
+        OverrideStatus::Proposed
+    } else {
+        OverrideStatus::Pending
+    };
     let inserted = tx.execute(
         "INSERT INTO overrides (sprint_index, discipline, original_slack_id, replacement_slack_id,
                                 requested_by, status, reason, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?8, ?6, ?7)
          ON CONFLICT (sprint_index, discipline, requested_by, replacement_slack_id)
-             WHERE status = 'pending' DO NOTHING",
+             WHERE status IN ('proposed', 'pending') DO NOTHING",
         params![
             new.sprint.get(),
             new.discipline.as_str(),
@@ -165,12 +171,13 @@ pub(crate) fn request(
             new.requested_by.as_str(),
             reason,
             now.as_second(),
+            filed_as.as_str(),
         ],
     )?;
     let pending = select(
         tx,
         "sprint_index = ?1 AND discipline = ?2 AND requested_by = ?3 AND replacement_slack_id = ?4
-         AND status = 'pending'",
+         AND status IN ('proposed', 'pending')",
         params![
             new.sprint.get(),
             new.discipline.as_str(),
@@ -181,7 +188,7 @@ pub(crate) fn request(
     .into_iter()
     .next()
     .ok_or_else(|| StoreError::Invalid("the request could not be filed".to_string()))?;
-    if inserted == 0 && status == OverrideStatus::Pending {
+    if inserted == 0 && status != OverrideStatus::Approved {
         return Ok(RequestOutcome::AlreadyPending(pending));
     }
     if inserted == 1 {
@@ -240,7 +247,13 @@ pub(crate) fn record_move(
         )?,
     };
     let after = require(tx, before.id)?;
+    let by_asked = before.status == OverrideStatus::Proposed && by == before.asked().as_str();
+    let accepted = by_asked && matches!(to, OverrideStatus::Pending | OverrideStatus::Approved);
+    let refused = by_asked && to == OverrideStatus::Declined;
     let action = match to {
+        _ if accepted => "override.accept",
+        _ if refused => "override.refuse",
+        OverrideStatus::Proposed => "override.propose",
         OverrideStatus::Approved => "override.approve",
         OverrideStatus::Declined => "override.decline",
         OverrideStatus::Cancelled => "override.cancel",
@@ -291,6 +304,18 @@ impl Store {
         self.write(|tx| request(tx, new, OverrideStatus::Pending, now))
     }
 
+    /// Files a request that waits for its replacement to accept it (`proposed`), or for an
+    /// admin (`pending`) when `status` says so. Filing the identical open request again changes
+    /// nothing and says so.
+    pub fn file_override(
+        &self,
+        new: &NewOverride,
+        status: OverrideStatus,
+        now: Timestamp,
+    ) -> Result<RequestOutcome> {
+        self.write(|tx| request(tx, new, status, now))
+    }
+
     /// Files and approves in one step, superseding the slot's approved cover if there is one:
     /// an admin putting someone on duty. The rules are the caller's (`coverage::set_on_duty`).
     pub fn record_approved_override(
@@ -313,8 +338,33 @@ impl Store {
         self.write(|tx| record_move(tx, before, to, by, reason, now))
     }
 
-    /// The pending requests for one slot, oldest first.
-    pub fn pending_for_slot(
+    /// Links requests `first` and `second` as the two halves of a swap.
+    pub fn pair_swap(&self, first: i64, second: i64, now: Timestamp) -> Result<()> {
+        let (first, second) = (first.min(second), first.max(second));
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO swap_pairs (first_id, second_id, created_at) VALUES (?1, ?2, ?3)",
+                params![first, second, now.as_second()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The other half of the swap request `id` belongs to, if it is half of one.
+    pub fn swap_partner(&self, id: i64) -> Result<Option<i64>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT CASE WHEN first_id = ?1 THEN second_id ELSE first_id END
+                     FROM swap_pairs WHERE first_id = ?1 OR second_id = ?1",
+                )?
+                .query_row([id], |row| row.get(0))
+                .optional()?)
+        })
+    }
+
+    /// The open requests (proposed or pending) for one slot, oldest first.
+    pub fn open_for_slot(
         &self,
         sprint: SprintIndex,
         discipline: &DisciplineKey,
@@ -322,7 +372,8 @@ impl Store {
         self.read(|conn| {
             select(
                 conn,
-                "sprint_index = ?1 AND discipline = ?2 AND status = 'pending' ORDER BY id",
+                "sprint_index = ?1 AND discipline = ?2 AND status IN ('proposed', 'pending')
+                 ORDER BY id",
                 params![sprint.get(), discipline.as_str()],
             )
         })

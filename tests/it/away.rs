@@ -72,7 +72,7 @@ fn an_absence_with_warn_marks_the_duty_and_moves_nothing() {
     assert_eq!(away, ["Sprint 2/ui: UUI2"]);
     assert!(
         team.ok(&["schedule"])
-            .contains("Sprint 2  2026-03-16 – 2026-03-29  Ben (away)"),
+            .contains("Sprint 2  2026-03-16 to 2026-03-29  Ben (away)"),
         "{}",
         team.ok(&["schedule"])
     );
@@ -232,7 +232,7 @@ fn a_join_and_a_leave_take_effect_at_the_right_handoff() {
     // starting on or after Tue Mar 31: Mon Apr 13).
     assert_eq!(
         team.ok(&["member", "leave", "UUI1", "ui", "--on", "2026-03-30"]),
-        "change #1: UUI1 leaves ui at the handoff of Sprint 3 (Mon 2026-03-30 08:00 PDT)\n"
+        "change #1: UUI1 leaves ui at the handoff of Sprint 3 (2026-03-30 08:00 PDT)\n"
     );
     assert_eq!(
         team.ok(&[
@@ -245,7 +245,7 @@ fn a_join_and_a_leave_take_effect_at_the_right_handoff() {
             "--name",
             "Zed"
         ]),
-        "change #2: UUI9 joins ui at the handoff of Sprint 4 (Mon 2026-04-13 08:00 PDT)\n"
+        "change #2: UUI9 joins ui at the handoff of Sprint 4 (2026-04-13 08:00 PDT)\n"
     );
     let ui = |team: &Team| -> Vec<String> {
         let schedule = team.json(&["schedule", "--from", "2026-03-02"]);
@@ -269,8 +269,8 @@ fn a_join_and_a_leave_take_effect_at_the_right_handoff() {
         listed.ends_with(
             "scheduled:\n\
              CHANGE  DISCIPLINE  SLACK ID  WHAT   ON          TAKES EFFECT\n\
-             #1      ui          UUI1      leave  2026-03-30  at the handoff of Sprint 3 (Mon 2026-03-30 08:00 PDT)\n\
-             #2      ui          UUI9      join   2026-03-31  at the handoff of Sprint 4 (Mon 2026-04-13 08:00 PDT)\n"
+             #1      ui          UUI1      leave  2026-03-30  at the handoff of Sprint 3 (2026-03-30 08:00 PDT)\n\
+             #2      ui          UUI9      join   2026-03-31  at the handoff of Sprint 4 (2026-04-13 08:00 PDT)\n"
         ),
         "{listed}"
     );

@@ -46,6 +46,32 @@ impl Bot {
 
     /// The team with `configured` admins in the configuration and `listed` in the database.
     async fn start_with(configured: &[&str], listed: &[&str]) -> Bot {
+        Bot::start_at(configured, listed, "2026-03-10T12:00:00-07:00", false).await
+    }
+
+    /// The team with Carol as the configured admin and the clock starting at `clock`, with the
+    /// notification scheduler and the outbox worker running: what the bot enqueues is delivered.
+    async fn start_delivering(clock: &str) -> Bot {
+        Bot::start_at(&[CAROL], &[], clock, true).await
+    }
+
+    async fn start_at(
+        configured: &[&str],
+        listed: &[&str],
+        clock: &str,
+        notifications: bool,
+    ) -> Bot {
+        Bot::start_with_args(configured, listed, clock, notifications, &[]).await
+    }
+
+    /// [`Bot::start`] with more settings on the command line.
+    async fn start_with_args(
+        configured: &[&str],
+        listed: &[&str],
+        clock: &str,
+        notifications: bool,
+        more: &[&str],
+    ) -> Bot {
         let (dir, store) = team_store();
         for admin in listed {
             store.add_admin(&user(admin), "test", now()).unwrap();
@@ -79,7 +105,7 @@ impl Bot {
             "--db",
             db.to_str().unwrap(),
             "--clock-start",
-            "2026-03-10T12:00:00-07:00",
+            clock,
             "--admin-channel",
             ADMIN_CHANNEL,
         ];
@@ -87,6 +113,7 @@ impl Bot {
         if !configured.is_empty() {
             args.extend(["--admins", &configured]);
         }
+        args.extend(more);
         let config = Cli::parse_from(args);
         let config = Config::from_settings(&config.settings).unwrap();
         let emulator = support::emulator().await;
@@ -96,7 +123,7 @@ impl Bot {
             bot_token: emulator.bot_token(),
             user_token: None,
             http: None,
-            notifications: false,
+            notifications,
             pacing: Pacing::slack_defaults(),
             wake: None,
             socket: triage_bot::slack::SocketConfig {
@@ -196,6 +223,38 @@ impl Bot {
             .emulator
             .send_view_submission(user, "cover_request", values);
         self.ack(&sent.envelope_id).await
+    }
+
+    /// The outbox key of the one answer to a mention, once it is enqueued.
+    async fn mention_reply_key(&self) -> String {
+        let found = self
+            .emulator
+            .wait_until(Duration::from_secs(5), |_| {
+                !self.store.outbox_rows("mention:").unwrap().is_empty()
+            })
+            .await;
+        assert!(found, "no answer to the mention");
+        let rows = self.store.outbox_rows("mention:").unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        rows[0].key.clone()
+    }
+
+    /// Mentions the bot in #triage as `user` with `text` after the mention, and returns the text
+    /// of the answer, once it is enqueued.
+    async fn mention(&self, user: &str, text: &str) -> String {
+        let before = self.store.outbox_rows("mention:").unwrap().len();
+        self.emulator
+            .send_app_mention(user, "C0TRIAGE", &format!("<@U0TRIAGEBOT> {text}"));
+        let answered = self
+            .emulator
+            .wait_until(Duration::from_secs(5), |_| {
+                self.store.outbox_rows("mention:").unwrap().len() > before
+            })
+            .await;
+        assert!(answered, "no answer to the mention");
+        let rows = self.store.outbox_rows("mention:").unwrap();
+        let payload: Value = serde_json::from_str(&rows.last().unwrap().payload).unwrap();
+        payload["text"].as_str().unwrap().to_string()
     }
 
     fn status(&self, id: i64) -> OverrideStatus {
@@ -330,13 +389,17 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
         bot.say(ALICE, "").await,
         expect![[r#"
             */triage* commands:
-            • `/triage who [here]`: who is on duty now (`here` posts it in the channel)
+            • `/triage who [day] [here]`: who is on duty now, or on a day: `tomorrow`, `friday`, `next monday`, `2026-03-20` (`here` posts it in the channel)
             • `/triage next`: who is on duty in the next sprint
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
+            • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button
+            • `/triage swap &lt;my sprint&gt; &lt;@person&gt; &lt;their sprint&gt; [discipline] [reason…]`: trade shifts with someone: they take yours, you take theirs
             • `/triage cancel &lt;id&gt;`: withdraw a coverage request
+            • `/triage accept &lt;id&gt;`: agree to cover a shift someone asked you to cover
+            • `/triage refuse &lt;id&gt; [reason…]`: say no to covering a shift someone asked you to cover
             • `/triage away &lt;first day&gt; &lt;last day&gt; [reason…]`: record days you are away (dates as YYYY-MM-DD)
             • `/triage away list|remove &lt;id&gt;`: your absences; remove one
             • `/triage policy`: what each discipline does when someone is away during their duty
@@ -368,7 +431,7 @@ async fn who_next_schedule_and_me() {
     check(
         who["text"].as_str().unwrap(),
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -380,7 +443,7 @@ async fn who_next_schedule_and_me() {
         expect![[r#"
             *Next sprint*
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
@@ -389,11 +452,11 @@ async fn who_next_schedule_and_me() {
         expect![[r#"
             *This sprint and the next one*
 
-            *Sprint 1* · 2026-03-09 to 2026-03-22
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
@@ -408,9 +471,9 @@ async fn who_next_schedule_and_me() {
         render(&me["blocks"]),
         expect![[r#"
             *Your shifts*
-            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+            *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22
               [Request coverage → cover_shift:0:ui]
-            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
               [Request coverage → cover_shift:2:ui]
         "#]],
     );
@@ -428,19 +491,58 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "cover 1 <@U0BOB|bob> dentist").await,
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     check(
         bot.outbox("request:1"),
         expect![[r#"
-            request:1:admin-post post_message
             request:1:dm:U0BOB direct_message
             request:1:home:U0ALICE publish_home
             request:1:home:U0BOB publish_home
             request:1:home:U0CAROL publish_home
         "#]],
+    );
+    // Bob is asked first, with buttons; nothing reaches the admins yet.
+    check(
+        render(&bot.payload("request:1:dm:U0BOB")["blocks"]),
+        expect![[r#"
+            <@U0ALICE> asks you to cover their shift, *UI* in *Sprint 1* (request #1).
+            Reason: dentist
+              [Accept → accept_request:1] [Decline → refuse_request:1]
+              (Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.)
+        "#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect![[r#"request #1 waits for <@U0BOB> to accept it; an admin decides after that"#]],
+    );
+    check(
+        bot.say(ALICE, "accept 1").await,
+        expect![[r#"only <@U0BOB>, the person named to cover, can accept request #1"#]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Proposed);
+    check(
+        bot.click(BOB, "accept_request", "1").await,
+        expect![[
+            r#"You accepted request #1 (<@U0BOB> to cover *UI* in *Sprint 1*). An admin will approve or decline it, and you will get a DM either way."#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    check(
+        bot.payload("decision:1:pending:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"<@U0BOB> accepted your coverage request #1 (*UI* in *Sprint 1*). An admin will approve or decline it, and you will hear either way."#
+        ]],
+    );
+    check(
+        bot.click(BOB, "accept_request", "1").await,
+        expect![[
+            r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) was already pending; nothing changed."#
+        ]],
     );
     let post = bot.payload("request:1:admin-post");
     assert_eq!(post["channel"], ADMIN_CHANNEL);
@@ -475,7 +577,15 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
         bot.audit_actions().last().unwrap(),
         expect![[r#"U0BOB override.approve.refused 1"#]],
     );
-    check(bot.outbox("decision:"), expect![[r#""#]]);
+    check(
+        bot.outbox("decision:"),
+        expect![[r#"
+        decision:1:pending:dm:U0ALICE direct_message
+        decision:1:pending:home:U0BOB publish_home
+        decision:1:pending:home:U0ALICE publish_home
+        decision:1:pending:home:U0CAROL publish_home
+    "#]],
+    );
 
     // Carol is an admin by the configuration.
     check(
@@ -486,6 +596,10 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         bot.outbox("decision:1"),
         expect![[r#"
+            decision:1:pending:dm:U0ALICE direct_message
+            decision:1:pending:home:U0BOB publish_home
+            decision:1:pending:home:U0ALICE publish_home
+            decision:1:pending:home:U0CAROL publish_home
             decision:1:approved:dm:U0BOB direct_message
             decision:1:approved:dm:U0ALICE direct_message
             decision:1:approved:update update_message
@@ -503,7 +617,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
-              (:white_check_mark: Approved by <@U0CAROL> on Tue 2026-03-10 12:00 PDT)
+              (:white_check_mark: Approved by <@U0CAROL> on Tue Mar 10 12:00 PDT)
         "#]],
     );
     check(
@@ -525,7 +639,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0BOB> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -560,8 +674,8 @@ async fn coverage_by_modal_then_declined_by_button() {
         render(&modal["blocks"]),
         expect![[r#"
             input shift (static_select):
-              - UI · Sprint 1 · Mar 9 to Mar 22 (now) = 0:ui
-              - UI · Sprint 3 · Apr 6 to Apr 19 = 2:ui
+              - UI · Sprint 1 · Mon Mar 9 to Sun Mar 22 (now) = 0:ui
+              - UI · Sprint 3 · Mon Apr 6 to Sun Apr 19 = 2:ui
             input replacement (static_select):
               - Bob = ui:U0BOB
             input reason (plain_text_input):
@@ -608,7 +722,6 @@ async fn coverage_by_modal_then_declined_by_button() {
     check(
         bot.outbox("request:1"),
         expect![[r#"
-            request:1:admin-post post_message
             request:1:dm:U0ALICE direct_message
             request:1:dm:U0BOB direct_message
             request:1:home:U0ALICE publish_home
@@ -620,9 +733,9 @@ async fn coverage_by_modal_then_declined_by_button() {
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
 
     check(
@@ -635,7 +748,6 @@ async fn coverage_by_modal_then_declined_by_button() {
         expect![[r#"
             decision:1:declined:dm:U0ALICE direct_message
             decision:1:declined:dm:U0BOB direct_message
-            decision:1:declined:update update_message
             decision:1:declined:home:U0CAROL publish_home
             decision:1:declined:home:U0ALICE publish_home
             decision:1:declined:home:U0BOB publish_home
@@ -690,8 +802,7 @@ async fn decisions_by_command_and_their_refusals() {
         render(&overrides["blocks"]),
         expect![[r#"
             *Pending requests*
-            #2 · Sprint 1 · Backend · <@U0CAROL> covering for <@U0DAVE> · pending
-              [Approve → approve_override:2] [Decline → decline_override:2]
+              (Nothing is waiting for a decision.)
             *Your requests*
               (You have not asked for coverage.)
         "#]],
@@ -703,7 +814,6 @@ async fn decisions_by_command_and_their_refusals() {
     check(
         bot.outbox("decision:2"),
         expect![[r#"
-            decision:2:cancelled:update update_message
             decision:2:cancelled:home:U0DAVE publish_home
             decision:2:cancelled:home:U0CAROL publish_home
         "#]],
@@ -735,13 +845,13 @@ async fn invalid_requests_are_refused_with_a_reason() {
     let bot = Bot::start().await;
     check(
         bot.say(BOB, "cover 1 <@U0ALICE> ui").await,
-        expect![
-            "only the person on duty (<@U0ALICE>) or an admin can request coverage for UI in Sprint 1"
-        ],
+        expect![[
+            r#"only the person on duty (<@U0ALICE>) or an admin can request coverage for UI in Sprint 1"#
+        ]],
     );
     check(
         bot.say(ALICE, "cover 1 <@U0DAVE> ui").await,
-        expect!["<@U0DAVE> is not an active member of UI"],
+        expect![[r#"<@U0DAVE> is not an active member of UI"#]],
     );
     check(
         bot.say(ALICE, "cover 10 <@U0BOB>").await,
@@ -751,7 +861,7 @@ async fn invalid_requests_are_refused_with_a_reason() {
     );
     check(
         bot.say(BOB, "cover 2 <@U0BOB>").await,
-        expect!["<@U0BOB> is already on duty for UI in Sprint 2"],
+        expect![[r#"<@U0BOB> is already on duty for UI in Sprint 2"#]],
     );
     assert!(bot.store.overrides(None).unwrap().is_empty());
     assert_eq!(bot.outbox(""), "");
@@ -794,13 +904,13 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0BOB> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
     check(
         bot.say(CAROL, "set ui <@U0BOB>").await,
-        expect!["<@U0BOB> is already on duty for UI in Sprint 1"],
+        expect![[r#"<@U0BOB> is already on duty for UI in Sprint 1"#]],
     );
     bot.stop().await;
 }
@@ -814,21 +924,21 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
-        expect!["<@U0ERIN> added to *UI* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
     );
     check(
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
-        expect!["<@U0ERIN> moved to position 1 in *UI*"],
+        expect![[r#"<@U0ERIN> moved to position 1 in *UI*"#]],
     );
     // Adding Erin recorded Sprint 1 first (Alice's turn), so moving her first changed nothing
     // now, and she is not on duty when she is taken out again.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> taken out of the rotation of *UI*"],
+        expect![[r#"<@U0ERIN> taken out of the rotation of *UI*"#]],
     );
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> is already out of the rotation of *UI*; nothing changed"],
+        expect![[r#"<@U0ERIN> is already out of the rotation of *UI*; nothing changed"#]],
     );
     check(
         bot.say(CAROL, "sprint edit 5 --name Foo").await,
@@ -839,27 +949,27 @@ async fn team_setup_from_slack_needs_an_admin() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> qa").await,
-        expect!["unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"],
+        expect![[r#"unknown discipline `qa`: choose one of `ui` (UI), `backend` (Backend)"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Spring cleaning")
             .await,
         expect![[r#"
             Added 1 sprint(s):
-            • *Spring cleaning*: 2026-04-20 to 2026-05-03"#]],
+            • *Spring cleaning*: Mon Apr 20 to Sun May 3"#]],
     );
     check(
         bot.say(CAROL, "sprint generate 2026-05-04 2 7").await,
         expect![[r#"
             Added 2 sprint(s):
-            • *Sprint 5*: 2026-05-04 to 2026-05-10
-            • *Sprint 6*: 2026-05-11 to 2026-05-17"#]],
+            • *Sprint 5*: Mon May 4 to Sun May 10
+            • *Sprint 6*: Mon May 11 to Sun May 17"#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-01-01 2026-01-02 Old").await,
@@ -941,19 +1051,19 @@ async fn app_home_for_a_member_and_for_an_admin() {
         home_of(ALICE),
         expect![[r#"
             # Triage duty
-            :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT.
+            :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22.
             ---
-            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
-            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            *Next sprint*: Sprint 2 · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)
             ---
             *Your shifts*
-            *UI* in *Sprint 1* (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+            *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22
               [Request coverage → cover_shift:0:ui]
-            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
               [Request coverage → cover_shift:2:ui]
             ---
             *Time away*
@@ -965,22 +1075,21 @@ async fn app_home_for_a_member_and_for_an_admin() {
         home_of(CAROL),
         expect![[r#"
             # Triage duty
-            You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT.
+            You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon Mar 23 to Sun Apr 5.
             ---
-            *Current sprint*: Sprint 1 · 2026-03-09 to 2026-03-22
+            *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
-            *Next sprint*: Sprint 2 · 2026-03-23 to 2026-04-05
+            *Next sprint*: Sprint 2 · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (rotation)
             • Backend: <@U0CAROL> (rotation)
             ---
             *Your shifts*
-            *Backend* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+            *Backend* in *Sprint 2*, Mon Mar 23 to Sun Apr 5
               [Request coverage → cover_shift:1:backend]
             ---
             *Pending coverage requests*
-            #1 · Sprint 3 · UI · <@U0BOB> covering for <@U0ALICE> · pending
-              [Approve → approve_override:1] [Decline → decline_override:1]
+              (Nothing is waiting for a decision.)
             ---
             *Time away*
               (No absence recorded.)
@@ -993,18 +1102,10 @@ async fn app_home_for_a_member_and_for_an_admin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_asking_who_is_answered_in_its_thread() {
     let bot = Bot::start().await;
-    let sent = bot
-        .emulator
+    bot.emulator
         .send_app_mention(BOB, "C0TRIAGE", "<@U0TRIAGEBOT> who is on triage?");
-    let key = format!("mention:{}", sent.event_id.unwrap());
-    let store = bot.store.clone();
-    let found = bot
-        .emulator
-        .wait_until(Duration::from_secs(5), |_| {
-            !store.outbox_rows(&key).unwrap().is_empty()
-        })
-        .await;
-    assert!(found);
+    let key = bot.mention_reply_key().await;
+    assert!(key.starts_with("mention:C0TRIAGE:1700000100."), "{key}");
     let reply = bot.payload(&key);
     assert_eq!(reply["type"], "post_message");
     assert_eq!(reply["channel"], "C0TRIAGE");
@@ -1017,7 +1118,7 @@ async fn a_mention_asking_who_is_answered_in_its_thread() {
     check(
         reply["text"].as_str().unwrap(),
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
             _More with `/triage help`._"#]],
@@ -1084,7 +1185,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
     let before = bot.row_counts();
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect!["<@U0ERIN> is not a member of `ui`"],
+        expect![[r#"<@U0ERIN> is not a member of `ui`"#]],
     );
     assert_eq!(
         bot.row_counts(),
@@ -1096,7 +1197,7 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
         bot.say(CAROL, "member remove <@U0ALICE> ui").await,
         expect![[r#"
             <@U0ALICE> taken out of the rotation of *UI*
-            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon 2026-03-23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon Mar 23 08:00 PDT); to change that: `/triage set ui @person`"#]],
     );
     assert!(bot.say(ALICE, "who").await.contains("• UI: <@U0ALICE>"));
     check(
@@ -1115,23 +1216,32 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
     // Bob has UI in sprint 1 (Sprint 2); Carol, an admin, asks Alice to cover it.
     check(
         bot.say(CAROL, "cover 2 <@U0ALICE> ui").await,
-        expect![
-            "Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     check(
         bot.payload("request:1:dm:U0BOB")["text"].as_str().unwrap(),
         expect![[
-            r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way."#
+            r#"<@U0CAROL> asked <@U0ALICE> to cover your shift, *UI* in *Sprint 2* (request #1). Once they accept, an admin approves or declines it where the discipline asks for one; you will hear either way."#
         ]],
     );
     check(
         bot.payload("request:1:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
-        expect![
-            "<@U0CAROL> asked you to cover the shift of <@U0BOB>, *UI* in *Sprint 2* (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell <@U0CAROL>: they can cancel it with `/triage cancel 1`."
-        ],
+        expect![[
+            r#"<@U0CAROL> asks you to cover the shift of <@U0BOB>, *UI* in *Sprint 2* (request #1)."#
+        ]],
+    );
+    // Alice agrees; Bob (whose shift it is) and Carol (who asked) hear of it.
+    bot.say(ALICE, "accept 1").await;
+    check(
+        bot.outbox("decision:1:pending:dm"),
+        expect![[r#"
+            decision:1:pending:dm:U0CAROL direct_message
+            decision:1:pending:dm:U0BOB direct_message
+        "#]],
     );
     bot.say(CAROL, "approve 1").await;
     check(
@@ -1194,7 +1304,7 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
     check(
         bot.say(BOB, "who").await,
         expect![[r#"
-            *Sprint 1* until Mon 2026-03-23 08:00 PDT
+            *Sprint 1* until Mon Mar 23 08:00 PDT
             • UI: <@U0ERIN> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -1205,13 +1315,14 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
 async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_hears_once() {
     let bot = Bot::start().await;
     bot.say(ALICE, "cover 1 <@U0BOB> ui dentist").await;
+    bot.say(BOB, "accept 1").await;
     let db = bot.store.path().to_str().unwrap().to_string();
     let args = ["triage-bot", "--db", &db, "--admin-channel", ADMIN_CHANNEL];
     let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
     let close = |at: &str| {
         triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
     };
-    // Before Sprint 1 ends at Mon 2026-03-23 08:00 PDT nothing closes.
+    // Before Sprint 1 ends at Mon Mar 23 08:00 PDT nothing closes.
     assert_eq!(close("2026-03-23T14:59:59Z"), 0);
     assert_eq!(bot.status(1), OverrideStatus::Pending);
     assert_eq!(close("2026-03-23T15:00:00Z"), 1);
@@ -1235,7 +1346,7 @@ async fn a_request_left_pending_expires_when_its_sprint_ends_and_its_requester_h
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
-              (Closed on Mon 2026-03-23 08:00 PDT: its sprint ended before it was approved)
+              (Closed on Mon Mar 23 08:00 PDT: its sprint ended before it was approved)
         "#]],
     );
     bot.stop().await;
@@ -1261,17 +1372,19 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
     // Sprint 1 (index 0) is in force: it cannot change, and nothing may overlap it.
     check(
         bot.say(CAROL, "sprint edit 1 - - Renamed").await,
-        expect!["Sprint 1 started on 2026-03-09; a sprint that has started cannot be changed"],
+        expect![[r#"Sprint 1 started on 2026-03-09; a sprint that has started cannot be changed"#]],
     );
     check(
         bot.say(CAROL, "sprint shift 2 -1").await,
-        expect![
-            "Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"
-        ],
+        expect![[
+            r#"Sprint 2 (2026-03-22 to 2026-04-04) would overlap Sprint 1 (2026-03-09 to 2026-03-22)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint edit 2 2026-03-10 -").await,
-        expect!["Sprint 2 would start on 2026-03-10, which has already begun; choose a later day"],
+        expect![[
+            r#"Sprint 2 would start on 2026-03-10, which has already begun; choose a later day"#
+        ]],
     );
     assert_eq!(sprints(), plan, "a refused change changed the plan");
     let refusals = 3;
@@ -1283,17 +1396,17 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
 
     check(
         bot.say(CAROL, "sprint edit 2 - 2026-04-03 Hack week").await,
-        expect!["Changed *Hack week*: 2026-03-23 to 2026-04-03"],
+        expect![[r#"Changed *Hack week*: Mon Mar 23 to Fri Apr 3"#]],
     );
     check(
         bot.say(CAROL, "sprint shift 3 -2").await,
         expect![[r#"
             Moved 1 sprint(s) by -2 day(s):
-            • *Sprint 3*: 2026-04-04 to 2026-04-17"#]],
+            • *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
     );
     check(
         bot.say(CAROL, "sprint retire 3").await,
-        expect!["Retired *Sprint 3*: 2026-04-04 to 2026-04-17"],
+        expect![[r#"Retired *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
     );
     let changes: Vec<String> = bot
         .audit_actions()
@@ -1329,13 +1442,13 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
-        expect!["<@U0ERIN> added to *Backend* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *Backend* (position 3)"#]],
     );
     // After the person, a word naming a discipline is the discipline, not the reason.
     check(
         bot.say(BOB, "cover 2 <@U0ALICE> ui dentist").await,
         expect![[
-            r#"Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*; <@U0ALICE> has a DM about it. An admin will approve or decline it, and you will get a DM either way."#
+            r#"Request #2 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
         ]],
     );
     assert_eq!(
@@ -1366,12 +1479,13 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             "cover 1 <@U0BOB|bob> ui back \u{202E}yadnoM <!channel>",
         )
         .await,
-        expect![
-            "Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*; <@U0BOB> has a DM about it. An admin will approve or decline it, and you will get a DM either way."
-        ],
+        expect![[
+            r#"Request #1 filed: <@U0BOB> to cover *UI* in *Sprint 1*. <@U0BOB> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
     );
     let reason = bot.store.override_by_id(1).unwrap().unwrap().reason;
     assert_eq!(reason.as_deref(), Some("back yadnoM <!channel>"));
+    bot.say(BOB, "accept 1").await;
     let card = bot.payload("request:1:admin-post");
     assert!(!has_bidi(&card.to_string()), "{card}");
     check(
@@ -1397,6 +1511,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
     );
     let reason = bot.store.override_by_id(2).unwrap().unwrap().reason;
     assert_eq!(reason.as_deref(), Some("two lines\nhere"));
+    bot.say(BOB, "accept 2").await;
     let card = bot.payload("request:2:admin-post");
     check(
         render(&card["blocks"]),
@@ -1429,22 +1544,22 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\u{202E}nirE")
             .await,
-        expect![
-            "a member's name cannot contain control characters (found U+202E right-to-left override)"
-        ],
+        expect![[
+            r#"a member's name cannot contain control characters (found U+202E right-to-left override)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-04-20 2026-05-03 Sprint\u{2066} 4")
             .await,
-        expect![
-            "a sprint name cannot contain control characters (found U+2066 left-to-right isolate)"
-        ],
+        expect![[
+            r#"a sprint name cannot contain control characters (found U+2066 left-to-right isolate)"#
+        ]],
     );
     check(
         bot.say(CAROL, "sprint edit 3 - - Sprint\u{200F} 3").await,
-        expect![
-            "a sprint name cannot contain control characters (found U+200F right-to-left mark)"
-        ],
+        expect![[
+            r#"a sprint name cannot contain control characters (found U+200F right-to-left mark)"#
+        ]],
     );
     assert_eq!((bot.row_counts(), bot.store.sprints().unwrap()), before);
 
@@ -1452,17 +1567,545 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\tE.\nRin")
             .await,
-        expect!["<@U0ERIN> added to *UI* (position 3)"],
+        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
     );
     // `&`, `<` and `>` (escaped by Slack in command text) are kept, and escaped on the way out.
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin &amp; &lt;co&gt;")
             .await,
-        expect!["<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"],
+        expect![[r#"<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"#]],
     );
     let members = bot.store.members(None).unwrap();
     let erin = members.iter().find(|m| m.slack_id.as_str() == "U0ERIN");
     assert_eq!(erin.unwrap().name, "Erin & <co>");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_naming_a_discipline_calls_the_person_on_duty_in_its_thread() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "UI, the build is red").await,
+        expect![[r#"<@U0ALICE> (on duty for *UI*) — <@U0BOB> needs you"#]],
+    );
+    check(
+        bot.mention(CAROL, "back deploys are stuck").await,
+        expect![[r#"<@U0DAVE> (on duty for *Backend*) — <@U0CAROL> needs you"#]],
+    );
+    check(
+        bot.mention(ALICE, "ui is this mine?").await,
+        expect![[r#"You are on duty for *UI* yourself."#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_of_all_calls_everyone_on_duty() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "all prod is down").await,
+        expect![[
+            r#"<@U0ALICE> (on duty for *UI*), <@U0DAVE> (on duty for *Backend*) — <@U0BOB> needs you"#
+        ]],
+    );
+    check(
+        bot.mention(DAVE, "all prod is down").await,
+        expect![[r#"<@U0ALICE> (on duty for *UI*) — <@U0DAVE> needs you"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_starting_with_another_word_is_answered_as_before() {
+    let bot = Bot::start().await;
+    check(
+        bot.mention(BOB, "thanks for the help!").await,
+        expect![[
+            r#"Ask me `who`, start with a discipline (or `all`) to call whoever is on duty for it, or try `/triage help`."#
+        ]],
+    );
+    check(
+        bot.mention(BOB, "a quick one: who is on duty?").await,
+        expect![[r#"
+            *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
+            _More with `/triage help`._"#]],
+    );
+    bot.stop().await;
+}
+
+/// The mention replies in the thread of the message with `ts`.
+fn thread_replies(bot: &Bot, ts: &str) -> Vec<String> {
+    bot.emulator
+        .workspace()
+        .messages_in("C0TRIAGE")
+        .iter()
+        .filter(|m| m.thread_ts.as_deref() == Some(ts) && m.author.is_none())
+        .map(|m| m.text.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_mention_is_answered_once() {
+    use triage_bot::slack::emulator::{Duplication, Fault};
+    let bot = Bot::start_delivering("2026-03-10T12:00:00-07:00").await;
+    // Slack delivers the event again (same event id, new envelope), as after a missed ack.
+    bot.emulator.inject(Fault::Duplicate {
+        how: Duplication::Redeliver,
+        times: 1,
+    });
+    let ts = "1700000200.000100";
+    let event = json!({
+        "type": "app_mention", "user": BOB, "channel": "C0TRIAGE",
+        "text": "<@U0TRIAGEBOT> ui the build is red", "ts": ts,
+    });
+    bot.emulator.send_event(event.clone());
+    let answered = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |_| {
+            !thread_replies(&bot, ts).is_empty() && bot.emulator.acks().len() >= 2
+        })
+        .await;
+    assert!(answered, "{:?}", bot.emulator.acks());
+    // The same message again under another event id: the answer is keyed by the message.
+    let again = bot.emulator.send_event(event);
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |e| e
+                .ack_of(&again.envelope_id)
+                .is_some())
+            .await
+    );
+    let store = bot.store.clone();
+    let idle = bot
+        .emulator
+        .wait_until(Duration::from_secs(5), |_| {
+            store.outbox_stats(jiff::Timestamp::MAX).unwrap().pending == 0
+        })
+        .await;
+    assert!(idle);
+    assert_eq!(
+        thread_replies(&bot, ts),
+        ["<@U0ALICE> (on duty for *UI*) — <@U0BOB> needs you"]
+    );
+    assert_eq!(bot.store.outbox_rows("mention:").unwrap().len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_on_a_day_answers_at_that_days_handoff_and_keeps_the_past_as_recorded() {
+    // Tuesday 2026-03-10, in Sprint 1.
+    let bot = Bot::start().await;
+    check(
+        bot.say(BOB, "who tomorrow").await,
+        expect![[r#"
+            At Wed Mar 11 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who monday").await,
+        expect![[r#"
+            At Mon Mar 16 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-03-23").await,
+        expect![[r#"
+            At Mon Mar 23 08:00 PDT: *Sprint 2* until Mon Apr 6 08:00 PDT
+            • UI: <@U0BOB> (rotation)
+            • Backend: <@U0CAROL> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who next monday").await,
+        expect![[r#"
+            At Mon Mar 16 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // Eve joins UI first in line: the next turns change, Sprint 1's recorded turn does not.
+    bot.say(CAROL, "member add <@U0EVE|eve> ui Eve").await;
+    bot.say(CAROL, "member move <@U0EVE|eve> ui 1").await;
+    check(
+        bot.say(BOB, "who yesterday").await,
+        expect![[r#"
+            At Mon Mar 9 08:00 PDT: *Sprint 1* until Mon Mar 23 08:00 PDT
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-04-06").await,
+        expect![[r#"
+            At Mon Apr 6 08:00 PDT: *Sprint 3* until Mon Apr 20 08:00 PDT
+            • UI: <@U0EVE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(BOB, "who 2026-05-01").await,
+        expect![[
+            r#"At Fri May 1 08:00 PDT: No sprint is in force: the last one, *Sprint 3*, ended Mon Apr 20 08:00 PDT. An admin can add sprints with `/triage sprint generate`."#
+        ]],
+    );
+    let here = bot.command(BOB, "who friday here").await;
+    assert_eq!(here["response_type"], "in_channel");
+    let bad = bot.command(BOB, "who someday").await;
+    assert_eq!(bad["response_type"], "ephemeral");
+    check(
+        bad["text"].as_str().unwrap(),
+        expect![[r#"
+        `someday` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday
+        Usage: `/triage who [day] [here]`"#]],
+    );
+    bot.stop().await;
+}
+
+/// Outbox rows under `prefix` that are direct messages, as `key at <next attempt>` lines.
+fn dm_times(bot: &Bot, prefix: &str) -> String {
+    bot.store
+        .outbox_rows(prefix)
+        .unwrap()
+        .iter()
+        .filter(|row| row.kind == "direct_message")
+        .map(|row| format!("{} at {}\n", row.key, row.next_attempt_at))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_weekend_dms_about_a_later_sprint_wait_for_mondays_heads_up_time() {
+    // Saturday 2026-03-14 12:00 PDT (19:00 UTC). Sprint 2 starts Mon Mar 23; the next working
+    // day's heads-up time is Mon Mar 16 17:00 PDT (Tue 00:00 UTC).
+    let bot = Bot::start_at(&[CAROL], &[], "2026-03-14T12:00:00-07:00", false).await;
+    check(
+        bot.say(BOB, "cover 2 <@U0ALICE|alice> dentist").await,
+        expect![[
+            r#"Request #1 filed: <@U0ALICE> to cover *UI* in *Sprint 2*. <@U0ALICE> will get a DM on Mon Mar 16 17:00 PDT to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way."#
+        ]],
+    );
+    bot.say(CAROL, "approve 1").await;
+    // Putting someone on duty now is not routine: at once.
+    bot.say(CAROL, "set ui <@U0BOB|bob>").await;
+    check(
+        dm_times(&bot, ""),
+        expect![[r#"
+            request:1:dm:U0ALICE at 2026-03-17T00:00:00Z
+            set:2:dm:U0BOB at 2026-03-14T19:00:00Z
+            set:2:dm:U0ALICE at 2026-03-14T19:00:00Z
+        "#]],
+    );
+    bot.stop().await;
+
+    // On Sunday 2026-03-22, for Sprint 2 starting Monday 08:00: sooner than Monday 17:00, so at
+    // once.
+    let bot = Bot::start_at(&[CAROL], &[], "2026-03-22T12:00:00-07:00", false).await;
+    bot.say(BOB, "cover 2 <@U0ALICE|alice>").await;
+    bot.say(CAROL, "approve 1").await;
+    check(
+        dm_times(&bot, ""),
+        expect![[r#"
+            request:1:dm:U0ALICE at 2026-03-22T19:00:00Z
+        "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_is_accepted_approved_and_revoked_as_one() {
+    let bot = Bot::start().await;
+    // Bob has UI in Sprint 2, Alice in Sprint 3: Bob proposes to trade.
+    check(
+        bot.say(BOB, "swap 2 <@U0ALICE> 3 moving house").await,
+        expect![[
+            r#"Swap proposed (requests #1 and #2): <@U0ALICE> covers *UI* in *Sprint 2* for you, and you cover *UI* in *Sprint 3* for them. <@U0ALICE> has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. Both halves change together or not at all."#
+        ]],
+    );
+    check(
+        render(&bot.payload("request:1:dm:U0ALICE")["blocks"]),
+        expect![[r#"
+            <@U0BOB> proposes a swap (requests #1 and #2): you cover *UI* in *Sprint 2* for them, and they cover *UI* in *Sprint 3* for you.
+            Reason: moving house
+              [Accept → accept_request:1] [Decline → refuse_request:1]
+              (Or type `/triage accept 1` or `/triage refuse 1 [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one.)
+        "#]],
+    );
+    // Only Alice answers for both halves; nobody approves before she does.
+    check(
+        bot.say(BOB, "accept 2").await,
+        expect![[r#"only <@U0ALICE>, the person named to cover, can accept request #2"#]],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect![[r#"request #1 waits for <@U0ALICE> to accept it; an admin decides after that"#]],
+    );
+    check(
+        bot.say(ALICE, "accept 2").await,
+        expect![[
+            r#"You accepted request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*). An admin will approve or decline it, and you will get a DM either way."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Pending, OverrideStatus::Pending)
+    );
+    check(
+        bot.payload("decision:2:pending:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"<@U0ALICE> accepted your swap (requests #1 and #2). An admin will approve or decline it, and you will hear either way."#
+        ]],
+    );
+    check(
+        bot.say(CAROL, "approve 1").await,
+        expect![[
+            r#"Request #1 (a swap with #2: <@U0ALICE> to cover *UI* in *Sprint 2*) is now approved."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Approved, OverrideStatus::Approved)
+    );
+    check(
+        bot.outbox("decision:1:approved:dm"),
+        expect![[r#"
+        decision:1:approved:dm:U0BOB direct_message
+        decision:1:approved:dm:U0ALICE direct_message
+    "#]],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Your swap with <@U0ALICE> is approved by <@U0CAROL> (requests #1 and #2): they cover *UI* in *Sprint 2* for you, so you are not on duty then, and you will cover *UI* in *Sprint 3*."#
+        ]],
+    );
+    check(
+        bot.payload("decision:1:approved:dm:U0ALICE")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"The swap with <@U0BOB> is approved by <@U0CAROL> (requests #1 and #2): you will cover *UI* in *Sprint 2*, and they cover *UI* in *Sprint 3* for you, so you are not on duty then."#
+        ]],
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0ALICE> (override)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // Revoking one half revokes both: everyone is back where the rotation put them.
+    check(
+        bot.say(CAROL, "revoke 2 plans changed").await,
+        expect![[
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) is now revoked."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Revoked, OverrideStatus::Revoked)
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_whose_half_fails_changes_neither_slot() {
+    let bot = Bot::start().await;
+    let before = bot.say(BOB, "schedule 3").await;
+    bot.say(BOB, "swap 2 <@U0ALICE> 3").await;
+    bot.say(ALICE, "accept 1").await;
+    // Alice leaves UI: Bob's half (Alice covering Sprint 2) no longer holds, so neither does
+    // the other.
+    bot.say(CAROL, "member remove <@U0ALICE> ui").await;
+    check(
+        bot.say(CAROL, "approve 2").await,
+        expect![[
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) cannot be approved: the person asked to cover is on duty for it already. It is closed as superseded. Nothing needs to change."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Superseded, OverrideStatus::Superseded)
+    );
+    bot.say(CAROL, "member add <@U0ALICE> ui").await;
+    assert_eq!(bot.say(BOB, "schedule 3").await, before);
+    // Refusals are one answer for both halves too.
+    bot.say(BOB, "swap 2 <@U0ALICE> 3").await;
+    check(
+        bot.say(ALICE, "refuse 3 not that week").await,
+        expect![[
+            r#"You declined request #3 (a swap with #4: <@U0ALICE> to cover *UI* in *Sprint 2*); <@U0BOB> has been told."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(3), bot.status(4)),
+        (OverrideStatus::Declined, OverrideStatus::Declined)
+    );
+    check(
+        bot.payload("decision:3:declined:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"The swap with <@U0ALICE> (requests #3 and #4) was declined by <@U0ALICE>. Nothing changes. Reason: not that week"#
+        ]],
+    );
+    check(
+        bot.say(BOB, "swap 2 <@U0DAVE> 3").await,
+        expect![[r#"<@U0DAVE> is not an active member of UI"#]],
+    );
+    check(
+        bot.say(BOB, "swap 2 <@U0ALICE> 2").await,
+        expect![[r#"a swap trades two different sprints"#]],
+    );
+    check(
+        bot.say(ALICE, "swap 2 <@U0BOB> 3").await,
+        expect![[r#"you are not on duty in Sprint 2; name the discipline after the person"#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shift_offered_to_volunteers_goes_to_the_first_eligible_one() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    bot.store
+        .upsert_member(&user("U0ERIN"), &key("ui"), Some("Erin"), "test", now())
+        .unwrap();
+    // Bob has UI in Sprint 2 and asks for a volunteer.
+    check(
+        bot.say(BOB, "cover 2 open dentist").await,
+        expect![[
+            r#"Offer #1 posted in <#C0TRIAGE>: the first member of the discipline who is not on duty then can take *UI* in *Sprint 2*. You will get a DM when someone does."#
+        ]],
+    );
+    check(
+        render(&bot.payload("offer:1:post")["blocks"]),
+        expect![[r#"
+            <@U0BOB> asks for someone to cover *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5).
+            Reason: dentist
+              [I'll cover → volunteer:1]
+              (Offer #1: the first member of UI who is not on duty then takes it.)
+        "#]],
+    );
+    check(
+        bot.say(BOB, "cover 2 open").await,
+        expect![[r#"*UI* in *Sprint 2* is already offered (offer #1)."#]],
+    );
+    // Dave is not in UI; Alice and Erin race for it: exactly one of them wins.
+    check(
+        bot.click(DAVE, "volunteer", "1").await,
+        expect![[
+            r#"You cannot take this shift: only active members of the discipline can take it. Nothing changed."#
+        ]],
+    );
+    let sent = [ALICE, "U0ERIN"].map(|who| {
+        bot.emulator
+            .send_block_action(who, "C0TRIAGE", "volunteer", "1")
+    });
+    let answer = |n: usize| {
+        let url = sent[n].response_url.as_deref().unwrap();
+        let id = url.rsplit('/').next().unwrap().to_string();
+        let posts = bot.emulator.workspace().response_posts;
+        let post = posts.iter().find(|post| post.id == id)?;
+        post.body["text"].as_str().map(str::to_string)
+    };
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), |_| answer(0).is_some()
+                && answer(1).is_some())
+            .await
+    );
+    let (alice, erin) = (answer(0).unwrap(), answer(1).unwrap());
+    let winners = [&alice, &erin]
+        .iter()
+        .filter(|answer| answer.starts_with("You accepted"))
+        .count();
+    assert_eq!(winners, 1, "alice: {alice}\nerin: {erin}");
+    assert!(
+        [&alice, &erin].iter().any(|a| a.starts_with("Too late")),
+        "alice: {alice}\nerin: {erin}"
+    );
+    let requests = bot.store.overrides(None).unwrap();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].status, OverrideStatus::Pending);
+    assert_eq!(requests[0].requested_by.as_str(), BOB);
+    let offer = bot.store.offer(1).unwrap().unwrap();
+    assert_eq!(offer.taken_by.as_ref(), Some(&requests[0].replacement));
+    assert_eq!(offer.request, Some(requests[0].id));
+    // The offer's post says who took it; Bob hears from the request like any other.
+    let update = bot.payload("offer:1:taken:update");
+    assert!(
+        update["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Taken by <@{}>", requests[0].replacement)),
+        "{update}"
+    );
+    check(
+        bot.outbox("decision:1:pending:dm"),
+        expect![[r#"
+        decision:1:pending:dm:U0BOB direct_message
+    "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    bot.say(BOB, "cover 2 open").await;
+    let db = bot.store.path().to_str().unwrap().to_string();
+    let args = ["triage-bot", "--db", &db, "--channel", "C0TRIAGE"];
+    let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+    let close = |at: &str| {
+        triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
+    };
+    // Sprint 2 starts at Mon 2026-03-23 08:00 PDT.
+    assert_eq!(close("2026-03-23T14:59:59Z"), 0);
+    assert_eq!(close("2026-03-23T15:00:00Z"), 1);
+    assert_eq!(close("2026-03-23T15:10:00Z"), 0);
+    check(
+        bot.payload("offer:1:expired:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."#
+        ]],
+    );
+    check(
+        bot.click(ALICE, "volunteer", "1").await,
+        expect![[r#"This offer is expired; nothing changed."#]],
+    );
     bot.stop().await;
 }
 
@@ -1478,7 +2121,7 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
         expect![[r#"
             You are away Wed Mar 25 to Fri Mar 27 (absence #1: family trip).
             It falls in your triage duty:
-            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+            *UI* in *Sprint 2*, Mon Mar 23 to Sun Apr 5
               [Request coverage → cover_shift:1:ui]
               (Ask someone to cover it (the button, or `/triage cover`); the admins are told now.)
         "#]],
@@ -1488,11 +2131,11 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
         expect![[r#"
             *This sprint and the next one*
 
-            *Sprint 1* · 2026-03-09 to 2026-03-22
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0BOB> (away) (rotation)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
@@ -1518,8 +2161,8 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
         expect![[r#"
             <@U0ALICE> is away Tue Apr 7 (absence #2).
             It falls in their triage duty:
-            • *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
-            <@U0ALICE> can ask someone to cover it; if nobody does, the admins are told on Mon 2026-03-23 08:00 PDT."#]],
+            • *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
+            <@U0ALICE> can ask someone to cover it; if nobody does, the admins are told on Mon Mar 23 08:00 PDT."#]],
     );
     let dm = bot.payload("away:2:dm:U0ALICE");
     check(
@@ -1527,9 +2170,9 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
         expect![[r#"
             <@U0CAROL> recorded that you are away Tue Apr 7 (absence #2).
             It falls in your triage duty:
-            *UI* in *Sprint 3*, Mon 2026-04-06 08:00 PDT to Mon 2026-04-20 08:00 PDT
+            *UI* in *Sprint 3*, Mon Apr 6 to Sun Apr 19
               [Request coverage → cover_shift:2:ui]
-              (Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon 2026-03-23 08:00 PDT.)
+              (Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon Mar 23 08:00 PDT.)
         "#]],
     );
     // Overlapping days, days in the past and a person in no rotation are refused.
@@ -1537,7 +2180,7 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
     for (text, expected) in [
         (
             "away 2026-03-27 2026-03-28",
-            "<@U0BOB> is already away from 2026-03-25 to 2026-03-27 (absence #1); remove it first to record different days",
+            "<@U0BOB> is already away Wed Mar 25 to Fri Mar 27 (absence #1); remove it first to record different days",
         ),
         (
             "away 2026-03-01 2026-03-09",
@@ -1568,9 +2211,9 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
     );
     check(
         bot.click(BOB, "remove_away", "1").await,
-        expect![
-            "Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed. Swaps it caused stay as they are."
-        ],
+        expect![[
+            r#"Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed. Swaps it caused stay as they are."#
+        ]],
     );
     assert!(!bot.say(ALICE, "schedule 2").await.contains("(away)"));
     let actions = bot.audit_actions();
@@ -1598,9 +2241,9 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
     );
     check(
         bot.say(CAROL, "policy ui away swap-next").await,
-        expect![
-            "*UI* now has the away policy swap-next: they swap with the next person on duty who can take it; only those two shifts change. It applies to absences recorded from now on."
-        ],
+        expect![[
+            r#"*UI* now has the away policy swap-next: they swap with the next person on duty who can take it; only those two shifts change. It applies to absences recorded from now on."#
+        ]],
     );
     check(
         bot.say(BOB, "policy").await,
@@ -1622,15 +2265,15 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
         expect![[r#"
             *This sprint and the next 2*
 
-            *Sprint 1* · 2026-03-09 to 2026-03-22
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0ALICE> (override)
             • Backend: <@U0CAROL> (rotation)
 
-            *Sprint 3* · 2026-04-06 to 2026-04-19
+            *Sprint 3* · Mon Apr 6 to Sun Apr 19
             • UI: <@U0BOB> (override)
             • Backend: <@U0DAVE> (rotation)"#]],
     );
@@ -1649,6 +2292,141 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
         expect![[r#"
             <@U0BOB> is away during *Sprint 2*, so you swapped triage shifts for *UI*: you are now on duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
             If that does not suit you, ask someone to cover it with `/triage cover`."#]],
+    );
+    // The two overrides are linked as a swap: revoking one revokes both, one DM each.
+    check(
+        bot.say(CAROL, "revoke 2").await,
+        expect![[
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) is now revoked."#
+        ]],
+    );
+    assert_eq!(
+        (bot.status(1), bot.status(2)),
+        (OverrideStatus::Revoked, OverrideStatus::Revoked)
+    );
+    check(
+        bot.outbox("decision:2"),
+        expect![[r#"
+        decision:2:revoked:dm:U0BOB direct_message
+        decision:2:revoked:dm:U0ALICE direct_message
+        decision:2:revoked:home:U0CAROL publish_home
+        decision:2:revoked:home:U0BOB publish_home
+        decision:2:revoked:home:U0ALICE publish_home
+    "#]],
+    );
+    check(
+        bot.payload("decision:2:revoked:dm:U0BOB")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"The swap with <@U0ALICE> (requests #1 and #2) was revoked by <@U0CAROL>: you are on triage duty for *UI* in *Sprint 2* again, and not for *UI* in *Sprint 3*."#
+        ]],
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0BOB> (away) (rotation)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    bot.stop().await;
+}
+
+/// A swap made by `swap-next` and revoked after the rotation changed: the shifts go to whoever
+/// the rotation picks now, and each person whose duty moved hears it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_revoked_after_the_rotation_changed_tells_who_is_on_duty_now() {
+    let bot = Bot::start().await;
+    bot.say(CAROL, "policy ui away swap-next").await;
+    bot.say(BOB, "away 2026-03-30 2026-03-31").await;
+    // Eve joins UI first in line: Sprint 3 is hers now, were it not for the swap.
+    bot.say(CAROL, "member add <@U0EVE|eve> ui Eve").await;
+    bot.say(CAROL, "member move <@U0EVE|eve> ui 1").await;
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0ALICE> (override)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.say(CAROL, "revoke 1").await,
+        expect![[
+            r#"Request #1 (a swap with #2: <@U0ALICE> to cover *UI* in *Sprint 2*) is now revoked."#
+        ]],
+    );
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0BOB> (away) (rotation)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0EVE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    check(
+        bot.outbox("decision:1"),
+        expect![[r#"
+        decision:1:revoked:dm:U0BOB direct_message
+        decision:1:revoked:dm:U0ALICE direct_message
+        decision:1:revoked:dm:U0EVE direct_message
+        decision:1:revoked:home:U0CAROL publish_home
+        decision:1:revoked:home:U0BOB publish_home
+        decision:1:revoked:home:U0ALICE publish_home
+        decision:1:revoked:home:U0EVE publish_home
+    "#]],
+    );
+    let dm = |person: &str| {
+        bot.payload(&format!("decision:1:revoked:dm:{person}"))["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    check(
+        dm("U0BOB"),
+        expect![[
+            r#"The swap with <@U0ALICE> (requests #1 and #2) was revoked by <@U0CAROL>: you are on triage duty for *UI* in *Sprint 2*, and you are not on duty for *UI* in *Sprint 3* (<@U0EVE> is)."#
+        ]],
+    );
+    check(
+        dm("U0ALICE"),
+        expect![[
+            r#"The swap with <@U0BOB> (requests #1 and #2) was revoked by <@U0CAROL>: you are not on duty for *UI* in *Sprint 2* (<@U0BOB> is)."#
+        ]],
+    );
+    check(
+        dm("U0EVE"),
+        expect![[
+            r#"You are on triage duty for *UI* in *Sprint 3*: <@U0CAROL> revoked the swap of <@U0BOB> and <@U0ALICE> (requests #1 and #2)."#
+        ]],
     );
     bot.stop().await;
 }
@@ -1699,7 +2477,7 @@ async fn the_time_away_form_records_an_absence_or_keeps_its_errors() {
         expect![[r#"
             You are away Tue Mar 24 to Thu Mar 26 (absence #1: move).
             It falls in your triage duty:
-            *UI* in *Sprint 2*, Mon 2026-03-23 08:00 PDT to Mon 2026-04-06 08:00 PDT
+            *UI* in *Sprint 2*, Mon Mar 23 to Sun Apr 5
               [Request coverage → cover_shift:1:ui]
               (Ask someone to cover it (the button, or `/triage cover`); the admins are told now.)
         "#]],
@@ -1718,16 +2496,16 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
     check(
         bot.say(CAROL, "member join <@U0DAVE|dave> ui 2026-03-23")
             .await,
-        expect![
-            "<@U0DAVE> joins the rotation of *UI* at the handoff of *Sprint 2* (Mon 2026-03-23 08:00 PDT); the schedule shows it already (change #1)."
-        ],
+        expect![[
+            r#"<@U0DAVE> joins the rotation of *UI* at the handoff of *Sprint 2* (Mon Mar 23 08:00 PDT); the schedule shows it already (change #1)."#
+        ]],
     );
     check(
         bot.say(CAROL, "member leave <@U0BOB|bob> UI 2026-03-23")
             .await,
-        expect![
-            "<@U0BOB> leaves the rotation of *UI* at the handoff of *Sprint 2* (Mon 2026-03-23 08:00 PDT); the schedule shows it already (change #2)."
-        ],
+        expect![[
+            r#"<@U0BOB> leaves the rotation of *UI* at the handoff of *Sprint 2* (Mon Mar 23 08:00 PDT); the schedule shows it already (change #2)."#
+        ]],
     );
     check(
         bot.say(CAROL, "member join <@U0ALICE> ui 2026-03-23").await,
@@ -1739,15 +2517,15 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
         expect![[r#"
             *This sprint and the next 2*
 
-            *Sprint 1* · 2026-03-09 to 2026-03-22
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
-            *Sprint 2* · 2026-03-23 to 2026-04-05
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
             • UI: <@U0DAVE> (rotation)
             • Backend: <@U0CAROL> (rotation)
 
-            *Sprint 3* · 2026-04-06 to 2026-04-19
+            *Sprint 3* · Mon Apr 6 to Sun Apr 19
             • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
     );

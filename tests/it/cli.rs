@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use triage_bot::store::SCHEMA_VERSION;
 
 /// Runs `triage-bot` in `dir` with `args` and no inherited TRIAGE_* settings.
 pub fn triage(dir: &Path, args: &[&str]) -> Output {
@@ -42,7 +43,9 @@ fn migrate_check_on_a_fresh_directory_reports_and_creates_nothing() {
     check(
         &output,
         0,
-        "database triage.db: does not exist yet (schema version 0); this triage-bot writes version 3\n",
+        &format!(
+            "database triage.db: does not exist yet (schema version 0); this triage-bot writes version {SCHEMA_VERSION}\n"
+        ),
         "",
     );
     assert!(!dir.path().join("triage.db").exists());
@@ -54,19 +57,19 @@ fn migrate_then_check() {
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: migrated from schema version 0 to 3\n",
+        &format!("database triage.db: migrated from schema version 0 to {SCHEMA_VERSION}\n"),
         "",
     );
     check(
         &triage(dir.path(), &["migrate"]),
         0,
-        "database triage.db: already at schema version 3\n",
+        &format!("database triage.db: already at schema version {SCHEMA_VERSION}\n"),
         "",
     );
     check(
         &triage(dir.path(), &["migrate", "--check"]),
         0,
-        "database triage.db: schema version 3 (up to date)\n",
+        &format!("database triage.db: schema version {SCHEMA_VERSION} (up to date)\n"),
         "",
     );
 }
@@ -206,6 +209,9 @@ fn server_settings_appear_only_where_they_apply() {
             "--channel",
             "--admin-channel",
             "--heads-up-time",
+            "--workdays",
+            "--holidays",
+            "--reminder-lead",
         ] {
             assert_eq!(help.contains(setting), server, "{args:?} {setting}\n{help}");
         }
@@ -252,4 +258,37 @@ fn a_server_setting_after_the_subcommand_wins_and_is_named_as_a_flag() {
         "",
         "error: invalid --channel `#bad`: expected a Slack id starting with C or G\n",
     );
+}
+
+#[test]
+fn bad_working_days_holidays_and_reminder_leads_are_named_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    check(
+        &triage(dir.path(), &["doctor", "--workdays", "weekdays"]),
+        2,
+        "",
+        "error: invalid --workdays `weekdays`: `weekdays` is not a weekday: expected days such as mon-fri, sun-thu or mon,tue,wed,thu,fri\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
+        .current_dir(dir.path())
+        .env("TRIAGE_HOLIDAYS", "2026-12-25,2026-13-01")
+        .env_remove("TRIAGE_CONFIG")
+        .env_remove("TRIAGE_DB")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    check(
+        &output,
+        2,
+        "",
+        "error: invalid TRIAGE_HOLIDAYS `2026-13-01`: expected dates as YYYY-MM-DD, such as 2026-12-25, separated by commas\n",
+    );
+    std::fs::write(dir.path().join("t.toml"), "reminder_lead = \"90d\"\n").unwrap();
+    check(
+        &triage(dir.path(), &["--config", "t.toml", "migrate"]),
+        2,
+        "",
+        "error: invalid reminder_lead in t.toml `90d`: expected a number of days or weeks such as 7d or 2w, from 1d to 60d\n",
+    );
+    assert!(!dir.path().join("triage.db").exists());
 }

@@ -137,13 +137,13 @@ impl Team {
 fn a_team_of_three_disciplines_gets_a_fair_schedule() {
     let team = Team::standard();
     let expected = "\
-SPRINT    DATES                    UI Engineering  Backend  Product Owner
-Sprint 1  2026-03-02 – 2026-03-15  Ana             Eve      Ivy
-Sprint 2  2026-03-16 – 2026-03-29  Ben             Fay      Jo
-Sprint 3  2026-03-30 – 2026-04-12  Cy              Gus      Kai
-Sprint 4  2026-04-13 – 2026-04-26  Di              Hal      Lu
-Sprint 5  2026-04-27 – 2026-05-10  Ana             Eve      Ivy
-Sprint 6  2026-05-11 – 2026-05-24  Ben             Fay      Jo
+SPRINT    DATES                     UI Engineering  Backend  Product Owner
+Sprint 1  2026-03-02 to 2026-03-15  Ana             Eve      Ivy
+Sprint 2  2026-03-16 to 2026-03-29  Ben             Fay      Jo
+Sprint 3  2026-03-30 to 2026-04-12  Cy              Gus      Kai
+Sprint 4  2026-04-13 to 2026-04-26  Di              Hal      Lu
+Sprint 5  2026-04-27 to 2026-05-10  Ana             Eve      Ivy
+Sprint 6  2026-05-11 to 2026-05-24  Ben             Fay      Jo
 ";
     assert_eq!(team.ok(&["schedule"]), expected);
 }
@@ -155,7 +155,7 @@ fn who_answers_with_sources_in_text_and_json() {
     assert_eq!(
         text,
         "\
-Sprint 1, in force until Mon 2026-03-16 08:00 PDT
+Sprint 1, in force until 2026-03-16 08:00 PDT
   UI Engineering  Ana (UUI1)       rotation
   Backend         Eve (UBACKEND1)  rotation
   Product Owner   Ivy (UPO1)       rotation
@@ -185,10 +185,10 @@ fn who_says_plainly_when_no_sprint_is_in_force() {
     let before = team.ok(&["who", "--at", "2026-03-02T07:59:00-08:00"]);
     assert_eq!(
         before,
-        "no sprint is in force at Mon 2026-03-02 07:59 PST: the first sprint, Sprint 1, starts Mon 2026-03-02 08:00 PST\n"
+        "no sprint is in force at 2026-03-02 07:59 PST: the first sprint, Sprint 1, starts 2026-03-02 08:00 PST\n"
     );
     let after = team.ok(&["who", "--at", "2026-05-25T08:00:00-07:00"]);
-    assert!(after.starts_with("no sprint is in force at Mon 2026-05-25 08:00 PDT: the last sprint, Sprint 6, ended Mon 2026-05-25 08:00 PDT"), "{after}");
+    assert!(after.starts_with("no sprint is in force at 2026-05-25 08:00 PDT: the last sprint, Sprint 6, ended 2026-05-25 08:00 PDT"), "{after}");
     let json = team.json(&["who", "--at", "2026-06-01"]);
     assert_eq!(
         (json["sprint"].clone(), json["assignments"].clone()),
@@ -211,12 +211,12 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     team.ok(&["sprint", "add", "Sprint 9", "2026-03-20", "2026-04-02"]);
     let last_day = team.ok(&["who", "--at", "2026-03-16T07:59:00-07:00"]);
     assert!(
-        last_day.starts_with("Sprint 8, in force until Mon 2026-03-16 08:00 PDT"),
+        last_day.starts_with("Sprint 8, in force until 2026-03-16 08:00 PDT"),
         "{last_day}"
     );
     assert_eq!(
         team.ok(&["who", "--at", "2026-03-16"]),
-        "no sprint is in force at Mon 2026-03-16 08:00 PDT: Sprint 8 ended Mon 2026-03-16 08:00 PDT; the next sprint, Sprint 9, starts Fri 2026-03-20 08:00 PDT\n"
+        "no sprint is in force at 2026-03-16 08:00 PDT: Sprint 8 ended 2026-03-16 08:00 PDT; the next sprint, Sprint 9, starts 2026-03-20 08:00 PDT\n"
     );
     let json = team.json(&["who", "--at", "2026-03-18"]);
     assert_eq!(
@@ -232,14 +232,14 @@ fn in_a_gap_between_sprints_no_sprint_is_in_force() {
     );
     let next = team.ok(&["who", "--at", "2026-03-20"]);
     assert!(
-        next.starts_with("Sprint 9, in force until Fri 2026-04-03 08:00 PDT"),
+        next.starts_with("Sprint 9, in force until 2026-04-03 08:00 PDT"),
         "{next}"
     );
     // On the morning Sprint 9 starts, before the handoff, the schedule begins with it.
     team.clock = "2026-03-20T07:00:00-07:00".to_string();
     let schedule = team.ok(&["schedule", "--count", "1"]);
     assert!(
-        schedule.contains("Sprint 9  2026-03-20 – 2026-04-02"),
+        schedule.contains("Sprint 9  2026-03-20 to 2026-04-02"),
         "{schedule}"
     );
 }
@@ -301,7 +301,7 @@ fn the_coverage_flow_from_request_to_approval() {
     ]);
     assert_eq!(
         filed,
-        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for an admin\n"
+        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for UUI3 to accept it\n"
     );
     let again = team.ok(&[
         "override",
@@ -313,8 +313,24 @@ fn the_coverage_flow_from_request_to_approval() {
         "--by",
         "UUI2",
     ]);
-    assert_eq!(again, "the same request is already pending as request #1\n");
+    assert_eq!(
+        again,
+        "the same request is already proposed as request #1\n"
+    );
 
+    // Nobody approves before the person named to cover accepts, and only they can.
+    assert_eq!(
+        team.refused(&["override", "approve", "1", "--by", "UBOSS"]),
+        "error: request #1 waits for UUI3 to accept it; an admin decides after that\n"
+    );
+    assert_eq!(
+        team.refused(&["override", "accept", "1", "--by", "UUI4"]),
+        "error: only UUI3, the person named to cover, can accept request #1\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "accept", "1", "--by", "UUI3"]),
+        "request #1 (UUI3 to cover ui in Sprint 2) is now pending\n"
+    );
     let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
     assert_eq!(refusal, "error: only admins can approve requests\n");
     assert_eq!(
@@ -591,7 +607,7 @@ fn setup_commands_refuse_bad_input_and_change_nothing() {
     check_refused(
         &team,
         &["override", "list", "--status", "open"],
-        "`open` is not an override status (expected pending, approved, declined, cancelled, superseded, expired or revoked)",
+        "`open` is not an override status (expected proposed, pending, approved, declined, cancelled, superseded, expired or revoked)",
     );
     check_refused(
         &team,
@@ -889,11 +905,11 @@ fn the_last_admin_cannot_be_removed() {
 #[test]
 fn removing_the_person_on_duty_says_they_stay_until_the_sprint_ends() {
     let team = Team::standard();
-    // 2026-03-10 is in Sprint 1 (2026-03-02 – 2026-03-15), where Ana is on duty for ui.
+    // 2026-03-10 is in Sprint 1 (2026-03-02 to 2026-03-15), where Ana is on duty for ui.
     assert_eq!(
         team.ok(&["member", "remove", "UUI1", "ui"]),
         "Ana (UUI1) taken out of the rotation of ui (position 1)\n\
-         note: UUI1 stays on duty for ui until the sprint ends (Sprint 1, until Mon 2026-03-16 08:00 PDT); \
+         note: UUI1 stays on duty for ui until the sprint ends (Sprint 1, until 2026-03-16 08:00 PDT); \
          to change that, an admin can run `/triage set ui @person` in Slack\n"
     );
     assert_eq!(team.json(&["who"])["assignments"][0]["slack_id"], "UUI1");
@@ -934,7 +950,7 @@ fn removing_the_last_member_of_a_discipline_warns_who_comes_next() {
     assert_eq!(
         team.ok(&["member", "remove", "UQA1", "qa"]),
         "Quinn (UQA1) taken out of the rotation of qa (position 1)\n\
-         note: UQA1 stays on duty for qa until the sprint ends (Sprint 1, until Mon 2026-03-16 08:00 PDT); \
+         note: UQA1 stays on duty for qa until the sprint ends (Sprint 1, until 2026-03-16 08:00 PDT); \
          to change that, an admin can run `/triage set qa @person` in Slack\n\
          warning: qa has no active members left: from the next sprint its fallback UFALL will be on duty for it \
          (add someone with `triage-bot member add <U…> qa`)\n"

@@ -60,6 +60,8 @@ fn a_scripted_session_requests_cover_approves_it_and_hands_off() {
 /triage me
 /triage cover 4 @maria dentist
 click Approve
+as maria
+click Accept
 as priya
 click Approve
 advance 14d
@@ -80,9 +82,9 @@ quit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
               Mon Mar 9 to Sun Mar 22
@@ -91,11 +93,11 @@ quit
               • Product Owner: @Diego Ramos
               • UI Engineering: @Jonas Berg
               • Backend Engineering: @Nina Petrova
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> /triage who
             [only you]
-              Sprint 4 until Mon 2026-03-23 08:00 PDT
+              Sprint 4 until Mon Mar 23 08:00 PDT
               • Account: @Aiko Tanaka (rotation)
               • Producer: @Priya Nair (rotation)
               • Product Owner: @Diego Ramos (rotation)
@@ -104,22 +106,31 @@ quit
             jonas> /triage me
             [only you]
               Your shifts
-              UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              UI Engineering in Sprint 4 (now), Mon Mar 9 to Sun Mar 22
               [Request coverage]
-              UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+              UI Engineering in Sprint 8, Mon May 4 to Sun May 17
               [Request coverage]
             jonas> /triage cover 4 @maria dentist
-            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4; @Maria Lopez has a DM about it. An admin will approve or decline it, and you will get a DM either way.
+            [only you] Request #1 filed: @Maria Lopez to cover UI Engineering in Sprint 4. @Maria Lopez has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.
+            [DM → Maria Lopez]
+              @Jonas Berg asks you to cover their shift, UI Engineering in Sprint 4 (request #1).
+              Reason: dentist
+              [Accept] [Decline]
+              Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.
+            jonas> click Approve
+            error: no button `Approve` in anything you can see; buttons show as [Label]
+            jonas> as maria
+            You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
+            maria> click Accept
+            (pressing [Accept] by “@Jonas Berg asks you to cover their shift, UI Engineering in Sprint 4 (request #1).” [DM → Maria Lopez])
+            [only you] You accepted request #1 (@Maria Lopez to cover UI Engineering in Sprint 4). An admin will approve or decline it, and you will get a DM either way.
+            [DM → Jonas Berg] @Maria Lopez accepted your coverage request #1 (UI Engineering in Sprint 4). An admin will approve or decline it, and you will hear either way.
             [#triage-admins]
               Coverage request #1
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
               [Approve] [Decline]
-            [DM → Maria Lopez] @Jonas Berg asked you to cover their shift, UI Engineering in Sprint 4 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Jonas Berg: they can cancel it with `/triage cancel 1`.
-            jonas> click Approve
-            (pressing [Approve] by “Coverage request #1” [#triage-admins])
-            [only you] only admins can approve requests
-            jonas> as priya
+            maria> as priya
             You are Priya Nair (@priya): Producer; an admin.
             priya> click Approve
             (pressing [Approve] by “Coverage request #1” [#triage-admins])
@@ -128,19 +139,19 @@ quit
               Coverage request #1
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
-              ✅ Approved by @Priya Nair on Thu 2026-03-12 10:00 PDT
+              ✅ Approved by @Priya Nair on Thu Mar 12 10:00 PDT
             [DM → Maria Lopez] You are covering UI Engineering in Sprint 4 for @Jonas Berg and are on triage duty from now on (request #1, approved by @Priya Nair).
             [DM → Jonas Berg] Your coverage request #1 was approved by @Priya Nair: @Maria Lopez takes over UI Engineering in Sprint 4 from now on, so you are off triage duty.
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Maria Lopez · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Maria Lopez, Nina Petrova, Priya Nair
             priya> advance 14d
-            ── Sun 2026-03-22 17:00 PDT · the eve of Sprint 5: heads-up ──
-            [DM → Hana Kim] Heads-up: your triage duty for Product Owner starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
-            [DM → Kevin Wu] Heads-up: your triage duty for UI Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
-            [DM → Maria Lopez] Heads-up: your triage duty for Account starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
-            [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
-            [DM → Sam Okafor] Heads-up: your triage duty for Producer starts tomorrow at 08:00 PDT (Sprint 5, until Sun Apr 5).
-            ── Mon 2026-03-23 08:00 PDT · Sprint 5 starts: handoff ──
+            ── Fri Mar 20 17:00 PDT · heads-up before Sprint 5 ──
+            [DM → Hana Kim] Heads-up: your triage duty for Product Owner starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Kevin Wu] Heads-up: your triage duty for UI Engineering starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Maria Lopez] Heads-up: your triage duty for Account starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            [DM → Sam Okafor] Heads-up: your triage duty for Producer starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
+            ── Mon Mar 23 08:00 PDT · Sprint 5 starts: handoff ──
             [DM → Hana Kim] You are on triage duty for Product Owner from Mon Mar 23 to Sun Apr 5 (Sprint 5).
             [DM → Kevin Wu] You are on triage duty for UI Engineering from Mon Mar 23 to Sun Apr 5 (Sprint 5).
             [DM → Maria Lopez] You are on triage duty for Account from Mon Mar 23 to Sun Apr 5 (Sprint 5).
@@ -159,13 +170,13 @@ quit
               • Product Owner: @Hana Kim
               • UI Engineering: @Kevin Wu
               • Backend Engineering: @Raj Patel
-            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Sun Apr 5
+            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Mon Apr 6 08:00 PDT
             [group @triage-oncall] Hana Kim, Kevin Wu, Maria Lopez, Raj Patel, Sam Okafor
-            ── Thu 2026-03-26 10:00 PDT · now ──
+            ── Thu Mar 26 10:00 PDT · now ──
             priya> state
-            It is Thu 2026-03-26 10:00 PDT.
+            It is Thu Mar 26 10:00 PDT.
             You are Priya Nair.
-            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Sun Apr 5
+            [topic #triage] On triage: Account @Maria Lopez · Producer @Sam Okafor · Product Owner @Hana Kim · UI Engineering @Kevin Wu · Backend Engineering @Raj Patel · Sprint 5 until Mon Apr 6 08:00 PDT
             [group @triage-oncall] Hana Kim, Kevin Wu, Maria Lopez, Raj Patel, Sam Okafor
             priya> dance
             error: unknown command `dance`: type `help` to see what the console understands
@@ -191,9 +202,9 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
               Mon Mar 9 to Sun Mar 22
@@ -202,7 +213,7 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
               • Product Owner: @Diego Ramos
               • UI Engineering: @Jonas Berg
               • Backend Engineering: @Nina Petrova
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> / triage who
             [#triage] Jonas Berg: / triage who
@@ -212,7 +223,7 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
             jonas> @triage who
             [#triage] Jonas Berg: @triage who
             [#triage, in a thread]
-              Sprint 4 until Mon 2026-03-23 08:00 PDT
+              Sprint 4 until Mon Mar 23 08:00 PDT
               • Account: @Aiko Tanaka (rotation)
               • Producer: @Priya Nair (rotation)
               • Product Owner: @Diego Ramos (rotation)
@@ -253,9 +264,9 @@ submit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
               Mon Mar 9 to Sun Mar 22
@@ -264,13 +275,13 @@ submit
               • Product Owner: @Diego Ramos
               • UI Engineering: @Jonas Berg
               • Backend Engineering: @Nina Petrova
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> as maria
             You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
             maria> /triage cover
             [modal “Request coverage”]
-              Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 8 · Mon May 4 to Sun May 17)
               Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
@@ -281,7 +292,7 @@ submit
             maria> submit
             (Slack does not send a form while a required field is empty)
             [modal “Request coverage”]
-              Shift: (Account · Sprint 5 · Mar 23 to Apr 5 | UI Engineering · Sprint 7 · Apr 20 to May 3 | Account · Sprint 8 · May 4 to May 17)
+              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 8 · Mon May 4 to Sun May 17)
                 ⚠️ Please complete this required field.
               Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
                 ⚠️ Please complete this required field.
@@ -290,7 +301,7 @@ submit
               [Cancel] [Send request]
               (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
             maria> fill shift account sprint 5
-            (Shift: Account · Sprint 5 · Mar 23 to Apr 5)
+            (Shift: Account · Sprint 5 · Mon Mar 23 to Sun Apr 5)
             maria> fill who kevin
             (Who covers it: Kevin Wu (UI Engineering))
             maria> fill reason out sick
@@ -298,7 +309,7 @@ submit
             maria> submit
             (pressing [Send request] in “Request coverage”)
             [modal “Request coverage”]
-              Shift: Account · Sprint 5 · Mar 23 to Apr 5
+              Shift: Account · Sprint 5 · Mon Mar 23 to Sun Apr 5
               Who covers it: Kevin Wu (UI Engineering)
                 ⚠️ Choose someone from Account, the shift's discipline.
               Reason (optional): out sick
@@ -310,13 +321,12 @@ submit
             maria> submit
             (pressing [Send request] in “Request coverage”)
             [modal “Request coverage”] closed
-            [#triage-admins]
-              Coverage request #1
-              @Maria Lopez asks @Tom Becker to cover Account in Sprint 5
+            [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5. @Tom Becker has a DM to accept or decline it; once they accept, an admin approves it where the discipline asks for one. You will get a DM either way.
+            [DM → Tom Becker]
+              @Maria Lopez asks you to cover their shift, Account in Sprint 5 (request #1).
               Reason: out sick
-              [Approve] [Decline]
-            [DM → Maria Lopez] Request #1 filed: @Tom Becker to cover Account in Sprint 5; @Tom Becker has a DM about it. An admin will approve or decline it, and you will get a DM either way.
-            [DM → Tom Becker] @Maria Lopez asked you to cover their shift, Account in Sprint 5 (request #1). An admin will approve or decline it, and you will hear either way. If you cannot cover it, tell @Maria Lopez: they can cancel it with `/triage cancel 1`.
+              [Accept] [Decline]
+              Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.
             Bye.
         "#]],
     );
@@ -347,9 +357,9 @@ submit
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
               Mon Mar 9 to Sun Mar 22
@@ -358,21 +368,21 @@ submit
               • Product Owner: @Diego Ramos
               • UI Engineering: @Jonas Berg
               • Backend Engineering: @Nina Petrova
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> fill who kevin
             error: no modal is open; `/triage cover` opens the coverage form
             jonas> /triage me
             [only you]
               Your shifts
-              UI Engineering in Sprint 4 (now), Mon 2026-03-09 08:00 PDT to Mon 2026-03-23 08:00 PDT
+              UI Engineering in Sprint 4 (now), Mon Mar 9 to Sun Mar 22
               [Request coverage]
-              UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT
+              UI Engineering in Sprint 8, Mon May 4 to Sun May 17
               [Request coverage]
             jonas> click Request coverage Sprint 8
-            (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon 2026-05-04 08:00 PDT to Mon 2026-05-18 08:00 PDT” [only you])
+            (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon May 4 to Sun May 17” [only you])
             [modal “Request coverage”]
-              Shift: UI Engineering · Sprint 8 · May 4 to May 17
+              Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
               Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
@@ -380,14 +390,14 @@ submit
               (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
             jonas> fill
             [modal “Request coverage”]
-              Shift: UI Engineering · Sprint 8 · May 4 to May 17
+              Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
               Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]
               (fill it in with `fill <field> <words of a choice, or your text>`, then `submit`; `cancel` closes it)
             jonas> fill shift 4
-            error: `4` matches 2 choices of Shift: UI Engineering · Sprint 4 · Mar 9 to Mar 22 (now) | UI Engineering · Sprint 8 · May 4 to May 17; add words to pick one
+            error: `4` matches 2 choices of Shift: UI Engineering · Sprint 4 · Mon Mar 9 to Sun Mar 22 (now) | UI Engineering · Sprint 8 · Mon May 4 to Sun May 17; add words to pick one
             jonas> fill when tomorrow
             error: “Request coverage” has no field `when`; its fields: shift, who covers it, reason
             jonas> cancel
@@ -419,9 +429,9 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
               Mon Mar 9 to Sun Mar 22
@@ -430,7 +440,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
               • Product Owner: @Diego Ramos
               • UI Engineering: @Jonas Berg
               • Backend Engineering: @Nina Petrova
-            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Sun Mar 22
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> as nobody
             error: nobody called `nobody` here; try one of: aiko, maria, tom, priya, sam, lena, diego, hana, olu, kevin, ana, jonas, raj, eva, chris, nina
@@ -454,12 +464,12 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             The bot's log goes to <tmp>/triage-bot-demo.log.
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
-            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as priya · click Approve
-                 advance 14d · state · help · quit
-            ── Thu 2026-03-12 10:00 PDT · the bot connects ──
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> state
-            It is Thu 2026-03-12 10:00 PDT.
+            It is Thu Mar 12 10:00 PDT.
             You are Jonas Berg.
             [topic #triage] (none)
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair

@@ -257,9 +257,10 @@ async fn an_old_or_missing_database_is_caught() {
         .unwrap();
     let found = problems(&setup.examine(&setup.config(&[]), &setup.slack()).await);
     assert!(
-        found.iter().any(|p| p.contains(
-            "has schema version 0; this triage-bot uses 3 | fix: run `triage-bot migrate`"
-        )),
+        found.iter().any(|p| p.contains(&format!(
+            "has schema version 0; this triage-bot uses {} | fix: run `triage-bot migrate`",
+            triage_bot::store::SCHEMA_VERSION
+        ))),
         "{found:#?}"
     );
     let gone = Config {

@@ -423,21 +423,21 @@ fn import_keeps_the_old_bots_people_on_duty_now() {
         expect![[""]],
     );
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  Dee Roy (U0BE00001)  rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         Dee Roy
-        FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park         Dee Roy
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Eli Sato
     "#]]
     .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
     // Until the next handoff, and the rotation continues after them.
     expect![[r#"
-        FY26 Sp7, in force until Mon 2026-03-30 08:00 PDT
+        FY26 Sp7, in force until 2026-03-30 08:00 PDT
           UI Engineering       Ana Lima (U0UI00001)  rotation
           Backend Engineering  Eli Sato (U0BE00002)  rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Eli Sato
     "#]]
     .assert_eq(&who_and_schedule(&dir, "2026-03-16T09:00:00-07:00"));
     let rows = contents(&dir);
@@ -471,12 +471,12 @@ fn import_a_stale_current_state_anchors_the_rotation_at_its_own_sprint() {
         "#]],
     );
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Ana Lima (U0UI00001)  rotation
           Backend Engineering  Eli Sato (U0BE00002)  rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima        Eli Sato
-        FY26 Sp7  2026-03-16 – 2026-03-29  Ben Ode         Dee Roy
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Ana Lima        Eli Sato
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ben Ode         Dee Roy
     "#]]
     .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
 }
@@ -513,12 +513,12 @@ fn import_people_who_are_not_active_members_are_kept_on_duty_with_a_warning() {
     expect![[r#"
         warning: currentState.json: U0UI00003 is an inactive member of uiEng; kept on duty for sprint 1 all the same
         warning: currentState.json: U0ZZ00001 is not a member of beEng; kept on duty for sprint 1 all the same
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  U0ZZ00001            rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park         U0ZZ00001
-        FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Dee Roy
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park         U0ZZ00001
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Dee Roy
     "#]]
     .assert_eq(&import_present_with(&[
         ("disciplines.json", disciplines),
@@ -529,12 +529,12 @@ fn import_people_who_are_not_active_members_are_kept_on_duty_with_a_warning() {
 #[test]
 fn import_current_state_for_no_sprint_an_unknown_or_a_future_one_is_left_to_the_rotation() {
     let rotation_alone = [
-        "FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT",
+        "FY26 Sp6, in force until 2026-03-16 08:00 PDT",
         "  UI Engineering       Ben Ode (U0UI00002)   rotation",
         "  Backend Engineering  Eli Sato (U0BE00002)  rotation",
-        "SPRINT    DATES                    UI Engineering  Backend Engineering",
-        "FY26 Sp6  2026-03-02 – 2026-03-15  Ben Ode         Eli Sato",
-        "FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Dee Roy",
+        "SPRINT    DATES                     UI Engineering  Backend Engineering",
+        "FY26 Sp6  2026-03-02 to 2026-03-15  Ben Ode         Eli Sato",
+        "FY26 Sp7  2026-03-16 to 2026-03-29  Cy Park         Dee Roy",
         "",
     ]
     .join("\n");
@@ -578,12 +578,12 @@ fn import_current_state_and_an_approved_override_of_the_same_slot() {
     };
     // The override put Cy on: the rotation's own pick (Ben) stays the turn, Cy covers.
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  override
           Backend Engineering  Dee Roy (U0BE00001)  rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 – 2026-03-15  Cy Park*        Dee Roy
-        FY26 Sp7  2026-03-16 – 2026-03-29  Cy Park         Eli Sato
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park*        Dee Roy
+        FY26 Sp7  2026-03-16 to 2026-03-29  Cy Park         Eli Sato
         * covering by approved override
     "#]]
     .assert_eq(&import_present_with(&[(
@@ -593,12 +593,12 @@ fn import_current_state_and_an_approved_override_of_the_same_slot() {
     // The override names someone else: it stays in force, and the rotation continues after Cy.
     expect![[r#"
         warning: currentState.json: U0UI00003 is on duty for uiEng, but an approved override puts U0UI00001 on duty in sprint 1; the override stays in force
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Ana Lima (U0UI00001)  override
           Backend Engineering  Dee Roy (U0BE00001)   rotation
-        SPRINT    DATES                    UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 – 2026-03-15  Ana Lima*       Dee Roy
-        FY26 Sp7  2026-03-16 – 2026-03-29  Ana Lima        Eli Sato
+        SPRINT    DATES                     UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Ana Lima*       Dee Roy
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Eli Sato
         * covering by approved override
     "#]]
     .assert_eq(&import_present_with(&[("overrides.json", &cover("U0UI00001"))]));
@@ -701,13 +701,13 @@ fn import_the_documented_example_directory() {
     "#]]
     .assert_eq(&contents(&dir));
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-30 08:00 PDT
+        FY26 Sp6, in force until 2026-03-30 08:00 PDT
           Product Owner        Tom Berg (U0EXPO002)  rotation
           UI Engineering       Cy Park (U0EXUI003)   rotation
           Backend Engineering  Eli Sato (U0EXBE002)  rotation
-        SPRINT    DATES                    Product Owner  UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-16 – 2026-03-30  Tom Berg       Cy Park         Eli Sato
-        FY26 Sp7  2026-03-30 – 2026-04-13  Priya Shah     Cy Park*        Fay Wu
+        SPRINT    DATES                     Product Owner  UI Engineering  Backend Engineering
+        FY26 Sp6  2026-03-16 to 2026-03-30  Tom Berg       Cy Park         Eli Sato
+        FY26 Sp7  2026-03-30 to 2026-04-13  Priya Shah     Cy Park*        Fay Wu
         * covering by approved override
     "#]]
     .assert_eq(&who_and_schedule(&dir, EXAMPLE_CLOCK));

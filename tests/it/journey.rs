@@ -136,10 +136,21 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
             .wait_until(WAIT, |e| e.ack_of(&sent.envelope_id).is_some())
             .await
     );
+    // Bob is asked first; the admins see the request once he accepts.
     assert!(
         emulator
-            .wait_until(WAIT, |e| messages_in(&e.workspace(), "C0GENERAL").len()
-                == 1)
+            .wait_until(WAIT, |e| dms_to(&e.workspace(), "U0BOB").len() == 1)
+            .await
+    );
+    let is_card = |m: &String| m.contains("Coverage request #1");
+    let admin_channel = messages_in(&emulator.workspace(), "C0GENERAL");
+    assert!(!admin_channel.iter().any(is_card), "{admin_channel:?}");
+    emulator.send_block_action("U0BOB", "D0BOB", "accept_request", "1");
+    assert!(
+        emulator
+            .wait_until(WAIT, |e| messages_in(&e.workspace(), "C0GENERAL")
+                .iter()
+                .any(is_card))
             .await
     );
     emulator.send_block_action("U0CAROL", "C0GENERAL", "approve_override", "1");
@@ -163,7 +174,7 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
     );
     assert!(
         emulator
-            .wait_until(WAIT, |e| dms_to(&e.workspace(), "U0ALICE").len() == 1
+            .wait_until(WAIT, |e| dms_to(&e.workspace(), "U0ALICE").len() == 2
                 && dms_to(&e.workspace(), "U0BOB").len() == 2)
             .await
     );
@@ -181,16 +192,20 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
     let workspace = emulator.workspace();
     let alice = dms_to(&workspace, "U0ALICE");
     let bob = dms_to(&workspace, "U0BOB");
-    // Bob heard when he was asked; then one message each that says everything: the decision
-    // and the change of duty.
+    // Bob heard when he was asked, Alice when he accepted; then one message each that says
+    // everything: the decision and the change of duty.
     assert_eq!(
         (alice.len(), bob.len()),
-        (1, 2),
+        (2, 2),
         "alice: {alice:?}\nbob: {bob:?}"
     );
-    assert!(bob[0].contains("asked you to cover"), "{bob:?}");
+    assert!(bob[0].contains("asks you to cover"), "{bob:?}");
     assert!(
-        alice[0].contains("approved") && alice[0].contains("you are off triage duty"),
+        alice[0].contains("accepted your coverage request"),
+        "{alice:?}"
+    );
+    assert!(
+        alice[1].contains("approved") && alice[1].contains("you are off triage duty"),
         "{alice:?}"
     );
     assert!(

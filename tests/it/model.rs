@@ -1,4 +1,4 @@
-//! A model-based test of the schedule and coverage rules taken together (issue 11).
+//! A model-based test of the schedule and coverage rules taken together (issues 11 and 13).
 //!
 //! proptest generates 1000 sequences of 50 to 59 actions in a small world (two disciplines, five
 //! people and one outsider, a handful of one-week sprints, the clock starting before the first)
@@ -19,12 +19,20 @@
 //! 6. there is always an admin;
 //! 7. a decision DMs each person whose duty it changed exactly once, naming the discipline (and
 //!    the request), sends nobody two DMs, and tells nobody else that their duty changed;
-//! 8. recording an absence changes no slot, or exactly the two slots of each swap its
-//!    discipline's `swap-next` policy made (nobody else's dates move), of sprints that have not
-//!    started; each person whose duty it changed gets one DM naming the discipline, and so does
-//!    the away person when someone else recorded it;
-//! 9. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
-//! 10. a dated join or leave changes the rotation in force exactly at the first handoff on or
+//! 8. a request naming someone other than its requester waits for that person (proposed): only
+//!    they accept or refuse it, no admin approves it before they accept, and once accepted it
+//!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
+//!    admins, changed at random) and the slot as it is then say. Filing sends the person named
+//!    one DM asking them, and the person whose shift it is one DM when someone else asked;
+//! 9. the two halves of a swap (filed by people, or made by a `swap-next` policy) always have the
+//!    same status, so a swap changes both slots or none; the one exception is an approved half
+//!    that a later cover of its own slot superseded, which leaves the other half approved;
+//! 10. recording an absence changes no slot, or exactly the two slots of each swap its
+//!     discipline's `swap-next` policy made (nobody else's dates move), of sprints that have not
+//!     started; each person whose duty it changed gets one DM naming the discipline, and so does
+//!     the away person when someone else recorded it;
+//! 11. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
+//! 12. a dated join or leave changes the rotation in force exactly at the first handoff on or
 //!     after its date, and the schedule shows the sprints after it as they turn out (the model
 //!     re-plans every future sprint with the roster as it will be then).
 //!
@@ -52,14 +60,17 @@ use proptest::test_runner::FileFailurePersistence;
 use tempfile::TempDir;
 use triage_bot::bot::away as bot_away;
 use triage_bot::bot::coverage::{self as bot_coverage, Via};
-use triage_bot::bot::{Context, admin, command::Command};
+use triage_bot::bot::{
+    Context, admin,
+    command::{Command, CoverArgs},
+};
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::away::AwayPolicy;
 use triage_bot::domain::request::Action as Verb;
 use triage_bot::domain::roster_change::ChangeKind;
 use triage_bot::domain::{
-    CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
 };
 use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};
@@ -70,7 +81,9 @@ mod reference;
 
 use checks::{check, check_step};
 use real::Real;
-use reference::{Change, ChangeStatus, Expected, Model, Slots, Status, apply_to, last_day};
+use reference::{
+    Change, ChangeStatus, Expected, Model, Policy, Request, Slots, Status, apply_to, last_day,
+};
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -187,6 +200,21 @@ enum Action {
         person: Pick,
         by: Actor,
     },
+    /// A swap of the shift in the sprint `mine` (relative to the one in force) with `other`'s in
+    /// the sprint `theirs`.
+    Swap {
+        by: Actor,
+        mine: i64,
+        theirs: i64,
+        discipline: usize,
+        other: Pick,
+    },
+    /// An admin (or not) sets a discipline's approval policy.
+    SetApproval {
+        discipline: usize,
+        policy: Policy,
+        by: Actor,
+    },
     AddAdmin(usize),
     RemoveAdmin(usize),
     AdvanceHours(i64),
@@ -261,6 +289,8 @@ fn action() -> impl Strategy<Value = Action> {
     let anyone = 0..PEOPLE.len();
     let discipline = 0..DISCIPLINES.len();
     let verb = prop_oneof![
+        Just(Verb::Accept),
+        Just(Verb::Refuse),
         Just(Verb::Approve),
         Just(Verb::Decline),
         Just(Verb::Cancel),
@@ -290,8 +320,23 @@ fn action() -> impl Strategy<Value = Action> {
         ),
         14 => (target(), verb, actor())
             .prop_map(|(request, verb, by)| Action::Decide { request, verb, by }),
-        4 => (discipline, pick(), actor())
+        4 => (discipline.clone(), pick(), actor())
             .prop_map(|(discipline, person, by)| Action::Set { discipline, person, by }),
+        6 => (actor(), 0..3i64, 0..4i64, discipline.clone(), pick()).prop_map(
+            |(by, mine, theirs, discipline, other)| Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other
+            }
+        ),
+        2 => (
+            discipline.clone(),
+            prop_oneof![Just(Policy::Admin), Just(Policy::Nobody), Just(Policy::IfConflict)],
+            actor()
+        )
+            .prop_map(|(discipline, policy, by)| Action::SetApproval { discipline, policy, by }),
         2 => anyone.clone().prop_map(Action::AddAdmin),
         2 => anyone.prop_map(Action::RemoveAdmin),
         8 => prop_oneof![Just(1i64), Just(6), Just(24), Just(72)].prop_map(Action::AdvanceHours),
@@ -426,18 +471,33 @@ fn normalized(action: &Action, model: &Model) -> Action {
             person: member(discipline, person),
             by,
         },
+        Action::Swap {
+            by,
+            mine,
+            theirs,
+            discipline,
+            other,
+        } => Action::Swap {
+            by,
+            mine,
+            theirs,
+            discipline,
+            other: member(discipline, other),
+        },
         Action::Decide {
             request: Target::Open(n),
             verb,
             by,
         } => {
-            let status = match verb {
-                Verb::Revoke => Status::Approved,
-                _ => Status::Pending,
+            let applies = |status: Status| match verb {
+                Verb::Revoke => status == Status::Approved,
+                Verb::Accept | Verb::Refuse => status == Status::Proposed,
+                Verb::Approve => status == Status::Pending,
+                _ => status.is_open(),
             };
             let open: Vec<usize> = (0..model.requests.len())
                 .rev()
-                .filter(|i| model.requests[*i].status == status)
+                .filter(|i| applies(model.requests[*i].status))
                 .collect();
             let request = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
             Action::Decide { request, verb, by }

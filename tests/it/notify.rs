@@ -1,7 +1,8 @@
 //! Notifications end to end against the emulator, with the clock pinned: `announce::sync` and
 //! the outbox worker are driven with explicit instants. Sprint 0 runs Mon Mar 9 – Sun Mar 22
 //! 2026, sprint 1 Mon Mar 23 – Sun Apr 5 (handoff 08:00 America/Los_Angeles = 15:00 UTC; the
-//! heads-up for sprint 1 is Sun Mar 22 17:00 PDT = Mon Mar 23 00:00 UTC).
+//! heads-up for sprint 1 is on the last working day before, Fri Mar 20 17:00 PDT = Sat Mar 21
+//! 00:00 UTC).
 //!
 //! Rotation: UI is Alice then Bob, Backend is Alice then Carol, so Alice holds both
 //! disciplines in sprint 0 and Bob and Carol take over in sprint 1.
@@ -49,9 +50,9 @@ fn mid_sprint() -> Timestamp {
     at("2026-03-12T18:00:00Z")
 }
 
-/// The heads-up moment for sprint 1.
+/// The heads-up moment for sprint 1: Friday 17:00 PDT before Monday's handoff.
 fn heads_up() -> Timestamp {
-    at("2026-03-23T00:00:00Z")
+    at("2026-03-21T00:00:00Z")
 }
 
 /// Sprint 1's handoff.
@@ -99,7 +100,12 @@ impl Bot {
 
     /// Disciplines UI (Alice, Bob) and Backend (Alice, Carol), sprints 0 and 1.
     fn with_team(self) -> Bot {
-        let t = at("2026-03-01T00:00:00Z");
+        self.with_people().with_sprints()
+    }
+
+    /// Disciplines UI (Alice, Bob) and Backend (Alice, Carol), and no sprints.
+    fn with_people(self) -> Bot {
+        let t = at("2026-01-01T00:00:00Z");
         for (k, name) in [("ui", "UI"), ("backend", "Backend")] {
             let new = triage_bot::store::NewDiscipline {
                 key: key(k),
@@ -119,7 +125,25 @@ impl Bot {
                 .upsert_member(&user(who), &key(k), None, "test", t)
                 .unwrap();
         }
-        self.with_sprints()
+        self
+    }
+
+    /// Two two-week sprints, the first starting on `start`.
+    fn with_sprints_from(self, start: jiff::civil::Date) -> Bot {
+        let t = at("2026-01-01T00:00:00Z");
+        for index in 0..2 {
+            let first = start
+                .checked_add(jiff::Span::new().days(14 * index))
+                .unwrap();
+            let sprint = Sprint {
+                index: SprintIndex::new(index).unwrap(),
+                name: format!("Sprint {}", index + 1),
+                start: first,
+                end: first.checked_add(jiff::Span::new().days(13)).unwrap(),
+            };
+            self.store.create_sprint(&sprint, "test", t).unwrap();
+        }
+        self
     }
 
     fn with_sprints(self) -> Bot {
@@ -256,11 +280,11 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
     assert_eq!(bot.group(), ["U0ALICE"]);
 
     // Nothing new before the heads-up.
-    assert_eq!(bot.sync(at("2026-03-22T23:59:59Z")), 0);
+    assert_eq!(bot.sync(at("2026-03-20T23:59:59Z")), 0);
 
     // The heads-up, to each incoming person.
     bot.tick(heads_up()).await;
-    bot.tick(at("2026-03-23T00:10:00Z")).await;
+    bot.tick(at("2026-03-21T00:10:00Z")).await;
 
     // The handoff.
     let report = bot.tick(handoff()).await;
@@ -282,8 +306,8 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
     );
     expect![[r#"
         [
-            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
-            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
@@ -296,10 +320,78 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
         ]
     "#]]
     .assert_debug_eq(&bot.channel_texts("C0TRIAGE"));
-    expect!["On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Sun Apr 5"]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0BOB> · Backend <@U0CAROL> · Sprint 2 until Mon Apr 6 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0BOB", "U0CAROL"]);
     assert_eq!(bot.pending(), 0);
+}
+
+/// Every message about Sprint 2 states its end the same way: its days as a span ending on its
+/// last day, or "until" the instant its duty ends, which is the handoff on the day after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_states_a_sprints_end_the_same_way() {
+    use triage_bot::bot::command::Command;
+    use triage_bot::bot::{Context, slash};
+
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    bot.tick(heads_up()).await;
+    bot.tick(handoff()).await;
+    let now = at("2026-03-25T18:00:00Z");
+    let ctx = Context {
+        store: &bot.store,
+        config: &bot.config,
+        user: &user("U0BOB"),
+        now,
+    };
+    let ask = |command| slash::run(ctx, "/triage", command).unwrap().text;
+    let dms = bot.dms();
+    let dm_to_bob = |begins: &str| {
+        let found = dms
+            .iter()
+            .find(|dm| dm.starts_with(&format!("U0BOB: {begins}")));
+        found.unwrap().clone()
+    };
+    let cli = triage_at(bot._dir.path(), "2026-03-25T11:00:00-07:00", &["who"]);
+
+    let days = "Mon Mar 23 to Sun Apr 5";
+    let until = "until Mon Apr 6 08:00 PDT";
+    let texts = [
+        (
+            "the handoff post",
+            bot.channel_texts("C0TRIAGE")[1].clone(),
+            days,
+        ),
+        ("the handoff DM", dm_to_bob("You are on triage duty"), days),
+        ("schedule", ask(Command::Schedule { count: 1 }), days),
+        ("the topic", bot.topic(), until),
+        ("the heads-up DM", dm_to_bob("Heads-up"), until),
+        (
+            "who",
+            ask(Command::Who {
+                here: false,
+                day: None,
+            }),
+            until,
+        ),
+    ];
+    for (what, text, end) in &texts {
+        assert!(text.contains(end), "{what} should say `{end}`: {text}");
+        for (at, _) in text.match_indices("until ") {
+            let rest = &text[at..];
+            assert!(
+                rest.starts_with(until),
+                "{what}: `until` before a day: {text}"
+            );
+        }
+    }
+    let cli = String::from_utf8_lossy(&cli.stdout);
+    assert!(
+        cli.starts_with("Sprint 2, in force until 2026-04-06 08:00 PDT\n"),
+        "{cli}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -389,7 +481,7 @@ async fn a_bot_stopped_across_a_handoff_performs_it_once_on_start() {
 async fn a_heads_up_more_than_an_hour_late_is_dropped() {
     let bot = Bot::start().await.with_team();
     bot.tick(mid_sprint()).await;
-    let late = at("2026-03-23T02:00:00Z");
+    let late = at("2026-03-21T02:00:00Z");
     assert_eq!(
         bot.sync(late),
         2,
@@ -398,13 +490,13 @@ async fn a_heads_up_more_than_an_hour_late_is_dropped() {
     let report = bot.deliver(late).await;
     assert_eq!(report.dropped, 2, "{report:?}");
     assert_eq!(report.sent, 0);
-    assert_eq!(bot.sync(at("2026-03-23T03:00:00Z")), 0);
+    assert_eq!(bot.sync(at("2026-03-21T03:00:00Z")), 0);
     assert_eq!(bot.dms(), Vec::<String>::new());
 
     // A heads-up half an hour late still goes out.
     let bot = Bot::start().await.with_team();
     bot.tick(mid_sprint()).await;
-    let report = bot.tick(at("2026-03-23T00:30:00Z")).await;
+    let report = bot.tick(at("2026-03-21T00:30:00Z")).await;
     assert_eq!(report.sent, 2, "{report:?}");
 }
 
@@ -712,12 +804,14 @@ async fn an_override_approved_for_the_sprint_in_force_tells_added_and_removed_pe
     bot.tick(later).await;
     expect![[r#"
         [
-            "U0BOB: You have been added to triage duty for UI (instead of <@U0ALICE>) until Sun Mar 22 (Sprint 1).",
+            "U0BOB: You have been added to triage duty for UI (instead of <@U0ALICE>) until Mon Mar 23 08:00 PDT (Sprint 1).",
             "U0ALICE: You are no longer on triage duty for UI (<@U0BOB> takes over) in Sprint 1. Thank you!",
         ]
     "#]].assert_debug_eq(&bot.dms());
-    expect!["On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Sun Mar 22"]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 1 until Mon Mar 23 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE", "U0BOB"]);
     assert_eq!(
         bot.channel_texts("C0TRIAGE").len(),
@@ -809,7 +903,7 @@ async fn the_scheduler_catches_up_on_start_wakes_on_decisions_and_stops_on_shutd
     );
     assert_eq!(
         bot.topic(),
-        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Sun Apr 5"
+        "On triage: UI <@U0BOB> · Backend <@U0ALICE> · Sprint 2 until Mon Apr 6 08:00 PDT"
     );
 
     stop.send(true).unwrap();
@@ -861,7 +955,7 @@ async fn the_end_of_the_last_sprint_tells_the_outgoing_people_once() {
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
-    expect!["No sprint in force · none planned yet"].assert_eq(&bot.topic());
+    expect![[r#"No sprint in force · none planned yet"#]].assert_eq(&bot.topic());
     // The announced state says nobody is on duty, so later syncs (and a restart) send nothing.
     let states = bot.store.current_state().unwrap();
     assert!(
@@ -899,12 +993,12 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
     bot.tick(end_of_sprint_2()).await;
     expect![[r#"
         [
-            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
-            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is in force until Sprint 3 starts on Mon Apr 13 at 08:00 PDT.",
+            "U0BOB: Your triage duty for UI has ended — thank you! No sprint is in force until Mon Apr 13 08:00 PDT, when Sprint 3 starts.",
+            "U0CAROL: Your triage duty for Backend has ended — thank you! No sprint is in force until Mon Apr 13 08:00 PDT, when Sprint 3 starts.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
-    expect!["No sprint in force · next: Sprint 3 from Mon Apr 13"].assert_eq(&bot.topic());
+    expect![[r#"No sprint in force · next: Sprint 3 from Mon Apr 13"#]].assert_eq(&bot.topic());
 
     // In the gap the group is not brought back to the old team.
     bot.emulator
@@ -921,18 +1015,20 @@ async fn a_gap_between_sprints_is_announced_and_the_next_sprint_starts_as_a_hand
     assert_eq!(bot.group(), ["U0DAVE"]);
     assert_eq!(bot.sync(at("2026-04-08T18:00:00Z")), 0);
 
-    // The heads-up on the eve (Sun Apr 12 17:00 PDT), then the handoff out of the gap.
-    bot.tick(at("2026-04-13T00:00:00Z")).await;
+    // The heads-up on the Friday before (Fri Apr 10 17:00 PDT), then the handoff out of the gap.
+    bot.tick(at("2026-04-11T00:00:00Z")).await;
     bot.tick(at("2026-04-13T15:00:00Z")).await;
     expect![[r#"
         [
-            "U0ALICE: Heads-up: your triage duty for UI and Backend starts tomorrow at 08:00 PDT (Sprint 3, until Sun Apr 26).",
+            "U0ALICE: Heads-up: your triage duty for UI and Backend starts on Mon Apr 13 at 08:00 PDT (Sprint 3, until Mon Apr 27 08:00 PDT).",
             "U0ALICE: You are on triage duty for UI and Backend from Mon Apr 13 to Sun Apr 26 (Sprint 3).",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before + 2..].to_vec());
-    expect!["On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Sun Apr 26"]
-        .assert_eq(&bot.topic());
+    expect![[
+        r#"On triage: UI <@U0ALICE> · Backend <@U0ALICE> · Sprint 3 until Mon Apr 27 08:00 PDT"#
+    ]]
+    .assert_eq(&bot.topic());
     assert_eq!(bot.group(), ["U0ALICE"]);
     assert_eq!(bot.channel_texts("C0TRIAGE").len(), 3);
 }
@@ -1011,7 +1107,7 @@ async fn the_first_start_after_an_import_sends_nothing_for_the_sprint_in_force()
 
     let who = triage_at(bot._dir.path(), clock, &["who"]);
     expect![[r#"
-        FY26 Sp6, in force until Mon 2026-03-16 08:00 PDT
+        FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  Dee Roy (U0BE00001)  rotation
     "#]]
@@ -1212,7 +1308,7 @@ async fn a_slot_that_started_with_nobody_is_announced_when_it_fills() {
     bot.tick(at("2026-03-13T18:10:00Z")).await;
     expect![[r#"
         [
-            "U0DAVE: You have been added to triage duty for Backend until Sun Mar 22 (Sprint 1).",
+            "U0DAVE: You have been added to triage duty for Backend until Mon Mar 23 08:00 PDT (Sprint 1).",
         ]
     "#]]
     .assert_debug_eq(&bot.dms()[before..].to_vec());
@@ -1316,7 +1412,7 @@ async fn a_scheduled_leave_takes_effect_at_its_handoff_and_is_announced_as_plann
     bot.tick(handoff()).await;
     expect![[r#"
         [
-            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Sun Apr 5).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0ALICE: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for Backend has ended — thank you!",
@@ -1332,4 +1428,173 @@ async fn a_scheduled_leave_takes_effect_at_its_handoff_and_is_announced_as_plann
         .unwrap();
     assert!(!bob.active);
     assert!(bot.store.pending_roster_changes(None).unwrap().is_empty());
+}
+
+/// Runs the scheduler and its outbox worker as `serve` does, the clock starting at `now`, until
+/// `done` holds (at most 10 s), then stops it: one run of the bot between a start and a stop.
+async fn run_scheduler(bot: &Bot, now: Timestamp, done: impl Fn(&Bot) -> bool) -> bool {
+    let mut config = (*bot.config).clone();
+    config.clock_start = Some(now);
+    config.started_at = Timestamp::now();
+    let notifications = Notifications {
+        store: bot.store.clone(),
+        config: Arc::new(config),
+        api: bot.api(),
+        usergroup_api: None,
+        home: None,
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let running = tokio::spawn(scheduler::run(
+        notifications,
+        shutdown,
+        Arc::new(Notify::new()),
+    ));
+    let reached = bot
+        .emulator
+        .wait_until(Duration::from_secs(10), |_| done(bot))
+        .await;
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the scheduler stops promptly")
+        .unwrap();
+    reached
+}
+
+/// Heads-up DMs so far.
+fn heads_ups(bot: &Bot) -> Vec<String> {
+    bot.dms()
+        .into_iter()
+        .filter(|dm| dm.contains("Heads-up"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holiday_on_friday_moves_the_heads_up_to_thursday_and_the_weekend_stays_quiet() {
+    let bot = Bot::start_with(&["--channel", "C0TRIAGE", "--holidays", "2026-03-20"])
+        .await
+        .with_team();
+    bot.tick(mid_sprint()).await;
+    // Thu Mar 19 16:59:59 PDT, then 17:00 PDT.
+    assert_eq!(bot.sync(at("2026-03-19T23:59:59Z")), 0);
+    let report = bot.tick(at("2026-03-20T00:00:00Z")).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    // The holiday's own 17:00, Saturday, and Sunday's 17:00 (the old eve) add nothing.
+    for later in [
+        "2026-03-21T00:00:00Z",
+        "2026-03-21T20:00:00Z",
+        "2026-03-23T00:00:00Z",
+    ] {
+        assert_eq!(bot.sync(at(later)), 0, "{later}");
+        assert_eq!(bot.deliver(at(later)).await, DeliveryReport::default());
+    }
+    expect![[r#"
+        [
+            "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms());
+}
+
+/// With Sunday a working day, the heads-up before a Monday handoff falls on the Sundays the
+/// clocks change (2026-03-08 forward, 2026-11-01 back), and still at 17:00 local time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_heads_up_keeps_its_local_time_on_both_daylight_saving_change_days() {
+    // Spring forward: 17:00 PDT on Sun Mar 8 is 00:00 UTC; 17:00 PST would have been 01:00.
+    let bot = Bot::start_with(&["--workdays", "sun-thu"])
+        .await
+        .with_people()
+        .with_sprints_from(date(2026, 2, 23));
+    bot.tick(at("2026-03-04T18:00:00Z")).await;
+    assert_eq!(bot.sync(at("2026-03-08T23:59:59Z")), 0);
+    let report = bot.tick(at("2026-03-09T00:00:00Z")).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(bot.sync(at("2026-03-09T01:00:00Z")), 0);
+    expect![[r#"
+        [
+            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PDT (Sprint 2, until Mon Mar 23 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PDT (Sprint 2, until Mon Mar 23 08:00 PDT).",
+        ]
+    "#]]
+    .assert_debug_eq(&heads_ups(&bot));
+
+    // Fall back: 17:00 PST on Sun Nov 1 is 01:00 UTC; 17:00 PDT would have been 00:00.
+    let bot = Bot::start_with(&["--workdays", "sun-thu"])
+        .await
+        .with_people()
+        .with_sprints_from(date(2026, 10, 19));
+    bot.tick(at("2026-10-28T18:00:00Z")).await;
+    assert_eq!(bot.sync(at("2026-11-02T00:00:00Z")), 0);
+    assert_eq!(bot.sync(at("2026-11-02T00:59:59Z")), 0);
+    let report = bot.tick(at("2026-11-02T01:00:00Z")).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    expect![[r#"
+        [
+            "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PST (Sprint 2, until Mon Nov 16 08:00 PST).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts tomorrow at 08:00 PST (Sprint 2, until Mon Nov 16 08:00 PST).",
+        ]
+    "#]]
+    .assert_debug_eq(&heads_ups(&bot));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_after_the_heads_up_time_sends_it_once() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    // Stopped before Friday 17:00 PDT and started again at 17:20: the heads-up goes at once.
+    let twenty_past = at("2026-03-21T00:20:00Z");
+    let sent = run_scheduler(&bot, twenty_past, |bot| {
+        heads_ups(bot).len() == 2 && bot.pending() == 0
+    })
+    .await;
+    assert!(sent, "{:?}", bot.dms());
+    // Started again at 17:40, and on Saturday: nothing more.
+    for restart in ["2026-03-21T00:40:00Z", "2026-03-21T18:00:00Z"] {
+        let calls = bot.emulator.calls("usergroups.list").len();
+        let checked = run_scheduler(&bot, at(restart), |bot| {
+            bot.emulator.calls("usergroups.list").len() > calls
+        })
+        .await;
+        assert!(checked, "the scheduler ran a round at {restart}");
+        assert_eq!(bot.pending(), 0, "{restart}");
+    }
+    assert_eq!(heads_ups(&bot).len(), 2, "{:?}", bot.dms());
+
+    // Stopped after enqueueing the heads-up at 17:00 but before sending it: the restart at
+    // 17:10 sends it, once.
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    assert_eq!(bot.sync(heads_up()), 2);
+    let sent = run_scheduler(&bot, at("2026-03-21T00:10:00Z"), |bot| {
+        heads_ups(bot).len() == 2 && bot.pending() == 0
+    })
+    .await;
+    assert!(sent, "{:?}", bot.dms());
+    assert_eq!(bot.sync(at("2026-03-21T00:30:00Z")), 0);
+    assert_eq!(heads_ups(&bot).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_goes_a_week_ahead_on_a_working_day_and_the_heads_up_still_follows() {
+    let bot = Bot::start_with(&["--reminder-lead", "7d"])
+        .await
+        .with_team();
+    bot.tick(mid_sprint()).await;
+    // Mon Mar 16 17:00 PDT, a week before Monday's handoff.
+    assert_eq!(bot.sync(at("2026-03-16T23:59:59Z")), 0);
+    let report = bot.tick(at("2026-03-17T00:00:00Z")).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(bot.sync(at("2026-03-18T00:00:00Z")), 0);
+    let report = bot.tick(heads_up()).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+    expect![[r#"
+        [
+            "U0BOB: Reminder: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Reminder: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms());
 }

@@ -4,6 +4,7 @@
 use std::process::{Command, Stdio};
 
 use super::cli::{check, stderr, stdout, triage};
+use triage_bot::store::SCHEMA_VERSION;
 
 /// `triage-bot` in `dir` with no inherited TRIAGE_*/SLACK_* settings or RUST_LOG.
 fn command(dir: &std::path::Path, args: &[&str]) -> Command {
@@ -52,20 +53,22 @@ fn migrate_check_json_is_json() {
     check(
         &triage(dir.path(), &["migrate", "--check", "--json"]),
         0,
-        "{\"exists\":false,\"path\":\"triage.db\",\"status\":\"missing\",\"supported\":3,\"version\":0}\n",
+        &format!(
+            "{{\"exists\":false,\"path\":\"triage.db\",\"status\":\"missing\",\"supported\":{SCHEMA_VERSION},\"version\":0}}\n"
+        ),
         "",
     );
     check(
         &triage(dir.path(), &["migrate", "--json"]),
         0,
-        "{\"from\":0,\"path\":\"triage.db\",\"to\":3}\n",
+        &format!("{{\"from\":0,\"path\":\"triage.db\",\"to\":{SCHEMA_VERSION}}}\n"),
         "",
     );
     let output = triage(dir.path(), &["migrate", "--check", "--json"]);
     let answer: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(
         answer,
-        serde_json::json!({"path": "triage.db", "exists": true, "version": 3, "supported": 3, "status": "current"})
+        serde_json::json!({"path": "triage.db", "exists": true, "version": SCHEMA_VERSION, "supported": SCHEMA_VERSION, "status": "current"})
     );
 }
 

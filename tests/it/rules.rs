@@ -57,6 +57,8 @@ fn a_second_approval_cannot_take_a_slot_already_covered() {
     };
     request("UUI1");
     request("UUI2");
+    team.ok(&["override", "accept", "1", "--by", "UUI1"]);
+    team.ok(&["override", "accept", "2", "--by", "UUI2"]);
     let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(
         approved,
@@ -86,6 +88,7 @@ fn a_request_for_a_sprint_that_ended_cannot_be_approved() {
         "--by",
         "UUI1",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI2"]);
     let team = at(team, "2026-03-16T09:00:00-07:00");
     let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -114,6 +117,7 @@ fn an_approval_checks_the_replacement_is_still_a_member() {
         "--by",
         "UUI2",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI3"]);
     team.ok(&["member", "remove", "UUI3", "ui"]);
     let refused = team.run(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -137,6 +141,7 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
         "--by",
         "UUI3",
     ]);
+    team.ok(&["override", "accept", "1", "--by", "UUI4"]);
     team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
     assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI4");
     assert_eq!(
@@ -173,8 +178,9 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
     ]);
     assert_eq!(
         team.refused(&["override", "revoke", "2", "--by", "UBOSS"]),
-        "error: request #2 is pending, so it cannot be revoked\n"
+        "error: request #2 is proposed, so it cannot be revoked\n"
     );
+    team.ok(&["override", "accept", "2", "--by", "UUI1"]);
     // Once its sprint has ended, an approved cover is history.
     team.ok(&["override", "approve", "2", "--by", "UBOSS"]);
     let team = at(team, "2026-04-27T09:00:00-07:00");
@@ -347,4 +353,105 @@ fn people_name_a_sprint_as_they_see_it() {
     let schedule = team.ok(&["schedule", "--count", "2"]);
     assert!(schedule.contains("\nSprint 2 "), "{schedule}");
     assert!(!schedule.contains("(sprint"), "{schedule}");
+}
+
+/// `override request <sprint> <discipline> --replacement <replacement> --by <by>`.
+fn request(team: &Team, sprint: &str, discipline: &str, replacement: &str, by: &str) -> String {
+    team.ok(&[
+        "override",
+        "request",
+        sprint,
+        discipline,
+        "--replacement",
+        replacement,
+        "--by",
+        by,
+    ])
+}
+
+#[test]
+fn the_person_named_to_cover_agrees_first_and_may_say_no() {
+    let team = Team::standard();
+    // Ben (Sprint 2) asks Cy, who says no: Ben's request ends there, with Cy's reason.
+    assert_eq!(
+        request(&team, "2", "ui", "UUI3", "UUI2"),
+        "request #1 filed: UUI3 to cover ui in Sprint 2; waiting for UUI3 to accept it\n"
+    );
+    assert_eq!(
+        team.refused(&["override", "refuse", "1", "--by", "UUI2"]),
+        "error: only UUI3, the person named to cover, can refuse request #1\n"
+    );
+    assert_eq!(
+        team.ok(&[
+            "override", "refuse", "1", "--by", "UUI3", "--reason", "on leave",
+        ]),
+        "request #1 (UUI3 to cover ui in Sprint 2) is now declined\n"
+    );
+    let list = team.json(&["override", "list"]);
+    assert_eq!(list[0]["decision_reason"], "on leave");
+    assert_eq!(
+        team.refused(&["override", "accept", "1", "--by", "UUI3"]),
+        "error: request #1 is declined, so it cannot be accepted\n"
+    );
+    let audit = team.json(&["audit", "--limit", "1"]);
+    assert_eq!(audit[0]["action"], "override.refuse", "{audit}");
+    assert_eq!(audit[0]["actor"], "UUI3");
+    assert_eq!(on_duty(&team, "2026-03-02", 1, "ui"), "UUI2");
+    // An admin offering to cover goes straight to the admins: nobody else has to agree.
+    team.ok(&["member", "add", "UBOSS", "po", "--name", "Boss"]);
+    assert_eq!(
+        request(&team, "4", "po", "UBOSS", "UBOSS"),
+        "request #2 filed: UBOSS to cover po in Sprint 4; waiting for an admin\n"
+    );
+}
+
+#[test]
+fn a_disciplines_approval_policy_decides_whether_an_admin_approves_after_acceptance() {
+    let team = Team::standard();
+    assert_eq!(
+        team.ok(&["discipline", "approval", "ui"]),
+        "ui: approval admin (an admin approves every cover)\n"
+    );
+    assert_eq!(
+        team.refused(&["discipline", "approval", "ui", "whoever"]),
+        "error: `whoever` is not an approval policy (expected admin, none or admin-if-conflict)\n"
+    );
+    // `none`: Di (Sprint 4) asks Ana, who accepts; that is enough.
+    assert_eq!(
+        team.ok(&["discipline", "approval", "ui", "none", "--by", "UBOSS"]),
+        "ui: approval admin → none (the replacement's acceptance is enough)\n"
+    );
+    request(&team, "4", "ui", "UUI1", "UUI4");
+    assert_eq!(
+        team.ok(&["override", "accept", "1", "--by", "UUI1"]),
+        "request #1 (UUI1 to cover ui in Sprint 4) is now approved\n"
+    );
+    assert_eq!(on_duty(&team, "2026-03-02", 3, "ui"), "UUI1");
+    // `admin-if-conflict`: Cy (Sprint 3) asks Ben, on duty in Sprint 2 just before: an admin
+    // decides. Lu (Product Owner, Sprint 4) asks Jo, free around it: his word is enough.
+    team.ok(&["discipline", "approval", "ui", "admin-if-conflict"]);
+    team.ok(&["discipline", "approval", "po", "admin-if-conflict"]);
+    request(&team, "3", "ui", "UUI2", "UUI3");
+    assert_eq!(
+        team.ok(&["override", "accept", "2", "--by", "UUI2"]),
+        "request #2 (UUI2 to cover ui in Sprint 3) is now pending\n"
+    );
+    request(&team, "4", "po", "UPO2", "UPO4");
+    assert_eq!(
+        team.ok(&["override", "accept", "3", "--by", "UPO2"]),
+        "request #3 (UPO2 to cover po in Sprint 4) is now approved\n"
+    );
+    assert_eq!(
+        statuses(&team),
+        ["#2 pending", "#1 approved", "#3 approved"]
+    );
+    let changes: Vec<String> = team
+        .json(&["audit", "--limit", "20"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["action"] == "discipline.approval")
+        .map(|row| format!("{} {} {}", row["entity_id"], row["before"], row["after"]))
+        .collect();
+    assert_eq!(changes.len(), 3, "{changes:?}");
 }

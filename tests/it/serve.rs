@@ -84,7 +84,7 @@ async fn serve_answers_who_and_help_in_the_ack() {
     assert_eq!(
         ack.payload,
         Some(
-            json!({"response_type": "ephemeral", "text": "*Sprint 1* until Mon 2026-03-23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"})
+            json!({"response_type": "ephemeral", "text": "*Sprint 1* until Mon Mar 23 08:00 PDT\n• UI: <@U1> (rotation)\n• Backend: nobody (none)"})
         )
     );
     let help = emulator.send_slash_command("U1", "C1", "/triage", "");
@@ -97,7 +97,9 @@ async fn serve_answers_who_and_help_in_the_ack() {
     );
     let text = emulator.ack_of(&help.envelope_id).unwrap().payload.unwrap()["text"].clone();
     let text = text.as_str().unwrap();
-    assert!(text.starts_with("*/triage* commands:\n• `/triage who [here]`: who is on duty now"));
+    assert!(
+        text.starts_with("*/triage* commands:\n• `/triage who [day] [here]`: who is on duty now")
+    );
     assert!(!text.contains("Admin commands"), "U1 is no admin");
 
     // The same event on both sockets is recorded once in processed_events.

@@ -375,7 +375,7 @@ fn busy_options() -> StoreOptions {
         retries: 8,
         retry_base: Duration::from_millis(20),
         retry_max: Duration::from_millis(100),
-        pool_size: 4,
+        ..StoreOptions::default()
     }
 }
 
@@ -387,6 +387,49 @@ fn hold_write_lock(path: &std::path::Path, hold: Duration) -> thread::JoinHandle
         thread::sleep(hold);
         locker.execute_batch("COMMIT").unwrap();
     })
+}
+
+/// Frames in the WAL after `writes` commits through a store opened with `wal_autocheckpoint`,
+/// as another process (Litestream, say) would find them.
+fn wal_frames_after(wal_autocheckpoint: u32, writes: usize) -> i64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("triage.db");
+    let options = StoreOptions {
+        wal_autocheckpoint,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&path, options).unwrap().0;
+    for i in 0..writes {
+        let new = NewDiscipline {
+            key: key(&format!("d{i}")),
+            name: format!("D{i}"),
+            fallback: None,
+            usergroup_id: None,
+        };
+        store.upsert_discipline(&new, "test", now()).unwrap();
+    }
+    let other = Connection::open(&path).unwrap();
+    let frames = other
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+        .unwrap();
+    drop(store);
+    frames
+}
+
+#[test]
+fn with_autocheckpoints_off_every_commit_stays_in_the_wal_for_litestream() {
+    let writes = 30;
+    let kept = wal_frames_after(0, writes);
+    assert!(
+        kept >= writes as i64,
+        "{kept} frames after {writes} commits"
+    );
+    // Checkpointing after every commit restarts the WAL: only the last commit's frames remain.
+    let restarted = wal_frames_after(1, writes);
+    assert!(
+        restarted < writes as i64,
+        "{restarted} frames after {writes} commits"
+    );
 }
 
 #[test]
@@ -724,12 +767,12 @@ mod migrations {
     }
 
     #[test]
-    fn a_version_2_database_migrates_to_the_current_schema_and_its_disciplines_warn() {
+    fn a_version_3_database_migrates_to_the_current_schema_and_its_disciplines_warn() {
         let dir = tempfile::tempdir().unwrap();
         let old = dir.path().join("old.db");
         let (store, report) =
-            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..2]).unwrap();
-        assert_eq!((report.from, report.to), (0, 2));
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..3]).unwrap();
+        assert_eq!((report.from, report.to), (0, 3));
         drop(store);
         Connection::open(&old)
             .unwrap()
@@ -740,7 +783,7 @@ mod migrations {
             .unwrap();
 
         let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
-        assert_eq!((report.from, report.to), (2, SCHEMA_VERSION));
+        assert_eq!((report.from, report.to), (3, SCHEMA_VERSION));
         assert_eq!(
             store.away_policies().unwrap(),
             vec![(key("ui"), triage_bot::domain::away::AwayPolicy::Warn)]

@@ -108,6 +108,8 @@ pub struct RecordedAck {
     /// Time from sending the envelope to its ack; `None` for a repeated ack.
     pub latency: Option<Duration>,
     pub socket: u64,
+    /// When the emulator read it.
+    pub at: Instant,
 }
 
 /// What was delivered, for matching acks and replies.
@@ -257,7 +259,11 @@ impl Shared {
     }
 
     pub(crate) fn record_response_post(&self, id: String, body: Value) {
-        let post = workspace::ResponsePost { id, body };
+        let post = workspace::ResponsePost {
+            id,
+            body,
+            at: Instant::now(),
+        };
         self.with_workspace(|workspace| workspace.response_posts.push(post));
     }
 }

@@ -317,6 +317,7 @@ fn record_ack(shared: &Shared, socket: u64, text: &str) {
         payload: frame.remove("payload"),
         latency,
         socket,
+        at: Instant::now(),
     };
     shared.record_ack(ack);
 }

@@ -4,6 +4,7 @@
 //! way Slack would. No I/O here: the HTTP layer decodes requests and encodes the answers.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -78,6 +79,8 @@ pub struct ResponsePost {
     /// The id part of the `response_url` it was posted to.
     pub id: String,
     pub body: Value,
+    /// When it was posted.
+    pub at: Instant,
 }
 
 /// The whole fake workspace. Tests may read and edit it through the emulator.

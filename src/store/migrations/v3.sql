@@ -1,44 +1,71 @@
--- Version 2 → 3: the schedule knows about absences. People record the days they are away
--- (`away_windows`, removed ones kept for history); each discipline chooses what happens when
--- someone is away during their duty (`disciplines.away_policy`); and roster changes can be
--- scheduled for a date (`roster_changes`), taking effect at the first handoff on or after it.
+-- Version 2 → 3: a coverage request that names someone else first asks that person
+-- (status `proposed`), each discipline says who approves a cover once they accepted
+-- (`approval`), two requests may form a swap (`swap_pairs`), and a shift may be offered to
+-- volunteers (`open_requests`). SQLite cannot change a CHECK constraint in place, so the overrides table is
+-- rebuilt; nothing references it by foreign key.
 
-ALTER TABLE disciplines ADD COLUMN away_policy TEXT NOT NULL DEFAULT 'warn'
-    CHECK (away_policy IN ('warn', 'swap-next'));
+CREATE TABLE overrides_v3 (
+    id                   INTEGER PRIMARY KEY,
+    sprint_index         INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline           TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id    TEXT,
+    replacement_slack_id TEXT NOT NULL,
+    requested_by         TEXT NOT NULL,
+    status               TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('proposed', 'pending', 'approved', 'declined', 'cancelled',
+                          'superseded', 'expired', 'revoked')),
+    decided_by           TEXT,
+    decided_at           INTEGER,
+    reason               TEXT,
+    created_at           INTEGER NOT NULL,
+    decision_reason      TEXT,
+    revoked_by           TEXT,
+    revoked_at           INTEGER,
+    revoke_reason        TEXT
+) STRICT;
 
-CREATE TABLE away_windows (
-    id         INTEGER PRIMARY KEY,
-    slack_id   TEXT NOT NULL,
-    from_date  TEXT NOT NULL CHECK (from_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
-    to_date    TEXT NOT NULL CHECK (to_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
-    reason     TEXT,
-    created_by TEXT NOT NULL,
+INSERT INTO overrides_v3 SELECT * FROM overrides;
+
+DROP TABLE overrides;
+ALTER TABLE overrides_v3 RENAME TO overrides;
+
+CREATE UNIQUE INDEX overrides_one_open
+    ON overrides (sprint_index, discipline, requested_by, replacement_slack_id)
+    WHERE status IN ('proposed', 'pending');
+CREATE UNIQUE INDEX overrides_one_approved
+    ON overrides (sprint_index, discipline)
+    WHERE status = 'approved';
+CREATE INDEX overrides_by_status ON overrides (status, sprint_index);
+
+ALTER TABLE disciplines ADD COLUMN approval TEXT NOT NULL DEFAULT 'admin'
+    CHECK (approval IN ('admin', 'none', 'admin-if-conflict'));
+
+-- Two requests that form a swap: each person covers the other's shift. Both halves move
+-- together (accepted, approved, declined, cancelled, revoked or closed as one).
+CREATE TABLE swap_pairs (
+    first_id   INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
+    second_id  INTEGER NOT NULL UNIQUE REFERENCES overrides (id),
     created_at INTEGER NOT NULL,
-    removed_by TEXT,
-    removed_at INTEGER,
-    CHECK (to_date >= from_date)
+    CHECK (first_id < second_id)
 ) STRICT;
 
-CREATE INDEX away_windows_by_person ON away_windows (slack_id, to_date) WHERE removed_at IS NULL;
-CREATE INDEX away_windows_by_end ON away_windows (to_date) WHERE removed_at IS NULL;
-
-CREATE TABLE roster_changes (
-    id             INTEGER PRIMARY KEY,
-    slack_id       TEXT NOT NULL,
-    discipline     TEXT NOT NULL REFERENCES disciplines (key),
-    change         TEXT NOT NULL CHECK (change IN ('join', 'leave')),
-    effective_date TEXT NOT NULL
-        CHECK (effective_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
-    name           TEXT CHECK (name IS NULL OR length(name) BETWEEN 1 AND 80),
-    status         TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'applied', 'cancelled')),
-    created_by     TEXT NOT NULL,
-    created_at     INTEGER NOT NULL,
-    settled_by     TEXT,
-    settled_at     INTEGER,
-    applied_sprint INTEGER
+-- A shift offered to volunteers: the first eligible person to take it becomes the replacement
+-- of a coverage request (`override_id`) that goes on like any other.
+CREATE TABLE open_requests (
+    id                INTEGER PRIMARY KEY,
+    sprint_index      INTEGER NOT NULL CHECK (sprint_index >= 0),
+    discipline        TEXT NOT NULL REFERENCES disciplines (key),
+    original_slack_id TEXT,
+    requested_by      TEXT NOT NULL,
+    reason            TEXT,
+    status            TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'taken', 'cancelled', 'expired')),
+    taken_by          TEXT,
+    override_id       INTEGER REFERENCES overrides (id),
+    created_at        INTEGER NOT NULL,
+    closed_at         INTEGER
 ) STRICT;
-
-CREATE UNIQUE INDEX roster_changes_one_pending
-    ON roster_changes (slack_id, discipline) WHERE status = 'pending';
-CREATE INDEX roster_changes_by_status ON roster_changes (status, effective_date);
+-- At most one open offer per slot.
+CREATE UNIQUE INDEX open_requests_one_per_slot
+    ON open_requests (sprint_index, discipline)
+    WHERE status = 'open';

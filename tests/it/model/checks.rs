@@ -58,7 +58,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
     if admins != model.admins {
         return Err(format!("admins: real {admins:?}, model {:?}", model.admins));
     }
-    // Members, in order, as they are in force: 10. a dated change whose handoff has come counts
+    // Members, in order, as they are in force: 12. a dated change whose handoff has come counts
     // as applied (the store applies it when it next records a started sprint, before that
     // sprint's turn).
     let roster = Roster::load(store).unwrap();
@@ -91,7 +91,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         }
         if &found != expected {
             return Err(format!(
-                "invariant 10: members of {} in force: real {found:?}, model {expected:?}",
+                "invariant 12: members of {} in force: real {found:?}, model {expected:?}",
                 key(d)
             ));
         }
@@ -154,10 +154,10 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         .iter()
         .map(|(_, p)| *p == AwayPolicy::SwapNext)
         .collect();
-    if policies != model.swap {
+    if policies != model.swap_next {
         return Err(format!(
             "swap-next policies: real {policies:?}, model {:?}",
-            model.swap
+            model.swap_next
         ));
     }
     // Requests and their statuses; 3. at most one approved cover per slot.
@@ -198,6 +198,44 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
              real  {real_requests:?}\n  model {model_requests:?}"
         ));
     }
+    // 9. The halves of a swap (people's, or a `swap-next` policy's): linked as in the model, and
+    // always of one status, unless a later cover of one half's slot superseded that approved half.
+    for (i, r) in model.requests.iter().enumerate() {
+        let partner = store.swap_partner(i as i64 + 1).unwrap();
+        if partner != r.partner.map(|p| p as i64 + 1) {
+            return Err(format!(
+                "swap of request #{}: real partner {partner:?}, model {:?}",
+                i + 1,
+                r.partner.map(|p| p + 1)
+            ));
+        }
+        // Closed halves may close for different reasons (one expired, the other superseded
+        // with it); otherwise the statuses match.
+        let class = |status: Status| match status {
+            Status::Superseded | Status::Expired => Status::Superseded,
+            other => other,
+        };
+        // An approved half that a later cover of its own slot superseded leaves the other
+        // half approved: that slot changed all the same.
+        let replaced = |half: &Request, other: &Request| {
+            half.status == Status::Superseded
+                && half.approved_at.is_some()
+                && other.status == Status::Approved
+        };
+        if let Some(p) = r.partner
+            && class(model.requests[p].status) != class(r.status)
+            && !replaced(r, &model.requests[p])
+            && !replaced(&model.requests[p], r)
+        {
+            return Err(format!(
+                "invariant 9: the halves #{} and #{} of a swap differ: {:?} and {:?}",
+                i + 1,
+                p + 1,
+                r.status,
+                model.requests[p].status
+            ));
+        }
+    }
     let mut approved_slots = BTreeSet::new();
     for r in &real_requests {
         if r.5 == OverrideStatus::Approved && !approved_slots.insert((r.1, r.2)) {
@@ -229,7 +267,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
                 .and_then(|a| a.slack_id.as_ref().map(person_of))
         });
         let expected = model.slots(s);
-        // 9. The duties marked away are those whose person is away during the sprint.
+        // 11. The duties marked away are those whose person is away during the sprint.
         let mut away: Vec<usize> = duty.away.iter().map(person_of).collect();
         away.sort();
         let mut expected_away: Vec<usize> = expected
@@ -242,7 +280,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         expected_away.dedup();
         if away != expected_away {
             return Err(format!(
-                "invariant 9: sprint {s} marks {:?} away, the model {:?}",
+                "invariant 11: sprint {s} marks {:?} away, the model {:?}",
                 away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
                 expected_away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
             ));
@@ -286,7 +324,7 @@ pub fn check_step(
             .requests
             .iter()
             .enumerate()
-            .find(|(_, r)| r.status == Status::Pending && model.has_ended(r.sprint))
+            .find(|(_, r)| r.status.is_open() && model.has_ended(r.sprint))
         {
             return Err(format!(
                 "invariant 4: request #{} pending after its sprint ended",
@@ -301,18 +339,33 @@ pub fn check_step(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
     );
-    if matches!(action, Action::File { .. }) {
-        // A request tells the person named to cover and, filed on someone else's behalf, the
-        // person whose shift it is: once each, without claiming their duty changed.
-        let mut told = BTreeSet::new();
-        let fine = dms.iter().all(|(_, to, text)| {
-            let asked = text.contains("to cover your shift") || text.contains("asked you to cover");
-            told.insert(to) && asked && !claims_duty_change(text)
-        });
-        return match fine {
-            true => Ok(()),
-            false => Err(format!("filing a request sent these DMs: {dms:?}")),
+    if matches!(action, Action::Swap { .. }) {
+        // A proposed swap asks the other person, once, without claiming a duty changed.
+        return match dms {
+            [] => Ok(()),
+            [(_, _, text)] if text.contains("proposes a swap") && !claims_duty_change(text) => {
+                Ok(())
+            }
+            _ => Err(format!("proposing a swap sent these DMs: {dms:?}")),
         };
+    }
+    if matches!(action, Action::SetApproval { .. }) {
+        return match dms.first() {
+            Some((_, to, text)) => Err(format!("a policy change sent a DM to {to}: {text}")),
+            None => Ok(()),
+        };
+    }
+    if matches!(action, Action::File { .. }) {
+        // Filing asks the person named to cover, and tells the person whose shift it is when
+        // someone else asked: one DM each, none claiming a duty changed.
+        let mut told = BTreeSet::new();
+        for (_, to, text) in dms {
+            let fits = text.contains("asks you to cover") || text.contains("to cover your shift");
+            if !fits || claims_duty_change(text) || !told.insert(to) {
+                return Err(format!("filing a request sent these DMs: {dms:?}"));
+            }
+        }
+        return Ok(());
     }
     if !decision {
         return match dms.first() {
@@ -369,7 +422,7 @@ fn holders(duties: &BTreeMap<usize, BTreeSet<(usize, usize)>>) -> BTreeMap<(usiz
         .collect()
 }
 
-/// Invariant 8, after recording or removing an absence: the slots it changed are exactly the
+/// Invariant 10, after recording or removing an absence: the slots it changed are exactly the
 /// swaps' (two each), in sprints that have not started; exactly the expected people get one DM
 /// each; each person whose duty changed is told, naming the discipline; nobody else is told
 /// their duty changed.
@@ -389,13 +442,13 @@ fn check_away_step(
         .collect();
     if changed.len() != 2 * expected.swaps {
         return Err(format!(
-            "invariant 8: {action:?} made {} swap(s) but changed the slots {changed:?}",
+            "invariant 10: {action:?} made {} swap(s) but changed the slots {changed:?}",
             expected.swaps
         ));
     }
     if let Some(started) = changed.iter().find(|(s, _)| model.started(*s)) {
         return Err(format!(
-            "invariant 8: an absence changed slot {started:?} of a started sprint"
+            "invariant 10: an absence changed slot {started:?} of a started sprint"
         ));
     }
     let mut told: BTreeMap<usize, &str> = BTreeMap::new();
@@ -403,7 +456,7 @@ fn check_away_step(
         let person = PEOPLE.iter().position(|p| p == to).unwrap();
         if let Some(first) = told.insert(person, text) {
             return Err(format!(
-                "invariant 8: two DMs to {to}:\n  {first}\n  {text}"
+                "invariant 10: two DMs to {to}:\n  {first}\n  {text}"
             ));
         }
     }
@@ -412,7 +465,7 @@ fn check_away_step(
     let told_people: Vec<usize> = told.keys().copied().collect();
     if told_people != expected_told {
         return Err(format!(
-            "invariant 8: DMs went to {:?}, expected {:?}: {dms:?}",
+            "invariant 10: DMs went to {:?}, expected {:?}: {dms:?}",
             told_people.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
             expected_told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
         ));
@@ -425,13 +478,13 @@ fn check_away_step(
         match told.get(&person) {
             Some(text) if mine.is_empty() && claims_duty_change(text) => {
                 return Err(format!(
-                    "invariant 8: {}'s duty did not change, but their DM says so: {text}",
+                    "invariant 10: {}'s duty did not change, but their DM says so: {text}",
                     name_of_person
                 ));
             }
             None if !mine.is_empty() => {
                 return Err(format!(
-                    "invariant 8: {}'s duty changed but they got no DM",
+                    "invariant 10: {}'s duty changed but they got no DM",
                     name_of_person
                 ));
             }
@@ -440,7 +493,7 @@ fn check_away_step(
                     let name = DISCIPLINES[*d].1;
                     if !text.contains(&format!("*{name}*")) {
                         return Err(format!(
-                            "invariant 8: the DM to {} does not name {name}: {text}",
+                            "invariant 10: the DM to {} does not name {name}: {text}",
                             name_of_person
                         ));
                     }

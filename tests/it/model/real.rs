@@ -78,7 +78,7 @@ impl Real {
         for admin in &model.admins {
             store.add_admin(&user(*admin), "test", now).unwrap();
         }
-        for (discipline, swap) in model.swap.iter().enumerate() {
+        for (discipline, swap) in model.swap_next.iter().enumerate() {
             let policy = if *swap {
                 AwayPolicy::SwapNext
             } else {
@@ -200,8 +200,11 @@ impl Real {
             }
             Action::Decide { request, verb, by } => {
                 let i = request.index();
-                let requester = before.requests.get(i).map(|r| r.requester);
-                let decider = user(before.resolve(by, requester));
+                let involved = before.requests.get(i).and_then(|r| match verb {
+                    Verb::Accept | Verb::Refuse => r.asked(),
+                    _ => Some(r.requester),
+                });
+                let decider = user(before.resolve(by, involved));
                 let ctx = self.ctx(&decider, now);
                 bot_coverage::decide_outcome(ctx, i as i64 + 1, verb, None).is_ok()
             }
@@ -213,6 +216,50 @@ impl Real {
                 let admin = user(before.resolve(by, None));
                 let ctx = self.ctx(&admin, now);
                 bot_coverage::set(ctx, &key(discipline), &user(person.person()), None).is_ok()
+            }
+            Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other,
+            } => {
+                let index = |relative: i64| SprintIndex::new(before.sprint_near(relative)).ok();
+                let (Some(mine), Some(theirs)) = (index(mine), index(theirs)) else {
+                    return false;
+                };
+                let known = (mine.get() as usize) < before.sprints.len();
+                let holder = known
+                    .then(|| before.holder(mine.get() as usize, discipline))
+                    .flatten();
+                let proposer = user(before.resolve(by, holder));
+                let other = user(other.person());
+                let ctx = self.ctx(&proposer, now);
+                let args = CoverArgs {
+                    sprint: (mine.get() + 1).to_string(),
+                    replacement: other,
+                    rest: vec![key(discipline).to_string()],
+                };
+                let theirs = (theirs.get() + 1).to_string();
+                bot_coverage::swap_by_command(ctx, &theirs, &args).is_ok()
+            }
+            Action::SetApproval {
+                discipline,
+                policy,
+                by,
+            } => {
+                let policy = match policy {
+                    Policy::Admin => Approval::Admin,
+                    Policy::Nobody => Approval::None,
+                    Policy::IfConflict => Approval::AdminIfConflict,
+                };
+                let actor = user(before.resolve(by, None));
+                let ctx = self.ctx(&actor, now);
+                let command = Command::Approval {
+                    discipline: key(discipline),
+                    policy: Some(policy),
+                };
+                admin::run(ctx, command).is_ok()
             }
             Action::AddAdmin(person) => {
                 self.admin(before, Command::AdminsAdd { user: user(person) })

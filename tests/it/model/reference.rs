@@ -3,13 +3,16 @@
 //! step per sprint, each future sprint planned with the roster as it will be once the dated joins
 //! and leaves before it have taken effect), freezes a sprint's pick the moment it starts (after
 //! applying the dated changes due at its handoff), decides requests by the lifecycle in issue 11,
-//! and swaps the duty of someone away with the next eligible person's when their discipline says
-//! `swap-next`. Of the crate it uses only the request verbs and, to compare, the status names.
+//! with the consent of the person named to cover and each discipline's approval policy (issue
+//! 13), and swaps the duty of someone away with the next eligible person's when their discipline
+//! says `swap-next` (two approved requests linked as a swap). Of the crate it uses only the
+//! request verbs and, to compare, the status names.
 
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    Proposed,
     Pending,
     Approved,
     Declined,
@@ -22,6 +25,7 @@ pub enum Status {
 impl Status {
     pub fn real(self) -> OverrideStatus {
         match self {
+            Status::Proposed => OverrideStatus::Proposed,
             Status::Pending => OverrideStatus::Pending,
             Status::Approved => OverrideStatus::Approved,
             Status::Declined => OverrideStatus::Declined,
@@ -42,6 +46,35 @@ pub struct Request {
     pub requester: usize,
     pub status: Status,
     pub approved_at: Option<Timestamp>,
+    /// The other half, for half of a swap.
+    pub partner: Option<usize>,
+}
+
+impl Request {
+    /// Whose agreement a proposed request waits for: the person named to cover, or for the
+    /// proposer's own half of a swap, the person whose shift they would take.
+    pub fn asked(&self) -> Option<usize> {
+        if self.replacement == self.requester {
+            self.original
+        } else {
+            Some(self.replacement)
+        }
+    }
+}
+
+/// Who approves a cover once its replacement accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Admin,
+    Nobody,
+    IfConflict,
+}
+
+impl Status {
+    /// Waiting for the replacement or for an admin.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Proposed | Status::Pending)
+    }
 }
 
 /// Holders per discipline of one sprint.
@@ -105,8 +138,10 @@ pub struct Model {
     pub requests: Vec<Request>,
     pub windows: Vec<Window>,
     /// Per discipline: whether its away policy is `swap-next`.
-    pub swap: [bool; 2],
+    pub swap_next: [bool; 2],
     pub changes: Vec<Change>,
+    /// Each discipline's approval policy.
+    pub policies: [Policy; 2],
 }
 
 /// What the model expects a step to do.
@@ -158,8 +193,9 @@ impl Model {
             requests: Vec::new(),
             windows: Vec::new(),
             // UI swaps from the start, Backend warns; `SetPolicy` changes either.
-            swap: [true, false],
+            swap_next: [true, false],
             changes: Vec::new(),
+            policies: [Policy::Admin; 2],
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -398,10 +434,26 @@ impl Model {
     pub fn close_stale_in(&mut self, sprint: usize, discipline: usize) {
         for i in 0..self.requests.len() {
             let r = &self.requests[i];
-            if r.status == Status::Pending && r.sprint == sprint && r.discipline == discipline {
-                if let Some(to) = self.staleness(r) {
-                    self.requests[i].status = to;
-                }
+            if r.sprint == sprint && r.discipline == discipline {
+                self.close_if_stale(i);
+            }
+        }
+    }
+
+    /// Closes open request `i` if its premise fails, with the other half of its swap: for that
+    /// half's own reason if its premise fails too, else superseded (the pair broke).
+    pub fn close_if_stale(&mut self, i: usize) {
+        let r = &self.requests[i];
+        if !r.status.is_open() {
+            return;
+        }
+        if let Some(to) = self.staleness(r) {
+            self.requests[i].status = to;
+            if let Some(p) = self.requests[i].partner
+                && self.requests[p].status.is_open()
+            {
+                let own = self.staleness(&self.requests[p]);
+                self.requests[p].status = own.unwrap_or(Status::Superseded);
             }
         }
     }
@@ -490,6 +542,17 @@ impl Model {
                 person,
                 by,
             } => self.set(discipline, person.person(), by),
+            Action::SetApproval {
+                discipline,
+                policy,
+                by,
+            } => {
+                if !self.is_admin(self.resolve(by, None)) {
+                    return Expected::refused();
+                }
+                self.policies[discipline] = policy;
+                Expected::done()
+            }
             Action::AddAdmin(person) => {
                 self.admins.insert(person);
                 Expected::done()
@@ -517,11 +580,7 @@ impl Model {
             }
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
-                    if self.requests[i].status == Status::Pending {
-                        if let Some(to) = self.staleness(&self.requests[i]) {
-                            self.requests[i].status = to;
-                        }
-                    }
+                    self.close_if_stale(i);
                 }
                 Expected::done()
             }
@@ -541,7 +600,7 @@ impl Model {
                 if !self.is_admin(self.resolve(by, None)) {
                     return Expected::refused();
                 }
-                self.swap[discipline] = swap;
+                self.swap_next[discipline] = swap;
                 Expected::done()
             }
             Action::ChangeOn {
@@ -567,6 +626,13 @@ impl Model {
                     None => Expected::refused(),
                 }
             }
+            Action::Swap {
+                by,
+                mine,
+                theirs,
+                discipline,
+                other,
+            } => self.swap(by, mine, theirs, discipline, other.person()),
         }
     }
 
@@ -603,27 +669,54 @@ impl Model {
             return Expected::refused();
         }
         let already = self.requests.iter().any(|r| {
-            r.status == Status::Pending
+            r.status.is_open()
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, requester, replacement)
         });
         if !already {
+            // Someone else named to cover agrees first.
+            let status = if replacement == requester {
+                Status::Pending
+            } else {
+                Status::Proposed
+            };
             self.requests.push(Request {
                 sprint,
                 discipline,
                 original: holder,
                 replacement,
                 requester,
-                status: Status::Pending,
+                status,
                 approved_at: None,
+                partner: None,
             });
         }
         Expected::done()
     }
 
+    /// Whether covering the slot gives `person` double duty (another discipline, same sprint)
+    /// or back-to-back duty (any discipline, the sprint before or after).
+    pub fn conflict(&self, sprint: usize, discipline: usize, person: usize) -> bool {
+        let neighbours = sprint.saturating_sub(1)..(sprint + 2).min(self.sprints.len());
+        neighbours.into_iter().any(|s| {
+            (0..2).any(|d| (s, d) != (sprint, discipline) && self.holder(s, d) == Some(person))
+        })
+    }
+
+    pub fn needs_admin(&self, r: &Request) -> bool {
+        match self.policies[r.discipline] {
+            Policy::Admin => true,
+            Policy::Nobody => false,
+            Policy::IfConflict => self.conflict(r.sprint, r.discipline, r.replacement),
+        }
+    }
+
     pub fn decide_request(&mut self, i: usize, verb: Verb, by: Actor) -> Expected {
-        let requester = self.requests.get(i).map(|r| r.requester);
-        let decider = self.resolve(by, requester);
+        let involved = self.requests.get(i).and_then(|r| match verb {
+            Verb::Accept | Verb::Refuse => r.asked(),
+            _ => Some(r.requester),
+        });
+        let decider = self.resolve(by, involved);
         let admin_only = matches!(verb, Verb::Approve | Verb::Decline | Verb::Revoke);
         if admin_only && !self.is_admin(decider) {
             return Expected::refused();
@@ -634,16 +727,38 @@ impl Model {
         if verb == Verb::Cancel && r.requester != decider && !self.is_admin(decider) {
             return Expected::refused();
         }
+        if matches!(verb, Verb::Accept | Verb::Refuse) && r.asked() != Some(decider) {
+            return Expected::refused();
+        }
+        if let Some(p) = r.partner {
+            return self.decide_swap(i, p, verb);
+        }
         let target = match verb {
+            Verb::Accept => Status::Pending,
             Verb::Approve => Status::Approved,
-            Verb::Decline => Status::Declined,
+            Verb::Decline | Verb::Refuse => Status::Declined,
             Verb::Cancel => Status::Cancelled,
             _ => Status::Revoked,
         };
-        if r.status == target {
+        if r.status == target || (verb == Verb::Accept && r.status == Status::Approved) {
             return Expected::done();
         }
         match (r.status, verb) {
+            (Status::Proposed, Verb::Accept) => {
+                match self.staleness(&r) {
+                    Some(closed) => self.requests[i].status = closed,
+                    None if self.needs_admin(&r) => self.requests[i].status = Status::Pending,
+                    None => {
+                        self.approve(i);
+                        self.close_stale_in(r.sprint, r.discipline);
+                    }
+                }
+                Expected::decided(i)
+            }
+            (Status::Proposed, Verb::Refuse | Verb::Decline | Verb::Cancel) => {
+                self.requests[i].status = target;
+                Expected::decided(i)
+            }
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
                     Some(closed) => self.requests[i].status = closed,
@@ -668,6 +783,130 @@ impl Model {
         }
     }
 
+    /// A swap: `proposer` (resolved from `by` against the holder of their shift) trades their
+    /// shift in sprint `mine` (relative) with `other`'s in sprint `theirs`. Each half is checked
+    /// like a request filed by its shift's holder; both are filed proposed, or neither.
+    pub fn swap(
+        &mut self,
+        by: Actor,
+        mine: i64,
+        theirs: i64,
+        discipline: usize,
+        other: usize,
+    ) -> Expected {
+        let (mine, theirs) = (self.sprint_near(mine), self.sprint_near(theirs));
+        let sprints = 0..self.sprints.len() as i64;
+        if !sprints.contains(&mine) || !sprints.contains(&theirs) || mine == theirs {
+            return Expected::refused();
+        }
+        let (mine, theirs) = (mine as usize, theirs as usize);
+        let (my_holder, their_holder) = (
+            self.holder(mine, discipline),
+            self.holder(theirs, discipline),
+        );
+        let proposer = self.resolve(by, my_holder);
+        let first_ok = !self.has_ended(mine)
+            && (self.is_admin(proposer) || my_holder == Some(proposer))
+            && self.active(other, discipline)
+            && my_holder != Some(other);
+        let second_ok = !self.has_ended(theirs)
+            && their_holder == Some(other)
+            && self.active(proposer, discipline)
+            && their_holder != Some(proposer);
+        let open = |sprint, replacement| {
+            self.requests.iter().any(|r| {
+                r.status.is_open()
+                    && (r.sprint, r.discipline, r.requester, r.replacement)
+                        == (sprint, discipline, proposer, replacement)
+            })
+        };
+        if !first_ok || !second_ok || open(mine, other) || open(theirs, proposer) {
+            return Expected::refused();
+        }
+        let first = self.requests.len();
+        for (sprint, original, replacement, partner) in [
+            (mine, my_holder, other, first + 1),
+            (theirs, their_holder, proposer, first),
+        ] {
+            self.requests.push(Request {
+                sprint,
+                discipline,
+                original,
+                replacement,
+                requester: proposer,
+                status: Status::Proposed,
+                approved_at: None,
+                partner: Some(partner),
+            });
+        }
+        Expected::done()
+    }
+
+    /// A decision on half `i` of a swap, applied to both halves `i` and `p` as one.
+    fn decide_swap(&mut self, i: usize, p: usize, verb: Verb) -> Expected {
+        let (a, b) = (self.requests[i].clone(), self.requests[p].clone());
+        let both = |status: Status| a.status == status && b.status == status;
+        match verb {
+            Verb::Accept if both(Status::Pending) || both(Status::Approved) => Expected::done(),
+            Verb::Accept | Verb::Approve
+                if (verb == Verb::Accept && both(Status::Proposed))
+                    || (verb == Verb::Approve && both(Status::Pending)) =>
+            {
+                let stale = (self.staleness(&a), self.staleness(&b));
+                match stale {
+                    (None, None) => {
+                        let admin = self.needs_admin(&a) || self.needs_admin(&b);
+                        if verb == Verb::Accept && admin {
+                            self.requests[i].status = Status::Pending;
+                            self.requests[p].status = Status::Pending;
+                        } else {
+                            for half in [i, p] {
+                                let r = self.requests[half].clone();
+                                self.approve(half);
+                                self.close_stale_in(r.sprint, r.discipline);
+                            }
+                        }
+                    }
+                    (first, second) => {
+                        self.requests[i].status = first.unwrap_or(Status::Superseded);
+                        self.requests[p].status = second.unwrap_or(Status::Superseded);
+                    }
+                }
+                Expected::decided(i)
+            }
+            Verb::Approve if both(Status::Approved) => Expected::done(),
+            Verb::Refuse | Verb::Decline | Verb::Cancel => {
+                let target = if verb == Verb::Cancel {
+                    Status::Cancelled
+                } else {
+                    Status::Declined
+                };
+                if both(target) {
+                    return Expected::done();
+                }
+                if !(both(Status::Proposed) || (verb != Verb::Refuse && both(Status::Pending))) {
+                    return Expected::refused();
+                }
+                self.requests[i].status = target;
+                self.requests[p].status = target;
+                Expected::decided(i)
+            }
+            Verb::Revoke if both(Status::Revoked) => Expected::done(),
+            Verb::Revoke if both(Status::Approved) => {
+                if self.has_ended(a.sprint) || self.has_ended(b.sprint) {
+                    return Expected::refused();
+                }
+                for half in [i, p] {
+                    self.requests[half].status = Status::Revoked;
+                    let r = self.requests[half].clone();
+                    self.close_stale_in(r.sprint, r.discipline);
+                }
+                Expected::decided(i)
+            }
+            _ => Expected::refused(),
+        }
+    }
+
     pub fn set(&mut self, discipline: usize, person: usize, by: Actor) -> Expected {
         let admin = self.resolve(by, None);
         if !self.is_admin(admin) {
@@ -681,7 +920,8 @@ impl Model {
             return Expected::refused();
         }
         let same = |r: &Request| {
-            r.status == Status::Pending
+            r.status.is_open()
+                && r.partner.is_none()
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, admin, person)
         };
@@ -696,6 +936,7 @@ impl Model {
                     requester: admin,
                     status: Status::Pending,
                     approved_at: None,
+                    partner: None,
                 });
                 self.requests.len() - 1
             }
@@ -784,7 +1025,7 @@ impl Model {
                 continue;
             }
             for d in 0..2 {
-                if !self.swap[d]
+                if !self.swap_next[d]
                     || self.approved(i, d).is_some()
                     || self.holder(i, d) != Some(person)
                 {
@@ -804,7 +1045,11 @@ impl Model {
                 let Some((j, q)) = partner else {
                     continue;
                 };
-                for (sprint, original, replacement) in [(i, person, q), (j, q, person)] {
+                // Two approved requests, linked as a swap: they are revoked or closed as one.
+                let first = self.requests.len();
+                for (sprint, original, replacement, partner) in
+                    [(i, person, q, first + 1), (j, q, person, first)]
+                {
                     self.requests.push(Request {
                         sprint,
                         discipline: d,
@@ -813,6 +1058,7 @@ impl Model {
                         requester: person,
                         status: Status::Approved,
                         approved_at: Some(self.now),
+                        partner: Some(partner),
                     });
                 }
                 partners.push(q);
@@ -897,8 +1143,9 @@ impl Model {
             ended: self.ended.clone(),
             requests: self.requests.clone(),
             windows: self.windows.clone(),
-            swap: self.swap,
+            swap_next: self.swap_next,
             changes: self.changes.clone(),
+            policies: self.policies,
         }
     }
 }
