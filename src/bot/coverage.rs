@@ -133,12 +133,7 @@ pub fn swap_by_command(
         ctx.now,
         &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })?;
+    .map_err(|failure| refusal(failure, &roster))?;
     Ok(decisions::swap_filed(&filed, (&mine, &theirs), &roster))
 }
 
@@ -186,12 +181,7 @@ pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, B
         ctx.now,
         &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })?;
+    .map_err(|failure| refusal(failure, &roster))?;
     let what = format!(
         "*{}* in {}",
         blocks::discipline_name(&roster, &discipline),
@@ -246,10 +236,18 @@ pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
             &ctx.config.bot.command,
         )),
         Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
-        Err(TakeFailure::Coverage(CoverageFailure::Rule(rule))) => Err(BotError::Refused(
-            decisions::coverage_refusal(&rule, &roster),
-        )),
-        Err(TakeFailure::Coverage(other)) => Err(other.into()),
+        Err(TakeFailure::Coverage(failure)) => Err(refusal(failure, &roster)),
+    }
+}
+
+/// A failed filing or decision for the person in Slack: a broken rule in their words (people
+/// as mentions, disciplines by name), anything else as usual.
+fn refusal(failure: CoverageFailure, roster: &Roster) -> BotError {
+    match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, roster))
+        }
+        other => other.into(),
     }
 }
 
@@ -334,12 +332,7 @@ pub fn file(
     coverage::file_coverage_request(
         ctx.store, &team, request, reason, is_admin, ctx.now, &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })
+    .map_err(|failure| refusal(failure, &roster))
 }
 
 /// What filing a new request causes: the post in the admin channel, a DM to the requester when
@@ -783,12 +776,7 @@ pub fn set(
             }
             Ok::<_, CoverageFailure>(outcome)
         })
-        .map_err(|failure| match failure {
-            CoverageFailure::Rule(rule) => {
-                BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-            }
-            other => other.into(),
-        })?;
+        .map_err(|failure| refusal(failure, &roster))?;
     let Some(outcome) = outcome else {
         return Err(BotError::Refused(
             "no sprint is in force right now, so there is no duty to set".into(),
