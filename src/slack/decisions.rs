@@ -200,7 +200,13 @@ pub fn asked_to_cover(
         mention(&o.requested_by),
         o.id
     );
-    let id = o.id.to_string();
+    asking(text, o.id, command, "")
+}
+
+/// A DM asking someone to agree to request `id`, with Accept and Decline (and the commands
+/// that do the same); `note` goes after the commands.
+fn asking(text: String, id: i64, command: &str, note: &str) -> Message {
+    let id = id.to_string();
     Message {
         blocks: vec![
             section(&text),
@@ -209,7 +215,7 @@ pub fn asked_to_cover(
                 button("Decline", REFUSE, &id, None),
             ]),
             context(&format!(
-                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`. Once you accept, an admin approves it where the discipline asks for one."
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`{note}. Once you accept, an admin approves it where the discipline asks for one."
             )),
         ],
         text,
@@ -237,20 +243,12 @@ pub fn swap_proposed(
         slot(first, Some(mine), roster),
         slot(second, Some(theirs), roster),
     );
-    let id = first.id.to_string();
-    Message {
-        blocks: vec![
-            section(&text),
-            actions(vec![
-                button("Accept", ACCEPT, &id, Some("primary")),
-                button("Decline", REFUSE, &id, None),
-            ]),
-            context(&format!(
-                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one."
-            )),
-        ],
+    asking(
         text,
-    }
+        first.id,
+        command,
+        ": the answer holds for both halves",
+    )
 }
 
 /// The reply to the person who proposed a swap.
