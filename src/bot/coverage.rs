@@ -401,6 +401,7 @@ fn admin_post(
 ) -> Option<Outgoing> {
     let channel = ctx.config.bot.admin_channel.as_ref()?;
     let message = blocks::coverage_request(o, sprint, roster, &ctx.dates());
+    let message = with_swap_note(message, ctx.store.swap_partner(o.id).ok().flatten());
     let post = Effect::PostMessage {
         channel: channel.clone(),
         text: message.text.clone(),
@@ -612,6 +613,7 @@ fn enqueue_decision(
                     o,
                     half.sprint.as_ref(),
                     roster,
+                    store.swap_partner(o.id)?,
                 ));
             }
         }
@@ -632,6 +634,18 @@ fn enqueue_decision(
     Ok(())
 }
 
+/// A request's card, saying so when it is half of a swap with request `partner`.
+fn with_swap_note(mut message: Message, partner: Option<i64>) -> Message {
+    if let Some(partner) = partner {
+        let note = format!(
+            "Half of a swap with request #{partner}: approving or declining either does both."
+        );
+        message.text = format!("{} {note}", message.text);
+        message.blocks.push(blocks::context(&note));
+    }
+    message
+}
+
 /// The admin-channel post of request `o`, edited to its current state.
 fn card_update(
     config: &Config,
@@ -639,9 +653,11 @@ fn card_update(
     o: &Override,
     sprint: Option<&Sprint>,
     roster: &Roster,
+    partner: Option<i64>,
 ) -> Outgoing {
     let dates = SlackDates::new(&config.team(), now);
     let message = blocks::coverage_request(o, sprint, roster, &dates);
+    let message = with_swap_note(message, partner);
     let update = Effect::UpdateMessage {
         message_key: request_message_key(o.id),
         text: message.text.clone(),
@@ -697,7 +713,8 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
         for m in &moved {
             let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
             if store.outbox_has(&format!("request:{}:admin-post", m.after.id))? {
-                out.push(card_update(config, now, &m.after, sprint, &roster));
+                let partner = store.swap_partner(m.after.id)?;
+                out.push(card_update(config, now, &m.after, sprint, &roster, partner));
             }
         }
         store.enqueue(&items(&out), now)?;

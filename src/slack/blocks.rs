@@ -367,12 +367,21 @@ fn request_summary(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> St
         .map_or(String::new(), |original| {
             format!(" (instead of {})", mention(original))
         });
-    format!(
-        "{} asks {} to cover *{}* in {}{instead}",
-        mention(&o.requested_by),
-        mention(&o.replacement),
+    let slot = format!(
+        "*{}* in {}",
         discipline_name(roster, &o.discipline),
         sprint_label(sprint)
+    );
+    if o.replacement == o.requested_by {
+        return format!(
+            "{} offers to cover {slot}{instead}",
+            mention(&o.requested_by)
+        );
+    }
+    format!(
+        "{} asks {} to cover {slot}{instead}",
+        mention(&o.requested_by),
+        mention(&o.replacement),
     )
 }
 

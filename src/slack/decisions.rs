@@ -385,6 +385,12 @@ fn tell_swap(
     decider: &str,
     roster: &Roster,
 ) {
+    // The proposer's own shift first, whichever half was decided.
+    let (first, second) = if first.request.replacement == first.request.requested_by {
+        (second, first)
+    } else {
+        (first, second)
+    };
     let (a, b) = (&first.request, &second.request);
     let proposer = &a.requested_by;
     let other = a.asked();

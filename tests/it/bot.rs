@@ -1845,10 +1845,22 @@ async fn a_swap_is_accepted_approved_and_revoked_as_one() {
             r#"<@U0ALICE> accepted your swap (requests #1 and #2). An admin will approve or decline it, and you will hear either way."#
         ]],
     );
+    // Each half has its card in the admin channel, saying it is half of a swap.
     check(
-        bot.say(CAROL, "approve 1").await,
+        render(&bot.payload("request:2:admin-post")["blocks"]),
+        expect![[r#"
+            *Coverage request #2*
+            <@U0BOB> offers to cover *UI* in *Sprint 3* (instead of <@U0ALICE>)
+            Reason: moving house
+              [Approve → approve_override:2] [Decline → decline_override:2]
+              (Half of a swap with request #1: approving or declining either does both.)
+        "#]],
+    );
+    // Approving either half approves both; each of the two hears once about both shifts.
+    check(
+        bot.say(CAROL, "approve 2").await,
         expect![[
-            r#"Request #1 (a swap with #2: <@U0ALICE> to cover *UI* in *Sprint 2*) is now approved."#
+            r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) is now approved."#
         ]],
     );
     assert_eq!(
@@ -1856,14 +1868,14 @@ async fn a_swap_is_accepted_approved_and_revoked_as_one() {
         (OverrideStatus::Approved, OverrideStatus::Approved)
     );
     check(
-        bot.outbox("decision:1:approved:dm"),
+        bot.outbox("decision:2:approved:dm"),
         expect![[r#"
-        decision:1:approved:dm:U0BOB direct_message
-        decision:1:approved:dm:U0ALICE direct_message
+        decision:2:approved:dm:U0BOB direct_message
+        decision:2:approved:dm:U0ALICE direct_message
     "#]],
     );
     check(
-        bot.payload("decision:1:approved:dm:U0BOB")["text"]
+        bot.payload("decision:2:approved:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
         expect![[
@@ -1871,7 +1883,7 @@ async fn a_swap_is_accepted_approved_and_revoked_as_one() {
         ]],
     );
     check(
-        bot.payload("decision:1:approved:dm:U0ALICE")["text"]
+        bot.payload("decision:2:approved:dm:U0ALICE")["text"]
             .as_str()
             .unwrap(),
         expect![[
