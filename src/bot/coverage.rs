@@ -457,6 +457,8 @@ fn enqueue_decision(
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;
+    // The DMs told the people it moved: an open change-impact window leaves the slot out for them.
+    super::impact::record_decision(store, outcome)?;
     if outcome.in_force && outcome.duty_moved() {
         let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
         announce::absorb_decision(store, ctx.config, ctx.now, &told)?;
