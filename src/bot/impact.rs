@@ -7,8 +7,10 @@
 //!
 //! Decisions on coverage requests are not told twice: their own DMs already tell the people
 //! they move, and while a window is open [`record_decision`] keeps which slot told whom, so
-//! those slots are left out of that window's notices. Sprints that started while the window was
-//! open are left out too (the handoff announces them), and so is the sprint in force.
+//! those slots are left out of that window's notices. Likewise whoever took over a sprint that
+//! started while the window was open heard of it from the handoff (whoever lost it still hears
+//! from here). The sprint in force when the window opened is not compared at all: the announcer
+//! tells people about it.
 
 use jiff::Timestamp;
 
@@ -16,7 +18,7 @@ use super::effect::{Effect, Outgoing, items};
 use crate::config::Config;
 use crate::coverage::DecisionOutcome;
 use crate::dates::SlackDates;
-use crate::domain::impact::{self, PersonImpact, Told, not_started};
+use crate::domain::impact::{self, PersonImpact, Told, handed_over};
 use crate::domain::{Team, sprint_starts_at};
 use crate::duty::{self, Roster};
 use crate::slack::impact::duties_changed;
@@ -37,11 +39,11 @@ pub fn close_due(store: &Store, config: &Config, now: Timestamp) -> Result<usize
             return Ok(0);
         }
         duty::record_started_turns(store, &team, now, ACTOR)?;
-        let before = not_started(&window.baseline, &team, now);
-        let current = crate::impact::upcoming(store, &team, window.opened_at)?;
-        let after = not_started(&current, &team, now);
-        let told = store.impact_told(window.id)?;
-        let moved = impact::impact(&before, &after, &told);
+        // The same sprints as the baseline: those after the one in force when it opened.
+        let after = crate::impact::upcoming(store, &team, window.opened_at)?;
+        let mut told = store.impact_told(window.id)?;
+        told.extend(handed_over(&after, &team, now));
+        let moved = impact::impact(&window.baseline, &after, &told);
         let roster = Roster::load(store)?;
         let outgoing: Vec<Outgoing> = moved
             .iter()

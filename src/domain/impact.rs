@@ -4,7 +4,8 @@
 //! some changes); the output is one [`PersonImpact`] per person whose duties differ, nobody
 //! else. A duty is a discipline in a sprint, and it counts as the same duty only while its
 //! sprint keeps its index and its days (a renamed sprint moves nobody; a re-dated one does).
-//! The sprint in force is not part of a projection: the announcer tells people about it.
+//! The sprint in force is not part of a projection: the announcer tells people about it, as the
+//! handoff tells whoever takes over a sprint that starts while changes are gathered.
 //!
 //! Also the coalescing window's setting (`TRIAGE_IMPACT_WINDOW`) and when a window closes. Pure:
 //! no clock, no store, no Slack.
@@ -87,16 +88,19 @@ impl PersonImpact {
     }
 }
 
-/// The sprints of `projection` that have not started at `now`.
-pub fn not_started(
-    projection: &[UpcomingSprint],
-    team: &Team,
-    now: Timestamp,
-) -> Vec<UpcomingSprint> {
+/// Whoever took over a sprint of `projection` that has started by `now` was told by the
+/// handoff: a [`Told`] for each of them. (Whoever lost such a duty was not, so they still hear.)
+pub fn handed_over(projection: &[UpcomingSprint], team: &Team, now: Timestamp) -> Vec<Told> {
     projection
         .iter()
-        .filter(|upcoming| sprint_starts_at(&upcoming.sprint, team) > now)
-        .cloned()
+        .filter(|upcoming| sprint_starts_at(&upcoming.sprint, team) <= now)
+        .flat_map(|upcoming| {
+            upcoming.on_duty.iter().map(|(discipline, person)| Told {
+                person: person.clone(),
+                sprint: upcoming.sprint.index,
+                discipline: discipline.clone(),
+            })
+        })
         .collect()
 }
 
@@ -407,17 +411,20 @@ mod tests {
     }
 
     #[test]
-    fn sprints_that_started_leave_the_projection() {
-        let list = projection(&["ui:A", "ui:B", "ui:C"]);
-        let names = |at: &str| -> Vec<i64> {
-            not_started(&list, &team(), at.parse().unwrap())
-                .iter()
-                .map(|u| u.sprint.index.get())
-                .collect()
+    fn a_sprint_that_started_was_told_by_its_handoff_to_whoever_took_it_over() {
+        let before = projection(&["ui:A", "ui:B", "ui:C"]);
+        let after = projection(&["ui:A", "ui:D", "ui:C"]);
+        let moved = |at: &str| {
+            let told = handed_over(&after, &team(), at.parse().unwrap());
+            render(&impact(&before, &after, &told))
         };
-        // Sprint 1 starts Mon Mar 23 at 08:00 PDT (15:00 UTC).
-        assert_eq!(names("2026-03-23T14:59:59Z"), [1, 2]);
-        assert_eq!(names("2026-03-23T15:00:00Z"), [2]);
+        // Sprint 1 starts Mon Mar 23 at 08:00 PDT (15:00 UTC): from then on D heard of it from
+        // the handoff; B, who lost it, did not.
+        assert_eq!(
+            moved("2026-03-23T14:59:59Z"),
+            ["UB: had ui@1; now -", "UD: had -; now ui@1"]
+        );
+        assert_eq!(moved("2026-03-23T15:00:00Z"), ["UB: had ui@1; now -"]);
     }
 
     #[track_caller]

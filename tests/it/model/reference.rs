@@ -80,6 +80,8 @@ pub struct Model {
     pub requests: Vec<Request>,
     /// Each discipline's approval policy.
     pub policies: [Policy; 2],
+    /// The open change-impact window, if any (see `impact.rs`).
+    pub window: Option<Window>,
 }
 
 /// What the model expects a step to do.
@@ -87,6 +89,9 @@ pub struct Expected {
     pub ok: bool,
     /// For a decision that should DM people: the request it decided (for `#id` in the DMs).
     pub decided: Option<usize>,
+    /// For a change-impact round: the people who get a change notice (none when no window
+    /// closes).
+    pub notified: Option<BTreeSet<usize>>,
 }
 
 impl Expected {
@@ -94,6 +99,7 @@ impl Expected {
         Expected {
             ok: false,
             decided: None,
+            notified: None,
         }
     }
 
@@ -101,6 +107,15 @@ impl Expected {
         Expected {
             ok: true,
             decided: None,
+            notified: None,
+        }
+    }
+
+    pub fn decided(decided: Option<usize>) -> Expected {
+        Expected {
+            ok: true,
+            decided,
+            notified: None,
         }
     }
 }
@@ -117,6 +132,7 @@ impl Model {
             ended: BTreeMap::new(),
             requests: Vec::new(),
             policies: [Policy::Admin; 2],
+            window: None,
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -316,8 +332,13 @@ impl Model {
     }
 
     pub fn apply(&mut self, action: &Action) -> Expected {
+        if matches!(action, Action::ImpactRound) {
+            return self.impact_round();
+        }
+        let before = self.snapshot();
         let expected = self.decide(action);
         self.settle();
+        self.note_impact(action, &expected, &before);
         expected
     }
 
@@ -418,6 +439,7 @@ impl Model {
                 }
                 Expected::done()
             }
+            Action::ImpactRound => Expected::done(),
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
                     if self.requests[i].status.is_open() {
@@ -545,11 +567,11 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Proposed, Verb::Refuse | Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
@@ -559,17 +581,17 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Approved, Verb::Revoke) if self.has_ended(r.sprint) => Expected::refused(),
             (Status::Approved, Verb::Revoke) => {
                 self.requests[i].status = Status::Revoked;
                 self.close_stale_in(r.sprint, r.discipline);
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             _ => Expected::refused(),
         }
@@ -609,10 +631,7 @@ impl Model {
         };
         self.approve(i);
         self.close_stale_in(sprint, discipline);
-        Expected {
-            ok: true,
-            decided: Some(i),
-        }
+        Expected::decided(Some(i))
     }
 }
 
@@ -633,6 +652,7 @@ impl Model {
             ended: self.ended.clone(),
             requests: self.requests.clone(),
             policies: self.policies,
+            window: self.window.clone(),
         }
     }
 }
