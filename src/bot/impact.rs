@@ -30,6 +30,10 @@ const ACTOR: &str = "rotation";
 /// Closes the open window if it has lasted the configured time at `now`, enqueueing one DM per
 /// person whose upcoming duties it moved, in one transaction. Returns how many DMs it enqueued.
 pub fn close_due(store: &Store, config: &Config, now: Timestamp) -> Result<usize> {
+    // A read first: most rounds have no window to close, and need no write transaction.
+    if closes_at(store, config)?.is_none_or(|closes| closes > now) {
+        return Ok(0);
+    }
     let team = config.team();
     store.transaction(|store| {
         let Some(window) = store.open_impact_window()? else {

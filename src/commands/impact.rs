@@ -28,6 +28,12 @@ pub(crate) fn print_change(config: &Config, done: &[String], impact: &Impact, mo
     } else {
         done.iter().for_each(|line| outln!("{line}"));
     }
+    print_moved(config, impact, mode);
+}
+
+/// Whose duties a change moved: one line, and for a dry run each person's duties before and
+/// after.
+pub(crate) fn print_moved(config: &Config, impact: &Impact, mode: Mode) {
     let roster = &impact.roster;
     let people: Vec<String> = impact
         .moved

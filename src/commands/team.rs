@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::impact::print_change;
+use super::impact::{print_change, print_moved};
 use super::{parse_actor, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
@@ -12,7 +12,7 @@ use crate::dates::CliDates;
 use crate::domain::approval::UnknownApproval;
 use crate::domain::{Approval, DisciplineKey, SlackUserId};
 use crate::duty;
-use crate::impact;
+use crate::impact::{self, Mode};
 use crate::removal::{Removal, remove_member};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
 
@@ -33,8 +33,15 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             };
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let change = store.save_discipline(&new, &actor, config.now())?;
+            let (now, team) = (config.now(), config.team());
+            // A new fallback moves the duty of a discipline without active members.
+            let (change, impact) = impact::change(&store, &team, now, &actor, Mode::Apply, |s| {
+                s.save_discipline(&new, &actor, now)
+            })?;
             outln!("{}", describe_discipline(&change));
+            if !impact.moved.is_empty() {
+                print_moved(config, &impact, Mode::Apply);
+            }
         }
         DisciplineCommand::Approval { key, policy, by } => {
             let key = DisciplineKey::parse(&key)?;

@@ -491,3 +491,25 @@ fn dry_run_prints_whose_duties_would_move_and_changes_nothing() {
     "#]].assert_eq(&team.ok(&["member", "add", "UUI5", "ui", "--name", "Eli"]));
     assert_ne!(dump(&team), before);
 }
+
+#[test]
+fn a_new_fallback_for_a_discipline_without_members_moves_its_duty() {
+    let team = Team::standard();
+    assert_eq!(
+        team.ok(&["discipline", "add", "qa", "--name", "QA"]),
+        "discipline qa: QA\n"
+    );
+    expect![[r#"
+        discipline qa already existed; fallback now UFALL
+        this moves the duties of 1 person over the next 8 sprints: UFALL
+    "#]]
+    .assert_eq(&team.ok(&[
+        "discipline",
+        "add",
+        "qa",
+        "--name",
+        "QA",
+        "--fallback",
+        "UFALL",
+    ]));
+}
