@@ -292,6 +292,12 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_REMINDER_LEAD", value_name = "LEAD")]
     pub reminder_lead: Option<String>,
 
+    /// Gather changes to upcoming duty this long (from the first) before telling each person
+    /// they moved, once, with the net change: e.g. 10m, 90s or 1h (at most 24h; 0: at once)
+    /// [default: 10m]
+    #[arg(long, env = "TRIAGE_IMPACT_WINDOW", value_name = "DURATION")]
+    pub impact_window: Option<String>,
+
     /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
     pub http_addr: Option<String>,
@@ -310,6 +316,7 @@ impl ServerSettings {
             workdays: pick(&self.workdays, &later.workdays),
             holidays: pick(&self.holidays, &later.holidays),
             reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
+            impact_window: pick(&self.impact_window, &later.impact_window),
             http_addr: pick(&self.http_addr, &later.http_addr),
         }
     }
@@ -358,6 +365,15 @@ pub struct By {
     pub by: String,
 }
 
+/// Try a change without making it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct DryRun {
+    /// Make the change in a transaction that is rolled back: print whose duties over the next
+    /// 8 sprints it would move (what each had, what each would have), change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum DisciplineCommand {
     /// Add a discipline, or update its name and fallback
@@ -403,6 +419,8 @@ pub enum MemberCommand {
         name: Option<String>,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Take a person out of the rotation; they stay listed and history is kept
     Remove {
@@ -412,6 +430,8 @@ pub enum MemberCommand {
         discipline: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Put a removed person back into the rotation, in their old place
     Reactivate {
@@ -421,6 +441,8 @@ pub enum MemberCommand {
         discipline: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Move a person to another place in the rotation order (1 = first)
     Move {
@@ -433,6 +455,8 @@ pub enum MemberCommand {
         to: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// List members in rotation order
     List {
@@ -454,6 +478,8 @@ pub enum SprintCommand {
         end: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Add several back-to-back sprints after the last one
     Generate {
@@ -472,6 +498,8 @@ pub enum SprintCommand {
         name_pattern: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// List live sprints
     List,
@@ -490,6 +518,8 @@ pub enum SprintCommand {
         end: Option<String>,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Move a sprint that has not started, and every sprint after it, by some days
     Shift {
@@ -500,6 +530,8 @@ pub enum SprintCommand {
         days: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Retire a sprint that has not started (its history stays)
     Retire {
@@ -507,6 +539,8 @@ pub enum SprintCommand {
         sprint: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Declare how sprints repeat, so the bot keeps the plan extended
     #[command(subcommand)]

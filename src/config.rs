@@ -14,6 +14,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::cli::Settings;
+use crate::domain::impact::ImpactWindow;
 use crate::domain::{HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar};
 use crate::store::StoreOptions;
 
@@ -56,6 +57,7 @@ struct FileSettings {
     workdays: Option<String>,
     holidays: Option<Vec<Holiday>>,
     reminder_lead: Option<String>,
+    impact_window: Option<String>,
     http_addr: Option<String>,
 }
 
@@ -92,6 +94,8 @@ pub struct BotSettings {
     pub command: String,
     /// The heads-up's time of day, the working days and holidays, and the optional reminder.
     pub heads_up: HeadsUpSchedule,
+    /// How long changes to upcoming duty are gathered before the people they moved are told.
+    pub impact_window: ImpactWindow,
 }
 
 /// Settings every command shares, validated.
@@ -293,6 +297,11 @@ impl Config {
                 admins: parse_admins(text("admins", &settings.admins, file.admins))?,
                 command: parse_command(text("command", &settings.server.command, file.command))?,
                 heads_up,
+                impact_window: parse_impact_window(text(
+                    "impact_window",
+                    &settings.server.impact_window,
+                    file.impact_window,
+                ))?,
             },
         })
     }
@@ -508,6 +517,14 @@ fn parse_reminder_lead(named: Option<Named>) -> Result<Option<ReminderLead>, Con
     };
     ReminderLead::parse(&named.value)
         .map(Some)
+        .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
+}
+
+fn parse_impact_window(named: Option<Named>) -> Result<ImpactWindow, ConfigError> {
+    let Some(named) = named else {
+        return Ok(ImpactWindow::DEFAULT);
+    };
+    ImpactWindow::parse(&named.value)
         .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
 }
 
@@ -879,6 +896,50 @@ mod tests {
             Settings::default(),
             Some("reminder_lead = \"0d\"\n"),
             "invalid reminder_lead in t.toml `0d`: expected a number of days or weeks such as 7d or 2w, from 1d to 60d",
+        );
+    }
+
+    #[test]
+    fn the_impact_window_comes_from_a_flag_the_environment_or_the_file() {
+        let config = Config::from_parts(&Settings::default(), None, Path::new("t.toml")).unwrap();
+        assert_eq!(config.bot.impact_window, ImpactWindow::DEFAULT);
+        let settings = Settings {
+            server: ServerSettings {
+                impact_window: Some("90s".into()),
+                ..ServerSettings::default()
+            },
+            ..Settings::default()
+        };
+        let config = Config::from_parts(
+            &settings,
+            Some("impact_window = \"1h\"\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.bot.impact_window.duration().as_secs(), 90);
+        let config = Config::from_parts(
+            &Settings::default(),
+            Some("impact_window = \"0\"\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        assert!(config.bot.impact_window.duration().is_zero());
+        check_error(
+            Settings {
+                server: ServerSettings {
+                    impact_window: Some("2d".into()),
+                    ..ServerSettings::default()
+                },
+                from_environment: vec!["impact_window".into()],
+                ..Settings::default()
+            },
+            None,
+            "invalid TRIAGE_IMPACT_WINDOW `2d`: expected a duration such as 10m, 90s or 1h, from 0s to 24h",
+        );
+        check_error(
+            Settings::default(),
+            Some("impact_window = \"soon\"\n"),
+            "invalid impact_window in t.toml `soon`: expected a duration such as 10m, 90s or 1h, from 0s to 24h",
         );
     }
 

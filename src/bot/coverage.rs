@@ -627,6 +627,10 @@ fn enqueue_decision(
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;
+    // The DMs told the people it moved: an open change-impact window leaves the slot out for them.
+    for half in outcome.halves() {
+        super::impact::record_decision(store, half)?;
+    }
     if outcome.moved_duty_in_force() {
         let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
         announce::absorb_decision(store, ctx.config, ctx.now, &told)?;

@@ -16,6 +16,7 @@ pub mod coverage;
 pub mod effect;
 pub mod events;
 pub mod home;
+pub mod impact;
 pub mod plan;
 pub mod scheduler;
 pub mod shifts;

@@ -21,6 +21,7 @@ macro_rules! out {
 pub mod backup;
 pub mod cadence;
 pub mod duty;
+pub mod impact;
 pub mod import;
 pub mod migrate;
 pub mod overrides;

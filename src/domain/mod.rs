@@ -8,6 +8,7 @@ pub mod approval;
 pub mod cadence;
 pub mod day_ref;
 pub mod ids;
+pub mod impact;
 pub mod model;
 pub mod overrides;
 pub mod paging;

@@ -921,21 +921,29 @@ async fn team_setup_from_slack_needs_an_admin() {
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin").await,
-        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
+        expect![[r#"
+            <@U0ERIN> added to *UI* (position 3)
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0ERIN>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "member move <@U0ERIN> ui 1").await,
-        expect![[r#"<@U0ERIN> moved to position 1 in *UI*"#]],
+        expect![[r#"
+            <@U0ERIN> moved to position 1 in *UI*
+            This moves nobody's upcoming duties."#]],
     );
     // Adding Erin recorded Sprint 1 first (Alice's turn), so moving her first changed nothing
     // now, and she is not on duty when she is taken out again.
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect![[r#"<@U0ERIN> taken out of the rotation of *UI*"#]],
+        expect![[r#"
+            <@U0ERIN> taken out of the rotation of *UI*
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0ERIN>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "member remove <@U0ERIN> ui").await,
-        expect![[r#"<@U0ERIN> is already out of the rotation of *UI*; nothing changed"#]],
+        expect![[r#"
+            <@U0ERIN> is already out of the rotation of *UI*; nothing changed
+            This moves nobody's upcoming duties."#]],
     );
     check(
         bot.say(CAROL, "sprint edit 5 --name Foo").await,
@@ -959,14 +967,16 @@ async fn team_setup_from_slack_needs_an_admin() {
             .await,
         expect![[r#"
             Added 1 sprint(s):
-            • *Spring cleaning*: Mon Apr 20 to Sun May 3"#]],
+            • *Spring cleaning*: Mon Apr 20 to Sun May 3
+            This moves the duties of 2 people over the next 8 sprints: <@U0BOB>, <@U0CAROL>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "sprint generate 2026-05-04 2 7").await,
         expect![[r#"
             Added 2 sprint(s):
             • *Sprint 5*: Mon May 4 to Sun May 10
-            • *Sprint 6*: Mon May 11 to Sun May 17"#]],
+            • *Sprint 6*: Mon May 11 to Sun May 17
+            This moves the duties of 4 people over the next 8 sprints: <@U0ALICE>, <@U0BOB>, <@U0CAROL>, <@U0DAVE>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "sprint add 2026-01-01 2026-01-02 Old").await,
@@ -1186,14 +1196,16 @@ async fn removing_a_member_says_what_happens_to_their_duty() {
         bot.say(CAROL, "member remove <@U0ALICE> ui").await,
         expect![[r#"
             <@U0ALICE> taken out of the rotation of *UI*
-            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon Mar 23 08:00 PDT); to change that: `/triage set ui @person`"#]],
+            <@U0ALICE> stays on duty for *UI* until the sprint ends (*Sprint 1*, until Mon Mar 23 08:00 PDT); to change that: `/triage set ui @person`
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0BOB>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     assert!(bot.say(ALICE, "who").await.contains("• UI: <@U0ALICE>"));
     check(
         bot.say(CAROL, "member remove <@U0BOB> ui").await,
         expect![[r#"
             <@U0BOB> taken out of the rotation of *UI*
-            :warning: *UI* has no active members left: from the next sprint nobody will be on duty for it (add someone with `/triage member add @person ui`)"#]],
+            :warning: *UI* has no active members left: from the next sprint nobody will be on duty for it (add someone with `/triage member add @person ui`)
+            This moves the duties of 1 person over the next 8 sprints: <@U0BOB>. They get one DM with the net change of the edits made within 10 minutes."#]],
     );
     bot.stop().await;
 }
@@ -1385,17 +1397,22 @@ async fn future_sprints_are_edited_shifted_and_retired_by_admins_only() {
 
     check(
         bot.say(CAROL, "sprint edit 2 - 2026-04-03 Hack week").await,
-        expect![[r#"Changed *Hack week*: Mon Mar 23 to Fri Apr 3"#]],
+        expect![[r#"
+            Changed *Hack week*: Mon Mar 23 to Fri Apr 3
+            This moves the duties of 2 people over the next 8 sprints: <@U0BOB>, <@U0CAROL>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "sprint shift 3 -2").await,
         expect![[r#"
             Moved 1 sprint(s) by -2 day(s):
-            • *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
+            • *Sprint 3*: Sat Apr 4 to Fri Apr 17
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0DAVE>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     check(
         bot.say(CAROL, "sprint retire 3").await,
-        expect![[r#"Retired *Sprint 3*: Sat Apr 4 to Fri Apr 17"#]],
+        expect![[r#"
+            Retired *Sprint 3*: Sat Apr 4 to Fri Apr 17
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0DAVE>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     let changes: Vec<String> = bot
         .audit_actions()
@@ -1431,7 +1448,9 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
-        expect![[r#"<@U0ERIN> added to *Backend* (position 3)"#]],
+        expect![[r#"
+            <@U0ERIN> added to *Backend* (position 3)
+            This moves the duties of 2 people over the next 8 sprints: <@U0DAVE>, <@U0ERIN>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     // After the person, a word naming a discipline is the discipline, not the reason.
     check(
@@ -1556,13 +1575,17 @@ async fn a_name_with_a_bidi_control_is_refused_in_slack_and_changes_nothing() {
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin\tE.\nRin")
             .await,
-        expect![[r#"<@U0ERIN> added to *UI* (position 3)"#]],
+        expect![[r#"
+            <@U0ERIN> added to *UI* (position 3)
+            This moves the duties of 2 people over the next 8 sprints: <@U0ALICE>, <@U0ERIN>. They get one DM each with the net change of the edits made within 10 minutes."#]],
     );
     // `&`, `<` and `>` (escaped by Slack in command text) are kept, and escaped on the way out.
     check(
         bot.say(CAROL, "member add <@U0ERIN|erin> ui Erin &amp; &lt;co&gt;")
             .await,
-        expect![[r#"<@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*"#]],
+        expect![[r#"
+            <@U0ERIN> is now called “Erin &amp; &lt;co&gt;” in *UI*
+            This moves nobody's upcoming duties."#]],
     );
     let members = bot.store.members(None).unwrap();
     let erin = members.iter().find(|m| m.slack_id.as_str() == "U0ERIN");

@@ -655,3 +655,80 @@ fn the_bots_log_goes_to_a_file_not_between_the_consoles_lines() {
     assert!(log.contains(" INFO "), "{log}");
     assert!(!log.contains('\u{1b}'), "colour codes in the log file");
 }
+
+#[test]
+fn a_roster_change_tells_the_people_it_moves_once_the_window_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+as priya
+/triage member add @tom ui
+advance 15m
+/triage member remove @tom ui
+/triage member add @tom ui
+advance 15m
+";
+    let output = run_demo(dir.path(), &["demo"], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+        triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+        emulated on this machine. Type what you would type in Slack; see what Slack shows.
+        Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+        16 people, two-week sprints. Database: <db>.
+        The bot's log goes to <tmp>/triage-bot-demo.log.
+        You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+        The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+        Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+             as priya · click Approve · advance 14d · state · help · quit
+        ── Thu Mar 12 10:00 PDT · the bot connects ──
+        [#triage]
+          Triage duty: Sprint 4
+          Mon Mar 9 to Sun Mar 22
+          • Account: @Aiko Tanaka
+          • Producer: @Priya Nair
+          • Product Owner: @Diego Ramos
+          • UI Engineering: @Jonas Berg
+          • Backend Engineering: @Nina Petrova
+        [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
+        [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+        jonas> as priya
+        You are Priya Nair (@priya): Producer; an admin.
+        priya> /triage member add @tom ui
+        [only you]
+          @Tom Becker added to UI Engineering (position 5)
+          This moves the duties of 5 people over the next 8 sprints: @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+        priya> advance 15m
+        ── Thu Mar 12 10:10 PDT · changed duties are told ──
+        [DM → Ana Souza]
+          Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 6 (Mon Apr 6 to Sun Apr 19); you now have UI Engineering in Sprint 7 (Mon Apr 20 to Sun May 3).
+          `/triage me` lists your shifts.
+        [DM → Jonas Berg]
+          Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 8 (Mon May 4 to Sun May 17); you now have UI Engineering in Sprint 9 (Mon May 18 to Sun May 31).
+          `/triage me` lists your shifts.
+        [DM → Kevin Wu]
+          Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 5 (Mon Mar 23 to Sun Apr 5) and Sprint 9 (Mon May 18 to Sun May 31); you now have UI Engineering in Sprint 6 (Mon Apr 6 to Sun Apr 19).
+          `/triage me` lists your shifts.
+        [DM → Maria Lopez]
+          Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 7 (Mon Apr 20 to Sun May 3); you now have UI Engineering in Sprint 8 (Mon May 4 to Sun May 17). Unchanged: Account in Sprint 5 (Mon Mar 23 to Sun Apr 5) and Sprint 8 (Mon May 4 to Sun May 17).
+          `/triage me` lists your shifts.
+        [DM → Tom Becker]
+          Your triage duties changed (over the next 8 sprints): you now also have UI Engineering in Sprint 5 (Mon Mar 23 to Sun Apr 5). Unchanged: Account in Sprint 6 (Mon Apr 6 to Sun Apr 19) and Sprint 9 (Mon May 18 to Sun May 31).
+          `/triage me` lists your shifts.
+        ── Thu Mar 12 10:15 PDT · now ──
+        priya> /triage member remove @tom ui
+        [only you]
+          @Tom Becker taken out of the rotation of UI Engineering
+          This moves the duties of 5 people over the next 8 sprints: @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+        priya> /triage member add @tom ui
+        [only you]
+          @Tom Becker is back in the rotation of UI Engineering (position 5)
+          This moves the duties of 5 people over the next 8 sprints: @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+        priya> advance 15m
+        ── Thu Mar 12 10:25 PDT · changed duties are told ──
+        (nothing new)
+        ── Thu Mar 12 10:30 PDT · now ──
+        Bye.
+    "#]],
+    );
+}

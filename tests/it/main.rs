@@ -9,6 +9,7 @@ mod demo;
 mod doctor;
 mod fuzz_seeds;
 mod health;
+mod impact;
 mod import;
 mod journey;
 mod model;

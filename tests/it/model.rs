@@ -24,7 +24,11 @@
 //!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
 //!    admins, changed at random) and the slot as it is then say. Filing sends the person named
 //!    one DM asking them, and the person whose shift it is one DM when someone else asked;
-//! 9. the two halves of a swap always have the same status: a swap changes both slots or none.
+//! 9. the two halves of a swap always have the same status: a swap changes both slots or none;
+//! 10. every person whose duties in the eight sprints after the one in force a window of roster
+//!     and plan changes moved (the net effect, leaving out the slots a decision or a handoff
+//!     already told them about) gets exactly one change notice when the window closes, ten
+//!     minutes after its first change, and nobody else gets one; a change itself DMs nobody.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -62,10 +66,12 @@ use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};
 
 mod checks;
+mod impact;
 mod real;
 mod reference;
 
 use checks::{check, check_step};
+use impact::Window;
 use real::Real;
 use reference::{Expected, Model, Policy, Slots, Status, last_day};
 
@@ -205,6 +211,8 @@ enum Action {
     AdvanceToHandoff,
     Restart,
     CloseStale,
+    /// A scheduler round of change-impact notices: closes the window if its time is up.
+    ImpactRound,
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
@@ -288,6 +296,7 @@ fn action() -> impl Strategy<Value = Action> {
         4 => Just(Action::AdvanceToHandoff),
         2 => Just(Action::Restart),
         3 => Just(Action::CloseStale),
+        4 => Just(Action::ImpactRound),
     ]
 }
 

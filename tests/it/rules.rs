@@ -286,7 +286,8 @@ fn a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_for
     );
     assert_eq!(
         team.ok(&["sprint", "add", "Handover", "2026-05-25", "2026-06-07"]),
-        "added \"Handover\" from 2026-05-25 to 2026-06-07\n"
+        "added \"Handover\" from 2026-05-25 to 2026-06-07\n\
+         this moves the duties of 3 people over the next 8 sprints: Cy (UUI3), Gus (UBACKEND3), Kai (UPO3)\n"
     );
     // Before that day's handoff the shared day is fine.
     let team = at(Team::standard(), "2026-05-24T07:00:00-07:00");

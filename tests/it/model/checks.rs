@@ -218,6 +218,9 @@ pub fn check_step(
             ));
         }
     }
+    if let Some(notified) = &expected.notified {
+        return check_notices(notified, dms);
+    }
     let decision = matches!(
         action,
         Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
@@ -293,6 +296,36 @@ pub fn check_step(
                 "invariant 7: {to}'s duty did not change, but their DM says so: {text}"
             ));
         }
+    }
+    Ok(())
+}
+
+/// Invariant 9, for a change-impact round: exactly one change notice to each person the model
+/// expects, and nothing else.
+fn check_notices(
+    notified: &BTreeSet<usize>,
+    dms: &[(usize, String, String)],
+) -> Result<(), String> {
+    let mut told = BTreeSet::new();
+    for (_, to, text) in dms {
+        let person = PEOPLE.iter().position(|p| p == to).unwrap();
+        if !text.starts_with("Your triage duties changed") {
+            return Err(format!(
+                "invariant 10: a round sent {to} something else: {text}"
+            ));
+        }
+        if !told.insert(person) {
+            return Err(format!(
+                "invariant 10: two change notices to {to} in one window"
+            ));
+        }
+    }
+    if &told != notified {
+        return Err(format!(
+            "invariant 10: change notices went to {:?}; expected {:?}",
+            told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
+            notified.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
+        ));
     }
     Ok(())
 }

@@ -250,6 +250,9 @@ impl Real {
                 self.admin(before, Command::AdminsRemove { user: user(person) })
             }
             Action::CloseStale => bot_coverage::close_stale(&self.store, &self.config, now).is_ok(),
+            Action::ImpactRound => {
+                triage_bot::bot::impact::close_due(&self.store, &self.config, now).is_ok()
+            }
         }
     }
 

@@ -94,6 +94,8 @@ pub struct Model {
     pub requests: Vec<Request>,
     /// Each discipline's approval policy.
     pub policies: [Policy; 2],
+    /// The open change-impact window, if any (see `impact.rs`).
+    pub window: Option<Window>,
 }
 
 /// What the model expects a step to do.
@@ -101,6 +103,9 @@ pub struct Expected {
     pub ok: bool,
     /// For a decision that should DM people: the request it decided (for `#id` in the DMs).
     pub decided: Option<usize>,
+    /// For a change-impact round: the people who get a change notice (none when no window
+    /// closes).
+    pub notified: Option<BTreeSet<usize>>,
 }
 
 impl Expected {
@@ -108,6 +113,7 @@ impl Expected {
         Expected {
             ok: false,
             decided: None,
+            notified: None,
         }
     }
 
@@ -115,6 +121,15 @@ impl Expected {
         Expected {
             ok: true,
             decided: None,
+            notified: None,
+        }
+    }
+
+    pub fn decided(decided: Option<usize>) -> Expected {
+        Expected {
+            ok: true,
+            decided,
+            notified: None,
         }
     }
 }
@@ -131,6 +146,7 @@ impl Model {
             ended: BTreeMap::new(),
             requests: Vec::new(),
             policies: [Policy::Admin; 2],
+            window: None,
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -344,8 +360,13 @@ impl Model {
     }
 
     pub fn apply(&mut self, action: &Action) -> Expected {
+        if matches!(action, Action::ImpactRound) {
+            return self.impact_round();
+        }
+        let before = self.snapshot();
         let expected = self.decide(action);
         self.settle();
+        self.note_impact(action, &expected, &before);
         expected
     }
 
@@ -446,6 +467,7 @@ impl Model {
                 }
                 Expected::done()
             }
+            Action::ImpactRound => Expected::done(),
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
                     self.close_if_stale(i);
@@ -580,11 +602,11 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Proposed, Verb::Refuse | Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
@@ -594,17 +616,17 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             (Status::Approved, Verb::Revoke) if self.has_ended(r.sprint) => Expected::refused(),
             (Status::Approved, Verb::Revoke) => {
                 self.requests[i].status = Status::Revoked;
                 self.close_stale_in(r.sprint, r.discipline);
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             _ => Expected::refused(),
         }
@@ -700,7 +722,7 @@ impl Model {
                         self.requests[p].status = second.unwrap_or(Status::Superseded);
                     }
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             Verb::Approve if both(Status::Approved) => Expected::done(),
             Verb::Refuse | Verb::Decline | Verb::Cancel => {
@@ -717,7 +739,7 @@ impl Model {
                 }
                 self.requests[i].status = target;
                 self.requests[p].status = target;
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             Verb::Revoke if both(Status::Revoked) => Expected::done(),
             Verb::Revoke if both(Status::Approved) => {
@@ -729,7 +751,7 @@ impl Model {
                     let r = self.requests[half].clone();
                     self.close_stale_in(r.sprint, r.discipline);
                 }
-                Expected { ok: true, decided }
+                Expected::decided(decided)
             }
             _ => Expected::refused(),
         }
@@ -771,10 +793,7 @@ impl Model {
         };
         self.approve(i);
         self.close_stale_in(sprint, discipline);
-        Expected {
-            ok: true,
-            decided: Some(i),
-        }
+        Expected::decided(Some(i))
     }
 }
 
@@ -795,6 +814,7 @@ impl Model {
             ended: self.ended.clone(),
             requests: self.requests.clone(),
             policies: self.policies,
+            window: self.window.clone(),
         }
     }
 }
