@@ -536,6 +536,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after.)
               [Approve → approve_override:1] [Decline → decline_override:1]
         "#]],
     );
@@ -570,9 +571,16 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     "#]],
     );
 
-    // Carol is an admin by the configuration.
+    // Carol is an admin by the configuration. Bob's own turn is next: she confirms.
     check(
         bot.click(CAROL, "approve_override", "1").await,
+        expect![[
+            r#":warning: Approving request #1 gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after. Approve it anyway?"#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    check(
+        bot.click(CAROL, "approve_override_confirmed", "1").await,
         expect![[r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is now approved."#]],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
@@ -1219,6 +1227,7 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
         "#]],
     );
     bot.say(CAROL, "approve 1").await;
+    bot.click(CAROL, "approve_override_confirmed", "1").await;
     check(
         bot.outbox("decision:1:approved:dm"),
         expect![[r#"
@@ -1469,6 +1478,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: back yadnoM &lt;!channel&gt;
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after.)
               [Approve → approve_override:1] [Decline → decline_override:1]
         "#]],
     );
@@ -1495,6 +1505,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 3*
             Reason: two lines
             here
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint before.)
               [Approve → approve_override:2] [Decline → decline_override:2]
         "#]],
     );
@@ -1781,6 +1792,62 @@ async fn on_a_weekend_dms_about_a_later_sprint_wait_for_mondays_heads_up_time() 
         expect![[r#"
             request:1:dm:U0ALICE at 2026-03-22T19:00:00Z
         "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_that_gives_double_duty_warns_and_waits_for_a_second_click() {
+    let bot = Bot::start().await;
+    // Dave joins UI too: covering Alice in Sprint 1 puts him on UI and Backend at once.
+    bot.store
+        .upsert_member(&user(DAVE), &key("ui"), Some("Dave"), "test", now())
+        .unwrap();
+    bot.say(ALICE, "cover 1 <@U0DAVE|dave>").await;
+    bot.click(DAVE, "accept_request", "1").await;
+    check(
+        render(&bot.payload("request:1:admin-post")["blocks"]),
+        expect![[r#"
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0DAVE> to cover *UI* in *Sprint 1*
+              (:warning: Approving gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too.)
+              [Approve → approve_override:1] [Decline → decline_override:1]
+        "#]],
+    );
+    // The command and the button both answer with the warning; nothing is decided.
+    let reply = bot.command(CAROL, "approve 1").await;
+    check(
+        render(&reply["blocks"]),
+        expect![[r#"
+        :warning: Approving request #1 gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too. Approve it anyway?
+          [Approve anyway → approve_override_confirmed:1] [Decline → decline_override:1]
+    "#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect![[
+            r#":warning: Approving request #1 gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too. Approve it anyway?"#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    // Only an admin's confirming click approves.
+    check(
+        bot.click(BOB, "approve_override_confirmed", "1").await,
+        expect![[r#"only admins can approve requests"#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override_confirmed", "1").await,
+        expect![[r#"Request #1 (<@U0DAVE> to cover *UI* in *Sprint 1*) is now approved."#]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Approved);
+    check(
+        bot.say(BOB, "schedule 1").await,
+        expect![[r#"
+        *This sprint*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0DAVE> (override) · :warning: double duty
+        • Backend: <@U0DAVE> (rotation) · :warning: double duty"#]],
     );
     bot.stop().await;
 }

@@ -23,7 +23,12 @@
 //!    they accept or refuse it, no admin approves it before they accept, and once accepted it
 //!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
 //!    admins, changed at random) and the slot as it is then say. Filing sends the person named
-//!    one DM asking them, and the person whose shift it is one DM when someone else asked.
+//!    one DM asking them, and the person whose shift it is one DM when someone else asked;
+//! 9. with `double-duty = avoid` (the default), the rotation's pick in a sprint that has not
+//!    started gives nobody double duty (both disciplines) or back-to-back duty (any discipline in
+//!    the sprint before) while someone else in the discipline could take the turn without it;
+//!    the model re-derives those picks (who is passed over, who is owed a turn) and the real
+//!    rotation's own picks, under any covers, must match them in every sprint.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -52,7 +57,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::request::Action as Verb;
 use triage_bot::domain::{
-    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex, Team,
 };
 use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};
