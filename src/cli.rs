@@ -88,6 +88,11 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_HANDOFF_TIME", value_name = "HH:MM")]
     pub handoff_time: Option<String>,
 
+    /// One person on duty for two disciplines in a sprint, or in two sprints running: avoid (the
+    /// rotation skips them when someone else can take the turn), warn or allow [default: avoid]
+    #[arg(long, global = true, env = "TRIAGE_DOUBLE_DUTY", value_name = "POLICY")]
+    pub double_duty: Option<String>,
+
     /// Comma-separated admin user ids, in addition to `admin add`
     #[arg(long, global = true, env = "TRIAGE_ADMINS", value_name = "U…,U…")]
     pub admins: Option<String>,
@@ -620,6 +625,9 @@ pub enum OverrideCommand {
         /// The admin approving it (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
+        /// Approve even though the cover gives its replacement double or back-to-back duty
+        #[arg(long)]
+        confirm: bool,
     },
     /// Decline a pending request (admins only)
     Decline {

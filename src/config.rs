@@ -14,8 +14,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::cli::Settings;
+use crate::domain::conflict::UnknownDoubleDuty;
 use crate::domain::impact::ImpactWindow;
-use crate::domain::{HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar};
+use crate::domain::{
+    DoubleDuty, HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar,
+};
 use crate::store::StoreOptions;
 
 /// A setting that is missing, unreadable or out of range. Always names the setting.
@@ -43,6 +46,7 @@ struct FileSettings {
     db: Option<PathBuf>,
     timezone: Option<String>,
     handoff_time: Option<String>,
+    double_duty: Option<String>,
     db_busy_timeout_ms: Option<u64>,
     db_retries: Option<u64>,
     db_retry_base_ms: Option<u64>,
@@ -105,6 +109,8 @@ pub struct Config {
     pub json: bool,
     pub timezone: TimeZone,
     pub handoff: Time,
+    /// What the rotation does about double and back-to-back duty.
+    pub double_duty: DoubleDuty,
     pub store: StoreOptions,
     /// When set, the clock starts at this instant (demos and tests) and runs on in real time.
     pub clock_start: Option<jiff::Timestamp>,
@@ -124,6 +130,7 @@ impl Config {
         crate::domain::Team {
             zone: self.timezone.clone(),
             handoff: self.handoff,
+            double_duty: self.double_duty,
         }
     }
 
@@ -252,6 +259,11 @@ impl Config {
                     .map_err(|_| invalid("TRIAGE_TIMEZONE", "America/Los_Angeles", "unknown"))?,
             },
             handoff: parse_named_time(handoff, "08:00")?,
+            double_duty: parse_double_duty(text(
+                "double_duty",
+                &settings.double_duty,
+                file.double_duty,
+            ))?,
             store,
             clock_start: text("clock_start", &settings.clock_start, None)
                 .map(|named| {
@@ -511,6 +523,15 @@ fn parse_holidays(
         .collect()
 }
 
+fn parse_double_duty(named: Option<Named>) -> Result<DoubleDuty, ConfigError> {
+    let Some(named) = named else {
+        return Ok(DoubleDuty::default());
+    };
+    named.value.parse().map_err(|error: UnknownDoubleDuty| {
+        invalid(&named.name, named.value.trim(), &error.to_string())
+    })
+}
+
 fn parse_reminder_lead(named: Option<Named>) -> Result<Option<ReminderLead>, ConfigError> {
     let Some(named) = named.filter(|named| !named.value.trim().is_empty()) else {
         return Ok(None);
@@ -650,7 +671,7 @@ mod tests {
         std::fs::write(
             &file,
             "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n\
-             db_wal_autocheckpoint = 0\n",
+             db_wal_autocheckpoint = 0\ndouble_duty = \"warn\"\n",
         )
         .unwrap();
         let settings = Settings {
@@ -663,7 +684,31 @@ mod tests {
         assert_eq!((config.handoff.hour(), config.handoff.minute()), (10, 0));
         assert_eq!(config.store.retries, 7);
         assert_eq!(config.store.wal_autocheckpoint, 0);
+        assert_eq!(config.double_duty, DoubleDuty::Warn);
+        assert_eq!(config.team().double_duty, DoubleDuty::Warn);
         assert_eq!(config.db, PathBuf::from("triage.db"));
+    }
+
+    #[test]
+    fn double_duty_is_avoided_unless_set_and_a_bad_value_names_the_setting() {
+        let config = Config::from_settings(&Settings::default()).unwrap();
+        assert_eq!(config.double_duty, DoubleDuty::Avoid);
+        let given = |value: &str, from_environment: &[&str]| Settings {
+            double_duty: Some(value.to_string()),
+            from_environment: from_environment.iter().map(|f| f.to_string()).collect(),
+            ..Settings::default()
+        };
+        let config = Config::from_settings(&given(" Allow", &[])).unwrap();
+        assert_eq!(config.double_duty, DoubleDuty::Allow);
+        let error = |settings| Config::from_settings(&settings).unwrap_err().to_string();
+        assert_eq!(
+            error(given("sometimes", &[])),
+            "invalid --double-duty `sometimes`: expected avoid, warn or allow"
+        );
+        assert_eq!(
+            error(given("never", &["double_duty"])),
+            "invalid TRIAGE_DOUBLE_DUTY `never`: expected avoid, warn or allow"
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn upcoming(store: &Store, team: &Team, from: Timestamp) -> Result<Vec<Upcom
             .filter(|sprint| crate::domain::sprint_starts_at(sprint, team) > from)
             .take(HORIZON)
             .map(|sprint| {
-                let duty = duty::sprint_duty(store, &roster, sprint)?;
+                let duty = duty::sprint_duty(store, team, &roster, sprint)?;
                 let on_duty = duty
                     .assignments
                     .into_iter()

@@ -279,7 +279,7 @@ fn infer_discipline(
     let Some(found) = ctx.store.sprint(sprint)? else {
         return Err(CoverageFailure::from(CoverageError::UnknownSprint(sprint)).into());
     };
-    let duty = duty::sprint_duty(ctx.store, roster, &found)?;
+    let duty = duty::sprint_duty(ctx.store, &ctx.config.team(), roster, &found)?;
     let mine: Vec<&DisciplineKey> = duty
         .assignments
         .iter()
@@ -400,7 +400,9 @@ fn admin_post(
     roster: &Roster,
 ) -> Option<Outgoing> {
     let channel = ctx.config.bot.admin_channel.as_ref()?;
-    let message = blocks::coverage_request(o, sprint, roster, &ctx.dates());
+    let conflict = super::confirm::card_conflict(ctx, o);
+    let message =
+        blocks::coverage_request_warned(o, sprint, roster, &ctx.dates(), conflict.as_ref());
     let message = with_swap_note(message, ctx.store.swap_partner(o.id).ok().flatten());
     let post = Effect::PostMessage {
         channel: channel.clone(),

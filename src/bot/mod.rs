@@ -12,6 +12,7 @@ pub mod actions;
 pub mod admin;
 pub mod announce;
 pub mod command;
+pub mod confirm;
 pub mod coverage;
 pub mod effect;
 pub mod events;
@@ -37,7 +38,7 @@ use crate::domain::SlackUserId;
 use crate::domain::request::TransitionError;
 use crate::slack::blocks::Message;
 use crate::slack::{ApiClient, Envelope, EnvelopeKind, Handled};
-use crate::store::{AuditRecord, Store, StoreError};
+use crate::store::{AuditRecord, Store, StoreError, TransactionError};
 
 /// Why a command or a click did nothing. The text is what the person sees.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,12 @@ impl From<StoreError> for BotError {
             error if error.is_user_error() => BotError::Refused(error.to_string()),
             error => BotError::Internal(error),
         }
+    }
+}
+
+impl TransactionError for BotError {
+    fn is_busy(&self) -> bool {
+        matches!(self, BotError::Internal(error) if error.is_busy())
     }
 }
 

@@ -237,6 +237,7 @@ mod tests {
         Team {
             zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: crate::domain::DoubleDuty::default(),
         }
     }
 

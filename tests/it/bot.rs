@@ -550,6 +550,7 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: dentist
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after.)
               [Approve → approve_override:1] [Decline → decline_override:1]
         "#]],
     );
@@ -584,9 +585,16 @@ async fn coverage_by_command_approved_by_button_with_rights_checked() {
     "#]],
     );
 
-    // Carol is an admin by the configuration.
+    // Carol is an admin by the configuration. Bob's own turn is next: she confirms.
     check(
         bot.click(CAROL, "approve_override", "1").await,
+        expect![[
+            r#":warning: Approving request #1 gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after. Approve it anyway?"#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    check(
+        bot.click(CAROL, "approve_override_confirmed", "1").await,
         expect![[r#"Request #1 (<@U0BOB> to cover *UI* in *Sprint 1*) is now approved."#]],
     );
     assert_eq!(bot.status(1), OverrideStatus::Approved);
@@ -1245,6 +1253,7 @@ async fn a_request_an_admin_files_for_someone_else_tells_the_person_whose_shift_
         "#]],
     );
     bot.say(CAROL, "approve 1").await;
+    bot.click(CAROL, "approve_override_confirmed", "1").await;
     check(
         bot.outbox("decision:1:approved:dm"),
         expect![[r#"
@@ -1502,6 +1511,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             *Coverage request #1*
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 1*
             Reason: back yadnoM &lt;!channel&gt;
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after.)
               [Approve → approve_override:1] [Decline → decline_override:1]
         "#]],
     );
@@ -1528,6 +1538,7 @@ async fn a_reason_with_a_bidi_control_reaches_the_admin_card_without_it() {
             <@U0ALICE> asks <@U0BOB> to cover *UI* in *Sprint 3*
             Reason: two lines
             here
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint before.)
               [Approve → approve_override:2] [Decline → decline_override:2]
         "#]],
     );
@@ -1875,13 +1886,23 @@ async fn a_swap_is_accepted_approved_and_revoked_as_one() {
             *Coverage request #2*
             <@U0BOB> offers to cover *UI* in *Sprint 3* (instead of <@U0ALICE>)
             Reason: moving house
+              (:warning: Approving gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint before.)
               [Approve → approve_override:2] [Decline → decline_override:2]
               (Half of a swap with request #1: approving or declining either does both.)
         "#]],
     );
-    // Approving either half approves both; each of the two hears once about both shifts.
+    // Alice covering Sprint 2 right after her own Sprint 1 is back-to-back duty: the approval
+    // waits for a second click. Bob's Sprint 2 is no clash for him: the swap frees it.
     check(
         bot.say(CAROL, "approve 2").await,
+        expect![[
+            r#":warning: Approving request #1 gives <@U0ALICE> back-to-back duty: they are on duty for *UI* in *Sprint 1*, the sprint before. Approve it anyway?"#
+        ]],
+    );
+    assert_eq!(bot.status(2), OverrideStatus::Pending);
+    // Approving either half approves both; each of the two hears once about both shifts.
+    check(
+        bot.click(CAROL, "approve_override_confirmed", "2").await,
         expect![[
             r#"Request #2 (a swap with #1: <@U0BOB> to cover *UI* in *Sprint 3*) is now approved."#
         ]],
@@ -1916,19 +1937,19 @@ async fn a_swap_is_accepted_approved_and_revoked_as_one() {
     check(
         bot.say(BOB, "schedule 3").await,
         expect![[r#"
-        *This sprint and the next 2*
+            *This sprint and the next 2*
 
-        *Sprint 1* · Mon Mar 9 to Sun Mar 22
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
+            • UI: <@U0ALICE> (rotation) · :warning: back-to-back duty
+            • Backend: <@U0DAVE> (rotation)
 
-        *Sprint 2* · Mon Mar 23 to Sun Apr 5
-        • UI: <@U0ALICE> (override)
-        • Backend: <@U0CAROL> (rotation)
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
+            • UI: <@U0ALICE> (override) · :warning: back-to-back duty
+            • Backend: <@U0CAROL> (rotation)
 
-        *Sprint 3* · Mon Apr 6 to Sun Apr 19
-        • UI: <@U0BOB> (override)
-        • Backend: <@U0DAVE> (rotation)"#]],
+            *Sprint 3* · Mon Apr 6 to Sun Apr 19
+            • UI: <@U0BOB> (override)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
     // Revoking one half revokes both: everyone is back where the rotation put them.
     check(
@@ -2129,6 +2150,62 @@ async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
     check(
         bot.click(ALICE, "volunteer", "1").await,
         expect![[r#"This offer is expired; nothing changed."#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_that_gives_double_duty_warns_and_waits_for_a_second_click() {
+    let bot = Bot::start().await;
+    // Dave joins UI too: covering Alice in Sprint 1 puts him on UI and Backend at once.
+    bot.store
+        .upsert_member(&user(DAVE), &key("ui"), Some("Dave"), "test", now())
+        .unwrap();
+    bot.say(ALICE, "cover 1 <@U0DAVE|dave>").await;
+    bot.click(DAVE, "accept_request", "1").await;
+    check(
+        render(&bot.payload("request:1:admin-post")["blocks"]),
+        expect![[r#"
+            *Coverage request #1*
+            <@U0ALICE> asks <@U0DAVE> to cover *UI* in *Sprint 1*
+              (:warning: Approving gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too.)
+              [Approve → approve_override:1] [Decline → decline_override:1]
+        "#]],
+    );
+    // The command and the button both answer with the warning; nothing is decided.
+    let reply = bot.command(CAROL, "approve 1").await;
+    check(
+        render(&reply["blocks"]),
+        expect![[r#"
+        :warning: Approving request #1 gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too. Approve it anyway?
+          [Approve anyway → approve_override_confirmed:1] [Decline → decline_override:1]
+    "#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override", "1").await,
+        expect![[
+            r#":warning: Approving request #1 gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too. Approve it anyway?"#
+        ]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Pending);
+    // Only an admin's confirming click approves.
+    check(
+        bot.click(BOB, "approve_override_confirmed", "1").await,
+        expect![[r#"only admins can approve requests"#]],
+    );
+    check(
+        bot.click(CAROL, "approve_override_confirmed", "1").await,
+        expect![[r#"Request #1 (<@U0DAVE> to cover *UI* in *Sprint 1*) is now approved."#]],
+    );
+    assert_eq!(bot.status(1), OverrideStatus::Approved);
+    check(
+        bot.say(BOB, "schedule 1").await,
+        expect![[r#"
+        *This sprint*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0DAVE> (override) · :warning: double duty
+        • Backend: <@U0DAVE> (rotation) · :warning: double duty"#]],
     );
     bot.stop().await;
 }

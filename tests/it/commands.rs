@@ -331,8 +331,15 @@ fn the_coverage_flow_from_request_to_approval() {
     );
     let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
     assert_eq!(refusal, "error: only admins can approve requests\n");
+    // Cy's own turn comes next: the admin confirms.
     assert_eq!(
-        team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
+        team.refused(&["override", "approve", "1", "--by", "UBOSS"]),
+        "error: approving request #1 gives UUI3 back-to-back duty: besides ui in Sprint 2, they \
+         are on duty for ui in Sprint 3, the sprint after; run again with --confirm to approve it \
+         anyway\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "approve", "1", "--by", "UBOSS", "--confirm"]),
         "request #1 (UUI3 to cover ui in Sprint 2) is now approved\n"
     );
     assert_eq!(

@@ -7,6 +7,7 @@ mod commands;
 mod crash;
 mod demo;
 mod doctor;
+mod double_duty;
 mod fuzz_seeds;
 mod health;
 mod impact;

@@ -29,6 +29,11 @@
 //!     and plan changes moved (the net effect, leaving out the slots a decision or a handoff
 //!     already told them about) gets exactly one change notice when the window closes, ten
 //!     minutes after its first change, and nobody else gets one; a change itself DMs nobody.
+//! 11. with `double-duty = avoid` (the default), the rotation's pick in a sprint that has not
+//!     started gives nobody double duty (both disciplines) or back-to-back duty (any discipline
+//!     in the sprint before) while someone else in the discipline could take the turn without
+//!     it; the model re-derives those picks (who is passed over, who is owed a turn) and the real
+//!     rotation's own picks, under any covers, must match them in every sprint.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -60,7 +65,7 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::request::Action as Verb;
 use triage_bot::domain::{
-    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex, Team,
 };
 use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};

@@ -27,12 +27,13 @@ pub fn name(person: Option<usize>) -> &'static str {
 /// Compares the real store with the model and checks the invariants; `Err` says what broke.
 pub fn check(real: &Real, model: &Model) -> Result<(), String> {
     // One read transaction on one connection for all the reads.
+    let team = real.config.team();
     real.store
-        .snapshot(|store| Ok(check_store(store, model)))
+        .snapshot(|store| Ok(check_store(store, &team, model)))
         .unwrap()
 }
 
-pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
+pub fn check_store(store: &Store, team: &Team, model: &Model) -> Result<(), String> {
     // 5. Sprints: the model's, never overlapping (a shared boundary day is allowed).
     let sprints = store.sprints().unwrap();
     let dates: Vec<(Date, Date)> = sprints.iter().map(|s| (s.start, s.end)).collect();
@@ -160,10 +161,31 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
             ));
         }
     }
+    // The rotation's own picks, under the covers, and 9.
+    let mut picks: Vec<Slots> = Vec::new();
+    for sprint in &sprints {
+        let s = sprint.index.get() as usize;
+        let found: Slots = [0, 1].map(|d| {
+            let slot = duty::slot(store, team, &roster, sprint, &key(d)).unwrap();
+            slot.and_then(|(_, original)| original.as_ref().map(person_of))
+        });
+        let expected = [model.base(s, 0), model.base(s, 1)];
+        if found != expected {
+            return Err(format!(
+                "the rotation's picks in sprint {s}: real {:?}, model {:?}",
+                found.map(name),
+                expected.map(name)
+            ));
+        }
+        if !model.started(s) {
+            avoided(model, s, &found, picks.last())?;
+        }
+        picks.push(found);
+    }
     // 1 and 2. Who is on duty in every sprint.
     for sprint in &sprints {
         let s = sprint.index.get() as usize;
-        let duty = duty::sprint_duty(store, &roster, sprint).unwrap();
+        let duty = duty::sprint_duty(store, team, &roster, sprint).unwrap();
         let found: Slots = [0, 1].map(|d| {
             duty.assignments
                 .iter()
@@ -190,6 +212,31 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
                 "{which} {s}: real {:?}, model {:?}",
                 found.map(name),
                 expected.map(name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Invariant 9: in a sprint that has not started, the rotation gives nobody double duty, or
+/// duty in two sprints running, while someone else in the discipline could take the turn
+/// without it.
+fn avoided(model: &Model, s: usize, picks: &Slots, before: Option<&Slots>) -> Result<(), String> {
+    for (d, pick) in picks.iter().enumerate() {
+        let Some(person) = *pick else {
+            continue;
+        };
+        let busy = |p: usize| {
+            picks[..d].contains(&Some(p)) || before.is_some_and(|b| b.contains(&Some(p)))
+        };
+        let free = model.members[d].iter().find(|m| m.1 && !busy(m.0));
+        if busy(person)
+            && let Some(free) = free
+        {
+            return Err(format!(
+                "invariant 9: sprint {s} puts {} on duty for {} with double or back-to-back \
+                 duty, though {} was free",
+                PEOPLE[person], DISCIPLINES[d].1, PEOPLE[free.0]
             ));
         }
     }

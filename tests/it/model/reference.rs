@@ -1,5 +1,6 @@
 //! The reference model: the world as the rules describe it, small enough to be obviously right.
-//! It re-derives the rotation (round-robin over active members from the latest frozen pick),
+//! It re-derives the rotation (round-robin over active members from the latest frozen pick,
+//! passing over whoever would get double or back-to-back duty, as `double-duty = avoid` says),
 //! freezes a sprint's pick the moment it starts, and decides requests by the lifecycle in
 //! issue 11, with the consent of the person named to cover and each discipline's approval
 //! policy (issue 13). Of the crate it uses only the request verbs and, to compare, the status
@@ -76,6 +77,10 @@ impl Status {
 
 /// Holders per discipline of one sprint.
 pub type Slots = [Option<usize>; 2];
+
+/// One discipline's line in [`Model::picks`]: the round-robin's anchor (a sprint and the person
+/// on duty in it), and the people owed a turn, first passed over first.
+type Line = (Option<(usize, usize)>, Vec<usize>);
 
 /// The world as the rules describe it. Sprints are numbered by position; request ids by
 /// position plus one.
@@ -194,21 +199,19 @@ impl Model {
         self.members[discipline].contains(&(person, true))
     }
 
-    /// Round-robin over the active members in order, continuing from the latest frozen pick of
-    /// a person before `sprint` (one step per sprint); without one, the `sprint`-th active member.
-    pub fn rotation(&self, sprint: usize, discipline: usize) -> Option<usize> {
+    /// Round-robin over the active members in order: one step per sprint from `anchor` (a
+    /// sprint and the person on duty in it); without one, the `sprint`-th active member.
+    pub fn round_robin(
+        &self,
+        anchor: Option<(usize, usize)>,
+        sprint: usize,
+        discipline: usize,
+    ) -> Option<usize> {
         let list = &self.members[discipline];
         let active: Vec<usize> = list.iter().filter(|m| m.1).map(|m| m.0).collect();
         if active.is_empty() {
             return None;
         }
-        let anchor = (0..sprint).rev().find_map(|s| {
-            self.frozen
-                .get(&(s, discipline))
-                .copied()
-                .flatten()
-                .map(|p| (s, p))
-        });
         let Some((anchor_sprint, anchor_person)) = anchor else {
             return Some(active[sprint % active.len()]);
         };
@@ -222,6 +225,75 @@ impl Model {
         Some(list[place].0)
     }
 
+    /// The rotation's pick in every sprint under `double-duty = avoid`, frozen picks replayed
+    /// (those frozen with nobody in sprint `refill` left out, to be picked again).
+    ///
+    /// Each discipline has a line: the people passed over (owed a turn), then the round-robin's
+    /// pick and the rest of the active members after it. Disciplines pick in order (ui, then
+    /// backend); the first in line who is not on ui in the sprint and on duty nowhere in the
+    /// sprint before takes the turn, else the round-robin's pick. Whoever was passed over is owed
+    /// a turn. When someone owed a turn takes it, the round-robin waits: it picks next what it
+    /// would have picked now. A frozen pick the line would not make now (the roster changed)
+    /// just becomes the round-robin's anchor.
+    pub fn picks(&self, refill: Option<usize>) -> Vec<Slots> {
+        let mut lines: [Line; 2] = Default::default();
+        let mut picks: Vec<Slots> = Vec::new();
+        for sprint in 0..self.sprints.len() {
+            let mut slots: Slots = [None, None];
+            for (discipline, (anchor, owed)) in lines.iter_mut().enumerate() {
+                let frozen = match self.frozen.get(&(sprint, discipline)) {
+                    Some(None) if refill == Some(sprint) => None,
+                    frozen => frozen.copied(),
+                };
+                if frozen == Some(None) {
+                    // Frozen with nobody: the discipline had no active members; the line waits.
+                    continue;
+                }
+                let Some(regular) = self.round_robin(*anchor, sprint, discipline) else {
+                    if let Some(Some(person)) = frozen {
+                        owed.retain(|p| *p != person);
+                        *anchor = Some((sprint, person));
+                    }
+                    slots[discipline] = frozen.flatten();
+                    continue;
+                };
+                let list = &self.members[discipline];
+                let active: Vec<usize> = list.iter().filter(|m| m.1).map(|m| m.0).collect();
+                let busy = |p: usize| {
+                    slots[..discipline].contains(&Some(p))
+                        || (sprint > 0 && picks[sprint - 1].contains(&Some(p)))
+                };
+                owed.retain(|p| active.contains(p));
+                let at = active.iter().position(|p| *p == regular).unwrap();
+                let rest: Vec<usize> = (0..active.len())
+                    .map(|i| active[(at + i) % active.len()])
+                    .filter(|p| *p == regular || !owed.contains(p))
+                    .collect();
+                let owed_free = owed.iter().copied().find(|p| *p != regular && !busy(*p));
+                let free = rest.iter().position(|p| !busy(*p));
+                let choice = owed_free.unwrap_or_else(|| free.map_or(regular, |i| rest[i]));
+                let pick = frozen.flatten().unwrap_or(choice);
+                owed.retain(|p| *p != pick);
+                if pick != choice {
+                    *anchor = Some((sprint, pick));
+                } else if owed_free.is_some() {
+                    let before = active[(at + active.len() - 1) % active.len()];
+                    *anchor = Some((sprint, before));
+                } else {
+                    for passed in &rest[..free.unwrap_or(0)] {
+                        if !owed.contains(passed) {
+                            owed.push(*passed);
+                        }
+                    }
+                    *anchor = Some((sprint, pick));
+                }
+                slots[discipline] = Some(pick);
+            }
+            picks.push(slots);
+        }
+        picks
+    }
+
     pub fn approved(&self, sprint: usize, discipline: usize) -> Option<usize> {
         self.requests.iter().position(|r| {
             r.sprint == sprint && r.discipline == discipline && r.status == Status::Approved
@@ -229,10 +301,7 @@ impl Model {
     }
 
     pub fn base(&self, sprint: usize, discipline: usize) -> Option<usize> {
-        match self.frozen.get(&(sprint, discipline)) {
-            Some(pick) => *pick,
-            None => self.rotation(sprint, discipline),
-        }
+        self.picks(None)[sprint][discipline]
     }
 
     pub fn holder(&self, sprint: usize, discipline: usize) -> Option<usize> {
@@ -268,18 +337,16 @@ impl Model {
     pub fn settle(&mut self) {
         for sprint in 0..self.sprints.len() {
             if self.started(sprint) {
-                for discipline in 0..2 {
-                    if !self.frozen.contains_key(&(sprint, discipline)) {
-                        let pick = self.rotation(sprint, discipline);
-                        self.frozen.insert((sprint, discipline), pick);
-                    }
+                let picks = self.picks(None)[sprint];
+                for (discipline, pick) in picks.into_iter().enumerate() {
+                    self.frozen.entry((sprint, discipline)).or_insert(pick);
                 }
             }
             // A slot of the sprint in force frozen with nobody fills once someone can be picked.
             if self.in_force() == Some(sprint) {
-                for discipline in 0..2 {
+                let picks = self.picks(Some(sprint))[sprint];
+                for (discipline, pick) in picks.into_iter().enumerate() {
                     if self.frozen.get(&(sprint, discipline)) == Some(&None) {
-                        let pick = self.rotation(sprint, discipline);
                         self.frozen.insert((sprint, discipline), pick);
                     }
                 }
