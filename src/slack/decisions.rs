@@ -445,6 +445,25 @@ fn tell_swap(
             } else {
                 format!("approved by {by}")
             };
+            if first.holder_before.as_ref() != Some(proposer)
+                || second.holder_before.as_ref() != Some(other)
+            {
+                // An admin proposed it for someone else's shift: say who moves where.
+                let head = |partner: &SlackUserId| {
+                    format!("The swap with {} is {approval} ({ids})", mention(partner))
+                };
+                let pair = format!(
+                    "a swap of {} and {} is {approval} ({ids})",
+                    mention(proposer),
+                    mention(other)
+                );
+                let halves = [
+                    (first, proposers_shift.as_str()),
+                    (second, others_shift.as_str()),
+                ];
+                tell_moves(told, &halves, (proposer, other), &head, &pair, "");
+                return;
+            }
             told.tell(
                 proposer,
                 format!(
@@ -459,6 +478,29 @@ fn tell_swap(
                     mention(proposer)
                 ),
             );
+        }
+        OverrideStatus::Revoked
+            if first.holder_after.as_ref() != Some(proposer)
+                || second.holder_after.as_ref() != Some(other) =>
+        {
+            // The shifts go to whoever the rotation picks now (it changed since the swap was
+            // approved, or an admin proposed it for someone else's shift).
+            let head = |partner: &SlackUserId| {
+                format!(
+                    "The swap with {} ({ids}) was revoked by {by}",
+                    mention(partner)
+                )
+            };
+            let pair = format!(
+                "{by} revoked the swap of {} and {} ({ids})",
+                mention(proposer),
+                mention(other)
+            );
+            let halves = [
+                (first, proposers_shift.as_str()),
+                (second, others_shift.as_str()),
+            ];
+            tell_moves(told, &halves, (proposer, other), &head, &pair, &reason);
         }
         OverrideStatus::Revoked => {
             told.tell(
@@ -483,6 +525,65 @@ fn tell_swap(
             )
         }),
     }
+}
+
+/// A swap decision told as what it moves: each of its two people hears which shifts they now
+/// hold and which they no longer hold (`head`, then the facts), and anyone else whose duty one
+/// half moved hears that (`pair` says what happened to the swap).
+fn tell_moves(
+    told: &mut Told,
+    halves: &[(&DecisionOutcome, &str)],
+    (proposer, other): (&SlackUserId, &SlackUserId),
+    head: &dyn Fn(&SlackUserId) -> String,
+    pair: &str,
+    reason: &str,
+) {
+    let moved = |person: &SlackUserId| {
+        let mut facts = Vec::new();
+        for (half, shift) in halves {
+            let (before, after) = (half.holder_before.as_ref(), half.holder_after.as_ref());
+            if before == after {
+                continue;
+            }
+            if after == Some(person) {
+                facts.push(format!("you are on triage duty for {shift}"));
+            } else if before == Some(person) {
+                let now = after.map_or("nobody is".to_string(), |p| format!("{} is", mention(p)));
+                facts.push(format!("you are not on duty for {shift} ({now})"));
+            }
+        }
+        facts
+    };
+    for (person, partner) in [(proposer, other), (other, proposer)] {
+        let facts = moved(person);
+        let facts = match facts.is_empty() {
+            true => "your duty does not change".to_string(),
+            false => facts.join(", and "),
+        };
+        told.tell(person, format!("{}: {facts}.{reason}", head(partner)));
+    }
+    for (half, _) in halves {
+        for person in [&half.holder_before, &half.holder_after]
+            .into_iter()
+            .flatten()
+        {
+            if person == proposer || person == other || told.knows(person) {
+                continue;
+            }
+            let facts = moved(person);
+            if !facts.is_empty() {
+                let facts = capitalized(&facts.join(", and "));
+                told.tell(person, format!("{facts}: {pair}.{reason}"));
+            }
+        }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// One DM per requester of requests the bot closed on its own.

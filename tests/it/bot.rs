@@ -2209,3 +2209,75 @@ async fn an_approval_that_gives_double_duty_warns_and_waits_for_a_second_click()
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_revoked_after_the_rotation_changed_tells_who_is_on_duty_now() {
+    let bot = Bot::start().await;
+    bot.say(BOB, "swap 2 <@U0ALICE> 3").await;
+    bot.say(ALICE, "accept 1").await;
+    bot.click(CAROL, "approve_override_confirmed", "1").await;
+    assert_eq!(bot.status(2), OverrideStatus::Approved);
+    // Eve joins UI first in line: Sprint 3 is hers now, were it not for the swap.
+    bot.say(CAROL, "member add <@U0EVE|eve> ui Eve").await;
+    bot.say(CAROL, "member move <@U0EVE|eve> ui 1").await;
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation) · :warning: back-to-back duty
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0ALICE> (override) · :warning: back-to-back duty
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0BOB> (override)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    bot.say(CAROL, "revoke 1").await;
+    check(
+        bot.say(BOB, "schedule 3").await,
+        expect![[r#"
+        *This sprint and the next 2*
+
+        *Sprint 1* · Mon Mar 9 to Sun Mar 22
+        • UI: <@U0ALICE> (rotation)
+        • Backend: <@U0DAVE> (rotation)
+
+        *Sprint 2* · Mon Mar 23 to Sun Apr 5
+        • UI: <@U0BOB> (rotation)
+        • Backend: <@U0CAROL> (rotation)
+
+        *Sprint 3* · Mon Apr 6 to Sun Apr 19
+        • UI: <@U0EVE> (rotation)
+        • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    let dm = |person: &str| {
+        bot.payload(&format!("decision:1:revoked:dm:{person}"))["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    check(
+        dm("U0BOB"),
+        expect![[
+            r#"The swap with <@U0ALICE> (requests #1 and #2) was revoked by <@U0CAROL>: you are on triage duty for *UI* in *Sprint 2*, and you are not on duty for *UI* in *Sprint 3* (<@U0EVE> is)."#
+        ]],
+    );
+    check(
+        dm("U0ALICE"),
+        expect![[
+            r#"The swap with <@U0BOB> (requests #1 and #2) was revoked by <@U0CAROL>: you are not on duty for *UI* in *Sprint 2* (<@U0BOB> is)."#
+        ]],
+    );
+    check(
+        dm("U0EVE"),
+        expect![[
+            r#"You are on triage duty for *UI* in *Sprint 3*: <@U0CAROL> revoked the swap of <@U0BOB> and <@U0ALICE> (requests #1 and #2)."#
+        ]],
+    );
+    bot.stop().await;
+}
