@@ -24,7 +24,9 @@
 //!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
 //!    admins, changed at random) and the slot as it is then say. Filing sends the person named
 //!    one DM asking them, and the person whose shift it is one DM when someone else asked;
-//! 9. the two halves of a swap always have the same status: a swap changes both slots or none;
+//! 9. the two halves of a swap move together: a swap changes both slots or none (only a later
+//!    decision for one half's slot, an admin's `set`, replaces that half alone, as it would any
+//!    approved cover);
 //! 10. every person whose duties in the eight sprints after the one in force a window of roster
 //!     and plan changes moved (the net effect, leaving out the slots a decision or a handoff
 //!     already told them about) gets exactly one change notice when the window closes, ten

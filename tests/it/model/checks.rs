@@ -129,8 +129,13 @@ pub fn check_store(store: &Store, team: &Team, model: &Model) -> Result<(), Stri
             Status::Superseded | Status::Expired => Status::Superseded,
             other => other,
         };
+        // A later decision for one half's slot (an admin's `set`, say) supersedes that approved
+        // half alone: the other stays approved, as it would for any approved cover.
+        let replaced = |a: Status, b: Status| a == Status::Approved && b == Status::Superseded;
         if let Some(p) = r.partner
             && class(model.requests[p].status) != class(r.status)
+            && !replaced(model.requests[p].status, r.status)
+            && !replaced(r.status, model.requests[p].status)
         {
             return Err(format!(
                 "invariant 9: the halves #{} and #{} of a swap differ: {:?} and {:?}",
