@@ -230,11 +230,7 @@ pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         Ok::<_, TakeFailure>(taken)
     });
     match taken {
-        Ok((_, outcome)) => Ok(decisions::decision_reply(
-            &outcome,
-            &roster,
-            &ctx.config.bot.command,
-        )),
+        Ok((offer, outcome)) => Ok(decisions::volunteered(&offer, &outcome, &roster)),
         Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
         Err(TakeFailure::Coverage(failure)) => Err(refusal(failure, &roster)),
     }

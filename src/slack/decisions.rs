@@ -326,6 +326,32 @@ pub fn offer_post(
     }
 }
 
+/// The reply to the volunteer who took an offer: the shift is theirs to cover, and what
+/// happens next.
+pub fn volunteered(offer: &Offer, outcome: &DecisionOutcome, roster: &Roster) -> Message {
+    let o = &outcome.request;
+    let next = match (&outcome.closed, o.status) {
+        (Some(why), _) => format!("but it cannot go ahead: {}", stale_words(why)),
+        (None, OverrideStatus::Approved) => format!(
+            "and it is approved, as *{}* needs no admin's approval for it",
+            discipline_name(roster, &o.discipline)
+        ),
+        _ => "An admin will approve or decline it, and you will get a DM either way".to_string(),
+    };
+    let separator = if outcome.closed.is_none() && o.status == OverrideStatus::Pending {
+        ". "
+    } else {
+        ", "
+    };
+    Message::text(format!(
+        "You took offer #{}: you cover {} for {} (request #{}){separator}{next}.",
+        offer.id,
+        slot(o, outcome.sprint.as_ref(), roster),
+        mention(&o.requested_by),
+        o.id
+    ))
+}
+
 /// Why a volunteer could not take an offer, for them.
 pub fn offer_refusal(error: &OfferError) -> String {
     match error {

@@ -2092,12 +2092,22 @@ async fn a_shift_offered_to_volunteers_goes_to_the_first_eligible_one() {
     let (alice, erin) = (answer(0).unwrap(), answer(1).unwrap());
     let winners = [&alice, &erin]
         .iter()
-        .filter(|answer| answer.starts_with("You accepted"))
+        .filter(|answer| answer.starts_with("You took offer #1"))
         .count();
     assert_eq!(winners, 1, "alice: {alice}\nerin: {erin}");
     assert!(
         [&alice, &erin].iter().any(|a| a.starts_with("Too late")),
         "alice: {alice}\nerin: {erin}"
+    );
+    let winner = [&alice, &erin]
+        .into_iter()
+        .find(|answer| answer.starts_with("You took"))
+        .unwrap();
+    check(
+        winner,
+        expect![[
+            r#"You took offer #1: you cover *UI* in *Sprint 2* for <@U0BOB> (request #1). An admin will approve or decline it, and you will get a DM either way."#
+        ]],
     );
     let requests = bot.store.overrides(None).unwrap();
     assert_eq!(requests.len(), 1, "{requests:?}");
