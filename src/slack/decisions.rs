@@ -634,6 +634,24 @@ fn tell_closed(
     decider: &str,
 ) {
     let o = &moved.after;
+    // The person a closed proposed request was still asking hears that there is nothing left
+    // to answer.
+    if let Some(why) = &moved.closed
+        && moved.before.status == OverrideStatus::Proposed
+        && o.asked() != &o.requested_by
+        && o.asked().as_str() != decider
+    {
+        told.tell(
+            o.asked(),
+            format!(
+                "{}'s request #{} asking you to cover {} is closed: {}. Nothing to answer.",
+                mention(&o.requested_by),
+                o.id,
+                slot(o, sprint, roster),
+                stale_words(why)
+            ),
+        );
+    }
     match (&moved.closed, o.status) {
         (Some(why), _) => told.tell(
             &o.requested_by,

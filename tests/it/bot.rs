@@ -1298,7 +1298,15 @@ async fn a_stale_request_cannot_undo_an_admins_set() {
         expect![[r#"
             set:2:dm:U0ERIN direct_message
             set:2:dm:U0ALICE direct_message
+            set:2:dm:U0BOB direct_message
         "#]],
+    );
+    // Bob, asked to cover, hears there is nothing left to answer.
+    check(
+        bot.payload("set:2:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![[
+            r#"<@U0ALICE>'s request #1 asking you to cover *UI* in *Sprint 1* is closed: <@U0ERIN> is on duty for it now. Nothing to answer."#
+        ]],
     );
     // Alice hears once: her duty ended, and her request is closed with it.
     check(
