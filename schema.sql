@@ -222,6 +222,30 @@ CREATE TABLE cadence (
     updated_at   INTEGER NOT NULL
 ) STRICT;
 
+-- Change-impact notices: a window opens at the first change that moves someone's upcoming duty
+-- and keeps who was on duty in the coming sprints just before it (`baseline`, JSON); when it
+-- closes, each person whose upcoming duties differ gets one DM with the net effect. At most one
+-- window is open. `impact_told` holds, for the open window, the slots a decision on a coverage
+-- request told a person about (its DM said it already), left out of that window's notices.
+CREATE TABLE impact_windows (
+    id        INTEGER PRIMARY KEY,
+    opened_at INTEGER NOT NULL,
+    opened_by TEXT NOT NULL,
+    baseline  TEXT NOT NULL CHECK (json_valid(baseline)),
+    closed_at INTEGER,
+    notified  INTEGER CHECK (notified IS NULL OR notified >= 0)
+) STRICT;
+CREATE UNIQUE INDEX impact_windows_one_open ON impact_windows ((closed_at IS NULL))
+    WHERE closed_at IS NULL;
+
+CREATE TABLE impact_told (
+    window_id    INTEGER NOT NULL REFERENCES impact_windows (id),
+    sprint_index INTEGER NOT NULL,
+    discipline   TEXT NOT NULL REFERENCES disciplines (key),
+    slack_id     TEXT NOT NULL,
+    PRIMARY KEY (window_id, sprint_index, discipline, slack_id)
+) STRICT;
+
 -- Days a person is away, first and last day inclusive, in the team's zone. A person may have
 -- several windows, never two that share a day. Removed windows are kept, marked removed.
 CREATE TABLE away_windows (

@@ -22,6 +22,7 @@ fn main() {
     let team = Team {
         zone: jiff::tz::TimeZone::get("America/Los_Angeles").expect("zone"),
         handoff: jiff::civil::time(8, 0, 0, 0),
+        double_duty: Default::default(),
     };
     let now: Timestamp = "2026-06-10T19:00:00Z".parse().expect("now");
 

@@ -12,8 +12,10 @@ use jiff::{Timestamp, ToSpan};
 use crate::domain::away::{
     self, Alert, AwayPolicy, AwayWindow, Duty, SWAP_SEARCH, Swap, check_new_window, plan_swaps,
 };
+use crate::domain::impact::Told;
 use crate::domain::{
-    DisciplineKey, Override, Sprint, Team, sprint_ends_at, sprint_has_started, sprint_starts_at,
+    DisciplineKey, Override, SlackUserId, Sprint, SprintIndex, Team, sprint_ends_at,
+    sprint_has_started, sprint_starts_at,
 };
 use crate::duty::{self, Roster, SprintDuty, local_date};
 use crate::store::{Effects, NewAwayWindow, Result, Store, StoreError};
@@ -127,7 +129,7 @@ fn live_duties(
         let (_, next) = store.sprint_and_next(sprint.index)?;
         let ends_at = sprint_ends_at(&sprint, next.as_ref(), team);
         if ends_at > now {
-            duties.push((duty::sprint_duty(store, roster, &sprint)?, ends_at));
+            duties.push((duty::sprint_duty(store, team, roster, &sprint)?, ends_at));
         }
     }
     Ok(duties)
@@ -197,7 +199,7 @@ fn swap_where_due(
         .collect();
     let mut duties = Vec::new();
     for sprint in &sprints {
-        duties.push(as_duty(&duty::sprint_duty(store, roster, sprint)?));
+        duties.push(as_duty(&duty::sprint_duty(store, team, roster, sprint)?));
     }
     let (Some(start), Some(end)) = (sprints.first(), sprints.last()) else {
         return Ok(Vec::new());
@@ -210,6 +212,8 @@ fn swap_where_due(
             swap.away, swap.partner, window.id
         );
         let overrides = store.record_away_swap(&swap, &reason, now)?;
+        // Both people get a DM about the swap: an open change-impact window leaves it out.
+        store.record_impact_told(&swap_told(&swap))?;
         let sprint = |index| sprints.iter().find(|s| s.index == index).cloned();
         let (Some(away_sprint), Some(partner_sprint)) =
             (sprint(swap.away_sprint), sprint(swap.partner_sprint))
@@ -224,6 +228,21 @@ fn swap_where_due(
         });
     }
     Ok(made)
+}
+
+/// The four (person, slot) pairs a swap's DMs tell about: both people, both slots.
+fn swap_told(swap: &Swap) -> Vec<Told> {
+    let people = [&swap.away, &swap.partner];
+    let sprints = [swap.away_sprint, swap.partner_sprint];
+    let slot = |person: &&SlackUserId, sprint: &SprintIndex| Told {
+        person: (*person).clone(),
+        sprint: *sprint,
+        discipline: swap.discipline.clone(),
+    };
+    people
+        .iter()
+        .flat_map(|person| sprints.iter().map(move |sprint| slot(person, sprint)))
+        .collect()
 }
 
 /// Removes absence `id` as `actor`, enqueueing `effects` of the removed window in the same

@@ -88,6 +88,11 @@ pub struct Settings {
     #[arg(long, global = true, env = "TRIAGE_HANDOFF_TIME", value_name = "HH:MM")]
     pub handoff_time: Option<String>,
 
+    /// One person on duty for two disciplines in a sprint, or in two sprints running: avoid (the
+    /// rotation skips them when someone else can take the turn), warn or allow [default: avoid]
+    #[arg(long, global = true, env = "TRIAGE_DOUBLE_DUTY", value_name = "POLICY")]
+    pub double_duty: Option<String>,
+
     /// Comma-separated admin user ids, in addition to `admin add`
     #[arg(long, global = true, env = "TRIAGE_ADMINS", value_name = "U…,U…")]
     pub admins: Option<String>,
@@ -292,6 +297,12 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_REMINDER_LEAD", value_name = "LEAD")]
     pub reminder_lead: Option<String>,
 
+    /// Gather changes to upcoming duty this long (from the first) before telling each person
+    /// they moved, once, with the net change: e.g. 10m, 90s or 1h (at most 24h; 0: at once)
+    /// [default: 10m]
+    #[arg(long, env = "TRIAGE_IMPACT_WINDOW", value_name = "DURATION")]
+    pub impact_window: Option<String>,
+
     /// Serve /healthz and /metrics on this address, e.g. 127.0.0.1:9000 [default: off]
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
     pub http_addr: Option<String>,
@@ -315,6 +326,7 @@ impl ServerSettings {
             workdays: pick(&self.workdays, &later.workdays),
             holidays: pick(&self.holidays, &later.holidays),
             reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
+            impact_window: pick(&self.impact_window, &later.impact_window),
             http_addr: pick(&self.http_addr, &later.http_addr),
             away_alert_lead: pick(&self.away_alert_lead, &later.away_alert_lead),
         }
@@ -362,6 +374,15 @@ pub struct By {
     /// Slack user id recorded in the audit log as the actor
     #[arg(long, value_name = "U…", default_value = "cli")]
     pub by: String,
+}
+
+/// Try a change without making it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct DryRun {
+    /// Make the change in a transaction that is rolled back: print whose duties over the next
+    /// 8 sprints it would move (what each had, what each would have), change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -420,6 +441,8 @@ pub enum MemberCommand {
         name: Option<String>,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Take a person out of the rotation; they stay listed and history is kept
     Remove {
@@ -429,6 +452,8 @@ pub enum MemberCommand {
         discipline: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Put a removed person back into the rotation, in their old place
     Reactivate {
@@ -438,6 +463,8 @@ pub enum MemberCommand {
         discipline: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Move a person to another place in the rotation order (1 = first)
     Move {
@@ -450,6 +477,8 @@ pub enum MemberCommand {
         to: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// List members in rotation order, and the joins and leaves scheduled
     List {
@@ -474,6 +503,8 @@ pub enum MemberCommand {
         cancel: bool,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Take a person out of a rotation at the first handoff on or after a date
     Leave {
@@ -489,6 +520,8 @@ pub enum MemberCommand {
         cancel: bool,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Record, list and remove the days people are away
     #[command(subcommand)]
@@ -538,6 +571,8 @@ pub enum SprintCommand {
         end: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Add several back-to-back sprints after the last one
     Generate {
@@ -556,6 +591,8 @@ pub enum SprintCommand {
         name_pattern: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// List live sprints
     List,
@@ -574,6 +611,8 @@ pub enum SprintCommand {
         end: Option<String>,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Move a sprint that has not started, and every sprint after it, by some days
     Shift {
@@ -584,6 +623,8 @@ pub enum SprintCommand {
         days: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Retire a sprint that has not started (its history stays)
     Retire {
@@ -591,6 +632,8 @@ pub enum SprintCommand {
         sprint: String,
         #[command(flatten)]
         by: By,
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Declare how sprints repeat, so the bot keeps the plan extended
     #[command(subcommand)]
@@ -670,6 +713,9 @@ pub enum OverrideCommand {
         /// The admin approving it (Slack user id)
         #[arg(long, value_name = "U…")]
         by: String,
+        /// Approve even though the cover gives its replacement double or back-to-back duty
+        #[arg(long)]
+        confirm: bool,
     },
     /// Decline a pending request (admins only)
     Decline {

@@ -14,7 +14,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::cli::Settings;
-use crate::domain::{HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar};
+use crate::domain::conflict::UnknownDoubleDuty;
+use crate::domain::impact::ImpactWindow;
+use crate::domain::{
+    DoubleDuty, HeadsUpSchedule, ReminderLead, SlackUserId, Weekdays, WorkCalendar,
+};
 use crate::store::StoreOptions;
 
 /// A setting that is missing, unreadable or out of range. Always names the setting.
@@ -42,6 +46,7 @@ struct FileSettings {
     db: Option<PathBuf>,
     timezone: Option<String>,
     handoff_time: Option<String>,
+    double_duty: Option<String>,
     db_busy_timeout_ms: Option<u64>,
     db_retries: Option<u64>,
     db_retry_base_ms: Option<u64>,
@@ -56,6 +61,7 @@ struct FileSettings {
     workdays: Option<String>,
     holidays: Option<Vec<Holiday>>,
     reminder_lead: Option<String>,
+    impact_window: Option<String>,
     http_addr: Option<String>,
     away_alert_lead: Option<u64>,
 }
@@ -96,6 +102,8 @@ pub struct BotSettings {
     /// How many days before a handoff the admin channel hears of a duty that falls in the
     /// person's absence and that nobody covers.
     pub away_alert_lead_days: i64,
+    /// How long changes to upcoming duty are gathered before the people they moved are told.
+    pub impact_window: ImpactWindow,
 }
 
 /// Settings every command shares, validated.
@@ -105,6 +113,8 @@ pub struct Config {
     pub json: bool,
     pub timezone: TimeZone,
     pub handoff: Time,
+    /// What the rotation does about double and back-to-back duty.
+    pub double_duty: DoubleDuty,
     pub store: StoreOptions,
     /// When set, the clock starts at this instant (demos and tests) and runs on in real time.
     pub clock_start: Option<jiff::Timestamp>,
@@ -124,6 +134,7 @@ impl Config {
         crate::domain::Team {
             zone: self.timezone.clone(),
             handoff: self.handoff,
+            double_duty: self.double_duty,
         }
     }
 
@@ -252,6 +263,11 @@ impl Config {
                     .map_err(|_| invalid("TRIAGE_TIMEZONE", "America/Los_Angeles", "unknown"))?,
             },
             handoff: parse_named_time(handoff, "08:00")?,
+            double_duty: parse_double_duty(text(
+                "double_duty",
+                &settings.double_duty,
+                file.double_duty,
+            ))?,
             store,
             clock_start: text("clock_start", &settings.clock_start, None)
                 .map(|named| {
@@ -304,6 +320,11 @@ impl Config {
                     file.away_alert_lead,
                     DEFAULT_AWAY_ALERT_LEAD_DAYS,
                 )?,
+                impact_window: parse_impact_window(text(
+                    "impact_window",
+                    &settings.server.impact_window,
+                    file.impact_window,
+                ))?,
             },
         })
     }
@@ -513,12 +534,29 @@ fn parse_holidays(
         .collect()
 }
 
+fn parse_double_duty(named: Option<Named>) -> Result<DoubleDuty, ConfigError> {
+    let Some(named) = named else {
+        return Ok(DoubleDuty::default());
+    };
+    named.value.parse().map_err(|error: UnknownDoubleDuty| {
+        invalid(&named.name, named.value.trim(), &error.to_string())
+    })
+}
+
 fn parse_reminder_lead(named: Option<Named>) -> Result<Option<ReminderLead>, ConfigError> {
     let Some(named) = named.filter(|named| !named.value.trim().is_empty()) else {
         return Ok(None);
     };
     ReminderLead::parse(&named.value)
         .map(Some)
+        .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
+}
+
+fn parse_impact_window(named: Option<Named>) -> Result<ImpactWindow, ConfigError> {
+    let Some(named) = named else {
+        return Ok(ImpactWindow::DEFAULT);
+    };
+    ImpactWindow::parse(&named.value)
         .map_err(|error| invalid(&named.name, named.value.trim(), &error.to_string()))
 }
 
@@ -674,7 +712,7 @@ mod tests {
         std::fs::write(
             &file,
             "timezone = \"Europe/Berlin\"\nhandoff_time = \"09:30\"\ndb_retries = 7\n\
-             db_wal_autocheckpoint = 0\n",
+             db_wal_autocheckpoint = 0\ndouble_duty = \"warn\"\n",
         )
         .unwrap();
         let settings = Settings {
@@ -687,7 +725,31 @@ mod tests {
         assert_eq!((config.handoff.hour(), config.handoff.minute()), (10, 0));
         assert_eq!(config.store.retries, 7);
         assert_eq!(config.store.wal_autocheckpoint, 0);
+        assert_eq!(config.double_duty, DoubleDuty::Warn);
+        assert_eq!(config.team().double_duty, DoubleDuty::Warn);
         assert_eq!(config.db, PathBuf::from("triage.db"));
+    }
+
+    #[test]
+    fn double_duty_is_avoided_unless_set_and_a_bad_value_names_the_setting() {
+        let config = Config::from_settings(&Settings::default()).unwrap();
+        assert_eq!(config.double_duty, DoubleDuty::Avoid);
+        let given = |value: &str, from_environment: &[&str]| Settings {
+            double_duty: Some(value.to_string()),
+            from_environment: from_environment.iter().map(|f| f.to_string()).collect(),
+            ..Settings::default()
+        };
+        let config = Config::from_settings(&given(" Allow", &[])).unwrap();
+        assert_eq!(config.double_duty, DoubleDuty::Allow);
+        let error = |settings| Config::from_settings(&settings).unwrap_err().to_string();
+        assert_eq!(
+            error(given("sometimes", &[])),
+            "invalid --double-duty `sometimes`: expected avoid, warn or allow"
+        );
+        assert_eq!(
+            error(given("never", &["double_duty"])),
+            "invalid TRIAGE_DOUBLE_DUTY `never`: expected avoid, warn or allow"
+        );
     }
 
     #[test]
@@ -956,6 +1018,50 @@ mod tests {
             Settings::default(),
             Some("reminder_lead = \"0d\"\n"),
             "invalid reminder_lead in t.toml `0d`: expected a number of days or weeks such as 7d or 2w, from 1d to 60d",
+        );
+    }
+
+    #[test]
+    fn the_impact_window_comes_from_a_flag_the_environment_or_the_file() {
+        let config = Config::from_parts(&Settings::default(), None, Path::new("t.toml")).unwrap();
+        assert_eq!(config.bot.impact_window, ImpactWindow::DEFAULT);
+        let settings = Settings {
+            server: ServerSettings {
+                impact_window: Some("90s".into()),
+                ..ServerSettings::default()
+            },
+            ..Settings::default()
+        };
+        let config = Config::from_parts(
+            &settings,
+            Some("impact_window = \"1h\"\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.bot.impact_window.duration().as_secs(), 90);
+        let config = Config::from_parts(
+            &Settings::default(),
+            Some("impact_window = \"0\"\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        assert!(config.bot.impact_window.duration().is_zero());
+        check_error(
+            Settings {
+                server: ServerSettings {
+                    impact_window: Some("2d".into()),
+                    ..ServerSettings::default()
+                },
+                from_environment: vec!["impact_window".into()],
+                ..Settings::default()
+            },
+            None,
+            "invalid TRIAGE_IMPACT_WINDOW `2d`: expected a duration such as 10m, 90s or 1h, from 0s to 24h",
+        );
+        check_error(
+            Settings::default(),
+            Some("impact_window = \"soon\"\n"),
+            "invalid impact_window in t.toml `soon`: expected a duration such as 10m, 90s or 1h, from 0s to 24h",
         );
     }
 

@@ -13,11 +13,12 @@
 
 use jiff::Timestamp;
 
+use crate::domain::conflict::{Around, clash_of};
 use crate::domain::request::{self, Action, SlotNow, Stale, Step, TransitionError};
 use crate::domain::{
-    Approval, Assignment, CoverageError, CoverageRequest, DisciplineKey, Override, OverrideStatus,
-    SlackUserId, SlotFacts, Source, Sprint, SprintIndex, Team, sprint_ends_at, sprint_starts_at,
-    validate_coverage_request,
+    Approval, Assignment, Conflict, CoverageError, CoverageRequest, DisciplineKey, Neighbour,
+    Override, OverrideStatus, SlackUserId, SlotFacts, Source, Sprint, SprintIndex, Team,
+    sprint_ends_at, sprint_starts_at, validate_coverage_request,
 };
 use crate::duty::{self, Roster};
 use crate::store::{
@@ -294,7 +295,7 @@ pub fn take_offer(
             }
             .into());
         };
-        let duty = duty::sprint_duty(store, &roster, &sprint)?;
+        let duty = duty::sprint_duty(store, team, &roster, &sprint)?;
         if duty
             .assignments
             .iter()
@@ -396,7 +397,7 @@ pub fn checked_override(
     let roster = Roster::load(store)?;
     let (sprint, next_sprint) = store.sprint_and_next(request.sprint)?;
     let slot = match &sprint {
-        Some(sprint) => duty::slot(store, &roster, sprint, &request.discipline)?,
+        Some(sprint) => duty::slot(store, team, &roster, sprint, &request.discipline)?,
         None => None,
     };
     let nobody = Assignment {
@@ -466,12 +467,13 @@ pub fn slot_state(
     };
     let ends_at = sprint_ends_at(&found, next.as_ref(), team);
     let started = sprint_starts_at(&found, team) <= now;
-    let holder = duty::slot(store, &roster, &found, discipline)?
+    let holder = duty::slot(store, team, &roster, &found, discipline)?
         .and_then(|(assignment, _)| assignment.slack_id);
     let policy = store.approval_policy(discipline)?;
     let needs_admin = match policy {
         Approval::AdminIfConflict => policy.needs_admin(gives_double_or_back_to_back_duty(
             store,
+            team,
             &roster,
             &found,
             discipline,
@@ -497,30 +499,74 @@ pub fn slot_state(
 /// the sprint before or after it).
 pub fn gives_double_or_back_to_back_duty(
     store: &Store,
+    team: &Team,
     roster: &Roster,
     sprint: &Sprint,
     discipline: &DisciplineKey,
     person: &SlackUserId,
 ) -> Result<bool, StoreError> {
-    let sprints = store.sprints()?;
-    let Some(at) = sprints.iter().position(|s| s.index == sprint.index) else {
-        return Ok(false);
-    };
-    let neighbours = at.saturating_sub(1)..(at + 2).min(sprints.len());
-    for (position, other) in sprints[neighbours.clone()].iter().enumerate() {
-        let same_sprint = neighbours.start + position == at;
-        for d in &roster.disciplines {
-            if same_sprint && &d.key == discipline {
-                continue;
-            }
-            let on_duty = duty::slot(store, roster, other, &d.key)?
-                .and_then(|(assignment, _)| assignment.slack_id);
-            if on_duty.as_ref() == Some(person) {
-                return Ok(true);
-            }
+    Ok(cover_conflict(store, team, roster, sprint, discipline, person)?.is_some())
+}
+
+/// A conflict covering a slot would give the person: what it is, and the slot they hold as well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverConflict {
+    pub conflict: Conflict,
+    pub sprint: Sprint,
+    pub discipline: DisciplineKey,
+}
+
+impl CoverConflict {
+    /// How the other slot's sprint stands to the covered one's (`covered`), to end "they are on
+    /// duty for … in …": ` too`, `, the sprint before` or `, the sprint after`.
+    pub fn when(&self, covered: SprintIndex) -> &'static str {
+        match self.conflict {
+            Conflict::Double => " too",
+            Conflict::BackToBack if self.sprint.index < covered => ", the sprint before",
+            Conflict::BackToBack => ", the sprint after",
         }
     }
-    Ok(false)
+}
+
+/// The conflict (`domain::conflict`) covering (`sprint`, `discipline`) would give `person`,
+/// with who is on duty (approved covers included) in the sprint and the live sprints just before
+/// and after it; `None` when it gives none.
+pub fn cover_conflict(
+    store: &Store,
+    team: &Team,
+    roster: &Roster,
+    sprint: &Sprint,
+    discipline: &DisciplineKey,
+    person: &SlackUserId,
+) -> Result<Option<CoverConflict>, StoreError> {
+    let mut run = store.sprints_before(sprint.index, 1)?;
+    let has_before = !run.is_empty();
+    run.push(sprint.clone());
+    run.extend(store.sprint_and_next(sprint.index)?.1);
+    let duties = duty::sprint_duties(store, team, roster, &run)?;
+    let at = usize::from(has_before);
+    let assignments = |i: Option<usize>| {
+        i.and_then(|i| duties.get(i))
+            .map_or(&[][..], |d| &d.assignments[..])
+    };
+    let around = Around {
+        before: assignments(at.checked_sub(1)),
+        same: assignments(Some(at)),
+        after: assignments(Some(at + 1)),
+    };
+    let Some(clash) = clash_of(person, discipline, around) else {
+        return Ok(None);
+    };
+    let other = match clash.sprint {
+        Neighbour::Before => at - 1,
+        Neighbour::Same => at,
+        Neighbour::After => at + 1,
+    };
+    Ok(Some(CoverConflict {
+        conflict: clash.conflict,
+        sprint: run[other].clone(),
+        discipline: clash.discipline,
+    }))
 }
 
 /// One request a decision moved.
@@ -828,6 +874,9 @@ pub fn close_stale_requests(
         let mut moved = Vec::new();
         let mut open = store.overrides(Some(OverrideStatus::Proposed))?;
         open.extend(store.overrides(Some(OverrideStatus::Pending))?);
+        // Oldest first: when both halves of a swap have failed, the older closes for its own
+        // reason and the newer because its pair broke.
+        open.sort_by_key(|o| o.id);
         for request in open {
             moved.extend(close_if_stale(store, team, &request, now)?);
         }

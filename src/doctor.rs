@@ -7,8 +7,8 @@ use jiff::{Timestamp, ToSpan};
 use crate::cli::SlackArgs;
 use crate::config::Config;
 use crate::dates::CliDates;
-use crate::domain::{DayRange, Sprint, uncovered_days};
-use crate::duty::local_date;
+use crate::domain::{Conflict, DayRange, DoubleDuty, SlackUserId, Sprint, uncovered_days};
+use crate::duty::{self, Roster, local_date};
 use crate::slack::{ApiClient, ApiConfig, ApiError, AppToken, BotToken, ChannelId, UserGroupId};
 use crate::store::{SCHEMA_VERSION, Store};
 
@@ -197,7 +197,99 @@ fn database(config: &Config, now: Timestamp) -> Vec<Check> {
         format!("{shown}: schema version {version}, integrity ok"),
     )];
     checks.push(schedule(config, now));
+    checks.push(double_duty(config, now));
     checks
+}
+
+/// Double and back-to-back duty left in the sprint in force and those starting in the next
+/// [`PLANNED_DAYS`] days (with `double-duty = avoid`, the rotation leaves one only when nobody
+/// else could take the turn, or a cover was approved anyway). Reads without recording anything.
+fn double_duty(config: &Config, now: Timestamp) -> Check {
+    let team = config.team();
+    let policy = team.double_duty;
+    if !policy.flags() {
+        return Check::note(
+            "double duty",
+            "allowed (TRIAGE_DOUBLE_DUTY=allow): the rotation may put one person on two disciplines in a sprint, or on duty two sprints running",
+        );
+    }
+    let dates = CliDates::new(&team);
+    let today = local_date(&team, now);
+    let needed = today.checked_add(PLANNED_DAYS.days()).unwrap_or(today);
+    let flagged = Store::open(&config.db, config.store.clone()).and_then(|(store, _)| {
+        store.snapshot(|store| {
+            let roster = Roster::load(store)?;
+            let mut duties =
+                duty::scheduled(store, &team, &roster, now, PLANNED_DAYS as usize + 1)?;
+            duties.retain(|d| d.sprint.start <= needed);
+            Ok((duty::flag_conflicts(store, &team, &roster, duties)?, roster))
+        })
+    });
+    let (flagged, roster) = match flagged {
+        Ok(found) => found,
+        Err(error) => {
+            return Check::problem("double duty", error.to_string(), "check the database");
+        }
+    };
+    let mut found: Vec<String> = Vec::new();
+    for sprint in &flagged {
+        let slots: Vec<_> = sprint
+            .duty
+            .assignments
+            .iter()
+            .zip(&sprint.conflicts)
+            .collect();
+        let mut people: Vec<&SlackUserId> = slots
+            .iter()
+            .filter(|(_, conflict)| conflict.is_some())
+            .filter_map(|(a, _)| a.slack_id.as_ref())
+            .collect();
+        people.dedup();
+        for person in people {
+            let mine = slots
+                .iter()
+                .filter(|(a, _)| a.slack_id.as_ref() == Some(person));
+            let mut kinds: Vec<Conflict> = mine.clone().filter_map(|(_, c)| **c).collect();
+            kinds.sort();
+            kinds.dedup();
+            let kinds: Vec<&str> = kinds.iter().map(|c| c.as_str()).collect();
+            let disciplines: Vec<&str> = mine
+                .map(|(a, _)| {
+                    let found = roster.discipline(&a.discipline);
+                    found.map_or(a.discipline.as_str(), |d| d.name.as_str())
+                })
+                .collect();
+            found.push(format!(
+                "{} ({person}) has {} duty in {} ({})",
+                roster.name_of(person).unwrap_or(person.as_str()),
+                kinds.join(" and "),
+                sprint.duty.sprint.name,
+                disciplines.join(", ")
+            ));
+        }
+    }
+    if found.is_empty() {
+        return Check::ok(
+            "double duty",
+            format!(
+                "nobody is on duty for two disciplines in a sprint, or two sprints running, through {} (TRIAGE_DOUBLE_DUTY={policy})",
+                dates.day(needed)
+            ),
+        );
+    }
+    let fix = match policy {
+        DoubleDuty::Warn => {
+            "set TRIAGE_DOUBLE_DUTY=avoid to let the rotation pass them over, or have someone cover those turns (`/triage cover`)"
+        }
+        _ => {
+            "the rotation leaves these only when nobody else could take the turn, the sprint was recorded before, or a cover was approved anyway: add people to the rotations, or have someone cover those turns (`/triage cover`)"
+        }
+    };
+    Check::problem(
+        "double duty",
+        format!("through {}: {}", dates.day(needed), found.join("; ")),
+        fix,
+    )
 }
 
 fn schedule(config: &Config, now: Timestamp) -> Check {

@@ -3,20 +3,25 @@
 //!
 //! It loads what it needs (a small window of sprints, never the whole history), records the
 //! rotation's pick for any sprint that has started and is not recorded yet (so a started sprint's
-//! assignment never changes afterwards), and applies approved overrides on top. It reads no
-//! clock: `now` is a parameter.
+//! assignment never changes afterwards), and applies approved overrides on top. Under
+//! `double-duty = avoid` the rotation picks every discipline of a sprint together, remembering
+//! whom it passed over (`picks`). It reads no clock: `now` is a parameter.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::away::is_away;
-use crate::domain::roster_change::{RosterChange, projected_assignment};
+use crate::domain::conflict::conflicts;
+use crate::domain::roster_change::RosterChange;
 use crate::domain::{
-    Assignment, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint, SprintIndex,
-    SprintLookup, Team, Turn, base_assignment, base_assignment_from_turns, on_duty, plan_turns,
-    sprint_has_started, sprint_in_force, sprint_starts_at,
+    Assignment, Conflict, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint,
+    SprintLookup, Team, Turn, on_duty, sprint_has_started, sprint_in_force, sprint_starts_at,
 };
 use crate::store::{Result, Store};
+
+mod picks;
+
+pub use picks::REPLAYED_SPRINTS;
 
 /// Disciplines and their members, loaded once per question.
 #[derive(Debug, Clone)]
@@ -119,6 +124,14 @@ impl SprintDuty {
     }
 }
 
+/// One sprint's duty with the conflict (double or back-to-back duty) each of its assignments
+/// has, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlaggedDuty {
+    pub duty: SprintDuty,
+    pub conflicts: Vec<Option<Conflict>>,
+}
+
 /// The answer to "who is on duty at this instant".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DutyAt {
@@ -181,7 +194,7 @@ pub fn record_started_turns(
         let mut written = 0;
         for (sprint, change) in due_changes(store, team, now)? {
             if let Some(before) = sprint_before(store, &sprint)? {
-                let planned = turns_through(store, &before, false)?;
+                let planned = turns_through(store, team, &before, false)?;
                 written += store.record_turns(&planned.new, actor, now)?;
             }
             let applied = store.apply_roster_change(&change, sprint.index, BOT_ACTOR, now)?;
@@ -251,13 +264,18 @@ fn unrecorded_turns(store: &Store, team: &Team, now: Timestamp) -> Result<Unreco
     let in_force = sprint_in_force(&sprints, team, now)
         .in_force()
         .map(|s| s.index);
-    turns_through(store, &latest, in_force == Some(latest.index))
+    turns_through(store, team, &latest, in_force == Some(latest.index))
 }
 
 /// The turns to record for every started sprint up to `latest` that has none, and, when
 /// `latest` is the sprint in force (`in_force`), the picks for its slots recorded with a
 /// stand-in.
-fn turns_through(store: &Store, latest: &Sprint, in_force: bool) -> Result<Unrecorded> {
+fn turns_through(
+    store: &Store,
+    team: &Team,
+    latest: &Sprint,
+    in_force: bool,
+) -> Result<Unrecorded> {
     let recorded_now = store.turns(latest.index)?;
     let disciplines = store.disciplines()?;
     let complete = disciplines
@@ -276,130 +294,63 @@ fn turns_through(store: &Store, latest: &Sprint, in_force: bool) -> Result<Unrec
             Some(_) => latest.index,
             None => store.first_sprint_index()?.unwrap_or(latest.index),
         };
-        let started: Vec<SprintIndex> = store
-            .sprints_between(first, latest.index)?
-            .iter()
-            .map(|s| s.index)
-            .collect();
-        let recorded = store.turns_between(first, latest.index)?;
-        for discipline in &roster.disciplines {
-            let mut known: Vec<Turn> = recorded.clone();
-            known.extend(store.rotation_anchor(&discipline.key, first)?);
-            let members = roster.members_of(&discipline.key);
-            planned
-                .new
-                .extend(plan_turns(discipline, &members, &known, &started));
-        }
+        planned.new = picks::new_turns(store, team, &roster, first, latest.index)?;
     }
     if empty_now {
-        for turn in recorded_now.iter().filter(|t| stand_in(t)) {
-            let Some(discipline) = roster.discipline(&turn.discipline) else {
-                continue;
-            };
-            let anchor = store.rotation_anchor(&discipline.key, latest.index)?;
-            let members = roster.members_of(&discipline.key);
-            let pick = base_assignment(discipline, &members, anchor.as_ref(), latest.index);
-            let better = match turn.source {
-                Source::Fallback => pick.source == Source::Rotation,
-                _ => pick.slack_id.is_some(),
-            };
-            if better {
-                planned.fills.push(Turn {
-                    sprint: latest.index,
-                    discipline: pick.discipline,
-                    slack_id: pick.slack_id,
-                    source: pick.source,
-                });
-            }
-        }
+        let stand_ins: Vec<Turn> = recorded_now.into_iter().filter(stand_in).collect();
+        planned.fills = picks::fills(store, team, &roster, latest, &stand_ins)?;
     }
     Ok(planned)
 }
 
-/// The rotation's (or fallback's) assignment for one slot, before overrides: the recorded turn
-/// if there is one, else the pick continuing from the latest recorded rotation turn, with the
-/// roster as it will be then when dated changes are pending for the discipline.
-fn base_of(
-    store: &Store,
-    roster: &Roster,
-    discipline: &Discipline,
-    sprint: SprintIndex,
-    recorded: &[Turn],
-) -> Result<Assignment> {
-    let mut known: Vec<Turn> = recorded
-        .iter()
-        .filter(|t| t.discipline == discipline.key)
-        .cloned()
-        .collect();
-    if !known.is_empty() {
-        return Ok(known.remove(0).assignment());
-    }
-    let anchor = store.rotation_anchor(&discipline.key, sprint)?;
-    let members = roster.members_of(&discipline.key);
-    let changes = changes_by(store, &discipline.key, sprint)?;
-    if changes.is_empty() {
-        known.extend(anchor);
-        return Ok(base_assignment_from_turns(
-            discipline, &members, &known, sprint,
-        ));
-    }
-    // Plan every sprint from the anchor on, as recording them one by one will.
-    let first = match &anchor {
-        Some(turn) => Some(turn.sprint.next()),
-        None => store.first_sprint_index()?,
-    };
-    let first = first.unwrap_or(sprint);
-    known.extend(
-        store
-            .turns_between(first, sprint)?
-            .into_iter()
-            .filter(|t| t.discipline == discipline.key),
-    );
-    known.extend(anchor);
-    let mut sprints: Vec<SprintIndex> = store
-        .sprints_between(first, sprint)?
-        .iter()
-        .map(|s| s.index)
-        .collect();
-    if sprints.last() != Some(&sprint) {
-        sprints.push(sprint);
-    }
-    Ok(
-        projected_assignment(discipline, &members, &known, &sprints, &changes)
-            .unwrap_or_else(|| base_assignment_from_turns(discipline, &members, &known, sprint)),
-    )
-}
-
-/// The pending dated changes of `discipline` that take effect at `sprint` or before, each with
-/// its sprint, in the order they apply.
-fn changes_by(
-    store: &Store,
-    discipline: &DisciplineKey,
-    sprint: SprintIndex,
-) -> Result<Vec<(SprintIndex, RosterChange)>> {
-    let mut changes = Vec::new();
-    for change in store.pending_roster_changes(Some(discipline))? {
-        if let Some(at) = store.first_sprint_from(change.on)?
-            && at.index <= sprint
-        {
-            changes.push((at.index, change));
-        }
-    }
-    changes.sort_by_key(|(at, change)| (*at, change.id));
-    Ok(changes)
-}
-
 /// Who is on duty in `sprint`, per discipline: the recorded turn or the rotation's pick,
 /// then any approved override.
-pub fn sprint_duty(store: &Store, roster: &Roster, sprint: &Sprint) -> Result<SprintDuty> {
-    let recorded = store.turns(sprint.index)?;
-    let approved = store.approved_overrides(sprint.index)?;
-    let mut assignments = Vec::with_capacity(roster.disciplines.len());
-    for discipline in &roster.disciplines {
-        let base = base_of(store, roster, discipline, sprint.index, &recorded)?;
-        let approved = approved.iter().find(|o| o.discipline == discipline.key);
-        assignments.push(on_duty(base, approved));
-    }
+pub fn sprint_duty(
+    store: &Store,
+    team: &Team,
+    roster: &Roster,
+    sprint: &Sprint,
+) -> Result<SprintDuty> {
+    let mut duties = sprint_duties(store, team, roster, std::slice::from_ref(sprint))?;
+    Ok(duties.remove(0))
+}
+
+/// [`sprint_duty`] for each of `sprints` (live sprints, in index order), computed together.
+pub fn sprint_duties(
+    store: &Store,
+    team: &Team,
+    roster: &Roster,
+    sprints: &[Sprint],
+) -> Result<Vec<SprintDuty>> {
+    let bases = picks::base_assignments(store, team, roster, sprints)?;
+    sprints
+        .iter()
+        .zip(bases)
+        .map(|(sprint, bases)| {
+            let approved = store.approved_overrides(sprint.index)?;
+            let assignments: Vec<Assignment> = bases
+                .into_iter()
+                .map(|base| {
+                    let cover = approved.iter().find(|o| o.discipline == base.discipline);
+                    on_duty(base, cover)
+                })
+                .collect();
+            let away = away_on_duty(store, sprint, &assignments)?;
+            Ok(SprintDuty {
+                sprint: sprint.clone(),
+                assignments,
+                away,
+            })
+        })
+        .collect()
+}
+
+/// The people in `assignments` (of `sprint`) who are away during some of its days, in order.
+fn away_on_duty(
+    store: &Store,
+    sprint: &Sprint,
+    assignments: &[Assignment],
+) -> Result<Vec<SlackUserId>> {
     let windows = store.away_windows_between(sprint.start, sprint.end)?;
     let mut away: Vec<SlackUserId> = Vec::new();
     for person in assignments.iter().filter_map(|a| a.slack_id.as_ref()) {
@@ -407,11 +358,42 @@ pub fn sprint_duty(store: &Store, roster: &Roster, sprint: &Sprint) -> Result<Sp
             away.push(person.clone());
         }
     }
-    Ok(SprintDuty {
-        sprint: sprint.clone(),
-        assignments,
-        away,
-    })
+    Ok(away)
+}
+
+/// `duties` (consecutive live sprints, in order) with the conflict each assignment has,
+/// counting who is on duty in the sprints just before and after them; none with
+/// `double-duty = allow`.
+pub fn flag_conflicts(
+    store: &Store,
+    team: &Team,
+    roster: &Roster,
+    duties: Vec<SprintDuty>,
+) -> Result<Vec<FlaggedDuty>> {
+    if !team.double_duty.flags() {
+        let unflagged = |duty: SprintDuty| FlaggedDuty {
+            conflicts: vec![None; duty.assignments.len()],
+            duty,
+        };
+        return Ok(duties.into_iter().map(unflagged).collect());
+    }
+    let (Some(first), Some(last)) = (duties.first(), duties.last()) else {
+        return Ok(Vec::new());
+    };
+    let before = store.sprints_before(first.sprint.index, 1)?;
+    let (_, after) = store.sprint_and_next(last.sprint.index)?;
+    let before = sprint_duties(store, team, roster, &before)?;
+    let after = sprint_duties(store, team, roster, after.as_slice())?;
+    let mut run: Vec<Vec<Assignment>> = Vec::with_capacity(duties.len() + 2);
+    run.extend(before.iter().map(|d| d.assignments.clone()));
+    run.extend(duties.iter().map(|d| d.assignments.clone()));
+    run.extend(after.iter().map(|d| d.assignments.clone()));
+    let flags = conflicts(&run).into_iter().skip(before.len());
+    Ok(duties
+        .into_iter()
+        .zip(flags)
+        .map(|(duty, conflicts)| FlaggedDuty { duty, conflicts })
+        .collect())
 }
 
 /// Who is on duty at `at`. Sprints that have started by `now` are recorded first.
@@ -456,7 +438,7 @@ fn answer_at(store: &Store, team: &Team, at: Timestamp) -> Result<(DutyAt, Roste
     let roster = Roster::load(store)?;
     let answer = match sprint_in_force(&sprints, team, at) {
         SprintLookup::InForce { sprint, until } => DutyAt::InForce {
-            duty: sprint_duty(store, &roster, sprint)?,
+            duty: sprint_duty(store, team, &roster, sprint)?,
             until,
         },
         SprintLookup::BeforeFirst { first, starts_at } => DutyAt::BeforeFirst {
@@ -495,27 +477,55 @@ pub fn schedule(
 ) -> Result<Vec<SprintDuty>> {
     record_started_turns(store, team, now, actor)?;
     store.snapshot(|store| {
-        let date = local_date(team, from);
-        let mut sprints = store.sprints_around(date, 2, count + 1)?;
-        let in_force = sprint_in_force(&sprints, team, from)
-            .in_force()
-            .map(|s| s.index);
-        sprints.retain(|s| match in_force {
-            Some(index) => s.index >= index,
-            None => sprint_starts_at(s, team) > from,
-        });
-        sprints.truncate(count);
         let roster = Roster::load(store)?;
-        sprints
-            .iter()
-            .map(|sprint| sprint_duty(store, &roster, sprint))
-            .collect()
+        scheduled(store, team, &roster, from, count)
     })
+}
+
+/// [`schedule`] with the conflict each assignment has (see [`flag_conflicts`]), read from the
+/// same snapshot.
+pub fn flagged_schedule(
+    store: &Store,
+    team: &Team,
+    from: Timestamp,
+    count: usize,
+    now: Timestamp,
+    actor: &str,
+) -> Result<Vec<FlaggedDuty>> {
+    record_started_turns(store, team, now, actor)?;
+    store.snapshot(|store| {
+        let roster = Roster::load(store)?;
+        let duties = scheduled(store, team, &roster, from, count)?;
+        flag_conflicts(store, team, &roster, duties)
+    })
+}
+
+/// The duty of `count` sprints from the one in force at `from` (or the first after it), as
+/// recorded or projected; records nothing.
+pub fn scheduled(
+    store: &Store,
+    team: &Team,
+    roster: &Roster,
+    from: Timestamp,
+    count: usize,
+) -> Result<Vec<SprintDuty>> {
+    let date = local_date(team, from);
+    let mut sprints = store.sprints_around(date, 2, count + 1)?;
+    let in_force = sprint_in_force(&sprints, team, from)
+        .in_force()
+        .map(|s| s.index);
+    sprints.retain(|s| match in_force {
+        Some(index) => s.index >= index,
+        None => sprint_starts_at(s, team) > from,
+    });
+    sprints.truncate(count);
+    sprint_duties(store, team, roster, &sprints)
 }
 
 /// Who is on duty for one slot, and the rotation's own pick for it (the override's original).
 pub fn slot(
     store: &Store,
+    team: &Team,
     roster: &Roster,
     sprint: &Sprint,
     discipline: &DisciplineKey,
@@ -523,8 +533,9 @@ pub fn slot(
     let Some(found) = roster.discipline(discipline) else {
         return Ok(None);
     };
-    let recorded = store.turns(sprint.index)?;
-    let base = base_of(store, roster, found, sprint.index, &recorded)?;
+    let Some(base) = picks::slot_base(store, team, roster, sprint, found)? else {
+        return Ok(None);
+    };
     let original = base.slack_id.clone();
     let approved = store.approved_override(sprint.index, discipline)?;
     Ok(Some((on_duty(base, approved.as_ref()), original)))

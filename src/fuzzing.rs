@@ -85,6 +85,7 @@ pub fn config(data: &[u8]) {
             workdays: value(10),
             holidays: value(11),
             reminder_lead: value(12),
+            impact_window: value(13),
             ..ServerSettings::default()
         },
         clock_start: value(9),

@@ -164,7 +164,9 @@ impl Load {
             let (id, replacement) = *self.rng.pick(&candidates);
             let click = match status_of(db, id).as_deref() {
                 Some("proposed") => Some((ClickKind::Accept, replacement, "accept_request")),
-                Some("pending") => Some((ClickKind::Approve, ADMIN, "approve_override")),
+                // The admin has read the card: a cover that gives someone double or
+                // back-to-back duty is approved anyway (the confirming click).
+                Some("pending") => Some((ClickKind::Approve, ADMIN, "approve_override_confirmed")),
                 _ => None,
             };
             if let Some((kind, user, action)) = click {

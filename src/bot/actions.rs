@@ -6,12 +6,14 @@
 
 use serde_json::Value;
 
-use super::{Bot, BotError, away, coverage};
+use super::{Bot, BotError};
+use super::{away, confirm, coverage};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
 use crate::slack::absence::{self, ADD_AWAY, REMOVE_AWAY};
 use crate::slack::blocks::{
-    self, ACCEPT, APPROVE, CANCEL, COVER_SHIFT, DECLINE, Message, REFUSE, VOLUNTEER,
+    self, ACCEPT, APPROVE, APPROVE_CONFIRMED, CANCEL, COVER_SHIFT, DECLINE, Message, REFUSE,
+    VOLUNTEER,
 };
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
 use crate::slack::{Envelope, Handled, views};
@@ -39,7 +41,7 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
     let verdict = match action.action_id.as_str() {
         ACCEPT | VOLUNTEER => Action::Accept,
         REFUSE => Action::Refuse,
-        APPROVE => Action::Approve,
+        APPROVE | APPROVE_CONFIRMED => Action::Approve,
         DECLINE => Action::Decline,
         CANCEL => Action::Cancel,
         COVER_SHIFT => {
@@ -77,13 +79,18 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
             return Handled::default();
         }
     };
+    // An approval that gives someone double or back-to-back duty waits for Approve anyway.
+    let confirmed = action.action_id == APPROVE_CONFIRMED;
     let message = match action.value.parse::<i64>() {
         Ok(id) if action.action_id == VOLUNTEER => bot
             .run(user, move |ctx| coverage::volunteer(ctx, id))
             .await
             .unwrap_or_else(BotError::into_message),
         Ok(id) => bot
-            .run(user, move |ctx| coverage::decide(ctx, id, verdict, None))
+            .run(user, move |ctx| match verdict {
+                Action::Approve => confirm::approve(ctx, id, confirmed),
+                verdict => coverage::decide(ctx, id, verdict, None),
+            })
             .await
             .unwrap_or_else(BotError::into_message),
         Err(_) => blocks::refusal("that button names no request"),

@@ -1,7 +1,9 @@
 //! Admin commands from Slack: the rotation's members, sprints, and the admins themselves.
 //!
 //! Every one checks admin rights first and records a refused attempt in the audit log. The
-//! store does the change and audits it in the same transaction.
+//! store does the change and audits it in the same transaction. A change that may move people's
+//! upcoming duty (members, sprints) goes through `impact::change`, and its answer says whose
+//! duties it moved; they hear of it by DM when the change-impact window closes.
 
 use super::command::Command;
 use super::effect::{Effect, Outgoing, items};
@@ -10,12 +12,14 @@ use crate::dates::SlackDates;
 use crate::domain::plan::SprintEdit;
 use crate::domain::{Approval, DisciplineKey, SlackUserId, Sprint};
 use crate::duty::{self, Roster};
+use crate::impact::{self, Mode};
 use crate::removal::{Removal, remove_member};
 use crate::roster_changes;
 use crate::slack::absence;
 use crate::slack::blocks::{Message, discipline_name, mention};
+use crate::slack::impact::moved_line;
 use crate::slack::text::escape;
-use crate::store::{MemberChange, MemberOutcome, NewRosterChange, NewSprint, StoreError};
+use crate::store::{MemberChange, MemberOutcome, NewRosterChange, NewSprint, Store, StoreError};
 
 /// The name given to generated sprints; `{n}` is the sprint's number.
 const SPRINT_NAME: &str = "Sprint {n}";
@@ -92,12 +96,14 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
             user,
             discipline,
             name,
-        } => describe(
-            ctx,
-            &duty::change_roster(ctx.store, &team, ctx.now, actor, |store| {
-                store.upsert_member(&user, &discipline, name.as_deref(), actor, ctx.now)
-            })?,
-        )?,
+        } => {
+            let (change, moved) = with_impact(ctx, |store| {
+                duty::change_roster(store, &team, ctx.now, actor, |store| {
+                    store.upsert_member(&user, &discipline, name.as_deref(), actor, ctx.now)
+                })
+            })?;
+            format!("{}\n{moved}", describe(ctx, &change)?)
+        }
         Command::MemberRemove { user, discipline } => {
             let home = |change: &MemberChange| {
                 let key = format!(
@@ -111,20 +117,24 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 };
                 items(&[Outgoing::now(key, effect, ctx.now)])
             };
-            let removal =
-                remove_member(ctx.store, &team, &user, &discipline, actor, ctx.now, &home)?;
-            describe_removal(ctx, &removal, &ctx.config.bot.command)?
+            let (removal, moved) = with_impact(ctx, |store| {
+                remove_member(store, &team, &user, &discipline, actor, ctx.now, &home)
+            })?;
+            let text = describe_removal(ctx, &removal, &ctx.config.bot.command)?;
+            format!("{text}\n{moved}")
         }
         Command::MemberMove {
             user,
             discipline,
             position,
-        } => describe(
-            ctx,
-            &duty::change_roster(ctx.store, &team, ctx.now, actor, |store| {
-                store.move_member(&user, &discipline, position, actor, ctx.now)
-            })?,
-        )?,
+        } => {
+            let (change, moved) = with_impact(ctx, |store| {
+                duty::change_roster(store, &team, ctx.now, actor, |store| {
+                    store.move_member(&user, &discipline, position, actor, ctx.now)
+                })
+            })?;
+            format!("{}\n{moved}", describe(ctx, &change)?)
+        }
         Command::MemberOn {
             kind,
             user,
@@ -141,53 +151,57 @@ pub fn run(ctx: Context<'_>, command: Command) -> Result<Message, BotError> {
                 created_by: actor.to_string(),
             };
             let roster = Roster::load(ctx.store)?;
-            let scheduled =
-                roster_changes::schedule(ctx.store, &team, &new, ctx.now).map_err(|error| {
-                    match error {
-                        StoreError::RosterChange(rule) => {
-                            BotError::Refused(absence::change_refusal(&rule, &roster, &ctx.dates()))
-                        }
-                        other => other.into(),
-                    }
-                })?;
-            absence::change_scheduled(
+            let schedule = |store: &Store| roster_changes::schedule(store, &team, &new, ctx.now);
+            let changed = impact::change(ctx.store, &team, ctx.now, actor, Mode::Apply, schedule);
+            let (scheduled, impact) = changed.map_err(|error| match error {
+                StoreError::RosterChange(rule) => {
+                    BotError::Refused(absence::change_refusal(&rule, &roster, &ctx.dates()))
+                }
+                other => other.into(),
+            })?;
+            let moved = moved_line(&impact.moved, ctx.config.bot.impact_window);
+            let text = absence::change_scheduled(
                 &scheduled.pending,
                 scheduled.created,
                 &roster,
                 &team,
                 &ctx.dates(),
             )
-            .text
+            .text;
+            format!("{text}\n{moved}")
         }
         Command::MemberCancel {
             kind,
             user,
             discipline,
         } => {
-            let cancelled =
-                roster_changes::cancel(ctx.store, &team, &user, &discipline, kind, actor, ctx.now)?;
-            absence::change_cancelled(&cancelled, &Roster::load(ctx.store)?, &ctx.dates()).text
+            let (cancelled, moved) = with_impact(ctx, |store| {
+                roster_changes::cancel(store, &team, &user, &discipline, kind, actor, ctx.now)
+            })?;
+            let roster = Roster::load(ctx.store)?;
+            let text = absence::change_cancelled(&cancelled, &roster, &ctx.dates()).text;
+            format!("{text}\n{moved}")
         }
         Command::SprintAdd { start, end, name } => {
-            let created = ctx.store.append_sprints_checked(
-                &[NewSprint { name, start, end }],
-                &team,
-                actor,
-                ctx.now,
-            )?;
-            added_sprints(&created, &ctx.dates())
+            let new = [NewSprint { name, start, end }];
+            let (created, moved) = with_impact(ctx, |store| {
+                store.append_sprints_checked(&new, &team, actor, ctx.now)
+            })?;
+            format!("{}\n{moved}", added_sprints(&created, &ctx.dates()))
         }
         Command::SprintGenerate { start, count, days } => {
-            let created = ctx.store.generate_sprints_checked(
-                start,
-                days,
-                count,
-                SPRINT_NAME,
-                &team,
-                actor,
-                ctx.now,
-            )?;
-            added_sprints(&created, &ctx.dates())
+            let (created, moved) = with_impact(ctx, |store| {
+                store.generate_sprints_checked(
+                    start,
+                    days,
+                    count,
+                    SPRINT_NAME,
+                    &team,
+                    actor,
+                    ctx.now,
+                )
+            })?;
+            format!("{}\n{moved}", added_sprints(&created, &ctx.dates()))
         }
         Command::SprintEdit { .. } | Command::SprintShift { .. } | Command::SprintRetire { .. } => {
             change_sprints(ctx, command)?
@@ -373,12 +387,13 @@ fn added_sprints(created: &[Sprint], dates: &SlackDates) -> String {
 }
 
 /// `sprint edit|shift|retire`: the store refuses (nothing changed) a sprint that has started at
-/// `now`, an overlap, or a move into the past, with the domain's sentence.
+/// `now`, an overlap, or a move into the past, with the domain's sentence. The answer says whose
+/// duties the change moved.
 fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError> {
     let (team, actor, now) = (ctx.config.team(), ctx.user.as_str(), ctx.now);
     let dates = ctx.dates();
     let line = |s: &Sprint| sprint_line(s, &dates);
-    Ok(match command {
+    let (text, moved) = match command {
         Command::SprintEdit {
             sprint,
             start,
@@ -387,30 +402,56 @@ fn change_sprints(ctx: Context<'_>, command: Command) -> Result<String, BotError
         } => {
             let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
             let edit = SprintEdit { name, start, end };
-            let edited = ctx.store.edit_sprint(index, &edit, &team, actor, now)?;
-            format!("Changed {}", line(&edited).trim_start_matches("• "))
+            let (edited, moved) = with_impact(ctx, |store| {
+                store.edit_sprint(index, &edit, &team, actor, now)
+            })?;
+            let text = format!("Changed {}", line(&edited).trim_start_matches("• "));
+            (text, moved)
         }
         Command::SprintShift { sprint, days } => {
             let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
-            let moved = ctx.store.shift_sprints(index, days, &team, actor, now)?;
-            let lines: Vec<String> = moved.iter().map(line).collect();
-            format!(
+            let (shifted, moved) = with_impact(ctx, |store| {
+                store.shift_sprints(index, days, &team, actor, now)
+            })?;
+            let lines: Vec<String> = shifted.iter().map(line).collect();
+            let text = format!(
                 "Moved {} sprint(s) by {days} day(s):\n{}",
-                moved.len(),
+                shifted.len(),
                 lines.join("\n")
-            )
+            );
+            (text, moved)
         }
         Command::SprintRetire { sprint } => {
             let index = super::coverage::resolve_sprint(ctx, &sprint)?.index;
-            let retired = ctx.store.retire_future_sprint(index, &team, actor, now)?;
-            format!("Retired {}", line(&retired).trim_start_matches("• "))
+            let (retired, moved) = with_impact(ctx, |store| {
+                store.retire_future_sprint(index, &team, actor, now)
+            })?;
+            let text = format!("Retired {}", line(&retired).trim_start_matches("• "));
+            (text, moved)
         }
         other => {
             return Err(BotError::Refused(format!(
                 "`{other:?}` is not a sprint change"
             )));
         }
-    })
+    };
+    Ok(format!("{text}\n{moved}"))
+}
+
+/// Makes a change that may move people's upcoming duty, through `impact::change` (which opens
+/// or joins the change-impact window), and says whose duties it moved. `change` must use the
+/// store it is given: it runs inside the transaction.
+fn with_impact<T>(
+    ctx: Context<'_>,
+    change: impl Fn(&Store) -> Result<T, StoreError>,
+) -> Result<(T, String), BotError> {
+    let team = ctx.config.team();
+    let actor = ctx.user.as_str();
+    let (value, impact) = impact::change(ctx.store, &team, ctx.now, actor, Mode::Apply, change)?;
+    Ok((
+        value,
+        moved_line(&impact.moved, ctx.config.bot.impact_window),
+    ))
 }
 
 fn admins(ctx: Context<'_>) -> Result<String, BotError> {

@@ -141,7 +141,7 @@ pub fn next_sprint_duty(
         return Ok(None);
     };
     let ends_at = sprint_ends_at(&sprints[at], sprints.get(at + 1), team);
-    let duty = duty::sprint_duty(store, roster, &sprints[at])?;
+    let duty = duty::sprint_duty(store, team, roster, &sprints[at])?;
     Ok(Some((duty, ends_at)))
 }
 

@@ -133,12 +133,7 @@ pub fn swap_by_command(
         ctx.now,
         &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })?;
+    .map_err(|failure| refusal(failure, &roster))?;
     Ok(decisions::swap_filed(&filed, (&mine, &theirs), &roster))
 }
 
@@ -186,12 +181,7 @@ pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, B
         ctx.now,
         &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })?;
+    .map_err(|failure| refusal(failure, &roster))?;
     let what = format!(
         "*{}* in {}",
         blocks::discipline_name(&roster, &discipline),
@@ -240,16 +230,20 @@ pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         Ok::<_, TakeFailure>(taken)
     });
     match taken {
-        Ok((_, outcome)) => Ok(decisions::decision_reply(
-            &outcome,
-            &roster,
-            &ctx.config.bot.command,
-        )),
+        Ok((offer, outcome)) => Ok(decisions::volunteered(&offer, &outcome, &roster)),
         Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
-        Err(TakeFailure::Coverage(CoverageFailure::Rule(rule))) => Err(BotError::Refused(
-            decisions::coverage_refusal(&rule, &roster),
-        )),
-        Err(TakeFailure::Coverage(other)) => Err(other.into()),
+        Err(TakeFailure::Coverage(failure)) => Err(refusal(failure, &roster)),
+    }
+}
+
+/// A failed filing or decision for the person in Slack: a broken rule in their words (people
+/// as mentions, disciplines by name), anything else as usual.
+fn refusal(failure: CoverageFailure, roster: &Roster) -> BotError {
+    match failure {
+        CoverageFailure::Rule(rule) => {
+            BotError::Refused(decisions::coverage_refusal(&rule, roster))
+        }
+        other => other.into(),
     }
 }
 
@@ -281,7 +275,7 @@ fn infer_discipline(
     let Some(found) = ctx.store.sprint(sprint)? else {
         return Err(CoverageFailure::from(CoverageError::UnknownSprint(sprint)).into());
     };
-    let duty = duty::sprint_duty(ctx.store, roster, &found)?;
+    let duty = duty::sprint_duty(ctx.store, &ctx.config.team(), roster, &found)?;
     let mine: Vec<&DisciplineKey> = duty
         .assignments
         .iter()
@@ -334,12 +328,7 @@ pub fn file(
     coverage::file_coverage_request(
         ctx.store, &team, request, reason, is_admin, ctx.now, &effects,
     )
-    .map_err(|failure| match failure {
-        CoverageFailure::Rule(rule) => {
-            BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-        }
-        other => other.into(),
-    })
+    .map_err(|failure| refusal(failure, &roster))
 }
 
 /// What filing a new request causes: the post in the admin channel, a DM to the requester when
@@ -407,7 +396,10 @@ fn admin_post(
     roster: &Roster,
 ) -> Option<Outgoing> {
     let channel = ctx.config.bot.admin_channel.as_ref()?;
-    let message = blocks::coverage_request(o, sprint, roster, &ctx.dates());
+    let conflict = super::confirm::card_conflict(ctx, o);
+    let message =
+        blocks::coverage_request_warned(o, sprint, roster, &ctx.dates(), conflict.as_ref());
+    let message = with_swap_note(message, ctx.store.swap_partner(o.id).ok().flatten());
     let post = Effect::PostMessage {
         channel: channel.clone(),
         text: message.text.clone(),
@@ -619,6 +611,7 @@ fn enqueue_decision(
                     o,
                     half.sprint.as_ref(),
                     roster,
+                    store.swap_partner(o.id)?,
                 ));
             }
         }
@@ -632,11 +625,27 @@ fn enqueue_decision(
     }
     out.extend(home_refreshes(&prefix, &people, ctx));
     store.enqueue(&items(&out), ctx.now)?;
+    // The DMs told the people it moved: an open change-impact window leaves the slot out for them.
+    for half in outcome.halves() {
+        super::impact::record_decision(store, half)?;
+    }
     if outcome.moved_duty_in_force() {
         let told: Vec<SlackUserId> = dms.into_iter().map(|(person, _)| person).collect();
         announce::absorb_decision(store, ctx.config, ctx.now, &told)?;
     }
     Ok(())
+}
+
+/// A request's card, saying so when it is half of a swap with request `partner`.
+fn with_swap_note(mut message: Message, partner: Option<i64>) -> Message {
+    if let Some(partner) = partner {
+        let note = format!(
+            "Half of a swap with request #{partner}: approving or declining either does both."
+        );
+        message.text = format!("{} {note}", message.text);
+        message.blocks.push(blocks::context(&note));
+    }
+    message
 }
 
 /// The admin-channel post of request `o`, edited to its current state.
@@ -646,9 +655,11 @@ fn card_update(
     o: &Override,
     sprint: Option<&Sprint>,
     roster: &Roster,
+    partner: Option<i64>,
 ) -> Outgoing {
     let dates = SlackDates::new(&config.team(), now);
     let message = blocks::coverage_request(o, sprint, roster, &dates);
+    let message = with_swap_note(message, partner);
     let update = Effect::UpdateMessage {
         message_key: request_message_key(o.id),
         text: message.text.clone(),
@@ -704,7 +715,8 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
         for m in &moved {
             let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
             if store.outbox_has(&format!("request:{}:admin-post", m.after.id))? {
-                out.push(card_update(config, now, &m.after, sprint, &roster));
+                let partner = store.swap_partner(m.after.id)?;
+                out.push(card_update(config, now, &m.after, sprint, &roster, partner));
             }
         }
         store.enqueue(&items(&out), now)?;
@@ -783,12 +795,7 @@ pub fn set(
             }
             Ok::<_, CoverageFailure>(outcome)
         })
-        .map_err(|failure| match failure {
-            CoverageFailure::Rule(rule) => {
-                BotError::Refused(decisions::coverage_refusal(&rule, &roster))
-            }
-            other => other.into(),
-        })?;
+        .map_err(|failure| refusal(failure, &roster))?;
     let Some(outcome) = outcome else {
         return Err(BotError::Refused(
             "no sprint is in force right now, so there is no duty to set".into(),

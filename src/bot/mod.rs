@@ -13,10 +13,12 @@ pub mod admin;
 pub mod announce;
 pub mod away;
 pub mod command;
+pub mod confirm;
 pub mod coverage;
 pub mod effect;
 pub mod events;
 pub mod home;
+pub mod impact;
 pub mod plan;
 pub mod scheduler;
 pub mod shifts;
@@ -37,7 +39,7 @@ use crate::domain::SlackUserId;
 use crate::domain::request::TransitionError;
 use crate::slack::blocks::Message;
 use crate::slack::{ApiClient, Envelope, EnvelopeKind, Handled};
-use crate::store::{AuditRecord, Store, StoreError};
+use crate::store::{AuditRecord, Store, StoreError, TransactionError};
 
 /// Why a command or a click did nothing. The text is what the person sees.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,12 @@ impl From<StoreError> for BotError {
             error if error.is_user_error() => BotError::Refused(error.to_string()),
             error => BotError::Internal(error),
         }
+    }
+}
+
+impl TransactionError for BotError {
+    fn is_busy(&self) -> bool {
+        matches!(self, BotError::Internal(error) if error.is_busy())
     }
 }
 

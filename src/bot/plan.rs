@@ -99,6 +99,7 @@ mod tests {
         let team = Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(9, 0, 0, 0),
+            double_duty: Default::default(),
         };
         let last = Sprint {
             index: SprintIndex::new(11).unwrap(),

@@ -1,10 +1,11 @@
 //! The notification scheduler: runs [`announce::sync`] on start and then at each interesting
 //! moment (the next handoff or the end of the sprint in force, the next heads-up or reminder,
-//! the next warning that the sprint plan runs out or alert about a duty in an absence, every ten
-//! minutes for the user groups, or when a decision wakes it), and owns the outbox worker task.
-//! Each round first keeps the sprint plan extended (`bot::plan`) and raises the absence alerts
-//! that are due (`bot::away`); dated roster changes apply when announcing records the sprint
-//! they start.
+//! the next warning that the sprint plan runs out, an alert about a duty in an absence, the end
+//! of the change-impact window, every ten minutes for the user groups, or when a decision wakes
+//! it), and owns the outbox worker task. Each round first keeps the sprint plan extended
+//! (`bot::plan`) and raises the absence alerts that are due (`bot::away`), and ends with the
+//! change-impact notices (`bot::impact`); dated roster changes apply when announcing records the
+//! sprint they start.
 //!
 //! It sleeps until the next moment computed by the domain and never busy-loops (at least a
 //! second between rounds). The app starts it with [`run`] and stops it through the shared
@@ -17,6 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, watch};
 
 use crate::bot::announce;
+use crate::bot::impact;
 use crate::bot::usergroups;
 use crate::bot::worker::{Clock, HomeRenderer, Worker};
 use crate::config::Config;
@@ -112,7 +114,8 @@ async fn schedule(
     }
 }
 
-/// One round: closes stale requests, keeps the plan extended, then decides what to announce.
+/// One round: closes stale requests, keeps the plan extended, decides what to announce, then
+/// closes the change-impact window if its time is up.
 /// Each step reads the clock when it starts, so what it enqueues is stamped with the moment it
 /// was decided even when an earlier step waited for the database.
 async fn sync(store: &Store, config: &Arc<Config>, clock: &Clock) {
@@ -140,10 +143,18 @@ async fn sync(store: &Store, config: &Arc<Config>, clock: &Clock) {
     }
     let config = config.clone();
     let now = clock();
-    match store.run(move |s| announce::sync(s, &config, now)).await {
+    let announcing = config.clone();
+    match store
+        .run(move |s| announce::sync(s, &announcing, now))
+        .await
+    {
         Ok(0) => {}
         Ok(enqueued) => tracing::debug!(enqueued, "notifications enqueued"),
         Err(error) => tracing::error!(%error, "could not decide what to announce"),
+    }
+    let now = clock();
+    if let Err(error) = store.run(move |s| impact::close_due(s, &config, now)).await {
+        tracing::error!(%error, "could not tell people whose duties changed");
     }
 }
 
@@ -201,7 +212,19 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
             tracing::error!(%error, "could not find the next absence alert");
             None
         });
-    alert.map_or(next, |alert| next.min(alert))
+    let next = alert.map_or(next, |alert| next.min(alert));
+    let impact_config = config.clone();
+    let closes = store
+        .run(move |s| impact::closes_at(s, &impact_config))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find when the change-impact window closes");
+            None
+        });
+    // A window past its time that this round could not close is tried again at the recheck.
+    closes
+        .filter(|closes| *closes > now)
+        .map_or(next, |closes| next.min(closes))
 }
 
 /// The next change of the sprint in force after `now` (the next handoff, or the end of the

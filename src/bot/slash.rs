@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::command::{self, Command, CoverArgs, HELP};
-use super::{BotError, Context, admin, away, coverage, shifts};
+use super::{BotError, Context, admin, away, confirm, coverage, shifts};
 use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
 use crate::domain::{SlackUserId, handoff_instant};
@@ -80,7 +80,7 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
         Command::Cancel { id } => coverage::decide(ctx, id, Action::Cancel, None),
         Command::Accept { id } => coverage::decide(ctx, id, Action::Accept, None),
         Command::Refuse { id, reason } => coverage::decide(ctx, id, Action::Refuse, reason),
-        Command::Approve { id } => coverage::decide(ctx, id, Action::Approve, None),
+        Command::Approve { id } => confirm::approve(ctx, id, false),
         Command::Decline { id, reason } => coverage::decide(ctx, id, Action::Decline, reason),
         Command::Revoke { id, reason } => coverage::decide(ctx, id, Action::Revoke, reason),
         Command::Overrides => coverage::list(ctx),
@@ -139,10 +139,10 @@ fn who_on(ctx: Context<'_>, name: &str, day: DayRef) -> Result<Message, BotError
 
 fn next(ctx: Context<'_>) -> Result<Message, BotError> {
     let team = ctx.config.team();
-    let duties = shifts::upcoming_duty(ctx.store, &team, ctx.now, 2)?;
+    let duties = duty::flagged_schedule(ctx.store, &team, ctx.now, 2, ctx.now, "rotation")?;
     let in_force = duties
         .first()
-        .is_some_and(|d| crate::domain::sprint_starts_at(&d.sprint, &team) <= ctx.now);
+        .is_some_and(|d| crate::domain::sprint_starts_at(&d.duty.sprint, &team) <= ctx.now);
     let next: Vec<_> = duties
         .into_iter()
         .skip(usize::from(in_force))
@@ -159,11 +159,11 @@ fn next(ctx: Context<'_>) -> Result<Message, BotError> {
 
 fn schedule(ctx: Context<'_>, count: usize) -> Result<Message, BotError> {
     let team = ctx.config.team();
-    let duties = shifts::upcoming_duty(ctx.store, &team, ctx.now, count)?;
+    let duties = duty::flagged_schedule(ctx.store, &team, ctx.now, count, ctx.now, "rotation")?;
     let roster = Roster::load(ctx.store)?;
     let current = duties
         .first()
-        .is_some_and(|d| crate::domain::sprint_starts_at(&d.sprint, &team) <= ctx.now);
+        .is_some_and(|d| crate::domain::sprint_starts_at(&d.duty.sprint, &team) <= ctx.now);
     let plural = |n: usize| if n == 1 { "sprint" } else { "sprints" };
     let title = match (current, duties.len()) {
         (true, 1) => "*This sprint*".to_string(),

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::impact::print_change;
 use super::sprints::sprint_json;
 use super::{parse_actor, parse_date, parse_number, print_json, table};
 use crate::app::{self, UsageError};
@@ -17,6 +18,7 @@ use crate::domain::away::{AwayPolicy, AwayWindow};
 use crate::domain::roster_change::ChangeKind;
 use crate::domain::{DisciplineKey, SlackUserId, sprint_starts_at};
 use crate::duty::{Roster, local_date};
+use crate::impact::{self, Mode};
 use crate::roster_changes::{self, Pending};
 use crate::store::{NewAwayWindow, NewRosterChange};
 
@@ -207,18 +209,20 @@ pub fn dated(
     name: Option<String>,
     cancel: bool,
     by: &str,
+    mode: Mode,
 ) -> anyhow::Result<()> {
     let (person, key, actor) = (
         SlackUserId::parse(slack_id)?,
         DisciplineKey::parse(discipline)?,
         parse_actor(by)?,
     );
-    let now = config.now();
+    let (now, team) = (config.now(), config.team());
     let store = app::open_store(config)?;
     if cancel {
-        let team = config.team();
-        let cancelled = roster_changes::cancel(&store, &team, &person, &key, kind, &actor, now)?;
-        outln!(
+        let (cancelled, impact) = impact::change(&store, &team, now, &actor, mode, |store| {
+            roster_changes::cancel(store, &team, &person, &key, kind, &actor, now)
+        })?;
+        let done = format!(
             "cancelled: the {} of {} in {} on {} (change #{})",
             cancelled.kind,
             cancelled.person,
@@ -226,6 +230,7 @@ pub fn dated(
             CliDates::new(&team).day(cancelled.on),
             cancelled.id
         );
+        print_change(config, &[done], &impact, mode);
         return Ok(());
     }
     let on = parse_date("--on", on.unwrap_or_default())?;
@@ -235,9 +240,11 @@ pub fn dated(
         kind,
         on,
         name,
-        created_by: actor,
+        created_by: actor.clone(),
     };
-    let scheduled = roster_changes::schedule(&store, &config.team(), &new, now)?;
+    let (scheduled, impact) = impact::change(&store, &team, now, &actor, mode, |store| {
+        roster_changes::schedule(store, &team, &new, now)
+    })?;
     let change = &scheduled.pending.change;
     let verb = match kind {
         ChangeKind::Join => "joins",
@@ -248,13 +255,18 @@ pub fn dated(
     } else {
         " (already scheduled; nothing changed)"
     };
-    outln!(
-        "change #{}: {} {verb} {} {}{already}",
-        change.id,
+    // A dry run's change was rolled back, so it has no number to show.
+    let number = match mode {
+        Mode::Apply => format!("change #{}: ", change.id),
+        Mode::DryRun => String::new(),
+    };
+    let done = format!(
+        "{number}{} {verb} {} {}{already}",
         change.person,
         change.discipline,
         takes_effect(&scheduled.pending, config)
     );
+    print_change(config, &[done], &impact, mode);
     Ok(())
 }
 

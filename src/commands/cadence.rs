@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::impact::print_moved;
 use super::{parse_actor, parse_date, parse_number, print_json};
 use crate::app::{self, UsageError};
 use crate::cli::CadenceCommand;
@@ -9,6 +10,7 @@ use crate::commands::sprints::describe;
 use crate::config::Config;
 use crate::dates::CliDates;
 use crate::domain::cadence::Cadence;
+use crate::impact::{self, Mode};
 
 pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
     let dates = CliDates::new(&config.team());
@@ -28,7 +30,10 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
             };
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let added = store.set_cadence(&cadence, &config.team(), &actor, config.now())?;
+            let (team, now) = (config.team(), config.now());
+            let (added, impact) = impact::change(&store, &team, now, &actor, Mode::Apply, |s| {
+                s.set_cadence(&cadence, &team, &actor, now)
+            })?;
             outln!("cadence: {}", summary(&cadence, &dates));
             if added.is_empty() {
                 outln!("the plan already reaches that far; no sprint added");
@@ -36,6 +41,10 @@ pub fn run(config: &Config, command: CadenceCommand) -> anyhow::Result<()> {
             added
                 .iter()
                 .for_each(|s| outln!("added {}", describe(s, &dates)));
+            // Sprints added within the next eight give people duties.
+            if !impact.moved.is_empty() {
+                print_moved(config, &impact, Mode::Apply);
+            }
         }
         CadenceCommand::Show => {
             let cadence = app::open_store(config)?.cadence()?;

@@ -9,7 +9,9 @@ use super::{parse_date, parse_number, parse_when, print_json, rfc3339, table};
 use crate::app;
 use crate::config::Config;
 use crate::dates::CliDates;
-use crate::domain::{Assignment, SlackUserId, Team, double_duty, handoff_instant};
+use crate::domain::{
+    Assignment, Conflict, SlackUserId, Source, Team, double_duty, handoff_instant,
+};
 use crate::duty::{self, DutyAt, Roster, SprintDuty};
 
 const ACTOR: &str = "rotation";
@@ -24,12 +26,51 @@ fn assignment_json(roster: &Roster, duty: &SprintDuty, a: &Assignment) -> Value 
     })
 }
 
-/// ` (away)` when `a`'s person is away during some of the sprint.
-fn away_mark(duty: &SprintDuty, a: &Assignment) -> &'static str {
+/// `away` when `a`'s person is away during some of the sprint.
+fn away_mark(duty: &SprintDuty, a: &Assignment) -> Option<&'static str> {
     match &a.slack_id {
-        Some(id) if duty.is_away(id) => " (away)",
-        _ => "",
+        Some(id) if duty.is_away(id) => Some("away"),
+        _ => None,
     }
+}
+
+/// A schedule's assignment: [`assignment_json`] and its `conflict` (`double`, `back-to-back`
+/// or `null`).
+fn flagged_assignment_json(
+    roster: &Roster,
+    duty: &SprintDuty,
+    a: &Assignment,
+    conflict: Option<Conflict>,
+) -> Value {
+    let mut value = assignment_json(roster, duty, a);
+    value["conflict"] = conflict.map(Conflict::as_str).into();
+    value
+}
+
+/// A schedule's cell: the person's name, `*` when covering, and in brackets `fallback`, `away`
+/// and the conflict, if any.
+fn schedule_cell(
+    roster: &Roster,
+    duty: &SprintDuty,
+    a: &Assignment,
+    conflict: Option<Conflict>,
+) -> String {
+    let mut cell = a.slack_id.as_ref().map_or("nobody".to_string(), |id| {
+        roster.name_of(id).unwrap_or(id.as_str()).to_string()
+    });
+    if a.source == Source::Override {
+        cell.push('*');
+    }
+    let notes: Vec<&str> = (a.source == Source::Fallback)
+        .then_some("fallback")
+        .into_iter()
+        .chain(away_mark(duty, a))
+        .chain(conflict.map(Conflict::as_str))
+        .collect();
+    if !notes.is_empty() {
+        cell.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    cell
 }
 
 fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
@@ -44,7 +85,7 @@ fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
                 format!(
                     "{}{}",
                     person(roster, a.slack_id.as_ref()),
-                    away_mark(duty, a)
+                    away_mark(duty, a).map_or(String::new(), |mark| format!(" ({mark})"))
                 ),
                 a.source.to_string(),
             ]
@@ -170,17 +211,19 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
         None => now,
     };
     let store = app::open_store(config)?;
-    let sprints = duty::schedule(&store, &team, from, count, now, ACTOR)?;
+    let sprints = duty::flagged_schedule(&store, &team, from, count, now, ACTOR)?;
     let roster = Roster::load(&store)?;
     if config.json {
         let list: Vec<_> = sprints
             .iter()
             .map(|d| {
-                let mut value = sprint_json(&d.sprint);
+                let mut value = sprint_json(&d.duty.sprint);
                 value["assignments"] = d
+                    .duty
                     .assignments
                     .iter()
-                    .map(|a| assignment_json(&roster, d, a))
+                    .zip(&d.conflicts)
+                    .map(|(a, conflict)| flagged_assignment_json(&roster, &d.duty, a, *conflict))
                     .collect();
                 value
             })
@@ -200,30 +243,25 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
     header.extend(roster.disciplines.iter().map(|d| d.name.clone()));
     let mut rows = vec![header];
     for d in &sprints {
-        let mut row = vec![
-            d.sprint.name.clone(),
-            dates.span(d.sprint.start, d.sprint.end),
-        ];
-        row.extend(d.assignments.iter().map(|a| {
-            let name = a.slack_id.as_ref().map_or("nobody".to_string(), |id| {
-                roster.name_of(id).unwrap_or(id.as_str()).to_string()
-            });
-            let name = format!("{name}{}", away_mark(d, a));
-            match a.source {
-                crate::domain::Source::Override => format!("{name}*"),
-                crate::domain::Source::Fallback => format!("{name} (fallback)"),
-                _ => name,
-            }
-        }));
+        let sprint = &d.duty.sprint;
+        let mut row = vec![sprint.name.clone(), dates.span(sprint.start, sprint.end)];
+        let cells = d.duty.assignments.iter().zip(&d.conflicts);
+        row.extend(cells.map(|(a, conflict)| schedule_cell(&roster, &d.duty, a, *conflict)));
         rows.push(row);
     }
     out!("{}", table(&rows));
-    if sprints.iter().any(|d| {
-        d.assignments
-            .iter()
-            .any(|a| a.source == crate::domain::Source::Override)
-    }) {
+    let assignments = || sprints.iter().flat_map(|d| &d.duty.assignments);
+    if assignments().any(|a| a.source == Source::Override) {
         outln!("* covering by approved override");
+    }
+    if sprints
+        .iter()
+        .flat_map(|d| &d.conflicts)
+        .any(Option::is_some)
+    {
+        outln!(
+            "double: on duty for two disciplines in the sprint; back-to-back: on duty in the sprint before or after too"
+        );
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod away;
 pub mod backup;
 pub mod cadence;
 pub mod duty;
+pub mod impact;
 pub mod import;
 pub mod migrate;
 pub mod overrides;

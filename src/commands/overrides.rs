@@ -4,15 +4,17 @@ use serde_json::json;
 
 use super::{parse_number, print_json, table};
 use crate::app::{self, UsageError};
+use crate::bot::confirm::{self, Approving};
 use crate::bot::{BotError, Context, coverage};
 use crate::cli::OverrideCommand;
 use crate::config::Config;
+use crate::coverage::DecisionOutcome;
 use crate::domain::request::Action;
 use crate::domain::sprint_ref::resolve_sprint;
 use crate::domain::{
     CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, Sprint, SprintIndex,
 };
-use crate::store::RequestOutcome;
+use crate::store::{RequestOutcome, Store};
 
 pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
     match command {
@@ -64,7 +66,7 @@ pub fn run(config: &Config, command: OverrideCommand) -> anyhow::Result<()> {
         OverrideCommand::Refuse { id, by, reason } => {
             decide(config, &id, &by, Action::Refuse, reason)?
         }
-        OverrideCommand::Approve { id, by } => decide(config, &id, &by, Action::Approve, None)?,
+        OverrideCommand::Approve { id, by, confirm } => approve(config, &id, &by, confirm)?,
         OverrideCommand::Decline { id, by, reason } => {
             decide(config, &id, &by, Action::Decline, reason)?
         }
@@ -149,6 +151,43 @@ fn decide(
         now: config.now(),
     };
     let outcome = coverage::decide_outcome(ctx, id, action, reason).map_err(bot_error)?;
+    report(&store, &outcome)
+}
+
+/// Approves a request, unless its cover gives the replacement double or back-to-back duty and
+/// the approval is not confirmed (`--confirm`): then it is refused, saying why.
+fn approve(config: &Config, id: &str, by: &str, confirmed: bool) -> anyhow::Result<()> {
+    let id = parse_number("request id", id, 1, i64::MAX as u64)? as i64;
+    let by = SlackUserId::parse(by)?;
+    let store = app::open_store(config)?;
+    let ctx = Context {
+        store: &store,
+        config,
+        user: &by,
+        now: config.now(),
+    };
+    match confirm::approve_outcome(ctx, id, confirmed).map_err(bot_error)? {
+        Approving::Decided(outcome) => report(&store, &outcome),
+        Approving::Unconfirmed { request, conflict } => {
+            let sprints = store.sprints()?;
+            Err(UsageError(format!(
+                "approving request #{id} gives {} {}: besides {} in {}, they are on duty for {} \
+                 in {}{}; run again with --confirm to approve it anyway",
+                request.replacement,
+                conflict.conflict.describe(),
+                request.discipline,
+                sprint_name(&sprints, request.sprint),
+                conflict.discipline,
+                conflict.sprint.name,
+                conflict.when(request.sprint),
+            ))
+            .into())
+        }
+    }
+}
+
+/// Prints what a decision did; a request closed instead of approved is an error.
+fn report(store: &Store, outcome: &DecisionOutcome) -> anyhow::Result<()> {
     let o = &outcome.request;
     let sprints = store.sprints()?;
     let slot = format!(

@@ -1,8 +1,10 @@
 //! `sprint add`, `sprint generate`, `sprint list`, and `sprint edit|shift|retire` for sprints
 //! that have not started (the rules are `domain::plan`'s; `sprint cadence` is in `cadence`).
+//! Each change says whose upcoming duties it moved, and takes `--dry-run`.
 
 use serde_json::json;
 
+use super::impact::print_change;
 use super::{parse_actor, parse_date, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::SprintCommand;
@@ -11,29 +13,43 @@ use crate::dates::CliDates;
 use crate::domain::plan::SprintEdit;
 use crate::domain::sprint_ref::resolve_sprint;
 use crate::domain::{Sprint, SprintIndex};
+use crate::impact;
 use crate::store::{NewSprint, Store};
 
 pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
     let dates = CliDates::new(&config.team());
+    let (team, now) = (config.team(), config.now());
+    let described = |verb: &str, sprints: &[Sprint]| -> Vec<String> {
+        sprints
+            .iter()
+            .map(|s| format!("{verb} {}", describe(s, &dates)))
+            .collect()
+    };
     match command {
         SprintCommand::Add {
             name,
             start,
             end,
             by,
+            dry_run,
         } => {
-            let new = NewSprint {
+            let new = [NewSprint {
                 name,
                 start: parse_date("start", &start)?,
                 end: parse_date("end", &end)?,
-            };
+            }];
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let created =
-                store.append_sprints_checked(&[new], &config.team(), &actor, config.now())?;
-            created
-                .iter()
-                .for_each(|s| outln!("added {}", describe(s, &dates)));
+            let (created, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    store.append_sprints_checked(&new, &team, &actor, now)
+                })?;
+            print_change(
+                config,
+                &described("added", &created),
+                &impact,
+                dry_run.mode(),
+            );
         }
         SprintCommand::Generate {
             start,
@@ -41,24 +57,31 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             count,
             name_pattern,
             by,
+            dry_run,
         } => {
             let start = parse_date("--start", &start)?;
             let days = parse_number("--days", &days, 1, 366)? as i64;
             let count = parse_number("--count", &count, 1, 1000)? as i64;
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let created = store.generate_sprints_checked(
-                start,
-                days,
-                count,
-                &name_pattern,
-                &config.team(),
-                &actor,
-                config.now(),
-            )?;
-            created
-                .iter()
-                .for_each(|s| outln!("added {}", describe(s, &dates)));
+            let (created, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    store.generate_sprints_checked(
+                        start,
+                        days,
+                        count,
+                        &name_pattern,
+                        &team,
+                        &actor,
+                        now,
+                    )
+                })?;
+            print_change(
+                config,
+                &described("added", &created),
+                &impact,
+                dry_run.mode(),
+            );
         }
         SprintCommand::Edit {
             sprint,
@@ -66,6 +89,7 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             start,
             end,
             by,
+            dry_run,
         } => {
             let edit = SprintEdit {
                 name,
@@ -75,26 +99,48 @@ pub fn run(config: &Config, command: SprintCommand) -> anyhow::Result<()> {
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
-            let edited = store.edit_sprint(index, &edit, &config.team(), &actor, config.now())?;
-            outln!("{}", describe(&edited, &dates));
+            let (edited, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    store.edit_sprint(index, &edit, &team, &actor, now)
+                })?;
+            let done = [describe(&edited, &dates)];
+            print_change(config, &done, &impact, dry_run.mode());
         }
-        SprintCommand::Shift { sprint, days, by } => {
+        SprintCommand::Shift {
+            sprint,
+            days,
+            by,
+            dry_run,
+        } => {
             let days = parse_days(&days)?;
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
-            let shifted = store.shift_sprints(index, days, &config.team(), &actor, config.now())?;
-            shifted
-                .iter()
-                .for_each(|s| outln!("moved {}", describe(s, &dates)));
+            let (shifted, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    store.shift_sprints(index, days, &team, &actor, now)
+                })?;
+            print_change(
+                config,
+                &described("moved", &shifted),
+                &impact,
+                dry_run.mode(),
+            );
         }
-        SprintCommand::Retire { sprint, by } => {
+        SprintCommand::Retire {
+            sprint,
+            by,
+            dry_run,
+        } => {
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let index = named_sprint(config, &store, &sprint)?;
-            let retired =
-                store.retire_future_sprint(index, &config.team(), &actor, config.now())?;
-            outln!("retired {}", describe(&retired, &dates));
+            let (retired, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    store.retire_future_sprint(index, &team, &actor, now)
+                })?;
+            let done = described("retired", std::slice::from_ref(&retired));
+            print_change(config, &done, &impact, dry_run.mode());
         }
         SprintCommand::Cadence(command) => super::cadence::run(config, command)?,
         SprintCommand::List => {

@@ -1,8 +1,10 @@
-//! `discipline`, `member`, `admin` and `audit`: the team's setup and its history.
+//! `discipline`, `member`, `admin` and `audit`: the team's setup and its history. Member
+//! changes say whose upcoming duties they moved, and take `--dry-run`.
 
 use serde_json::json;
 
 use super::away::{dated, pending_json, takes_effect};
+use super::impact::{print_change, print_moved};
 use super::{parse_actor, parse_number, print_json, table};
 use crate::app::{self, UsageError};
 use crate::cli::{AdminCommand, DisciplineCommand, MemberCommand};
@@ -12,6 +14,7 @@ use crate::domain::approval::UnknownApproval;
 use crate::domain::roster_change::ChangeKind;
 use crate::domain::{Approval, DisciplineKey, SlackUserId};
 use crate::duty;
+use crate::impact::{self, Mode};
 use crate::removal::{Removal, remove_member};
 use crate::roster_changes::{self, Pending};
 use crate::store::{DisciplineChange, MemberChange, NewDiscipline, StoreError, no_effects};
@@ -33,8 +36,15 @@ pub fn discipline(config: &Config, command: DisciplineCommand) -> anyhow::Result
             };
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
-            let change = store.save_discipline(&new, &actor, config.now())?;
+            let (now, team) = (config.now(), config.team());
+            // A new fallback moves the duty of a discipline without active members.
+            let (change, impact) = impact::change(&store, &team, now, &actor, Mode::Apply, |s| {
+                s.save_discipline(&new, &actor, now)
+            })?;
             outln!("{}", describe_discipline(&change));
+            if !impact.moved.is_empty() {
+                print_moved(config, &impact, Mode::Apply);
+            }
         }
         DisciplineCommand::Policy { key, away, by } => {
             return super::away::policy(config, &key, &away, &by.by);
@@ -160,8 +170,8 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
     if let MemberCommand::List { discipline } = &command {
         return list_members(config, discipline.as_deref());
     }
-    let now = config.now();
-    let change = match command {
+    let (now, team) = (config.now(), config.team());
+    let (done, impact, mode) = match command {
         MemberCommand::Away(command) => return super::away::away(config, command),
         MemberCommand::Join {
             slack_id,
@@ -170,6 +180,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
             name,
             cancel,
             by,
+            dry_run,
         } => {
             let (on, kind) = (on.as_deref(), ChangeKind::Join);
             return dated(
@@ -181,6 +192,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 name,
                 cancel,
                 &by.by,
+                dry_run.mode(),
             );
         }
         MemberCommand::Leave {
@@ -189,6 +201,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
             on,
             cancel,
             by,
+            dry_run,
         } => {
             let (on, kind) = (on.as_deref(), ChangeKind::Leave);
             return dated(
@@ -200,6 +213,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 None,
                 cancel,
                 &by.by,
+                dry_run.mode(),
             );
         }
         MemberCommand::Add {
@@ -207,6 +221,7 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
             discipline,
             name,
             by,
+            dry_run,
         } => {
             let (id, key, actor) = (
                 SlackUserId::parse(&slack_id)?,
@@ -214,14 +229,19 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 parse_actor(&by.by)?,
             );
             let store = app::open_store(config)?;
-            duty::change_roster(&store, &config.team(), now, &actor, |store| {
-                store.upsert_member(&id, &key, name.as_deref(), &actor, now)
-            })?
+            let (change, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    duty::change_roster(store, &team, now, &actor, |store| {
+                        store.upsert_member(&id, &key, name.as_deref(), &actor, now)
+                    })
+                })?;
+            (vec![describe(&change)], impact, dry_run.mode())
         }
         MemberCommand::Remove {
             slack_id,
             discipline,
             by,
+            dry_run,
         } => {
             let (id, key, actor) = (
                 SlackUserId::parse(&slack_id)?,
@@ -229,15 +249,21 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                 parse_actor(&by.by)?,
             );
             let store = app::open_store(config)?;
-            let removal =
-                remove_member(&store, &config.team(), &id, &key, &actor, now, &no_effects)?;
-            outln!("{}", describe_removal(&removal, config));
-            return Ok(());
+            let (removal, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    remove_member(store, &team, &id, &key, &actor, now, &no_effects)
+                })?;
+            let done = describe_removal(&removal, config)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            (done, impact, dry_run.mode())
         }
         MemberCommand::Reactivate {
             slack_id,
             discipline,
             by,
+            dry_run,
         } => {
             let (id, key, actor) = (
                 SlackUserId::parse(&slack_id)?,
@@ -250,15 +276,20 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
                     UsageError(format!("{id} is not a member of {key}; use `member add`")).into(),
                 );
             }
-            duty::change_roster(&store, &config.team(), now, &actor, |store| {
-                store.upsert_member(&id, &key, None, &actor, now)
-            })?
+            let (change, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    duty::change_roster(store, &team, now, &actor, |store| {
+                        store.upsert_member(&id, &key, None, &actor, now)
+                    })
+                })?;
+            (vec![describe(&change)], impact, dry_run.mode())
         }
         MemberCommand::Move {
             slack_id,
             discipline,
             to,
             by,
+            dry_run,
         } => {
             let (id, key, actor) = (
                 SlackUserId::parse(&slack_id)?,
@@ -267,13 +298,17 @@ pub fn member(config: &Config, command: MemberCommand) -> anyhow::Result<()> {
             );
             let position = parse_number("--to", &to, 1, 10_000)? as usize;
             let store = app::open_store(config)?;
-            duty::change_roster(&store, &config.team(), now, &actor, |store| {
-                store.move_member(&id, &key, position, &actor, now)
-            })?
+            let (change, impact) =
+                impact::change(&store, &team, now, &actor, dry_run.mode(), |store| {
+                    duty::change_roster(store, &team, now, &actor, |store| {
+                        store.move_member(&id, &key, position, &actor, now)
+                    })
+                })?;
+            (vec![describe(&change)], impact, dry_run.mode())
         }
         MemberCommand::List { .. } => unreachable!("handled above"),
     };
-    outln!("{}", describe(&change));
+    print_change(config, &done, &impact, mode);
     Ok(())
 }
 

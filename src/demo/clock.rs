@@ -86,6 +86,7 @@ mod tests {
         let team = Team {
             zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: Default::default(),
         };
         let sprint = |index, name: &str, start| Sprint {
             index: crate::domain::SprintIndex::new(index).unwrap(),

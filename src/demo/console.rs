@@ -413,8 +413,8 @@ impl Console {
     }
 
     /// Reminder, heads-up, handoff and end-of-plan moments after now and before `target`, in
-    /// order, and when the first message held in the outbox (a routine DM caused on a day off)
-    /// goes out.
+    /// order, when the first message held in the outbox (a routine DM caused on a day off) goes
+    /// out, and when the change-impact window closes.
     async fn moments_until(&self, target: Timestamp) -> Vec<(Timestamp, String)> {
         let sprints = self.store.run(|s| s.sprints()).await.unwrap_or_default();
         let (team, heads_up) = (self.config.team(), &self.config.bot.heads_up);
@@ -423,8 +423,16 @@ impl Console {
         let held = self.store.run(|s| s.next_outbox_attempt()).await;
         if let Some(held) = held.ok().flatten().filter(|at| *at > now && *at < target) {
             moments.push((held, "held messages go out".to_string()));
-            moments.sort_by_key(|(at, _)| *at);
         }
+        let config = self.config.clone();
+        let closes = self
+            .store
+            .run(move |s| crate::bot::impact::closes_at(s, &config))
+            .await;
+        if let Some(closes) = closes.ok().flatten().filter(|at| *at > now && *at < target) {
+            moments.push((closes, "changed duties are told".to_string()));
+        }
+        moments.sort_by_key(|(at, _)| *at);
         moments
     }
 

@@ -170,7 +170,7 @@ async fn banner(console: &Console, seeded: Seeded, database: &str) {
     );
     console.say(
         "Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept\n     \
-         as priya · click Approve · advance 14d · state · help · quit",
+         as priya · click Approve · click Approve anyway · advance 14d · state · help · quit",
     );
     console.heading_now("the bot connects");
 }

@@ -74,8 +74,11 @@ pub const PEOPLE: &[Person] = &[
     person("U0NINA", "nina", "Nina Petrova", "Europe/Berlin"),
 ];
 
-/// The disciplines of the old bot, each with its rotation in order. Maria is in two. With the
-/// current sprint at index 3, Jonas is on duty for UI Engineering now and Maria could cover.
+/// The disciplines of the old bot, each with its rotation in order. Maria is in two, so the
+/// rotation (`double-duty = avoid`) passes her over in UI Engineering whenever she is on duty
+/// for Account in the same sprint or the one before, and she is first in line the next time.
+/// With the current sprint at index 3, Jonas is on duty for UI Engineering now and Maria could
+/// cover, though that gives her back-to-back duty: she is on Account in the next sprint.
 const DISCIPLINES: &[(&str, &str, &[&str])] = &[
     ("account", "Account", &["U0AIKO", "U0MARIA", "U0TOM"]),
     ("producer", "Producer", &["U0PRIYA", "U0SAM", "U0LENA"]),
@@ -83,7 +86,7 @@ const DISCIPLINES: &[(&str, &str, &[&str])] = &[
     (
         "uiEng",
         "UI Engineering",
-        &["U0KEVIN", "U0ANA", "U0MARIA", "U0JONAS"],
+        &["U0MARIA", "U0KEVIN", "U0ANA", "U0JONAS"],
     ),
     (
         "beEng",

@@ -652,6 +652,7 @@ mod tests {
         Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: Default::default(),
         }
     }
 

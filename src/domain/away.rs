@@ -662,6 +662,7 @@ mod tests {
         let team = Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: Default::default(),
         };
         let duty = duties(&[("U1", "U4"), ("U2", "U5"), ("U3", "U6")]);
         let windows = [

@@ -7,8 +7,10 @@ pub mod announce;
 pub mod approval;
 pub mod away;
 pub mod cadence;
+pub mod conflict;
 pub mod day_ref;
 pub mod ids;
+pub mod impact;
 pub mod model;
 pub mod overrides;
 pub mod paging;
@@ -22,6 +24,7 @@ pub mod text;
 pub mod workdays;
 
 pub use approval::Approval;
+pub use conflict::{Clash, Conflict, DoubleDuty, Neighbour};
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
     Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
@@ -29,8 +32,8 @@ pub use model::{
 };
 pub use overrides::{CoverageError, CoverageRequest, SlotFacts, validate_coverage_request};
 pub use rotation::{
-    anchor_before, base_assignment, base_assignment_from_turns, double_duty, on_duty, plan_turns,
-    rotation_pick,
+    anchor_before, avoiding_picks, avoiding_picks_with_changes, base_assignment,
+    base_assignment_from_turns, double_duty, on_duty, plan_turns, rotation_pick,
 };
 pub use sprint::{
     DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
+use super::conflict::DoubleDuty;
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 
 /// A group of people who share a rotation (UI, Backend, Product Owner, …).
@@ -218,13 +219,15 @@ impl Turn {
     }
 }
 
-/// Team-wide settings the domain needs to place sprints in time.
+/// Team-wide settings the domain needs to place sprints in time and to run the rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
     /// The zone sprint dates are written in (`America/Los_Angeles`).
     pub zone: TimeZone,
     /// The local time on a sprint's first day at which duty hands over.
     pub handoff: Time,
+    /// What the rotation does about double and back-to-back duty.
+    pub double_duty: DoubleDuty,
 }
 
 /// One row of the append-only audit log.

@@ -272,6 +272,7 @@ mod tests {
         Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(9, 0, 0, 0),
+            double_duty: Default::default(),
         }
     }
 

@@ -196,6 +196,52 @@ pub fn apply_change(members: &mut Vec<Member>, change: &RosterChange) {
     }
 }
 
+/// `members` (the roster now) as it was before the dated changes `applied` took effect (each
+/// with the sprint whose handoff it took effect at, in that order), and the changes that bring
+/// it back to now at those same sprints: for replaying recorded sprints with the roster each was
+/// planned with. A person's state before their first change is the opposite of that change; at
+/// each change it becomes what the change made it, and at the last what it is now (a later
+/// immediate edit, say a removal, counts from then on).
+pub fn rewind(
+    members: &[Member],
+    applied: &[(SprintIndex, RosterChange)],
+) -> (Vec<Member>, Vec<(SprintIndex, RosterChange)>) {
+    let mut before = members.to_vec();
+    let mut replay = Vec::with_capacity(applied.len());
+    for (i, (sprint, change)) in applied.iter().enumerate() {
+        let same =
+            |c: &RosterChange| c.person == change.person && c.discipline == change.discipline;
+        let Some(now) = members
+            .iter()
+            .find(|m| m.slack_id == change.person && m.discipline == change.discipline)
+        else {
+            continue;
+        };
+        if !applied[..i].iter().any(|(_, c)| same(c))
+            && let Some(member) = before
+                .iter_mut()
+                .find(|m| m.slack_id == change.person && m.discipline == change.discipline)
+        {
+            member.active = change.kind == ChangeKind::Leave;
+        }
+        let last = !applied[i + 1..].iter().any(|(_, c)| same(c));
+        let kind = match (last, now.active) {
+            (true, true) => ChangeKind::Join,
+            (true, false) => ChangeKind::Leave,
+            (false, _) => change.kind,
+        };
+        replay.push((
+            *sprint,
+            RosterChange {
+                kind,
+                name: None,
+                ..change.clone()
+            },
+        ));
+    }
+    (before, replay)
+}
+
 /// Who the rotation will put on duty for `discipline` in the last of `sprints`, before overrides,
 /// when the changes take effect as planned: each of `sprints` (live, in index order, after the
 /// latest recorded rotation turn, none of them recorded except those in `recorded`) is planned in
@@ -256,6 +302,7 @@ mod tests {
         Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: Default::default(),
         }
     }
 

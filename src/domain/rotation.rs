@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 use super::model::{Assignment, Discipline, Member, Override, OverrideStatus, Source, Turn};
 
+mod line;
+
+pub use line::{avoiding_picks, avoiding_picks_with_changes};
+
 /// The active members of `discipline`, in rotation order.
 fn active_in_order<'a>(discipline: &DisciplineKey, members: &'a [Member]) -> Vec<&'a Member> {
     let mut active: Vec<&Member> = members

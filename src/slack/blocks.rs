@@ -10,14 +10,18 @@ use serde_json::{Value, json};
 
 use super::text;
 use crate::bot::shifts::Shift;
+use crate::coverage::CoverConflict;
 use crate::dates::SlackDates;
 use crate::domain::paging::Calls;
 use crate::domain::{DisciplineKey, Override, OverrideStatus, SlackUserId, Sprint};
-use crate::duty::{DutyAt, Roster, SprintDuty};
+use crate::duty::{DutyAt, FlaggedDuty, Roster, SprintDuty};
 use crate::store::RequestOutcome;
 
 /// `action_id` of the button that approves request `value`.
 pub const APPROVE: &str = "approve_override";
+/// `action_id` of the button that approves request `value` although the cover gives its
+/// replacement double or back-to-back duty (the confirming second click).
+pub const APPROVE_CONFIRMED: &str = "approve_override_confirmed";
 /// `action_id` of the button that declines request `value`.
 pub const DECLINE: &str = "decline_override";
 /// `action_id` of the button with which the person named to cover accepts request `value`.
@@ -266,10 +270,11 @@ pub fn who_at(
     Message::text(format!("At {}: {}", dates.instant(at), answer.text))
 }
 
-/// Who is on duty in each of `sprints`, with each sprint's days.
+/// Who is on duty in each of `sprints`, with each sprint's days; an assignment that gives
+/// someone double or back-to-back duty is flagged.
 pub fn schedule(
     title: &str,
-    sprints: &[SprintDuty],
+    sprints: &[FlaggedDuty],
     roster: &Roster,
     dates: &SlackDates,
 ) -> Message {
@@ -278,18 +283,86 @@ pub fn schedule(
     }
     let parts: Vec<String> = sprints
         .iter()
-        .map(|duty| {
-            let s = &duty.sprint;
+        .map(|flagged| {
+            let s = &flagged.duty.sprint;
             let mut lines = vec![format!(
                 "{} · {}",
                 sprint_label(Some(s)),
                 dates.span(s.start, s.end)
             )];
-            lines.extend(team_lines(duty, roster));
+            let team = team_lines(&flagged.duty, roster);
+            lines.extend(
+                team.into_iter()
+                    .zip(&flagged.conflicts)
+                    .map(|(line, conflict)| match conflict {
+                        Some(conflict) => format!("{line} · :warning: {}", conflict.describe()),
+                        None => line,
+                    }),
+            );
             lines.join("\n")
         })
         .collect();
     Message::text(format!("{title}\n\n{}", parts.join("\n\n")))
+}
+
+/// What approving `o` gives its replacement: "back-to-back duty: they are on duty for *UI* in
+/// *Sprint 5*, the sprint after".
+fn conflict_clause(o: &Override, conflict: &CoverConflict, roster: &Roster) -> String {
+    format!(
+        "{} {}: they are on duty for *{}* in {}{}",
+        mention(&o.replacement),
+        conflict.conflict.describe(),
+        discipline_name(roster, &conflict.discipline),
+        sprint_label(Some(&conflict.sprint)),
+        conflict.when(o.sprint)
+    )
+}
+
+/// [`coverage_request`] with, when approving it would give its replacement double or
+/// back-to-back duty, a warning above the buttons.
+pub fn coverage_request_warned(
+    o: &Override,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    dates: &SlackDates,
+    conflict: Option<&CoverConflict>,
+) -> Message {
+    let mut message = coverage_request(o, sprint, roster, dates);
+    if let Some(conflict) = conflict {
+        let warning = format!(
+            ":warning: Approving gives {}.",
+            conflict_clause(o, conflict, roster)
+        );
+        let at = message.blocks.len().saturating_sub(1);
+        message.blocks.insert(at, context(&warning));
+        message.text.push_str(&format!("\n{warning}"));
+    }
+    message
+}
+
+/// The answer to an approval that needs confirming: what the cover would give its replacement,
+/// with Approve anyway (the confirming click) and Decline.
+pub fn approval_warning(o: &Override, conflict: &CoverConflict, roster: &Roster) -> Message {
+    let text = format!(
+        ":warning: Approving request #{} gives {}. Approve it anyway?",
+        o.id,
+        conflict_clause(o, conflict, roster)
+    );
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![
+                button(
+                    "Approve anyway",
+                    APPROVE_CONFIRMED,
+                    &o.id.to_string(),
+                    Some("primary"),
+                ),
+                button("Decline", DECLINE, &o.id.to_string(), Some("danger")),
+            ]),
+        ],
+        text,
+    }
 }
 
 /// A coverage request as posted in the admin channel, with Approve and Decline buttons while
@@ -371,12 +444,21 @@ fn request_summary(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> St
         .map_or(String::new(), |original| {
             format!(" (instead of {})", mention(original))
         });
-    format!(
-        "{} asks {} to cover *{}* in {}{instead}",
-        mention(&o.requested_by),
-        mention(&o.replacement),
+    let slot = format!(
+        "*{}* in {}",
         discipline_name(roster, &o.discipline),
         sprint_label(sprint)
+    );
+    if o.replacement == o.requested_by {
+        return format!(
+            "{} offers to cover {slot}{instead}",
+            mention(&o.requested_by)
+        );
+    }
+    format!(
+        "{} asks {} to cover {slot}{instead}",
+        mention(&o.requested_by),
+        mention(&o.replacement),
     )
 }
 
@@ -711,12 +793,13 @@ pub(crate) mod tests {
     use jiff::tz::TimeZone;
 
     use super::*;
-    use crate::domain::{Assignment, Discipline, Source, SprintIndex, Team};
+    use crate::domain::{Assignment, Conflict, Discipline, Source, SprintIndex, Team};
 
     pub(crate) fn team() -> Team {
         Team {
             zone: TimeZone::get("America/Los_Angeles").unwrap(),
             handoff: Time::constant(8, 0, 0, 0),
+            double_duty: Default::default(),
         }
     }
 
@@ -959,6 +1042,87 @@ pub(crate) mod tests {
                   "text": "I don't know `hepl`. Did you mean `/triage help`?\n\n…"
                 }"#]],
         );
+    }
+
+    #[test]
+    fn a_schedule_flags_double_and_back_to_back_duty() {
+        let flagged = FlaggedDuty {
+            duty: duty(0),
+            conflicts: vec![Some(Conflict::BackToBack), None],
+        };
+        expect![[r#"
+            *Next sprint*
+
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
+            • UI: <@U1> (rotation) · :warning: back-to-back duty
+            • Backend: nobody (none)"#]]
+        .assert_eq(&schedule("*Next sprint*", &[flagged], &roster(), &dates()).text);
+    }
+
+    #[test]
+    fn an_approval_giving_a_conflict_warns_and_asks_for_a_second_click() {
+        let o = request(OverrideStatus::Pending);
+        let conflict = CoverConflict {
+            conflict: Conflict::BackToBack,
+            sprint: sprint(1),
+            discipline: DisciplineKey::parse("be").unwrap(),
+        };
+        let card =
+            coverage_request_warned(&o, Some(&sprint(0)), &roster(), &dates(), Some(&conflict));
+        expect![[r#"
+            Coverage request #7 (pending): <@U1> asks <@U2> to cover *UI* in *Sprint 1*
+            :warning: Approving gives <@U2> back-to-back duty: they are on duty for *Backend* in *Sprint 2*, the sprint after."#]].assert_eq(&card.text);
+        // The warning sits above the buttons.
+        let kinds: Vec<&Value> = card.blocks.iter().map(|b| &b["type"]).collect();
+        assert_eq!(kinds, ["section", "context", "actions"]);
+        check(
+            approval_warning(&o, &conflict, &roster()),
+            expect![[r#"
+            {
+              "blocks": [
+                {
+                  "text": {
+                    "text": ":warning: Approving request #7 gives <@U2> back-to-back duty: they are on duty for *Backend* in *Sprint 2*, the sprint after. Approve it anyway?",
+                    "type": "mrkdwn"
+                  },
+                  "type": "section"
+                },
+                {
+                  "elements": [
+                    {
+                      "action_id": "approve_override_confirmed",
+                      "style": "primary",
+                      "text": {
+                        "text": "Approve anyway",
+                        "type": "plain_text"
+                      },
+                      "type": "button",
+                      "value": "7"
+                    },
+                    {
+                      "action_id": "decline_override",
+                      "style": "danger",
+                      "text": {
+                        "text": "Decline",
+                        "type": "plain_text"
+                      },
+                      "type": "button",
+                      "value": "7"
+                    }
+                  ],
+                  "type": "actions"
+                }
+              ],
+              "text": ":warning: Approving request #7 gives <@U2> back-to-back duty: they are on duty for *Backend* in *Sprint 2*, the sprint after. Approve it anyway?"
+            }"#]],
+        );
+        let double = CoverConflict {
+            conflict: Conflict::Double,
+            sprint: sprint(0),
+            ..conflict
+        };
+        expect![[r#":warning: Approving request #7 gives <@U2> double duty: they are on duty for *Backend* in *Sprint 1* too. Approve it anyway?"#]]
+            .assert_eq(&approval_warning(&o, &double, &roster()).text);
     }
 
     #[test]

@@ -200,7 +200,13 @@ pub fn asked_to_cover(
         mention(&o.requested_by),
         o.id
     );
-    let id = o.id.to_string();
+    asking(text, o.id, command, "")
+}
+
+/// A DM asking someone to agree to request `id`, with Accept and Decline (and the commands
+/// that do the same); `note` goes after the commands.
+fn asking(text: String, id: i64, command: &str, note: &str) -> Message {
+    let id = id.to_string();
     Message {
         blocks: vec![
             section(&text),
@@ -209,7 +215,7 @@ pub fn asked_to_cover(
                 button("Decline", REFUSE, &id, None),
             ]),
             context(&format!(
-                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`. Once you accept, an admin approves it where the discipline asks for one."
+                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`{note}. Once you accept, an admin approves it where the discipline asks for one."
             )),
         ],
         text,
@@ -237,20 +243,12 @@ pub fn swap_proposed(
         slot(first, Some(mine), roster),
         slot(second, Some(theirs), roster),
     );
-    let id = first.id.to_string();
-    Message {
-        blocks: vec![
-            section(&text),
-            actions(vec![
-                button("Accept", ACCEPT, &id, Some("primary")),
-                button("Decline", REFUSE, &id, None),
-            ]),
-            context(&format!(
-                "Or type `{command} accept {id}` or `{command} refuse {id} [reason]`: the answer holds for both halves. Once you accept, an admin approves it where the discipline asks for one."
-            )),
-        ],
+    asking(
         text,
-    }
+        first.id,
+        command,
+        ": the answer holds for both halves",
+    )
 }
 
 /// The reply to the person who proposed a swap.
@@ -328,6 +326,32 @@ pub fn offer_post(
     }
 }
 
+/// The reply to the volunteer who took an offer: the shift is theirs to cover, and what
+/// happens next.
+pub fn volunteered(offer: &Offer, outcome: &DecisionOutcome, roster: &Roster) -> Message {
+    let o = &outcome.request;
+    let next = match (&outcome.closed, o.status) {
+        (Some(why), _) => format!("but it cannot go ahead: {}", stale_words(why)),
+        (None, OverrideStatus::Approved) => format!(
+            "and it is approved, as *{}* needs no admin's approval for it",
+            discipline_name(roster, &o.discipline)
+        ),
+        _ => "An admin will approve or decline it, and you will get a DM either way".to_string(),
+    };
+    let separator = if outcome.closed.is_none() && o.status == OverrideStatus::Pending {
+        ". "
+    } else {
+        ", "
+    };
+    Message::text(format!(
+        "You took offer #{}: you cover {} for {} (request #{}){separator}{next}.",
+        offer.id,
+        slot(o, outcome.sprint.as_ref(), roster),
+        mention(&o.requested_by),
+        o.id
+    ))
+}
+
 /// Why a volunteer could not take an offer, for them.
 pub fn offer_refusal(error: &OfferError) -> String {
     match error {
@@ -387,7 +411,7 @@ fn tell_swap(
     decider: &str,
     roster: &Roster,
 ) {
-    // `first` is the proposer's shift (someone else covers it), whichever half was decided.
+    // The proposer's own shift first, whichever half was decided.
     let (first, second) = if first.request.replacement == first.request.requested_by {
         (second, first)
     } else {
@@ -610,6 +634,24 @@ fn tell_closed(
     decider: &str,
 ) {
     let o = &moved.after;
+    // The person a closed proposed request was still asking hears that there is nothing left
+    // to answer.
+    if let Some(why) = &moved.closed
+        && moved.before.status == OverrideStatus::Proposed
+        && o.asked() != &o.requested_by
+        && o.asked().as_str() != decider
+    {
+        told.tell(
+            o.asked(),
+            format!(
+                "{}'s request #{} asking you to cover {} is closed: {}. Nothing to answer.",
+                mention(&o.requested_by),
+                o.id,
+                slot(o, sprint, roster),
+                stale_words(why)
+            ),
+        );
+    }
     match (&moved.closed, o.status) {
         (Some(why), _) => told.tell(
             &o.requested_by,

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use rusqlite::Row;
 
 use super::error::StoreError;
+use crate::domain::impact::UpcomingSprint;
 use crate::domain::{
     Discipline, DisciplineKey, Member, Override, OverrideStatus, SlackUserId, Sprint, SprintIndex,
 };
@@ -132,4 +133,61 @@ impl From<Malformed> for StoreError {
     fn from(error: Malformed) -> StoreError {
         StoreError::Internal(Box::new(error))
     }
+}
+
+/// A projection of upcoming duty as stored (`impact_windows.baseline`): a JSON list of sprints,
+/// each with its index, name, days and `[discipline, person]` pairs.
+pub fn upcoming_json(projection: &[UpcomingSprint]) -> String {
+    let list: Vec<serde_json::Value> = projection
+        .iter()
+        .map(|upcoming| {
+            let sprint = &upcoming.sprint;
+            let on_duty: Vec<[&str; 2]> = upcoming
+                .on_duty
+                .iter()
+                .map(|(discipline, person)| [discipline.as_str(), person.as_str()])
+                .collect();
+            serde_json::json!({
+                "index": sprint.index.get(),
+                "name": sprint.name,
+                "start": sprint.start.to_string(),
+                "end": sprint.end.to_string(),
+                "on_duty": on_duty,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The projection stored in `column` by [`upcoming_json`].
+pub fn upcoming(row: &Row, column: &'static str) -> rusqlite::Result<Vec<UpcomingSprint>> {
+    let text: String = row.get(column)?;
+    parse_upcoming(&text).ok_or_else(|| malformed(column, text))
+}
+
+fn parse_upcoming(text: &str) -> Option<Vec<UpcomingSprint>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value
+        .as_array()?
+        .iter()
+        .map(|item| {
+            let date = |field: &str| item[field].as_str()?.parse::<Date>().ok();
+            let sprint = Sprint {
+                index: SprintIndex::new(item["index"].as_i64()?).ok()?,
+                name: item["name"].as_str()?.to_string(),
+                start: date("start")?,
+                end: date("end")?,
+            };
+            let on_duty = item["on_duty"]
+                .as_array()?
+                .iter()
+                .map(|pair| {
+                    let discipline = DisciplineKey::parse(pair[0].as_str()?).ok()?;
+                    let person = SlackUserId::parse(pair[1].as_str()?).ok()?;
+                    Some((discipline, person))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(UpcomingSprint { sprint, on_duty })
+        })
+        .collect()
 }

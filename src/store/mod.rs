@@ -16,6 +16,7 @@ mod codec;
 mod disciplines;
 mod error;
 mod events;
+mod impact;
 mod import;
 mod members;
 pub mod migrate;
@@ -43,6 +44,7 @@ pub use away::{MAX_AWAY_REASON_CHARS, NewAwayWindow};
 pub use backup::BackupReport;
 pub use disciplines::{DisciplineChange, NewDiscipline};
 pub use error::{Result, StoreError};
+pub use impact::OpenImpactWindow;
 pub use import::{
     ImportBatch, ImportCounts, ImportCurrentState, ImportDiscipline, ImportMember, ImportMode,
     ImportOverride, ImportReport, ImportState,
@@ -76,6 +78,13 @@ pub type Effects<'a, T> = &'a dyn Fn(&T) -> Vec<NewOutboxItem>;
 /// No effects.
 pub fn no_effects<T>(_: &T) -> Vec<NewOutboxItem> {
     Vec::new()
+}
+
+/// How a pinned transaction ends when its closure succeeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Commit,
+    RollBack,
 }
 
 /// How the store waits for and retries a busy database.
@@ -269,6 +278,29 @@ impl Store {
         if self.pinned_for_writes {
             return f(self);
         }
+        self.pinned_transaction(f, Ending::Commit)
+    }
+
+    /// Runs `f` like [`Store::transaction`], then rolls everything back whatever `f` returned:
+    /// a dry run that sees its own writes and leaves the database as it was. Not inside a
+    /// transaction or snapshot (that would roll back the outer one's work too).
+    pub fn dry_run<T, E: TransactionError>(
+        &self,
+        f: impl Fn(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if self.pinned.is_some() {
+            return Err(E::from(StoreError::Invalid(
+                "a dry run was started inside a transaction or snapshot".to_string(),
+            )));
+        }
+        self.pinned_transaction(f, Ending::RollBack)
+    }
+
+    fn pinned_transaction<T, E: TransactionError>(
+        &self,
+        f: impl Fn(&Store) -> std::result::Result<T, E>,
+        ending: Ending,
+    ) -> std::result::Result<T, E> {
         if self.pinned.is_some() {
             return Err(E::from(StoreError::Invalid(
                 "a transaction was started inside a read snapshot".to_string(),
@@ -300,6 +332,10 @@ impl Store {
                 Ok(())
             };
             match value {
+                Ok(value) if ending == Ending::RollBack => {
+                    rollback()?;
+                    Ok(value)
+                }
                 Ok(value) => match conn.execute_batch("COMMIT") {
                     Ok(()) => Ok(value),
                     Err(error) => {

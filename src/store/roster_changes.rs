@@ -159,7 +159,7 @@ impl Store {
     }
 
     /// Applies pending change `change` at sprint `sprint`'s handoff: the member joins (added or
-    /// reactivated) or leaves, and the change is marked applied. A change applied or cancelled
+    /// reactivated) or leaves, and the change is marked applied at that sprint. A change applied or cancelled
     /// meanwhile is left alone (returns false).
     pub fn apply_roster_change(
         &self,
@@ -169,11 +169,22 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool> {
         self.write(|tx| {
+            // A change that finds the member as it would make them (an admin made the same
+            // change at once meanwhile) changes nothing: it keeps no sprint, so replaying the
+            // sprints before it does not take it back.
+            let member = members::find(tx, &change.person, &change.discipline)?;
+            let active = member.is_some_and(|m| m.active);
+            let changes = active != (change.kind == ChangeKind::Join);
             let marked = tx.execute(
                 "UPDATE roster_changes SET status = 'applied', settled_by = ?2, settled_at = ?3,
                                            applied_sprint = ?4
                  WHERE id = ?1 AND status = 'pending'",
-                params![change.id, actor, now.as_second(), sprint.get()],
+                params![
+                    change.id,
+                    actor,
+                    now.as_second(),
+                    changes.then_some(sprint.get())
+                ],
             )?;
             if marked == 0 {
                 return Ok(false);
@@ -220,6 +231,35 @@ impl Store {
                 [key.as_str()],
             ),
             None => select(conn, "status = 'pending' ORDER BY effective_date, id", []),
+        })
+    }
+
+    /// The changes applied at the handoffs of sprints `after` (exclusive) to `through`
+    /// (inclusive), each with its sprint, in the order they were applied.
+    pub fn applied_roster_changes_between(
+        &self,
+        after: SprintIndex,
+        through: SprintIndex,
+    ) -> Result<Vec<(SprintIndex, RosterChange)>> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {COLUMNS}, applied_sprint FROM roster_changes
+                 WHERE status = 'applied' AND applied_sprint > ?1 AND applied_sprint <= ?2
+                 ORDER BY applied_sprint, id"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = statement.query_map(params![after.get(), through.get()], |row| {
+                let sprint: i64 = row.get("applied_sprint")?;
+                Ok((sprint, change_row(row)?))
+            })?;
+            let mut applied = Vec::new();
+            for row in rows {
+                let (sprint, change) = row?;
+                if let Ok(sprint) = SprintIndex::new(sprint) {
+                    applied.push((sprint, change));
+                }
+            }
+            Ok(applied)
         })
     }
 

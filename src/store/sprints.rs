@@ -336,6 +336,20 @@ impl Store {
         })
     }
 
+    /// The last `count` live sprints before `index` (lower indexes), by index. Costs the same
+    /// however long the history is.
+    pub fn sprints_before(&self, index: SprintIndex, count: usize) -> Result<Vec<Sprint>> {
+        self.read(|conn| {
+            let mut sprints = query(
+                conn,
+                "sprint_index < ?1 ORDER BY sprint_index DESC LIMIT ?2",
+                params![index.get(), count as i64],
+            )?;
+            sprints.reverse();
+            Ok(sprints)
+        })
+    }
+
     /// Live sprints with `from <= index <= to`, by index.
     pub fn sprints_between(&self, from: SprintIndex, to: SprintIndex) -> Result<Vec<Sprint>> {
         self.read(|conn| {

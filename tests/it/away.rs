@@ -232,7 +232,8 @@ fn a_join_and_a_leave_take_effect_at_the_right_handoff() {
     // starting on or after Tue Mar 31: Mon Apr 13).
     assert_eq!(
         team.ok(&["member", "leave", "UUI1", "ui", "--on", "2026-03-30"]),
-        "change #1: UUI1 leaves ui at the handoff of Sprint 3 (2026-03-30 08:00 PDT)\n"
+        "change #1: UUI1 leaves ui at the handoff of Sprint 3 (2026-03-30 08:00 PDT)\n\
+         this moves the duties of 3 people over the next 8 sprints: Ana (UUI1), Ben (UUI2), Cy (UUI3)\n"
     );
     assert_eq!(
         team.ok(&[
@@ -245,7 +246,8 @@ fn a_join_and_a_leave_take_effect_at_the_right_handoff() {
             "--name",
             "Zed"
         ]),
-        "change #2: UUI9 joins ui at the handoff of Sprint 4 (2026-04-13 08:00 PDT)\n"
+        "change #2: UUI9 joins ui at the handoff of Sprint 4 (2026-04-13 08:00 PDT)\n\
+         this moves the duties of 3 people over the next 8 sprints: Ben (UUI2), Cy (UUI3), UUI9\n"
     );
     let ui = |team: &Team| -> Vec<String> {
         let schedule = team.json(&["schedule", "--from", "2026-03-02"]);
@@ -360,7 +362,7 @@ fn a_dated_change_is_checked_and_can_be_cancelled() {
     team.ok(&["member", "join", "UUI9", "ui", "--on", "2026-04-01"]);
     let again = team.ok(&["member", "join", "UUI9", "ui", "--on", "2026-04-01"]);
     assert!(
-        again.ends_with("(already scheduled; nothing changed)\n"),
+        again.contains("(already scheduled; nothing changed)\nthis moves nobody's duties"),
         "{again}"
     );
     let error = team.refused(&["member", "leave", "UUI9", "ui", "--on", "2026-04-20"]);
@@ -374,7 +376,8 @@ fn a_dated_change_is_checked_and_can_be_cancelled() {
     let with_join = schedule(&team);
     assert_eq!(
         team.ok(&["member", "join", "UUI9", "ui", "--cancel"]),
-        "cancelled: the join of UUI9 in ui on 2026-04-01 (change #1)\n"
+        "cancelled: the join of UUI9 in ui on 2026-04-01 (change #1)\n\
+         this moves the duties of 3 people over the next 8 sprints: Ana (UUI1), Ben (UUI2), UUI9\n"
     );
     assert_ne!(schedule(&team), with_join);
     assert!(!schedule(&team).contains("UUI9"));

@@ -333,8 +333,15 @@ fn the_coverage_flow_from_request_to_approval() {
     );
     let refusal = team.refused(&["override", "approve", "1", "--by", "UUI4"]);
     assert_eq!(refusal, "error: only admins can approve requests\n");
+    // Cy's own turn comes next: the admin confirms.
     assert_eq!(
-        team.ok(&["override", "approve", "1", "--by", "UBOSS"]),
+        team.refused(&["override", "approve", "1", "--by", "UBOSS"]),
+        "error: approving request #1 gives UUI3 back-to-back duty: besides ui in Sprint 2, they \
+         are on duty for ui in Sprint 3, the sprint after; run again with --confirm to approve it \
+         anyway\n"
+    );
+    assert_eq!(
+        team.ok(&["override", "approve", "1", "--by", "UBOSS", "--confirm"]),
         "request #1 (UUI3 to cover ui in Sprint 2) is now approved\n"
     );
     assert_eq!(
@@ -781,7 +788,8 @@ fn sprints_never_overlap_but_may_share_a_boundary_day() {
     );
     assert_eq!(
         team.ok(&["sprint", "add", "Handover", "2026-05-24", "2026-06-06"]),
-        "added \"Handover\" from 2026-05-24 to 2026-06-06\n"
+        "added \"Handover\" from 2026-05-24 to 2026-06-06\n\
+         this moves the duties of 3 people over the next 8 sprints: Cy (UUI3), Gus (UBACKEND3), Kai (UPO3)\n"
     );
     assert_eq!(team.json(&["sprint", "list"]).as_array().unwrap().len(), 7);
 }
@@ -830,14 +838,16 @@ fn lists_and_the_audit_log() {
     assert_eq!(team.json(&["admin", "list"]), serde_json::json!([]));
     assert_eq!(
         team.ok(&["member", "remove", "UPO2", "po"]),
-        "Jo (UPO2) taken out of the rotation of po (position 2)\n"
+        "Jo (UPO2) taken out of the rotation of po (position 2)\n\
+         this moves the duties of 4 people over the next 8 sprints: Ivy (UPO1), Jo (UPO2), Kai (UPO3), Lu (UPO4)\n"
     );
     assert_eq!(
         team.ok(&["member", "reactivate", "UPO2", "po"]),
-        "Jo (UPO2) back in the rotation of po (position 2)\n"
+        "Jo (UPO2) back in the rotation of po (position 2)\n\
+         this moves the duties of 4 people over the next 8 sprints: Ivy (UPO1), Jo (UPO2), Kai (UPO3), Lu (UPO4)\n"
     );
-    // The first roster change (adding a member) recorded the sprint in force first (one turn
-    // per discipline).
+    // Generating the sprints recorded the sprint in force (one turn per discipline) before the
+    // admin was added: a change that may move duty records started sprints first.
     let audit = team.json(&["audit", "--limit", "7"]);
     let actions: Vec<_> = audit
         .as_array()
@@ -852,7 +862,7 @@ fn lists_and_the_audit_log() {
             "member.remove",
             "admin.remove",
             "member.add",
-            "turn.record",
+            "admin.add",
             "turn.record",
             "turn.record",
         ]
@@ -910,13 +920,15 @@ fn removing_the_person_on_duty_says_they_stay_until_the_sprint_ends() {
         team.ok(&["member", "remove", "UUI1", "ui"]),
         "Ana (UUI1) taken out of the rotation of ui (position 1)\n\
          note: UUI1 stays on duty for ui until the sprint ends (Sprint 1, until 2026-03-16 08:00 PDT); \
-         to change that, an admin can run `/triage set ui @person` in Slack\n"
+         to change that, an admin can run `/triage set ui @person` in Slack\n\
+         this moves the duties of 3 people over the next 8 sprints: Ana (UUI1), Ben (UUI2), Cy (UUI3)\n"
     );
     assert_eq!(team.json(&["who"])["assignments"][0]["slack_id"], "UUI1");
     // Someone who is not on duty now: no note.
     assert_eq!(
         team.ok(&["member", "remove", "UUI3", "ui"]),
-        "Cy (UUI3) taken out of the rotation of ui (position 3)\n"
+        "Cy (UUI3) taken out of the rotation of ui (position 3)\n\
+         this moves the duties of 3 people over the next 8 sprints: Ben (UUI2), Cy (UUI3), Di (UUI4)\n"
     );
 }
 
@@ -930,12 +942,14 @@ fn removing_the_last_member_of_a_discipline_warns_who_comes_next() {
         team.ok(&["member", "remove", "UUI4", "ui"]),
         "Di (UUI4) taken out of the rotation of ui (position 4)\n\
          warning: ui has no active members left: from the next sprint nobody will be on duty for it \
-         (add someone with `triage-bot member add <U…> ui`)\n"
+         (add someone with `triage-bot member add <U…> ui`)\n\
+         this moves the duties of 1 person over the next 8 sprints: Di (UUI4)\n"
     );
     // Repeating the removal changes nothing and warns no more.
     assert_eq!(
         team.ok(&["member", "remove", "UUI4", "ui"]),
-        "Di (UUI4) unchanged in ui (position 4)\n"
+        "Di (UUI4) unchanged in ui (position 4)\n\
+         this moves nobody's duties over the next 8 sprints\n"
     );
     team.ok(&[
         "discipline",
@@ -953,7 +967,8 @@ fn removing_the_last_member_of_a_discipline_warns_who_comes_next() {
          note: UQA1 stays on duty for qa until the sprint ends (Sprint 1, until 2026-03-16 08:00 PDT); \
          to change that, an admin can run `/triage set qa @person` in Slack\n\
          warning: qa has no active members left: from the next sprint its fallback UFALL will be on duty for it \
-         (add someone with `triage-bot member add <U…> qa`)\n"
+         (add someone with `triage-bot member add <U…> qa`)\n\
+         this moves the duties of 2 people over the next 8 sprints: Quinn (UQA1), UFALL\n"
     );
     let next = team.json(&["schedule", "--from", "2026-03-16", "--count", "1"]);
     assert_eq!(next["sprints"][0]["assignments"][3]["slack_id"], "UFALL");

@@ -64,6 +64,7 @@ as maria
 click Accept
 as priya
 click Approve
+click Approve anyway
 advance 14d
 state
 dance
@@ -83,7 +84,7 @@ quit
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -129,11 +130,17 @@ quit
               Coverage request #1
               @Jonas Berg asks @Maria Lopez to cover UI Engineering in Sprint 4
               Reason: dentist
+              ⚠️ Approving gives @Maria Lopez back-to-back duty: they are on duty for Account in Sprint 3, the sprint before.
               [Approve] [Decline]
             maria> as priya
             You are Priya Nair (@priya): Producer; an admin.
             priya> click Approve
             (pressing [Approve] by “Coverage request #1” [#triage-admins])
+            [only you]
+              ⚠️ Approving request #1 gives @Maria Lopez back-to-back duty: they are on duty for Account in Sprint 3, the sprint before. Approve it anyway?
+              [Approve anyway] [Decline]
+            priya> click Approve anyway
+            (pressing [Approve anyway] by “⚠️ Approving request #1 gives @Maria Lopez back-to-back duty: they are on duty for Account in Sprint 3, the sprint before. Approve it anyway?” [only you])
             [only you] Request #1 (@Maria Lopez to cover UI Engineering in Sprint 4) is now approved.
             [#triage-admins, edited]
               Coverage request #1
@@ -203,7 +210,7 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -265,7 +272,7 @@ submit
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -281,7 +288,7 @@ submit
             You are Maria Lopez (@maria): Account, UI Engineering; a regular member, not an admin.
             maria> /triage cover
             [modal “Request coverage”]
-              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 8 · Mon May 4 to Sun May 17)
+              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 9 · Mon May 18 to Sun May 31)
               Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
@@ -292,7 +299,7 @@ submit
             maria> submit
             (Slack does not send a form while a required field is empty)
             [modal “Request coverage”]
-              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 8 · Mon May 4 to Sun May 17)
+              Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 9 · Mon May 18 to Sun May 31)
                 ⚠️ Please complete this required field.
               Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
                 ⚠️ Please complete this required field.
@@ -358,7 +365,7 @@ submit
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -383,7 +390,7 @@ submit
             (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon May 4 to Sun May 17” [only you])
             [modal “Request coverage”]
               Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
-              Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+              Who covers it: (Maria Lopez | Kevin Wu | Ana Souza)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]
@@ -391,7 +398,7 @@ submit
             jonas> fill
             [modal “Request coverage”]
               Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
-              Who covers it: (Kevin Wu | Ana Souza | Maria Lopez)
+              Who covers it: (Maria Lopez | Kevin Wu | Ana Souza)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]
@@ -430,7 +437,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [#triage]
               Triage duty: Sprint 4
@@ -465,7 +472,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
-                 as priya · click Approve · advance 14d · state · help · quit
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
             ── Thu Mar 12 10:00 PDT · the bot connects ──
             [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
             jonas> state
@@ -654,4 +661,84 @@ fn the_bots_log_goes_to_a_file_not_between_the_consoles_lines() {
     let log = std::fs::read_to_string(dir.path().join("triage-bot-demo.log")).unwrap();
     assert!(log.contains(" INFO "), "{log}");
     assert!(!log.contains('\u{1b}'), "colour codes in the log file");
+}
+
+#[test]
+fn a_roster_change_tells_the_people_it_moves_once_the_window_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+as priya
+/triage member add @tom ui
+advance 15m
+/triage member remove @tom ui
+/triage member add @tom ui
+advance 15m
+";
+    let output = run_demo(dir.path(), &["demo"], script);
+    check_session(
+        dir.path(),
+        &output,
+        expect![[r#"
+            triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace
+            emulated on this machine. Type what you would type in Slack; see what Slack shows.
+            Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
+            16 people, two-week sprints. Database: <db>.
+            The bot's log goes to <tmp>/triage-bot-demo.log.
+            You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
+            The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
+            Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
+                 as priya · click Approve · click Approve anyway · advance 14d · state · help · quit
+            ── Thu Mar 12 10:00 PDT · the bot connects ──
+            [#triage]
+              Triage duty: Sprint 4
+              Mon Mar 9 to Sun Mar 22
+              • Account: @Aiko Tanaka
+              • Producer: @Priya Nair
+              • Product Owner: @Diego Ramos
+              • UI Engineering: @Jonas Berg
+              • Backend Engineering: @Nina Petrova
+            [topic #triage] On triage: Account @Aiko Tanaka · Producer @Priya Nair · Product Owner @Diego Ramos · UI Engineering @Jonas Berg · Backend Engineering @Nina Petrova · Sprint 4 until Mon Mar 23 08:00 PDT
+            [group @triage-oncall] Aiko Tanaka, Diego Ramos, Jonas Berg, Nina Petrova, Priya Nair
+            jonas> as priya
+            You are Priya Nair (@priya): Producer; an admin.
+            priya> /triage member add @tom ui
+            [only you]
+              @Tom Becker added to UI Engineering (position 5)
+              This moves the duties of 6 people over the next 8 sprints: @Aiko Tanaka, @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+            priya> advance 15m
+            ── Thu Mar 12 10:10 PDT · changed duties are told ──
+            [DM → Aiko Tanaka]
+              Your triage duties changed (over the next 8 sprints): you had Account in Sprint 7 (Mon Apr 20 to Sun May 3); you now have Account in Sprint 6 (Mon Apr 6 to Sun Apr 19) and Sprint 8 (Mon May 4 to Sun May 17).
+              `/triage me` lists your shifts.
+            [DM → Ana Souza]
+              Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 6 (Mon Apr 6 to Sun Apr 19); you now have UI Engineering in Sprint 8 (Mon May 4 to Sun May 17).
+              `/triage me` lists your shifts.
+            [DM → Jonas Berg]
+              Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 8 (Mon May 4 to Sun May 17); you now have UI Engineering in Sprint 9 (Mon May 18 to Sun May 31).
+              `/triage me` lists your shifts.
+            [DM → Kevin Wu]
+              Your triage duties changed (over the next 8 sprints): you had UI Engineering in Sprint 5 (Mon Mar 23 to Sun Apr 5) and Sprint 9 (Mon May 18 to Sun May 31); you now have UI Engineering in Sprint 6 (Mon Apr 6 to Sun Apr 19).
+              `/triage me` lists your shifts.
+            [DM → Maria Lopez]
+              Your triage duties changed (over the next 8 sprints): you no longer have Account in Sprint 9 (Mon May 18 to Sun May 31). Unchanged: Account in Sprint 5 (Mon Mar 23 to Sun Apr 5) and UI Engineering in Sprint 7 (Mon Apr 20 to Sun May 3).
+              `/triage me` lists your shifts.
+            [DM → Tom Becker]
+              Your triage duties changed (over the next 8 sprints): you had Account in Sprint 6 (Mon Apr 6 to Sun Apr 19) and Sprint 8 (Mon May 4 to Sun May 17); you now have UI Engineering in Sprint 5 (Mon Mar 23 to Sun Apr 5), Account in Sprint 7 (Mon Apr 20 to Sun May 3) and Sprint 9 (Mon May 18 to Sun May 31).
+              `/triage me` lists your shifts.
+            ── Thu Mar 12 10:15 PDT · now ──
+            priya> /triage member remove @tom ui
+            [only you]
+              @Tom Becker taken out of the rotation of UI Engineering
+              This moves the duties of 6 people over the next 8 sprints: @Aiko Tanaka, @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+            priya> /triage member add @tom ui
+            [only you]
+              @Tom Becker is back in the rotation of UI Engineering (position 5)
+              This moves the duties of 6 people over the next 8 sprints: @Aiko Tanaka, @Ana Souza, @Jonas Berg, @Kevin Wu, @Maria Lopez, @Tom Becker. They get one DM each with the net change of the edits made within 10 minutes.
+            priya> advance 15m
+            ── Thu Mar 12 10:25 PDT · changed duties are told ──
+            (nothing new)
+            ── Thu Mar 12 10:30 PDT · now ──
+            Bye.
+        "#]],
+    );
 }

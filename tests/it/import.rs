@@ -427,8 +427,9 @@ fn import_keeps_the_old_bots_people_on_duty_now() {
           UI Engineering       Cy Park (U0UI00003)  rotation
           Backend Engineering  Dee Roy (U0BE00001)  rotation
         SPRINT    DATES                     UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park         Dee Roy
+        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park         Dee Roy (back-to-back)
         FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Eli Sato
+        double: on duty for two disciplines in the sprint; back-to-back: on duty in the sprint before or after too
     "#]]
     .assert_eq(&who_and_schedule(&dir, PRESENT_CLOCK));
     // Until the next handoff, and the rotation continues after them.
@@ -581,10 +582,11 @@ fn import_current_state_and_an_approved_override_of_the_same_slot() {
         FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Cy Park (U0UI00003)  override
           Backend Engineering  Dee Roy (U0BE00001)  rotation
-        SPRINT    DATES                     UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park*        Dee Roy
-        FY26 Sp7  2026-03-16 to 2026-03-29  Cy Park         Eli Sato
+        SPRINT    DATES                     UI Engineering           Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Cy Park* (back-to-back)  Dee Roy (back-to-back)
+        FY26 Sp7  2026-03-16 to 2026-03-29  Cy Park (back-to-back)   Eli Sato
         * covering by approved override
+        double: on duty for two disciplines in the sprint; back-to-back: on duty in the sprint before or after too
     "#]]
     .assert_eq(&import_present_with(&[(
         "overrides.json",
@@ -596,10 +598,11 @@ fn import_current_state_and_an_approved_override_of_the_same_slot() {
         FY26 Sp6, in force until 2026-03-16 08:00 PDT
           UI Engineering       Ana Lima (U0UI00001)  override
           Backend Engineering  Dee Roy (U0BE00001)   rotation
-        SPRINT    DATES                     UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-02 to 2026-03-15  Ana Lima*       Dee Roy
-        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima        Eli Sato
+        SPRINT    DATES                     UI Engineering            Backend Engineering
+        FY26 Sp6  2026-03-02 to 2026-03-15  Ana Lima* (back-to-back)  Dee Roy (back-to-back)
+        FY26 Sp7  2026-03-16 to 2026-03-29  Ana Lima (back-to-back)   Eli Sato
         * covering by approved override
+        double: on duty for two disciplines in the sprint; back-to-back: on duty in the sprint before or after too
     "#]]
     .assert_eq(&import_present_with(&[("overrides.json", &cover("U0UI00001"))]));
 }
@@ -705,10 +708,11 @@ fn import_the_documented_example_directory() {
           Product Owner        Tom Berg (U0EXPO002)  rotation
           UI Engineering       Cy Park (U0EXUI003)   rotation
           Backend Engineering  Eli Sato (U0EXBE002)  rotation
-        SPRINT    DATES                     Product Owner  UI Engineering  Backend Engineering
-        FY26 Sp6  2026-03-16 to 2026-03-30  Tom Berg       Cy Park         Eli Sato
-        FY26 Sp7  2026-03-30 to 2026-04-13  Priya Shah     Cy Park*        Fay Wu
+        SPRINT    DATES                     Product Owner  UI Engineering           Backend Engineering
+        FY26 Sp6  2026-03-16 to 2026-03-30  Tom Berg       Cy Park (back-to-back)   Eli Sato
+        FY26 Sp7  2026-03-30 to 2026-04-13  Priya Shah     Cy Park* (back-to-back)  Fay Wu
         * covering by approved override
+        double: on duty for two disciplines in the sprint; back-to-back: on duty in the sprint before or after too
     "#]]
     .assert_eq(&who_and_schedule(&dir, EXAMPLE_CLOCK));
 }

@@ -24,17 +24,27 @@
 //!    waits for an admin or takes effect at once, as the discipline's approval policy (set by
 //!    admins, changed at random) and the slot as it is then say. Filing sends the person named
 //!    one DM asking them, and the person whose shift it is one DM when someone else asked;
-//! 9. the two halves of a swap (filed by people, or made by a `swap-next` policy) always have the
-//!    same status, so a swap changes both slots or none; the one exception is an approved half
-//!    that a later cover of its own slot superseded, which leaves the other half approved;
-//! 10. recording an absence changes no slot, or exactly the two slots of each swap its
+//! 9. the two halves of a swap move together: a swap changes both slots or none (only a later
+//!    decision for one half's slot, an admin's `set`, replaces that half alone, as it would any
+//!    approved cover);
+//! 10. every person whose duties in the eight sprints after the one in force a window of roster
+//!     and plan changes moved (the net effect, leaving out the slots a decision or a handoff
+//!     already told them about) gets exactly one change notice when the window closes, ten
+//!     minutes after its first change, and nobody else gets one; a change itself DMs nobody.
+//! 11. with `double-duty = avoid` (the default), the rotation's pick in a sprint that has not
+//!     started gives nobody double duty (both disciplines) or back-to-back duty (any discipline
+//!     in the sprint before) while someone else in the discipline could take the turn without
+//!     it; the model re-derives those picks (who is passed over, who is owed a turn) and the real
+//!     rotation's own picks, under any covers, must match them in every sprint.
+//! 12. recording an absence changes no slot, or exactly the two slots of each swap its
 //!     discipline's `swap-next` policy made (nobody else's dates move), of sprints that have not
 //!     started; each person whose duty it changed gets one DM naming the discipline, and so does
 //!     the away person when someone else recorded it;
-//! 11. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
-//! 12. a dated join or leave changes the rotation in force exactly at the first handoff on or
+//! 13. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
+//! 14. a dated join or leave changes the rotation in force exactly at the first handoff on or
 //!     after its date, and the schedule shows the sprints after it as they turn out (the model
-//!     re-plans every future sprint with the roster as it will be then).
+//!     re-plans every future sprint with the roster as it will be then, under the double-duty
+//!     rule of invariant 11).
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -70,20 +80,20 @@ use triage_bot::domain::away::AwayPolicy;
 use triage_bot::domain::request::Action as Verb;
 use triage_bot::domain::roster_change::ChangeKind;
 use triage_bot::domain::{
-    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex,
+    Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex, Team,
 };
 use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, Store, StoreOptions};
 
 mod checks;
+mod impact;
 mod real;
 mod reference;
 
 use checks::{check, check_step};
+use impact::Window;
 use real::Real;
-use reference::{
-    Change, ChangeStatus, Expected, Model, Policy, Request, Slots, Status, apply_to, last_day,
-};
+use reference::{Change, ChangeStatus, Expected, Model, Policy, Slots, Status, apply_to, last_day};
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -260,6 +270,8 @@ enum Action {
         person: usize,
         discipline: usize,
     },
+    /// A scheduler round of change-impact notices: closes the window if its time is up.
+    ImpactRound,
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
@@ -343,6 +355,7 @@ fn action() -> impl Strategy<Value = Action> {
         4 => Just(Action::AdvanceToHandoff),
         2 => Just(Action::Restart),
         3 => Just(Action::CloseStale),
+        4 => Just(Action::ImpactRound),
         3 => (0..PEOPLE.len(), -3..21i64, away_length(), away_actor()).prop_map(
             |(person, start, len, by)| Action::AwayAdd { person, start, len, by }
         ),
@@ -541,8 +554,8 @@ fn normalized(action: &Action, model: &Model) -> Action {
             window: Target::Open(n),
             by,
         } => {
-            let open: Vec<usize> = (0..model.windows.len())
-                .filter(|i| !model.windows[*i].removed)
+            let open: Vec<usize> = (0..model.absences.len())
+                .filter(|i| !model.absences[*i].removed)
                 .collect();
             let window = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
             Action::AwayRemove { window, by }

@@ -318,7 +318,11 @@ fn future_sprints_can_be_edited_shifted_and_retired_started_ones_cannot() {
             "2026-04-10",
         ],
     );
-    assert_eq!(edited, "\"Hack week\" from 2026-03-30 to 2026-04-10\n");
+    assert_eq!(
+        edited,
+        "\"Hack week\" from 2026-03-30 to 2026-04-10\n\
+         this moves nobody's duties over the next 8 sprints\n"
+    );
     ok(dir, now, &["sprint", "shift", "4", "--days", "-2"]);
     ok(dir, now, &["sprint", "retire", "6"]);
     expect![[r#"

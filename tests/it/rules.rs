@@ -59,7 +59,7 @@ fn a_second_approval_cannot_take_a_slot_already_covered() {
     request("UUI2");
     team.ok(&["override", "accept", "1", "--by", "UUI1"]);
     team.ok(&["override", "accept", "2", "--by", "UUI2"]);
-    let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
+    let approved = team.ok(&["override", "approve", "1", "--by", "UBOSS", "--confirm"]);
     assert_eq!(
         approved,
         "request #1 (UUI1 to cover ui in Sprint 4) is now approved\n\
@@ -142,7 +142,7 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
         "UUI3",
     ]);
     team.ok(&["override", "accept", "1", "--by", "UUI4"]);
-    team.ok(&["override", "approve", "1", "--by", "UBOSS"]);
+    team.ok(&["override", "approve", "1", "--by", "UBOSS", "--confirm"]);
     assert_eq!(on_duty(&team, "2026-03-02", 2, "ui"), "UUI4");
     assert_eq!(
         team.refused(&["override", "revoke", "1", "--by", "UUI1"]),
@@ -182,7 +182,7 @@ fn an_approved_cover_can_be_revoked_by_an_admin_until_its_sprint_ends() {
     );
     team.ok(&["override", "accept", "2", "--by", "UUI1"]);
     // Once its sprint has ended, an approved cover is history.
-    team.ok(&["override", "approve", "2", "--by", "UBOSS"]);
+    team.ok(&["override", "approve", "2", "--by", "UBOSS", "--confirm"]);
     let team = at(team, "2026-04-27T09:00:00-07:00");
     assert_eq!(
         team.refused(&["override", "revoke", "2", "--by", "UBOSS"]),
@@ -286,7 +286,8 @@ fn a_sprint_added_on_the_last_day_after_its_handoff_cannot_end_the_sprint_in_for
     );
     assert_eq!(
         team.ok(&["sprint", "add", "Handover", "2026-05-25", "2026-06-07"]),
-        "added \"Handover\" from 2026-05-25 to 2026-06-07\n"
+        "added \"Handover\" from 2026-05-25 to 2026-06-07\n\
+         this moves the duties of 3 people over the next 8 sprints: Cy (UUI3), Gus (UBACKEND3), Kai (UPO3)\n"
     );
     // Before that day's handoff the shared day is fine.
     let team = at(Team::standard(), "2026-05-24T07:00:00-07:00");

@@ -278,6 +278,7 @@ fn team() -> Team {
     Team {
         zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
         handoff: jiff::civil::Time::constant(8, 0, 0, 0),
+        double_duty: Default::default(),
     }
 }
 

@@ -27,12 +27,13 @@ pub fn name(person: Option<usize>) -> &'static str {
 /// Compares the real store with the model and checks the invariants; `Err` says what broke.
 pub fn check(real: &Real, model: &Model) -> Result<(), String> {
     // One read transaction on one connection for all the reads.
+    let team = real.config.team();
     real.store
-        .snapshot(|store| Ok(check_store(store, model)))
+        .snapshot(|store| Ok(check_store(store, &team, model)))
         .unwrap()
 }
 
-pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
+pub fn check_store(store: &Store, team: &Team, model: &Model) -> Result<(), String> {
     // 5. Sprints: the model's, never overlapping (a shared boundary day is allowed).
     let sprints = store.sprints().unwrap();
     let dates: Vec<(Date, Date)> = sprints.iter().map(|s| (s.start, s.end)).collect();
@@ -81,6 +82,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
                     join: c.kind == ChangeKind::Join,
                     on: c.on,
                     status: ChangeStatus::Pending,
+                    applied: None,
                 };
                 model.started(at).then_some((at, c.id, change))
             })
@@ -91,7 +93,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         }
         if &found != expected {
             return Err(format!(
-                "invariant 12: members of {} in force: real {found:?}, model {expected:?}",
+                "invariant 14: members of {} in force: real {found:?}, model {expected:?}",
                 key(d)
             ));
         }
@@ -135,7 +137,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         .map(|w| (w.id, person_of(&w.person), w.from, w.to))
         .collect();
     let expected: Vec<(i64, usize, Date, Date)> = model
-        .windows
+        .absences
         .iter()
         .enumerate()
         .filter(|(_, w)| !w.removed)
@@ -215,17 +217,13 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
             Status::Superseded | Status::Expired => Status::Superseded,
             other => other,
         };
-        // An approved half that a later cover of its own slot superseded leaves the other
-        // half approved: that slot changed all the same.
-        let replaced = |half: &Request, other: &Request| {
-            half.status == Status::Superseded
-                && half.approved_at.is_some()
-                && other.status == Status::Approved
-        };
+        // A later decision for one half's slot (an admin's `set`, say) supersedes that approved
+        // half alone: the other stays approved, as it would for any approved cover.
+        let replaced = |a: Status, b: Status| a == Status::Approved && b == Status::Superseded;
         if let Some(p) = r.partner
             && class(model.requests[p].status) != class(r.status)
-            && !replaced(r, &model.requests[p])
-            && !replaced(&model.requests[p], r)
+            && !replaced(model.requests[p].status, r.status)
+            && !replaced(r.status, model.requests[p].status)
         {
             return Err(format!(
                 "invariant 9: the halves #{} and #{} of a swap differ: {:?} and {:?}",
@@ -256,10 +254,31 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
             ));
         }
     }
+    // The rotation's own picks, under the covers, and 9.
+    let mut picks: Vec<Slots> = Vec::new();
+    for sprint in &sprints {
+        let s = sprint.index.get() as usize;
+        let found: Slots = [0, 1].map(|d| {
+            let slot = duty::slot(store, team, &roster, sprint, &key(d)).unwrap();
+            slot.and_then(|(_, original)| original.as_ref().map(person_of))
+        });
+        let expected = [model.base(s, 0), model.base(s, 1)];
+        if found != expected {
+            return Err(format!(
+                "the rotation's picks in sprint {s}: real {:?}, model {:?}",
+                found.map(name),
+                expected.map(name),
+            ));
+        }
+        if !model.started(s) {
+            avoided(model, s, &found, picks.last())?;
+        }
+        picks.push(found);
+    }
     // 1 and 2. Who is on duty in every sprint.
     for sprint in &sprints {
         let s = sprint.index.get() as usize;
-        let duty = duty::sprint_duty(store, &roster, sprint).unwrap();
+        let duty = duty::sprint_duty(store, team, &roster, sprint).unwrap();
         let found: Slots = [0, 1].map(|d| {
             duty.assignments
                 .iter()
@@ -280,7 +299,7 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
         expected_away.dedup();
         if away != expected_away {
             return Err(format!(
-                "invariant 11: sprint {s} marks {:?} away, the model {:?}",
+                "invariant 13: sprint {s} marks {:?} away, the model {:?}",
                 away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
                 expected_away.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
             ));
@@ -304,6 +323,34 @@ pub fn check_store(store: &Store, model: &Model) -> Result<(), String> {
                 "{which} {s}: real {:?}, model {:?}",
                 found.map(name),
                 expected.map(name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Invariant 11: in a sprint that has not started, the rotation gives nobody double duty, or
+/// duty in two sprints running, while someone else in the discipline could take the turn
+/// without it.
+fn avoided(model: &Model, s: usize, picks: &Slots, before: Option<&Slots>) -> Result<(), String> {
+    for (d, pick) in picks.iter().enumerate() {
+        let Some(person) = *pick else {
+            continue;
+        };
+        let busy = |p: usize| {
+            picks[..d].contains(&Some(p)) || before.is_some_and(|b| b.contains(&Some(p)))
+        };
+        let free = model.members_at(s)[d]
+            .iter()
+            .find(|m| m.1 && !busy(m.0))
+            .copied();
+        if busy(person)
+            && let Some(free) = free
+        {
+            return Err(format!(
+                "invariant 11: sprint {s} puts {} on duty for {} with double or back-to-back \
+                 duty, though {} was free",
+                PEOPLE[person], DISCIPLINES[d].1, PEOPLE[free.0]
             ));
         }
     }
@@ -334,6 +381,9 @@ pub fn check_step(
     }
     if matches!(action, Action::AwayAdd { .. } | Action::AwayRemove { .. }) {
         return check_away_step(action, expected, before, model, dms);
+    }
+    if let Some(notified) = &expected.notified {
+        return check_notices(notified, dms);
     }
     let decision = matches!(
         action,
@@ -422,7 +472,7 @@ fn holders(duties: &BTreeMap<usize, BTreeSet<(usize, usize)>>) -> BTreeMap<(usiz
         .collect()
 }
 
-/// Invariant 10, after recording or removing an absence: the slots it changed are exactly the
+/// Invariant 12, after recording or removing an absence: the slots it changed are exactly the
 /// swaps' (two each), in sprints that have not started; exactly the expected people get one DM
 /// each; each person whose duty changed is told, naming the discipline; nobody else is told
 /// their duty changed.
@@ -442,13 +492,13 @@ fn check_away_step(
         .collect();
     if changed.len() != 2 * expected.swaps {
         return Err(format!(
-            "invariant 10: {action:?} made {} swap(s) but changed the slots {changed:?}",
+            "invariant 12: {action:?} made {} swap(s) but changed the slots {changed:?}",
             expected.swaps
         ));
     }
     if let Some(started) = changed.iter().find(|(s, _)| model.started(*s)) {
         return Err(format!(
-            "invariant 10: an absence changed slot {started:?} of a started sprint"
+            "invariant 12: an absence changed slot {started:?} of a started sprint"
         ));
     }
     let mut told: BTreeMap<usize, &str> = BTreeMap::new();
@@ -456,7 +506,7 @@ fn check_away_step(
         let person = PEOPLE.iter().position(|p| p == to).unwrap();
         if let Some(first) = told.insert(person, text) {
             return Err(format!(
-                "invariant 10: two DMs to {to}:\n  {first}\n  {text}"
+                "invariant 12: two DMs to {to}:\n  {first}\n  {text}"
             ));
         }
     }
@@ -465,7 +515,7 @@ fn check_away_step(
     let told_people: Vec<usize> = told.keys().copied().collect();
     if told_people != expected_told {
         return Err(format!(
-            "invariant 10: DMs went to {:?}, expected {:?}: {dms:?}",
+            "invariant 12: DMs went to {:?}, expected {:?}: {dms:?}",
             told_people.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
             expected_told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
         ));
@@ -478,13 +528,13 @@ fn check_away_step(
         match told.get(&person) {
             Some(text) if mine.is_empty() && claims_duty_change(text) => {
                 return Err(format!(
-                    "invariant 10: {}'s duty did not change, but their DM says so: {text}",
+                    "invariant 12: {}'s duty did not change, but their DM says so: {text}",
                     name_of_person
                 ));
             }
             None if !mine.is_empty() => {
                 return Err(format!(
-                    "invariant 10: {}'s duty changed but they got no DM",
+                    "invariant 12: {}'s duty changed but they got no DM",
                     name_of_person
                 ));
             }
@@ -493,7 +543,7 @@ fn check_away_step(
                     let name = DISCIPLINES[*d].1;
                     if !text.contains(&format!("*{name}*")) {
                         return Err(format!(
-                            "invariant 10: the DM to {} does not name {name}: {text}",
+                            "invariant 12: the DM to {} does not name {name}: {text}",
                             name_of_person
                         ));
                     }
@@ -501,6 +551,36 @@ fn check_away_step(
             }
             None => {}
         }
+    }
+    Ok(())
+}
+
+/// Invariant 10, for a change-impact round: exactly one change notice to each person the model
+/// expects, and nothing else.
+fn check_notices(
+    notified: &BTreeSet<usize>,
+    dms: &[(usize, String, String)],
+) -> Result<(), String> {
+    let mut told = BTreeSet::new();
+    for (_, to, text) in dms {
+        let person = PEOPLE.iter().position(|p| p == to).unwrap();
+        if !text.starts_with("Your triage duties changed") {
+            return Err(format!(
+                "invariant 10: a round sent {to} something else: {text}"
+            ));
+        }
+        if !told.insert(person) {
+            return Err(format!(
+                "invariant 10: two change notices to {to} in one window"
+            ));
+        }
+    }
+    if &told != notified {
+        return Err(format!(
+            "invariant 10: change notices went to {:?}; expected {:?}",
+            told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
+            notified.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
+        ));
     }
     Ok(())
 }

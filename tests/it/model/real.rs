@@ -284,7 +284,7 @@ impl Real {
             Action::AwayOnDuty { .. } => unreachable!("resolved by `normalized`"),
             Action::AwayRemove { window, by } => {
                 let i = window.index();
-                let person = before.windows.get(i).map(|w| w.person);
+                let person = before.absences.get(i).map(|w| w.person);
                 let actor = user(before.resolve(by, person));
                 let ctx = self.ctx(&actor, now);
                 bot_away::remove(ctx, i as i64 + 1).is_ok()
@@ -329,6 +329,9 @@ impl Real {
                     discipline: key(discipline),
                 },
             ),
+            Action::ImpactRound => {
+                triage_bot::bot::impact::close_due(&self.store, &self.config, now).is_ok()
+            }
         }
     }
 

@@ -1,12 +1,13 @@
 //! The reference model: the world as the rules describe it, small enough to be obviously right.
-//! It re-derives the rotation (round-robin over active members from the latest frozen pick, one
-//! step per sprint, each future sprint planned with the roster as it will be once the dated joins
-//! and leaves before it have taken effect), freezes a sprint's pick the moment it starts (after
-//! applying the dated changes due at its handoff), decides requests by the lifecycle in issue 11,
-//! with the consent of the person named to cover and each discipline's approval policy (issue
-//! 13), and swaps the duty of someone away with the next eligible person's when their discipline
-//! says `swap-next` (two approved requests linked as a swap). Of the crate it uses only the
-//! request verbs and, to compare, the status names.
+//! It re-derives the rotation (round-robin over active members from the latest frozen pick,
+//! passing over whoever would get double or back-to-back duty, as `double-duty = avoid` says,
+//! each future sprint planned with the roster as it will be once the dated joins and leaves
+//! before it have taken effect), freezes a sprint's pick the moment it starts (after applying the
+//! dated changes due at its handoff), decides requests by the lifecycle in issue 11, with the
+//! consent of the person named to cover and each discipline's approval policy (issue 13), and
+//! swaps the duty of someone away with the next eligible person's when their discipline says
+//! `swap-next` (two approved requests linked as a swap). Of the crate it uses only the request
+//! verbs and, to compare, the status names.
 
 use super::*;
 
@@ -82,14 +83,14 @@ pub type Slots = [Option<usize>; 2];
 
 /// An absence: first and last day, inclusive. Numbered by position plus one.
 #[derive(Debug, Clone)]
-pub struct Window {
+pub struct Absence {
     pub person: usize,
     pub from: Date,
     pub to: Date,
     pub removed: bool,
 }
 
-impl Window {
+impl Absence {
     pub fn shares_days(&self, first: Date, last: Date) -> bool {
         !self.removed && self.from <= last && first <= self.to
     }
@@ -110,6 +111,8 @@ pub struct Change {
     pub join: bool,
     pub on: Date,
     pub status: ChangeStatus,
+    /// The sprint whose handoff applied it.
+    pub applied: Option<usize>,
 }
 
 /// Applies a join or a leave to one discipline's list: a joiner becomes active, or is added last.
@@ -121,6 +124,13 @@ pub fn apply_to(list: &mut Vec<(usize, bool)>, change: &Change) {
     }
 }
 
+/// Per discipline: people in rotation order, and whether each is active.
+pub type Roster = [Vec<(usize, bool)>; 2];
+
+/// One discipline's line in [`Model::picks`]: the round-robin's anchor (a sprint and the person
+/// on duty in it), and the people owed a turn, first passed over first.
+type Line = (Option<(usize, usize)>, Vec<usize>);
+
 /// The world as the rules describe it. Sprints are numbered by position; request ids by
 /// position plus one.
 pub struct Model {
@@ -128,20 +138,21 @@ pub struct Model {
     pub now: Timestamp,
     /// First and last day of each live sprint.
     pub sprints: Vec<(Date, Date)>,
-    /// Per discipline: people in rotation order, and whether each is active.
-    pub members: [Vec<(usize, bool)>; 2],
+    pub members: Roster,
     pub admins: BTreeSet<usize>,
     /// The rotation's pick, frozen the moment a sprint starts.
     pub frozen: BTreeMap<(usize, usize), Option<usize>>,
     /// Who was on duty in a sprint when it ended.
     pub ended: BTreeMap<usize, Slots>,
     pub requests: Vec<Request>,
-    pub windows: Vec<Window>,
+    pub absences: Vec<Absence>,
     /// Per discipline: whether its away policy is `swap-next`.
     pub swap_next: [bool; 2],
     pub changes: Vec<Change>,
     /// Each discipline's approval policy.
     pub policies: [Policy; 2],
+    /// The open change-impact window, if any (see `impact.rs`).
+    pub window: Option<Window>,
 }
 
 /// What the model expects a step to do.
@@ -153,6 +164,9 @@ pub struct Expected {
     pub told: Vec<usize>,
     /// For an absence recorded: how many swaps it made.
     pub swaps: usize,
+    /// For a change-impact round: the people who get a change notice (none when no window
+    /// closes).
+    pub notified: Option<BTreeSet<usize>>,
 }
 
 impl Expected {
@@ -162,20 +176,25 @@ impl Expected {
             decided: None,
             told: Vec::new(),
             swaps: 0,
+            notified: None,
         }
     }
 
     pub fn done() -> Expected {
         Expected {
             ok: true,
-            ..Expected::refused()
+            decided: None,
+            told: Vec::new(),
+            swaps: 0,
+            notified: None,
         }
     }
 
-    pub fn decided(request: usize) -> Expected {
+    pub fn decided(decided: Option<usize>) -> Expected {
         Expected {
-            decided: Some(request),
-            ..Expected::done()
+            ok: true,
+            decided,
+            ..Expected::refused()
         }
     }
 }
@@ -191,11 +210,12 @@ impl Model {
             frozen: BTreeMap::new(),
             ended: BTreeMap::new(),
             requests: Vec::new(),
-            windows: Vec::new(),
+            absences: Vec::new(),
             // UI swaps from the start, Backend warns; `SetPolicy` changes either.
             swap_next: [true, false],
             changes: Vec::new(),
             policies: [Policy::Admin; 2],
+            window: None,
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -243,10 +263,10 @@ impl Model {
         self.members[discipline].contains(&(person, true))
     }
 
-    /// The pick for `sprint` over `list` (one discipline's members in order): round-robin over
-    /// the active ones, one step per sprint from `anchor` (a sprint and the person picked then);
-    /// without one, the `sprint`-th active member.
-    fn pick(
+    /// Round-robin over the active members of `list` (one discipline's, in order): one step
+    /// per sprint from `anchor` (a sprint and the person on duty in it); without one, the
+    /// `sprint`-th active member.
+    pub fn round_robin(
         list: &[(usize, bool)],
         anchor: Option<(usize, usize)>,
         sprint: usize,
@@ -273,49 +293,145 @@ impl Model {
         self.sprints.iter().position(|(start, _)| *start >= on)
     }
 
-    /// The pending changes of `discipline` taking effect at `sprint` or before, in the order
-    /// they apply (by sprint, then number).
-    fn due_by(&self, discipline: usize, sprint: usize) -> Vec<&Change> {
-        let mut due: Vec<(usize, usize, &Change)> = self
+    /// The roster as it was before the first sprint, and the changes that bring it to now, each
+    /// with its sprint: every dated change applied after the first sprint is taken back, then
+    /// made again at its sprint; a person's last change makes them what they are now.
+    fn rewound(&self) -> (Roster, Vec<(usize, Change)>) {
+        let mut before = self.members.clone();
+        let mut applied: Vec<(usize, usize, &Change)> = self
             .changes
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.status == ChangeStatus::Pending && c.discipline == discipline)
-            .filter_map(|(i, c)| {
-                let at = self.effective(c.on)?;
-                (at <= sprint).then_some((at, i, c))
-            })
+            .filter_map(|(i, c)| Some((c.applied.filter(|at| *at > 0)?, i, c)))
             .collect();
-        due.sort_by_key(|(at, i, _)| (*at, *i));
-        due.into_iter().map(|(_, _, c)| c).collect()
+        applied.sort_by_key(|(at, i, _)| (*at, *i));
+        let applied: Vec<(usize, &Change)> =
+            applied.into_iter().map(|(at, _, c)| (at, c)).collect();
+        let mut replay = Vec::new();
+        for (i, (at, change)) in applied.iter().enumerate() {
+            let same = |c: &&Change| (c.person, c.discipline) == (change.person, change.discipline);
+            let now = self.active(change.person, change.discipline);
+            if !applied[..i].iter().any(|(_, c)| same(c))
+                && let Some(m) = before[change.discipline]
+                    .iter_mut()
+                    .find(|m| m.0 == change.person)
+            {
+                m.1 = !change.join;
+            }
+            let last = !applied[i + 1..].iter().any(|(_, c)| same(c));
+            let join = if last { now } else { change.join };
+            replay.push((
+                *at,
+                Change {
+                    join,
+                    ..(*change).clone()
+                },
+            ));
+        }
+        (before, replay)
     }
 
-    /// The rotation's pick for `sprint`: every sprint from the latest frozen pick on is planned
-    /// in turn (one step per sprint), each with the roster as it will be then, i.e. with the
-    /// pending dated changes due by then applied. Frozen sprints keep their pick.
-    pub fn rotation(&self, sprint: usize, discipline: usize) -> Option<usize> {
-        let mut anchor = (0..sprint).rev().find_map(|s| {
-            self.frozen
-                .get(&(s, discipline))
-                .copied()
-                .flatten()
-                .map(|p| (s, p))
-        });
-        let mut list = self.members[discipline].clone();
-        let mut pick = None;
-        for s in anchor.map_or(0, |(s, _)| s + 1)..=sprint {
-            for change in self.due_by(discipline, s) {
-                apply_to(&mut list, change);
-            }
-            if s < sprint && self.frozen.contains_key(&(s, discipline)) {
-                continue;
-            }
-            pick = Model::pick(&list, anchor, s);
-            if let Some(person) = pick {
-                anchor = Some((s, person));
+    /// The roster as it will be in `sprint`: the pending dated changes due by then applied.
+    pub fn members_at(&self, sprint: usize) -> Roster {
+        let mut members = self.members.clone();
+        for (at, change) in self.pending_in_order() {
+            if at <= sprint {
+                apply_to(&mut members[change.discipline], &change);
             }
         }
-        pick
+        members
+    }
+
+    /// The pending dated changes with the sprint each takes effect at, in the order they apply
+    /// (by sprint, then number).
+    fn pending_in_order(&self) -> Vec<(usize, Change)> {
+        let mut due: Vec<(usize, usize, Change)> = self
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == ChangeStatus::Pending)
+            .filter_map(|(i, c)| Some((self.effective(c.on)?, i, c.clone())))
+            .collect();
+        due.sort_by_key(|(at, i, _)| (*at, *i));
+        due.into_iter().map(|(at, _, c)| (at, c)).collect()
+    }
+
+    /// The rotation's pick in every sprint under `double-duty = avoid`, frozen picks replayed
+    /// (those frozen with nobody in sprint `refill` left out, to be picked again).
+    ///
+    /// Each discipline has a line: the people passed over (owed a turn), then the round-robin's
+    /// pick and the rest of the active members after it. Disciplines pick in order (ui, then
+    /// backend); the first in line who is not on ui in the sprint and on duty nowhere in the
+    /// sprint before takes the turn, else the round-robin's pick. Whoever was passed over is owed
+    /// a turn. When someone owed a turn takes it, the round-robin waits: it picks next what it
+    /// would have picked now. A frozen pick the line would not make now (the roster changed)
+    /// just becomes the round-robin's anchor.
+    ///
+    /// Each sprint is picked with the roster as it will be then: the pending dated changes due
+    /// by then applied, in order.
+    pub fn picks(&self, refill: Option<usize>) -> Vec<Slots> {
+        let mut lines: [Line; 2] = Default::default();
+        let mut picks: Vec<Slots> = Vec::new();
+        let (mut members, mut changes) = self.rewound();
+        changes.extend(self.pending_in_order());
+        let mut pending = changes.iter().peekable();
+        for sprint in 0..self.sprints.len() {
+            while let Some((_, change)) = pending.next_if(|(at, _)| *at <= sprint) {
+                apply_to(&mut members[change.discipline], change);
+            }
+            let mut slots: Slots = [None, None];
+            for (discipline, (anchor, owed)) in lines.iter_mut().enumerate() {
+                let frozen = match self.frozen.get(&(sprint, discipline)) {
+                    Some(None) if refill == Some(sprint) => None,
+                    frozen => frozen.copied(),
+                };
+                if frozen == Some(None) {
+                    // Frozen with nobody: the discipline had no active members; the line waits.
+                    continue;
+                }
+                let list = &members[discipline];
+                let Some(regular) = Model::round_robin(list, *anchor, sprint) else {
+                    if let Some(Some(person)) = frozen {
+                        owed.retain(|p| *p != person);
+                        *anchor = Some((sprint, person));
+                    }
+                    slots[discipline] = frozen.flatten();
+                    continue;
+                };
+                let active: Vec<usize> = list.iter().filter(|m| m.1).map(|m| m.0).collect();
+                let busy = |p: usize| {
+                    slots[..discipline].contains(&Some(p))
+                        || (sprint > 0 && picks[sprint - 1].contains(&Some(p)))
+                };
+                owed.retain(|p| active.contains(p));
+                let at = active.iter().position(|p| *p == regular).unwrap();
+                let rest: Vec<usize> = (0..active.len())
+                    .map(|i| active[(at + i) % active.len()])
+                    .filter(|p| *p == regular || !owed.contains(p))
+                    .collect();
+                let owed_free = owed.iter().copied().find(|p| *p != regular && !busy(*p));
+                let free = rest.iter().position(|p| !busy(*p));
+                let choice = owed_free.unwrap_or_else(|| free.map_or(regular, |i| rest[i]));
+                let pick = frozen.flatten().unwrap_or(choice);
+                owed.retain(|p| *p != pick);
+                if pick != choice {
+                    *anchor = Some((sprint, pick));
+                } else if owed_free.is_some() {
+                    let before = active[(at + active.len() - 1) % active.len()];
+                    *anchor = Some((sprint, before));
+                } else {
+                    for passed in &rest[..free.unwrap_or(0)] {
+                        if !owed.contains(passed) {
+                            owed.push(*passed);
+                        }
+                    }
+                    *anchor = Some((sprint, pick));
+                }
+                slots[discipline] = Some(pick);
+            }
+            picks.push(slots);
+        }
+        picks
     }
 
     pub fn approved(&self, sprint: usize, discipline: usize) -> Option<usize> {
@@ -325,10 +441,7 @@ impl Model {
     }
 
     pub fn base(&self, sprint: usize, discipline: usize) -> Option<usize> {
-        match self.frozen.get(&(sprint, discipline)) {
-            Some(pick) => *pick,
-            None => self.rotation(sprint, discipline),
-        }
+        self.picks(None)[sprint][discipline]
     }
 
     pub fn holder(&self, sprint: usize, discipline: usize) -> Option<usize> {
@@ -365,18 +478,16 @@ impl Model {
         for sprint in 0..self.sprints.len() {
             if self.started(sprint) {
                 self.apply_due(sprint);
-                for discipline in 0..2 {
-                    if !self.frozen.contains_key(&(sprint, discipline)) {
-                        let pick = self.rotation(sprint, discipline);
-                        self.frozen.insert((sprint, discipline), pick);
-                    }
+                let picks = self.picks(None)[sprint];
+                for (discipline, pick) in picks.into_iter().enumerate() {
+                    self.frozen.entry((sprint, discipline)).or_insert(pick);
                 }
             }
             // A slot of the sprint in force frozen with nobody fills once someone can be picked.
             if self.in_force() == Some(sprint) {
-                for discipline in 0..2 {
+                let picks = self.picks(Some(sprint))[sprint];
+                for (discipline, pick) in picks.into_iter().enumerate() {
                     if self.frozen.get(&(sprint, discipline)) == Some(&None) {
-                        let pick = self.rotation(sprint, discipline);
                         self.frozen.insert((sprint, discipline), pick);
                     }
                 }
@@ -398,10 +509,12 @@ impl Model {
             })
             .collect();
         due.sort();
-        for (_, i) in due {
+        for (at, i) in due {
             let change = self.changes[i].clone();
+            let changes = self.active(change.person, change.discipline) != change.join;
             apply_to(&mut self.members[change.discipline], &change);
             self.changes[i].status = ChangeStatus::Applied;
+            self.changes[i].applied = changes.then_some(at);
         }
     }
 
@@ -476,8 +589,13 @@ impl Model {
     }
 
     pub fn apply(&mut self, action: &Action) -> Expected {
+        if matches!(action, Action::ImpactRound) {
+            return self.impact_round();
+        }
+        let before = self.snapshot();
         let expected = self.decide(action);
         self.settle();
+        self.note_impact(action, &expected, &before);
         expected
     }
 
@@ -578,6 +696,7 @@ impl Model {
                 }
                 Expected::done()
             }
+            Action::ImpactRound => Expected::done(),
             Action::CloseStale => {
                 for i in 0..self.requests.len() {
                     self.close_if_stale(i);
@@ -743,6 +862,7 @@ impl Model {
         if r.status == target || (verb == Verb::Accept && r.status == Status::Approved) {
             return Expected::done();
         }
+        let decided = Some(i);
         match (r.status, verb) {
             (Status::Proposed, Verb::Accept) => {
                 match self.staleness(&r) {
@@ -753,11 +873,11 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             (Status::Proposed, Verb::Refuse | Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Approve) => {
                 match self.staleness(&r) {
@@ -767,17 +887,17 @@ impl Model {
                         self.close_stale_in(r.sprint, r.discipline);
                     }
                 }
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             (Status::Pending, Verb::Decline | Verb::Cancel) => {
                 self.requests[i].status = target;
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             (Status::Approved, Verb::Revoke) if self.has_ended(r.sprint) => Expected::refused(),
             (Status::Approved, Verb::Revoke) => {
                 self.requests[i].status = Status::Revoked;
                 self.close_stale_in(r.sprint, r.discipline);
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             _ => Expected::refused(),
         }
@@ -844,6 +964,7 @@ impl Model {
 
     /// A decision on half `i` of a swap, applied to both halves `i` and `p` as one.
     fn decide_swap(&mut self, i: usize, p: usize, verb: Verb) -> Expected {
+        let decided = Some(i);
         let (a, b) = (self.requests[i].clone(), self.requests[p].clone());
         let both = |status: Status| a.status == status && b.status == status;
         match verb {
@@ -872,7 +993,7 @@ impl Model {
                         self.requests[p].status = second.unwrap_or(Status::Superseded);
                     }
                 }
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             Verb::Approve if both(Status::Approved) => Expected::done(),
             Verb::Refuse | Verb::Decline | Verb::Cancel => {
@@ -889,7 +1010,7 @@ impl Model {
                 }
                 self.requests[i].status = target;
                 self.requests[p].status = target;
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             Verb::Revoke if both(Status::Revoked) => Expected::done(),
             Verb::Revoke if both(Status::Approved) => {
@@ -901,7 +1022,7 @@ impl Model {
                     let r = self.requests[half].clone();
                     self.close_stale_in(r.sprint, r.discipline);
                 }
-                Expected::decided(i)
+                Expected::decided(decided)
             }
             _ => Expected::refused(),
         }
@@ -943,7 +1064,7 @@ impl Model {
         };
         self.approve(i);
         self.close_stale_in(sprint, discipline);
-        Expected::decided(i)
+        Expected::decided(Some(i))
     }
 
     pub fn today(&self) -> Date {
@@ -953,7 +1074,7 @@ impl Model {
     /// Whether `person` is away during some day of `sprint`.
     pub fn away(&self, person: usize, sprint: usize) -> bool {
         let (first, last) = self.sprints[sprint];
-        self.windows
+        self.absences
             .iter()
             .any(|w| w.person == person && w.shares_days(first, last))
     }
@@ -976,9 +1097,9 @@ impl Model {
         if to < today {
             return Expected::refused();
         }
-        let mine = |w: &&Window| w.person == person && !w.removed;
+        let mine = |w: &&Absence| w.person == person && !w.removed;
         if self
-            .windows
+            .absences
             .iter()
             .filter(mine)
             .any(|w| (w.from, w.to) == (from, to))
@@ -986,14 +1107,14 @@ impl Model {
             return Expected::done();
         }
         if self
-            .windows
+            .absences
             .iter()
             .filter(mine)
             .any(|w| w.shares_days(from, to))
         {
             return Expected::refused();
         }
-        self.windows.push(Window {
+        self.absences.push(Absence {
             person,
             from,
             to,
@@ -1070,14 +1191,14 @@ impl Model {
     /// Removing an absence: its person or an admin. The person hears of it when someone else
     /// removed it. Swaps stay.
     pub fn away_remove(&mut self, i: usize, by: Actor) -> Expected {
-        let Some(window) = self.windows.get(i).filter(|w| !w.removed).cloned() else {
+        let Some(window) = self.absences.get(i).filter(|w| !w.removed).cloned() else {
             return Expected::refused();
         };
         let actor = self.resolve(by, Some(window.person));
         if actor != window.person && !self.is_admin(actor) {
             return Expected::refused();
         }
-        self.windows[i].removed = true;
+        self.absences[i].removed = true;
         Expected {
             told: if actor != window.person {
                 vec![window.person]
@@ -1121,6 +1242,7 @@ impl Model {
             join,
             on,
             status: ChangeStatus::Pending,
+            applied: None,
         });
         Expected::done()
     }
@@ -1142,10 +1264,11 @@ impl Model {
             frozen: self.frozen.clone(),
             ended: self.ended.clone(),
             requests: self.requests.clone(),
-            windows: self.windows.clone(),
+            absences: self.absences.clone(),
             swap_next: self.swap_next,
             changes: self.changes.clone(),
             policies: self.policies,
+            window: self.window.clone(),
         }
     }
 }
