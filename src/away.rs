@@ -14,7 +14,7 @@ use crate::domain::away::{
 };
 use crate::domain::impact::Told;
 use crate::domain::{
-    DisciplineKey, Override, SlackUserId, Sprint, SprintIndex, Team, sprint_ends_at,
+    DisciplineKey, DoubleDuty, Override, SlackUserId, Sprint, SprintIndex, Team, sprint_ends_at,
     sprint_has_started, sprint_starts_at,
 };
 use crate::duty::{self, Roster, SprintDuty, local_date};
@@ -192,8 +192,9 @@ fn swap_where_due(
     let span = future.last().map_or(0, |last| {
         (last.sprint.index.get() - first.sprint.index.get()) as usize
     });
+    // One sprint past the last candidate, for back-to-back duty after it.
     let sprints: Vec<Sprint> = store
-        .sprints_around(first.sprint.start, 1, span + SWAP_SEARCH)?
+        .sprints_around(first.sprint.start, 1, span + SWAP_SEARCH + 1)?
         .into_iter()
         .filter(|s| s.index >= first.sprint.index && !sprint_has_started(s, team, now))
         .collect();
@@ -205,8 +206,15 @@ fn swap_where_due(
         return Ok(Vec::new());
     };
     let windows = store.away_windows_between(start.start, end.end)?;
+    // The sprint before the first (often the one in force), for back-to-back duty.
+    let before = match store.sprints_before(start.index, 1)?.first() {
+        Some(sprint) => Some(as_duty(&duty::sprint_duty(store, team, roster, sprint)?)),
+        None => None,
+    };
+    let avoid = team.double_duty == DoubleDuty::Avoid;
+    let planned = (before.as_ref(), duties.as_slice());
     let mut made = Vec::new();
-    for swap in plan_swaps(window, &duties, &roster.members, &windows, &swapping) {
+    for swap in plan_swaps(window, planned, &roster.members, &windows, &swapping, avoid) {
         let reason = format!(
             "away: {} and {} swapped (absence #{})",
             swap.away, swap.partner, window.id

@@ -455,6 +455,7 @@ pub fn slot_state(
         let slot = SlotNow {
             sprint_exists: false,
             sprint_ended: false,
+            started_at: None,
             holder: None,
             replacement_active,
             needs_admin: true,
@@ -466,7 +467,8 @@ pub fn slot_state(
         });
     };
     let ends_at = sprint_ends_at(&found, next.as_ref(), team);
-    let started = sprint_starts_at(&found, team) <= now;
+    let starts_at = sprint_starts_at(&found, team);
+    let started = starts_at <= now;
     let holder = duty::slot(store, team, &roster, &found, discipline)?
         .and_then(|(assignment, _)| assignment.slack_id);
     let policy = store.approval_policy(discipline)?;
@@ -485,6 +487,7 @@ pub fn slot_state(
         slot: SlotNow {
             sprint_exists: true,
             sprint_ended: ends_at <= now,
+            started_at: started.then_some(starts_at),
             holder,
             replacement_active,
             needs_admin,
@@ -757,6 +760,7 @@ pub fn stale_reason(why: &Stale) -> String {
     match why {
         Stale::SprintGone => "its sprint was retired".to_string(),
         Stale::SprintEnded => "its sprint ended before it was approved".to_string(),
+        Stale::Untaken => "nobody accepted it before its sprint's handoff".to_string(),
         Stale::HolderChanged { holder: Some(h) } => {
             format!("{h} is on duty in the slot now, not the person it would replace")
         }

@@ -3,8 +3,8 @@
 //! (`/triage policy`), and the admin channel's alerts, raised by the scheduler each round.
 //!
 //! Recording an absence commits together with its outbox effects: a DM to the away person when
-//! someone else recorded it (or it was recorded through the form, or it caused a swap), one DM to
-//! each swap partner (`away:<id>:dm:<user>`), and fresh Home tabs (`away:<id>:home:<user>`).
+//! someone else recorded it (or it was recorded through the form, whose answer comes by DM), one
+//! DM to each swap partner (`away:<id>:dm:<user>`), and fresh Home tabs (`away:<id>:home:<user>`).
 //! An alert is posted once per (absence, sprint, discipline), keyed by
 //! `domain::away::alert_key`, whatever the number of rounds or restarts.
 
@@ -72,7 +72,8 @@ fn effects(
     let prefix = format!("away:{}", window.id);
     let dates = SlackDates::new(&config.team(), now);
     let mut out = Vec::new();
-    if by_other || via == Via::Modal || !outcome.swaps.is_empty() {
+    // Recorded by the person with a command: the answer says it all, swaps included.
+    if by_other || via == Via::Modal {
         let recorded_by = by_other.then_some(new.created_by.as_str());
         let message = absence::away_recorded(
             outcome,

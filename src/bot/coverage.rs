@@ -19,6 +19,7 @@ use super::announce;
 use super::command::CoverArgs;
 use super::effect::{Effect, Outgoing, items};
 use super::shifts::{self, Shift, parse_slot_value};
+use super::untaken;
 use super::{Bot, BotError, Context};
 use crate::config::Config;
 use crate::coverage::{self, CoverageFailure, DecisionOutcome, Moved, TakeFailure};
@@ -226,7 +227,14 @@ pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
     let taken = ctx.store.transaction(|store| {
         let taken = coverage::take_offer(store, &team, id, ctx.user, ctx.now, &no_effects)?;
         enqueue_decision(ctx, store, &taken.1, &roster)?;
-        store.enqueue(&items(&[offer_update(ctx, &taken.0, &roster)?]), ctx.now)?;
+        let mut out = vec![offer_update(ctx, &taken.0, &roster)?];
+        if store.outbox_has(&untaken::offer_reminder_key(id))? {
+            let sprint = store.sprint(taken.0.sprint)?;
+            let dates = ctx.dates();
+            let message = decisions::offer_post(&taken.0, sprint.as_ref(), &roster, &dates);
+            out.push(untaken::reminder_update(&taken.0, &message, ctx.now));
+        }
+        store.enqueue(&items(&out), ctx.now)?;
         Ok::<_, TakeFailure>(taken)
     });
     match taken {
@@ -679,6 +687,12 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
     let team = config.team();
     let roster = Roster::load(store)?;
     let dates = SlackDates::new(&team, now);
+    let mut reminded = Vec::new();
+    for offer in store.open_offers()? {
+        if store.outbox_has(&untaken::offer_reminder_key(offer.id))? {
+            reminded.push(offer.id);
+        }
+    }
     let expired = coverage::expire_offers(store, &team, now, &|offer: &Offer| {
         let sprint = store.sprint(offer.sprint).ok().flatten();
         let message = decisions::offer_post(offer, sprint.as_ref(), &roster, &dates);
@@ -688,7 +702,7 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             blocks: message.blocks_json(),
         };
         let told = decisions::offer_expired(offer, sprint.as_ref(), &roster);
-        items(&[
+        let mut out = vec![
             Outgoing::now(format!("offer:{}:expired:update", offer.id), update, now),
             dm_at(
                 format!("offer:{}:expired:dm:{}", offer.id, offer.requested_by),
@@ -696,7 +710,20 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
                 told,
                 now,
             ),
-        ])
+        ];
+        if reminded.contains(&offer.id) {
+            out.push(untaken::reminder_update(offer, &message, now));
+        }
+        let lapsed = [(offer.clone(), sprint)];
+        out.extend(untaken::lapsed_posts(
+            config,
+            &[],
+            &lapsed,
+            &[],
+            &roster,
+            now,
+        ));
+        items(&out)
     })?;
     let moved = store.transaction(|store| -> Result<Vec<Moved>, StoreError> {
         let moved = coverage::close_stale_requests(store, &team, now, &no_effects)?;
@@ -712,6 +739,14 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             let key = format!("closed:{}:dm:{person}", ids(&moved, &person));
             out.push(dm_at(key, &person, message, now));
         }
+        out.extend(untaken::lapsed_posts(
+            config,
+            &moved,
+            &[],
+            &sprints,
+            &roster,
+            now,
+        ));
         for m in &moved {
             let sprint = sprints.iter().find(|s| s.index == m.after.sprint);
             if store.outbox_has(&format!("request:{}:admin-post", m.after.id))? {
@@ -725,11 +760,12 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
     Ok(moved.len() + expired.len())
 }
 
-/// The ids of `person`'s requests among `moved`, joined: part of a DM's idempotency key.
+/// The ids of the requests among `moved` that `person` filed or was asked to agree to, joined:
+/// part of a DM's idempotency key.
 fn ids(moved: &[Moved], person: &SlackUserId) -> String {
     let ids: Vec<String> = moved
         .iter()
-        .filter(|m| &m.after.requested_by == person)
+        .filter(|m| &m.after.requested_by == person || m.after.asked() == person)
         .map(|m| m.after.id.to_string())
         .collect();
     ids.join("-")

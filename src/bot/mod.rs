@@ -23,6 +23,7 @@ pub mod plan;
 pub mod scheduler;
 pub mod shifts;
 pub mod slash;
+pub mod untaken;
 pub mod usergroups;
 pub mod worker;
 

@@ -114,7 +114,7 @@ async fn schedule(
     }
 }
 
-/// One round: closes stale requests, keeps the plan extended, decides what to announce, then
+/// One round: closes stale requests, recalls untaken ones, keeps the plan extended, decides what to announce, then
 /// closes the change-impact window if its time is up.
 /// Each step reads the clock when it starts, so what it enqueues is stamped with the moment it
 /// was decided even when an earlier step waited for the database.
@@ -128,6 +128,16 @@ async fn sync(store: &Store, config: &Arc<Config>, clock: &Clock) {
         Ok(0) => {}
         Ok(closed) => tracing::info!(closed, "closed requests that no longer apply"),
         Err(error) => tracing::error!(%error, "could not close requests that no longer apply"),
+    }
+    let reminding = config.clone();
+    let now = clock();
+    match store
+        .run(move |s| super::untaken::remind(s, &reminding, now))
+        .await
+    {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(sent, "recalled coverage nobody has taken yet"),
+        Err(error) => tracing::error!(%error, "could not recall coverage nobody has taken yet"),
     }
     // After closing requests for retired sprints: an appended sprint may reuse a retired index.
     super::plan::keep_planned_logged(store, config, clock()).await;
@@ -213,6 +223,15 @@ async fn next_wake(store: &Store, config: &Arc<Config>, now: Timestamp) -> Times
             None
         });
     let next = alert.map_or(next, |alert| next.min(alert));
+    let reminder_config = config.clone();
+    let reminder = store
+        .run(move |s| super::untaken::next_reminder(s, &reminder_config, now))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not find the next reminder of untaken coverage");
+            None
+        });
+    let next = reminder.map_or(next, |reminder| next.min(reminder));
     let impact_config = config.clone();
     let closes = store
         .run(move |s| impact::closes_at(s, &impact_config))

@@ -414,7 +414,7 @@ impl Console {
 
     /// Reminder, heads-up, handoff and end-of-plan moments after now and before `target`, in
     /// order, when the first message held in the outbox (a routine DM caused on a day off) goes
-    /// out, and when the change-impact window closes.
+    /// out, when the change-impact window closes, and when untaken coverage is recalled.
     async fn moments_until(&self, target: Timestamp) -> Vec<(Timestamp, String)> {
         let sprints = self.store.run(|s| s.sprints()).await.unwrap_or_default();
         let (team, heads_up) = (self.config.team(), &self.config.bot.heads_up);
@@ -431,6 +431,14 @@ impl Console {
             .await;
         if let Some(closes) = closes.ok().flatten().filter(|at| *at > now && *at < target) {
             moments.push((closes, "changed duties are told".to_string()));
+        }
+        let config = self.config.clone();
+        let reminder = self
+            .store
+            .run(move |s| crate::bot::untaken::next_reminder(s, &config, now))
+            .await;
+        if let Some(at) = reminder.ok().flatten().filter(|at| *at < target) {
+            moments.push((at, "untaken coverage is recalled".to_string()));
         }
         moments.sort_by_key(|(at, _)| *at);
         moments

@@ -17,6 +17,7 @@ use std::str::FromStr;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
+use super::conflict::{Around, clash_of};
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 use super::model::{Assignment, Member, Source, Sprint, Team};
 use super::sprint::handoff_instant;
@@ -225,13 +226,15 @@ fn on_duty_in(duty: &Duty, person: &SlackUserId) -> bool {
 /// cover, not the fallback), and the partner is the holder of the first later slot of the same
 /// discipline such that the slot is the rotation's pick too, its holder is someone else who is
 /// an active member of the discipline, is not away during the conflict's sprint and holds no slot
-/// in it, and the away person is neither away nor on duty in the partner's sprint.
+/// in it, and the away person is neither away nor on duty in the partner's sprint; with `avoid`,
+/// neither gets double or back-to-back duty by it (`before` is the sprint just before `future`).
 pub fn plan_swap(
     conflict: &Conflict,
     person: &SlackUserId,
-    future: &[Duty],
+    (before, future): (Option<&Duty>, &[Duty]),
     members: &[Member],
     windows: &[AwayWindow],
+    avoid: bool,
 ) -> Option<Swap> {
     let at = future.iter().position(|d| d.0.index == conflict.sprint)?;
     let here = &future[at];
@@ -254,13 +257,41 @@ pub fn plan_swap(
             && !on_duty_in(here, partner)
             && !is_away(windows, person, &later.0)
             && !on_duty_in(later, person);
-        eligible.then(|| Swap {
+        let swap = Swap {
             discipline: conflict.discipline.clone(),
             away: person.clone(),
             away_sprint: here.0.index,
             partner: partner.clone(),
             partner_sprint: later.0.index,
-        })
+        };
+        (eligible && !(avoid && swap_clashes(before, future, &swap))).then_some(swap)
+    })
+}
+
+/// Whether `swap`, written into `future` (consecutive sprints; `before` is the one just before
+/// them), gives either person double or back-to-back duty in the slot they take.
+fn swap_clashes(before: Option<&Duty>, future: &[Duty], swap: &Swap) -> bool {
+    let mut after = future.to_vec();
+    apply_swap(&mut after, swap);
+    let none: &[Assignment] = &[];
+    let taken = [
+        (&swap.partner, swap.away_sprint),
+        (&swap.away, swap.partner_sprint),
+    ];
+    taken.into_iter().any(|(person, sprint)| {
+        let Some(at) = after.iter().position(|d| d.0.index == sprint) else {
+            return false;
+        };
+        let previous = match at {
+            0 => before.map_or(none, |d| d.1.as_slice()),
+            _ => after[at - 1].1.as_slice(),
+        };
+        let around = Around {
+            before: previous,
+            same: &after[at].1,
+            after: after.get(at + 1).map_or(none, |d| d.1.as_slice()),
+        };
+        clash_of(person, &swap.discipline, around).is_some()
     })
 }
 
@@ -285,14 +316,17 @@ fn apply_swap(future: &mut [Duty], swap: &Swap) {
 
 /// The swaps `window` causes in the disciplines of `swapping` (those whose policy is
 /// [`AwayPolicy::SwapNext`]), one per conflict in `future` (sprints that have not started, in
-/// order), each planned against the duty as the swaps before it left it. `windows` are everyone's
-/// windows, `window` included.
+/// order; `before` is the sprint just before them), each planned against the duty as the swaps
+/// before it left it. `windows` are everyone's windows, `window` included. With `avoid` (the
+/// team's `double-duty = avoid`), a partner is passed over when the swap would give either
+/// person double or back-to-back duty.
 pub fn plan_swaps(
     window: &AwayWindow,
-    future: &[Duty],
+    (before, future): (Option<&Duty>, &[Duty]),
     members: &[Member],
     windows: &[AwayWindow],
     swapping: &[DisciplineKey],
+    avoid: bool,
 ) -> Vec<Swap> {
     let mut duty = future.to_vec();
     let mut swaps = Vec::new();
@@ -300,7 +334,8 @@ pub fn plan_swaps(
         if !swapping.contains(&conflict.discipline) {
             continue;
         }
-        if let Some(swap) = plan_swap(&conflict, &window.person, &duty, members, windows) {
+        let planned = (before, duty.as_slice());
+        if let Some(swap) = plan_swap(&conflict, &window.person, planned, members, windows, avoid) {
             apply_swap(&mut duty, &swap);
             swaps.push(swap);
         }
@@ -517,6 +552,7 @@ mod tests {
             .join("; ")
     }
 
+    /// The swaps for `away` with double and back-to-back duty allowed (see the test of `avoid`).
     #[track_caller]
     fn check_swaps(
         away: AwayWindow,
@@ -530,10 +566,11 @@ mod tests {
         windows.push(away.clone());
         let swaps = plan_swaps(
             &away,
-            &future,
+            (None, &future),
             &members(roster),
             &windows,
             &[key("ui"), key("be")],
+            false,
         );
         expected.assert_eq(&show(&swaps));
     }
@@ -550,6 +587,35 @@ mod tests {
             ROSTER,
             expect!["ui: U2 takes 0 from U1, who takes 1"],
         );
+    }
+
+    #[test]
+    fn a_swap_that_would_give_back_to_back_duty_is_made_only_when_the_team_allows_it() {
+        // Two people in UI take turns: any swap puts one of them on duty two sprints running.
+        let away = window(1, "U1", "2026-03-10", "2026-03-12");
+        let future = duties(&[("U1", "U4"), ("U2", "U5"), ("U1", "U6")]);
+        let two = members("ui:U1 ui:U2 be:U4 be:U5 be:U6");
+        let windows = [away.clone()];
+        let swaps = |avoid| {
+            let planned = (None, future.as_slice());
+            show(&plan_swaps(
+                &away,
+                planned,
+                &two,
+                &windows,
+                &[key("ui")],
+                avoid,
+            ))
+        };
+        assert_eq!(swaps(true), "");
+        assert_eq!(swaps(false), "ui: U2 takes 0 from U1, who takes 1");
+        // The sprint before counts too: U2 was on duty in it, so U3 (two sprints on) swaps.
+        let future = duties(&[("U1", "U4"), ("U2", "U5"), ("U3", "U6")]);
+        let before = duties(&[("U2", "U5")]).remove(0);
+        let three = members("ui:U1 ui:U2 ui:U3 be:U4 be:U5 be:U6");
+        let planned = (Some(&before), future.as_slice());
+        let swaps = plan_swaps(&away, planned, &three, &windows, &[key("ui")], true);
+        assert_eq!(show(&swaps), "ui: U3 takes 0 from U1, who takes 2");
     }
 
     #[test]

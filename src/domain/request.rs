@@ -26,6 +26,8 @@
 //! Pure: no clock, no I/O. The caller loads the slot inside the write transaction that records
 //! the outcome.
 
+use jiff::Timestamp;
+
 use super::ids::SlackUserId;
 use super::model::{Override, OverrideStatus};
 
@@ -101,6 +103,8 @@ pub struct SlotNow {
     pub sprint_exists: bool,
     /// Whether the request's sprint has stopped being in force.
     pub sprint_ended: bool,
+    /// The request's sprint's handoff, once it has come.
+    pub started_at: Option<Timestamp>,
     /// Who is on duty for the slot now, approved covers included.
     pub holder: Option<SlackUserId>,
     /// Whether the request's replacement is an active member of the slot's discipline.
@@ -117,6 +121,8 @@ pub enum Stale {
     SprintGone,
     /// Its sprint has ended.
     SprintEnded,
+    /// Nobody agreed to it before its sprint's handoff: the person asked never answered.
+    Untaken,
     /// The person it would replace is no longer the one on duty in the slot.
     HolderChanged { holder: Option<SlackUserId> },
     /// The replacement is no longer an active member of the discipline.
@@ -131,7 +137,7 @@ impl Stale {
     /// The status a request closed for this reason gets.
     pub fn closing_status(&self) -> OverrideStatus {
         match self {
-            Stale::SprintEnded => OverrideStatus::Expired,
+            Stale::SprintEnded | Stale::Untaken => OverrideStatus::Expired,
             _ => OverrideStatus::Superseded,
         }
     }
@@ -144,6 +150,12 @@ pub fn staleness(request: &Override, slot: &SlotNow) -> Option<Stale> {
     }
     if slot.sprint_ended {
         return Some(Stale::SprintEnded);
+    }
+    // A request filed for a sprint in force waits for an answer until the sprint ends.
+    if request.status == OverrideStatus::Proposed
+        && slot.started_at.is_some_and(|at| request.created_at < at)
+    {
+        return Some(Stale::Untaken);
     }
     if slot.holder.as_ref() == Some(&request.replacement) {
         return Some(Stale::ReplacementOnDuty);
@@ -348,6 +360,7 @@ mod tests {
         SlotNow {
             sprint_exists: true,
             sprint_ended: false,
+            started_at: None,
             holder: Some(user("U1")),
             replacement_active: true,
             needs_admin: true,
@@ -418,6 +431,28 @@ mod tests {
             ..holds()
         };
         check(Pending, Action::Approve, gone, "→ superseded (SprintGone)");
+    }
+
+    #[test]
+    fn an_untaken_request_expires_at_its_sprints_handoff_but_a_pending_one_waits_for_an_admin() {
+        let handoff = Timestamp::UNIX_EPOCH + jiff::SignedDuration::from_hours(1);
+        let started = SlotNow {
+            started_at: Some(handoff),
+            ..holds()
+        };
+        check(
+            Proposed,
+            Action::Accept,
+            started.clone(),
+            "→ expired (Untaken)",
+        );
+        check(Pending, Action::Approve, started, "→ approved");
+        // Filed once the sprint was in force: it waits for an answer until the sprint ends.
+        let filed_later = SlotNow {
+            started_at: Some(Timestamp::UNIX_EPOCH),
+            ..holds()
+        };
+        check(Proposed, Action::Accept, filed_later, "→ pending");
     }
 
     #[test]

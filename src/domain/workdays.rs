@@ -269,6 +269,16 @@ impl HeadsUpSchedule {
         (reminder < heads_up).then_some(reminder)
     }
 
+    /// The reminder of a coverage request or offer nobody has taken yet, before the handoff at
+    /// `handoff`: the heads-up time on the last working day before the heads-up's day, so it
+    /// comes a working day before the heads-up. `None` only when no working day is found.
+    pub fn untaken_reminder_at(&self, zone: &TimeZone, handoff: Timestamp) -> Option<Timestamp> {
+        let heads_up = self.heads_up_at(zone, handoff)?;
+        let day = heads_up.to_zoned(zone.clone()).date();
+        let day = self.calendar.last_working_day_before(day)?;
+        local_instant(zone, day, self.time)
+    }
+
     /// When a routine message caused at `now` goes out: at once on a working day; on a day off,
     /// at the next working day's heads-up time, or at once if what it announces `takes_effect`
     /// before then.
@@ -347,6 +357,27 @@ mod tests {
             mon_fri.heads_up_at(&zone(), handoff(date(2026, 3, 23))),
             Some(at("2026-03-21T00:00:00Z"))
         );
+    }
+
+    /// The reminder of an untaken request before the 08:00 handoff on `day`, in local time.
+    #[track_caller]
+    fn check_untaken(schedule: &HeadsUpSchedule, day: Date, expected: &str) {
+        let moment = schedule.untaken_reminder_at(&zone(), handoff(day)).unwrap();
+        let local = moment.to_zoned(zone()).strftime("%a %Y-%m-%d %H:%M %Z");
+        assert_eq!(local.to_string(), expected);
+    }
+
+    #[test]
+    fn an_untaken_request_is_recalled_a_working_day_before_the_heads_up() {
+        let mon_fri = schedule("mon-fri", &[], None);
+        check_untaken(&mon_fri, date(2026, 3, 23), "Thu 2026-03-19 17:00 PDT");
+        check_untaken(&mon_fri, date(2026, 3, 24), "Fri 2026-03-20 17:00 PDT");
+        let holiday = schedule("mon-fri", &[date(2026, 3, 19)], None);
+        check_untaken(&holiday, date(2026, 3, 23), "Wed 2026-03-18 17:00 PDT");
+        // Across the change to daylight time (Sun Mar 8 2026): still 17:00 local.
+        check_untaken(&mon_fri, date(2026, 3, 9), "Thu 2026-03-05 17:00 PST");
+        // And back (Sun Nov 1 2026).
+        check_untaken(&mon_fri, date(2026, 11, 3), "Fri 2026-10-30 17:00 PDT");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::bot::shifts::slot_value;
 use crate::dates::SlackDates;
 use crate::domain::away::{Alert, AwayPolicy, AwayWindow};
 use crate::domain::roster_change::RosterChangeError;
-use crate::domain::{DisciplineKey, SlackUserId, Team};
+use crate::domain::{DisciplineKey, SlackUserId, Sprint, Team};
 use crate::duty::Roster;
 use crate::roster_changes::Pending;
 
@@ -168,21 +168,21 @@ fn actor(by: &str) -> String {
 fn swap_line(made: &SwapMade, reader: Reader<'_>, roster: &Roster, dates: &SlackDates) -> String {
     let discipline = discipline_name(roster, &made.swap.discipline);
     let partner = mention(&made.swap.partner);
-    let (away_sprint, partner_sprint) = (&made.away_sprint, &made.partner_sprint);
-    let theirs = format!(
-        "{} ({})",
-        sprint_label(Some(partner_sprint)),
-        dates.span(partner_sprint.start, partner_sprint.end)
-    );
+    let dated = |sprint: &Sprint| {
+        format!(
+            "{} ({})",
+            sprint_label(Some(sprint)),
+            dates.span(sprint.start, sprint.end)
+        )
+    };
+    let (given, theirs) = (dated(&made.away_sprint), dated(&made.partner_sprint));
     match reader {
         Reader::Away { .. } => format!(
-            "*{discipline}* swaps shifts when someone is away: {partner} takes your duty in {}, and you take theirs in {theirs}. {partner} has a DM about it.",
-            sprint_label(Some(away_sprint)),
+            "*{discipline}* swaps shifts when someone is away: {partner} takes your duty in {given}, and you take theirs in {theirs}. {partner} has a DM about it.",
         ),
         Reader::Other => format!(
-            "*{discipline}* swaps shifts when someone is away: {partner} takes {}'s duty in {}, and {} takes theirs in {theirs}. Both have a DM.",
+            "*{discipline}* swaps shifts when someone is away: {partner} takes {}'s duty in {given}, and {} takes theirs in {theirs}. Both have a DM.",
             mention(&made.swap.away),
-            sprint_label(Some(away_sprint)),
             mention(&made.swap.away),
         ),
     }
@@ -196,27 +196,34 @@ pub fn swapped_dm(
     dates: &SlackDates,
     command: &str,
 ) -> Message {
-    let lines: Vec<String> = swaps
-        .iter()
-        .map(|made| {
-            let (given, taken) = (&made.away_sprint, &made.partner_sprint);
-            format!(
-                "{} is away during {}, so you swapped triage shifts for *{}*: you are now on duty in {} ({}) instead of {} ({}).",
-                mention(away),
-                sprint_label(Some(given)),
-                discipline_name(roster, &made.swap.discipline),
-                sprint_label(Some(given)),
-                dates.span(given.start, given.end),
-                sprint_label(Some(taken)),
-                dates.span(taken.start, taken.end),
-            )
-        })
-        .collect();
-    let text = format!(
-        "{}\nIf that does not suit you, ask someone to cover it with `{command} cover`.",
-        lines.join("\n")
+    let mut blocks = Vec::new();
+    let mut lines = Vec::new();
+    for made in swaps {
+        let (given, taken) = (&made.away_sprint, &made.partner_sprint);
+        let discipline = discipline_name(roster, &made.swap.discipline);
+        let line = format!(
+            "{} is away during {}, and *{discipline}* swaps shifts when someone is away, so your shift moved: you are now on duty for *{discipline}* in {} ({}) instead of {} ({}).",
+            mention(away),
+            sprint_label(Some(given)),
+            sprint_label(Some(given)),
+            dates.span(given.start, given.end),
+            sprint_label(Some(taken)),
+            dates.span(taken.start, taken.end),
+        );
+        let value = slot_value(given.index, &made.swap.discipline);
+        let request = button("Request coverage", COVER_SHIFT, &value, None);
+        blocks.push(section_with_button(&line, request));
+        lines.push(line);
+    }
+    let footer = format!(
+        "If that does not suit you, ask someone to cover it (the button, or `{command} cover`)."
     );
-    Message::text(text)
+    blocks.push(context(&footer));
+    lines.push(footer);
+    Message {
+        text: lines.join("\n"),
+        blocks,
+    }
 }
 
 /// The admin channel's alert about a duty that falls in an absence and that nobody covers.
@@ -634,12 +641,12 @@ mod tests {
         );
         expect![[r#"
             <@U1> is away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;).
-            *UI* swaps shifts when someone is away: <@U2> takes <@U1>'s duty in *Sprint 2*, and <@U1> takes theirs in *Sprint 3* (Mon Apr 6 to Sun Apr 19). Both have a DM."#]]
+            *UI* swaps shifts when someone is away: <@U2> takes <@U1>'s duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5), and <@U1> takes theirs in *Sprint 3* (Mon Apr 6 to Sun Apr 19). Both have a DM."#]]
         .assert_eq(&admin.text);
         let made = swap();
         expect![[r#"
-            <@U1> is away during *Sprint 2*, so you swapped triage shifts for *UI*: you are now on duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
-            If that does not suit you, ask someone to cover it with `/triage cover`."#]]
+            <@U1> is away during *Sprint 2*, and *UI* swaps shifts when someone is away, so your shift moved: you are now on duty for *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
+            If that does not suit you, ask someone to cover it (the button, or `/triage cover`)."#]]
         .assert_eq(&swapped_dm(&user("U1"), &[&made], &roster(), &dates(), "/triage").text);
     }
 

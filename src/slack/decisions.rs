@@ -25,7 +25,7 @@ fn actor(by: &str) -> String {
 }
 
 /// `*UI Engineering* in *Sprint 4*`.
-fn slot(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
+pub(super) fn slot(o: &Override, sprint: Option<&Sprint>, roster: &Roster) -> String {
     format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
@@ -107,6 +107,7 @@ pub fn stale_words(why: &Stale) -> String {
     match why {
         Stale::SprintGone => "its sprint was removed from the plan".to_string(),
         Stale::SprintEnded => "its sprint ended before an admin decided".to_string(),
+        Stale::Untaken => "nobody accepted it before its sprint started".to_string(),
         Stale::HolderChanged {
             holder: Some(holder),
         } => {
@@ -126,7 +127,9 @@ pub fn stale_words(why: &Stale) -> String {
 /// What an admin can do instead, after an approval closed a request.
 fn what_to_do(why: &Stale, command: &str) -> String {
     match why {
-        Stale::SprintGone | Stale::SprintEnded => "The past does not change.".to_string(),
+        Stale::SprintGone | Stale::SprintEnded | Stale::Untaken => {
+            "The past does not change.".to_string()
+        }
         Stale::HolderChanged { .. } => format!(
             "To change who covers, revoke the current cover first (`{command} revoke <request>`) or put someone on duty with `{command} set`."
         ),
@@ -205,7 +208,7 @@ pub fn asked_to_cover(
 
 /// A DM asking someone to agree to request `id`, with Accept and Decline (and the commands
 /// that do the same); `note` goes after the commands.
-fn asking(text: String, id: i64, command: &str, note: &str) -> Message {
+pub(super) fn asking(text: String, id: i64, command: &str, note: &str) -> Message {
     let id = id.to_string();
     Message {
         blocks: vec![

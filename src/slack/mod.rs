@@ -22,6 +22,7 @@ mod pacing;
 pub mod secret;
 pub mod socket;
 pub mod text;
+pub mod untaken;
 pub mod views;
 
 pub use api::{

@@ -2184,6 +2184,140 @@ async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_admins_hear() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    // Bob asks Alice to cover his Sprint 2; Carol offers her Backend shift in Sprint 2 and
+    // Dave his in Sprint 3. Nobody answers.
+    bot.say(BOB, "cover 2 <@U0ALICE|alice>").await;
+    bot.say(CAROL, "cover 2 open").await;
+    bot.say(DAVE, "cover 3 open").await;
+    let db = bot.store.path().to_str().unwrap().to_string();
+    let args = [
+        "triage-bot",
+        "--db",
+        &db,
+        "--channel",
+        "C0TRIAGE",
+        "--admin-channel",
+        "C0ADMIN",
+    ];
+    let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
+    let remind = |at: &str| {
+        triage_bot::bot::untaken::remind(&bot.store, &config, at.parse().unwrap()).unwrap()
+    };
+    let close = |at: &str| {
+        triage_bot::bot::coverage::close_stale(&bot.store, &config, at.parse().unwrap()).unwrap()
+    };
+    let next = |at: &str| {
+        triage_bot::bot::untaken::next_reminder(&bot.store, &config, at.parse().unwrap())
+            .unwrap()
+            .map(|t| t.to_string())
+    };
+    // Sprint 2 starts Mon Mar 23 08:00 PDT; its heads-up is Fri Mar 20 17:00, so untaken
+    // coverage is recalled on Thu Mar 19 at 17:00 PDT (00:00Z the next day), once.
+    assert_eq!(
+        next("2026-03-10T19:00:00Z").as_deref(),
+        Some("2026-03-20T00:00:00Z")
+    );
+    assert_eq!(remind("2026-03-19T23:59:59Z"), 0);
+    assert_eq!(remind("2026-03-20T00:00:00Z"), 2);
+    assert_eq!(remind("2026-03-20T06:00:00Z"), 0);
+    // Sprint 3's offer is recalled before its own heads-up (Fri Apr 3 17:00 PDT).
+    assert_eq!(
+        next("2026-03-20T00:00:00Z").as_deref(),
+        Some("2026-04-03T00:00:00Z")
+    );
+    check(
+        render(&bot.payload("request:1:reminder")["blocks"]),
+        expect![[r#"
+            Reminder: <@U0BOB> still asks you to cover *UI* in *Sprint 2* (request #1). It lapses at the handoff, Mon Mar 23 08:00 PDT, unless you answer before then.
+              [Accept → accept_request:1] [Decline → refuse_request:1]
+              (Or type `/triage accept 1` or `/triage refuse 1 [reason]`. Once you accept, an admin approves it where the discipline asks for one.)
+        "#]],
+    );
+    assert_eq!(bot.payload("request:1:reminder")["type"], "direct_message");
+    check(
+        render(&bot.payload("offer:1:reminder")["blocks"]),
+        expect![[r#"
+            Still open: <@U0CAROL> asks for someone to cover *Backend* in *Sprint 2* (Mon Mar 23 to Sun Apr 5). Nobody has volunteered yet; the offer closes at the handoff, Mon Mar 23 08:00 PDT.
+              [I'll cover → volunteer:1]
+              (Offer #1: the first member of the discipline who is not on duty then takes it.)
+        "#]],
+    );
+    // At the handoff the request and the offer lapse: the requesters are told, the reminder
+    // post is edited, and the admin channel hears of each once.
+    assert_eq!(close("2026-03-23T14:59:59Z"), 0);
+    assert_eq!(close("2026-03-23T15:00:00Z"), 2);
+    assert_eq!(close("2026-03-23T15:10:00Z"), 0);
+    assert_eq!(bot.status(1), OverrideStatus::Expired);
+    check(
+        bot.payload("request:1:lapsed:admin")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Request #1 lapsed: <@U0ALICE> did not answer <@U0BOB>'s request to cover *UI* in *Sprint 2* before its handoff, so <@U0BOB> stays on duty."#
+        ]],
+    );
+    check(
+        bot.payload("offer:1:lapsed:admin")["text"]
+            .as_str()
+            .unwrap(),
+        expect![[
+            r#"Offer #1 lapsed: nobody volunteered to cover *Backend* in *Sprint 2* for <@U0CAROL> before its handoff, so <@U0CAROL> stays on duty."#
+        ]],
+    );
+    check(
+        bot.outbox("closed:"),
+        expect![[r#"
+            closed:1:dm:U0ALICE direct_message
+            closed:1:dm:U0BOB direct_message
+        "#]],
+    );
+    check(
+        bot.payload("closed:1:dm:U0ALICE")["text"].as_str().unwrap(),
+        expect![
+            "<@U0BOB>'s request #1 asking you to cover *UI* in *Sprint 2* is closed: nobody accepted it before its sprint started. Nothing to answer."
+        ],
+    );
+    check(
+        bot.payload("closed:1:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![
+            "Your coverage request #1 (<@U0ALICE> to cover *UI* in *Sprint 2*) is closed: nobody accepted it before its sprint started. File a new one if you still need cover."
+        ],
+    );
+    check(
+        bot.outbox("offer:1"),
+        expect![[r#"
+            offer:1:post post_message
+            offer:1:reminder post_message
+            offer:1:expired:update update_message
+            offer:1:expired:dm:U0CAROL direct_message
+            offer:1:reminder:expired:update update_message
+            offer:1:lapsed:admin post_message
+        "#]],
+    );
+    // Accepting after the handoff changes nothing.
+    check(
+        bot.click(ALICE, "accept_request", "1").await,
+        expect!["request #1 is expired, so it cannot be accepted"],
+    );
+    // The Sprint 3 offer, taken after its reminder: both posts show who took it.
+    assert_eq!(remind("2026-04-03T00:00:00Z"), 1);
+    bot.click(CAROL, "volunteer", "2").await;
+    check(
+        bot.outbox("offer:2"),
+        expect![[r#"
+            offer:2:post post_message
+            offer:2:reminder post_message
+            offer:2:taken:update update_message
+            offer:2:reminder:taken:update update_message
+        "#]],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() {
     let bot = Bot::start().await;
     // Bob is on duty for UI in Sprint 2 (Mon Mar 23 to Sun Apr 5).
@@ -2327,12 +2461,15 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
             • *Backend* (`backend`): warn: nothing moves; they ask for cover, and the admins are told if nobody covers in time
             Admins change it with `/triage policy &lt;discipline&gt; away warn|swap-next`."#]],
     );
-    // Bob (UI, Sprint 2) is away: Alice, on duty in Sprint 3, takes Sprint 2 and Bob Sprint 3.
+    // Eve joins UI: Alice, Bob and Eve take turns. Bob (UI, Sprint 2) is away: Eve, on duty in
+    // Sprint 3, takes Sprint 2 and Bob Sprint 3. (Alice, on duty in Sprint 1, would get
+    // back-to-back duty with Sprint 2.)
+    bot.say(CAROL, "member add <@U0EVE|eve> ui Eve").await;
     check(
         bot.say(BOB, "away 2026-03-30 2026-03-31").await,
         expect![[r#"
             You are away Mon Mar 30 to Tue Mar 31 (absence #1).
-            *UI* swaps shifts when someone is away: <@U0ALICE> takes your duty in *Sprint 2*, and you take theirs in *Sprint 3* (Mon Apr 6 to Sun Apr 19). <@U0ALICE> has a DM about it."#]],
+            *UI* swaps shifts when someone is away: <@U0EVE> takes your duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5), and you take theirs in *Sprint 3* (Mon Apr 6 to Sun Apr 19). <@U0EVE> has a DM about it."#]],
     );
     check(
         bot.say(BOB, "schedule 3").await,
@@ -2340,11 +2477,11 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
             *This sprint and the next 2*
 
             *Sprint 1* · Mon Mar 9 to Sun Mar 22
-            • UI: <@U0ALICE> (rotation) · :warning: back-to-back duty
+            • UI: <@U0ALICE> (rotation)
             • Backend: <@U0DAVE> (rotation)
 
             *Sprint 2* · Mon Mar 23 to Sun Apr 5
-            • UI: <@U0ALICE> (override) · :warning: back-to-back duty
+            • UI: <@U0EVE> (override)
             • Backend: <@U0CAROL> (rotation)
 
             *Sprint 3* · Mon Apr 6 to Sun Apr 19
@@ -2355,17 +2492,16 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
     check(
         bot.outbox("away:1"),
         expect![[r#"
-            away:1:dm:U0BOB direct_message
-            away:1:dm:U0ALICE direct_message
+            away:1:dm:U0EVE direct_message
             away:1:home:U0BOB publish_home
-            away:1:home:U0ALICE publish_home
+            away:1:home:U0EVE publish_home
         "#]],
     );
     check(
-        bot.payload("away:1:dm:U0ALICE")["text"].as_str().unwrap(),
+        bot.payload("away:1:dm:U0EVE")["text"].as_str().unwrap(),
         expect![[r#"
-            <@U0BOB> is away during *Sprint 2*, so you swapped triage shifts for *UI*: you are now on duty in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
-            If that does not suit you, ask someone to cover it with `/triage cover`."#]],
+            <@U0BOB> is away during *Sprint 2*, and *UI* swaps shifts when someone is away, so your shift moved: you are now on duty for *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5) instead of *Sprint 3* (Mon Apr 6 to Sun Apr 19).
+            If that does not suit you, ask someone to cover it (the button, or `/triage cover`)."#]],
     );
     // The two overrides are linked as a swap: revoking one revokes both, one DM each.
     check(
@@ -2382,10 +2518,10 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
         bot.outbox("decision:2"),
         expect![[r#"
         decision:2:revoked:dm:U0BOB direct_message
-        decision:2:revoked:dm:U0ALICE direct_message
+        decision:2:revoked:dm:U0EVE direct_message
         decision:2:revoked:home:U0CAROL publish_home
         decision:2:revoked:home:U0BOB publish_home
-        decision:2:revoked:home:U0ALICE publish_home
+        decision:2:revoked:home:U0EVE publish_home
     "#]],
     );
     check(
@@ -2393,25 +2529,25 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
             .as_str()
             .unwrap(),
         expect![[
-            r#"The swap with <@U0ALICE> (requests #1 and #2) was revoked by <@U0CAROL>: you are on triage duty for *UI* in *Sprint 2* again, and not for *UI* in *Sprint 3*."#
+            r#"The swap with <@U0EVE> (requests #1 and #2) was revoked by <@U0CAROL>: you are on triage duty for *UI* in *Sprint 2* again, and not for *UI* in *Sprint 3*."#
         ]],
     );
     check(
         bot.say(BOB, "schedule 3").await,
         expect![[r#"
-        *This sprint and the next 2*
+            *This sprint and the next 2*
 
-        *Sprint 1* · Mon Mar 9 to Sun Mar 22
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
+            • UI: <@U0ALICE> (rotation)
+            • Backend: <@U0DAVE> (rotation)
 
-        *Sprint 2* · Mon Mar 23 to Sun Apr 5
-        • UI: <@U0BOB> (away) (rotation)
-        • Backend: <@U0CAROL> (rotation)
+            *Sprint 2* · Mon Mar 23 to Sun Apr 5
+            • UI: <@U0BOB> (away) (rotation)
+            • Backend: <@U0CAROL> (rotation)
 
-        *Sprint 3* · Mon Apr 6 to Sun Apr 19
-        • UI: <@U0ALICE> (rotation)
-        • Backend: <@U0DAVE> (rotation)"#]],
+            *Sprint 3* · Mon Apr 6 to Sun Apr 19
+            • UI: <@U0EVE> (rotation)
+            • Backend: <@U0DAVE> (rotation)"#]],
     );
     bot.stop().await;
 }

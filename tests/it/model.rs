@@ -38,8 +38,9 @@
 //!     rotation's own picks, under any covers, must match them in every sprint.
 //! 12. recording an absence changes no slot, or exactly the two slots of each swap its
 //!     discipline's `swap-next` policy made (nobody else's dates move), of sprints that have not
-//!     started; each person whose duty it changed gets one DM naming the discipline, and so does
-//!     the away person when someone else recorded it;
+//!     started, and none that gives anyone double or back-to-back duty; each person whose duty
+//!     it changed gets one DM naming the discipline (the away person who recorded it reads it in
+//!     the answer instead), and the away person gets one when someone else recorded it;
 //! 13. `who`/`schedule` mark exactly the duties that fall in an absence of the person on duty;
 //! 14. a dated join or leave changes the rotation in force exactly at the first handoff on or
 //!     after its date, and the schedule shows the sprints after it as they turn out (the model

@@ -47,6 +47,7 @@ pub struct Request {
     pub requester: usize,
     pub status: Status,
     pub approved_at: Option<Timestamp>,
+    pub filed_at: Timestamp,
     /// The other half, for half of a swap.
     pub partner: Option<usize>,
 }
@@ -537,6 +538,13 @@ impl Model {
         if self.has_ended(r.sprint) {
             return Some(Status::Expired);
         }
+        // Nobody accepted it before its sprint's handoff (filed before it).
+        if r.status == Status::Proposed
+            && self.started(r.sprint)
+            && r.filed_at < self.start(r.sprint)
+        {
+            return Some(Status::Expired);
+        }
         let holder = self.holder(r.sprint, r.discipline);
         let premise = holder != Some(r.replacement)
             && holder == r.original
@@ -807,6 +815,7 @@ impl Model {
                 requester,
                 status,
                 approved_at: None,
+                filed_at: self.now,
                 partner: None,
             });
         }
@@ -956,6 +965,7 @@ impl Model {
                 requester: proposer,
                 status: Status::Proposed,
                 approved_at: None,
+                filed_at: self.now,
                 partner: Some(partner),
             });
         }
@@ -1057,6 +1067,7 @@ impl Model {
                     requester: admin,
                     status: Status::Pending,
                     approved_at: None,
+                    filed_at: self.now,
                     partner: None,
                 });
                 self.requests.len() - 1
@@ -1122,7 +1133,7 @@ impl Model {
         });
         let partners = self.swap_away(person, from, to);
         let mut told = Vec::new();
-        if actor != person || !partners.is_empty() {
+        if actor != person {
             told.push(person);
         }
         for partner in &partners {
@@ -1138,6 +1149,23 @@ impl Model {
     }
 
     /// The swaps for `person` away from `from` to `to`; returns each swap's partner.
+    /// Whether swapping `person`'s slot of `d` in sprint `i` with `q`'s in sprint `j` gives
+    /// either of them double or back-to-back duty (`double-duty = avoid`).
+    fn swap_clashes(&self, d: usize, (i, person): (usize, usize), (j, q): (usize, usize)) -> bool {
+        let holder = |s: usize, e: usize| match (s, e) {
+            _ if (s, e) == (i, d) => Some(q),
+            _ if (s, e) == (j, d) => Some(person),
+            _ => self.holder(s, e),
+        };
+        let on_duty = |p: usize, s: usize| (0..2).any(|e| holder(s, e) == Some(p));
+        let clashes = |p: usize, s: usize| {
+            (0..2).any(|e| e != d && holder(s, e) == Some(p))
+                || (s > 0 && on_duty(p, s - 1))
+                || (s + 1 < self.sprints.len() && on_duty(p, s + 1))
+        };
+        clashes(q, i) || clashes(person, j)
+    }
+
     fn swap_away(&mut self, person: usize, from: Date, to: Date) -> Vec<usize> {
         let mut partners = Vec::new();
         for i in 0..self.sprints.len() {
@@ -1160,7 +1188,8 @@ impl Model {
                         && !self.away(q, i)
                         && !self.slots(i).contains(&Some(q))
                         && !self.away(person, j)
-                        && !self.slots(j).contains(&Some(person));
+                        && !self.slots(j).contains(&Some(person))
+                        && !self.swap_clashes(d, (i, person), (j, q));
                     eligible.then_some((j, q))
                 });
                 let Some((j, q)) = partner else {
@@ -1179,6 +1208,7 @@ impl Model {
                         requester: person,
                         status: Status::Approved,
                         approved_at: Some(self.now),
+                        filed_at: self.now,
                         partner: Some(partner),
                     });
                 }
