@@ -181,6 +181,13 @@ pub enum OfferError {
     /// It was withdrawn, or it expired.
     #[error("offer #{id} is {status}")]
     Closed { id: i64, status: &'static str },
+    /// The shift changed hands since it was offered (a cover was approved, an admin set
+    /// someone): it is no longer the offerer's to give.
+    #[error("offer #{id} is out of date: the shift has changed hands since it was offered")]
+    ChangedHands {
+        id: i64,
+        holder: Option<SlackUserId>,
+    },
     /// The volunteer is not an active member of the discipline, or is on duty that sprint, or
     /// holds the shift.
     #[error("{volunteer} cannot take offer #{id}: {why}")]
@@ -280,6 +287,9 @@ pub fn take_offer(
             volunteer: volunteer.clone(),
             why,
         };
+        if volunteer == &offer.requested_by {
+            return Err(not_eligible("the offer is their own").into());
+        }
         let roster = Roster::load(store)?;
         let member = roster
             .members
@@ -295,13 +305,30 @@ pub fn take_offer(
             }
             .into());
         };
+        // An offer whose handoff has come is over, though the scheduler may not have closed it
+        // yet; one made while its sprint was in force lasts until the sprint ends.
+        if offer_lapsed(store, team, &offer, &sprint, now)? {
+            return Err(OfferError::Closed {
+                id,
+                status: "expired",
+            }
+            .into());
+        }
         let duty = duty::sprint_duty(store, team, &roster, &sprint)?;
+        let holder = duty
+            .assignments
+            .iter()
+            .find(|a| a.discipline == offer.discipline)
+            .and_then(|a| a.slack_id.clone());
+        if holder != offer.original {
+            return Err(OfferError::ChangedHands { id, holder }.into());
+        }
         if duty
             .assignments
             .iter()
             .any(|a| a.slack_id.as_ref() == Some(volunteer))
         {
-            return Err(not_eligible("they are on duty in that sprint already").into());
+            return Err(not_eligible("already on duty in that sprint").into());
         }
         let request = CoverageRequest {
             sprint: offer.sprint,
@@ -355,8 +382,25 @@ impl TransactionError for TakeFailure {
     }
 }
 
-/// Expires the offers nobody took before their sprint's handoff (or whose sprint left the
-/// plan), enqueueing `effects` of each in the same transaction. Returns them.
+/// Whether nobody can take `offer` (of `sprint`) any more at `now`: its sprint's handoff has
+/// come, or, for an offer made while its sprint was in force, the sprint has ended.
+fn offer_lapsed(
+    store: &Store,
+    team: &Team,
+    offer: &Offer,
+    sprint: &Sprint,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let starts_at = sprint_starts_at(sprint, team);
+    if starts_at <= now && offer.created_at < starts_at {
+        return Ok(true);
+    }
+    let (_, next) = store.sprint_and_next(sprint.index)?;
+    Ok(sprint_ends_at(sprint, next.as_ref(), team) <= now)
+}
+
+/// Expires the offers nobody took before their sprint's handoff (see `offer_lapsed`; or whose
+/// sprint left the plan), enqueueing `effects` of each in the same transaction. Returns them.
 pub fn expire_offers(
     store: &Store,
     team: &Team,
@@ -366,11 +410,11 @@ pub fn expire_offers(
     store.transaction(|store| {
         let mut expired = Vec::new();
         for offer in store.open_offers()? {
-            let started = match store.sprint(offer.sprint)? {
-                Some(sprint) => sprint_starts_at(&sprint, team) <= now,
+            let lapsed = match store.sprint(offer.sprint)? {
+                Some(sprint) => offer_lapsed(store, team, &offer, &sprint, now)?,
                 None => true,
             };
-            if !started {
+            if !lapsed {
                 continue;
             }
             let (offer, changed) =

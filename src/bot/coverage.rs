@@ -693,7 +693,8 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             reminded.push(offer.id);
         }
     }
-    let expired = coverage::expire_offers(store, &team, now, &|offer: &Offer| {
+    // The posts of each lapsed offer; the DMs to people come below, one per person.
+    let offer_posts = |offer: &Offer| {
         let sprint = store.sprint(offer.sprint).ok().flatten();
         let message = decisions::offer_post(offer, sprint.as_ref(), &roster, &dates);
         let update = Effect::UpdateMessage {
@@ -701,16 +702,11 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             text: message.text.clone(),
             blocks: message.blocks_json(),
         };
-        let told = decisions::offer_expired(offer, sprint.as_ref(), &roster);
-        let mut out = vec![
-            Outgoing::now(format!("offer:{}:expired:update", offer.id), update, now),
-            dm_at(
-                format!("offer:{}:expired:dm:{}", offer.id, offer.requested_by),
-                &offer.requested_by,
-                told,
-                now,
-            ),
-        ];
+        let mut out = vec![Outgoing::now(
+            format!("offer:{}:expired:update", offer.id),
+            update,
+            now,
+        )];
         if reminded.contains(&offer.id) {
             out.push(untaken::reminder_update(offer, &message, now));
         }
@@ -724,21 +720,15 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             now,
         ));
         items(&out)
-    })?;
-    let moved = store.transaction(|store| -> Result<Vec<Moved>, StoreError> {
+    };
+    let closed = store.transaction(|store| -> Result<usize, StoreError> {
+        let expired = coverage::expire_offers(store, &team, now, &offer_posts)?;
         let moved = coverage::close_stale_requests(store, &team, now, &no_effects)?;
-        if moved.is_empty() {
-            return Ok(moved);
-        }
         let mut sprints = Vec::new();
-        for m in &moved {
-            sprints.extend(store.sprint(m.after.sprint)?);
+        for index in moved.iter().map(|m| m.after.sprint) {
+            sprints.extend(store.sprint(index)?);
         }
-        let mut out = Vec::new();
-        for (person, message) in decisions::closed_dms(&moved, &sprints, &roster) {
-            let key = format!("closed:{}:dm:{person}", ids(&moved, &person));
-            out.push(dm_at(key, &person, message, now));
-        }
+        let mut out = closing_dms(&moved, &expired, &sprints, store, &roster, now)?;
         out.extend(untaken::lapsed_posts(
             config,
             &moved,
@@ -755,9 +745,45 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
             }
         }
         store.enqueue(&items(&out), now)?;
-        Ok(moved)
+        Ok(moved.len() + expired.len())
     })?;
-    Ok(moved.len() + expired.len())
+    Ok(closed)
+}
+
+/// One DM per person for a round's closings: the requests among `moved` they filed or were
+/// asked to agree to, and the `expired` offers they made, together.
+fn closing_dms(
+    moved: &[Moved],
+    expired: &[Offer],
+    sprints: &[Sprint],
+    store: &Store,
+    roster: &Roster,
+    now: Timestamp,
+) -> Result<Vec<Outgoing>, StoreError> {
+    let mut told: Vec<(SlackUserId, Vec<String>, Vec<String>)> = Vec::new();
+    for (person, message) in decisions::closed_dms(moved, sprints, roster) {
+        let key = format!("closed:{}", ids(moved, &person));
+        told.push((person, vec![key], vec![message.text]));
+    }
+    for offer in expired {
+        let sprint = store.sprint(offer.sprint)?;
+        let message = decisions::offer_expired(offer, sprint.as_ref(), roster);
+        let key = format!("offer:{}:expired", offer.id);
+        match told.iter_mut().find(|(p, _, _)| *p == offer.requested_by) {
+            Some((_, keys, lines)) => {
+                keys.push(key);
+                lines.push(message.text);
+            }
+            None => told.push((offer.requested_by.clone(), vec![key], vec![message.text])),
+        }
+    }
+    Ok(told
+        .into_iter()
+        .map(|(person, keys, lines)| {
+            let key = format!("{}:dm:{person}", keys.join(":"));
+            dm_at(key, &person, Message::text(lines.join("\n")), now)
+        })
+        .collect())
 }
 
 /// The ids of the requests among `moved` that `person` filed or was asked to agree to, joined:

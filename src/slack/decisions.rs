@@ -366,16 +366,32 @@ pub fn offer_refusal(error: &OfferError) -> String {
         }
         OfferError::Taken { .. } => "Too late: someone took this shift first.".to_string(),
         OfferError::Closed { status, .. } => format!("This offer is {status}; nothing changed."),
+        OfferError::ChangedHands { holder, .. } => {
+            let now = holder
+                .as_ref()
+                .map_or("nobody is on duty for it now".to_string(), |h| {
+                    format!("{} is on duty for it now", mention(h))
+                });
+            format!(
+                "This shift has changed hands since it was offered ({now}), so the offer no longer holds. Nothing changed."
+            )
+        }
         OfferError::NotEligible { why, .. } => {
-            format!("You cannot take this shift: {why}. Nothing changed.")
+            let why = why.replace("their own", "your own");
+            format!("You cannot take this shift ({why}). Nothing changed.")
         }
     }
 }
 
 /// The DM to the person who offered a shift nobody took.
 pub fn offer_expired(offer: &Offer, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+    let stays = match &offer.original {
+        Some(holder) if *holder == offer.requested_by => "you are still on duty for it".to_string(),
+        Some(holder) => format!("{} is still on duty for it", mention(holder)),
+        None => "nobody covers it".to_string(),
+    };
     Message::text(format!(
-        "Nobody volunteered to cover *{}* in {} (offer #{}) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin.",
+        "Nobody volunteered to cover *{}* in {} (offer #{}) in time, so {stays}. Ask someone directly with `/triage cover`, or an admin.",
         discipline_name(roster, &offer.discipline),
         sprint_label(sprint),
         offer.id

@@ -2088,7 +2088,7 @@ async fn a_shift_offered_to_volunteers_goes_to_the_first_eligible_one() {
     check(
         bot.click(DAVE, "volunteer", "1").await,
         expect![[
-            r#"You cannot take this shift: only active members of the discipline can take it. Nothing changed."#
+            r#"You cannot take this shift (only active members of the discipline can take it). Nothing changed."#
         ]],
     );
     let sent = [ALICE, "U0ERIN"].map(|who| {
@@ -2172,9 +2172,9 @@ async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
         bot.payload("offer:1:expired:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
-        expect![[
-            r#"Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) before it started, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."#
-        ]],
+        expect![
+            "Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) in time, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."
+        ],
     );
     check(
         bot.click(ALICE, "volunteer", "1").await,
@@ -2292,9 +2292,9 @@ async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_ad
             offer:1:post post_message
             offer:1:reminder post_message
             offer:1:expired:update update_message
-            offer:1:expired:dm:U0CAROL direct_message
             offer:1:reminder:expired:update update_message
             offer:1:lapsed:admin post_message
+            offer:1:expired:dm:U0CAROL direct_message
         "#]],
     );
     // Accepting after the handoff changes nothing.

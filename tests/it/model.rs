@@ -45,7 +45,13 @@
 //! 14. a dated join or leave changes the rotation in force exactly at the first handoff on or
 //!     after its date, and the schedule shows the sprints after it as they turn out (the model
 //!     re-plans every future sprint with the roster as it will be then, under the double-duty
-//!     rule of invariant 11).
+//!     rule of invariant 11);
+//! 15. an offer to volunteers is open, taken once (by the first eligible volunteer: an active
+//!     member of the discipline, on duty nowhere that sprint, not the offerer, while the shift is
+//!     still the offerer's and its handoff has not come) or expired at its handoff, as the model
+//!     says; the taking is the offerer's request naming the volunteer, accepted by them. A
+//!     request nobody accepted before its sprint's handoff lapses (expired), and one round's
+//!     closings reach each person in one DM.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -84,7 +90,7 @@ use triage_bot::domain::{
     Approval, CoverageRequest, DisciplineKey, OverrideStatus, SlackUserId, SprintIndex, Team,
 };
 use triage_bot::duty::{self, Roster};
-use triage_bot::store::{NewDiscipline, Store, StoreOptions};
+use triage_bot::store::{NewDiscipline, OfferStatus, Store, StoreOptions};
 
 mod checks;
 mod impact;
@@ -94,7 +100,9 @@ mod reference;
 use checks::{check, check_step};
 use impact::Window;
 use real::Real;
-use reference::{Change, ChangeStatus, Expected, Model, Policy, Slots, Status, apply_to, last_day};
+use reference::{
+    Change, ChangeStatus, Expected, Model, OfferState, Policy, Slots, Status, apply_to, last_day,
+};
 
 /// U01…U05 can be members; U09 never is (an outsider, who can still be made an admin).
 const PEOPLE: [&str; 6] = ["U01", "U02", "U03", "U04", "U05", "U09"];
@@ -117,6 +125,13 @@ fn person_of(id: &SlackUserId) -> usize {
 
 fn key(discipline: usize) -> DisciplineKey {
     DisciplineKey::parse(DISCIPLINES[discipline].0).unwrap()
+}
+
+fn discipline_of(key: &DisciplineKey) -> usize {
+    DISCIPLINES
+        .iter()
+        .position(|d| d.0 == key.as_str())
+        .unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +288,18 @@ enum Action {
     },
     /// A scheduler round of change-impact notices: closes the window if its time is up.
     ImpactRound,
+    /// `cover <sprint> open`: offering a shift to volunteers (`relative` as for `File`).
+    Offer {
+        by: Actor,
+        relative: i64,
+        discipline: usize,
+    },
+    /// A click on "I'll cover": the `offer`-th offer (counting round, newest first, of those
+    /// open), as generated; [`normalized`] turns it into an `Index` and `by` into a person.
+    Take {
+        offer: Target,
+        by: Pick,
+    },
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
@@ -357,6 +384,9 @@ fn action() -> impl Strategy<Value = Action> {
         2 => Just(Action::Restart),
         3 => Just(Action::CloseStale),
         4 => Just(Action::ImpactRound),
+        5 => (actor(), prop_oneof![1 => Just(-1i64), 6 => 0..3i64], discipline.clone())
+            .prop_map(|(by, relative, discipline)| Action::Offer { by, relative, discipline }),
+        6 => (target(), pick()).prop_map(|(offer, by)| Action::Take { offer, by }),
         3 => (0..PEOPLE.len(), -3..21i64, away_length(), away_actor()).prop_map(
             |(person, start, len, by)| Action::AwayAdd { person, start, len, by }
         ),
@@ -515,6 +545,23 @@ fn normalized(action: &Action, model: &Model) -> Action {
                 .collect();
             let request = Target::Index(open.get(n % open.len().max(1)).copied().unwrap_or(n));
             Action::Decide { request, verb, by }
+        }
+        Action::Take { offer, by } => {
+            let i = match offer {
+                Target::Open(n) => {
+                    let open: Vec<usize> = (0..model.offers.len())
+                        .rev()
+                        .filter(|i| model.offers[*i].state == OfferState::Open)
+                        .collect();
+                    open.get(n % open.len().max(1)).copied().unwrap_or(n)
+                }
+                Target::Index(i) => i,
+            };
+            let discipline = model.offers.get(i).map_or(0, |o| o.discipline);
+            Action::Take {
+                offer: Target::Index(i),
+                by: member(discipline, by),
+            }
         }
         Action::AddSprint(SprintKind::SharedDay)
             if model.handoff_on(model.sprints.last().unwrap().1) <= model.now =>

@@ -34,6 +34,7 @@ pub fn check(real: &Real, model: &Model) -> Result<(), String> {
 }
 
 pub fn check_store(store: &Store, team: &Team, model: &Model) -> Result<(), String> {
+    check_offers(store, model)?;
     // 5. Sprints: the model's, never overlapping (a shared boundary day is allowed).
     let sprints = store.sprints().unwrap();
     let dates: Vec<(Date, Date)> = sprints.iter().map(|s| (s.start, s.end)).collect();
@@ -387,7 +388,7 @@ pub fn check_step(
     }
     let decision = matches!(
         action,
-        Action::Decide { .. } | Action::Set { .. } | Action::CloseStale
+        Action::Decide { .. } | Action::Set { .. } | Action::CloseStale | Action::Take { .. }
     );
     if matches!(action, Action::Swap { .. }) {
         // A proposed swap asks the other person, once, without claiming a duty changed.
@@ -588,6 +589,66 @@ fn check_notices(
             "invariant 10: change notices went to {:?}; expected {:?}",
             told.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>(),
             notified.iter().map(|p| PEOPLE[*p]).collect::<Vec<_>>()
+        ));
+    }
+    Ok(())
+}
+
+/// Invariant 15: every offer is open, taken (once, by the request the model expects) or expired
+/// exactly as the model says, and there are no others.
+fn check_offers(store: &Store, model: &Model) -> Result<(), String> {
+    for (i, expected) in model.offers.iter().enumerate() {
+        let id = i as i64 + 1;
+        let Some(found) = store.offer(id).unwrap() else {
+            return Err(format!("invariant 15: offer #{id} is missing"));
+        };
+        let state = match found.status {
+            OfferStatus::Open => OfferState::Open,
+            OfferStatus::Taken => OfferState::Taken,
+            OfferStatus::Expired => OfferState::Expired,
+            OfferStatus::Cancelled => {
+                return Err(format!("invariant 15: offer #{id} was cancelled"));
+            }
+        };
+        let slot = (
+            found.sprint.get() as usize,
+            discipline_of(&found.discipline),
+        );
+        if state != expected.state || slot != (expected.sprint, expected.discipline) {
+            return Err(format!(
+                "invariant 15: offer #{id} is {state:?} for {slot:?}, the model's {:?} for {:?}",
+                expected.state,
+                (expected.sprint, expected.discipline)
+            ));
+        }
+        if found.requested_by != user(expected.offerer) {
+            return Err(format!(
+                "invariant 15: offer #{id} is {}'s, the model's {}'s",
+                found.requested_by, PEOPLE[expected.offerer]
+            ));
+        }
+        let taken = found.request.map(|r| r as usize - 1);
+        let request = taken.and_then(|r| model.requests.get(r));
+        if state == OfferState::Taken
+            && request.is_none_or(|r| {
+                (r.sprint, r.discipline, Some(r.replacement))
+                    != (
+                        expected.sprint,
+                        expected.discipline,
+                        found.taken_by.as_ref().map(person_of),
+                    )
+            })
+        {
+            return Err(format!(
+                "invariant 15: offer #{id} was taken by {:?} as request {taken:?}, which the model does not have",
+                found.taken_by
+            ));
+        }
+    }
+    let extra = model.offers.len() as i64 + 1;
+    if store.offer(extra).unwrap().is_some() {
+        return Err(format!(
+            "invariant 15: offer #{extra} exists, the model has none"
         ));
     }
     Ok(())

@@ -47,7 +47,13 @@ impl Real {
         let path = dir.path().join("triage.db");
         std::fs::copy(template, &path).unwrap();
         let store = Real::open(&path);
-        let args = ["triage-bot", "--db", path.to_str().unwrap()];
+        let args = [
+            "triage-bot",
+            "--db",
+            path.to_str().unwrap(),
+            "--channel",
+            "C0TRIAGE",
+        ];
         let config = Config::from_settings(&Cli::parse_from(args).settings).unwrap();
         Real {
             _dir: dir,
@@ -268,6 +274,32 @@ impl Real {
                 self.admin(before, Command::AdminsRemove { user: user(person) })
             }
             Action::CloseStale => bot_coverage::close_stale(&self.store, &self.config, now).is_ok(),
+            Action::Offer {
+                by,
+                relative,
+                discipline,
+            } => {
+                let sprint = before.sprint_near(relative);
+                let Ok(index) = SprintIndex::new(sprint) else {
+                    return false;
+                };
+                let known = (sprint as usize) < before.sprints.len();
+                let holder = known
+                    .then(|| before.holder(sprint as usize, discipline))
+                    .flatten();
+                let offerer = user(before.resolve(by, holder));
+                let args = CoverArgs {
+                    sprint: (index.get() + 1).to_string(),
+                    replacement: offerer.clone(),
+                    rest: vec![key(discipline).to_string()],
+                };
+                bot_coverage::offer_by_command(self.ctx(&offerer, now), &args).is_ok()
+            }
+            Action::Take { offer, by } => {
+                let volunteer = user(by.person());
+                let id = offer.index() as i64 + 1;
+                bot_coverage::volunteer(self.ctx(&volunteer, now), id).is_ok()
+            }
             Action::AwayAdd {
                 person,
                 start,

@@ -64,6 +64,25 @@ impl Request {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferState {
+    Open,
+    Taken,
+    Expired,
+}
+
+/// A shift offered to volunteers.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub sprint: usize,
+    pub discipline: usize,
+    /// Who held the slot when it was offered.
+    pub original: Option<usize>,
+    pub offerer: usize,
+    pub state: OfferState,
+    pub filed_at: Timestamp,
+}
+
 /// Who approves a cover once its replacement accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -154,6 +173,8 @@ pub struct Model {
     pub policies: [Policy; 2],
     /// The open change-impact window, if any (see `impact.rs`).
     pub window: Option<Window>,
+    /// Shifts offered to volunteers, numbered by position plus one.
+    pub offers: Vec<Offer>,
 }
 
 /// What the model expects a step to do.
@@ -217,6 +238,7 @@ impl Model {
             changes: Vec::new(),
             policies: [Policy::Admin; 2],
             window: None,
+            offers: Vec::new(),
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -706,11 +728,22 @@ impl Model {
             }
             Action::ImpactRound => Expected::done(),
             Action::CloseStale => {
+                for i in 0..self.offers.len() {
+                    if self.offers[i].state == OfferState::Open && self.lapsed(&self.offers[i]) {
+                        self.offers[i].state = OfferState::Expired;
+                    }
+                }
                 for i in 0..self.requests.len() {
                     self.close_if_stale(i);
                 }
                 Expected::done()
             }
+            Action::Offer {
+                by,
+                relative,
+                discipline,
+            } => self.offer(by, relative, discipline),
+            Action::Take { offer, by } => self.take(offer.index(), by.person()),
             Action::AwayAdd {
                 person,
                 start,
@@ -767,6 +800,81 @@ impl Model {
     pub fn sprint_near(&self, relative: i64) -> i64 {
         let base = self.in_force().unwrap_or(0) as i64;
         base + relative
+    }
+
+    /// Offering a shift: checked as a request its holder (or an admin) files; the same slot
+    /// offered again while open changes nothing.
+    pub fn offer(&mut self, by: Actor, relative: i64, discipline: usize) -> Expected {
+        let sprint = self.sprint_near(relative);
+        if !(0..self.sprints.len() as i64).contains(&sprint) {
+            return Expected::refused();
+        }
+        let sprint = sprint as usize;
+        let holder = self.holder(sprint, discipline);
+        let offerer = self.resolve(by, holder);
+        if self.has_ended(sprint) || !(self.is_admin(offerer) || holder == Some(offerer)) {
+            return Expected::refused();
+        }
+        let open = |o: &Offer| {
+            o.state == OfferState::Open && (o.sprint, o.discipline) == (sprint, discipline)
+        };
+        if !self.offers.iter().any(open) {
+            self.offers.push(Offer {
+                sprint,
+                discipline,
+                original: holder,
+                offerer,
+                state: OfferState::Open,
+                filed_at: self.now,
+            });
+        }
+        Expected::done()
+    }
+
+    /// Whether nobody can take `offer` any more: its sprint's handoff has come (or, offered
+    /// while its sprint was in force, the sprint has ended).
+    pub fn lapsed(&self, offer: &Offer) -> bool {
+        self.has_ended(offer.sprint)
+            || (self.started(offer.sprint) && offer.filed_at < self.start(offer.sprint))
+    }
+
+    /// A volunteer takes offer `i`: the first active member of the discipline who is on duty
+    /// nowhere that sprint, while the offer is open, has not lapsed, and the shift is still the
+    /// offerer's. Their taking files the offerer's request naming them, which they accept.
+    pub fn take(&mut self, i: usize, volunteer: usize) -> Expected {
+        let Some(offer) = self.offers.get(i).cloned() else {
+            return Expected::refused();
+        };
+        let (sprint, discipline) = (offer.sprint, offer.discipline);
+        let holder = self.holder(sprint, discipline);
+        let eligible = offer.state == OfferState::Open
+            && volunteer != offer.offerer
+            && self.active(volunteer, discipline)
+            && !self.lapsed(&offer)
+            && holder == offer.original
+            && !self.slots(sprint).contains(&Some(volunteer));
+        let same = |r: &Request| {
+            r.status.is_open()
+                && (r.sprint, r.discipline, r.requester, r.replacement)
+                    == (sprint, discipline, offer.offerer, volunteer)
+        };
+        if !eligible || self.requests.iter().any(same) {
+            return Expected::refused();
+        }
+        let r = self.requests.len();
+        self.requests.push(Request {
+            sprint,
+            discipline,
+            original: holder,
+            replacement: volunteer,
+            requester: offer.offerer,
+            status: Status::Proposed,
+            approved_at: None,
+            filed_at: self.now,
+            partner: None,
+        });
+        self.offers[i].state = OfferState::Taken;
+        self.decide_request(r, Verb::Accept, Actor::Person(volunteer))
     }
 
     pub fn file(
@@ -1056,6 +1164,23 @@ impl Model {
                 && (r.sprint, r.discipline, r.requester, r.replacement)
                     == (sprint, discipline, admin, person)
         };
+        // A swap half naming the same people is replaced by the set, and its swap closes.
+        for r in 0..self.requests.len() {
+            let q = &self.requests[r];
+            if q.status.is_open()
+                && q.partner.is_some()
+                && (q.sprint, q.discipline, q.requester, q.replacement)
+                    == (sprint, discipline, admin, person)
+            {
+                self.requests[r].status = Status::Superseded;
+                if let Some(p) = self.requests[r].partner
+                    && self.requests[p].status.is_open()
+                {
+                    let own = self.staleness(&self.requests[p]);
+                    self.requests[p].status = own.unwrap_or(Status::Superseded);
+                }
+            }
+        }
         let i = match self.requests.iter().position(same) {
             Some(i) => i,
             None => {
@@ -1299,6 +1424,7 @@ impl Model {
             changes: self.changes.clone(),
             policies: self.policies,
             window: self.window.clone(),
+            offers: self.offers.clone(),
         }
     }
 }
