@@ -215,10 +215,7 @@ fn swap_where_due(
     let planned = (before.as_ref(), duties.as_slice());
     let mut made = Vec::new();
     for swap in plan_swaps(window, planned, &roster.members, &windows, &swapping, avoid) {
-        let reason = format!(
-            "away: {} and {} swapped (absence #{})",
-            swap.away, swap.partner, window.id
-        );
+        let reason = away::swap_reason(&swap, window.id);
         let overrides = store.record_away_swap(&swap, &reason, now)?;
         // Both people get a DM about the swap: an open change-impact window leaves it out.
         store.record_impact_told(&swap_told(&swap))?;
@@ -253,6 +250,14 @@ fn swap_told(swap: &Swap) -> Vec<Told> {
         .collect()
 }
 
+/// What removing a window did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwayRemoved {
+    pub window: AwayWindow,
+    /// Whether swaps the window caused are in force (approved): they stay as they are.
+    pub swaps_kept: bool,
+}
+
 /// Removes absence `id` as `actor`, enqueueing `effects` of the removed window in the same
 /// transaction. Swaps it caused stay: the people were told, and nobody's dates move again.
 pub fn remove_window(
@@ -261,11 +266,12 @@ pub fn remove_window(
     actor: &str,
     now: Timestamp,
     effects: Effects<'_, AwayWindow>,
-) -> Result<AwayWindow> {
+) -> Result<AwayRemoved> {
     store.transaction(|store| {
         let window = store.remove_away_window(id, actor, now)?;
+        let swaps_kept = store.away_swaps_in_force(window.id)? > 0;
         store.enqueue(&effects(&window), now)?;
-        Ok(window)
+        Ok(AwayRemoved { window, swaps_kept })
     })
 }
 

@@ -140,7 +140,7 @@ pub fn add(
         created_by: ctx.user.to_string(),
     };
     let outcome = record(ctx.store, ctx.config, &new, ctx.now, Via::Command)
-        .map_err(|error| refusal(error, &person, &ctx.dates()))?;
+        .map_err(|error| refusal(error, ctx.user, &ctx.dates()))?;
     let reader = if &person == ctx.user {
         Reader::Away { recorded_by: None }
     } else {
@@ -158,14 +158,11 @@ pub fn add(
     ))
 }
 
-/// A refusal to record an absence, with the person as a mention.
-fn refusal(error: StoreError, person: &SlackUserId, dates: &SlackDates) -> BotError {
+/// A refusal to record an absence, as `reader` reads it: days in Slack's style, the person as
+/// a mention (or "you").
+fn refusal(error: StoreError, reader: &SlackUserId, dates: &SlackDates) -> BotError {
     match error {
-        StoreError::Away(AwayError::Overlaps { id, from, to, .. }) => BotError::Refused(format!(
-            "{} is already away {} (absence #{id}); remove it first to record different days",
-            mention(person),
-            dates.span(from, to)
-        )),
+        StoreError::Away(rule) => BotError::Refused(absence::away_refusal(&rule, reader, dates)),
         StoreError::UnknownPerson(who) => BotError::Refused(format!(
             "{} is not in any rotation, so there is no duty to plan around",
             mention(&who)
@@ -218,7 +215,12 @@ pub fn remove(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         items(&out)
     };
     let removed = away::remove_window(ctx.store, id, &actor, ctx.now, &effects)?;
-    Ok(absence::away_removed(&removed, by_self, &dates))
+    Ok(absence::away_removed(
+        &removed.window,
+        by_self,
+        removed.swaps_kept,
+        &dates,
+    ))
 }
 
 /// `away list`: your absences; admins also see everyone's.
@@ -305,17 +307,12 @@ pub fn submit_modal(
         Ok(_) => Ok(()),
         Err(StoreError::Away(rule)) => {
             let block = match rule {
-                AwayError::Overlaps { .. } => absence::FROM_INPUT,
+                AwayError::Overlaps { .. } | AwayError::TooFarAhead { .. } => absence::FROM_INPUT,
                 _ => absence::TO_INPUT,
             };
-            let text = match rule {
-                AwayError::Overlaps { id, from, to, .. } => format!(
-                    "You are already away {} (absence #{id}); remove it first to record different days.",
-                    ctx.dates().span(from, to)
-                ),
-                other => format!("{}.", capitalized(&other.to_string())),
-            };
-            Err(error(block, &text))
+            // A form's errors are sentences, like its other hints.
+            let text = absence::away_refusal(&rule, ctx.user, &ctx.dates());
+            Err(error(block, &format!("{}.", capitalized(&text))))
         }
         Err(StoreError::UnknownPerson(_)) => Err(error(
             absence::FROM_INPUT,

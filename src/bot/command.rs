@@ -719,6 +719,15 @@ fn parse_away(rest: &[&str]) -> Result<Command, ParseError> {
             USAGE,
         ));
     };
+    // `away <first> <last> @ana` means Ana's absence, not the caller's with the reason "@ana".
+    let is_mention = |word: &&str| word.starts_with("<@") && SlackUserId::parse(word).is_ok();
+    if who.is_none() && !reason.is_empty() && reason.iter().all(is_mention) {
+        return Err(problem(
+            "the reason is only a mention; to record someone else's absence, name them first"
+                .to_string(),
+            "away <@person> <first day> <last day> [reason…]",
+        ));
+    }
     Ok(Command::AwayAdd {
         person: who,
         from: date(from, USAGE)?,
@@ -1328,6 +1337,18 @@ mod tests {
             expect![
                 "error: expected a date as YYYY-MM-DD, not `april` (usage: away [<@person>] <first day> <last day> [reason…])"
             ],
+        );
+        check(
+            "away 2026-04-01 2026-04-03 <@U2|bea>",
+            expect![
+                "error: the reason is only a mention; to record someone else's absence, name them first (usage: away <@person> <first day> <last day> [reason…])"
+            ],
+        );
+        check(
+            "away 2026-04-01 2026-04-03 covering for <@U2|bea>",
+            expect![[
+                r#"AwayAdd { person: None, from: 2026-04-01, to: 2026-04-03, reason: Some("covering for <@U2|bea>") }"#
+            ]],
         );
         check("away", expect!["AwayList"]);
         check("away list", expect!["AwayList"]);

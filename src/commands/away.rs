@@ -95,11 +95,17 @@ pub fn away(config: &Config, command: AwayCommand) -> anyhow::Result<()> {
             let actor = parse_actor(&by.by)?;
             let store = app::open_store(config)?;
             let removed = crate::away::remove_window(&store, id, &actor, now, &|_| Vec::new())?;
+            let window = &removed.window;
+            let kept = if removed.swaps_kept {
+                "; swaps it caused stay"
+            } else {
+                ""
+            };
             outln!(
-                "absence #{} of {} ({}) removed; swaps it caused stay",
-                removed.id,
-                removed.person,
-                CliDates::new(&config.team()).span(removed.from, removed.to)
+                "absence #{} of {} ({}) removed{kept}",
+                window.id,
+                window.person,
+                CliDates::new(&config.team()).span(window.from, window.to)
             );
         }
     }

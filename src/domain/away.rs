@@ -25,6 +25,9 @@ use super::sprint::handoff_instant;
 /// The longest window, in days: a longer absence is a change to the rotation, not an absence.
 pub const MAX_WINDOW_DAYS: i64 = 366;
 
+/// How far ahead an absence may start, in years: a later first day is almost certainly a typo.
+pub const MAX_YEARS_AHEAD: i64 = 2;
+
 /// How many sprints after a conflict the swap looks for a partner.
 pub const SWAP_SEARCH: usize = 26;
 
@@ -116,6 +119,10 @@ pub enum AwayError {
         "that absence ended on {to}, before today ({today}); only current and future absences are kept"
     )]
     Ended { to: Date, today: Date },
+    /// The window starts more than [`MAX_YEARS_AHEAD`] years after today: `limit` is the first
+    /// day it cannot start on.
+    #[error("an absence can start at most {MAX_YEARS_AHEAD} years ahead (before {limit})")]
+    TooFarAhead { limit: Date },
     /// The window is longer than [`MAX_WINDOW_DAYS`].
     #[error(
         "an absence can be at most {MAX_WINDOW_DAYS} days; for a longer one, take the person out of the rotation"
@@ -134,9 +141,10 @@ pub enum AwayError {
 }
 
 /// Checks a new window of `person` from `from` to `to` against the rules and the person's
-/// `existing` windows: it must not end before it starts, end before `today`, last longer than
-/// [`MAX_WINDOW_DAYS`], or share a day with another window. The same days again are no error:
-/// the window already recorded is returned (an idempotent repeat).
+/// `existing` windows: it must not end before it starts, end before `today`, start more than
+/// [`MAX_YEARS_AHEAD`] years after `today`, last longer than [`MAX_WINDOW_DAYS`], or share a day
+/// with another window. The same days again are no error: the window already recorded is
+/// returned (an idempotent repeat).
 pub fn check_new_window<'a>(
     person: &SlackUserId,
     from: Date,
@@ -149,6 +157,12 @@ pub fn check_new_window<'a>(
     }
     if to < today {
         return Err(AwayError::Ended { to, today });
+    }
+    let limit = today
+        .checked_add(MAX_YEARS_AHEAD.years())
+        .and_then(|last| last.checked_add(1.day()));
+    if let Some(limit) = limit.ok().filter(|limit| from >= *limit) {
+        return Err(AwayError::TooFarAhead { limit });
     }
     let too_long = from
         .checked_add((MAX_WINDOW_DAYS - 1).days())
@@ -211,6 +225,23 @@ pub struct Swap {
     pub away_sprint: SprintIndex,
     pub partner: SlackUserId,
     pub partner_sprint: SprintIndex,
+}
+
+/// The reason of the two overrides a swap caused by absence `window` is recorded as:
+/// `away: U1 and U2 swapped (absence #3)`.
+pub fn swap_reason(swap: &Swap, window: i64) -> String {
+    format!(
+        "away: {} and {} swapped {}",
+        swap.away,
+        swap.partner,
+        swap_reason_end(window)
+    )
+}
+
+/// How the reason of every swap absence `window` caused ends, by which they are found again:
+/// `(absence #3)`.
+pub fn swap_reason_end(window: i64) -> String {
+    format!("(absence #{window})")
 }
 
 fn holder<'a>(duty: &'a Duty, discipline: &DisciplineKey) -> Option<&'a Assignment> {
@@ -468,6 +499,17 @@ mod tests {
             ],
         );
         check_new("2026-04-01", "2027-04-01", expect!["new"]);
+        check_new("2028-03-18", "2028-03-19", expect!["new"]);
+        check_new(
+            "2028-03-19",
+            "2028-03-20",
+            expect!["error: an absence can start at most 2 years ahead (before 2028-03-19)"],
+        );
+        check_new(
+            "9999-01-01",
+            "9999-01-02",
+            expect!["error: an absence can start at most 2 years ahead (before 2028-03-19)"],
+        );
         check_new(
             "2026-04-01",
             "2027-04-02",

@@ -18,7 +18,7 @@ use super::text;
 use crate::away::{AwayAdded, Conflicting, SwapMade};
 use crate::bot::shifts::slot_value;
 use crate::dates::SlackDates;
-use crate::domain::away::{Alert, AwayPolicy, AwayWindow};
+use crate::domain::away::{Alert, AwayError, AwayPolicy, AwayWindow, MAX_YEARS_AHEAD};
 use crate::domain::roster_change::RosterChangeError;
 use crate::domain::{DisciplineKey, SlackUserId, Sprint, Team};
 use crate::duty::Roster;
@@ -298,15 +298,64 @@ fn remove_row(line: &str, window: &AwayWindow) -> Value {
     )
 }
 
-/// The answer to removing an absence.
-pub fn away_removed(window: &AwayWindow, by_self: bool, dates: &SlackDates) -> Message {
+/// Why an absence cannot be recorded, for `reader` in Slack: days in Slack's style, and the
+/// person as "you" when the absence is the reader's own, else as a mention.
+pub fn away_refusal(error: &AwayError, reader: &SlackUserId, dates: &SlackDates) -> String {
+    match error {
+        AwayError::EndsBeforeStart { from, to } => format!(
+            "an absence cannot end ({}) before it starts ({})",
+            dates.day(*to),
+            dates.day(*from)
+        ),
+        AwayError::Ended { to, today } => format!(
+            "that absence ended on {}, before today ({}); only current and future absences are kept",
+            dates.day(*to),
+            dates.day(*today)
+        ),
+        AwayError::TooFarAhead { limit } => format!(
+            "an absence can start at most {MAX_YEARS_AHEAD} years ahead (before {})",
+            dates.day(*limit)
+        ),
+        AwayError::TooLong => error.to_string(),
+        AwayError::Overlaps {
+            person,
+            id,
+            from,
+            to,
+        } => {
+            let who = if person == reader {
+                "you are".to_string()
+            } else {
+                format!("{} is", mention(person))
+            };
+            format!(
+                "{who} already away {} (absence #{id}); remove it first to record different days",
+                dates.span(*from, *to)
+            )
+        }
+    }
+}
+
+/// The answer to removing an absence. `swaps_kept` says whether swaps it caused are still in
+/// force (they stay: nothing moves back).
+pub fn away_removed(
+    window: &AwayWindow,
+    by_self: bool,
+    swaps_kept: bool,
+    dates: &SlackDates,
+) -> Message {
     let whose = if by_self {
         "Your absence".to_string()
     } else {
         format!("{}'s absence", mention(&window.person))
     };
+    let kept = if swaps_kept {
+        " Swaps it caused stay as they are."
+    } else {
+        ""
+    };
     Message::text(format!(
-        "{whose} {} is removed. Swaps it caused stay as they are.",
+        "{whose} {} is removed.{kept}",
         window_label(window, dates)
     ))
 }
@@ -661,6 +710,73 @@ mod tests {
         let now = "2026-03-10T17:00:00Z".parse().unwrap();
         expect![[r#"<@U1> is already recorded away Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;); nothing changed. None of their triage duty falls in it."#]]
             .assert_eq(&away_recorded(&outcome, Reader::Other, &roster(), &dates(), "/triage", true, now).text);
+    }
+
+    #[track_caller]
+    fn check_refusal(error: AwayError, reader: &str, expected: expect_test::Expect) {
+        expected.assert_eq(&away_refusal(&error, &user(reader), &dates()));
+    }
+
+    #[test]
+    fn a_refused_absence_has_slack_dates_and_speaks_to_its_own_person() {
+        let day = |text: &str| text.parse().unwrap();
+        check_refusal(
+            AwayError::EndsBeforeStart {
+                from: day("2026-04-10"),
+                to: day("2026-04-01"),
+            },
+            "U1",
+            expect!["an absence cannot end (Wed Apr 1) before it starts (Fri Apr 10)"],
+        );
+        check_refusal(
+            AwayError::Ended {
+                to: day("2026-03-05"),
+                today: day("2026-03-12"),
+            },
+            "U1",
+            expect![
+                "that absence ended on Thu Mar 5, before today (Thu Mar 12); only current and future absences are kept"
+            ],
+        );
+        check_refusal(
+            AwayError::TooFarAhead {
+                limit: day("2028-03-13"),
+            },
+            "U1",
+            expect!["an absence can start at most 2 years ahead (before Mon Mar 13, 2028)"],
+        );
+        let overlap = AwayError::Overlaps {
+            person: user("U1"),
+            id: 2,
+            from: day("2026-05-05"),
+            to: day("2026-05-08"),
+        };
+        check_refusal(
+            overlap.clone(),
+            "U1",
+            expect![
+                "you are already away Tue May 5 to Fri May 8 (absence #2); remove it first to record different days"
+            ],
+        );
+        check_refusal(
+            overlap,
+            "U9",
+            expect![
+                "<@U1> is already away Tue May 5 to Fri May 8 (absence #2); remove it first to record different days"
+            ],
+        );
+    }
+
+    #[test]
+    fn removing_an_absence_mentions_its_swaps_only_when_it_caused_some() {
+        let removed =
+            |by_self, swaps_kept| away_removed(&window(), by_self, swaps_kept, &dates()).text;
+        expect![
+            "Your absence Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;) is removed."
+        ]
+        .assert_eq(&removed(true, false));
+        expect!["<@U1>'s absence Wed Mar 25 to Fri Mar 27 (absence #3: vacation &lt;!here&gt;) is removed. Swaps it caused stay as they are."]
+            .assert_eq(&removed(false, true));
     }
 
     #[test]

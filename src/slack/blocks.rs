@@ -150,18 +150,17 @@ pub(crate) fn sprint_label(sprint: Option<&Sprint>) -> String {
     }
 }
 
-/// One line per discipline: `• UI: <@U1> (rotation)`, `• UI: <@U1> (away) (rotation)` when
+/// One line per discipline: `• UI: <@U1> (rotation)`, `• UI: <@U1> (rotation, away)` when
 /// the duty falls in the person's absence.
 pub(crate) fn team_lines(duty: &SprintDuty, roster: &Roster) -> Vec<String> {
     duty.assignments
         .iter()
         .map(|a| {
-            let person = a.slack_id.as_ref().map_or("nobody".to_string(), |p| {
-                let away = if duty.is_away(p) { " (away)" } else { "" };
-                format!("{}{away}", mention(p))
-            });
+            let person = a.slack_id.as_ref().map_or("nobody".to_string(), mention);
+            let away = a.slack_id.as_ref().is_some_and(|p| duty.is_away(p));
+            let away = if away { ", away" } else { "" };
             format!(
-                "• {}: {person} ({})",
+                "• {}: {person} ({}{away})",
                 discipline_name(roster, &a.discipline),
                 a.source
             )
@@ -1055,6 +1054,23 @@ pub(crate) mod tests {
 
             *Sprint 1* · Mon Mar 9 to Sun Mar 22
             • UI: <@U1> (rotation) · :warning: back-to-back duty
+            • Backend: nobody (none)"#]]
+        .assert_eq(&schedule("*Next sprint*", &[flagged], &roster(), &dates()).text);
+    }
+
+    #[test]
+    fn a_duty_in_an_absence_says_so_in_the_same_brackets_as_its_source() {
+        let mut away = duty(0);
+        away.away = vec![user("U1")];
+        let flagged = FlaggedDuty {
+            duty: away,
+            conflicts: vec![Some(Conflict::BackToBack), None],
+        };
+        expect![[r#"
+            *Next sprint*
+
+            *Sprint 1* · Mon Mar 9 to Sun Mar 22
+            • UI: <@U1> (rotation, away) · :warning: back-to-back duty
             • Backend: nobody (none)"#]]
         .assert_eq(&schedule("*Next sprint*", &[flagged], &roster(), &dates()).text);
     }

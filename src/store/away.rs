@@ -14,7 +14,7 @@ use super::disciplines;
 use super::error::{Result, StoreError};
 use super::overrides::override_json;
 use super::sprints;
-use crate::domain::away::{AwayPolicy, AwayWindow, Swap};
+use crate::domain::away::{AwayPolicy, AwayWindow, Swap, swap_reason_end};
 use crate::domain::{DisciplineKey, Override, SlackUserId, Sprint, SprintIndex, clean_reason};
 
 /// The actor recorded for swaps the bot makes.
@@ -299,6 +299,22 @@ impl Store {
             };
             audit::append(tx, &record, now)?;
             Ok(before)
+        })
+    }
+
+    /// How many approved overrides the bot recorded for the swaps absence `window` caused,
+    /// found by their reason (`domain::away::swap_reason`); revoked or replaced ones do not count.
+    pub fn away_swaps_in_force(&self, window: i64) -> Result<usize> {
+        let end = swap_reason_end(window);
+        self.read(|conn| {
+            let count: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM overrides
+                     WHERE status = 'approved' AND decided_by = ?1
+                       AND reason LIKE 'away: %' AND substr(reason, -length(?2)) = ?2",
+                )?
+                .query_row(params![BOT, end], |row| row.get(0))?;
+            Ok(count as usize)
         })
     }
 

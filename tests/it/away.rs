@@ -152,6 +152,15 @@ fn swap_next_changes_exactly_two_slots() {
         .collect();
     let reason = Value::from("away: UUI3 and UUI4 swapped (absence #1)");
     assert_eq!(reasons, [&reason, &reason]);
+    // Removing the absence moves nothing back, and says the swap stays.
+    assert_eq!(
+        team.ok(&["member", "away", "remove", "1"]),
+        "absence #1 of UUI3 (2026-04-01 to 2026-04-03) removed; swaps it caused stay\n"
+    );
+    assert_eq!(
+        changed(&after, &team.json(&["schedule"])),
+        Vec::<String>::new()
+    );
     // Another discipline keeps warning: Jo (po, Sprint 2) is away, nothing moves.
     let warned = team.json(&["member", "away", "add", "UPO2", "2026-03-17", "2026-03-17"]);
     assert_eq!(warned["swaps"], serde_json::json!([]));
@@ -198,6 +207,10 @@ fn a_bad_absence_is_refused_and_changes_nothing() {
             "UUI2 is already away from 2026-03-20 to 2026-03-22 (absence #1); remove it first to record different days",
         ),
         (
+            vec!["UUI2", "9999-01-01", "9999-01-02"],
+            "an absence can start at most 2 years ahead (before 2028-03-11)",
+        ),
+        (
             vec!["UNOBODY", "2026-03-20", "2026-03-22"],
             "UNOBODY is not a member of any discipline",
         ),
@@ -215,7 +228,7 @@ fn a_bad_absence_is_refused_and_changes_nothing() {
     assert!(error.contains("absence #9 does not exist"), "{error}");
     assert_eq!(
         team.ok(&["member", "away", "remove", "#1"]),
-        "absence #1 of UUI2 (2026-03-20 to 2026-03-22) removed; swaps it caused stay\n"
+        "absence #1 of UUI2 (2026-03-20 to 2026-03-22) removed\n"
     );
     assert_eq!(
         team.json(&["member", "away", "list"]),

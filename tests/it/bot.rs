@@ -2344,7 +2344,7 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
             • Backend: <@U0DAVE> (rotation)
 
             *Sprint 2* · Mon Mar 23 to Sun Apr 5
-            • UI: <@U0BOB> (away) (rotation)
+            • UI: <@U0BOB> (rotation, away)
             • Backend: <@U0CAROL> (rotation)"#]],
     );
     // Recorded by the person, for the person: no DM, only a fresh Home tab.
@@ -2383,24 +2383,48 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
               (Ask someone to cover it (the button, or `/triage cover`); if nobody does, the admins are told on Mon Mar 23 08:00 PDT.)
         "#]],
     );
-    // Overlapping days, days in the past and a person in no rotation are refused.
+    // Overlapping days, days in the past or too far ahead, a mention where the person goes and
+    // a person in no rotation are refused, with days as Slack writes them.
     let counts = bot.row_counts();
-    for (text, expected) in [
+    for (who, text, expected) in [
         (
+            BOB,
             "away 2026-03-27 2026-03-28",
+            "you are already away Wed Mar 25 to Fri Mar 27 (absence #1); remove it first to record different days",
+        ),
+        (
+            CAROL,
+            "away <@U0BOB|bob> 2026-03-27 2026-03-28",
             "<@U0BOB> is already away Wed Mar 25 to Fri Mar 27 (absence #1); remove it first to record different days",
         ),
         (
+            BOB,
             "away 2026-03-01 2026-03-09",
-            "that absence ended on 2026-03-09, before today (2026-03-10); only current and future absences are kept",
+            "that absence ended on Mon Mar 9, before today (Tue Mar 10); only current and future absences are kept",
+        ),
+        (
+            BOB,
+            "away 2026-04-10 2026-04-01",
+            "an absence cannot end (Wed Apr 1) before it starts (Fri Apr 10)",
+        ),
+        (
+            BOB,
+            "away 9999-01-01 9999-01-02",
+            "an absence can start at most 2 years ahead (before Sat Mar 11, 2028)",
+        ),
+        (
+            CAROL,
+            "away 2026-05-06 2026-05-08 <@U0ALICE|alice>",
+            "the reason is only a mention; to record someone else's absence, name them first\nUsage: `/triage away &lt;@person&gt; &lt;first day&gt; &lt;last day&gt; [reason…]`",
+        ),
+        (
+            CAROL,
+            "away <@U0ZED> 2026-04-07 2026-04-07",
+            "<@U0ZED> is not in any rotation, so there is no duty to plan around",
         ),
     ] {
-        assert_eq!(bot.say(BOB, text).await, expected);
+        assert_eq!(bot.say(who, text).await, expected, "{text}");
     }
-    assert_eq!(
-        bot.say(CAROL, "away <@U0ZED> 2026-04-07 2026-04-07").await,
-        "<@U0ZED> is not in any rotation, so there is no duty to plan around"
-    );
     assert_eq!(bot.row_counts()[..], counts[..]);
     // Lists: mine, and everyone's for an admin.
     check(
@@ -2419,9 +2443,7 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
     );
     check(
         bot.click(BOB, "remove_away", "1").await,
-        expect![[
-            r#"Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed. Swaps it caused stay as they are."#
-        ]],
+        expect!["Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed."],
     );
     assert!(!bot.say(ALICE, "schedule 2").await.contains("(away)"));
     let actions = bot.audit_actions();
@@ -2542,12 +2564,29 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
             • Backend: <@U0DAVE> (rotation)
 
             *Sprint 2* · Mon Mar 23 to Sun Apr 5
-            • UI: <@U0BOB> (away) (rotation)
+            • UI: <@U0BOB> (rotation, away)
             • Backend: <@U0CAROL> (rotation)
 
             *Sprint 3* · Mon Apr 6 to Sun Apr 19
             • UI: <@U0EVE> (rotation)
             • Backend: <@U0DAVE> (rotation)"#]],
+    );
+    // Its swap revoked, removing the absence leaves no swap to speak of.
+    check(
+        bot.say(BOB, "away remove 1").await,
+        expect!["Your absence Mon Mar 30 to Tue Mar 31 (absence #1) is removed."],
+    );
+    // Recorded again, it swaps again; removing it keeps the swap, and says so.
+    bot.say(BOB, "away 2026-03-30 2026-03-31").await;
+    check(
+        bot.say(BOB, "away remove 2").await,
+        expect![
+            "Your absence Mon Mar 30 to Tue Mar 31 (absence #2) is removed. Swaps it caused stay as they are."
+        ],
+    );
+    assert_eq!(
+        (bot.status(3), bot.status(4)),
+        (OverrideStatus::Approved, OverrideStatus::Approved)
     );
     bot.stop().await;
 }
@@ -2713,7 +2752,14 @@ async fn the_time_away_form_records_an_absence_or_keeps_its_errors() {
     check(
         bot.ack(&sent.envelope_id).await.to_string(),
         expect![[
-            r#"{"errors":{"away_to":"An absence cannot end (2026-03-24) before it starts (2026-03-26)."},"response_action":"errors"}"#
+            r#"{"errors":{"away_to":"An absence cannot end (Tue Mar 24) before it starts (Thu Mar 26)."},"response_action":"errors"}"#
+        ]],
+    );
+    let sent = submit("2030-01-01", "2030-01-02");
+    check(
+        bot.ack(&sent.envelope_id).await.to_string(),
+        expect![[
+            r#"{"errors":{"away_from":"An absence can start at most 2 years ahead (before Sat Mar 11, 2028)."},"response_action":"errors"}"#
         ]],
     );
     assert!(bot.store.away_window(1).unwrap().is_none());
