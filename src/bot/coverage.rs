@@ -863,10 +863,19 @@ pub fn set(
             "no sprint is in force right now, so there is no duty to set".into(),
         ));
     };
+    // An admin's set is an instruction, not a request to approve: it takes effect at once,
+    // and the answer says which double or back-to-back duty it gives.
+    let conflict = match &outcome.sprint {
+        Some(sprint) if team.double_duty.flags() => {
+            coverage::cover_conflict(ctx.store, &team, &roster, sprint, discipline, user)?
+        }
+        _ => None,
+    };
     Ok(blocks::set_done(
         &RequestOutcome::Created(outcome.request.clone()),
         outcome.sprint.as_ref(),
         &roster,
+        conflict.as_ref(),
     ))
 }
 

@@ -585,8 +585,19 @@ pub fn set_dm(o: &Override, to: Recipient, sprint: Option<&Sprint>, roster: &Ros
 }
 
 /// What an admin is told after putting someone on duty.
-pub fn set_done(outcome: &RequestOutcome, sprint: Option<&Sprint>, roster: &Roster) -> Message {
+pub fn set_done(
+    outcome: &RequestOutcome,
+    sprint: Option<&Sprint>,
+    roster: &Roster,
+    conflict: Option<&CoverConflict>,
+) -> Message {
     let o = outcome.request();
+    let warning = conflict.map_or(String::new(), |conflict| {
+        format!(
+            "\n:warning: This gives {}.",
+            conflict_clause(o, conflict, roster)
+        )
+    });
     let slot = format!(
         "*{}* in {}",
         discipline_name(roster, &o.discipline),
@@ -599,7 +610,7 @@ pub fn set_done(outcome: &RequestOutcome, sprint: Option<&Sprint>, roster: &Rost
             o.id
         ),
         _ => format!(
-            "{} is now on duty for {slot} (override #{}).",
+            "{} is now on duty for {slot} (override #{}).{warning}",
             mention(&o.replacement),
             o.id
         ),

@@ -2592,6 +2592,28 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_that_gives_double_duty_takes_effect_and_says_so() {
+    let bot = Bot::start().await;
+    bot.store
+        .upsert_member(&user(DAVE), &key("ui"), Some("Dave"), "test", now())
+        .unwrap();
+    // Dave is on duty for Backend in Sprint 1: setting him on UI too is an admin's call, made
+    // at once, with the conflict in the answer.
+    check(
+        bot.say(CAROL, "set ui <@U0DAVE|dave>").await,
+        expect![[r#"
+            <@U0DAVE> is now on duty for *UI* in *Sprint 1* (override #1).
+            :warning: This gives <@U0DAVE> double duty: they are on duty for *Backend* in *Sprint 1* too."#]],
+    );
+    // Back to Alice (next on duty in Sprint 3): no conflict, no warning.
+    check(
+        bot.say(CAROL, "set ui <@U0ALICE|alice>").await,
+        expect!["<@U0ALICE> is now on duty for *UI* in *Sprint 1* (override #2)."],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_that_gives_double_duty_warns_and_waits_for_a_second_click() {
     let bot = Bot::start().await;
     // Dave joins UI too: covering Alice in Sprint 1 puts him on UI and Backend at once.
