@@ -107,7 +107,7 @@ pub fn stale_words(why: &Stale) -> String {
     match why {
         Stale::SprintGone => "its sprint was removed from the plan".to_string(),
         Stale::SprintEnded => "its sprint ended before an admin decided".to_string(),
-        Stale::Untaken => "nobody accepted it before its sprint started".to_string(),
+        Stale::Untaken => "it was not accepted before its sprint started".to_string(),
         Stale::HolderChanged {
             holder: Some(holder),
         } => {

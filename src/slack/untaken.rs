@@ -68,8 +68,9 @@ pub fn offer_reminder(
                 Some("primary"),
             )]),
             context(&format!(
-                "Offer #{}: the first member of the discipline who is not on duty then takes it.",
-                offer.id
+                "Offer #{}: the first member of {} who is not on duty then takes it.",
+                offer.id,
+                discipline_name(roster, &offer.discipline)
             )),
         ],
         text,

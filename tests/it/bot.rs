@@ -890,7 +890,9 @@ async fn set_puts_someone_on_duty_for_admins_only() {
     assert!(bot.store.overrides(None).unwrap().is_empty());
     check(
         bot.say(CAROL, "set ui <@U0BOB|bob> Alice is ill").await,
-        expect![[r#"<@U0BOB> is now on duty for *UI* in *Sprint 1* (override #1)."#]],
+        expect![[r#"
+            <@U0BOB> is now on duty for *UI* in *Sprint 1* (override #1).
+            :warning: This gives <@U0BOB> back-to-back duty: they are on duty for *UI* in *Sprint 2*, the sprint after."#]],
     );
     check(
         bot.outbox("set:"),
@@ -1472,7 +1474,9 @@ async fn a_discipline_is_named_by_key_or_display_name_and_a_wrong_one_lists_the_
     );
     check(
         bot.say(CAROL, "set Back <@U0CAROL> Dave is out").await,
-        expect![[r#"<@U0CAROL> is now on duty for *Backend* in *Sprint 1* (override #1)."#]],
+        expect![[r#"
+            <@U0CAROL> is now on duty for *Backend* in *Sprint 1* (override #1).
+            :warning: This gives <@U0CAROL> back-to-back duty: they are on duty for *Backend* in *Sprint 2*, the sprint after."#]],
     );
     check(
         bot.say(CAROL, "member add <@U0ERIN> BACKEND Erin").await,
@@ -2172,9 +2176,9 @@ async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
         bot.payload("offer:1:expired:dm:U0BOB")["text"]
             .as_str()
             .unwrap(),
-        expect![
-            "Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) in time, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."
-        ],
+        expect![[
+            r#"Nobody volunteered to cover *UI* in *Sprint 2* (offer #1) in time, so you are still on duty for it. Ask someone directly with `/triage cover`, or an admin."#
+        ]],
     );
     check(
         bot.click(ALICE, "volunteer", "1").await,
@@ -2242,7 +2246,7 @@ async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_ad
         expect![[r#"
             Still open: <@U0CAROL> asks for someone to cover *Backend* in *Sprint 2* (Mon Mar 23 to Sun Apr 5). Nobody has volunteered yet; the offer closes at the handoff, Mon Mar 23 08:00 PDT.
               [I'll cover → volunteer:1]
-              (Offer #1: the first member of the discipline who is not on duty then takes it.)
+              (Offer #1: the first member of Backend who is not on duty then takes it.)
         "#]],
     );
     // At the handoff the request and the offer lapse: the requesters are told, the reminder
@@ -2276,15 +2280,15 @@ async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_ad
     );
     check(
         bot.payload("closed:1:dm:U0ALICE")["text"].as_str().unwrap(),
-        expect![
-            "<@U0BOB>'s request #1 asking you to cover *UI* in *Sprint 2* is closed: nobody accepted it before its sprint started. Nothing to answer."
-        ],
+        expect![[
+            r#"<@U0BOB>'s request #1 asking you to cover *UI* in *Sprint 2* is closed: it was not accepted before its sprint started. Nothing to answer."#
+        ]],
     );
     check(
         bot.payload("closed:1:dm:U0BOB")["text"].as_str().unwrap(),
-        expect![
-            "Your coverage request #1 (<@U0ALICE> to cover *UI* in *Sprint 2*) is closed: nobody accepted it before its sprint started. File a new one if you still need cover."
-        ],
+        expect![[
+            r#"Your coverage request #1 (<@U0ALICE> to cover *UI* in *Sprint 2*) is closed: it was not accepted before its sprint started. File a new one if you still need cover."#
+        ]],
     );
     check(
         bot.outbox("offer:1"),
@@ -2300,7 +2304,7 @@ async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_ad
     // Accepting after the handoff changes nothing.
     check(
         bot.click(ALICE, "accept_request", "1").await,
-        expect!["request #1 is expired, so it cannot be accepted"],
+        expect![[r#"request #1 is expired, so it cannot be accepted"#]],
     );
     // The Sprint 3 offer, taken after its reminder: both posts show who took it.
     assert_eq!(remind("2026-04-03T00:00:00Z"), 1);
@@ -2359,7 +2363,7 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
     check(
         bot.say(ALICE, "away <@U0BOB|bob> 2026-04-10 2026-04-11")
             .await,
-        expect!["only admins can record someone else's absence"],
+        expect![[r#"only admins can record someone else's absence"#]],
     );
     assert_eq!(bot.row_counts()[..2], counts[..2]);
     // An admin records Alice's absence in Sprint 3: Alice gets a DM with the button.
@@ -2439,11 +2443,11 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
     // Only the person or an admin removes an absence; removing moves nothing back.
     check(
         bot.click(ALICE, "remove_away", "1").await,
-        expect!["only <@U0BOB> or an admin can remove absence #1"],
+        expect![[r#"only <@U0BOB> or an admin can remove absence #1"#]],
     );
     check(
         bot.click(BOB, "remove_away", "1").await,
-        expect!["Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed."],
+        expect![[r#"Your absence Wed Mar 25 to Fri Mar 27 (absence #1: family trip) is removed."#]],
     );
     assert!(!bot.say(ALICE, "schedule 2").await.contains("(away)"));
     let actions = bot.audit_actions();
@@ -2467,7 +2471,7 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
     let bot = Bot::start().await;
     check(
         bot.say(ALICE, "policy ui away swap-next").await,
-        expect!["only admins can change the away policy"],
+        expect![[r#"only admins can change the away policy"#]],
     );
     check(
         bot.say(CAROL, "policy ui away swap-next").await,
@@ -2574,15 +2578,15 @@ async fn with_swap_next_the_away_person_and_the_next_person_swap_and_hear_once()
     // Its swap revoked, removing the absence leaves no swap to speak of.
     check(
         bot.say(BOB, "away remove 1").await,
-        expect!["Your absence Mon Mar 30 to Tue Mar 31 (absence #1) is removed."],
+        expect![[r#"Your absence Mon Mar 30 to Tue Mar 31 (absence #1) is removed."#]],
     );
     // Recorded again, it swaps again; removing it keeps the swap, and says so.
     bot.say(BOB, "away 2026-03-30 2026-03-31").await;
     check(
         bot.say(BOB, "away remove 2").await,
-        expect![
-            "Your absence Mon Mar 30 to Tue Mar 31 (absence #2) is removed. Swaps it caused stay as they are."
-        ],
+        expect![[
+            r#"Your absence Mon Mar 30 to Tue Mar 31 (absence #2) is removed. Swaps it caused stay as they are."#
+        ]],
     );
     assert_eq!(
         (bot.status(3), bot.status(4)),
@@ -2608,7 +2612,7 @@ async fn a_set_that_gives_double_duty_takes_effect_and_says_so() {
     // Back to Alice (next on duty in Sprint 3): no conflict, no warning.
     check(
         bot.say(CAROL, "set ui <@U0ALICE|alice>").await,
-        expect!["<@U0ALICE> is now on duty for *UI* in *Sprint 1* (override #2)."],
+        expect![[r#"<@U0ALICE> is now on duty for *UI* in *Sprint 1* (override #2)."#]],
     );
     bot.stop().await;
 }
@@ -2808,7 +2812,7 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
     check(
         bot.say(ALICE, "member join <@U0DAVE|dave> ui 2026-03-23")
             .await,
-        expect!["only admins can schedule roster changes"],
+        expect![[r#"only admins can schedule roster changes"#]],
     );
     check(
         bot.say(CAROL, "member join <@U0DAVE|dave> ui 2026-03-23")
@@ -2826,7 +2830,7 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
     );
     check(
         bot.say(CAROL, "member join <@U0ALICE> ui 2026-03-23").await,
-        expect!["<@U0ALICE> is already in the rotation of *UI*"],
+        expect![[r#"<@U0ALICE> is already in the rotation of *UI*"#]],
     );
     // From Sprint 2 the rotation is Alice then Dave.
     check(
