@@ -141,11 +141,6 @@ pub fn swap_by_command(
 /// `cover <sprint> open [discipline] [reason…]`: offers the shift to volunteers with a post in
 /// the triage channel ("I'll cover").
 pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, BotError> {
-    let Some(channel) = ctx.config.bot.channel.clone() else {
-        return Err(BotError::Refused(
-            "no triage channel is configured (`TRIAGE_CHANNEL`), so there is nowhere to ask for volunteers".to_string(),
-        ));
-    };
     let roster = Roster::load(ctx.store)?;
     let sprint = resolve_sprint(ctx, &args.sprint)?;
     let (discipline, reason) =
@@ -154,9 +149,42 @@ pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, B
         Some(discipline) => discipline,
         None => infer_discipline(ctx, &roster, sprint.index, ctx.user)?,
     };
+    offer(ctx, &sprint, &discipline, reason, Via::Command)
+}
+
+/// Offers (`sprint`, `discipline`) to volunteers: the post in the triage channel, and the answer
+/// for the person (by DM when it came from the form, in the same transaction as the offer).
+fn offer(
+    ctx: Context<'_>,
+    sprint: &Sprint,
+    discipline: &DisciplineKey,
+    reason: Option<String>,
+    via: Via,
+) -> Result<Message, BotError> {
+    let Some(channel) = ctx.config.bot.channel.clone() else {
+        return Err(BotError::Refused(
+            "no triage channel is configured (`TRIAGE_CHANNEL`), so there is nowhere to ask for volunteers".to_string(),
+        ));
+    };
+    let roster = Roster::load(ctx.store)?;
     let dates = ctx.dates();
+    let what = format!(
+        "*{}* in {}",
+        blocks::discipline_name(&roster, discipline),
+        blocks::sprint_label(Some(sprint))
+    );
+    let answer = |offer: &Offer, created: bool| {
+        Message::text(if created {
+            format!(
+                "Offer #{} posted in <#{channel}>: the first member of the discipline who is not on duty then can take {what}. You will get a DM when someone does.",
+                offer.id
+            )
+        } else {
+            format!("{what} is already offered (offer #{}).", offer.id)
+        })
+    };
     let effects = |offer: &Offer| {
-        let message = decisions::offer_post(offer, Some(&sprint), &roster, &dates);
+        let message = decisions::offer_post(offer, Some(sprint), &roster, &dates);
         let post = Effect::PostMessage {
             channel: channel.clone(),
             text: message.text.clone(),
@@ -164,18 +192,23 @@ pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, B
             message_key: Some(offer_message_key(offer.id)),
             thread_ts: None,
         };
-        items(&[Outgoing::now(
+        let mut out = vec![Outgoing::now(
             format!("offer:{}:post", offer.id),
             post,
             ctx.now,
-        )])
+        )];
+        if via == Via::Modal {
+            let key = format!("offer:{}:dm:{}", offer.id, offer.requested_by);
+            out.push(dm(key, &offer.requested_by, answer(offer, true), ctx));
+        }
+        items(&out)
     };
     let is_admin = ctx.is_admin()?;
     let (offer, created) = coverage::offer_shift(
         ctx.store,
         &ctx.config.team(),
         sprint.index,
-        &discipline,
+        discipline,
         ctx.user,
         reason,
         is_admin,
@@ -183,19 +216,7 @@ pub fn offer_by_command(ctx: Context<'_>, args: &CoverArgs) -> Result<Message, B
         &effects,
     )
     .map_err(|failure| refusal(failure, &roster))?;
-    let what = format!(
-        "*{}* in {}",
-        blocks::discipline_name(&roster, &discipline),
-        blocks::sprint_label(Some(&sprint))
-    );
-    Ok(Message::text(if created {
-        format!(
-            "Offer #{} posted in <#{channel}>: the first member of the discipline who is not on duty then can take {what}. You will get a DM when someone does.",
-            offer.id
-        )
-    } else {
-        format!("{what} is already offered (offer #{}).", offer.id)
-    }))
+    Ok(answer(&offer, created))
 }
 
 /// The message key of an offer's post in the triage channel.
@@ -903,9 +924,10 @@ fn modal_view(
             .collect();
         candidates.push((discipline.key.clone(), members));
     }
+    let volunteers = ctx.config.bot.channel.is_some();
     Ok(Some(views::cover_modal(
         &shifts,
-        &candidates,
+        (&candidates, volunteers),
         selected,
         &roster,
         &ctx.dates(),
@@ -944,6 +966,35 @@ pub async fn open_modal(
     }
 }
 
+/// The form's *Anyone* choice: the shift offered to volunteers; its answer comes by DM.
+fn offer_from_modal(
+    ctx: Context<'_>,
+    sprint: SprintIndex,
+    discipline: &DisciplineKey,
+    reason: Option<String>,
+) -> Result<(), BTreeMap<String, String>> {
+    let error = |text: String| BTreeMap::from([(views::SHIFT_INPUT.to_string(), text)]);
+    let found = ctx
+        .store
+        .sprint(sprint)
+        .map_err(|e| error(BotError::from(e).into_message().text))?;
+    let Some(found) = found else {
+        return Err(error("That shift is no longer planned.".into()));
+    };
+    let plain = |text: &str| {
+        let roster = Roster::load(ctx.store).ok();
+        text::mrkdwn_as_plain(text, |user| {
+            roster
+                .as_ref()
+                .and_then(|r| r.name_of(user))
+                .map(str::to_string)
+        })
+    };
+    offer(ctx, &found, discipline, reason, Via::Modal)
+        .map(|_| ())
+        .map_err(|refused| error(plain(&refused.into_message().text)))
+}
+
 /// Files the request a submitted modal describes; errors are per input block.
 pub fn submit_modal(
     ctx: Context<'_>,
@@ -967,6 +1018,9 @@ pub fn submit_modal(
             "Choose who covers the shift.".into(),
         ));
     };
+    if person == views::ANYONE && picked_discipline == discipline.as_str() {
+        return offer_from_modal(ctx, sprint, &discipline, reason);
+    }
     let Ok(person) = SlackUserId::parse(person) else {
         return Err(error(
             views::REPLACEMENT_INPUT,

@@ -25,16 +25,20 @@ pub const REPLACEMENT_INPUT: &str = "replacement";
 /// Block and action id of the reason input.
 pub const REASON_INPUT: &str = "reason";
 
+/// The user part of the replacement option that asks for volunteers instead of a person.
+pub const ANYONE: &str = "anyone";
+
 /// `<discipline>:<user>`: a replacement option's value, so the discipline travels with it.
 pub fn replacement_value(discipline: &DisciplineKey, member: &Member) -> String {
     format!("{discipline}:{}", member.slack_id)
 }
 
 /// The coverage-request modal: one of `shifts` (the `selected` slot first chosen), a
-/// replacement among `candidates` (grouped by discipline), and an optional reason.
+/// replacement among `candidates` (grouped by discipline; with `volunteers`, each group starts
+/// with *Anyone*, which offers the shift in the triage channel), and an optional reason.
 pub fn cover_modal(
     shifts: &[Shift],
-    candidates: &[(DisciplineKey, Vec<Member>)],
+    (candidates, volunteers): (&[(DisciplineKey, Vec<Member>)], bool),
     selected: Option<&str>,
     roster: &Roster,
     dates: &SlackDates,
@@ -62,7 +66,7 @@ pub fn cover_modal(
         "close": { "type": "plain_text", "text": "Cancel" },
         "blocks": [
             input(SHIFT_INPUT, "Shift", shift_select, false),
-            input(REPLACEMENT_INPUT, "Who covers it", replacement_select(candidates, roster), false),
+            input(REPLACEMENT_INPUT, "Who covers it", replacement_select(candidates, volunteers, roster), false),
             input(REASON_INPUT, "Reason", json!({
                 "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true,
             }), true),
@@ -79,11 +83,24 @@ fn input(id: &str, label: &str, element: Value, optional: bool) -> Value {
 }
 
 /// A select of people; grouped by discipline when there is more than one.
-fn replacement_select(candidates: &[(DisciplineKey, Vec<Member>)], roster: &Roster) -> Value {
+fn replacement_select(
+    candidates: &[(DisciplineKey, Vec<Member>)],
+    volunteers: bool,
+    roster: &Roster,
+) -> Value {
     let options_of = |key: &DisciplineKey, members: &[Member]| -> Vec<Value> {
-        members
-            .iter()
-            .map(|m| option(&text::plain(&m.name), &replacement_value(key, m)))
+        let anyone = option(
+            "Anyone: ask for volunteers in the triage channel",
+            &format!("{key}:{ANYONE}"),
+        );
+        volunteers
+            .then_some(anyone)
+            .into_iter()
+            .chain(
+                members
+                    .iter()
+                    .map(|m| option(&text::plain(&m.name), &replacement_value(key, m))),
+            )
             .collect()
     };
     let mut select = json!({
@@ -228,7 +245,7 @@ mod tests {
         let candidates = [(ui, vec![member.clone()]), (be, vec![member])];
         let view = cover_modal(
             &[shift(0, true), shift(2, false)],
-            &candidates,
+            (&candidates, true),
             Some("2:ui"),
             &roster(),
             &dates(),
@@ -289,6 +306,13 @@ mod tests {
                         "options": [
                           {
                             "text": {
+                              "text": "Anyone: ask for volunteers in the triage channel",
+                              "type": "plain_text"
+                            },
+                            "value": "ui:anyone"
+                          },
+                          {
+                            "text": {
                               "text": "Bea",
                               "type": "plain_text"
                             },
@@ -302,6 +326,13 @@ mod tests {
                           "type": "plain_text"
                         },
                         "options": [
+                          {
+                            "text": {
+                              "text": "Anyone: ask for volunteers in the triage channel",
+                              "type": "plain_text"
+                            },
+                            "value": "be:anyone"
+                          },
                           {
                             "text": {
                               "text": "Bea",

@@ -2188,6 +2188,53 @@ async fn an_offer_nobody_takes_expires_at_its_sprints_handoff() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_coverage_form_asks_for_volunteers_when_anyone_is_chosen() {
+    let clock = "2026-03-10T12:00:00-07:00";
+    let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
+    assert_eq!(
+        bot.submit(BOB, "1:ui", "ui:anyone", "dentist").await,
+        Value::Null
+    );
+    check(
+        bot.outbox("offer:1"),
+        expect![[r#"
+            offer:1:post post_message
+            offer:1:dm:U0BOB direct_message
+        "#]],
+    );
+    check(
+        bot.payload("offer:1:dm:U0BOB")["text"].as_str().unwrap(),
+        expect![[
+            r#"Offer #1 posted in <#C0TRIAGE>: the first member of the discipline who is not on duty then can take *UI* in *Sprint 2*. You will get a DM when someone does."#
+        ]],
+    );
+    check(
+        render(&bot.payload("offer:1:post")["blocks"]),
+        expect![[r#"
+            <@U0BOB> asks for someone to cover *UI* in *Sprint 2* (Mon Mar 23 to Sun Apr 5).
+            Reason: dentist
+              [I'll cover → volunteer:1]
+              (Offer #1: the first member of UI who is not on duty then takes it.)
+        "#]],
+    );
+    assert!(bot.store.overrides(None).unwrap().is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_triage_channel_the_form_offers_no_anyone_and_refuses_it() {
+    let bot = Bot::start().await;
+    check(
+        bot.submit(BOB, "1:ui", "ui:anyone", "").await.to_string(),
+        expect![[
+            r#"{"errors":{"shift":"no triage channel is configured (`TRIAGE_CHANNEL`), so there is nowhere to ask for volunteers"},"response_action":"errors"}"#
+        ]],
+    );
+    assert!(bot.store.open_offers().unwrap().is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untaken_coverage_is_recalled_once_then_lapses_at_the_handoff_and_the_admins_hear() {
     let clock = "2026-03-10T12:00:00-07:00";
     let bot = Bot::start_with_args(&[CAROL], &[], clock, false, &["--channel", "C0TRIAGE"]).await;
