@@ -515,4 +515,39 @@ mod tests {
         expect![[r#"["U1:u1:1:false", "U2:Bea:5:true", "U7:U7:6:true", "U8:U8:7:true"]"#]]
             .assert_eq(&format!("{shown:?}"));
     }
+
+    #[test]
+    fn rewinding_takes_dated_changes_back_and_makes_them_again_at_their_sprint() {
+        let on = date(2026, 4, 1);
+        let now = [
+            member("U1", 1, true),
+            member("U2", 2, true),
+            member("U3", 3, false),
+        ];
+        let applied = [
+            (index(2), change(1, "U2", ChangeKind::Join, on)),
+            (index(3), change(2, "U3", ChangeKind::Leave, on)),
+            // U1 left at Sprint 4 and an admin added them back at once since.
+            (index(4), change(3, "U1", ChangeKind::Leave, on)),
+        ];
+        let (before, replay) = rewind(&now, &applied);
+        let states: Vec<(&str, bool)> = before
+            .iter()
+            .map(|m| (m.slack_id.as_str(), m.active))
+            .collect();
+        assert_eq!(states, [("U1", true), ("U2", false), ("U3", true)]);
+        let replayed: Vec<(i64, &str, ChangeKind)> = replay
+            .iter()
+            .map(|(at, c)| (at.get(), c.person.as_str(), c.kind))
+            .collect();
+        // Each person's last change brings them to what they are now.
+        assert_eq!(
+            replayed,
+            [
+                (2, "U2", ChangeKind::Join),
+                (3, "U3", ChangeKind::Leave),
+                (4, "U1", ChangeKind::Join)
+            ]
+        );
+    }
 }

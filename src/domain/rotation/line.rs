@@ -312,6 +312,32 @@ mod tests {
     }
 
     #[test]
+    fn a_dated_join_counts_from_its_sprint_and_is_still_kept_apart_from_double_duty() {
+        let (disciplines, members) = team(
+            "be: U4 U5
+             ui: U1 U2",
+        );
+        let sprints: Vec<SprintIndex> = (0..5).map(index).collect();
+        let join = |who: &str, discipline: &str| RosterChange {
+            id: 1,
+            person: SlackUserId::parse(who).unwrap(),
+            discipline: DisciplineKey::parse(discipline).unwrap(),
+            kind: crate::domain::roster_change::ChangeKind::Join,
+            on: jiff::civil::date(2026, 1, 1),
+            name: None,
+            created_by: "cli".into(),
+        };
+        // U3 joins UI at Sprint 2, last in order: after U2 comes U3, then U1 again.
+        let changes = [(index(2), join("U3", "ui"))];
+        let found = avoiding_picks_with_changes(&disciplines, &members, &[], &sprints, &changes);
+        assert_eq!(show(&found), ["U4 U1", "U5 U2", "U4 U3", "U5 U1", "U4 U2"]);
+        // U4 joins UI at Sprint 1 as well: never on UI while on Backend, nor right after it.
+        let changes = [(index(1), join("U4", "ui"))];
+        let found = avoiding_picks_with_changes(&disciplines, &members, &[], &sprints, &changes);
+        assert_eq!(show(&found), ["U4 U1", "U5 U2", "U4 U1", "U5 U2", "U4 U1"]);
+    }
+
+    #[test]
     fn double_duty_is_avoided_and_the_skipped_person_is_first_next_time() {
         // Plain: U1 holds po and ui in sprints 0, 3 and 6, and back-to-back duty follows.
         check(
