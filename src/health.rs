@@ -1,4 +1,5 @@
-//! `/healthz` and `/metrics` over HTTP (off unless `TRIAGE_HTTP_ADDR` is set).
+//! `/healthz`, `/metrics` and the read-only JSON API (`http_api`) over HTTP (off unless
+//! `TRIAGE_HTTP_ADDR` is set).
 //!
 //! `/healthz` answers 200 only when the database answers, at least one Socket Mode connection is
 //! ready, and no outbox item has been due for longer than [`STUCK_AFTER`]; otherwise 503 with the
@@ -16,6 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::domain::Team;
 use crate::metrics::metrics;
 use crate::store::Store;
 
@@ -28,6 +30,8 @@ pub struct HealthState {
     pub store: Store,
     pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
     pub ready_sockets: Arc<AtomicI64>,
+    /// The team's zone and handoff time, for the API's dates.
+    pub team: Team,
 }
 
 /// Serves the endpoints on `listener` until `shutdown` turns true.
@@ -39,6 +43,7 @@ pub async fn serve(
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(render_metrics))
+        .merge(crate::http_api::routes())
         .with_state(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

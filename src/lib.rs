@@ -17,6 +17,7 @@ pub mod duty;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod health;
+pub mod http_api;
 pub mod impact;
 pub mod legacy;
 pub mod metrics;

@@ -129,6 +129,7 @@ pub async fn run(
             store: store.clone(),
             clock: Arc::new(move || clock_config.now()),
             ready_sockets: client.ready_sockets(),
+            team: config.team(),
         };
         tokio::spawn(health::serve(listener, state, tasks_shutdown.clone()))
     });

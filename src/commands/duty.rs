@@ -13,6 +13,7 @@ use crate::domain::{
     Assignment, Conflict, SlackUserId, Source, Team, double_duty, handoff_instant,
 };
 use crate::duty::{self, DutyAt, Roster, SprintDuty};
+use crate::store::{Store, StoreError};
 
 const ACTOR: &str = "rotation";
 
@@ -107,16 +108,16 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
     let team = config.team();
     let now = config.now();
     let at = at
-        .map(|text| parse_when(&team, text))
+        .map(|text| parse_when(&team, "--at", text))
         .transpose()?
         .unwrap_or(now);
     let store = app::open_store(config)?;
-    let answer = duty::duty_at(&store, &team, at, now, ACTOR)?;
-    let roster = Roster::load(&store)?;
     if config.json {
-        print_json(&who_json(&team, at, &answer, &roster));
+        print_json(&who_value(&store, &team, at, now)?);
         return Ok(());
     }
+    let answer = duty::duty_at(&store, &team, at, now, ACTOR)?;
+    let roster = Roster::load(&store)?;
     let dates = CliDates::new(&team);
     match answer {
         DutyAt::InForce { duty, until } => {
@@ -167,6 +168,47 @@ pub fn who(config: &Config, at: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `who --json` at `at` (sprints started by `now` recorded first): the one implementation behind
+/// the command line and the HTTP API's `/api/v1/who`.
+pub(crate) fn who_value(
+    store: &Store,
+    team: &Team,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<Value, StoreError> {
+    let answer = duty::duty_at(store, team, at, now, ACTOR)?;
+    let roster = Roster::load(store)?;
+    Ok(who_json(team, at, &answer, &roster))
+}
+
+/// `schedule --json` for `count` sprints from `from` (sprints started by `now` recorded first):
+/// the one implementation behind the command line and the HTTP API's `/api/v1/schedule`.
+pub(crate) fn schedule_value(
+    store: &Store,
+    team: &Team,
+    from: Timestamp,
+    count: usize,
+    now: Timestamp,
+) -> Result<Value, StoreError> {
+    let sprints = duty::flagged_schedule(store, team, from, count, now, ACTOR)?;
+    let roster = Roster::load(store)?;
+    let list: Vec<_> = sprints
+        .iter()
+        .map(|d| {
+            let mut value = sprint_json(&d.duty.sprint);
+            value["assignments"] = d
+                .duty
+                .assignments
+                .iter()
+                .zip(&d.conflicts)
+                .map(|(a, conflict)| flagged_assignment_json(&roster, &d.duty, a, *conflict))
+                .collect();
+            value
+        })
+        .collect();
+    Ok(json!({"sprints": list}))
+}
+
 /// `who --json`: the instant (RFC 3339 with the team's offset, and the zone on its own), the
 /// sprint in force and its assignments, or `null` and an empty list with the next sprint and
 /// when it starts, if one is planned.
@@ -211,26 +253,12 @@ pub fn schedule(config: &Config, from: Option<&str>, count: &str) -> anyhow::Res
         None => now,
     };
     let store = app::open_store(config)?;
-    let sprints = duty::flagged_schedule(&store, &team, from, count, now, ACTOR)?;
-    let roster = Roster::load(&store)?;
     if config.json {
-        let list: Vec<_> = sprints
-            .iter()
-            .map(|d| {
-                let mut value = sprint_json(&d.duty.sprint);
-                value["assignments"] = d
-                    .duty
-                    .assignments
-                    .iter()
-                    .zip(&d.conflicts)
-                    .map(|(a, conflict)| flagged_assignment_json(&roster, &d.duty, a, *conflict))
-                    .collect();
-                value
-            })
-            .collect();
-        print_json(&json!({"sprints": list}));
+        print_json(&schedule_value(&store, &team, from, count, now)?);
         return Ok(());
     }
+    let sprints = duty::flagged_schedule(&store, &team, from, count, now, ACTOR)?;
+    let roster = Roster::load(&store)?;
     let dates = CliDates::new(&team);
     if sprints.is_empty() {
         outln!(

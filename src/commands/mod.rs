@@ -61,14 +61,15 @@ pub(crate) fn parse_date(what: &str, text: &str) -> Result<Date, UsageError> {
         .ok_or_else(|| UsageError(format!("{what} must be a date as YYYY-MM-DD, not `{text}`")))
 }
 
-/// Parses a date (meaning that day's handoff) or an RFC 3339 instant.
-pub(crate) fn parse_when(team: &Team, text: &str) -> Result<Timestamp, UsageError> {
+/// Parses `what` (a flag or parameter name): a date (meaning that day's handoff) or an RFC 3339
+/// instant.
+pub(crate) fn parse_when(team: &Team, what: &str, text: &str) -> Result<Timestamp, UsageError> {
     if let Ok(instant) = text.trim().parse::<Timestamp>() {
         return Ok(instant);
     }
-    let date = parse_date("--at", text).map_err(|_| {
+    let date = parse_date(what, text).map_err(|_| {
         UsageError(format!(
-            "--at must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `{text}`"
+            "{what} must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `{text}`"
         ))
     })?;
     Ok(crate::domain::handoff_instant(team, date))

@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use clap::Parser;
+use expect_test::expect;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use triage_bot::cli::Cli;
@@ -97,6 +98,9 @@ async fn healthz_names_what_is_wrong() {
         store: store.clone(),
         clock: Arc::new(move || clock_at),
         ready_sockets: ready.clone(),
+        team: Config::from_settings(&Cli::parse_from(["triage-bot"]).settings)
+            .unwrap()
+            .team(),
     };
     let (stop, shutdown) = watch::channel(false);
     let server = tokio::spawn(health::serve(listener, state, shutdown));
@@ -131,6 +135,99 @@ async fn healthz_names_what_is_wrong() {
             "unhealthy: the outbox is stuck: an item has been due for 660 s\n".to_string()
         )
     );
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// The JSON API answers exactly what the command line's `--json` prints for the same database
+/// and clock; a bad parameter gets 400 with the command line's words, and only GET and HEAD are
+/// allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_answers_with_the_command_lines_json() {
+    let team = super::commands::Team::standard();
+    let db = team.dir.path().join("triage.db");
+    let (store, _) = triage_bot::store::Store::open(&db, Default::default()).unwrap();
+    let cli = Cli::parse_from(["triage-bot", "--db", db.to_str().unwrap()]);
+    let config = Config::from_settings(&cli.settings).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let clock_at: jiff::Timestamp = team.clock.parse().unwrap();
+    let state = HealthState {
+        store,
+        clock: Arc::new(move || clock_at),
+        ready_sockets: Arc::new(AtomicI64::new(1)),
+        team: config.team(),
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let server = tokio::spawn(health::serve(listener, state, shutdown));
+    for (path, args) in [
+        ("/api/v1/who", vec!["who"]),
+        (
+            "/api/v1/who?at=2026-04-01",
+            vec!["who", "--at", "2026-04-01"],
+        ),
+        (
+            "/api/v1/who?at=2027-01-01T00:00:00Z",
+            vec!["who", "--at", "2027-01-01T00:00:00Z"],
+        ),
+        ("/api/v1/schedule", vec!["schedule"]),
+        (
+            "/api/v1/schedule?from=2026-04-13&count=2",
+            vec!["schedule", "--from", "2026-04-13", "--count", "2"],
+        ),
+    ] {
+        let (status, body) = get(&format!("{base}{path}")).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let answered: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answered, team.json(&args), "{path}");
+    }
+    let mut refused = Vec::new();
+    for path in [
+        "/api/v1/schedule?count=0",
+        "/api/v1/schedule?count=many",
+        "/api/v1/schedule?from=tomorrowish",
+        "/api/v1/who?at=2026-02-30",
+    ] {
+        refused.push(get(&format!("{base}{path}")).await);
+    }
+    expect![[r#"
+        [
+            (
+                400,
+                "count must be between 1 and 520, not 0\n",
+            ),
+            (
+                400,
+                "count must be a whole number, not `many`\n",
+            ),
+            (
+                400,
+                "from must be a date as YYYY-MM-DD, not `tomorrowish`\n",
+            ),
+            (
+                400,
+                "at must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `2026-02-30`\n",
+            ),
+        ]"#]].assert_eq(&format!("{refused:#?}"));
+    let client = reqwest::Client::new();
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let response = client
+            .request(method.clone(), format!("{base}/api/v1/who"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method}");
+    }
+    let head = client
+        .head(format!("{base}/api/v1/schedule"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 200);
     stop.send(true).unwrap();
     server.await.unwrap().unwrap();
 }

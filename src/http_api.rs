@@ -1,0 +1,101 @@
+//! The read-only JSON API next to `/healthz` on `TRIAGE_HTTP_ADDR`: `/api/v1/who?at=…` and
+//! `/api/v1/schedule?from=…&count=…`, exactly the command line's `who --json` and
+//! `schedule --json` (the same functions build both: `commands::duty::who_value` and
+//! `schedule_value`). Parameters read as the command line's flags do (`at`: an RFC 3339 instant
+//! or a date, meaning that day's handoff; `from`: a date; `count`: 1 to 520, default 8).
+//!
+//! Only GET and HEAD are routed, so anything else gets 405. A bad parameter gets 400 with the
+//! same words as on the command line; a database failure gets 500 with "something went wrong"
+//! (the details go to the log). It reads the clock once per request, through the state's clock.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::commands::duty::{schedule_value, who_value};
+use crate::commands::{parse_date, parse_number, parse_when};
+use crate::domain::handoff_instant;
+use crate::health::HealthState;
+use crate::store::StoreError;
+
+/// How many sprints `/api/v1/schedule` lists without `count` (the command line's default).
+const DEFAULT_COUNT: usize = 8;
+
+/// The API's routes, to be merged into the health server's router.
+pub fn routes() -> Router<HealthState> {
+    Router::new()
+        .route("/api/v1/who", get(who))
+        .route("/api/v1/schedule", get(schedule))
+}
+
+#[derive(Debug, Deserialize)]
+struct WhoQuery {
+    at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ScheduleQuery {
+    from: Option<String>,
+    count: Option<String>,
+}
+
+async fn who(State(state): State<HealthState>, Query(query): Query<WhoQuery>) -> Response {
+    let now = (state.clock)();
+    let team = state.team.clone();
+    let at = match query
+        .at
+        .as_deref()
+        .map(|text| parse_when(&team, "at", text))
+    {
+        None => now,
+        Some(Ok(at)) => at,
+        Some(Err(error)) => return bad_request(&error.to_string()),
+    };
+    answer(state.store.run(move |s| who_value(s, &team, at, now)).await)
+}
+
+async fn schedule(
+    State(state): State<HealthState>,
+    Query(query): Query<ScheduleQuery>,
+) -> Response {
+    let now = (state.clock)();
+    let team = state.team.clone();
+    let count = match query
+        .count
+        .as_deref()
+        .map(|text| parse_number("count", text, 1, 520))
+    {
+        None => DEFAULT_COUNT,
+        Some(Ok(count)) => count as usize,
+        Some(Err(error)) => return bad_request(&error.to_string()),
+    };
+    let from = match query.from.as_deref().map(|text| parse_date("from", text)) {
+        None => now,
+        Some(Ok(day)) => handoff_instant(&team, day),
+        Some(Err(error)) => return bad_request(&error.to_string()),
+    };
+    answer(
+        state
+            .store
+            .run(move |s| schedule_value(s, &team, from, count, now))
+            .await,
+    )
+}
+
+fn bad_request(text: &str) -> Response {
+    (StatusCode::BAD_REQUEST, format!("{text}\n")).into_response()
+}
+
+fn answer(value: Result<serde_json::Value, StoreError>) -> Response {
+    match value {
+        Ok(value) => axum::Json(value).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "an API request failed");
+            let text = "something went wrong, nothing was changed\n";
+            (StatusCode::INTERNAL_SERVER_ERROR, text).into_response()
+        }
+    }
+}
