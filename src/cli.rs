@@ -348,6 +348,9 @@ pub struct SlackArgs {
     /// Base URL of Slack's Web API
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,
+    /// A token the HTTP listener's API and metrics require (environment only, like the tokens)
+    #[arg(long, env = "TRIAGE_HTTP_TOKEN", hide_env_values = true, hide = true)]
+    pub http_token: Option<String>,
 }
 
 impl SlackArgs {

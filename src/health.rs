@@ -3,15 +3,18 @@
 //!
 //! `/healthz` answers 200 only when the database answers, at least one Socket Mode connection is
 //! ready, and no outbox item has been due for longer than [`STUCK_AFTER`]; otherwise 503 with the
-//! reasons. `/metrics` is the OpenMetrics text of [`crate::metrics`].
+//! reasons. `/metrics` is the OpenMetrics text of [`crate::metrics`]. With `TRIAGE_HTTP_TOKEN`
+//! set, `/metrics` and the API answer only requests that present it ([`HttpToken`]); `/healthz`
+//! stays open for probes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::{SignedDuration, Timestamp};
 use tokio::net::TcpListener;
@@ -32,6 +35,80 @@ pub struct HealthState {
     pub ready_sockets: Arc<AtomicI64>,
     /// The team's zone and handoff time, for the API's dates.
     pub team: Team,
+    /// When set, the API and `/metrics` answer only requests that present it.
+    pub token: Option<HttpToken>,
+}
+
+/// The token the API and `/metrics` require (`TRIAGE_HTTP_TOKEN`): presented as
+/// `Authorization: Bearer <token>` or in the `triage_token` cookie. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpToken(String);
+
+impl HttpToken {
+    /// At least 16 characters, none of them whitespace or control characters.
+    pub fn new(text: &str) -> Result<HttpToken, &'static str> {
+        let text = text.trim();
+        if text.chars().count() < 16 {
+            return Err("TRIAGE_HTTP_TOKEN must be at least 16 characters long");
+        }
+        if text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ';')
+        {
+            return Err(
+                "TRIAGE_HTTP_TOKEN must not contain spaces, semicolons or control characters",
+            );
+        }
+        Ok(HttpToken(text.to_string()))
+    }
+
+    /// Whether `presented` is the token, compared in time that does not depend on where they
+    /// differ.
+    fn matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
+        let differ = a
+            .iter()
+            .zip(b)
+            .fold(u8::from(a.len() != b.len()), |acc, (x, y)| acc | (x ^ y));
+        differ == 0
+    }
+}
+
+impl std::fmt::Debug for HttpToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpToken(…)")
+    }
+}
+
+/// The token a request presents: a bearer `Authorization` header, else the `triage_token`
+/// cookie.
+fn presented(request: &Request) -> Option<&str> {
+    let headers = request.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    bearer.or_else(|| {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|cookies| cookies.split(';'))
+            .find_map(|cookie| cookie.trim().strip_prefix("triage_token="))
+    })
+}
+
+/// Lets a request through when no token is configured or it presents the token; else 401.
+async fn require_token(State(state): State<HealthState>, request: Request, next: Next) -> Response {
+    match &state.token {
+        Some(token) if !presented(&request).is_some_and(|p| token.matches(p)) => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "this needs the token: send `Authorization: Bearer <TRIAGE_HTTP_TOKEN>`\n",
+        )
+            .into_response(),
+        _ => next.run(request).await,
+    }
 }
 
 /// Serves the endpoints on `listener` until `shutdown` turns true.
@@ -40,10 +117,14 @@ pub async fn serve(
     state: HealthState,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
+    // `/healthz` stays open for probes; the rest follows the token.
+    let guarded = Router::new()
         .route("/metrics", get(render_metrics))
         .merge(crate::http_api::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(guarded)
         .with_state(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

@@ -27,8 +27,10 @@ pub struct ServeOptions {
     /// An admin's user token (`xoxp-`) for user groups, when apps may not edit them.
     pub user_token: Option<BotToken>,
     pub socket: SocketConfig,
-    /// Where to serve `/healthz` and `/metrics`, if anywhere.
+    /// Where to serve `/healthz`, `/metrics` and the API, if anywhere.
     pub http: Option<tokio::net::TcpListener>,
+    /// The token the API and `/metrics` require (`TRIAGE_HTTP_TOKEN`), if any.
+    pub http_token: Option<crate::health::HttpToken>,
     /// Run the announcer and the outbox worker (off only in tests that inspect the outbox).
     pub notifications: bool,
     /// Spacing of Web API calls: Slack's limits, or none against a local emulator.
@@ -130,6 +132,7 @@ pub async fn run(
             clock: Arc::new(move || clock_config.now()),
             ready_sockets: client.ready_sockets(),
             team: config.team(),
+            token: options.http_token.clone(),
         };
         tokio::spawn(health::serve(listener, state, tasks_shutdown.clone()))
     });

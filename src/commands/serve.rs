@@ -8,6 +8,7 @@ use super::parse_number;
 use crate::app::{self, UsageError};
 use crate::cli::SlackArgs;
 use crate::config::Config;
+use crate::health::HttpToken;
 use crate::serve::{self, ServeOptions};
 use crate::slack::{AppToken, BotToken, Pacing, SocketConfig};
 
@@ -96,6 +97,10 @@ fn log_switched_off(config: &Config) {
 pub fn run(config: Config, slack: SlackArgs) -> anyhow::Result<()> {
     let (app_token, bot_token) = tokens(&slack)?;
     let user_token = user_token(&slack)?;
+    let http_token = match slack.http_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(text) => Some(HttpToken::new(text).map_err(|why| UsageError(why.into()))?),
+        None => None,
+    };
     limit_malloc_arenas();
     let store = app::open_store(&config)?;
     log_switched_off(&config);
@@ -116,6 +121,7 @@ pub fn run(config: Config, slack: SlackArgs) -> anyhow::Result<()> {
             notifications: true,
             pacing: Pacing::slack_defaults(),
             wake: None,
+            http_token,
         };
         let (stop, shutdown) = watch::channel(false);
         let signals = tokio::spawn(async move {

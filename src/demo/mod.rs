@@ -118,6 +118,7 @@ async fn session(
         // The emulator runs on this machine: no need to space calls out for Slack's limits.
         pacing: Pacing::none(),
         wake: Some(wake.clone()),
+        http_token: None,
     };
     let style = Style {
         colour: std::io::stdout().is_terminal(),

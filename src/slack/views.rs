@@ -90,7 +90,7 @@ fn replacement_select(
 ) -> Value {
     let options_of = |key: &DisciplineKey, members: &[Member]| -> Vec<Value> {
         let anyone = option(
-            "Anyone: ask for volunteers in the triage channel",
+            "Anyone: ask for volunteers",
             &format!("{key}:{ANYONE}"),
         );
         volunteers
@@ -306,7 +306,7 @@ mod tests {
                         "options": [
                           {
                             "text": {
-                              "text": "Anyone: ask for volunteers in the triage channel",
+                              "text": "Anyone: ask for volunteers",
                               "type": "plain_text"
                             },
                             "value": "ui:anyone"
@@ -328,7 +328,7 @@ mod tests {
                         "options": [
                           {
                             "text": {
-                              "text": "Anyone: ask for volunteers in the triage channel",
+                              "text": "Anyone: ask for volunteers",
                               "type": "plain_text"
                             },
                             "value": "be:anyone"

@@ -126,6 +126,7 @@ impl Bot {
             notifications,
             pacing: Pacing::slack_defaults(),
             wake: None,
+            http_token: None,
             socket: triage_bot::slack::SocketConfig {
                 ack_budget: Duration::from_secs(2),
                 ..support::socket_config()

@@ -289,7 +289,7 @@ submit
             maria> /triage cover
             [modal “Request coverage”]
               Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 9 · Mon May 18 to Sun May 31)
-              Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+              Who covers it: (Account: Anyone: ask for volunteers | Aiko Tanaka | Tom Becker; UI Engineering: Anyone: ask for volunteers | Kevin Wu | Ana Souza | Jonas Berg)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]
@@ -301,7 +301,7 @@ submit
             [modal “Request coverage”]
               Shift: (Account · Sprint 5 · Mon Mar 23 to Sun Apr 5 | UI Engineering · Sprint 7 · Mon Apr 20 to Sun May 3 | Account · Sprint 9 · Mon May 18 to Sun May 31)
                 ⚠️ Please complete this required field.
-              Who covers it: (Account: Aiko Tanaka | Tom Becker; UI Engineering: Kevin Wu | Ana Souza | Jonas Berg)
+              Who covers it: (Account: Anyone: ask for volunteers | Aiko Tanaka | Tom Becker; UI Engineering: Anyone: ask for volunteers | Kevin Wu | Ana Souza | Jonas Berg)
                 ⚠️ Please complete this required field.
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
@@ -390,7 +390,7 @@ submit
             (pressing [Request coverage] by “UI Engineering in Sprint 8, Mon May 4 to Sun May 17” [only you])
             [modal “Request coverage”]
               Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
-              Who covers it: (Maria Lopez | Kevin Wu | Ana Souza)
+              Who covers it: (Anyone: ask for volunteers | Maria Lopez | Kevin Wu | Ana Souza)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]
@@ -398,7 +398,7 @@ submit
             jonas> fill
             [modal “Request coverage”]
               Shift: UI Engineering · Sprint 8 · Mon May 4 to Sun May 17
-              Who covers it: (Maria Lopez | Kevin Wu | Ana Souza)
+              Who covers it: (Anyone: ask for volunteers | Maria Lopez | Kevin Wu | Ana Souza)
               Reason (optional): ____
               An admin approves or declines the request; you and your replacement get a DM.
               [Cancel] [Send request]

@@ -65,6 +65,7 @@ impl Setup {
             slack_bot_token: Some("xoxb-emulator-bot-token".into()),
             slack_user_token: None,
             slack_api_url: self.emulator.api_url(),
+            http_token: None,
         }
     }
 

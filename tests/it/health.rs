@@ -45,6 +45,7 @@ async fn healthz_and_metrics_of_the_running_bot() {
         notifications: true,
         pacing: Pacing::slack_defaults(),
         wake: None,
+        http_token: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(Arc::new(config), store, options, shutdown));
@@ -101,6 +102,7 @@ async fn healthz_names_what_is_wrong() {
         team: Config::from_settings(&Cli::parse_from(["triage-bot"]).settings)
             .unwrap()
             .team(),
+        token: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let server = tokio::spawn(health::serve(listener, state, shutdown));
@@ -157,6 +159,7 @@ async fn the_api_answers_with_the_command_lines_json() {
         clock: Arc::new(move || clock_at),
         ready_sockets: Arc::new(AtomicI64::new(1)),
         team: config.team(),
+        token: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let server = tokio::spawn(health::serve(listener, state, shutdown));
@@ -228,6 +231,69 @@ async fn the_api_answers_with_the_command_lines_json() {
         .await
         .unwrap();
     assert_eq!(head.status().as_u16(), 200);
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// With `TRIAGE_HTTP_TOKEN`, the API and `/metrics` need the token (a bearer header or the
+/// `triage_token` cookie); `/healthz` stays open; a wrong token is refused like none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_and_metrics_follow_the_token_and_healthz_stays_open() {
+    let (_dir, store) = team_store();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let clock_at = now();
+    let token = "s3cret-token-for-the-api";
+    let state = HealthState {
+        store,
+        clock: Arc::new(move || clock_at),
+        ready_sockets: Arc::new(AtomicI64::new(1)),
+        team: Config::from_settings(&Cli::parse_from(["triage-bot"]).settings)
+            .unwrap()
+            .team(),
+        token: Some(health::HttpToken::new(token).unwrap()),
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let server = tokio::spawn(health::serve(listener, state, shutdown));
+    let client = reqwest::Client::new();
+    let status = |request: reqwest::RequestBuilder| async move {
+        request.send().await.unwrap().status().as_u16()
+    };
+    for path in ["/api/v1/who", "/api/v1/schedule", "/metrics"] {
+        let url = format!("{base}{path}");
+        assert_eq!(
+            status(client.get(&url)).await,
+            401,
+            "{path} without a token"
+        );
+        let wrong = client.get(&url).bearer_auth("s3cret-token-for-the-apX");
+        assert_eq!(status(wrong).await, 401, "{path} with a wrong token");
+        assert_eq!(
+            status(client.get(&url).bearer_auth(token)).await,
+            200,
+            "{path}"
+        );
+        let cookie = client
+            .get(&url)
+            .header("cookie", format!("theme=dark; triage_token={token}"));
+        assert_eq!(status(cookie).await, 200, "{path} with the cookie");
+    }
+    let refused = client
+        .get(format!("{base}/api/v1/who"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    let body = refused.text().await.unwrap();
+    assert!(!body.contains(token), "{body}");
+    assert_eq!(get(&format!("{base}/healthz")).await.0, 200);
+    // Short or spaced tokens are refused when the bot starts.
+    assert!(health::HttpToken::new("short").is_err());
+    assert!(health::HttpToken::new("a token with spaces in it").is_err());
+    assert_eq!(
+        format!("{:?}", health::HttpToken::new(token).unwrap()),
+        "HttpToken(…)"
+    );
     stop.send(true).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -90,6 +90,7 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
         notifications: true,
         pacing: Pacing::slack_defaults(),
         wake: None,
+        http_token: None,
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(

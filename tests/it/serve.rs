@@ -57,6 +57,7 @@ async fn serve_answers_who_and_help_in_the_ack() {
         notifications: false,
         pacing: Pacing::slack_defaults(),
         wake: None,
+        http_token: None,
         socket: socket_config(),
     };
     let (stop, shutdown) = watch::channel(false);
@@ -195,6 +196,7 @@ async fn serve_extends_the_plan_by_the_cadence_when_it_starts() {
         notifications: false,
         pacing: Pacing::slack_defaults(),
         wake: None,
+        http_token: None,
         socket: socket_config(),
     };
     let (stop, shutdown) = watch::channel(false);
