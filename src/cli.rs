@@ -185,6 +185,16 @@ pub enum Command {
         #[arg(long, default_value = "6", value_name = "N")]
         count: String,
     },
+    /// Fairness: per person and discipline, sprints served, covers given and received, and
+    /// turns moved by away swaps, from the recorded history of started sprints
+    Stats {
+        /// Only sprints starting on or after this day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only this discipline (its key)
+        #[arg(long, value_name = "KEY")]
+        discipline: Option<String>,
+    },
     /// File and decide coverage requests
     #[command(subcommand)]
     Override(OverrideCommand),

@@ -25,4 +25,5 @@ pub mod removal;
 pub mod roster_changes;
 pub mod serve;
 pub mod slack;
+pub mod stats;
 pub mod store;

@@ -33,6 +33,7 @@ pub fn is_read_only(text: &str) -> bool {
                 | Command::Next
                 | Command::Schedule { .. }
                 | Command::Me
+                | Command::Stats { .. }
                 | Command::CoverModal
                 | Command::Overrides
                 | Command::AdminsList
@@ -62,6 +63,11 @@ pub enum Command {
         count: usize,
     },
     Me,
+    /// Fairness per person: sprints served, covers given and received, of one discipline (as
+    /// the person named it, resolved by the caller) or of all.
+    Stats {
+        discipline: Option<String>,
+    },
     /// `cover` alone opens the modal.
     CoverModal,
     Cover(CoverArgs),
@@ -280,6 +286,11 @@ pub const HELP: &[HelpEntry] = &[
     entry("schedule [n]", "the next n sprints (4 if not given)", false),
     entry("me", "your upcoming shifts", false),
     entry(
+        "stats [discipline]",
+        "per person: sprints served, covers given and received, turns moved by away swaps",
+        false,
+    ),
+    entry(
         "cover",
         "ask someone to cover one of your shifts (opens a form)",
         false,
@@ -414,6 +425,7 @@ const WORDS: &[&str] = &[
     "next",
     "schedule",
     "me",
+    "stats",
     "cover",
     "swap",
     "cancel",
@@ -445,6 +457,9 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "next" => no_arguments(rest, "next", Command::Next),
         "schedule" => parse_schedule(rest),
         "me" => no_arguments(rest, "me", Command::Me),
+        "stats" => Ok(Command::Stats {
+            discipline: join(rest),
+        }),
         "cover" => parse_cover(rest),
         "swap" => parse_swap(rest),
         "cancel" => Ok(Command::Cancel {
@@ -1042,6 +1057,19 @@ mod tests {
             expect!["error: `me` takes nothing after it, not `now` (usage: me)"],
         );
         check("overrides", expect!["Overrides"]);
+    }
+
+    #[test]
+    fn stats_of_all_or_one_discipline() {
+        check("stats", expect!["Stats { discipline: None }"]);
+        check(
+            "STATS Product Owner",
+            expect![[r#"Stats { discipline: Some("Product Owner") }"#]],
+        );
+        check(
+            "stat",
+            expect![[r#"Unknown { word: "stat", suggestion: Some("stats") }"#]],
+        );
     }
 
     #[test]

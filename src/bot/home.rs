@@ -1,7 +1,7 @@
 //! The App Home tab: am I on duty (and on which days) or when is my next shift, the current
 //! and next sprint's teams, my shifts with "Request coverage" buttons, for admins the pending
 //! requests with Approve and Decline buttons, and my time away (with Remove and *Add time
-//! away*).
+//! away*). Under the status, how many sprints I served next to the team median.
 //!
 //! [`home_view`] is also what the outbox worker calls to deliver a `PublishHome` effect, so it
 //! takes `now` and reads everything it needs itself.
@@ -12,10 +12,11 @@ use serde_json::Value;
 use super::shifts::{self, shifts_of};
 use crate::config::Config;
 use crate::dates::SlackDates;
+use crate::domain::stats::Scope;
 use crate::domain::{OverrideStatus, SlackUserId, sprint_starts_at};
 use crate::duty::Roster;
-use crate::slack::absence;
 use crate::slack::views::{self, HomeStatus};
+use crate::slack::{absence, fairness};
 use crate::store::{Store, StoreError};
 
 /// The Home tab of `user` at `now`.
@@ -61,6 +62,11 @@ pub fn home_view(
         &roster,
         &dates,
     );
+    let (counted, _) = crate::stats::fairness(store, &team, &Scope::default(), now)?;
+    let view = match fairness::home_line(&counted, user, &roster) {
+        Some(line) => fairness::with_home_line(view, &line),
+        None => view,
+    };
     let away = super::away::home_windows(store, config, user, now)?;
     Ok(absence::with_time_away(view, &away, &dates))
 }

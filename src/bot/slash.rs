@@ -10,10 +10,12 @@ use super::command::{self, Command, CoverArgs, HELP};
 use super::{BotError, Context, admin, away, confirm, coverage, shifts};
 use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
+use crate::domain::stats::Scope;
 use crate::domain::{SlackUserId, handoff_instant};
 use crate::duty::{self, Roster};
 use crate::slack::SlashCommand;
 use crate::slack::blocks::{self, Message};
+use crate::slack::fairness;
 use crate::slack::interaction::{ephemeral, in_channel};
 
 /// Answers one slash command; `None` leaves the ack empty (a modal was opened instead).
@@ -64,6 +66,7 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
         Command::Next => next(ctx),
         Command::Schedule { count } => schedule(ctx, count),
         Command::Me => me(ctx),
+        Command::Stats { discipline } => stats(ctx, discipline.as_deref()),
         Command::CoverModal => Err(BotError::Refused(
             "the form opens from the slash command".into(),
         )),
@@ -180,4 +183,25 @@ fn me(ctx: Context<'_>) -> Result<Message, BotError> {
     let shifts = shifts::upcoming_shifts(ctx.store, &team, ctx.user, ctx.now)?;
     let roster = Roster::load(ctx.store)?;
     Ok(blocks::my_shifts(&shifts, &roster, &ctx.dates()))
+}
+
+/// Fairness so far, of every discipline or of the one `discipline` names.
+fn stats(ctx: Context<'_>, discipline: Option<&str>) -> Result<Message, BotError> {
+    let team = ctx.config.team();
+    let discipline = match discipline {
+        Some(text) => {
+            let roster = Roster::load(ctx.store)?;
+            let found = roster
+                .find_discipline(text)
+                .map_err(|error| BotError::Refused(error.to_string()))?;
+            Some(found.key.clone())
+        }
+        None => None,
+    };
+    let scope = Scope {
+        since: None,
+        discipline,
+    };
+    let (counted, roster) = crate::stats::fairness(ctx.store, &team, &scope, ctx.now)?;
+    Ok(fairness::stats(&counted, &roster))
 }

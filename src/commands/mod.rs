@@ -28,6 +28,7 @@ pub mod migrate;
 pub mod overrides;
 pub mod serve;
 pub mod sprints;
+pub mod stats;
 pub mod team;
 
 use std::io::Write;

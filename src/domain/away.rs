@@ -19,11 +19,14 @@ use jiff::{Timestamp, ToSpan};
 
 use super::conflict::{Around, clash_of};
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
-use super::model::{Assignment, Member, Source, Sprint, Team};
+use super::model::{Assignment, Member, Override, Source, Sprint, Team};
 use super::sprint::handoff_instant;
 
 /// The longest window, in days: a longer absence is a change to the rotation, not an absence.
 pub const MAX_WINDOW_DAYS: i64 = 366;
+
+/// Who the two overrides of a swap the bot makes are recorded as decided by.
+pub const SWAP_DECIDED_BY: &str = "triage-bot";
 
 /// How far ahead an absence may start, in years: a later first day is almost certainly a typo.
 pub const MAX_YEARS_AHEAD: i64 = 2;
@@ -236,6 +239,13 @@ pub fn swap_reason(swap: &Swap, window: i64) -> String {
         swap.partner,
         swap_reason_end(window)
     )
+}
+
+/// Whether `o` is one of the two overrides of a swap the bot made for an absence (decided by
+/// [`SWAP_DECIDED_BY`], its reason written by [`swap_reason`]), rather than a cover people asked for.
+pub fn is_away_swap(o: &Override) -> bool {
+    o.decided_by.as_deref() == Some(SWAP_DECIDED_BY)
+        && o.reason.as_deref().is_some_and(|r| r.starts_with("away: "))
 }
 
 /// How the reason of every swap absence `window` caused ends, by which they are found again:

@@ -20,6 +20,7 @@ pub mod roster_change;
 pub mod rotation;
 pub mod sprint;
 pub mod sprint_ref;
+pub mod stats;
 pub mod text;
 pub mod workdays;
 

@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod decisions;
 pub mod emulator;
 pub mod envelope;
+pub mod fairness;
 pub mod impact;
 pub mod interaction;
 pub mod notices;

@@ -14,11 +14,11 @@ use super::disciplines;
 use super::error::{Result, StoreError};
 use super::overrides::override_json;
 use super::sprints;
-use crate::domain::away::{AwayPolicy, AwayWindow, Swap, swap_reason_end};
+use crate::domain::away::{AwayPolicy, AwayWindow, SWAP_DECIDED_BY, Swap, swap_reason_end};
 use crate::domain::{DisciplineKey, Override, SlackUserId, Sprint, SprintIndex, clean_reason};
 
 /// The actor recorded for swaps the bot makes.
-const BOT: &str = "triage-bot";
+const BOT: &str = SWAP_DECIDED_BY;
 
 /// The longest reason kept with an absence.
 pub const MAX_AWAY_REASON_CHARS: usize = 200;

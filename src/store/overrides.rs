@@ -404,6 +404,21 @@ impl Store {
         self.read(|conn| approved_for(conn, sprint, discipline))
     }
 
+    /// Every approved override of sprints `from..=to`, by sprint then id.
+    pub fn approved_overrides_between(
+        &self,
+        from: SprintIndex,
+        to: SprintIndex,
+    ) -> Result<Vec<Override>> {
+        self.read(|conn| {
+            select(
+                conn,
+                "status = 'approved' AND sprint_index BETWEEN ?1 AND ?2 ORDER BY sprint_index, id",
+                [from.get(), to.get()],
+            )
+        })
+    }
+
     /// Every approved override of one sprint.
     pub fn approved_overrides(&self, sprint: SprintIndex) -> Result<Vec<Override>> {
         self.read(|conn| {

@@ -361,6 +361,19 @@ impl Store {
         })
     }
 
+    /// Live sprints starting on or after `since` (from the first, without it) and on or before
+    /// `through`, by index: the history fairness is counted over.
+    pub fn sprints_starting(&self, since: Option<Date>, through: Date) -> Result<Vec<Sprint>> {
+        let since = since.map_or(String::new(), |d| d.to_string());
+        self.read(|conn| {
+            query(
+                conn,
+                "start_date >= ?1 AND start_date <= ?2 ORDER BY sprint_index",
+                [since.as_str(), through.to_string().as_str()],
+            )
+        })
+    }
+
     /// Live sprints around `date`: up to `before` that start on or before it (latest first
     /// reversed into index order), then up to `after` that start after it. Costs the same
     /// however long the history is.

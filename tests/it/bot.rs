@@ -394,6 +394,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage next`: who is on duty in the next sprint
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
+            • `/triage stats [discipline]`: per person: sprints served, covers given and received, turns moved by away swaps
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button
@@ -927,6 +928,40 @@ async fn set_puts_someone_on_duty_for_admins_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_count_served_sprints_and_covers_a_set_included() {
+    let bot = Bot::start().await;
+    // Sprint 1 has started: Alice (UI) and Dave (Backend) were picked; Carol puts Bob on duty
+    // in Alice's place, which counts as a cover Bob gave and Alice received.
+    bot.say(CAROL, "set ui <@U0BOB>").await;
+    check(
+        bot.say(ALICE, "stats").await,
+        expect![[r#"
+            *Fairness so far*: sprints served (covering included), covers given and received
+            *UI*
+            • <@U0ALICE> — 0 sprints served, 0 covers given, 1 received
+            • <@U0BOB> — 1 sprint served, 1 cover given, 0 received
+            *Backend*
+            • <@U0CAROL> — 0 sprints served, 0 covers given, 0 received
+            • <@U0DAVE> — 1 sprint served, 0 covers given, 0 received
+            Team median: 0.5 sprints served. Counted from the sprints that have started; later roster changes do not change it."#]],
+    );
+    check(
+        bot.say(ALICE, "stats back").await,
+        expect![[r#"
+            *Fairness so far*: sprints served (covering included), covers given and received
+            *Backend*
+            • <@U0CAROL> — 0 sprints served, 0 covers given, 0 received
+            • <@U0DAVE> — 1 sprint served, 0 covers given, 0 received
+            Team median: 0.5 sprints served. Counted from the sprints that have started; later roster changes do not change it."#]],
+    );
+    check(
+        bot.say(ALICE, "stats nope").await,
+        expect!["unknown discipline `nope`: choose one of `ui` (UI), `backend` (Backend)"],
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn team_setup_from_slack_needs_an_admin() {
     let bot = Bot::start().await;
     check(
@@ -1073,6 +1108,7 @@ async fn app_home_for_a_member_and_for_an_admin() {
         expect![[r#"
             # Triage duty
             :rotating_light: You are on duty: *UI* in *Sprint 1* (now), Mon Mar 9 to Sun Mar 22.
+              (You have served 1 sprint; the team median is 0.5.)
             ---
             *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)
@@ -1097,6 +1133,7 @@ async fn app_home_for_a_member_and_for_an_admin() {
         expect![[r#"
             # Triage duty
             You are not on duty now. Your next shift: *Backend* in *Sprint 2*, Mon Mar 23 to Sun Apr 5.
+              (You have served 0 sprints; the team median is 0.5.)
             ---
             *Current sprint*: Sprint 1 · Mon Mar 9 to Sun Mar 22
             • UI: <@U0ALICE> (rotation)

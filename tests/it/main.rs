@@ -22,4 +22,5 @@ mod rules;
 mod secrets;
 mod serve;
 pub mod slack;
+mod stats;
 mod store;
