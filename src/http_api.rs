@@ -1,7 +1,7 @@
-//! The read-only JSON API next to `/healthz` on `TRIAGE_HTTP_ADDR`: `/api/v1/who?at=…` and
-//! `/api/v1/schedule?from=…&count=…`, exactly the command line's `who --json` and
-//! `schedule --json` (the same functions build both: `commands::duty::who_value` and
-//! `schedule_value`). Parameters read as the command line's flags do (`at`: an RFC 3339 instant
+//! The read-only JSON API next to `/healthz` on `TRIAGE_HTTP_ADDR`: `/api/v1/who?at=…`,
+//! `/api/v1/schedule?from=…&count=…` and `/api/v1/stats?since=…`, exactly the command line's
+//! `who --json`, `schedule --json` and `stats --json` (the same functions build both:
+//! `commands::duty::who_value`, `schedule_value`, `stats::fairness` with `fairness_json`). Parameters read as the command line's flags do (`at`: an RFC 3339 instant
 //! or a date, meaning that day's handoff; `from`: a date; `count`: 1 to 520, default 8).
 //!
 //! Only GET and HEAD are routed, so anything else gets 405. A bad parameter gets 400 with the
@@ -18,7 +18,9 @@ use serde::Deserialize;
 use crate::commands::duty::{schedule_value, who_value};
 use crate::commands::{parse_date, parse_number, parse_when};
 use crate::domain::handoff_instant;
+use crate::domain::stats::Scope;
 use crate::health::HealthState;
+use crate::stats::fairness_json;
 use crate::store::StoreError;
 
 /// How many sprints `/api/v1/schedule` lists without `count` (the command line's default).
@@ -29,6 +31,7 @@ pub fn routes() -> Router<HealthState> {
     Router::new()
         .route("/api/v1/who", get(who))
         .route("/api/v1/schedule", get(schedule))
+        .route("/api/v1/stats", get(stats))
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +86,30 @@ async fn schedule(
             .run(move |s| schedule_value(s, &team, from, count, now))
             .await,
     )
+}
+
+#[derive(Debug, Deserialize)]
+struct StatsQuery {
+    since: Option<String>,
+}
+
+async fn stats(State(state): State<HealthState>, Query(query): Query<StatsQuery>) -> Response {
+    let now = (state.clock)();
+    let team = state.team.clone();
+    let since = match query.since.as_deref().map(|text| parse_date("since", text)) {
+        None => None,
+        Some(Ok(day)) => Some(day),
+        Some(Err(error)) => return bad_request(&error.to_string()),
+    };
+    let scope = Scope {
+        since,
+        discipline: None,
+    };
+    let counted = state
+        .store
+        .run(move |s| crate::stats::fairness(s, &team, &scope, now))
+        .await;
+    answer(counted.map(|(counted, _)| fairness_json(&counted, since)))
 }
 
 fn bad_request(text: &str) -> Response {

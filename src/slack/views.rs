@@ -89,10 +89,7 @@ fn replacement_select(
     roster: &Roster,
 ) -> Value {
     let options_of = |key: &DisciplineKey, members: &[Member]| -> Vec<Value> {
-        let anyone = option(
-            "Anyone: ask for volunteers",
-            &format!("{key}:{ANYONE}"),
-        );
+        let anyone = option("Anyone: ask for volunteers", &format!("{key}:{ANYONE}"));
         volunteers
             .then_some(anyone)
             .into_iter()

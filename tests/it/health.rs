@@ -178,6 +178,11 @@ async fn the_api_answers_with_the_command_lines_json() {
             "/api/v1/schedule?from=2026-04-13&count=2",
             vec!["schedule", "--from", "2026-04-13", "--count", "2"],
         ),
+        ("/api/v1/stats", vec!["stats"]),
+        (
+            "/api/v1/stats?since=2026-03-16",
+            vec!["stats", "--since", "2026-03-16"],
+        ),
     ] {
         let (status, body) = get(&format!("{base}{path}")).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -190,6 +195,7 @@ async fn the_api_answers_with_the_command_lines_json() {
         "/api/v1/schedule?count=many",
         "/api/v1/schedule?from=tomorrowish",
         "/api/v1/who?at=2026-02-30",
+        "/api/v1/stats?since=last-week",
     ] {
         refused.push(get(&format!("{base}{path}")).await);
     }
@@ -210,6 +216,10 @@ async fn the_api_answers_with_the_command_lines_json() {
             (
                 400,
                 "at must be a date (YYYY-MM-DD) or an RFC 3339 instant (2026-03-09T09:00:00-07:00), not `2026-02-30`\n",
+            ),
+            (
+                400,
+                "since must be a date as YYYY-MM-DD, not `last-week`\n",
             ),
         ]"#]].assert_eq(&format!("{refused:#?}"));
     let client = reqwest::Client::new();
@@ -259,7 +269,12 @@ async fn the_api_and_metrics_follow_the_token_and_healthz_stays_open() {
     let status = |request: reqwest::RequestBuilder| async move {
         request.send().await.unwrap().status().as_u16()
     };
-    for path in ["/api/v1/who", "/api/v1/schedule", "/metrics"] {
+    for path in [
+        "/api/v1/who",
+        "/api/v1/schedule",
+        "/api/v1/stats",
+        "/metrics",
+    ] {
         let url = format!("{base}{path}");
         assert_eq!(
             status(client.get(&url)).await,
