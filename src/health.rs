@@ -45,19 +45,16 @@ pub struct HealthState {
 pub struct HttpToken(String);
 
 impl HttpToken {
-    /// At least 16 characters, none of them whitespace or control characters.
+    /// At least 16 characters, each a letter, a digit or one of `-._~` (so it travels unchanged
+    /// in a header, a cookie and an address).
     pub fn new(text: &str) -> Result<HttpToken, &'static str> {
         let text = text.trim();
         if text.chars().count() < 16 {
             return Err("TRIAGE_HTTP_TOKEN must be at least 16 characters long");
         }
-        if text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ';')
-        {
-            return Err(
-                "TRIAGE_HTTP_TOKEN must not contain spaces, semicolons or control characters",
-            );
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+        if !text.chars().all(allowed) {
+            return Err("TRIAGE_HTTP_TOKEN may use only letters, digits and - . _ ~");
         }
         Ok(HttpToken(text.to_string()))
     }
@@ -81,21 +78,30 @@ impl std::fmt::Debug for HttpToken {
 }
 
 /// The token a request presents: a bearer `Authorization` header, else the `triage_token`
-/// cookie.
+/// cookie, else (for the status page only) a `token` query parameter.
 fn presented(request: &Request) -> Option<&str> {
+    let from_query = || {
+        (request.uri().path() == "/")
+            .then(|| request.uri().query())
+            .flatten()?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+    };
     let headers = request.headers();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
-    bearer.or_else(|| {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|cookies| cookies.split(';'))
-            .find_map(|cookie| cookie.trim().strip_prefix("triage_token="))
-    })
+    bearer
+        .or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|cookies| cookies.split(';'))
+                .find_map(|cookie| cookie.trim().strip_prefix("triage_token="))
+        })
+        .or_else(from_query)
 }
 
 /// Lets a request through when no token is configured or it presents the token; else 401.

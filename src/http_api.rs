@@ -10,7 +10,9 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use std::sync::atomic::Ordering;
+
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -29,9 +31,45 @@ const DEFAULT_COUNT: usize = 8;
 /// The API's routes, to be merged into the health server's router.
 pub fn routes() -> Router<HealthState> {
     Router::new()
+        .route("/", get(status_page))
         .route("/api/v1/who", get(who))
         .route("/api/v1/schedule", get(schedule))
         .route("/api/v1/stats", get(stats))
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    token: Option<String>,
+}
+
+/// The status page. Visited as `/?token=…` (the token layer let it through), it sets the
+/// `triage_token` cookie and sends the browser on to `/`, so the token leaves the address bar.
+async fn status_page(State(state): State<HealthState>, Query(query): Query<PageQuery>) -> Response {
+    if let Some(token) = query.token.filter(|_| state.token.is_some()) {
+        let cookie = format!("triage_token={token}; Path=/; HttpOnly; SameSite=Strict");
+        return (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, "/".to_string()),
+                (header::SET_COOKIE, cookie),
+            ],
+        )
+            .into_response();
+    }
+    let now = (state.clock)();
+    let team = state.team.clone();
+    let sockets = state.ready_sockets.load(Ordering::Relaxed);
+    let loaded = state
+        .store
+        .run(move |s| crate::status_page::load(s, &team, sockets, now))
+        .await;
+    match loaded {
+        Ok(page) => {
+            let html = crate::status_page::render(&page, &state.team);
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
+        Err(error) => answer(Err(error)),
+    }
 }
 
 #[derive(Debug, Deserialize)]

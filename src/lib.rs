@@ -26,4 +26,5 @@ pub mod roster_changes;
 pub mod serve;
 pub mod slack;
 pub mod stats;
+pub mod status_page;
 pub mod store;

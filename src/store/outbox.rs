@@ -267,6 +267,19 @@ impl Store {
         })
     }
 
+    /// When the last item whose key starts with `prefix` was delivered, if one was.
+    pub fn last_sent(&self, prefix: &str) -> Result<Option<Timestamp>> {
+        self.read(|conn| {
+            let sent: Option<i64> = conn.query_row(
+                "SELECT max(sent_at) FROM outbox
+                 WHERE status = 'sent' AND substr(idempotency_key, 1, length(?1)) = ?1",
+                [prefix],
+                |row| row.get(0),
+            )?;
+            Ok(sent.and_then(|s| Timestamp::from_second(s).ok()))
+        })
+    }
+
     /// Whether the database answers a trivial query.
     pub fn ping(&self) -> Result<()> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))

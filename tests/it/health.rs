@@ -189,6 +189,29 @@ async fn the_api_answers_with_the_command_lines_json() {
         let answered: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(answered, team.json(&args), "{path}");
     }
+    // The status page: names, not ids; no reasons, no scripts; a refresh and both schemes.
+    let page = reqwest::get(format!("{base}/")).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let html = page.text().await.unwrap();
+    let who = team.json(&["who"]);
+    for assignment in who["assignments"].as_array().unwrap() {
+        let name = assignment["name"].as_str().unwrap();
+        assert!(html.contains(name), "{name} missing from the page");
+    }
+    for expected in [
+        "<meta http-equiv=\"refresh\" content=\"60\">",
+        "prefers-color-scheme: dark",
+        "name=\"viewport\"",
+        "On duty now",
+        "The coming sprints",
+        "Fairness",
+        "Last handoff message delivered",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the page");
+    }
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("UUI1"), "a Slack id on the page");
     let mut refused = Vec::new();
     for path in [
         "/api/v1/schedule?count=0",
@@ -302,6 +325,31 @@ async fn the_api_and_metrics_follow_the_token_and_healthz_stays_open() {
     let body = refused.text().await.unwrap();
     assert!(!body.contains(token), "{body}");
     assert_eq!(get(&format!("{base}/healthz")).await.0, 200);
+    // The page: refused without the token; `/?token=…` sets the cookie and moves on to `/`.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    assert_eq!(status(no_redirects.get(format!("{base}/"))).await, 401);
+    let wrong = no_redirects.get(format!("{base}/?token=not-the-token-at-all"));
+    assert_eq!(status(wrong).await, 401);
+    let visit = no_redirects
+        .get(format!("{base}/?token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visit.status().as_u16(), 303);
+    assert_eq!(visit.headers()["location"], "/");
+    let cookie = visit.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = no_redirects
+        .get(format!("{base}/"))
+        .header("cookie", cookie);
+    assert_eq!(status(page).await, 200);
     // Short or spaced tokens are refused when the bot starts.
     assert!(health::HttpToken::new("short").is_err());
     assert!(health::HttpToken::new("a token with spaces in it").is_err());
