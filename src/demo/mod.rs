@@ -107,13 +107,21 @@ async fn session(
         w.slash_commands = vec![config.bot.command.clone()];
     });
     let wake = Arc::new(Notify::new());
+    // The status page and API on the configured address, else on a free local port.
+    let address = config
+        .http_addr
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let http = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} for the status page"))?;
+    let page = format!("http://{}/", http.local_addr()?);
     let options = ServeOptions {
         api_url: emulator.api_url(),
         app_token: emulator.app_token(),
         bot_token: emulator.bot_token(),
         user_token: None,
         socket: SocketConfig::default(),
-        http: None,
+        http: Some(http),
         notifications: true,
         // The emulator runs on this machine: no need to space calls out for Slack's limits.
         pacing: Pacing::none(),
@@ -138,7 +146,7 @@ async fn session(
             anyhow::bail!("the bot stopped before connecting");
         }
     }
-    banner(&console, seeded, &database).await;
+    banner(&console, seeded, &database, &page).await;
     converse(&mut console).await;
     let _ = stop.send(true);
     match tokio::time::timeout(CONNECT_TIMEOUT, bot).await {
@@ -150,7 +158,7 @@ async fn session(
     Ok(())
 }
 
-async fn banner(console: &Console, seeded: Seeded, database: &str) {
+async fn banner(console: &Console, seeded: Seeded, database: &str, page: &str) {
     console.say("triage-bot demo: the real bot, connected over Socket Mode to a Slack workspace");
     console
         .say("emulated on this machine. Type what you would type in Slack; see what Slack shows.");
@@ -164,6 +172,9 @@ async fn banner(console: &Console, seeded: Seeded, database: &str) {
     console.say(&format!(
         "The bot's log goes to {}.",
         crate::app::demo_log_path().display()
+    ));
+    console.say(&format!(
+        "The status page is at {page} (and the JSON API under {page}api/v1/)."
     ));
     console.say(&console.introduce().await);
     console.say(

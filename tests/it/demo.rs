@@ -37,12 +37,29 @@ fn run_demo(dir: &Path, args: &[&str], script: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The demo's output with the status page's port (a free one, different each run) as `<port>`.
+fn without_port(text: &str) -> String {
+    let marker = "http://127.0.0.1:";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at + marker.len()]);
+        rest = &rest[at + marker.len()..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        out.push_str("<port>");
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[track_caller]
 fn check_session(dir: &Path, output: &Output, expected: Expect) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stdout = stdout
         .replace(&dir.join("demo.db").display().to_string(), "<db>")
         .replace(&dir.display().to_string(), "<tmp>");
+    let stdout = without_port(&stdout);
     expected.assert_eq(&stdout);
     assert_eq!(
         output.status.code(),
@@ -81,6 +98,7 @@ quit
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -207,6 +225,7 @@ fn typed_lines_reach_the_bot_only_as_slack_would_send_them() {
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -269,6 +288,7 @@ submit
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -362,6 +382,7 @@ submit
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -434,6 +455,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -469,6 +491,7 @@ fn the_demo_subcommand_ends_cleanly_at_the_end_of_input_and_keeps_its_database()
             emulated on this machine. Type what you would type in Slack; see what Slack shows.
             Using the team already in <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
@@ -684,6 +707,7 @@ advance 15m
             Team: Account, Producer, Product Owner, UI Engineering and Backend Engineering,
             16 people, two-week sprints. Database: <db>.
             The bot's log goes to <tmp>/triage-bot-demo.log.
+            The status page is at http://127.0.0.1:<port>/ (and the JSON API under http://127.0.0.1:<port>/api/v1/).
             You are Jonas Berg (@jonas): UI Engineering; a regular member, not an admin.
             The admin is Priya Nair (@priya). Coverage requests go to #triage-admins; handoffs to #triage.
             Try: /triage who · /triage me · /triage cover 4 @maria dentist · as maria · click Accept
