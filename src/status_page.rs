@@ -237,7 +237,7 @@ fn fairness_section(html: &mut String, page: &Loaded) {
     }
     let _ = write!(
         html,
-        "</tbody></table></div><p class=\"muted\">The median is {} sprints served.</p></section>",
+        "</tbody></table></div><p class=\"muted\">Median sprints served: {}.</p></section>",
         page.fairness.median_served
     );
 }
