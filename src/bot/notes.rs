@@ -66,15 +66,16 @@ fn my_duty(
 }
 
 /// The discipline the note is for and its text: the first word names one of `mine` when it
-/// does and text follows it; with several disciplines it must.
+/// does; with several disciplines it must.
 fn choose<'t>(
     mine: &[DisciplineKey],
     roster: &Roster,
     text: &'t str,
 ) -> Result<(DisciplineKey, &'t str), BotError> {
     let text = text.trim();
-    let split = text.split_once(char::is_whitespace);
-    let named = split.and_then(|(first, rest)| {
+    // A discipline's name alone leaves an empty note, refused as such.
+    let split = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let named = Some(split).and_then(|(first, rest)| {
         let found = roster.find_discipline(first).ok()?;
         mine.contains(&found.key).then(|| (found.key.clone(), rest))
     });

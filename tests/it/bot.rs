@@ -2943,3 +2943,103 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
     );
     bot.stop().await;
 }
+
+fn note_count(bot: &Bot) -> i64 {
+    let conn = rusqlite::Connection::open(bot.store.path()).unwrap();
+    conn.query_row("SELECT count(*) FROM handoff_notes", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_on_duty_leaves_a_handoff_note_and_refusals_change_nothing() {
+    let bot = Bot::start().await;
+    // Sprint 1 is in force: Alice is on duty for UI, Dave for Backend; Bob is not on duty.
+    check(
+        bot.say(ALICE, "note").await,
+        expect![
+            "You have left no handoff note in Sprint 1 yet. Leave one with `/triage note <text>`."
+        ],
+    );
+    check(
+        bot.say(
+            ALICE,
+            "note deploy is frozen &amp; the flaky test is <#C0OPS>\nsee the runbook",
+        )
+        .await,
+        expect![
+            "Your handoff note for UI (Sprint 1) is saved: whoever takes over gets it at the handoff."
+        ],
+    );
+    check(
+        bot.say(ALICE, "note ui deploy is frozen until Friday")
+            .await,
+        expect![
+            "Your handoff note for UI (Sprint 1) is saved: whoever takes over gets it at the handoff. It replaces your earlier one."
+        ],
+    );
+    check(
+        bot.say(ALICE, "note").await,
+        expect![[r#"
+            Your handoff note for UI:
+            >deploy is frozen until Friday"#]],
+    );
+    assert_eq!(note_count(&bot), 1);
+
+    let before = (bot.row_counts(), note_count(&bot));
+    check(
+        bot.say(BOB, "note all quiet").await,
+        expect!["you are not on duty now, so you have no handoff note to leave"],
+    );
+    check(
+        bot.say(BOB, "note").await,
+        expect!["you are not on duty now, so you have no handoff note to leave"],
+    );
+    check(
+        bot.say(ALICE, "note ui   ").await,
+        expect!["a handoff note cannot be empty"],
+    );
+    check(
+        bot.say(ALICE, &format!("note {}", "x".repeat(2001))).await,
+        expect!["a handoff note can have at most 2000 characters (this one has 2001)"],
+    );
+    check(
+        bot.say(ALICE, "note rollback \u{202E}exe.txt").await,
+        expect!["a handoff note cannot contain control characters (found U+202E)"],
+    );
+    assert_eq!((bot.row_counts(), note_count(&bot)), before);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_on_duty_for_two_disciplines_names_the_one_the_note_is_for() {
+    let bot = Bot::start().await;
+    bot.say(CAROL, "member add <@U0ALICE> backend Alice").await;
+    check(
+        bot.say(CAROL, "set backend <@U0ALICE>").await,
+        expect![[r#"
+        <@U0ALICE> is now on duty for *Backend* in *Sprint 1* (override #1).
+        :warning: This gives <@U0ALICE> double duty: they are on duty for *UI* in *Sprint 1* too."#]],
+    );
+    check(
+        bot.say(ALICE, "note all quiet").await,
+        expect![
+            "you are on duty for UI and Backend: say which one the note is for, `note <discipline> <text>`"
+        ],
+    );
+    check(
+        bot.say(ALICE, "note backend all quiet").await,
+        expect![
+            "Your handoff note for Backend (Sprint 1) is saved: whoever takes over gets it at the handoff."
+        ],
+    );
+    let notes = bot.store.handoff_notes(None).unwrap();
+    let notes: Vec<(String, String)> = notes
+        .iter()
+        .map(|n| (n.discipline.to_string(), n.text.clone()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![("backend".to_string(), "all quiet".to_string())]
+    );
+    bot.stop().await;
+}
