@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::{print_json, rfc3339, table};
 use crate::app::{self, UsageError};
 use crate::config::Config;
+use crate::dates::CliDates;
 use crate::domain::note::HandoffNote;
 use crate::domain::sprint_ref::resolve_sprint;
 use crate::domain::{Sprint, SprintIndex, Team};
@@ -32,6 +33,7 @@ pub fn run(config: &Config, sprint: Option<&str>) -> anyhow::Result<()> {
         outln!("no handoff notes");
         return Ok(());
     }
+    let dates = CliDates::new(&team);
     let mut rows = vec![
         ["SPRINT", "DISCIPLINE", "PERSON", "UPDATED", "NOTE"]
             .map(String::from)
@@ -42,7 +44,7 @@ pub fn run(config: &Config, sprint: Option<&str>) -> anyhow::Result<()> {
             sprint_name(&sprints, note.sprint),
             discipline_name(&roster, note),
             note.author.to_string(),
-            rfc3339(&team, note.updated_at),
+            dates.instant(note.updated_at),
             note.text.replace('\n', " / "),
         ]);
     }
