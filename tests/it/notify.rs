@@ -18,6 +18,7 @@ use jiff::civil::date;
 use tempfile::TempDir;
 use tokio::sync::{Notify, watch};
 use triage_bot::bot::announce::sync;
+use triage_bot::bot::home::home_view;
 use triage_bot::bot::plan::PlanRound;
 use triage_bot::bot::scheduler::{self, Notifications};
 use triage_bot::bot::usergroups::reconcile;
@@ -1608,7 +1609,7 @@ async fn a_reminder_goes_a_week_ahead_on_a_working_day_and_the_heads_up_still_fo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn handoff_notes_go_once_into_the_team_posts_thread_and_the_incoming_dms() {
+async fn handoff_notes_go_once_into_the_team_posts_thread_and_the_incoming_dms_and_stay_on_home() {
     let bot = Bot::start().await.with_team();
     bot.tick(mid_sprint()).await;
     // Alice, on duty for both disciplines in sprint 0, leaves a note for each.
@@ -1663,4 +1664,28 @@ async fn handoff_notes_go_once_into_the_team_posts_thread_and_the_incoming_dms()
             "reply under #1: Handoff note for Backend from <@U0ALICE>:\n>db migration half done\n>see <#C0OPS>",
         ]
     "##]].assert_debug_eq(&channel);
+
+    // Home shows the notes handed over while the new sprint is in force, and not after it.
+    let home_notes = |now: &str| -> Vec<String> {
+        let home = home_view(&bot.store, &bot.config, &user("U0BOB"), at(now)).unwrap();
+        let blocks = home["blocks"].as_array().unwrap().clone();
+        let first = blocks
+            .iter()
+            .position(|b| b["text"]["text"] == "*Handoff notes for this sprint*");
+        first.map_or_else(Vec::new, |first| {
+            blocks[first..first + 3]
+                .iter()
+                .map(|b| b["text"]["text"].as_str().unwrap().to_string())
+                .collect()
+        })
+    };
+    expect![[r#"
+        [
+            "*Handoff notes for this sprint*",
+            "UI from <@U0ALICE>:\n>deploy frozen until Friday",
+            "Backend from <@U0ALICE>:\n>db migration half done\n>see <#C0OPS>",
+        ]
+    "#]]
+    .assert_debug_eq(&home_notes("2026-04-05T12:00:00Z"));
+    assert_eq!(home_notes("2026-04-07T12:00:00Z"), Vec::<String>::new());
 }
