@@ -1333,6 +1333,7 @@ mod tests {
             current: Some((&s3, "ui=U1 be=U2")),
             next: Some((&s4, "ui=U3 be=U2")),
             now,
+            notes: Vec::new(),
             heads_up: HeadsUpSchedule {
                 reminder_lead: Some(ReminderLead::parse("7d").unwrap()),
                 ..HeadsUpSchedule::default()
