@@ -1052,6 +1052,7 @@ mod tests {
                 note:3:ui | note ui by U1 under post:4: "deploy frozen"
                 note:3:be | note be by U2 under post:4: "db migration half done"
                 state ui=U4@4
+                state be=U2@4
             "#]],
         );
     }
