@@ -395,6 +395,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
             • `/triage stats [discipline]`: per person: sprints served, covers given and received, turns moved by away swaps
+            • `/triage note [discipline] [text…]`: leave a handoff note for whoever takes over from you (`note` alone shows it)
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button
