@@ -1,4 +1,4 @@
--- triage-bot schema, version 4.
+-- triage-bot schema, version 5.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -287,3 +287,16 @@ CREATE TABLE roster_changes (
 CREATE UNIQUE INDEX roster_changes_one_pending
     ON roster_changes (slack_id, discipline) WHERE status = 'pending';
 CREATE INDEX roster_changes_by_status ON roster_changes (status, effective_date);
+
+-- A handoff note: what the person on duty in `discipline` during sprint `sprint_index` hands
+-- over to whoever takes over at the next handoff. One per sprint and discipline (a new note
+-- replaces the old one).
+CREATE TABLE handoff_notes (
+    sprint_index INTEGER NOT NULL,
+    discipline   TEXT NOT NULL REFERENCES disciplines (key),
+    slack_id     TEXT NOT NULL,
+    text         TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 2000),
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (sprint_index, discipline)
+) STRICT;

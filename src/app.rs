@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stats { since, discipline }) => {
             commands::stats::run(&config, since.as_deref(), discipline.as_deref())
         }
+        Some(Command::Notes { sprint }) => commands::notes::run(&config, sprint.as_deref()),
         Some(Command::Override(command)) => commands::overrides::run(&config, command),
         Some(Command::Audit { limit }) => commands::team::audit(&config, &limit),
         Some(Command::ImportLegacy { dir, dry_run, by }) => {

@@ -195,6 +195,12 @@ pub enum Command {
         #[arg(long, value_name = "KEY")]
         discipline: Option<String>,
     },
+    /// Handoff notes left by the people on duty: sprint, discipline, person, text, updated
+    Notes {
+        /// Only this sprint: its name, the number it ends with, a day in it, `now` or `next`
+        #[arg(long, value_name = "SPRINT")]
+        sprint: Option<String>,
+    },
     /// File and decide coverage requests
     #[command(subcommand)]
     Override(OverrideCommand),

@@ -7,13 +7,18 @@
 //! every scheduler tick and whenever a decision wakes the scheduler. A bot that was down at a
 //! handoff performs that handoff once on its first sync after coming back.
 
+use std::collections::BTreeSet;
+
 use jiff::Timestamp;
 
 use crate::bot::effect::{self, Effect, Outgoing};
 use crate::config::Config;
 use crate::dates::SlackDates;
 use crate::domain::announce::{self, ChangedSlot, DutyView, Notice, NoticeKind, Plan, PlanKind};
-use crate::domain::{DisciplineKey, SlackUserId, Team, sprint_ends_at, sprint_starts_at};
+use crate::domain::note::HandoffNote;
+use crate::domain::{
+    DisciplineKey, SlackUserId, SprintIndex, Team, sprint_ends_at, sprint_starts_at,
+};
 use crate::duty::{self, DutyAt, Roster, SprintDuty, local_date};
 use crate::slack::notices::{self, Rendered, Slot};
 use crate::store::{Result, Store};
@@ -73,6 +78,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
     let roster = Roster::load(store)?;
     let next = next_sprint_duty(store, &roster, &team, now)?;
     let announced = store.announced()?;
+    let notes = notes_of(store, &announced)?;
     let situation = announce::Situation {
         announced: &announced,
         current: current
@@ -81,6 +87,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
         next: next.as_ref().map(|(d, ends_at)| view(d, *ends_at, &team)),
         team: &team,
         heads_up: &config.bot.heads_up,
+        notes: &notes,
         now,
     };
     let plan = announce::plan(&situation);
@@ -93,6 +100,16 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
         roster,
         current: current.map(|(duty, _)| duty),
     }))
+}
+
+/// The handoff notes left in the sprints last announced: the ones the next handoff hands over.
+fn notes_of(store: &Store, announced: &[announce::Announced]) -> Result<Vec<HandoffNote>> {
+    let sprints: BTreeSet<SprintIndex> = announced.iter().filter_map(|a| a.sprint).collect();
+    let mut notes = Vec::new();
+    for sprint in sprints {
+        notes.extend(store.handoff_notes(Some(sprint))?);
+    }
+    Ok(notes)
 }
 
 fn apply(store: &Store, config: &Config, now: Timestamp, planned: Planned) -> Result<usize> {
@@ -218,10 +235,24 @@ fn effect_of(
             person,
             disciplines,
             sprint,
-        } => dm(
-            person,
-            notices::duty_starts(&refs(&names(disciplines)), sprint, dates),
-        ),
+            notes,
+        } => {
+            let handed: Vec<(String, &HandoffNote)> = notes
+                .iter()
+                .map(|n| (name_of(roster, &n.discipline), n))
+                .collect();
+            let rendered = notices::duty_starts(&refs(&names(disciplines)), sprint, dates);
+            dm(person, notices::with_handoff_notes(rendered, &handed))
+        }
+        NoticeKind::HandoffNote { note, team_post } => {
+            let rendered = notices::handoff_note(&name_of(roster, &note.discipline), note);
+            channel.as_ref()?;
+            Effect::ThreadReply {
+                parent_key: team_post.clone(),
+                text: rendered.text,
+                blocks: Some(rendered.blocks),
+            }
+        }
         NoticeKind::DutyEnded {
             person,
             disciplines,

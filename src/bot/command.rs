@@ -34,6 +34,7 @@ pub fn is_read_only(text: &str) -> bool {
                 | Command::Schedule { .. }
                 | Command::Me
                 | Command::Stats { .. }
+                | Command::NoteShow
                 | Command::CoverModal
                 | Command::Overrides
                 | Command::AdminsList
@@ -67,6 +68,14 @@ pub enum Command {
     /// the person named it, resolved by the caller) or of all.
     Stats {
         discipline: Option<String>,
+    },
+    /// `note` alone: shows the person's handoff note for the sprint in force.
+    NoteShow,
+    /// `note [discipline] <text>`: leaves a handoff note; `text` is everything after `note`, as
+    /// typed (line breaks kept). Whether its first word names a discipline is decided by the
+    /// caller, with the disciplines the person is on duty for.
+    Note {
+        text: String,
     },
     /// `cover` alone opens the modal.
     CoverModal,
@@ -291,6 +300,11 @@ pub const HELP: &[HelpEntry] = &[
         false,
     ),
     entry(
+        "note [discipline] [text…]",
+        "leave a handoff note for whoever takes over from you (`note` alone shows it)",
+        false,
+    ),
+    entry(
         "cover",
         "ask someone to cover one of your shifts (opens a form)",
         false,
@@ -426,6 +440,7 @@ const WORDS: &[&str] = &[
     "schedule",
     "me",
     "stats",
+    "note",
     "cover",
     "swap",
     "cancel",
@@ -460,6 +475,13 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "stats" => Ok(Command::Stats {
             discipline: join(rest),
         }),
+        "note" | "notes" => {
+            Ok(
+                after_first_word(text).map_or(Command::NoteShow, |text| Command::Note {
+                    text: unescape(text),
+                }),
+            )
+        }
         "cover" => parse_cover(rest),
         "swap" => parse_swap(rest),
         "cancel" => Ok(Command::Cancel {
@@ -493,6 +515,13 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             word: first,
         }),
     }
+}
+
+/// The text after the first word as typed, ends trimmed; `None` when nothing follows.
+fn after_first_word(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    let rest = text[text.find(char::is_whitespace)?..].trim();
+    (!rest.is_empty()).then_some(rest)
 }
 
 fn no_arguments(
@@ -893,15 +922,21 @@ fn problem(problem: String, usage: &'static str) -> ParseError {
 /// Free text (a name, a reason) as the person typed it: the words joined by one space, and
 /// the `&amp;`, `&lt;` and `&gt;` Slack writes for `&`, `<` and `>` read back.
 fn join(words: &[impl AsRef<str>]) -> Option<String> {
-    let joined = words
-        .iter()
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
+    let joined = unescape(
+        &words
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     Some(joined).filter(|text| !text.is_empty())
+}
+
+/// Text as typed, from the way Slack escaped it.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn person(word: &str, usage: &'static str) -> Result<SlackUserId, ParseError> {
@@ -1057,6 +1092,15 @@ mod tests {
             expect!["error: `me` takes nothing after it, not `now` (usage: me)"],
         );
         check("overrides", expect!["Overrides"]);
+    }
+
+    #[test]
+    fn a_note_keeps_its_text_as_typed() {
+        check("note", expect!["NoteShow"]);
+        check(
+            "note  ui  deploy frozen\n  see #ops ",
+            expect![[r#"Note { text: "ui  deploy frozen\n  see #ops" }"#]],
+        );
     }
 
     #[test]

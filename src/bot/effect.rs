@@ -35,6 +35,14 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thread_ts: Option<String>,
     },
+    /// A reply in the thread of the message posted earlier under `parent_key` (in its channel);
+    /// waits while that message is still in the outbox.
+    ThreadReply {
+        parent_key: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        blocks: Option<Value>,
+    },
     /// Edits the message posted earlier under `message_key`.
     UpdateMessage {
         message_key: String,
@@ -57,6 +65,7 @@ impl Effect {
             Effect::DirectMessage { .. } => "direct_message",
             Effect::PostMessage { .. } => "post_message",
             Effect::UpdateMessage { .. } => "update_message",
+            Effect::ThreadReply { .. } => "thread_reply",
             Effect::SetTopic { .. } => "set_topic",
             Effect::ReconcileUsergroups => "reconcile_usergroups",
             Effect::PublishHome { .. } => "publish_home",

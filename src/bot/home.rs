@@ -1,7 +1,8 @@
 //! The App Home tab: am I on duty (and on which days) or when is my next shift, the current
 //! and next sprint's teams, my shifts with "Request coverage" buttons, for admins the pending
 //! requests with Approve and Decline buttons, and my time away (with Remove and *Add time
-//! away*). Under the status, how many sprints I served next to the team median.
+//! away*). Under the status, how many sprints I served next to the team median, and the handoff
+//! notes handed over when the sprint in force started.
 //!
 //! [`home_view`] is also what the outbox worker calls to deliver a `PublishHome` effect, so it
 //! takes `now` and reads everything it needs itself.
@@ -12,11 +13,12 @@ use serde_json::Value;
 use super::shifts::{self, shifts_of};
 use crate::config::Config;
 use crate::dates::SlackDates;
+use crate::domain::note::HandoffNote;
 use crate::domain::stats::Scope;
-use crate::domain::{OverrideStatus, SlackUserId, sprint_starts_at};
+use crate::domain::{OverrideStatus, SlackUserId, Sprint, sprint_starts_at};
 use crate::duty::Roster;
 use crate::slack::views::{self, HomeStatus};
-use crate::slack::{absence, fairness};
+use crate::slack::{absence, fairness, notes};
 use crate::store::{Store, StoreError};
 
 /// The Home tab of `user` at `now`.
@@ -67,6 +69,38 @@ pub fn home_view(
         Some(line) => fairness::with_home_line(view, &line),
         None => view,
     };
+    let handed = match duties.first() {
+        Some(current) if in_force => handed_over(store, &sprints, &current.sprint, &roster)?,
+        _ => Vec::new(),
+    };
+    let view = notes::with_home_notes(view, &handed);
     let away = super::away::home_windows(store, config, user, now)?;
     Ok(absence::with_time_away(view, &away, &dates))
+}
+
+/// The notes handed over when `current` started: those left in the sprint just before it, each
+/// with its discipline's name.
+fn handed_over(
+    store: &Store,
+    sprints: &[Sprint],
+    current: &Sprint,
+    roster: &Roster,
+) -> Result<Vec<(String, HandoffNote)>, StoreError> {
+    let Some(previous) = sprints
+        .iter()
+        .filter(|s| s.start < current.start)
+        .max_by_key(|s| s.start)
+    else {
+        return Ok(Vec::new());
+    };
+    let notes = store.handoff_notes(Some(previous.index))?;
+    Ok(notes
+        .into_iter()
+        .map(|note| {
+            let name = roster
+                .discipline(&note.discipline)
+                .map_or_else(|| note.discipline.to_string(), |d| d.name.clone());
+            (name, note)
+        })
+        .collect())
 }

@@ -19,6 +19,7 @@ pub mod effect;
 pub mod events;
 pub mod home;
 pub mod impact;
+pub mod notes;
 pub mod plan;
 pub mod scheduler;
 pub mod shifts;

@@ -397,6 +397,11 @@ impl Worker {
                     Err(ReconcileError::Store(error)) => Err(error.into()),
                 }
             }
+            Effect::ThreadReply {
+                parent_key,
+                text,
+                blocks,
+            } => self.reply_in_thread(parent_key, text, blocks).await,
             Effect::PublishHome { user } => self.publish_home(user, now).await,
         }
     }
@@ -421,6 +426,24 @@ impl Worker {
             ts: posted.ts,
             message_key,
         })
+    }
+
+    async fn reply_in_thread(
+        &self,
+        parent_key: &str,
+        text: &str,
+        blocks: &Option<Value>,
+    ) -> Result<Done, Failure> {
+        let key = parent_key.to_string();
+        let Some((channel, ts)) = self.store.run(move |s| s.message(&key)).await? else {
+            // The message it replies to may still be waiting in the outbox.
+            return Err(Failure::Transient {
+                error: format!("no message posted under {parent_key} yet"),
+                at_least: Duration::ZERO,
+            });
+        };
+        self.post(ChannelId(channel), text, blocks, None, Some(ts))
+            .await
     }
 
     async fn update(

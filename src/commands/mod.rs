@@ -25,6 +25,7 @@ pub mod duty;
 pub mod impact;
 pub mod import;
 pub mod migrate;
+pub mod notes;
 pub mod overrides;
 pub mod serve;
 pub mod sprints;

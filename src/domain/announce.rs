@@ -21,6 +21,11 @@
 //! groups are set, and people are sent "you are on duty" only when the sprint started less than
 //! [`FIRST_START_DM_WINDOW`] ago: installing the bot mid-sprint must not DM everyone.
 //!
+//! At a handoff, each handoff note left in the sprint that ended (one per discipline) goes to the
+//! incoming person of its discipline inside their "you are on duty" DM, and is posted once as a
+//! reply in the thread of the new sprint's team post, keyed `note:<sprint>:<discipline>` by the
+//! note's own sprint.
+//!
 //! This module decides only. It reads no clock, does no I/O and knows nothing of Slack JSON or
 //! SQLite: texts and blocks are rendered by `slack::notices`.
 
@@ -30,6 +35,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
 use super::model::{Assignment, Discipline, Sprint, Team};
+use super::note::HandoffNote;
 use super::workdays::HeadsUpSchedule;
 
 /// On first start, people are told they are on duty only if the sprint started this recently.
@@ -70,6 +76,8 @@ pub struct Situation<'a> {
     pub team: &'a Team,
     /// When heads-ups and reminders go out.
     pub heads_up: &'a HeadsUpSchedule,
+    /// The handoff notes left in the sprints last announced (the ones a handoff ends).
+    pub notes: &'a [HandoffNote],
     pub now: Timestamp,
 }
 
@@ -89,6 +97,8 @@ pub enum NoticeKind {
         person: SlackUserId,
         disciplines: Vec<DisciplineKey>,
         sprint: Sprint,
+        /// The handoff notes the outgoing people left for these disciplines.
+        notes: Vec<HandoffNote>,
     },
     /// DM at a handoff: your duty for these disciplines has ended.
     DutyEnded {
@@ -149,6 +159,11 @@ pub enum NoticeKind {
     TopicUncovered { next: Option<(Sprint, Timestamp)> },
     /// Bring the user groups in line with who is on duty.
     Usergroups,
+    /// A handoff note, as a reply in the thread of the team post enqueued under `team_post`.
+    HandoffNote {
+        note: HandoffNote,
+        team_post: String,
+    },
 }
 
 /// A notice with its idempotency key and delivery window.
@@ -283,6 +298,9 @@ fn plan_duty(situation: &Situation<'_>, current: DutyView<'_>) -> Plan {
         )
     };
     notices.extend(team_notices(situation.now, current, revision, handoff));
+    if handoff {
+        notices.extend(note_posts(situation, current));
+    }
     Plan {
         kind,
         notices,
@@ -380,7 +398,7 @@ fn first_start(situation: &Situation<'_>, current: DutyView<'_>, states: Vec<Sta
     let direct_messages = since_start < FIRST_START_DM_WINDOW;
     let mut notices = Vec::new();
     if direct_messages {
-        notices.extend(duty_starts(situation.now, current));
+        notices.extend(duty_starts(situation.now, current, &[]));
     }
     notices.extend(team_notices(situation.now, current, 0, true));
     Plan {
@@ -391,7 +409,7 @@ fn first_start(situation: &Situation<'_>, current: DutyView<'_>, states: Vec<Sta
 }
 
 fn handoff_notices(situation: &Situation<'_>, current: DutyView<'_>) -> Vec<Notice> {
-    let mut notices = duty_starts(situation.now, current);
+    let mut notices = duty_starts(situation.now, current, &handed_over(situation, current));
     let mut ended: BTreeMap<SlackUserId, (Vec<DisciplineKey>, Option<SprintIndex>)> =
         BTreeMap::new();
     for state in situation.announced {
@@ -453,12 +471,49 @@ fn by_person(assignments: &[Assignment]) -> BTreeMap<SlackUserId, Vec<Discipline
     people
 }
 
-fn duty_starts(now: Timestamp, current: DutyView<'_>) -> Vec<Notice> {
+/// The notes a handoff to `current` hands over: those left in the sprint each discipline was
+/// last announced for, when that is not `current` itself.
+fn handed_over<'a>(situation: &Situation<'a>, current: DutyView<'_>) -> Vec<&'a HandoffNote> {
+    situation
+        .notes
+        .iter()
+        .filter(|note| note.sprint != current.sprint.index)
+        .filter(|note| {
+            situation
+                .announced
+                .iter()
+                .any(|a| a.discipline == note.discipline && a.sprint == Some(note.sprint))
+        })
+        .collect()
+}
+
+/// One thread reply per handed-over note, under the new sprint's team post.
+fn note_posts(situation: &Situation<'_>, current: DutyView<'_>) -> Vec<Notice> {
+    handed_over(situation, current)
+        .into_iter()
+        .map(|note| Notice {
+            key: format!("note:{}:{}", note.sprint, note.discipline),
+            kind: NoticeKind::HandoffNote {
+                note: note.clone(),
+                team_post: format!("post:{}", current.sprint.index),
+            },
+            not_before: situation.now,
+            expires_at: None,
+        })
+        .collect()
+}
+
+fn duty_starts(now: Timestamp, current: DutyView<'_>, notes: &[&HandoffNote]) -> Vec<Notice> {
     by_person(current.assignments)
         .into_iter()
         .map(|(person, disciplines)| Notice {
             key: format!("handoff:{}:{person}", current.sprint.index),
             kind: NoticeKind::DutyStarts {
+                notes: notes
+                    .iter()
+                    .filter(|n| disciplines.contains(&n.discipline))
+                    .map(|n| (*n).clone())
+                    .collect(),
                 person,
                 disciplines,
                 sprint: current.sprint.clone(),
@@ -739,7 +794,22 @@ mod tests {
                 person,
                 disciplines,
                 sprint,
-            } => format!("starts {person} {} s{}", list(disciplines), sprint.index),
+                notes,
+            } => {
+                let notes: Vec<String> = notes.iter().map(|n| format!(" {:?}", n.text)).collect();
+                format!(
+                    "starts {person} {} s{}{}",
+                    list(disciplines),
+                    sprint.index,
+                    notes.concat()
+                )
+            }
+            NoticeKind::HandoffNote { note, team_post } => {
+                format!(
+                    "note {} by {} under {team_post}: {:?}",
+                    note.discipline, note.author, note.text
+                )
+            }
             NoticeKind::DutyEnded {
                 person,
                 disciplines,
@@ -815,6 +885,7 @@ mod tests {
         next: Option<(&'a Sprint, &'a str)>,
         now: &'a str,
         heads_up: HeadsUpSchedule,
+        notes: Vec<HandoffNote>,
     }
 
     impl Default for Case<'_> {
@@ -824,6 +895,7 @@ mod tests {
                 current: None,
                 next: None,
                 now: "2026-03-12T18:00:00Z",
+                notes: Vec::new(),
                 heads_up: HeadsUpSchedule::default(),
             }
         }
@@ -852,6 +924,7 @@ mod tests {
             next: next.as_ref().map(|n| view(&team, n)),
             team: &team,
             heads_up: &case.heads_up,
+            notes: &case.notes,
             now: at(case.now),
         };
         expected.assert_eq(&describe(&plan(&situation), at(case.now)));
@@ -942,6 +1015,48 @@ mod tests {
         );
     }
 
+    fn note(sprint: &Sprint, discipline: &str, author: &str, text: &str) -> HandoffNote {
+        HandoffNote {
+            sprint: sprint.index,
+            discipline: key(discipline),
+            author: user(author),
+            text: text.to_string(),
+            created_at: at("2026-03-20T10:00:00Z"),
+            updated_at: at("2026-03-20T10:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn handoff_hands_over_the_ended_sprints_notes_in_the_dm_and_the_team_posts_thread() {
+        check(
+            Case {
+                announced: "ui=U1@3#5 be=U2@3#6",
+                current: Some((&s4(), "ui=U4 be=U2")),
+                now: "2026-03-23T15:00:00Z",
+                notes: vec![
+                    note(&s3(), "ui", "U1", "deploy frozen"),
+                    note(&s3(), "be", "U2", "db migration half done"),
+                    // Left in the new sprint already: handed over at the next handoff.
+                    note(&s4(), "ui", "U4", "too early"),
+                ],
+                ..Case::default()
+            },
+            expect![[r#"
+                Handoff
+                handoff:4:U2 | starts U2 be s4 "db migration half done"
+                handoff:4:U4 | starts U4 ui s4 "deploy frozen"
+                ended:3:U1:4 | ended U1 ui
+                post:4 | post s4
+                topic:4:r6 | topic s4
+                usergroups:4:r6 | usergroups
+                note:3:ui | note ui by U1 under post:4: "deploy frozen"
+                note:3:be | note be by U2 under post:4: "db migration half done"
+                state ui=U4@4
+                state be=U2@4
+            "#]],
+        );
+    }
+
     #[test]
     fn handoff_to_the_same_person_in_two_disciplines_ends_nothing_for_them() {
         check(
@@ -1025,6 +1140,7 @@ mod tests {
                 next: None,
                 team: &team,
                 heads_up: &HeadsUpSchedule::default(),
+                notes: &[],
                 now: at("2026-03-12T18:00:00Z"),
             };
             plan(&situation)
@@ -1218,6 +1334,7 @@ mod tests {
             current: Some((&s3, "ui=U1 be=U2")),
             next: Some((&s4, "ui=U3 be=U2")),
             now,
+            notes: Vec::new(),
             heads_up: HeadsUpSchedule {
                 reminder_lead: Some(ReminderLead::parse("7d").unwrap()),
                 ..HeadsUpSchedule::default()

@@ -12,6 +12,7 @@ pub mod day_ref;
 pub mod ids;
 pub mod impact;
 pub mod model;
+pub mod note;
 pub mod overrides;
 pub mod paging;
 pub mod plan;

@@ -18,6 +18,7 @@ pub mod envelope;
 pub mod fairness;
 pub mod impact;
 pub mod interaction;
+pub mod notes;
 pub mod notices;
 mod pacing;
 pub mod secret;

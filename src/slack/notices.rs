@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
-use super::text::{escape, plain};
+use super::text::{escape, plain, reason};
 use crate::dates::SlackDates;
+use crate::domain::note::HandoffNote;
 use crate::domain::{SlackUserId, Sprint};
 
 /// The longest topic Slack accepts.
@@ -236,6 +237,44 @@ pub fn topic_uncovered(next: Option<&Sprint>, dates: &SlackDates) -> String {
 pub fn problem(summary: &str, fix: &str) -> Rendered {
     let text = format!(":warning: {summary}\n*How to fix:* {fix}");
     single_section(text)
+}
+
+/// The "you are on duty" DM with the handoff notes left for its disciplines, each as a quote
+/// under "Handoff note for UI from @ann:"; `notes` pairs each with its discipline's name.
+pub fn with_handoff_notes(rendered: Rendered, notes: &[(String, &HandoffNote)]) -> Rendered {
+    let Rendered {
+        mut text,
+        mut blocks,
+    } = rendered;
+    for (discipline, note) in notes {
+        let section = handoff_note(discipline, note);
+        text.push('\n');
+        text.push_str(&section.text);
+        if let (Value::Array(all), Value::Array(more)) = (&mut blocks, section.blocks) {
+            all.extend(more);
+        }
+    }
+    Rendered { text, blocks }
+}
+
+/// A handoff note: "Handoff note for UI from @ann:" and the note, quoted.
+pub fn handoff_note(discipline: &str, note: &HandoffNote) -> Rendered {
+    single_section(format!(
+        "Handoff note for {} from {}:\n{}",
+        escape(discipline),
+        mention(Some(&note.author)),
+        quoted(&note.text)
+    ))
+}
+
+/// Free text as a mrkdwn quote, line by line (mentions and links kept, everything else
+/// escaped).
+pub fn quoted(text: &str) -> String {
+    reason(text)
+        .lines()
+        .map(|line| format!(">{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn single_section(text: String) -> Rendered {

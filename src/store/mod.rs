@@ -20,6 +20,7 @@ mod impact;
 mod import;
 mod members;
 pub mod migrate;
+mod notes;
 mod offers;
 mod outbox;
 mod outbox_read;

@@ -395,6 +395,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
             • `/triage stats [discipline]`: per person: sprints served, covers given and received, turns moved by away swaps
+            • `/triage note [discipline] [text…]`: leave a handoff note for whoever takes over from you (`note` alone shows it)
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button
@@ -2940,6 +2941,106 @@ async fn admins_schedule_joins_and_leaves_from_slack() {
         expect![[r#"
             The leave of <@U0BOB> in *UI* on Mon Mar 23 (change #2) is cancelled.
             This moves the duties of 3 people over the next 8 sprints: <@U0ALICE>, <@U0BOB>, <@U0DAVE>. They get one DM each with the net change of the edits made within 10 minutes."#]],
+    );
+    bot.stop().await;
+}
+
+fn note_count(bot: &Bot) -> i64 {
+    let conn = rusqlite::Connection::open(bot.store.path()).unwrap();
+    conn.query_row("SELECT count(*) FROM handoff_notes", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_on_duty_leaves_a_handoff_note_and_refusals_change_nothing() {
+    let bot = Bot::start().await;
+    // Sprint 1 is in force: Alice is on duty for UI, Dave for Backend; Bob is not on duty.
+    check(
+        bot.say(ALICE, "note").await,
+        expect![
+            "You have left no handoff note in Sprint 1 yet. Leave one with `/triage note <text>`."
+        ],
+    );
+    check(
+        bot.say(
+            ALICE,
+            "note deploy is frozen &amp; the flaky test is <#C0OPS>\nsee the runbook",
+        )
+        .await,
+        expect![
+            "Your handoff note for UI (Sprint 1) is saved: whoever takes over gets it at the handoff."
+        ],
+    );
+    check(
+        bot.say(ALICE, "note ui deploy is frozen until Friday")
+            .await,
+        expect![
+            "Your handoff note for UI (Sprint 1) is saved: whoever takes over gets it at the handoff. It replaces your earlier one."
+        ],
+    );
+    check(
+        bot.say(ALICE, "note").await,
+        expect![[r#"
+            Your handoff note for UI:
+            >deploy is frozen until Friday"#]],
+    );
+    assert_eq!(note_count(&bot), 1);
+
+    let before = (bot.row_counts(), note_count(&bot));
+    check(
+        bot.say(BOB, "note all quiet").await,
+        expect!["you are not on duty now, so you have no handoff note to leave"],
+    );
+    check(
+        bot.say(BOB, "note").await,
+        expect!["you are not on duty now, so you have no handoff note to leave"],
+    );
+    check(
+        bot.say(ALICE, "note ui   ").await,
+        expect!["a handoff note cannot be empty"],
+    );
+    check(
+        bot.say(ALICE, &format!("note {}", "x".repeat(2001))).await,
+        expect!["a handoff note can have at most 2000 characters (this one has 2001)"],
+    );
+    check(
+        bot.say(ALICE, "note rollback \u{202E}exe.txt").await,
+        expect!["a handoff note cannot contain control characters (found U+202E)"],
+    );
+    assert_eq!((bot.row_counts(), note_count(&bot)), before);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_on_duty_for_two_disciplines_names_the_one_the_note_is_for() {
+    let bot = Bot::start().await;
+    bot.say(CAROL, "member add <@U0ALICE> backend Alice").await;
+    check(
+        bot.say(CAROL, "set backend <@U0ALICE>").await,
+        expect![[r#"
+        <@U0ALICE> is now on duty for *Backend* in *Sprint 1* (override #1).
+        :warning: This gives <@U0ALICE> double duty: they are on duty for *UI* in *Sprint 1* too."#]],
+    );
+    check(
+        bot.say(ALICE, "note all quiet").await,
+        expect![
+            "you are on duty for UI and Backend: say which one the note is for, `note <discipline> <text>`"
+        ],
+    );
+    check(
+        bot.say(ALICE, "note backend all quiet").await,
+        expect![
+            "Your handoff note for Backend (Sprint 1) is saved: whoever takes over gets it at the handoff."
+        ],
+    );
+    let notes = bot.store.handoff_notes(None).unwrap();
+    let notes: Vec<(String, String)> = notes
+        .iter()
+        .map(|n| (n.discipline.to_string(), n.text.clone()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![("backend".to_string(), "all quiet".to_string())]
     );
     bot.stop().await;
 }

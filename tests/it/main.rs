@@ -15,6 +15,7 @@ mod impact;
 mod import;
 mod journey;
 mod model;
+mod notes;
 mod notify;
 mod plan;
 mod process;

@@ -18,6 +18,7 @@ use jiff::civil::date;
 use tempfile::TempDir;
 use tokio::sync::{Notify, watch};
 use triage_bot::bot::announce::sync;
+use triage_bot::bot::home::home_view;
 use triage_bot::bot::plan::PlanRound;
 use triage_bot::bot::scheduler::{self, Notifications};
 use triage_bot::bot::usergroups::reconcile;
@@ -1605,4 +1606,86 @@ async fn a_reminder_goes_a_week_ahead_on_a_working_day_and_the_heads_up_still_fo
         ]
     "#]]
     .assert_debug_eq(&bot.dms());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handoff_notes_go_once_into_the_team_posts_thread_and_the_incoming_dms_and_stay_on_home() {
+    let bot = Bot::start().await.with_team();
+    bot.tick(mid_sprint()).await;
+    // Alice, on duty for both disciplines in sprint 0, leaves a note for each.
+    let sprint = SprintIndex::new(0).unwrap();
+    for (k, text) in [
+        ("ui", "deploy frozen until Friday"),
+        ("backend", "db migration half done\nsee <#C0OPS>"),
+    ] {
+        bot.store
+            .save_handoff_note(sprint, &key(k), &user("U0ALICE"), text, mid_sprint())
+            .unwrap();
+    }
+    let dms_before = bot.dms().len();
+
+    // The handoff is enqueued, then the process restarts before anything is delivered: the
+    // next sync enqueues nothing more, and a fresh worker delivers each message once.
+    assert!(bot.sync(handoff()) > 0);
+    assert_eq!(bot.sync(handoff()), 0);
+    bot.deliver(handoff()).await;
+    bot.tick(at("2026-03-23T15:10:00Z")).await;
+    assert_eq!(bot.pending(), 0);
+
+    expect![[r#"
+        [
+            "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).\nHandoff note for UI from <@U0ALICE>:\n>deploy frozen until Friday",
+            "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).\nHandoff note for Backend from <@U0ALICE>:\n>db migration half done\n>see <#C0OPS>",
+            "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[dms_before..].to_vec());
+    let workspace = bot.emulator.workspace();
+    let messages = workspace.messages_in("C0TRIAGE");
+    let channel: Vec<String> = messages
+        .iter()
+        .map(|m| match &m.thread_ts {
+            Some(parent) => {
+                let at = messages.iter().position(|p| &p.ts == parent);
+                format!("reply under #{}: {}", at.unwrap(), m.text)
+            }
+            None => format!(
+                "#{}: {}",
+                messages.iter().position(|p| p.ts == m.ts).unwrap(),
+                m.text
+            ),
+        })
+        .collect();
+    expect![[r##"
+        [
+            "#0: Triage duty: Sprint 1 (Mon Mar 9 to Sun Mar 22). UI: <@U0ALICE>, Backend: <@U0ALICE>",
+            "#1: Triage duty: Sprint 2 (Mon Mar 23 to Sun Apr 5). UI: <@U0BOB>, Backend: <@U0CAROL>",
+            "reply under #1: Handoff note for UI from <@U0ALICE>:\n>deploy frozen until Friday",
+            "reply under #1: Handoff note for Backend from <@U0ALICE>:\n>db migration half done\n>see <#C0OPS>",
+        ]
+    "##]].assert_debug_eq(&channel);
+
+    // Home shows the notes handed over while the new sprint is in force, and not after it.
+    let home_notes = |now: &str| -> Vec<String> {
+        let home = home_view(&bot.store, &bot.config, &user("U0BOB"), at(now)).unwrap();
+        let blocks = home["blocks"].as_array().unwrap().clone();
+        let first = blocks
+            .iter()
+            .position(|b| b["text"]["text"] == "*Handoff notes for this sprint*");
+        first.map_or_else(Vec::new, |first| {
+            blocks[first..first + 3]
+                .iter()
+                .map(|b| b["text"]["text"].as_str().unwrap().to_string())
+                .collect()
+        })
+    };
+    expect![[r#"
+        [
+            "*Handoff notes for this sprint*",
+            "UI from <@U0ALICE>:\n>deploy frozen until Friday",
+            "Backend from <@U0ALICE>:\n>db migration half done\n>see <#C0OPS>",
+        ]
+    "#]]
+    .assert_debug_eq(&home_notes("2026-04-05T12:00:00Z"));
+    assert_eq!(home_notes("2026-04-07T12:00:00Z"), Vec::<String>::new());
 }

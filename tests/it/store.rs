@@ -797,6 +797,57 @@ mod migrations {
     }
 
     #[test]
+    fn a_version_4_database_gets_handoff_notes_kept_one_per_sprint_and_discipline() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        let (store, report) =
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..4]).unwrap();
+        assert_eq!((report.from, report.to), (0, 4));
+        drop(store);
+        Connection::open(&old)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+                     VALUES ('ui', 'UI', 0, 0, 0);",
+            )
+            .unwrap();
+
+        let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
+        assert_eq!((report.from, report.to), (4, SCHEMA_VERSION));
+        let sprint = triage_bot::domain::SprintIndex::new(3).unwrap();
+        let t = |s: i64| jiff::Timestamp::from_second(s).unwrap();
+        let first = store
+            .save_handoff_note(sprint, &key("ui"), &user("U1"), "deploy frozen", t(10))
+            .unwrap();
+        let replaced = store
+            .save_handoff_note(sprint, &key("ui"), &user("U1"), "all quiet", t(20))
+            .unwrap();
+        assert_eq!(first, None);
+        assert_eq!(replaced.map(|n| n.text), Some("deploy frozen".to_string()));
+        let kept = store.handoff_notes(None).unwrap();
+        let kept: Vec<_> = kept
+            .iter()
+            .map(|n| (n.sprint.get(), n.text.as_str(), n.created_at, n.updated_at))
+            .collect();
+        assert_eq!(kept, vec![(3, "all quiet", t(10), t(20))]);
+        let audited: Vec<String> = store
+            .audit(5)
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{} {} {}", e.actor, e.action, e.entity_id))
+            .collect();
+        assert_eq!(
+            audited,
+            ["U1 handoff_note.save 3:ui", "U1 handoff_note.save 3:ui"]
+        );
+        drop(store);
+
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
+        assert_eq!(schema_of(&old), schema_of(&fresh));
+    }
+
+    #[test]
     fn data_written_at_version_n_survives_migration_to_n_plus_one() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("triage.db");
