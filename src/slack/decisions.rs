@@ -296,25 +296,7 @@ pub fn offer_post(
         mention(&offer.requested_by)
     );
     let state = match (offer.status, &offer.taken_by) {
-        (OfferStatus::Open, _) => {
-            return Message {
-                blocks: vec![
-                    section(&text),
-                    actions(vec![button(
-                        "I'll cover",
-                        VOLUNTEER,
-                        &offer.id.to_string(),
-                        Some("primary"),
-                    )]),
-                    context(&format!(
-                        "Offer #{}: the first member of {} who is not on duty then takes it.",
-                        offer.id,
-                        discipline_name(roster, &offer.discipline)
-                    )),
-                ],
-                text,
-            };
-        }
+        (OfferStatus::Open, _) => return open_offer(text, offer, roster),
         (OfferStatus::Taken, Some(by)) => format!(
             "Taken by {} (request #{}).",
             mention(by),
@@ -326,6 +308,27 @@ pub fn offer_post(
     Message {
         blocks: vec![section(&text), context(&state)],
         text: format!("{text} {state}"),
+    }
+}
+
+/// An open offer's message: `text`, the "I'll cover" button and who may take it.
+pub(super) fn open_offer(text: String, offer: &Offer, roster: &Roster) -> Message {
+    Message {
+        blocks: vec![
+            section(&text),
+            actions(vec![button(
+                "I'll cover",
+                VOLUNTEER,
+                &offer.id.to_string(),
+                Some("primary"),
+            )]),
+            context(&format!(
+                "Offer #{}: the first member of {} who is not on duty then takes it.",
+                offer.id,
+                discipline_name(roster, &offer.discipline)
+            )),
+        ],
+        text,
     }
 }
 

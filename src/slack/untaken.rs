@@ -7,10 +7,8 @@ use crate::domain::{Override, SlackUserId, Sprint};
 use crate::duty::Roster;
 use crate::store::Offer;
 
-use super::blocks::{
-    Message, VOLUNTEER, actions, button, context, discipline_name, mention, section, sprint_label,
-};
-use super::decisions::{asking, slot};
+use super::blocks::{Message, discipline_name, mention, sprint_label};
+use super::decisions::{asking, open_offer, slot};
 
 /// The reminder to the person request `o` asks (for a swap, `partner` is the other half): the
 /// request, and that it lapses at the handoff, `lapses` (an instant in the team's words).
@@ -58,23 +56,7 @@ pub fn offer_reminder(
         discipline_name(roster, &offer.discipline),
         sprint_label(sprint)
     );
-    Message {
-        blocks: vec![
-            section(&text),
-            actions(vec![button(
-                "I'll cover",
-                VOLUNTEER,
-                &offer.id.to_string(),
-                Some("primary"),
-            )]),
-            context(&format!(
-                "Offer #{}: the first member of {} who is not on duty then takes it.",
-                offer.id,
-                discipline_name(roster, &offer.discipline)
-            )),
-        ],
-        text,
-    }
+    open_offer(text, offer, roster)
 }
 
 /// The admin channel's note on request `o`, which nobody accepted before its sprint's handoff
