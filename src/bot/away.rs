@@ -163,6 +163,9 @@ pub fn add(
 fn refusal(error: StoreError, reader: &SlackUserId, dates: &SlackDates) -> BotError {
     match error {
         StoreError::Away(rule) => BotError::Refused(absence::away_refusal(&rule, reader, dates)),
+        StoreError::UnknownPerson(who) if &who == reader => BotError::Refused(
+            "you are not in any rotation, so there is no duty to plan around".to_string(),
+        ),
         StoreError::UnknownPerson(who) => BotError::Refused(format!(
             "{} is not in any rotation, so there is no duty to plan around",
             mention(&who)

@@ -81,14 +81,14 @@ fn assignment_rows(roster: &Roster, duty: &SprintDuty) -> Vec<Vec<String>> {
             let discipline = roster
                 .discipline(&a.discipline)
                 .map_or(a.discipline.to_string(), |d| d.name.clone());
+            let source = match away_mark(duty, a) {
+                Some(mark) => format!("{}, {mark}", a.source),
+                None => a.source.to_string(),
+            };
             vec![
                 format!("  {discipline}"),
-                format!(
-                    "{}{}",
-                    person(roster, a.slack_id.as_ref()),
-                    away_mark(duty, a).map_or(String::new(), |mark| format!(" ({mark})"))
-                ),
-                a.source.to_string(),
+                person(roster, a.slack_id.as_ref()),
+                source,
             ]
         })
         .collect()

@@ -2512,6 +2512,11 @@ async fn an_absence_marks_the_duty_it_falls_in_and_offers_to_request_coverage() 
             "away <@U0ZED> 2026-04-07 2026-04-07",
             "<@U0ZED> is not in any rotation, so there is no duty to plan around",
         ),
+        (
+            "U0ZED",
+            "away 2026-04-07 2026-04-07",
+            "you are not in any rotation, so there is no duty to plan around",
+        ),
     ] {
         assert_eq!(bot.say(who, text).await, expected, "{text}");
     }
