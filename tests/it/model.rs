@@ -51,7 +51,10 @@
 //!     still the offerer's and its handoff has not come) or expired at its handoff, as the model
 //!     says; the taking is the offerer's request naming the volunteer, accepted by them. A
 //!     request nobody accepted before its sprint's handoff lapses (expired), and one round's
-//!     closings reach each person in one DM.
+//!     closings reach each person in one DM;
+//! 16. a handoff note is kept only from someone on duty in the sprint in force, for a discipline
+//!     they are on duty for (named first when they hold two), one per sprint and discipline,
+//!     the latest replacing the one before.
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -300,6 +303,12 @@ enum Action {
         offer: Target,
         by: Pick,
     },
+    /// `note [discipline] <text>`: `person` leaves a handoff note, naming `discipline` first
+    /// when given.
+    Note {
+        person: usize,
+        discipline: Option<usize>,
+    },
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
@@ -387,6 +396,8 @@ fn action() -> impl Strategy<Value = Action> {
         5 => (actor(), prop_oneof![1 => Just(-1i64), 6 => 0..3i64], discipline.clone())
             .prop_map(|(by, relative, discipline)| Action::Offer { by, relative, discipline }),
         6 => (target(), pick()).prop_map(|(offer, by)| Action::Take { offer, by }),
+        4 => (0..PEOPLE.len(), prop::option::of(0..DISCIPLINES.len()))
+            .prop_map(|(person, discipline)| Action::Note { person, discipline }),
         3 => (0..PEOPLE.len(), -3..21i64, away_length(), away_actor()).prop_map(
             |(person, start, len, by)| Action::AwayAdd { person, start, len, by }
         ),

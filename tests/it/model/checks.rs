@@ -35,6 +35,7 @@ pub fn check(real: &Real, model: &Model) -> Result<(), String> {
 
 pub fn check_store(store: &Store, team: &Team, model: &Model) -> Result<(), String> {
     check_offers(store, model)?;
+    check_notes(store, model)?;
     // 5. Sprints: the model's, never overlapping (a shared boundary day is allowed).
     let sprints = store.sprints().unwrap();
     let dates: Vec<(Date, Date)> = sprints.iter().map(|s| (s.start, s.end)).collect();
@@ -649,6 +650,26 @@ fn check_offers(store: &Store, model: &Model) -> Result<(), String> {
     if store.offer(extra).unwrap().is_some() {
         return Err(format!(
             "invariant 15: offer #{extra} exists, the model has none"
+        ));
+    }
+    Ok(())
+}
+
+/// Invariant 16: the handoff notes kept are exactly the model's, each by the person it says.
+fn check_notes(store: &Store, model: &Model) -> Result<(), String> {
+    let found: BTreeMap<(usize, usize), usize> = store
+        .handoff_notes(None)
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let slot = (n.sprint.get() as usize, discipline_of(&n.discipline));
+            (slot, person_of(&n.author))
+        })
+        .collect();
+    if found != model.notes {
+        return Err(format!(
+            "invariant 16: handoff notes (sprint, discipline) -> author: real {found:?}, model {:?}",
+            model.notes
         ));
     }
     Ok(())

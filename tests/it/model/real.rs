@@ -295,6 +295,14 @@ impl Real {
                 };
                 bot_coverage::offer_by_command(self.ctx(&offerer, now), &args).is_ok()
             }
+            Action::Note { person, discipline } => {
+                let who = user(person);
+                let text = match discipline {
+                    Some(d) => format!("{} the pager is quiet", key(d)),
+                    None => "the pager is quiet".to_string(),
+                };
+                triage_bot::bot::notes::leave(self.ctx(&who, now), &text).is_ok()
+            }
             Action::Take { offer, by } => {
                 let volunteer = user(by.person());
                 let id = offer.index() as i64 + 1;

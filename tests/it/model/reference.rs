@@ -175,6 +175,8 @@ pub struct Model {
     pub window: Option<Window>,
     /// Shifts offered to volunteers, numbered by position plus one.
     pub offers: Vec<Offer>,
+    /// Handoff notes: who left the one for each (sprint, discipline).
+    pub notes: BTreeMap<(usize, usize), usize>,
 }
 
 /// What the model expects a step to do.
@@ -239,6 +241,7 @@ impl Model {
             policies: [Policy::Admin; 2],
             window: None,
             offers: Vec::new(),
+            notes: BTreeMap::new(),
         };
         for i in 0..2 {
             let start = FIRST_SPRINT.checked_add((i * SPRINT_DAYS).days()).unwrap();
@@ -744,6 +747,7 @@ impl Model {
                 discipline,
             } => self.offer(by, relative, discipline),
             Action::Take { offer, by } => self.take(offer.index(), by.person()),
+            Action::Note { person, discipline } => self.note(person, discipline),
             Action::AwayAdd {
                 person,
                 start,
@@ -828,6 +832,23 @@ impl Model {
                 filed_at: self.now,
             });
         }
+        Expected::done()
+    }
+
+    /// `person` leaves a handoff note for the sprint in force: for the discipline named first
+    /// when they are on duty for it, else for the only one they are on duty for.
+    pub fn note(&mut self, person: usize, named: Option<usize>) -> Expected {
+        let Some(sprint) = self.in_force() else {
+            return Expected::refused();
+        };
+        let mine: Vec<usize> = (0..2)
+            .filter(|d| self.holder(sprint, *d) == Some(person))
+            .collect();
+        let discipline = match (named.filter(|d| mine.contains(d)), mine.as_slice()) {
+            (Some(d), _) | (None, &[d]) => d,
+            _ => return Expected::refused(),
+        };
+        self.notes.insert((sprint, discipline), person);
         Expected::done()
     }
 
@@ -1425,6 +1446,7 @@ impl Model {
             policies: self.policies,
             window: self.window.clone(),
             offers: self.offers.clone(),
+            notes: self.notes.clone(),
         }
     }
 }
