@@ -966,6 +966,17 @@ pub async fn open_modal(
     }
 }
 
+/// `text` as a modal shows an error: plain text, people by name, no markup.
+fn modal_text(ctx: Context<'_>, text: &str) -> String {
+    let roster = Roster::load(ctx.store).ok();
+    text::mrkdwn_as_plain(text, |user| {
+        roster
+            .as_ref()
+            .and_then(|r| r.name_of(user))
+            .map(str::to_string)
+    })
+}
+
 /// The form's *Anyone* choice: the shift offered to volunteers; its answer comes by DM.
 fn offer_from_modal(
     ctx: Context<'_>,
@@ -981,18 +992,9 @@ fn offer_from_modal(
     let Some(found) = found else {
         return Err(error("That shift is no longer planned.".into()));
     };
-    let plain = |text: &str| {
-        let roster = Roster::load(ctx.store).ok();
-        text::mrkdwn_as_plain(text, |user| {
-            roster
-                .as_ref()
-                .and_then(|r| r.name_of(user))
-                .map(str::to_string)
-        })
-    };
     offer(ctx, &found, discipline, reason, Via::Modal)
         .map(|_| ())
-        .map_err(|refused| error(plain(&refused.into_message().text)))
+        .map_err(|refused| error(modal_text(ctx, &refused.into_message().text)))
 }
 
 /// Files the request a submitted modal describes; errors are per input block.
@@ -1045,21 +1047,14 @@ pub fn submit_modal(
         replacement: person,
         requester: ctx.user.clone(),
     };
-    // A modal shows its errors as plain text: people by name, no markup.
-    let plain = |text: &str| {
-        let roster = Roster::load(ctx.store).ok();
-        text::mrkdwn_as_plain(text, |user| {
-            roster
-                .as_ref()
-                .and_then(|r| r.name_of(user))
-                .map(str::to_string)
-        })
-    };
     match file(ctx, &request, reason, Via::Modal) {
         Ok(_) => Ok(()),
         Err(BotError::Refused(text)) if text.contains(request.replacement.as_str()) => {
-            Err(error(views::REPLACEMENT_INPUT, plain(&text)))
+            Err(error(views::REPLACEMENT_INPUT, modal_text(ctx, &text)))
         }
-        Err(other) => Err(error(views::SHIFT_INPUT, plain(&other.into_message().text))),
+        Err(other) => Err(error(
+            views::SHIFT_INPUT,
+            modal_text(ctx, &other.into_message().text),
+        )),
     }
 }
