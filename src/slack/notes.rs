@@ -28,7 +28,7 @@ pub fn saved(discipline: &str, sprint: &Sprint, replaced: bool) -> Message {
 pub fn shown(sprint: &Sprint, notes: &[(String, HandoffNote)]) -> Message {
     if notes.is_empty() {
         return Message::text(format!(
-            "You have left no handoff note in {} yet. Leave one with `/triage note <text>`.",
+            "You have left no handoff note in {} yet. Leave one with `/triage note &lt;text&gt;`.",
             escape(&sprint.name)
         ));
     }

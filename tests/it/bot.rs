@@ -2963,7 +2963,7 @@ async fn the_person_on_duty_leaves_a_handoff_note_and_refusals_change_nothing() 
     check(
         bot.say(ALICE, "note").await,
         expect![
-            "You have left no handoff note in Sprint 1 yet. Leave one with `/triage note <text>`."
+            "You have left no handoff note in Sprint 1 yet. Leave one with `/triage note &lt;text&gt;`."
         ],
     );
     check(
