@@ -155,7 +155,9 @@ fn coming_section(html: &mut String, page: &Loaded, dates: &SlackDates) {
         html.push_str("<p>No sprints are planned.</p></section>");
         return;
     }
-    html.push_str("<div class=\"scroll\"><table><thead><tr><th>Sprint</th><th>Days</th>");
+    html.push_str(
+        "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>Sprint</th><th>Days</th>",
+    );
     for discipline in &page.roster.disciplines {
         let _ = write!(html, "<th>{}</th>", escape(&discipline.name));
     }
@@ -164,14 +166,19 @@ fn coming_section(html: &mut String, page: &Loaded, dates: &SlackDates) {
         let sprint = &flagged.duty.sprint;
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td>",
+            "<tr><td data-label=\"Sprint\">{}</td><td data-label=\"Days\">{}</td>",
             escape(&sprint.name),
             escape(&dates.span(sprint.start, sprint.end))
         );
         for (a, conflict) in flagged.duty.assignments.iter().zip(&flagged.conflicts) {
+            let label = page
+                .roster
+                .discipline(&a.discipline)
+                .map_or_else(|| a.discipline.to_string(), |d| d.name.clone());
             let _ = write!(
                 html,
-                "<td>{}</td>",
+                "<td data-label=\"{}\">{}</td>",
+                escape(&label),
                 cell(&page.roster, &flagged.duty, a, *conflict)
             );
         }
@@ -213,8 +220,8 @@ fn fairness_section(html: &mut String, page: &Loaded) {
         return;
     }
     html.push_str(
-        "<div class=\"scroll\"><table><thead><tr><th>Person</th><th>Discipline</th>\
-         <th>Sprints served</th><th>Covers given</th><th>Covers received</th></tr></thead><tbody>",
+        "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>Person</th><th>Discipline</th>\
+         <th class=\"n\">Sprints served</th><th class=\"n\">Covers given</th><th class=\"n\">Covers received</th></tr></thead><tbody>",
     );
     for person in &page.fairness.people {
         let name = person
@@ -227,7 +234,10 @@ fn fairness_section(html: &mut String, page: &Loaded) {
             .map_or(person.discipline.to_string(), |d| d.name.clone());
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td data-label=\"Person\">{}</td><td data-label=\"Discipline\">{}</td>\
+             <td class=\"n\" data-label=\"Sprints served\">{}</td>\
+             <td class=\"n\" data-label=\"Covers given\">{}</td>\
+             <td class=\"n\" data-label=\"Covers received\">{}</td></tr>",
             escape(&name),
             escape(&discipline),
             person.served,
@@ -290,8 +300,9 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The document's head and styles: system fonts, a light and a dark scheme, tables that scroll
-/// sideways on a narrow screen, a refresh every 60 seconds.
+/// The document's head and styles: system fonts, a light and a dark scheme, tables that become
+/// one card per row on a narrow screen (each cell labelled by its column), a refresh every 60
+/// seconds.
 const HEAD: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -304,7 +315,7 @@ const HEAD: &str = r#"<!doctype html>
   :root { --bg: #15171a; --fg: #e8eaed; --muted: #9aa0a6; --line: #3c4043; --tag: #2a2f36; --ok: #81c995; --bad: #f28b82; }
 }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+main { max-width: 80rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: 0.5rem 0 0; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 0.5rem; }
 .muted { color: var(--muted); font-size: 0.9rem; }
@@ -314,9 +325,16 @@ ul.team li { padding: 0.25rem 0; border-bottom: 1px solid var(--line); }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
-td.n { text-align: right; }
+.n { text-align: right; }
 .tag { display: inline-block; font-size: 0.75rem; padding: 0 0.35rem; border-radius: 0.5rem; background: var(--tag); color: var(--muted); }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
+@media (max-width: 40rem) {
+  table.cards thead { display: none; }
+  table.cards tr { display: block; padding: 0.4rem 0; border-bottom: 1px solid var(--line); }
+  table.cards td { display: flex; justify-content: space-between; gap: 1rem; padding: 0.1rem 0; border: 0; white-space: normal; text-align: right; }
+  table.cards td::before { content: attr(data-label); color: var(--muted); text-align: left; }
+  table.cards td:first-child { font-weight: 600; }
+}
 </style></head><body><main>
 "#;
 
