@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::{Bot, BotError};
-use super::{away, confirm, coverage};
+use super::{away, confirm, coverage, notes};
 use crate::domain::SlackUserId;
 use crate::domain::request::Action;
 use crate::slack::absence::{self, ADD_AWAY, REMOVE_AWAY};
@@ -16,6 +16,7 @@ use crate::slack::blocks::{
     VOLUNTEER,
 };
 use crate::slack::interaction::{self, BlockAction, ViewSubmission};
+use crate::slack::notes::{LEAVE_NOTE, NOTE_CALLBACK};
 use crate::slack::{Envelope, Handled, views};
 
 /// Handles an interactive envelope; the reply goes in the ack when the envelope takes one.
@@ -50,6 +51,16 @@ async fn click(bot: &Bot, action: BlockAction) -> Handled {
                 let trigger = action.trigger_id.clone().unwrap_or_default();
                 let value = Some(action.value.clone());
                 if let Some(message) = coverage::open_modal(&bot, user, trigger, value).await {
+                    answer(&bot, &action, &message).await;
+                }
+            });
+        }
+        LEAVE_NOTE => {
+            let bot = bot.clone();
+            return after_ack(async move {
+                let trigger = action.trigger_id.clone().unwrap_or_default();
+                let value = action.value.clone();
+                if let Some(message) = notes::open_modal(&bot, user, trigger, value).await {
                     answer(&bot, &action, &message).await;
                 }
             });
@@ -121,6 +132,9 @@ async fn submit(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
     if submission.callback_id == absence::AWAY_CALLBACK {
         return submit_away(bot, submission).await;
     }
+    if submission.callback_id == NOTE_CALLBACK {
+        return submit_note(bot, submission).await;
+    }
     if submission.callback_id != views::COVER_CALLBACK {
         return None;
     }
@@ -152,6 +166,19 @@ async fn submit_away(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
     let reason = submission.value(absence::REASON_INPUT, absence::REASON_INPUT);
     let result = bot
         .run(user, move |ctx| away::submit_modal(ctx, from, to, reason))
+        .await;
+    match result {
+        Ok(()) => None,
+        Err(errors) => Some(interaction::view_errors(&errors)),
+    }
+}
+
+/// The handoff-note form submitted: the notes are kept (Home shows them), or the form keeps its
+/// errors.
+async fn submit_note(bot: &Bot, submission: ViewSubmission) -> Option<Value> {
+    let user = SlackUserId::parse(&submission.user).ok()?;
+    let result = bot
+        .run(user, move |ctx| notes::submit_modal(ctx, &submission))
         .await;
     match result {
         Ok(()) => None,

@@ -292,6 +292,15 @@ fn effect_of(
                 dates,
             ),
         ),
+        NoticeKind::NoteInvite {
+            person,
+            disciplines,
+            sprint,
+            handoff_at,
+        } => dm(
+            person,
+            crate::slack::notes::invite(&refs(&names(disciplines)), sprint, *handoff_at, dates),
+        ),
         NoticeKind::Reminder {
             person,
             disciplines,

@@ -74,6 +74,17 @@ pub fn home_view(
         _ => Vec::new(),
     };
     let view = notes::with_home_notes(view, &handed);
+    let view = match duties.first() {
+        Some(current) if in_force => super::notes::with_home_invite(
+            view,
+            store,
+            config,
+            user,
+            (current, duties.get(1)),
+            now,
+        )?,
+        _ => view,
+    };
     let away = super::away::home_windows(store, config, user, now)?;
     Ok(absence::with_time_away(view, &away, &dates))
 }

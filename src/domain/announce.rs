@@ -123,6 +123,15 @@ pub enum NoticeKind {
         ends_at: Timestamp,
         sent_at: Timestamp,
     },
+    /// DM on the last working day of a duty, at the heads-up time, to someone handing
+    /// `disciplines` of `sprint` over to someone else at `handoff_at`: an invitation to leave a
+    /// handoff note (for the disciplines they have left none for yet).
+    NoteInvite {
+        person: SlackUserId,
+        disciplines: Vec<DisciplineKey>,
+        sprint: Sprint,
+        handoff_at: Timestamp,
+    },
     /// DM some days before a handoff (the optional reminder), earlier than the heads-up.
     Reminder {
         person: SlackUserId,
@@ -214,6 +223,7 @@ pub fn plan(situation: &Situation<'_>) -> Plan {
         None => plan_uncovered(situation),
     };
     plan.notices.extend(heads_ups(situation));
+    plan.notices.extend(note_invites(situation));
     plan
 }
 
@@ -692,6 +702,52 @@ fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
     notices
 }
 
+/// Invitations to leave a handoff note, once the heads-up moment of the next handoff has come
+/// (the last working day of the duty): to each person on duty now for a discipline that passes
+/// to someone else at that handoff, for the disciplines they have left no note for. Only when
+/// the next sprint follows at once (a note is handed over at a handoff). Valid until the
+/// handoff: after it a note would come too late.
+fn note_invites(situation: &Situation<'_>) -> Vec<Notice> {
+    let (Some(current), Some(next)) = (situation.current, situation.next) else {
+        return Vec::new();
+    };
+    let moment = situation
+        .heads_up
+        .heads_up_at(&situation.team.zone, next.starts_at);
+    let due = moment.filter(|m| situation.now >= *m && situation.now < next.starts_at);
+    let Some(moment) = due.filter(|_| next.starts_at == current.ends_at) else {
+        return Vec::new();
+    };
+    let noted = |a: &Assignment| {
+        situation
+            .notes
+            .iter()
+            .any(|n| n.sprint == current.sprint.index && n.discipline == a.discipline)
+    };
+    let outgoing: Vec<Assignment> = current
+        .assignments
+        .iter()
+        .filter(|a| a.slack_id.is_some())
+        .filter(|a| on_duty_for(next.assignments, &a.discipline) != a.slack_id.as_ref())
+        .filter(|a| !noted(a))
+        .cloned()
+        .collect();
+    by_person(&outgoing)
+        .into_iter()
+        .map(|(person, disciplines)| Notice {
+            key: format!("noteinvite:{}:{person}", current.sprint.index),
+            kind: NoticeKind::NoteInvite {
+                person,
+                disciplines,
+                sprint: current.sprint.clone(),
+                handoff_at: next.starts_at,
+            },
+            not_before: moment,
+            expires_at: Some(next.starts_at),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use expect_test::{Expect, expect};
@@ -845,6 +901,16 @@ mod tests {
                 starts_at,
                 ..
             } => format!("reminder {person} {} at {starts_at}", list(disciplines)),
+            NoticeKind::NoteInvite {
+                person,
+                disciplines,
+                sprint,
+                handoff_at,
+            } => format!(
+                "note-invite {person} {} s{} at {handoff_at}",
+                list(disciplines),
+                sprint.index
+            ),
             NoticeKind::Added {
                 person, slots: s, ..
             } => format!("added {person} {}", slots(s)),
@@ -1186,6 +1252,8 @@ mod tests {
             expect![[r#"
                 Unchanged
                 headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-23T15:00:00Z until 2026-03-23T15:00:00Z
+                noteinvite:3:U2 | note-invite U2 be s3 at 2026-03-23T15:00:00Z until 2026-03-23T15:00:00Z
             "#]],
         );
         check(
@@ -1193,6 +1261,8 @@ mod tests {
             expect![[r#"
                 Unchanged
                 headsup:4:U3 | heads-up U3 ui+be at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-23T15:00:00Z
+                noteinvite:3:U2 | note-invite U2 be s3 at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-23T15:00:00Z
             "#]],
         );
         check(
@@ -1200,6 +1270,81 @@ mod tests {
             expect![[r#"
             Unchanged
         "#]],
+        );
+    }
+
+    #[test]
+    fn the_outgoing_people_are_invited_to_leave_a_note_with_the_heads_up_until_the_handoff() {
+        let (s3, s4) = (s3(), s4());
+        let note = |discipline: &str| HandoffNote {
+            sprint: s3.index,
+            discipline: DisciplineKey::parse(discipline).unwrap(),
+            author: SlackUserId::parse("U1").unwrap(),
+            text: "deploy frozen".to_string(),
+            created_at: at("2026-03-20T18:00:00Z"),
+            updated_at: at("2026-03-20T18:00:00Z"),
+        };
+        // U1 hands UI over to U3 and keeps Backend; U2 hands nothing over.
+        let case = |now, notes: Vec<HandoffNote>| Case {
+            announced: "ui=U1@3#5 be=U1@3#6 po=U2@3#7",
+            current: Some((&s3, "ui=U1 be=U1 po=U2")),
+            next: Some((&s4, "ui=U3 be=U1 po=U2")),
+            now,
+            notes,
+            ..Case::default()
+        };
+        check(
+            case("2026-03-20T23:59:59Z", Vec::new()),
+            expect![[r#"
+                Unchanged
+            "#]],
+        );
+        check(
+            case("2026-03-21T00:00:00Z", Vec::new()),
+            expect![[r#"
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-23T15:00:00Z until 2026-03-23T15:00:00Z
+            "#]],
+        );
+        // Late (a restart) but before the handoff: still worth sending.
+        check(
+            case("2026-03-23T14:59:59Z", Vec::new()),
+            expect![[r#"
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-23T15:00:00Z
+            "#]],
+        );
+        // A note already left for UI: nothing to invite.
+        check(
+            case("2026-03-21T00:00:00Z", vec![note("ui")]),
+            expect![[r#"
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+            "#]],
+        );
+    }
+
+    #[test]
+    fn no_note_invite_when_a_gap_follows_the_sprint() {
+        // Sprint 3 ends on Friday (its duty until Saturday's handoff time); sprint 4 starts on
+        // Monday: nothing is handed over at Saturday's end, so no note is asked for.
+        let mut s3 = s3();
+        s3.end = "2026-03-20".parse().unwrap();
+        let s4 = s4();
+        check(
+            Case {
+                announced: "ui=U1@3#5",
+                current: Some((&s3, "ui=U1")),
+                next: Some((&s4, "ui=U3")),
+                now: "2026-03-21T00:00:00Z",
+                ..Case::default()
+            },
+            expect![[r#"
+                Unchanged
+                headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+            "#]],
         );
     }
 
@@ -1217,6 +1362,7 @@ mod tests {
             expect![[r#"
                 Unchanged
                 headsup:4:U1 | heads-up U1 be at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U2 | note-invite U2 be s3 at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-23T15:00:00Z
             "#]],
         );
     }
@@ -1361,6 +1507,7 @@ mod tests {
                 Unchanged
                 reminder:4:U3 | reminder U3 ui at 2026-03-23T15:00:00Z | from 2026-03-17T00:00:00Z until 2026-03-17T01:00:00Z
                 headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-23T15:00:00Z | from 2026-03-21T00:00:00Z until 2026-03-23T15:00:00Z
             "#]],
         );
     }

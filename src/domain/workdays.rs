@@ -254,6 +254,18 @@ impl HeadsUpSchedule {
         local_instant(zone, day, self.time)
     }
 
+    /// The start (local midnight) of the day of the heads-up before the handoff at `handoff`:
+    /// the last working day of the duty that ends then. `None` only when no working day is found.
+    pub fn last_working_day_start(&self, zone: &TimeZone, handoff: Timestamp) -> Option<Timestamp> {
+        let day = self
+            .heads_up_at(zone, handoff)?
+            .to_zoned(zone.clone())
+            .date();
+        zone.to_ambiguous_timestamp(day.to_datetime(Time::midnight()))
+            .compatible()
+            .ok()
+    }
+
     /// The reminder before the handoff at `handoff`, if a lead is set: the heads-up time on the
     /// last working day at or before the handoff's day minus the lead. `None` without a lead,
     /// or when that moment is not before the heads-up.

@@ -28,10 +28,20 @@ pub struct BlockAction {
 pub struct ViewSubmission {
     pub user: String,
     pub callback_id: String,
+    /// What the app put in the view when it opened it; empty when nothing.
+    pub private_metadata: String,
     values: Value,
 }
 
 impl ViewSubmission {
+    /// The ids of the input blocks the submission holds values for.
+    pub fn input_blocks(&self) -> Vec<String> {
+        self.values
+            .as_object()
+            .map(|blocks| blocks.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The value of the input `action_id` in block `block_id`: the selected option's value of a
     /// select, the day of a date picker (`YYYY-MM-DD`), or the text of a text input. `None`
     /// when empty.
@@ -137,6 +147,7 @@ impl Envelope {
         Some(ViewSubmission {
             user: owned(&self.payload, &["user", "id"])?,
             callback_id: owned(view, &["callback_id"])?,
+            private_metadata: owned(view, &["private_metadata"]).unwrap_or_default(),
             values: view
                 .get("state")
                 .and_then(|state| state.get("values"))

@@ -286,7 +286,7 @@ fn mention(person: Option<&SlackUserId>) -> String {
     person.map_or("nobody".to_string(), |p| format!("<@{p}>"))
 }
 
-fn names(names: &[&str]) -> String {
+pub(crate) fn names(names: &[&str]) -> String {
     let escaped: Vec<String> = names.iter().map(|n| escape(n)).collect();
     join(&escaped)
 }

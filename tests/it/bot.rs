@@ -3,6 +3,7 @@
 //! Home, mentions, and the outbox rows every decision leaves behind. The clock is pinned to
 //! Tuesday 2026-03-10 12:00 in Los Angeles, in the first of three two-week sprints.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use triage_bot::config::Config;
 use triage_bot::domain::{OverrideStatus, Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeError, ServeOptions};
 use triage_bot::slack::Pacing;
-use triage_bot::slack::emulator::Emulator;
+use triage_bot::slack::emulator::{Emulator, InputValue};
 use triage_bot::store::{OutboxRow, Store};
 
 use super::slack::support;
@@ -3013,6 +3014,120 @@ async fn the_person_on_duty_leaves_a_handoff_note_and_refusals_change_nothing() 
         expect!["a handoff note cannot contain control characters (found U+202E)"],
     );
     assert_eq!((bot.row_counts(), note_count(&bot)), before);
+    bot.stop().await;
+}
+
+/// On the last working day of a duty Home offers *Leave a handoff note*; its form holds the
+/// note left so far, keeps its errors (the rules of `/triage note`) and saves; a click for a
+/// sprint whose handoff has passed, or by someone not on duty, opens nothing and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leave_a_handoff_note_button_opens_a_form_that_keeps_the_note() {
+    // Friday before Monday's handoff: Alice's last working day on UI.
+    let bot = Bot::start_at(&[CAROL], &[], "2026-03-20T10:00:00-07:00", false).await;
+    bot.emulator.send_app_home_opened(ALICE);
+    let published = |e: &Emulator| e.workspace().views.iter().any(|v| v.home_of.is_some());
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), published)
+            .await
+    );
+    let home = bot.emulator.workspace().views[0].view.clone();
+    let rendered = render(&home["blocks"]);
+    let invite: Vec<&str> = rendered
+        .lines()
+        .skip_while(|line| !line.starts_with("*Your duty ends"))
+        .take(2)
+        .collect();
+    check(
+        invite.join("\n"),
+        expect![[r#"
+            *Your duty ends at the handoff, Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
+              [Leave a handoff note → leave_note:0]"#]],
+    );
+    let sprint = "0";
+
+    // Not on duty, or a sprint whose handoff has passed: refused, nothing opens.
+    let before = (bot.row_counts(), note_count(&bot));
+    check(
+        bot.click(BOB, "leave_note", sprint).await,
+        expect!["you are not on duty now, so you have no handoff note to leave"],
+    );
+    check(
+        bot.click(ALICE, "leave_note", "-1").await,
+        expect!["the handoff this note was for has happened, so it would come too late"],
+    );
+    assert!(bot.emulator.calls("views.open").is_empty());
+
+    bot.emulator
+        .send_block_action(ALICE, "D0ALICE", "leave_note", sprint);
+    let opened = |e: &Emulator| e.calls("views.open").len() == 1;
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), opened)
+            .await
+    );
+    let modal = &bot.emulator.calls("views.open")[0].params["view"];
+    assert_eq!(modal["callback_id"], "handoff_note");
+    check(
+        render(&modal["blocks"]),
+        expect![[r#"
+              (For whoever takes over from you at the end of Sprint 1: they get it by DM and in the triage channel at the handoff. You can change it until then.)
+            input note:ui (plain_text_input):
+        "#]],
+    );
+    let view_id = bot.emulator.workspace().modals_of(ALICE)[0].id.clone();
+    let submit = |text: &str| {
+        let inputs = BTreeMap::from([("note:ui".to_string(), InputValue::Text(text.to_string()))]);
+        bot.emulator.submit_modal(ALICE, &view_id, &inputs).unwrap()
+    };
+    let sent = submit("rollback \u{202E}exe.txt");
+    check(
+        bot.ack(&sent.envelope_id).await.to_string(),
+        expect![[
+            r#"{"errors":{"note:ui":"A handoff note cannot contain control characters (found U+202E)."},"response_action":"errors"}"#
+        ]],
+    );
+    assert_eq!((bot.row_counts(), note_count(&bot)), before);
+    let sent = submit("deploy frozen until Monday");
+    assert_eq!(bot.ack(&sent.envelope_id).await, Value::Null);
+    check(
+        bot.say(ALICE, "note").await,
+        expect![[r#"
+            Your handoff note for UI:
+            >deploy frozen until Monday"#]],
+    );
+    // Opened again, the form holds the note; Home shows it and offers to change it.
+    bot.emulator
+        .send_block_action(ALICE, "D0ALICE", "leave_note", sprint);
+    let again = |e: &Emulator| e.calls("views.open").len() == 2;
+    assert!(bot.emulator.wait_until(Duration::from_secs(5), again).await);
+    let modal = &bot.emulator.calls("views.open")[1].params["view"];
+    assert_eq!(
+        modal["blocks"][1]["element"]["initial_value"],
+        "deploy frozen until Monday"
+    );
+    bot.emulator.send_app_home_opened(ALICE);
+    let republished = |e: &Emulator| e.calls("views.publish").len() == 2;
+    assert!(
+        bot.emulator
+            .wait_until(Duration::from_secs(5), republished)
+            .await
+    );
+    let home = bot.emulator.calls("views.publish")[1].params["view"].clone();
+    let rendered = render(&home["blocks"]);
+    let invite: Vec<&str> = rendered
+        .lines()
+        .skip_while(|line| !line.starts_with("*Your duty ends"))
+        .take(4)
+        .collect();
+    check(
+        invite.join("\n"),
+        expect![[r#"
+            *Your duty ends at the handoff, Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
+            Your note for UI:
+            >deploy frozen until Monday
+              [Change your handoff note → leave_note:0]"#]],
+    );
     bot.stop().await;
 }
 

@@ -306,8 +306,8 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
     assert_eq!(
         bot.calls(),
         counts(&[
-            ("conversations.open", 5),
-            ("chat.postMessage", 7),
+            ("conversations.open", 6),
+            ("chat.postMessage", 8),
             ("conversations.setTopic", 2),
             ("usergroups.list", 2),
             ("usergroups.users.update", 2),
@@ -317,6 +317,7 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
         [
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
             "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
@@ -493,20 +494,22 @@ async fn a_heads_up_more_than_an_hour_late_is_dropped() {
     let late = at("2026-03-21T02:00:00Z");
     assert_eq!(
         bot.sync(late),
-        2,
-        "enqueued already expired, to be dropped once"
+        3,
+        "two heads-ups enqueued already expired, to be dropped once; the note invitation"
     );
     let report = bot.deliver(late).await;
     assert_eq!(report.dropped, 2, "{report:?}");
-    assert_eq!(report.sent, 0);
+    // The invitation to leave a handoff note is good until the handoff.
+    assert_eq!(report.sent, 1);
     assert_eq!(bot.sync(at("2026-03-21T03:00:00Z")), 0);
-    assert_eq!(bot.dms(), Vec::<String>::new());
+    assert_eq!(heads_ups(&bot), Vec::<String>::new());
 
     // A heads-up half an hour late still goes out.
     let bot = Bot::start().await.with_team();
     bot.tick(mid_sprint()).await;
     let report = bot.tick(at("2026-03-21T00:30:00Z")).await;
-    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(report.sent, 3, "{report:?}");
+    assert_eq!(heads_ups(&bot).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1422,6 +1425,7 @@ async fn a_scheduled_leave_takes_effect_at_its_handoff_and_is_announced_as_plann
     expect![[r#"
         [
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0ALICE: Your triage duty for Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
             "U0ALICE: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for Backend has ended — thank you!",
@@ -1487,7 +1491,7 @@ async fn a_holiday_on_friday_moves_the_heads_up_to_thursday_and_the_weekend_stay
     // Thu Mar 19 16:59:59 PDT, then 17:00 PDT.
     assert_eq!(bot.sync(at("2026-03-19T23:59:59Z")), 0);
     let report = bot.tick(at("2026-03-20T00:00:00Z")).await;
-    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(report.sent, 3, "{report:?}");
     // The holiday's own 17:00, Saturday, and Sunday's 17:00 (the old eve) add nothing.
     for later in [
         "2026-03-21T00:00:00Z",
@@ -1501,6 +1505,7 @@ async fn a_holiday_on_friday_moves_the_heads_up_to_thursday_and_the_weekend_stay
         [
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms());
@@ -1518,7 +1523,7 @@ async fn the_heads_up_keeps_its_local_time_on_both_daylight_saving_change_days()
     bot.tick(at("2026-03-04T18:00:00Z")).await;
     assert_eq!(bot.sync(at("2026-03-08T23:59:59Z")), 0);
     let report = bot.tick(at("2026-03-09T00:00:00Z")).await;
-    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(report.sent, 3, "{report:?}");
     assert_eq!(bot.sync(at("2026-03-09T01:00:00Z")), 0);
     expect![[r#"
         [
@@ -1537,7 +1542,7 @@ async fn the_heads_up_keeps_its_local_time_on_both_daylight_saving_change_days()
     assert_eq!(bot.sync(at("2026-11-02T00:00:00Z")), 0);
     assert_eq!(bot.sync(at("2026-11-02T00:59:59Z")), 0);
     let report = bot.tick(at("2026-11-02T01:00:00Z")).await;
-    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(report.sent, 3, "{report:?}");
     expect![[r#"
         [
             "U0BOB: Heads-up: your triage duty for UI starts tomorrow at 08:00 PST (Sprint 2, until Mon Nov 16 08:00 PST).",
@@ -1574,7 +1579,7 @@ async fn a_restart_after_the_heads_up_time_sends_it_once() {
     // 17:10 sends it, once.
     let bot = Bot::start().await.with_team();
     bot.tick(mid_sprint()).await;
-    assert_eq!(bot.sync(heads_up()), 2);
+    assert_eq!(bot.sync(heads_up()), 3);
     let sent = run_scheduler(&bot, at("2026-03-21T00:10:00Z"), |bot| {
         heads_ups(bot).len() == 2 && bot.pending() == 0
     })
@@ -1596,13 +1601,14 @@ async fn a_reminder_goes_a_week_ahead_on_a_working_day_and_the_heads_up_still_fo
     assert_eq!(report.sent, 2, "{report:?}");
     assert_eq!(bot.sync(at("2026-03-18T00:00:00Z")), 0);
     let report = bot.tick(heads_up()).await;
-    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(report.sent, 3, "{report:?}");
     expect![[r#"
         [
             "U0BOB: Reminder: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Reminder: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms());
