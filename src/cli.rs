@@ -323,6 +323,11 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
     pub http_addr: Option<String>,
 
+    /// The address people reach the HTTP listener at, for calendar feed URLs, e.g.
+    /// https://triage.example.com [default: http://TRIAGE_HTTP_ADDR when that is a specific IP]
+    #[arg(long, env = "TRIAGE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
     /// Days before a handoff that the admin channel hears of a duty falling in the person's
     /// absence that nobody covers [default: 14]
     #[arg(long, env = "TRIAGE_AWAY_ALERT_LEAD", value_name = "DAYS")]
@@ -344,6 +349,7 @@ impl ServerSettings {
             reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
             impact_window: pick(&self.impact_window, &later.impact_window),
             http_addr: pick(&self.http_addr, &later.http_addr),
+            public_url: pick(&self.public_url, &later.public_url),
             away_alert_lead: pick(&self.away_alert_lead, &later.away_alert_lead),
         }
     }

@@ -209,8 +209,8 @@ mod tests {
 
     #[test]
     fn long_lines_fold_between_characters() {
-        // 2-octet characters from an odd offset: a fold at octet 75 would split one.
-        let name = format!("Triage: {}", "Zoë Ångström-Ñúñez, ".repeat(4));
+        // 2-octet characters from octet 20 on: a fold at octet 75 would split one.
+        let name = format!("Triage {}, {}", "Ñú".repeat(30), "Zoë".repeat(10));
         check(
             &name,
             &[],
@@ -220,8 +220,9 @@ mod tests {
                 PRODID:-//triage-bot//Triage rotation calendar//EN⏎
                 CALSCALE:GREGORIAN⏎
                 METHOD:PUBLISH⏎
-                X-WR-CALNAME:Triage: Zoë Ångström-Ñúñez\, Zoë Ångström-Ñúñez\, Zoë Ån⏎
-                 gström-Ñúñez\, Zoë Ångström-Ñúñez\, ⏎
+                X-WR-CALNAME:Triage ÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑ⏎
+                 úÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑúÑú\, ZoëZ⏎
+                 oëZoëZoëZoëZoëZoëZoëZoëZoë⏎
                 REFRESH-INTERVAL;VALUE=DURATION:PT1H⏎
                 X-PUBLISHED-TTL:PT1H⏎
                 END:VCALENDAR⏎
