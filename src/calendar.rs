@@ -163,7 +163,11 @@ pub fn horizon_duties(
 
 /// The sprints the cadence will append (after the last planned one) so that the plan reaches
 /// at least [`AHEAD_DAYS`] ahead; none without a cadence.
-fn projected_sprints(store: &Store, team: &Team, now: Timestamp) -> Result<Vec<Sprint>, StoreError> {
+fn projected_sprints(
+    store: &Store,
+    team: &Team,
+    now: Timestamp,
+) -> Result<Vec<Sprint>, StoreError> {
     let Some(cadence) = store.cadence()? else {
         return Ok(Vec::new());
     };
@@ -171,7 +175,12 @@ fn projected_sprints(store: &Store, team: &Team, now: Timestamp) -> Result<Vec<S
         horizon_days: cadence.horizon_days.max(AHEAD_DAYS),
         ..cadence
     };
-    Ok(sprints_to_append(&ahead, store.last_sprint()?.as_ref(), team, now))
+    Ok(sprints_to_append(
+        &ahead,
+        store.last_sprint()?.as_ref(),
+        team,
+        now,
+    ))
 }
 
 /// `duty` as the feed shows it: names, and whom each approved cover is for.
@@ -189,9 +198,8 @@ fn sprint_slots(
     } else {
         Vec::new()
     };
-    let name = |id: &crate::domain::SlackUserId| {
-        roster.name_of(id).map_or(id.to_string(), str::to_string)
-    };
+    let name =
+        |id: &crate::domain::SlackUserId| roster.name_of(id).map_or(id.to_string(), str::to_string);
     let slots = duty
         .assignments
         .iter()

@@ -201,6 +201,21 @@ pub enum Command {
         #[arg(long, value_name = "SPRINT")]
         sprint: Option<String>,
     },
+    /// Make a calendar feed (a person's or the team's) and print its private address, once
+    ///
+    /// The address is printed only when the feed is made or reset: it is not kept anywhere
+    /// (only a hash of its token is). Needs TRIAGE_PUBLIC_URL or a TRIAGE_HTTP_ADDR on a
+    /// specific IP to know the address people reach the bot at.
+    Calendar {
+        /// Whose duties: a person's Slack id (U…) or `team`
+        #[arg(value_name = "U…|team")]
+        subject: String,
+        /// Give the feed a new address; the old one stops working at once
+        #[arg(long)]
+        reset: bool,
+        #[command(flatten)]
+        by: By,
+    },
     /// File and decide coverage requests
     #[command(subcommand)]
     Override(OverrideCommand),

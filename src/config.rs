@@ -968,15 +968,29 @@ mod tests {
             ok("https://triage.example.com")
         );
         assert_eq!(
-            base(Some("http://10.0.0.5:9000/triage//"), Some("0.0.0.0:9000"), None),
+            base(
+                Some("http://10.0.0.5:9000/triage//"),
+                Some("0.0.0.0:9000"),
+                None
+            ),
             ok("http://10.0.0.5:9000/triage")
         );
         assert_eq!(
-            base(None, None, Some("public_url = \"https://cal.example.org\"\n")),
+            base(
+                None,
+                None,
+                Some("public_url = \"https://cal.example.org\"\n")
+            ),
             ok("https://cal.example.org")
         );
-        assert_eq!(base(None, Some("10.1.2.3:9000"), None), ok("http://10.1.2.3:9000"));
-        assert_eq!(base(None, Some("[::1]:9000"), None), ok("http://[::1]:9000"));
+        assert_eq!(
+            base(None, Some("10.1.2.3:9000"), None),
+            ok("http://10.1.2.3:9000")
+        );
+        assert_eq!(
+            base(None, Some("[::1]:9000"), None),
+            ok("http://[::1]:9000")
+        );
         let unset = "the bot listens on 0.0.0.0:9000, which is no address people can reach: an admin must set TRIAGE_PUBLIC_URL";
         assert_eq!(
             base(None, Some("0.0.0.0:9000"), None),
@@ -993,9 +1007,18 @@ mod tests {
             ("triage.example.com", example),
             ("ftp://triage.example.com", example),
             ("https://", example),
-            ("https://triage.example.com/?token=1", "must not have a query (?…) or a fragment (#…)"),
-            ("https://triage.example.com/#here", "must not have a query (?…) or a fragment (#…)"),
-            ("https://me:pw@triage.example.com", "must not hold a user name or password"),
+            (
+                "https://triage.example.com/?token=1",
+                "must not have a query (?…) or a fragment (#…)",
+            ),
+            (
+                "https://triage.example.com/#here",
+                "must not have a query (?…) or a fragment (#…)",
+            ),
+            (
+                "https://me:pw@triage.example.com",
+                "must not hold a user name or password",
+            ),
         ] {
             assert_eq!(
                 base(Some(bad), None, None),

@@ -61,7 +61,9 @@ impl FeedToken {
     /// `text` as a token when it has a token's shape (43 characters of URL-safe base64 that
     /// decode to 32 bytes); `None` otherwise, so a malformed address is never looked up.
     pub fn parse(text: &str) -> Option<FeedToken> {
-        let decoded = data_encoding::BASE64URL_NOPAD.decode(text.as_bytes()).ok()?;
+        let decoded = data_encoding::BASE64URL_NOPAD
+            .decode(text.as_bytes())
+            .ok()?;
         (text.len() == TOKEN_CHARS && decoded.len() == TOKEN_BYTES)
             .then(|| FeedToken(text.to_string()))
     }
@@ -169,7 +171,12 @@ fn uid(subject: &FeedSubject, sprint: &Sprint, slot: &FeedSlot, person: &SlackUs
 }
 
 /// `Triage: UI Engineering — Sprint 26`, and in the team's feed ` — Alice` after it.
-fn summary(subject: &FeedSubject, sprint: &Sprint, slot: &FeedSlot, person: &SlackUserId) -> String {
+fn summary(
+    subject: &FeedSubject,
+    sprint: &Sprint,
+    slot: &FeedSlot,
+    person: &SlackUserId,
+) -> String {
     let duty = format!("Triage: {} — {}", slot.discipline_name, sprint.name);
     match subject {
         FeedSubject::Person(_) => duty,
@@ -307,7 +314,9 @@ mod tests {
         let bob = SlackUserId::parse("U0BOB").unwrap();
         check_events(
             FeedSubject::Person(bob),
-            expect![[r#"sprint-1-ui-U0BOB@triage-bot 2026-03-23..2026-04-06 "Triage: UI — Sprint 2" Some("covering for alice")"#]],
+            expect![[
+                r#"sprint-1-ui-U0BOB@triage-bot 2026-03-23..2026-04-06 "Triage: UI — Sprint 2" Some("covering for alice")"#
+            ]],
         );
     }
 

@@ -47,7 +47,10 @@ pub fn render(name: &str, events: &[Event], stamp: Timestamp) -> String {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}", escape_text(&event.uid)));
         line(&format!("DTSTAMP:{stamp}"));
-        line(&format!("DTSTART;VALUE=DATE:{}", date_value(event.first_day)));
+        line(&format!(
+            "DTSTART;VALUE=DATE:{}",
+            date_value(event.first_day)
+        ));
         line(&format!("DTEND;VALUE=DATE:{}", date_value(event.end_day)));
         line(&format!("SUMMARY:{}", escape_text(&event.summary)));
         if let Some(description) = &event.description {
@@ -202,7 +205,10 @@ mod tests {
         let check = |text: &str, expected: Expect| expected.assert_eq(&escape_text(text));
         check("a, b; c", expect![[r#"a\, b\; c"#]]);
         check(r"back\slash", expect![[r#"back\\slash"#]]);
-        check("two\nlines\r\nand\rmore", expect![[r#"two\nlines\nand\nmore"#]]);
+        check(
+            "two\nlines\r\nand\rmore",
+            expect![[r#"two\nlines\nand\nmore"#]],
+        );
         check("tab\there\u{7}", expect!["tabhere"]);
         check("Zoë — Ünïcode", expect!["Zoë — Ünïcode"]);
     }

@@ -101,7 +101,9 @@ fn insert(
     )?;
     if inserted == 0 {
         // Another feed has this hash: two draws of 32 random bytes never meet.
-        return Err(StoreError::Invalid("a calendar token is already in use".into()));
+        return Err(StoreError::Invalid(
+            "a calendar token is already in use".into(),
+        ));
     }
     Ok(CalendarFeed {
         subject: subject.clone(),
