@@ -3,6 +3,7 @@
 mod away;
 mod backup;
 mod bot;
+mod calendar;
 mod cli;
 mod commands;
 mod crash;
@@ -25,3 +26,4 @@ mod serve;
 pub mod slack;
 mod stats;
 mod store;
+mod tools;
