@@ -426,7 +426,7 @@ async fn bad_requests_get_a_clear_answer_and_change_nothing() {
     for path in [
         unknown.as_str(),
         &format!("{base}/ical/short.ics"),
-        &url.trim_end_matches(".ics").to_string(),
+        url.trim_end_matches(".ics"),
         &format!("{url}x"),
         &format!("{base}/ical/..%2f..%2fetc%2fpasswd.ics"),
     ] {
@@ -513,4 +513,49 @@ async fn with_a_cadence_the_feed_reaches_a_year_ahead() {
         );
     }
     bot.stop().await;
+}
+
+#[test]
+fn the_command_line_prints_an_address_once() {
+    use super::cli::{stderr, stdout, triage};
+    let (dir, store) = team_store();
+    drop(store);
+    let d = dir.path();
+    let calendar = |public: bool, args: &[&str]| {
+        let mut all = vec![];
+        if public {
+            all.extend(["--public-url", "https://triage.example.com/"]);
+        }
+        all.push("calendar");
+        all.extend(args);
+        triage(d, &all)
+    };
+    // No address to give without a listener or a public URL.
+    let output = calendar(false, &["team"]);
+    assert_eq!(output.status.code(), Some(2));
+    expect![[r#"
+        error: calendar feeds need the HTTP listener: an admin must set TRIAGE_HTTP_ADDR
+    "#]]
+    .assert_eq(&stderr(&output));
+    let output = calendar(true, &["nobody"]);
+    assert_eq!(output.status.code(), Some(2));
+    expect![[r#"
+        error: expected a Slack user id (U…) or `team`, not `nobody`
+    "#]]
+    .assert_eq(&stderr(&output));
+
+    let first = stdout(&calendar(true, &["team"]));
+    let token = first
+        .trim_end()
+        .strip_prefix("https://triage.example.com/ical/")
+        .and_then(|rest| rest.strip_suffix(".ics"))
+        .unwrap_or_else(|| panic!("{first}"));
+    assert_eq!(token.len(), 43);
+    let again = calendar(true, &["team", "--by", "U0CAROL"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(!stdout(&again).contains("https://"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("exists since"));
+    let reset = stdout(&calendar(true, &["team", "--reset"]));
+    assert!(reset.starts_with("https://triage.example.com/ical/"));
+    assert_ne!(reset, first);
 }
