@@ -1,4 +1,4 @@
--- triage-bot schema, version 5.
+-- triage-bot schema, version 6.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -299,4 +299,16 @@ CREATE TABLE handoff_notes (
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,
     PRIMARY KEY (sprint_index, discipline)
+) STRICT;
+
+-- A calendar feed: `subject` is `team` or a person's Slack id, whose duties the feed lists. The
+-- feed's address carries a random token; only its SHA-256 (lowercase hex) is kept, so the
+-- database never holds the address. A new token replaces the old one, which stops working.
+CREATE TABLE calendar_feeds (
+    subject      TEXT PRIMARY KEY NOT NULL
+        CHECK (subject = 'team' OR subject GLOB '[UW][A-Z0-9]*'),
+    token_sha256 TEXT NOT NULL UNIQUE
+        CHECK (length(token_sha256) = 64 AND token_sha256 NOT GLOB '*[^0-9a-f]*'),
+    created_at   INTEGER NOT NULL,
+    created_by   TEXT NOT NULL
 ) STRICT;

@@ -34,6 +34,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             commands::stats::run(&config, since.as_deref(), discipline.as_deref())
         }
         Some(Command::Notes { sprint }) => commands::notes::run(&config, sprint.as_deref()),
+        Some(Command::Calendar { subject, reset, by }) => {
+            commands::calendar::run(&config, &subject, reset, &by.by)
+        }
         Some(Command::Override(command)) => commands::overrides::run(&config, command),
         Some(Command::Audit { limit }) => commands::team::audit(&config, &limit),
         Some(Command::ImportLegacy { dir, dry_run, by }) => {

@@ -201,6 +201,21 @@ pub enum Command {
         #[arg(long, value_name = "SPRINT")]
         sprint: Option<String>,
     },
+    /// Make a calendar feed (a person's or the team's) and print its private address, once
+    ///
+    /// The address is printed only when the feed is made or reset: it is not kept anywhere
+    /// (only a hash of its token is). Needs TRIAGE_PUBLIC_URL or a TRIAGE_HTTP_ADDR on a
+    /// specific IP to know the address people reach the bot at.
+    Calendar {
+        /// Whose duties: a person's Slack id (U…) or `team`
+        #[arg(value_name = "U…|team")]
+        subject: String,
+        /// Give the feed a new address; the old one stops working at once
+        #[arg(long)]
+        reset: bool,
+        #[command(flatten)]
+        by: By,
+    },
     /// File and decide coverage requests
     #[command(subcommand)]
     Override(OverrideCommand),
@@ -323,6 +338,11 @@ pub struct ServerSettings {
     #[arg(long, env = "TRIAGE_HTTP_ADDR", value_name = "ADDR")]
     pub http_addr: Option<String>,
 
+    /// The address people reach the HTTP listener at, for calendar feed URLs, e.g.
+    /// https://triage.example.com [default: http://TRIAGE_HTTP_ADDR when that is a specific IP]
+    #[arg(long, env = "TRIAGE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
     /// Days before a handoff that the admin channel hears of a duty falling in the person's
     /// absence that nobody covers [default: 14]
     #[arg(long, env = "TRIAGE_AWAY_ALERT_LEAD", value_name = "DAYS")]
@@ -344,6 +364,7 @@ impl ServerSettings {
             reminder_lead: pick(&self.reminder_lead, &later.reminder_lead),
             impact_window: pick(&self.impact_window, &later.impact_window),
             http_addr: pick(&self.http_addr, &later.http_addr),
+            public_url: pick(&self.public_url, &later.public_url),
             away_alert_lead: pick(&self.away_alert_lead, &later.away_alert_lead),
         }
     }

@@ -63,6 +63,7 @@ struct FileSettings {
     reminder_lead: Option<String>,
     impact_window: Option<String>,
     http_addr: Option<String>,
+    public_url: Option<String>,
     away_alert_lead: Option<u64>,
 }
 
@@ -124,8 +125,25 @@ pub struct Config {
     /// by every clone, so the bot's tasks see the same time.
     pub clock_offset: Arc<AtomicI64>,
     pub bot: BotSettings,
-    /// Where to serve /healthz and /metrics; off when unset.
+    /// Where to serve /healthz and /metrics; off when unset. Once `serve` listens, the
+    /// address it listens on (a port 0 resolved).
     pub http_addr: Option<std::net::SocketAddr>,
+    /// The address people reach the HTTP listener at (`TRIAGE_PUBLIC_URL`): an http or https
+    /// URL without query or fragment, trailing slash trimmed.
+    pub public_url: Option<String>,
+}
+
+/// Why calendar feed addresses cannot be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedAddressError {
+    /// No HTTP listener at all.
+    #[error("calendar feeds need the HTTP listener: an admin must set TRIAGE_HTTP_ADDR")]
+    NoListener,
+    /// The listener is on every interface, so its own address says nothing about how to reach it.
+    #[error(
+        "the bot listens on {0}, which is no address people can reach: an admin must set TRIAGE_PUBLIC_URL"
+    )]
+    Unspecified(std::net::SocketAddr),
 }
 
 impl Config {
@@ -156,6 +174,19 @@ impl Config {
 }
 
 impl Config {
+    /// The base of calendar feed URLs: `TRIAGE_PUBLIC_URL`, else `http://` and the listener's
+    /// address when that is a specific IP.
+    pub fn feed_base(&self) -> Result<String, FeedAddressError> {
+        if let Some(url) = &self.public_url {
+            return Ok(url.clone());
+        }
+        match self.http_addr {
+            None => Err(FeedAddressError::NoListener),
+            Some(addr) if addr.ip().is_unspecified() => Err(FeedAddressError::Unspecified(addr)),
+            Some(addr) => Ok(format!("http://{addr}")),
+        }
+    }
+
     /// Moves the clock of this configuration and all its clones forward by `by` (whole seconds).
     pub fn advance_clock(&self, by: jiff::SignedDuration) {
         self.clock_offset.fetch_add(by.as_secs(), Ordering::SeqCst);
@@ -292,6 +323,9 @@ impl Config {
                         )
                     })
                 })
+                .transpose()?,
+            public_url: text("public_url", &settings.server.public_url, file.public_url)
+                .map(parse_public_url)
                 .transpose()?,
             bot: BotSettings {
                 channel: slack_id(
@@ -467,6 +501,27 @@ fn parse_admins(named: Option<Named>) -> Result<Vec<SlackUserId>, ConfigError> {
             })
         })
         .collect()
+}
+
+/// An http or https URL with a host and no query, fragment or credentials; its trailing slashes
+/// trimmed.
+fn parse_public_url(named: Named) -> Result<String, ConfigError> {
+    let text = named.value.trim().trim_end_matches('/');
+    let fail = |reason: &str| invalid(&named.name, &named.value, reason);
+    let url = reqwest::Url::parse(text)
+        .map_err(|_| fail("expected an http or https URL such as https://triage.example.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(fail(
+            "expected an http or https URL such as https://triage.example.com",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(fail("must not have a query (?…) or a fragment (#…)"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(fail("must not hold a user name or password"));
+    }
+    Ok(text.to_string())
 }
 
 fn parse_command(named: Option<Named>) -> Result<String, ConfigError> {
@@ -889,6 +944,87 @@ mod tests {
             None,
             "invalid TRIAGE_HTTP_ADDR `nowhere`: expected an address and port such as 127.0.0.1:9000",
         );
+    }
+
+    #[test]
+    fn feed_addresses_come_from_the_public_url_or_the_listener() {
+        let base = |public: Option<&str>, addr: Option<&str>, file: Option<&str>| {
+            let settings = Settings {
+                server: ServerSettings {
+                    public_url: public.map(String::from),
+                    http_addr: addr.map(String::from),
+                    ..ServerSettings::default()
+                },
+                from_environment: vec!["public_url".into()],
+                ..Settings::default()
+            };
+            Config::from_parts(&settings, file, Path::new("t.toml"))
+                .map(|c| c.feed_base().map_err(|e| e.to_string()))
+                .map_err(|e| e.to_string())
+        };
+        let ok = |url: &str| Ok(Ok(url.to_string()));
+        assert_eq!(
+            base(Some(" https://triage.example.com/ "), None, None),
+            ok("https://triage.example.com")
+        );
+        assert_eq!(
+            base(
+                Some("http://10.0.0.5:9000/triage//"),
+                Some("0.0.0.0:9000"),
+                None
+            ),
+            ok("http://10.0.0.5:9000/triage")
+        );
+        assert_eq!(
+            base(
+                None,
+                None,
+                Some("public_url = \"https://cal.example.org\"\n")
+            ),
+            ok("https://cal.example.org")
+        );
+        assert_eq!(
+            base(None, Some("10.1.2.3:9000"), None),
+            ok("http://10.1.2.3:9000")
+        );
+        assert_eq!(
+            base(None, Some("[::1]:9000"), None),
+            ok("http://[::1]:9000")
+        );
+        let unset = "the bot listens on 0.0.0.0:9000, which is no address people can reach: an admin must set TRIAGE_PUBLIC_URL";
+        assert_eq!(
+            base(None, Some("0.0.0.0:9000"), None),
+            Ok(Err(unset.to_string()))
+        );
+        assert_eq!(
+            base(None, None, None),
+            Ok(Err(
+                "calendar feeds need the HTTP listener: an admin must set TRIAGE_HTTP_ADDR".into()
+            ))
+        );
+        let example = "expected an http or https URL such as https://triage.example.com";
+        for (bad, reason) in [
+            ("triage.example.com", example),
+            ("ftp://triage.example.com", example),
+            ("https://", example),
+            (
+                "https://triage.example.com/?token=1",
+                "must not have a query (?…) or a fragment (#…)",
+            ),
+            (
+                "https://triage.example.com/#here",
+                "must not have a query (?…) or a fragment (#…)",
+            ),
+            (
+                "https://me:pw@triage.example.com",
+                "must not hold a user name or password",
+            ),
+        ] {
+            assert_eq!(
+                base(Some(bad), None, None),
+                Err(format!("invalid TRIAGE_PUBLIC_URL `{bad}`: {reason}")),
+            );
+        }
     }
 
     #[test]

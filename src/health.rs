@@ -5,7 +5,7 @@
 //! ready, and no outbox item has been due for longer than [`STUCK_AFTER`]; otherwise 503 with the
 //! reasons. `/metrics` is the OpenMetrics text of [`crate::metrics`]. With `TRIAGE_HTTP_TOKEN`
 //! set, `/metrics` and the API answer only requests that present it ([`HttpToken`]); `/healthz`
-//! stays open for probes.
+//! stays open for probes, and the calendar feeds (`calendar::http`) answer to their own token.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -128,8 +128,10 @@ pub async fn serve(
         .route("/metrics", get(render_metrics))
         .merge(crate::http_api::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    // Calendar feeds carry their own token in the path (calendar apps send no headers).
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::calendar::http::routes())
         .merge(guarded)
         .with_state(state);
     axum::serve(listener, app)

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod away;
 pub mod bot;
+pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod config;

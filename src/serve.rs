@@ -70,6 +70,15 @@ pub async fn run(
     tracing::info!("connected to the Slack Web API");
     crate::bot::plan::keep_planned_logged(&store, &config, config.now()).await;
     let wake = options.wake.unwrap_or_default();
+    // Calendar feed addresses name the port actually bound (a configured port 0, the demo's).
+    let bound = options.http.as_ref().and_then(|l| l.local_addr().ok());
+    let config = match bound {
+        Some(addr) if config.http_addr != Some(addr) => Arc::new(Config {
+            http_addr: Some(addr),
+            ..(*config).clone()
+        }),
+        _ => config,
+    };
     let bot = Bot {
         config: config.clone(),
         store: store.clone(),

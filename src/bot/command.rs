@@ -77,6 +77,12 @@ pub enum Command {
     Note {
         text: String,
     },
+    /// `calendar [team] [reset]`: the address of the person's (or the team's) calendar feed,
+    /// made on the first ask and shown once; `reset` makes a new one and ends the old.
+    Calendar {
+        team: bool,
+        reset: bool,
+    },
     /// `cover` alone opens the modal.
     CoverModal,
     Cover(CoverArgs),
@@ -255,6 +261,10 @@ impl Command {
                 | Command::PolicySet { .. }
                 | Command::MemberOn { .. }
                 | Command::MemberCancel { .. }
+                | Command::Calendar {
+                    team: true,
+                    reset: true
+                }
         )
     }
 }
@@ -302,6 +312,16 @@ pub const HELP: &[HelpEntry] = &[
     entry(
         "note [discipline] [text…]",
         "leave a handoff note for whoever takes over from you (`note` alone shows it)",
+        false,
+    ),
+    entry(
+        "calendar [reset]",
+        "your duties as a calendar feed to subscribe to (the address is shown once; `reset` makes a new one and ends the old)",
+        false,
+    ),
+    entry(
+        "calendar team",
+        "everyone's duties as a calendar feed (the address is shown once)",
         false,
     ),
     entry(
@@ -431,6 +451,11 @@ pub const HELP: &[HelpEntry] = &[
         "add or remove an admin",
         true,
     ),
+    entry(
+        "calendar team reset",
+        "a new address for the team's calendar feed; the old one stops working",
+        true,
+    ),
 ];
 
 const WORDS: &[&str] = &[
@@ -441,6 +466,7 @@ const WORDS: &[&str] = &[
     "me",
     "stats",
     "note",
+    "calendar",
     "cover",
     "swap",
     "cancel",
@@ -482,6 +508,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 }),
             )
         }
+        "calendar" => parse_calendar(rest),
         "cover" => parse_cover(rest),
         "swap" => parse_swap(rest),
         "cancel" => Ok(Command::Cancel {
@@ -562,6 +589,25 @@ fn parse_schedule(rest: &[&str]) -> Result<Command, ParseError> {
         [_, extra, ..] => return Err(problem(format!("unexpected `{extra}`"), USAGE)),
     };
     Ok(Command::Schedule { count })
+}
+
+fn parse_calendar(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "calendar [team] [reset]";
+    let words: Vec<String> = rest.iter().map(|w| w.to_lowercase()).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let (team, reset) = match words.as_slice() {
+        [] => (false, false),
+        ["reset"] => (false, true),
+        ["team"] => (true, false),
+        ["team", "reset"] => (true, true),
+        [.., extra] => {
+            return Err(problem(
+                format!("`calendar` takes `team` and `reset`, not `{extra}`"),
+                USAGE,
+            ));
+        }
+    };
+    Ok(Command::Calendar { team, reset })
 }
 
 fn parse_cover(rest: &[&str]) -> Result<Command, ParseError> {
@@ -1101,6 +1147,41 @@ mod tests {
             "note  ui  deploy frozen\n  see #ops ",
             expect![[r#"Note { text: "ui  deploy frozen\n  see #ops" }"#]],
         );
+    }
+
+    #[test]
+    fn calendar_feeds() {
+        check(
+            "calendar",
+            expect!["Calendar { team: false, reset: false }"],
+        );
+        check(
+            "calendar Reset",
+            expect!["Calendar { team: false, reset: true }"],
+        );
+        check(
+            "calendar team",
+            expect!["Calendar { team: true, reset: false }"],
+        );
+        check(
+            "calendar team reset",
+            expect!["Calendar { team: true, reset: true }"],
+        );
+        check(
+            "calendar reset team",
+            expect![
+                "error: `calendar` takes `team` and `reset`, not `team` (usage: calendar [team] [reset])"
+            ],
+        );
+        check(
+            "calendar please",
+            expect![
+                "error: `calendar` takes `team` and `reset`, not `please` (usage: calendar [team] [reset])"
+            ],
+        );
+        assert!(parse("calendar team reset").unwrap().needs_admin());
+        assert!(!parse("calendar reset").unwrap().needs_admin());
+        assert!(!is_read_only("calendar"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod admin;
 pub mod announce;
 pub mod away;
+pub mod calendar;
 pub mod command;
 pub mod confirm;
 pub mod coverage;

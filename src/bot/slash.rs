@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::command::{self, Command, CoverArgs, HELP};
-use super::{BotError, Context, admin, away, confirm, coverage, notes, shifts};
+use super::{BotError, Context, admin, away, calendar, confirm, coverage, notes, shifts};
 use crate::domain::day_ref::DayRef;
 use crate::domain::request::Action;
 use crate::domain::stats::Scope;
@@ -69,6 +69,7 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
         Command::Stats { discipline } => stats(ctx, discipline.as_deref()),
         Command::Note { text } => notes::leave(ctx, &text),
         Command::NoteShow => notes::show(ctx),
+        Command::Calendar { team, reset } => calendar::run(ctx, team, reset),
         Command::CoverModal => Err(BotError::Refused(
             "the form opens from the slash command".into(),
         )),

@@ -21,6 +21,7 @@ macro_rules! out {
 pub mod away;
 pub mod backup;
 pub mod cadence;
+pub mod calendar;
 pub mod duty;
 pub mod impact;
 pub mod import;

@@ -12,6 +12,7 @@
 pub mod absence;
 pub mod api;
 pub mod blocks;
+pub mod calendar;
 pub mod decisions;
 pub mod emulator;
 pub mod envelope;

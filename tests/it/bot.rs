@@ -397,6 +397,8 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage me`: your upcoming shifts
             • `/triage stats [discipline]`: per person: sprints served, covers given and received, turns moved by away swaps
             • `/triage note [discipline] [text…]`: leave a handoff note for whoever takes over from you (`note` alone shows it)
+            • `/triage calendar [reset]`: your duties as a calendar feed to subscribe to (the address is shown once; `reset` makes a new one and ends the old)
+            • `/triage calendar team`: everyone's duties as a calendar feed (the address is shown once)
             • `/triage cover`: ask someone to cover one of your shifts (opens a form)
             • `/triage cover &lt;sprint&gt; &lt;@person&gt; [discipline] [reason…]`: ask @person to cover your shift in a sprint
             • `/triage cover &lt;sprint&gt; open [discipline] [reason…]`: ask for a volunteer: a post in the triage channel with an "I'll cover" button

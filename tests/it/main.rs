@@ -4,6 +4,7 @@ mod away;
 mod backup;
 mod bot;
 mod browser;
+mod calendar;
 mod cli;
 mod commands;
 mod crash;
