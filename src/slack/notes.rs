@@ -84,7 +84,7 @@ pub fn note_modal(sprint: &Sprint, fields: &[NoteField<'_>]) -> Value {
         blocks.push(json!({
             "type": "input", "block_id": note_block(field.discipline), "optional": optional,
             "element": element,
-            "label": { "type": "plain_text", "text": format!("Handoff note for {}", field.name) },
+            "label": { "type": "plain_text", "text": format!("Note for {}", field.name) },
         }));
     }
     json!({
