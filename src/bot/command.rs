@@ -65,9 +65,11 @@ pub enum Command {
     },
     Me,
     /// Fairness per person: sprints served, covers given and received, of one discipline (as
-    /// the person named it, resolved by the caller) or of all.
+    /// the person named it, resolved by the caller) or of all; with `since`, only the sprints
+    /// starting on or after that day.
     Stats {
         discipline: Option<String>,
+        since: Option<DayRef>,
     },
     /// `note` alone: shows the person's handoff note for the sprint in force.
     NoteShow,
@@ -305,8 +307,8 @@ pub const HELP: &[HelpEntry] = &[
     entry("schedule [n]", "the next n sprints (4 if not given)", false),
     entry("me", "your upcoming shifts", false),
     entry(
-        "stats [discipline]",
-        "per person: sprints served, covers given and received, turns moved by away swaps",
+        "stats [discipline] [since <day>]",
+        "per person: sprints served, covers given and received, turns moved by away swaps (`since 2026-01-05`: sprints from that day on)",
         false,
     ),
     entry(
@@ -498,9 +500,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "next" => no_arguments(rest, "next", Command::Next),
         "schedule" => parse_schedule(rest),
         "me" => no_arguments(rest, "me", Command::Me),
-        "stats" => Ok(Command::Stats {
-            discipline: join(rest),
-        }),
+        "stats" => parse_stats(rest),
         "note" | "notes" => {
             Ok(
                 after_first_word(text).map_or(Command::NoteShow, |text| Command::Note {
@@ -578,6 +578,26 @@ fn parse_who(rest: &[&str]) -> Result<Command, ParseError> {
     Ok(Command::Who {
         here,
         day: Some(day),
+    })
+}
+
+/// `stats [discipline] [since <day>]`.
+fn parse_stats(rest: &[&str]) -> Result<Command, ParseError> {
+    const USAGE: &str = "stats [discipline] [since <day>]";
+    let Some(at) = rest.iter().position(|w| w.eq_ignore_ascii_case("since")) else {
+        return Ok(Command::Stats {
+            discipline: join(rest),
+            since: None,
+        });
+    };
+    let (discipline, day) = (&rest[..at], &rest[at + 1..]);
+    if day.is_empty() {
+        return Err(problem("say since which day".to_string(), USAGE));
+    }
+    let since = DayRef::parse(&day.join(" ")).map_err(|error| problem(error.to_string(), USAGE))?;
+    Ok(Command::Stats {
+        discipline: join(discipline),
+        since: Some(since),
     })
 }
 
@@ -1186,10 +1206,30 @@ mod tests {
 
     #[test]
     fn stats_of_all_or_one_discipline() {
-        check("stats", expect!["Stats { discipline: None }"]);
+        check("stats", expect!["Stats { discipline: None, since: None }"]);
         check(
             "STATS Product Owner",
-            expect![[r#"Stats { discipline: Some("Product Owner") }"#]],
+            expect![[r#"Stats { discipline: Some("Product Owner"), since: None }"#]],
+        );
+        check(
+            "stats ui since 2026-01-05",
+            expect![[r#"Stats { discipline: Some("ui"), since: Some(Date(2026-01-05)) }"#]],
+        );
+        check(
+            "stats SINCE yesterday",
+            expect!["Stats { discipline: None, since: Some(Yesterday) }"],
+        );
+        check(
+            "stats since",
+            expect![[
+                r#"Problem { text: "say since which day", usage: "stats [discipline] [since <day>]" }"#
+            ]],
+        );
+        check(
+            "stats since last spring",
+            expect![[
+                r#"Problem { text: "`last spring` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday", usage: "stats [discipline] [since <day>]" }"#
+            ]],
         );
         check(
             "stat",

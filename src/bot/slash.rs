@@ -66,7 +66,7 @@ pub fn run(ctx: Context<'_>, name: &str, parsed: Command) -> Result<Message, Bot
         Command::Next => next(ctx),
         Command::Schedule { count } => schedule(ctx, count),
         Command::Me => me(ctx),
-        Command::Stats { discipline } => stats(ctx, discipline.as_deref()),
+        Command::Stats { discipline, since } => stats(ctx, discipline.as_deref(), since),
         Command::Note { text } => notes::leave(ctx, &text),
         Command::NoteShow => notes::show(ctx),
         Command::Calendar { team, reset } => calendar::run(ctx, team, reset),
@@ -189,7 +189,11 @@ fn me(ctx: Context<'_>) -> Result<Message, BotError> {
 }
 
 /// Fairness so far, of every discipline or of the one `discipline` names.
-fn stats(ctx: Context<'_>, discipline: Option<&str>) -> Result<Message, BotError> {
+fn stats(
+    ctx: Context<'_>,
+    discipline: Option<&str>,
+    since: Option<DayRef>,
+) -> Result<Message, BotError> {
     let team = ctx.config.team();
     let discipline = match discipline {
         Some(text) => {
@@ -201,10 +205,8 @@ fn stats(ctx: Context<'_>, discipline: Option<&str>) -> Result<Message, BotError
         }
         None => None,
     };
-    let scope = Scope {
-        since: None,
-        discipline,
-    };
+    let since = since.map(|day| day.date(ctx.now, &team.zone));
+    let scope = Scope { since, discipline };
     let (counted, roster) = crate::stats::fairness(ctx.store, &team, &scope, ctx.now)?;
-    Ok(fairness::stats(&counted, &roster))
+    Ok(fairness::stats(&counted, &roster, since, &ctx.dates()))
 }

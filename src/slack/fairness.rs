@@ -2,8 +2,10 @@
 //! mention with their sprints served and covers given and received) and the Home tab's line
 //! with a person's own count next to the team median. Knows nothing of the store.
 
+use jiff::civil::Date;
 use serde_json::Value;
 
+use crate::dates::SlackDates;
 use crate::domain::SlackUserId;
 use crate::domain::stats::{Fairness, PersonStats};
 use crate::duty::Roster;
@@ -33,14 +35,25 @@ fn person_line(p: &PersonStats) -> String {
     line
 }
 
-/// The `/triage stats` answer: one section per discipline, in display order.
-pub fn stats(fairness: &Fairness, roster: &Roster) -> Message {
+/// The `/triage stats` answer: one section per discipline, in display order; `since`, the first
+/// day counted when not the whole history.
+pub fn stats(
+    fairness: &Fairness,
+    roster: &Roster,
+    since: Option<Date>,
+    dates: &SlackDates,
+) -> Message {
     if fairness.people.is_empty() {
         return Message::text("Nothing to count yet: no members and no sprint has started.");
     }
-    let title = "*Fairness so far*: sprints served (covering included), covers given and received";
-    let mut blocks = vec![section(title)];
-    let mut text = vec![title.to_string()];
+    let when = since.map_or_else(
+        || "so far".to_string(),
+        |day| format!("of the sprints since {}", dates.day(day)),
+    );
+    let title =
+        format!("*Fairness {when}*: sprints served (covering included), covers given and received");
+    let mut blocks = vec![section(&title)];
+    let mut text = vec![title.clone()];
     let mut people = fairness.people.iter().peekable();
     while let Some(first) = people.next() {
         let mut lines = vec![format!("*{}*", discipline_name(roster, &first.discipline))];
@@ -140,9 +153,22 @@ mod tests {
         }
     }
 
+    fn dates() -> SlackDates {
+        let zone = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        SlackDates::in_zone(zone, "2026-03-12T17:00:00Z".parse().unwrap())
+    }
+
+    #[test]
+    fn since_a_day_says_which_sprints_count() {
+        let since = jiff::civil::date(2026, 3, 9);
+        let message = stats(&fairness(), &roster(), Some(since), &dates());
+        expect!["*Fairness of the sprints since Mon Mar 9*: sprints served (covering included), covers given and received"]
+            .assert_eq(message.text.lines().next().unwrap());
+    }
+
     #[test]
     fn stats_list_people_by_discipline() {
-        let message = stats(&fairness(), &roster());
+        let message = stats(&fairness(), &roster(), None, &dates());
         expect![[r#"
             *Fairness so far*: sprints served (covering included), covers given and received
             *UI*

@@ -395,7 +395,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage next`: who is on duty in the next sprint
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
-            • `/triage stats [discipline]`: per person: sprints served, covers given and received, turns moved by away swaps
+            • `/triage stats [discipline] [since &lt;day&gt;]`: per person: sprints served, covers given and received, turns moved by away swaps (`since 2026-01-05`: sprints from that day on)
             • `/triage note [discipline] [text…]`: leave a handoff note for whoever takes over from you (`note` alone shows it)
             • `/triage calendar [reset]`: your duties as a calendar feed to subscribe to (the address is shown once; `reset` makes a new one and ends the old)
             • `/triage calendar team`: everyone's duties as a calendar feed (the address is shown once)
@@ -961,6 +961,36 @@ async fn stats_count_served_sprints_and_covers_a_set_included() {
     check(
         bot.say(ALICE, "stats nope").await,
         expect!["unknown discipline `nope`: choose one of `ui` (UI), `backend` (Backend)"],
+    );
+    // Sprint 1 started on Monday Mar 9: counted since then, not since the day after.
+    let running = &bot;
+    let since = |day: &str| {
+        let said = format!("stats ui since {day}");
+        async move { running.say(ALICE, &said).await }
+    };
+    check(
+        since("2026-03-09").await,
+        expect![[r#"
+            *Fairness of the sprints since Mon Mar 9*: sprints served (covering included), covers given and received
+            *UI*
+            • <@U0ALICE> — 0 sprints served, 0 covers given, 1 received
+            • <@U0BOB> — 1 sprint served, 1 cover given, 0 received
+            Team median: 0.5 sprints served. Counted from the sprints that have started; later roster changes do not change it."#]],
+    );
+    check(
+        since("2026-03-10").await,
+        expect![[r#"
+            *Fairness of the sprints since Tue Mar 10*: sprints served (covering included), covers given and received
+            *UI*
+            • <@U0ALICE> — 0 sprints served, 0 covers given, 0 received
+            • <@U0BOB> — 0 sprints served, 0 covers given, 0 received
+            Team median: 0 sprints served. Counted from the sprints that have started; later roster changes do not change it."#]],
+    );
+    check(
+        since("someday").await,
+        expect![[r#"
+            `someday` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday
+            Usage: `/triage stats [discipline] [since &lt;day&gt;]`"#]],
     );
     bot.stop().await;
 }
