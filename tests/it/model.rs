@@ -54,7 +54,11 @@
 //!     closings reach each person in one DM;
 //! 16. a handoff note is kept only from someone on duty in the sprint in force, for a discipline
 //!     they are on duty for (named first when they hold two), one per sprint and discipline,
-//!     the latest replacing the one before.
+//!     the latest replacing the one before;
+//! 17. the calendar feeds follow the schedule: the team's feed has one event per duty naming the
+//!     person, each person's feed exactly their duties (a cover or swap moves the event from one
+//!     feed to the other), each over its sprint's days up to the next handoff's day (checked
+//!     every tenth step and after the last, as rendering every feed is slow).
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -96,6 +100,7 @@ use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, OfferStatus, Store, StoreOptions};
 
 mod checks;
+mod feeds;
 mod impact;
 mod real;
 mod reference;
@@ -492,6 +497,14 @@ fn run(script: &Script) {
         if let Err(problem) = check_step(action, &expected, &duties_before, &model, new) {
             fail(problem);
         }
+        if step % 10 == 9
+            && let Err(problem) = feeds::check_feeds(&real, &model)
+        {
+            fail(problem);
+        }
+    }
+    if let Err(problem) = feeds::check_feeds(&real, &model) {
+        panic!("after the last step: {problem}");
     }
 }
 
