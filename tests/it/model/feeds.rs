@@ -89,14 +89,13 @@ pub fn check_feeds(real: &Real, model: &Model) -> Result<(), String> {
             "invariant 17: the team's feed has\n  {found:?}\n  the schedule says\n  {team_events:?}"
         ));
     }
-    for p in 0..PEOPLE.len() {
+    for (p, name) in PEOPLE.iter().enumerate() {
         let mut expected = personal.remove(&p).unwrap_or_default();
         expected.sort();
         let found = render(&FeedSubject::Person(user(p)));
         if found != expected {
             return Err(format!(
-                "invariant 17: {}'s feed has\n  {found:?}\n  the schedule says\n  {expected:?}",
-                PEOPLE[p]
+                "invariant 17: {name}'s feed has\n  {found:?}\n  the schedule says\n  {expected:?}"
             ));
         }
     }
