@@ -21,6 +21,7 @@ pub mod impact;
 pub mod interaction;
 pub mod notes;
 pub mod notices;
+pub mod offers;
 mod pacing;
 pub mod secret;
 pub mod socket;

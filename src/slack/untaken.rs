@@ -8,7 +8,8 @@ use crate::duty::Roster;
 use crate::store::Offer;
 
 use super::blocks::{Message, discipline_name, mention, sprint_label};
-use super::decisions::{asking, open_offer, slot};
+use super::decisions::{asking, slot};
+use super::offers::open_offer;
 
 /// The reminder to the person request `o` asks (for a swap, `partner` is the other half): the
 /// request, and that it lapses at the handoff, `lapses` (an instant in the team's words).

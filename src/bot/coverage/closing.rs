@@ -21,7 +21,7 @@ pub fn close_stale(store: &Store, config: &Config, now: Timestamp) -> Result<usi
     // The posts of each lapsed offer; the DMs to people come below, one per person.
     let offer_posts = |offer: &Offer| {
         let sprint = store.sprint(offer.sprint).ok().flatten();
-        let message = decisions::offer_post(offer, sprint.as_ref(), &roster, &dates);
+        let message = crate::slack::offers::offer_post(offer, sprint.as_ref(), &roster, &dates);
         let update = Effect::UpdateMessage {
             message_key: offer_message_key(offer.id),
             text: message.text.clone(),
@@ -92,7 +92,7 @@ fn closing_dms(
     }
     for offer in expired {
         let sprint = store.sprint(offer.sprint)?;
-        let message = decisions::offer_expired(offer, sprint.as_ref(), roster);
+        let message = crate::slack::offers::offer_expired(offer, sprint.as_ref(), roster);
         let key = format!("offer:{}:expired", offer.id);
         match told.iter_mut().find(|(p, _, _)| *p == offer.requested_by) {
             Some((_, keys, lines)) => {

@@ -50,7 +50,7 @@ pub(super) fn offer(
         })
     };
     let effects = |offer: &Offer| {
-        let message = decisions::offer_post(offer, Some(sprint), &roster, &dates);
+        let message = crate::slack::offers::offer_post(offer, Some(sprint), &roster, &dates);
         let post = Effect::PostMessage {
             channel: channel.clone(),
             text: message.text.clone(),
@@ -93,7 +93,7 @@ pub(super) fn offer_message_key(id: i64) -> String {
 /// The offer's post in the triage channel, edited to its current state.
 fn offer_update(ctx: Context<'_>, offer: &Offer, roster: &Roster) -> Result<Outgoing, StoreError> {
     let sprint = ctx.store.sprint(offer.sprint)?;
-    let message = decisions::offer_post(offer, sprint.as_ref(), roster, &ctx.dates());
+    let message = crate::slack::offers::offer_post(offer, sprint.as_ref(), roster, &ctx.dates());
     let update = Effect::UpdateMessage {
         message_key: offer_message_key(offer.id),
         text: message.text.clone(),
@@ -118,15 +118,18 @@ pub fn volunteer(ctx: Context<'_>, id: i64) -> Result<Message, BotError> {
         if store.outbox_has(&untaken::offer_reminder_key(id))? {
             let sprint = store.sprint(taken.0.sprint)?;
             let dates = ctx.dates();
-            let message = decisions::offer_post(&taken.0, sprint.as_ref(), &roster, &dates);
+            let message =
+                crate::slack::offers::offer_post(&taken.0, sprint.as_ref(), &roster, &dates);
             out.push(untaken::reminder_update(&taken.0, &message, ctx.now));
         }
         store.enqueue(&items(&out), ctx.now)?;
         Ok::<_, TakeFailure>(taken)
     });
     match taken {
-        Ok((offer, outcome)) => Ok(decisions::volunteered(&offer, &outcome, &roster)),
-        Err(TakeFailure::Offer(error)) => Err(BotError::Refused(decisions::offer_refusal(&error))),
+        Ok((offer, outcome)) => Ok(crate::slack::offers::volunteered(&offer, &outcome, &roster)),
+        Err(TakeFailure::Offer(error)) => Err(BotError::Refused(
+            crate::slack::offers::offer_refusal(&error),
+        )),
         Err(TakeFailure::Coverage(failure)) => Err(refusal(failure, &roster)),
     }
 }
