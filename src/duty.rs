@@ -301,8 +301,7 @@ fn turns_through(
             Some(_) => latest.index,
             None => store.first_sprint_index()?.unwrap_or(latest.index),
         };
-        (planned.new, planned.skips) =
-            picks::new_turns(store, team, &roster, first, latest.index)?;
+        (planned.new, planned.skips) = picks::new_turns(store, team, &roster, first, latest.index)?;
     }
     if empty_now {
         let stand_ins: Vec<Turn> = recorded_now.into_iter().filter(stand_in).collect();

@@ -36,8 +36,8 @@ pub use model::{
 };
 pub use overrides::{CoverageError, CoverageRequest, SlotFacts, validate_coverage_request};
 pub use rotation::{
-    anchor_before, avoiding_picks, avoiding_picks_noted, avoiding_picks_with_changes, base_assignment,
-    base_assignment_from_turns, double_duty, on_duty, plan_turns, rotation_pick,
+    anchor_before, avoiding_picks, avoiding_picks_noted, avoiding_picks_with_changes,
+    base_assignment, base_assignment_from_turns, double_duty, on_duty, plan_turns, rotation_pick,
 };
 pub use sprint::{
     DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,

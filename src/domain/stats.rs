@@ -1,11 +1,14 @@
 //! Fairness you can see: per person and discipline, how many sprints they served, how many covers
-//! they gave and received, and how many of their turns an away fix moved, counted from the
-//! recorded history alone.
+//! they gave and received, and how many of their turns were skipped or owed: moved by an away
+//! fix, or passed over by double-duty avoidance (and whether that turn is still owed), counted
+//! from the recorded history alone.
 //!
-//! The history is what the store recorded: the rotation's turn of each started sprint and the
-//! approved overrides on top of it. Only sprints that have started by `now` count (a planned
-//! sprint is a projection, not history), and nothing here looks at the rotation's order, so a
-//! later roster edit changes no count. Plain data in, plain data out: no clock, no store.
+//! The history is what the store recorded: the rotation's turn of each started sprint, the skips
+//! it made to reach it under `double-duty = avoid`, and the approved overrides on top of it. Only
+//! sprints that have started by `now` count (a planned sprint is a projection, not history), and
+//! nothing here looks at the rotation's order, so a later roster edit changes no count. What
+//! someone is still owed is a state, not a tally: it is read from every started sprint, whatever
+//! `since` says. Plain data in, plain data out: no clock, no store.
 
 use std::collections::BTreeMap;
 
@@ -14,15 +17,19 @@ use jiff::civil::Date;
 
 use super::away::is_away_swap;
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
-use super::model::{Discipline, Member, Override, OverrideStatus, Sprint, Team, Turn};
+use super::model::{
+    Discipline, Member, Override, OverrideStatus, Skip, SkipKind, Sprint, Team, Turn,
+};
 use super::sprint::sprint_has_started;
 
-/// The recorded history to count: sprints, their recorded turns and the approved overrides.
-/// Turns and overrides of sprints not in `sprints` are ignored.
+/// The recorded history to count: sprints, their recorded turns and skips, and the approved
+/// overrides. Turns, skips and overrides of sprints not in `sprints` are ignored. `sprints`
+/// should hold every started sprint, those before `since` too: what is still owed needs them.
 #[derive(Debug, Clone, Copy)]
 pub struct History<'a> {
     pub sprints: &'a [Sprint],
     pub turns: &'a [Turn],
+    pub skips: &'a [Skip],
     pub approved: &'a [Override],
 }
 
@@ -50,6 +57,14 @@ pub struct PersonStats {
     pub covers_received: u32,
     /// Their turns an away swap the bot made moved (`domain::away::is_away_swap`).
     pub away_swaps: u32,
+    /// The times the rotation passed them over to avoid double or back-to-back duty.
+    pub passed_over: u32,
+    /// The turns they took ahead of the rotation because one was owed to them.
+    pub owed_turns_taken: u32,
+    /// 1 when the rotation passed them over and they have had no turn in the discipline since
+    /// (an owed one or their own), over every started sprint whatever the scope's `since`; else
+    /// 0. The rotation owes a person one turn at most.
+    pub owed: u32,
 }
 
 /// The counts of everyone listed, and the median of their sprints served.
@@ -74,6 +89,9 @@ struct Counts {
     covers_given: u32,
     covers_received: u32,
     away_swaps: u32,
+    passed_over: u32,
+    owed_turns_taken: u32,
+    owed: u32,
 }
 
 /// Counts `history` within `scope` at `now`. Everyone with a count appears, whether or not the
@@ -86,15 +104,21 @@ pub fn fairness(
     team: &Team,
     now: Timestamp,
 ) -> Fairness {
-    let counted: Vec<SprintIndex> = history
+    let started: Vec<&Sprint> = history
         .sprints
         .iter()
         .filter(|s| sprint_has_started(s, team, now))
+        .collect();
+    let counted: Vec<SprintIndex> = started
+        .iter()
         .filter(|s| scope.since.is_none_or(|since| s.start >= since))
         .map(|s| s.index)
         .collect();
+    let started: Vec<SprintIndex> = started.iter().map(|s| s.index).collect();
+    let in_discipline =
+        |discipline: &DisciplineKey| scope.discipline.as_ref().is_none_or(|d| d == discipline);
     let in_scope = |sprint: SprintIndex, discipline: &DisciplineKey| {
-        counted.contains(&sprint) && scope.discipline.as_ref().is_none_or(|d| d == discipline)
+        counted.contains(&sprint) && in_discipline(discipline)
     };
     let mut counts: BTreeMap<(DisciplineKey, SlackUserId), Counts> = BTreeMap::new();
     for member in members.iter().filter(|m| m.active) {
@@ -133,6 +157,24 @@ pub fn fairness(
             count(&o.discipline, original, |c| c.covers_received += 1);
         }
     }
+    for skip in history.skips.iter() {
+        if in_scope(skip.sprint, &skip.discipline) {
+            match skip.kind {
+                SkipKind::PassedOver => {
+                    count(&skip.discipline, &skip.slack_id, |c| c.passed_over += 1)
+                }
+                SkipKind::OwedTurn => count(&skip.discipline, &skip.slack_id, |c| {
+                    c.owed_turns_taken += 1
+                }),
+            }
+        }
+    }
+    let in_history = |sprint: SprintIndex, discipline: &DisciplineKey| {
+        started.contains(&sprint) && in_discipline(discipline)
+    };
+    for (discipline, person) in still_owed(history, &in_history) {
+        count(&discipline, &person, |c| c.owed = 1);
+    }
     let mut people: Vec<PersonStats> = counts
         .into_iter()
         .map(|((discipline, person), c)| PersonStats {
@@ -143,6 +185,9 @@ pub fn fairness(
             covers_given: c.covers_given,
             covers_received: c.covers_received,
             away_swaps: c.away_swaps,
+            passed_over: c.passed_over,
+            owed_turns_taken: c.owed_turns_taken,
+            owed: c.owed,
         })
         .collect();
     sort(&mut people, disciplines);
@@ -176,6 +221,43 @@ fn on_duty(
     slots
         .into_iter()
         .filter_map(|((_, discipline), person)| Some((discipline, person?)))
+        .collect()
+}
+
+/// The people the rotation still owes a turn in a discipline, among the slots `in_history`
+/// keeps: passed over in some sprint, and given no recorded turn in the discipline after it.
+fn still_owed(
+    history: History<'_>,
+    in_history: &dyn Fn(SprintIndex, &DisciplineKey) -> bool,
+) -> Vec<(DisciplineKey, SlackUserId)> {
+    type Latest = BTreeMap<(DisciplineKey, SlackUserId), SprintIndex>;
+    let mut passed: Latest = BTreeMap::new();
+    let mut served: Latest = BTreeMap::new();
+    let later = |latest: &mut Latest, key: (DisciplineKey, SlackUserId), sprint: SprintIndex| {
+        let at = latest.entry(key).or_insert(sprint);
+        *at = (*at).max(sprint);
+    };
+    for skip in history.skips.iter() {
+        if skip.kind == SkipKind::PassedOver && in_history(skip.sprint, &skip.discipline) {
+            let key = (skip.discipline.clone(), skip.slack_id.clone());
+            later(&mut passed, key, skip.sprint);
+        }
+    }
+    for turn in history.turns.iter() {
+        if let Some(person) = &turn.slack_id
+            && in_history(turn.sprint, &turn.discipline)
+        {
+            later(
+                &mut served,
+                (turn.discipline.clone(), person.clone()),
+                turn.sprint,
+            );
+        }
+    }
+    passed
+        .into_iter()
+        .filter(|(key, at)| served.get(key).is_none_or(|turn| turn < at))
+        .map(|(key, _)| key)
         .collect()
 }
 
@@ -353,11 +435,29 @@ mod tests {
     const ROTATION: &str = "0 ui UANA, 1 ui UBEN, 2 ui UCY, 3 ui UANA, 4 ui UBEN, 5 ui UCY, \
         0 be UDI, 1 be UED, 2 be UDI, 3 be UED, 4 be UDI, 5 be UED";
 
+    /// `"<sprint> <discipline> <person> <passed|owed-turn>"`, separated by commas.
+    fn skips(text: &str) -> Vec<Skip> {
+        text.split(',')
+            .map(|t| {
+                let words: Vec<&str> = t.split_whitespace().collect();
+                Skip {
+                    sprint: SprintIndex::new(words[0].parse().unwrap()).unwrap(),
+                    discipline: key(words[1]),
+                    slack_id: user(words[2]),
+                    kind: match words[3] {
+                        "passed" => SkipKind::PassedOver,
+                        _ => SkipKind::OwedTurn,
+                    },
+                }
+            })
+            .collect()
+    }
+
     fn show(fairness: &Fairness) -> String {
         let mut out = String::new();
         for p in &fairness.people {
             out.push_str(&format!(
-                "{} {} ({}): served {}, gave {}, received {}, away swaps {}\n",
+                "{} {} ({}): served {}, gave {}, received {}, away swaps {}",
                 p.discipline,
                 p.person,
                 p.name.as_deref().unwrap_or("?"),
@@ -366,6 +466,13 @@ mod tests {
                 p.covers_received,
                 p.away_swaps
             ));
+            if (p.passed_over, p.owed_turns_taken, p.owed) != (0, 0, 0) {
+                out.push_str(&format!(
+                    ", passed over {}, owed turns taken {}, owed {}",
+                    p.passed_over, p.owed_turns_taken, p.owed
+                ));
+            }
+            out.push('\n');
         }
         out.push_str(&format!("median {}\n", fairness.median_served));
         out
@@ -373,15 +480,95 @@ mod tests {
 
     #[track_caller]
     fn check(turns: &[Turn], approved: &[Override], scope: Scope, expected: Expect) {
+        check_skips(turns, &[], approved, scope, expected);
+    }
+
+    #[track_caller]
+    fn check_skips(
+        turns: &[Turn],
+        skips: &[Skip],
+        approved: &[Override],
+        scope: Scope,
+        expected: Expect,
+    ) {
         let sprints = sprints();
         let history = History {
             sprints: &sprints,
             turns,
+            skips,
             approved,
         };
         let now = NOW.parse().unwrap();
         let found = fairness(history, &disciplines(), &members(), &scope, &team(), now);
         expected.assert_eq(&show(&found));
+    }
+
+    /// Recorded with [`ROTATION`], as if UI's rotation had passed people over: Ana in sprint 1
+    /// (her turn comes in 3, an owed one), Ben in sprint 2 (no UI turn since), Cy in sprint 4
+    /// (not started: no count); in Backend, Di in sprint 1 and Vi, no longer listed, in 3.
+    const SKIPS: &str = "1 ui UANA passed, 2 ui UBEN passed, 3 ui UANA owed-turn, \
+        4 ui UCY passed, 1 be UDI passed, 3 be UVI passed";
+
+    #[test]
+    fn passed_over_counts_each_skip_and_owed_lasts_until_the_next_turn() {
+        // Di served sprint 2 after being passed over in 1: nothing owed. Vi still is.
+        check_skips(
+            &turns(ROTATION),
+            &skips(SKIPS),
+            &[],
+            Scope::default(),
+            expect![[r#"
+                ui UANA (Ana): served 2, gave 0, received 0, away swaps 0, passed over 1, owed turns taken 1, owed 0
+                ui UBEN (Ben): served 1, gave 0, received 0, away swaps 0, passed over 1, owed turns taken 0, owed 1
+                ui UCY (cy): served 1, gave 0, received 0, away swaps 0
+                be UDI (Di): served 2, gave 0, received 0, away swaps 0, passed over 1, owed turns taken 0, owed 0
+                be UED (Ed): served 2, gave 0, received 0, away swaps 0
+                be UVI (?): served 0, gave 0, received 0, away swaps 0, passed over 1, owed turns taken 0, owed 1
+                median 1.5
+            "#]],
+        );
+    }
+
+    #[test]
+    fn since_narrows_the_skips_counted_but_not_what_is_still_owed() {
+        // From sprint 3 on: Ana's owed turn counts, Ben's skip in sprint 2 does not, and Ben is
+        // still owed that turn.
+        check_skips(
+            &turns(ROTATION),
+            &skips(SKIPS),
+            &[],
+            Scope {
+                since: Some(date(2026, 4, 13)),
+                discipline: Some(key("ui")),
+            },
+            expect![[r#"
+                ui UANA (Ana): served 1, gave 0, received 0, away swaps 0, passed over 0, owed turns taken 1, owed 0
+                ui UBEN (Ben): served 0, gave 0, received 0, away swaps 0, passed over 0, owed turns taken 0, owed 1
+                ui UCY (cy): served 0, gave 0, received 0, away swaps 0
+                median 0
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_turn_someone_else_covered_still_makes_up_a_skip() {
+        // Ben, passed over in sprint 0, has his own turn in sprint 1, which Cy covers: the
+        // rotation owes him nothing more; a cover is a matter between the two of them.
+        check_skips(
+            &turns("0 ui UANA, 1 ui UBEN"),
+            &skips("0 ui UBEN passed"),
+            &[cover(1, "ui", "UBEN", "UCY")],
+            Scope {
+                discipline: Some(key("ui")),
+                ..Scope::default()
+            },
+            expect![[r#"
+                ui UANA (Ana): served 1, gave 0, received 0, away swaps 0
+                ui UBEN (Ben): served 0, gave 0, received 1, away swaps 0, passed over 1, owed turns taken 0, owed 0
+                ui UCY (cy): served 1, gave 1, received 0, away swaps 0
+                median 1
+            "#]],
+        );
     }
 
     #[test]

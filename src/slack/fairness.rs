@@ -126,6 +126,9 @@ mod tests {
             covers_given: counts[1],
             covers_received: counts[2],
             away_swaps: counts[3],
+            passed_over: 0,
+            owed_turns_taken: 0,
+            owed: 0,
         }
     }
 

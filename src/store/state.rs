@@ -11,7 +11,7 @@ use super::audit::{self, AuditRecord};
 use super::codec;
 use super::disciplines;
 use super::error::{Result, StoreError};
-use crate::domain::{DisciplineKey, SkipKind, SlackUserId, Skip, Source, SprintIndex, Turn};
+use crate::domain::{DisciplineKey, Skip, SkipKind, SlackUserId, Source, SprintIndex, Turn};
 
 /// What was last applied and announced for one discipline.
 #[derive(Debug, Clone, PartialEq, Eq)]
