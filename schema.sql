@@ -1,4 +1,4 @@
--- triage-bot schema, version 6.
+-- triage-bot schema, version 7.
 --
 -- The single source of truth for tables. The store's migration runner applies it to an empty
 -- database in one transaction and sets PRAGMA user_version; a database at an older version is
@@ -63,6 +63,20 @@ CREATE TABLE rotation_turns (
     source       TEXT NOT NULL CHECK (source IN ('rotation', 'fallback', 'none')),
     recorded_at  INTEGER NOT NULL,
     PRIMARY KEY (sprint_index, discipline)
+) STRICT;
+
+-- What the rotation did to reach a started sprint's pick under `double-duty = avoid`, recorded
+-- with the turn and never changed: `passed_over`, a member of the discipline skipped because
+-- they would have had double or back-to-back duty (owed a turn from then on), or `owed_turn`, the
+-- picked person taking a turn owed to them. At most one row per person in a sprint's slot.
+-- Sprints recorded before version 7 have none.
+CREATE TABLE rotation_skips (
+    sprint_index INTEGER NOT NULL,
+    discipline   TEXT NOT NULL REFERENCES disciplines (key),
+    slack_id     TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('passed_over', 'owed_turn')),
+    recorded_at  INTEGER NOT NULL,
+    PRIMARY KEY (sprint_index, discipline, slack_id)
 ) STRICT;
 
 -- What was last applied and announced, one row per discipline. Written only by upsert.

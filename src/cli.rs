@@ -186,7 +186,8 @@ pub enum Command {
         count: String,
     },
     /// Fairness: per person and discipline, sprints served, covers given and received, and
-    /// turns moved by away swaps, from the recorded history of started sprints
+    /// turns skipped or owed (moved by away swaps, passed over by double-duty avoidance), from
+    /// the recorded history of started sprints
     Stats {
         /// Only sprints starting on or after this day (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]

@@ -14,7 +14,7 @@ use crate::domain::away::is_away;
 use crate::domain::conflict::conflicts;
 use crate::domain::roster_change::RosterChange;
 use crate::domain::{
-    Assignment, Conflict, Discipline, DisciplineKey, Member, SlackUserId, Source, Sprint,
+    Assignment, Conflict, Discipline, DisciplineKey, Member, Skip, SlackUserId, Source, Sprint,
     SprintLookup, Team, Turn, on_duty, sprint_has_started, sprint_in_force, sprint_starts_at,
 };
 use crate::store::{Result, Store};
@@ -195,14 +195,13 @@ pub fn record_started_turns(
         for (sprint, change) in due_changes(store, team, now)? {
             if let Some(before) = sprint_before(store, &sprint)? {
                 let planned = turns_through(store, team, &before, false)?;
-                written += store.record_turns(&planned.new, actor, now)?;
+                written += planned.record(store, actor, now)?;
             }
             let applied = store.apply_roster_change(&change, sprint.index, BOT_ACTOR, now)?;
             written += usize::from(applied);
         }
         let planned = unrecorded_turns(store, team, now)?;
-        written += store.record_turns(&planned.new, actor, now)?;
-        written += store.fill_empty_turns(&planned.fills, actor, now)?;
+        written += planned.record(store, actor, now)?;
         Ok(written)
     })
 }
@@ -238,6 +237,8 @@ fn sprint_before(store: &Store, sprint: &Sprint) -> Result<Option<Sprint>> {
 struct Unrecorded {
     /// Turns of started sprints that have none yet.
     new: Vec<Turn>,
+    /// The skips the rotation made to reach `new` (under `double-duty = avoid`).
+    skips: Vec<Skip>,
     /// Picks for the sprint in force's slots recorded with a stand-in (nobody, or the fallback).
     fills: Vec<Turn>,
 }
@@ -245,6 +246,12 @@ struct Unrecorded {
 impl Unrecorded {
     fn is_empty(&self) -> bool {
         self.new.is_empty() && self.fills.is_empty()
+    }
+
+    /// Records the new turns with their skips, then the fills. Returns how many were written.
+    fn record(&self, store: &Store, actor: &str, now: Timestamp) -> Result<usize> {
+        let recorded = store.record_turns_with_skips(&self.new, &self.skips, actor, now)?;
+        Ok(recorded + store.fill_empty_turns(&self.fills, actor, now)?)
     }
 }
 
@@ -294,7 +301,7 @@ fn turns_through(
             Some(_) => latest.index,
             None => store.first_sprint_index()?.unwrap_or(latest.index),
         };
-        planned.new = picks::new_turns(store, team, &roster, first, latest.index)?;
+        (planned.new, planned.skips) = picks::new_turns(store, team, &roster, first, latest.index)?;
     }
     if empty_now {
         let stand_ins: Vec<Turn> = recorded_now.into_iter().filter(stand_in).collect();

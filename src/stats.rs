@@ -1,7 +1,9 @@
 //! Fairness from the recorded history, loaded in one place for the command line and the bot
-//! (and any later reader): records the started sprints first, reads their turns and approved
-//! overrides in one snapshot, and counts them with `domain::stats`. Also the one JSON shape of
-//! the answer (`triage-bot stats --json`).
+//! (and any later reader): records the started sprints first, reads their turns, skips and
+//! approved overrides in one snapshot, and counts them with `domain::stats`. Every started
+//! sprint is read, whatever `--since` says, since what someone is still owed needs them all; the
+//! domain counts the rest from `since` on. Also the one JSON shape of the answer
+//! (`triage-bot stats --json`).
 //!
 //! It reads no clock (`now` is a parameter) and decides nothing itself.
 
@@ -27,18 +29,20 @@ pub fn fairness(
 ) -> Result<(Fairness, Roster)> {
     duty::record_started_turns(store, team, now, ACTOR)?;
     store.snapshot(|store| {
-        let sprints = store.sprints_starting(scope.since, duty::local_date(team, now))?;
-        let (turns, approved) = match (sprints.first(), sprints.last()) {
+        let sprints = store.sprints_starting(None, duty::local_date(team, now))?;
+        let (turns, skips, approved) = match (sprints.first(), sprints.last()) {
             (Some(first), Some(last)) => (
                 store.turns_between(first.index, last.index)?,
+                store.skips_between(first.index, last.index)?,
                 store.approved_overrides_between(first.index, last.index)?,
             ),
-            _ => (Vec::new(), Vec::new()),
+            _ => (Vec::new(), Vec::new(), Vec::new()),
         };
         let roster = Roster::load(store)?;
         let history = History {
             sprints: &sprints,
             turns: &turns,
+            skips: &skips,
             approved: &approved,
         };
         let counted = stats::fairness(
@@ -54,7 +58,8 @@ pub fn fairness(
 }
 
 /// `{"since", "people": [{"slack_id", "name", "discipline", "served", "covers_given",
-/// "covers_received", "away_swaps"}], "median_served"}`, people in the order counted.
+/// "covers_received", "away_swaps", "passed_over", "owed_turns_taken", "owed"}],
+/// "median_served"}`, people in the order counted.
 pub fn fairness_json(fairness: &Fairness, since: Option<Date>) -> Value {
     let people: Vec<Value> = fairness
         .people
@@ -68,6 +73,9 @@ pub fn fairness_json(fairness: &Fairness, since: Option<Date>) -> Value {
                 "covers_given": p.covers_given,
                 "covers_received": p.covers_received,
                 "away_swaps": p.away_swaps,
+                "passed_over": p.passed_over,
+                "owed_turns_taken": p.owed_turns_taken,
+                "owed": p.owed,
             })
         })
         .collect();

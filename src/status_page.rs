@@ -221,7 +221,8 @@ fn fairness_section(html: &mut String, page: &Loaded) {
     }
     html.push_str(
         "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>Person</th><th>Discipline</th>\
-         <th class=\"n\">Sprints served</th><th class=\"n\">Covers given</th><th class=\"n\">Covers received</th></tr></thead><tbody>",
+         <th class=\"n\">Sprints served</th><th class=\"n\">Covers given</th><th class=\"n\">Covers received</th>\
+         <th class=\"n\">Passed over</th><th class=\"n\">Owed</th></tr></thead><tbody>",
     );
     for person in &page.fairness.people {
         let name = person
@@ -237,12 +238,16 @@ fn fairness_section(html: &mut String, page: &Loaded) {
             "<tr><td data-label=\"Person\">{}</td><td data-label=\"Discipline\">{}</td>\
              <td class=\"n\" data-label=\"Sprints served\">{}</td>\
              <td class=\"n\" data-label=\"Covers given\">{}</td>\
-             <td class=\"n\" data-label=\"Covers received\">{}</td></tr>",
+             <td class=\"n\" data-label=\"Covers received\">{}</td>\
+             <td class=\"n\" data-label=\"Passed over\">{}</td>\
+             <td class=\"n\" data-label=\"Owed\">{}</td></tr>",
             escape(&name),
             escape(&discipline),
             person.served,
             person.covers_given,
-            person.covers_received
+            person.covers_received,
+            person.passed_over,
+            person.owed
         );
     }
     let _ = write!(

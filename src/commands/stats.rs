@@ -1,5 +1,6 @@
-//! `stats`: per person and discipline, sprints served, covers given and received, and turns moved
-//! by away swaps, counted from the recorded history (see `stats` and `domain::stats`).
+//! `stats`: per person and discipline, sprints served, covers given and received, and turns
+//! skipped or owed (moved by away swaps, passed over by double-duty avoidance, still owed),
+//! counted from the recorded history (see `stats` and `domain::stats`).
 
 use super::{parse_date, print_json, table};
 use crate::app::{self, UsageError};
@@ -52,6 +53,8 @@ fn rows(counted: &Fairness, roster: &Roster) -> Vec<Vec<String>> {
         "COVERS GIVEN",
         "COVERS RECEIVED",
         "AWAY SWAPS",
+        "PASSED OVER",
+        "OWED",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
     for p in &counted.people {
@@ -69,6 +72,8 @@ fn rows(counted: &Fairness, roster: &Roster) -> Vec<Vec<String>> {
             p.covers_given.to_string(),
             p.covers_received.to_string(),
             p.away_swaps.to_string(),
+            p.passed_over.to_string(),
+            p.owed.to_string(),
         ]);
     }
     rows

@@ -31,13 +31,13 @@ pub use approval::Approval;
 pub use conflict::{Clash, Conflict, DoubleDuty, Neighbour};
 pub use ids::{DisciplineKey, IdError, SlackUserId, SprintIndex};
 pub use model::{
-    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Source, Sprint, Team,
-    Turn, UnknownStatus,
+    Assignment, AuditEntry, Discipline, Member, Override, OverrideStatus, Skip, SkipKind, Source,
+    Sprint, Team, Turn, UnknownStatus,
 };
 pub use overrides::{CoverageError, CoverageRequest, SlotFacts, validate_coverage_request};
 pub use rotation::{
-    anchor_before, avoiding_picks, avoiding_picks_with_changes, base_assignment,
-    base_assignment_from_turns, double_duty, on_duty, plan_turns, rotation_pick,
+    anchor_before, avoiding_picks, avoiding_picks_noted, avoiding_picks_with_changes,
+    base_assignment, base_assignment_from_turns, double_duty, on_duty, plan_turns, rotation_pick,
 };
 pub use sprint::{
     DayRange, SprintLookup, handoff_instant, next_change, sprint_ends_at, sprint_has_ended,

@@ -219,6 +219,36 @@ impl Turn {
     }
 }
 
+/// What the rotation under `double-duty = avoid` did to reach a pick it made for a started
+/// sprint (`rotation::line`), recorded with the turn: a member of the discipline it passed over
+/// (they would have had double or back-to-back duty, and are now owed a turn), or the picked
+/// person taking a turn owed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub sprint: SprintIndex,
+    pub discipline: DisciplineKey,
+    pub slack_id: SlackUserId,
+    pub kind: SkipKind,
+}
+
+/// Which way a [`Skip`] concerns its person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipKind {
+    /// Passed over to avoid double or back-to-back duty; owed a turn from then on.
+    PassedOver,
+    /// Picked ahead of the plain rotation to take a turn owed to them.
+    OwedTurn,
+}
+
+impl SkipKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipKind::PassedOver => "passed_over",
+            SkipKind::OwedTurn => "owed_turn",
+        }
+    }
+}
+
 /// Team-wide settings the domain needs to place sprints in time and to run the rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {

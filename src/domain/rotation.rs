@@ -16,7 +16,7 @@ use super::model::{Assignment, Discipline, Member, Override, OverrideStatus, Sou
 
 mod line;
 
-pub use line::{avoiding_picks, avoiding_picks_with_changes};
+pub use line::{avoiding_picks, avoiding_picks_noted, avoiding_picks_with_changes};
 
 /// The active members of `discipline`, in rotation order.
 fn active_in_order<'a>(discipline: &DisciplineKey, members: &'a [Member]) -> Vec<&'a Member> {

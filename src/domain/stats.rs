@@ -1,11 +1,14 @@
 //! Fairness you can see: per person and discipline, how many sprints they served, how many covers
-//! they gave and received, and how many of their turns an away fix moved, counted from the
-//! recorded history alone.
+//! they gave and received, and how many of their turns were skipped or owed: moved by an away
+//! fix, or passed over by double-duty avoidance (and whether that turn is still owed), counted
+//! from the recorded history alone.
 //!
-//! The history is what the store recorded: the rotation's turn of each started sprint and the
-//! approved overrides on top of it. Only sprints that have started by `now` count (a planned
-//! sprint is a projection, not history), and nothing here looks at the rotation's order, so a
-//! later roster edit changes no count. Plain data in, plain data out: no clock, no store.
+//! The history is what the store recorded: the rotation's turn of each started sprint, the skips
+//! it made to reach it under `double-duty = avoid`, and the approved overrides on top of it. Only
+//! sprints that have started by `now` count (a planned sprint is a projection, not history), and
+//! nothing here looks at the rotation's order, so a later roster edit changes no count. What
+//! someone is still owed is a state, not a tally: it is read from every started sprint, whatever
+//! `since` says. Plain data in, plain data out: no clock, no store.
 
 use std::collections::BTreeMap;
 
@@ -14,15 +17,19 @@ use jiff::civil::Date;
 
 use super::away::is_away_swap;
 use super::ids::{DisciplineKey, SlackUserId, SprintIndex};
-use super::model::{Discipline, Member, Override, OverrideStatus, Sprint, Team, Turn};
+use super::model::{
+    Discipline, Member, Override, OverrideStatus, Skip, SkipKind, Sprint, Team, Turn,
+};
 use super::sprint::sprint_has_started;
 
-/// The recorded history to count: sprints, their recorded turns and the approved overrides.
-/// Turns and overrides of sprints not in `sprints` are ignored.
+/// The recorded history to count: sprints, their recorded turns and skips, and the approved
+/// overrides. Turns, skips and overrides of sprints not in `sprints` are ignored. `sprints`
+/// should hold every started sprint, those before `since` too: what is still owed needs them.
 #[derive(Debug, Clone, Copy)]
 pub struct History<'a> {
     pub sprints: &'a [Sprint],
     pub turns: &'a [Turn],
+    pub skips: &'a [Skip],
     pub approved: &'a [Override],
 }
 
@@ -50,6 +57,14 @@ pub struct PersonStats {
     pub covers_received: u32,
     /// Their turns an away swap the bot made moved (`domain::away::is_away_swap`).
     pub away_swaps: u32,
+    /// The times the rotation passed them over to avoid double or back-to-back duty.
+    pub passed_over: u32,
+    /// The turns they took ahead of the rotation because one was owed to them.
+    pub owed_turns_taken: u32,
+    /// 1 when the rotation passed them over and they have had no turn in the discipline since
+    /// (an owed one or their own), over every started sprint whatever the scope's `since`; else
+    /// 0. The rotation owes a person one turn at most.
+    pub owed: u32,
 }
 
 /// The counts of everyone listed, and the median of their sprints served.
@@ -74,6 +89,9 @@ struct Counts {
     covers_given: u32,
     covers_received: u32,
     away_swaps: u32,
+    passed_over: u32,
+    owed_turns_taken: u32,
+    owed: u32,
 }
 
 /// Counts `history` within `scope` at `now`. Everyone with a count appears, whether or not the
@@ -86,15 +104,21 @@ pub fn fairness(
     team: &Team,
     now: Timestamp,
 ) -> Fairness {
-    let counted: Vec<SprintIndex> = history
+    let started: Vec<&Sprint> = history
         .sprints
         .iter()
         .filter(|s| sprint_has_started(s, team, now))
+        .collect();
+    let counted: Vec<SprintIndex> = started
+        .iter()
         .filter(|s| scope.since.is_none_or(|since| s.start >= since))
         .map(|s| s.index)
         .collect();
+    let started: Vec<SprintIndex> = started.iter().map(|s| s.index).collect();
+    let in_discipline =
+        |discipline: &DisciplineKey| scope.discipline.as_ref().is_none_or(|d| d == discipline);
     let in_scope = |sprint: SprintIndex, discipline: &DisciplineKey| {
-        counted.contains(&sprint) && scope.discipline.as_ref().is_none_or(|d| d == discipline)
+        counted.contains(&sprint) && in_discipline(discipline)
     };
     let mut counts: BTreeMap<(DisciplineKey, SlackUserId), Counts> = BTreeMap::new();
     for member in members.iter().filter(|m| m.active) {
@@ -133,6 +157,24 @@ pub fn fairness(
             count(&o.discipline, original, |c| c.covers_received += 1);
         }
     }
+    for skip in history.skips.iter() {
+        if in_scope(skip.sprint, &skip.discipline) {
+            match skip.kind {
+                SkipKind::PassedOver => {
+                    count(&skip.discipline, &skip.slack_id, |c| c.passed_over += 1)
+                }
+                SkipKind::OwedTurn => count(&skip.discipline, &skip.slack_id, |c| {
+                    c.owed_turns_taken += 1
+                }),
+            }
+        }
+    }
+    let in_history = |sprint: SprintIndex, discipline: &DisciplineKey| {
+        started.contains(&sprint) && in_discipline(discipline)
+    };
+    for (discipline, person) in still_owed(history, &in_history) {
+        count(&discipline, &person, |c| c.owed = 1);
+    }
     let mut people: Vec<PersonStats> = counts
         .into_iter()
         .map(|((discipline, person), c)| PersonStats {
@@ -143,6 +185,9 @@ pub fn fairness(
             covers_given: c.covers_given,
             covers_received: c.covers_received,
             away_swaps: c.away_swaps,
+            passed_over: c.passed_over,
+            owed_turns_taken: c.owed_turns_taken,
+            owed: c.owed,
         })
         .collect();
     sort(&mut people, disciplines);
@@ -176,6 +221,43 @@ fn on_duty(
     slots
         .into_iter()
         .filter_map(|((_, discipline), person)| Some((discipline, person?)))
+        .collect()
+}
+
+/// The people the rotation still owes a turn in a discipline, among the slots `in_history`
+/// keeps: passed over in some sprint, and given no recorded turn in the discipline after it.
+fn still_owed(
+    history: History<'_>,
+    in_history: &dyn Fn(SprintIndex, &DisciplineKey) -> bool,
+) -> Vec<(DisciplineKey, SlackUserId)> {
+    type Latest = BTreeMap<(DisciplineKey, SlackUserId), SprintIndex>;
+    let mut passed: Latest = BTreeMap::new();
+    let mut served: Latest = BTreeMap::new();
+    let later = |latest: &mut Latest, key: (DisciplineKey, SlackUserId), sprint: SprintIndex| {
+        let at = latest.entry(key).or_insert(sprint);
+        *at = (*at).max(sprint);
+    };
+    for skip in history.skips.iter() {
+        if skip.kind == SkipKind::PassedOver && in_history(skip.sprint, &skip.discipline) {
+            let key = (skip.discipline.clone(), skip.slack_id.clone());
+            later(&mut passed, key, skip.sprint);
+        }
+    }
+    for turn in history.turns.iter() {
+        if let Some(person) = &turn.slack_id
+            && in_history(turn.sprint, &turn.discipline)
+        {
+            later(
+                &mut served,
+                (turn.discipline.clone(), person.clone()),
+                turn.sprint,
+            );
+        }
+    }
+    passed
+        .into_iter()
+        .filter(|(key, at)| served.get(key).is_none_or(|turn| turn < at))
+        .map(|(key, _)| key)
         .collect()
 }
 
@@ -220,316 +302,4 @@ fn median(mut values: Vec<u32>) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use expect_test::{Expect, expect};
-    use jiff::civil::{Time, date};
-    use jiff::tz::TimeZone;
-
-    use super::*;
-    use crate::domain::Source;
-
-    fn user(id: &str) -> SlackUserId {
-        SlackUserId::parse(id).unwrap()
-    }
-
-    fn key(text: &str) -> DisciplineKey {
-        DisciplineKey::parse(text).unwrap()
-    }
-
-    fn team() -> Team {
-        Team {
-            zone: TimeZone::get("America/Los_Angeles").unwrap(),
-            handoff: Time::constant(8, 0, 0, 0),
-            double_duty: Default::default(),
-        }
-    }
-
-    /// Six two-week sprints from Mon 2026-03-02; sprints 0 to 3 have started at [`NOW`].
-    fn sprints() -> Vec<Sprint> {
-        (0..6)
-            .map(|i| {
-                let start = date(2026, 3, 2) + jiff::Span::new().days(14 * i);
-                Sprint {
-                    index: SprintIndex::new(i).unwrap(),
-                    name: format!("Sprint {}", i + 1),
-                    start,
-                    end: start + jiff::Span::new().days(13),
-                }
-            })
-            .collect()
-    }
-
-    /// Thu 2026-04-16, in sprint 3 (Apr 13 to Apr 26).
-    const NOW: &str = "2026-04-16T12:00:00-07:00";
-
-    fn disciplines() -> Vec<Discipline> {
-        let discipline = |k: &str, name: &str, position| Discipline {
-            key: key(k),
-            name: name.to_string(),
-            position,
-            fallback: None,
-            usergroup_id: None,
-        };
-        vec![discipline("ui", "UI", 1), discipline("be", "Backend", 2)]
-    }
-
-    /// Ana, Ben and Cy in UI, Di and Ed in Backend; Zed is listed but inactive.
-    fn members() -> Vec<Member> {
-        [
-            ("UANA", "ui", "Ana"),
-            ("UBEN", "ui", "Ben"),
-            ("UCY", "ui", "cy"),
-            ("UDI", "be", "Di"),
-            ("UED", "be", "Ed"),
-            ("UZED", "be", "Zed"),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, (id, discipline, name))| Member {
-            slack_id: user(id),
-            discipline: key(discipline),
-            name: name.to_string(),
-            rotation_order: i as i64,
-            active: *id != "UZED",
-        })
-        .collect()
-    }
-
-    /// `"<sprint> <discipline> <person or ->"`, one turn a word group, separated by commas.
-    fn turns(text: &str) -> Vec<Turn> {
-        text.split(',')
-            .map(|t| {
-                let words: Vec<&str> = t.split_whitespace().collect();
-                let person = (words[2] != "-").then(|| user(words[2]));
-                Turn {
-                    sprint: SprintIndex::new(words[0].parse().unwrap()).unwrap(),
-                    discipline: key(words[1]),
-                    source: if person.is_some() {
-                        Source::Rotation
-                    } else {
-                        Source::None
-                    },
-                    slack_id: person,
-                }
-            })
-            .collect()
-    }
-
-    /// An approved cover of `original`'s slot by `replacement`, decided by an admin: its reason
-    /// begins like an away swap's, and it is a cover all the same.
-    fn cover(sprint: i64, discipline: &str, original: &str, replacement: &str) -> Override {
-        Override {
-            id: 1,
-            sprint: SprintIndex::new(sprint).unwrap(),
-            discipline: key(discipline),
-            original: (original != "-").then(|| user(original)),
-            replacement: user(replacement),
-            requested_by: user(replacement),
-            status: OverrideStatus::Approved,
-            decided_by: Some("UBOSS".to_string()),
-            decided_at: None,
-            reason: Some("away: on holiday".to_string()),
-            created_at: Timestamp::UNIX_EPOCH,
-            decision_reason: None,
-            revoked_by: None,
-            revoked_at: None,
-            revoke_reason: None,
-        }
-    }
-
-    /// One half of a swap the bot made for an absence.
-    fn away_swap(sprint: i64, discipline: &str, original: &str, replacement: &str) -> Override {
-        Override {
-            decided_by: Some(super::super::away::SWAP_DECIDED_BY.to_string()),
-            reason: Some(format!(
-                "away: {original} and {replacement} swapped (absence #1)"
-            )),
-            ..cover(sprint, discipline, original, replacement)
-        }
-    }
-
-    /// Sprints 0 to 5 recorded UI: Ana, Ben, Cy, Ana, Ben, Cy and Backend: Di, Ed, Di, Ed, Di,
-    /// Ed (the last two not started yet, recorded only to show they do not count).
-    const ROTATION: &str = "0 ui UANA, 1 ui UBEN, 2 ui UCY, 3 ui UANA, 4 ui UBEN, 5 ui UCY, \
-        0 be UDI, 1 be UED, 2 be UDI, 3 be UED, 4 be UDI, 5 be UED";
-
-    fn show(fairness: &Fairness) -> String {
-        let mut out = String::new();
-        for p in &fairness.people {
-            out.push_str(&format!(
-                "{} {} ({}): served {}, gave {}, received {}, away swaps {}\n",
-                p.discipline,
-                p.person,
-                p.name.as_deref().unwrap_or("?"),
-                p.served,
-                p.covers_given,
-                p.covers_received,
-                p.away_swaps
-            ));
-        }
-        out.push_str(&format!("median {}\n", fairness.median_served));
-        out
-    }
-
-    #[track_caller]
-    fn check(turns: &[Turn], approved: &[Override], scope: Scope, expected: Expect) {
-        let sprints = sprints();
-        let history = History {
-            sprints: &sprints,
-            turns,
-            approved,
-        };
-        let now = NOW.parse().unwrap();
-        let found = fairness(history, &disciplines(), &members(), &scope, &team(), now);
-        expected.assert_eq(&show(&found));
-    }
-
-    #[test]
-    fn started_sprints_count_and_everyone_active_is_listed() {
-        check(
-            &turns(ROTATION),
-            &[],
-            Scope::default(),
-            expect![[r#"
-                ui UANA (Ana): served 2, gave 0, received 0, away swaps 0
-                ui UBEN (Ben): served 1, gave 0, received 0, away swaps 0
-                ui UCY (cy): served 1, gave 0, received 0, away swaps 0
-                be UDI (Di): served 2, gave 0, received 0, away swaps 0
-                be UED (Ed): served 2, gave 0, received 0, away swaps 0
-                median 2
-            "#]],
-        );
-    }
-
-    #[test]
-    fn a_cover_moves_the_sprint_served_and_counts_both_ways() {
-        // Cy covers Ben in sprint 1; an approved cover of sprint 4 has not started: no count.
-        let approved = [
-            cover(1, "ui", "UBEN", "UCY"),
-            cover(4, "ui", "UBEN", "UANA"),
-        ];
-        check(
-            &turns(ROTATION),
-            &approved,
-            Scope::default(),
-            expect![[r#"
-                ui UANA (Ana): served 2, gave 0, received 0, away swaps 0
-                ui UBEN (Ben): served 0, gave 0, received 1, away swaps 0
-                ui UCY (cy): served 2, gave 1, received 0, away swaps 0
-                be UDI (Di): served 2, gave 0, received 0, away swaps 0
-                be UED (Ed): served 2, gave 0, received 0, away swaps 0
-                median 2
-            "#]],
-        );
-    }
-
-    #[test]
-    fn only_approved_overrides_count() {
-        let mut revoked = cover(1, "ui", "UBEN", "UCY");
-        revoked.status = OverrideStatus::Revoked;
-        let mut pending = cover(2, "ui", "UCY", "UANA");
-        pending.status = OverrideStatus::Pending;
-        check(
-            &turns("0 ui UANA, 1 ui UBEN, 2 ui UCY"),
-            &[revoked, pending],
-            Scope {
-                discipline: Some(key("ui")),
-                ..Scope::default()
-            },
-            expect![[r#"
-                ui UANA (Ana): served 1, gave 0, received 0, away swaps 0
-                ui UBEN (Ben): served 1, gave 0, received 0, away swaps 0
-                ui UCY (cy): served 1, gave 0, received 0, away swaps 0
-                median 1
-            "#]],
-        );
-    }
-
-    #[test]
-    fn away_swaps_count_apart_from_covers() {
-        // Di is away in sprint 2: Ed takes it, Di takes Ed's sprint 3.
-        let approved = [
-            away_swap(2, "be", "UDI", "UED"),
-            away_swap(3, "be", "UED", "UDI"),
-        ];
-        check(
-            &turns(ROTATION),
-            &approved,
-            Scope {
-                discipline: Some(key("be")),
-                ..Scope::default()
-            },
-            expect![[r#"
-                be UDI (Di): served 2, gave 0, received 0, away swaps 1
-                be UED (Ed): served 2, gave 0, received 0, away swaps 1
-                median 2
-            "#]],
-        );
-    }
-
-    #[test]
-    fn people_no_longer_listed_keep_their_history() {
-        // Vi served sprint 0 before leaving; Zed (inactive) served sprint 1 and covered Di in 2.
-        let approved = [cover(2, "be", "UDI", "UZED")];
-        check(
-            &turns("0 be UVI, 1 be UZED, 2 be UDI, 3 be -"),
-            &approved,
-            Scope {
-                discipline: Some(key("be")),
-                ..Scope::default()
-            },
-            expect![[r#"
-                be UDI (Di): served 0, gave 0, received 1, away swaps 0
-                be UED (Ed): served 0, gave 0, received 0, away swaps 0
-                be UZED (Zed): served 2, gave 1, received 0, away swaps 0
-                be UVI (?): served 1, gave 0, received 0, away swaps 0
-                median 0.5
-            "#]],
-        );
-    }
-
-    #[test]
-    fn since_counts_sprints_starting_on_or_after_the_day() {
-        let approved = [cover(1, "ui", "UBEN", "UCY"), cover(2, "ui", "UCY", "UANA")];
-        check(
-            &turns(ROTATION),
-            &approved,
-            Scope {
-                since: Some(date(2026, 3, 30)),
-                discipline: Some(key("ui")),
-            },
-            expect![[r#"
-                ui UANA (Ana): served 2, gave 1, received 0, away swaps 0
-                ui UBEN (Ben): served 0, gave 0, received 0, away swaps 0
-                ui UCY (cy): served 0, gave 0, received 1, away swaps 0
-                median 0
-            "#]],
-        );
-    }
-
-    #[test]
-    fn a_cover_of_a_slot_recorded_with_nobody_has_no_receiver() {
-        check(
-            &turns("0 ui -"),
-            &[cover(0, "ui", "-", "UBEN")],
-            Scope {
-                discipline: Some(key("ui")),
-                ..Scope::default()
-            },
-            expect![[r#"
-                ui UANA (Ana): served 0, gave 0, received 0, away swaps 0
-                ui UBEN (Ben): served 1, gave 1, received 0, away swaps 0
-                ui UCY (cy): served 0, gave 0, received 0, away swaps 0
-                median 0
-            "#]],
-        );
-    }
-
-    #[test]
-    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
-        assert_eq!(median(vec![]), 0.0);
-        assert_eq!(median(vec![3]), 3.0);
-        assert_eq!(median(vec![4, 1, 3, 2]), 2.5);
-        assert_eq!(median(vec![5, 1, 2]), 2.0);
-    }
-}
+mod tests;

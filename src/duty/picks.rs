@@ -6,12 +6,14 @@
 //! (`domain::base_assignment_from_turns`), as it always did. With `avoid` the disciplines pick
 //! together (`domain::avoiding_picks`), replaying the last [`REPLAYED_SPRINTS`] recorded sprints
 //! so that the rotation remembers whom it passed over; the memory lives in the recorded turns
-//! alone, so it is the same after a restart. Reads only; `duty` records.
+//! alone, so it is the same after a restart. The turns to record come with the skips the
+//! rotation made to reach them (whom it passed over, owed turns taken), recorded with them.
+//! Reads only; `duty` records.
 
 use crate::domain::roster_change::{RosterChange, projected_assignment, rewind};
 use crate::domain::{
-    Assignment, Discipline, DisciplineKey, DoubleDuty, Source, Sprint, SprintIndex, Team, Turn,
-    avoiding_picks_with_changes, base_assignment, base_assignment_from_turns, plan_turns,
+    Assignment, Discipline, DisciplineKey, DoubleDuty, Skip, Source, Sprint, SprintIndex, Team,
+    Turn, avoiding_picks_noted, base_assignment, base_assignment_from_turns, plan_turns,
 };
 use crate::store::{Result, Store};
 
@@ -124,7 +126,7 @@ pub(super) fn base_assignments(
         roster.disciplines.iter().all(has)
     });
     if team.double_duty == DoubleDuty::Avoid && !complete {
-        return avoiding(store, roster, sprints, None);
+        return Ok(avoiding(store, roster, sprints, None)?.0);
     }
     sprints
         .iter()
@@ -140,15 +142,16 @@ pub(super) fn base_assignments(
 /// order), per discipline in display order: every sprint from [`REPLAYED_SPRINTS`] recorded ones
 /// before the first sprint to compute, up to the last target, goes through
 /// `domain::avoiding_picks`, recorded turns replayed. The stand-ins (nobody, the fallback)
-/// recorded for sprint `set_aside` are left out, so the rotation picks for their slots.
+/// recorded for sprint `set_aside` are left out, so the rotation picks for their slots. With the
+/// skips of the targets' picks (see `domain::avoiding_picks_noted`).
 fn avoiding(
     store: &Store,
     roster: &Roster,
     targets: &[Sprint],
     set_aside: Option<SprintIndex>,
-) -> Result<Vec<Vec<Assignment>>> {
+) -> Result<(Vec<Vec<Assignment>>, Vec<Skip>)> {
     let (Some(first), Some(last)) = (targets.first(), targets.last()) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     // Replay from before the first sprint that may need picking: the first target, or the
     // first sprint after the last recorded one, whichever comes first. With nothing recorded
@@ -181,12 +184,15 @@ fn avoiding(
     let applied = store.applied_roster_changes_between(start, last.index)?;
     let (members, mut changes) = rewind(&roster.members, &applied);
     changes.extend(changes_by(store, None, last.index)?);
-    let picks = avoiding_picks_with_changes(&roster.disciplines, &members, &turns, &run, &changes);
-    Ok(targets
+    let (picks, mut skips) =
+        avoiding_picks_noted(&roster.disciplines, &members, &turns, &run, &changes);
+    skips.retain(|skip| targets.iter().any(|t| t.index == skip.sprint));
+    let picks = targets
         .iter()
         .filter_map(|target| run.iter().position(|index| *index == target.index))
         .map(|at| picks[at].clone())
-        .collect())
+        .collect();
+    Ok((picks, skips))
 }
 
 /// The rotation's (or fallback's) assignment for `discipline` in `sprint`, before overrides.
@@ -207,18 +213,19 @@ pub(super) fn slot_base(
 }
 
 /// The turns to record for the started sprints `first..=latest` that have none yet, each
-/// discipline's continuing from the turns before (planned in order, each anchoring the next).
+/// discipline's continuing from the turns before (planned in order, each anchoring the next),
+/// and, under `double-duty = avoid`, the skips made to reach them (none otherwise).
 pub(super) fn new_turns(
     store: &Store,
     team: &Team,
     roster: &Roster,
     first: SprintIndex,
     latest: SprintIndex,
-) -> Result<Vec<Turn>> {
+) -> Result<(Vec<Turn>, Vec<Skip>)> {
     let started = store.sprints_between(first, latest)?;
     let recorded = store.turns_between(first, latest)?;
     if team.double_duty == DoubleDuty::Avoid {
-        let picks = avoiding(store, roster, &started, None)?;
+        let (picks, mut skips) = avoiding(store, roster, &started, None)?;
         let mut new = Vec::new();
         for (sprint, assignments) in started.iter().zip(picks) {
             let is_new = |a: &Assignment| {
@@ -228,7 +235,11 @@ pub(super) fn new_turns(
             let fresh = assignments.into_iter().filter(is_new);
             new.extend(fresh.map(|a| turn_of(sprint.index, a)));
         }
-        return Ok(new);
+        skips.retain(|s| {
+            let slot = |t: &Turn| t.sprint == s.sprint && t.discipline == s.discipline;
+            new.iter().any(slot)
+        });
+        return Ok((new, skips));
     }
     let started: Vec<SprintIndex> = started.iter().map(|s| s.index).collect();
     let mut new = Vec::new();
@@ -238,7 +249,7 @@ pub(super) fn new_turns(
         let members = roster.members_of(&discipline.key);
         new.extend(plan_turns(discipline, &members, &known, &started));
     }
-    Ok(new)
+    Ok((new, Vec::new()))
 }
 
 /// Better picks for `stand_ins`, the slots of `latest` (the sprint in force) recorded with
@@ -254,7 +265,7 @@ pub(super) fn fills(
     let avoiding_now = match team.double_duty {
         DoubleDuty::Avoid => {
             let only = std::slice::from_ref(latest);
-            avoiding(store, roster, only, Some(latest.index))?
+            avoiding(store, roster, only, Some(latest.index))?.0
         }
         DoubleDuty::Warn | DoubleDuty::Allow => Vec::new(),
     };

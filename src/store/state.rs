@@ -1,5 +1,6 @@
-//! Recorded rotation turns (so a started sprint's assignment never changes) and the per-discipline
-//! `current_state` (what was last applied and announced).
+//! Recorded rotation turns (so a started sprint's assignment never changes), with the skips the
+//! rotation made to reach them under `double-duty = avoid` (recorded with the turn, once), and
+//! the per-discipline `current_state` (what was last applied and announced).
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,7 +11,7 @@ use super::audit::{self, AuditRecord};
 use super::codec;
 use super::disciplines;
 use super::error::{Result, StoreError};
-use crate::domain::{DisciplineKey, SlackUserId, Source, SprintIndex, Turn};
+use crate::domain::{DisciplineKey, Skip, SkipKind, SlackUserId, Source, SprintIndex, Turn};
 
 /// What was last applied and announced for one discipline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,28 +45,60 @@ fn turn_row(row: &rusqlite::Row) -> rusqlite::Result<Turn> {
     })
 }
 
-/// Appends the audit row of a turn recorded (`turn.record`) or filled (`turn.fill`).
-fn log_turn(tx: &Connection, action: &str, turn: &Turn, actor: &str, now: Timestamp) -> Result<()> {
+fn skip_row(row: &rusqlite::Row) -> rusqlite::Result<Skip> {
+    let kind: String = row.get("kind")?;
+    Ok(Skip {
+        sprint: codec::index(row, "sprint_index")?,
+        discipline: codec::key(row, "discipline")?,
+        slack_id: codec::user(row, "slack_id")?,
+        kind: match kind.as_str() {
+            "owed_turn" => SkipKind::OwedTurn,
+            _ => SkipKind::PassedOver,
+        },
+    })
+}
+
+/// Appends the audit row of a turn recorded (`turn.record`, with the skips recorded with it) or
+/// filled (`turn.fill`).
+fn log_turn(
+    tx: &Connection,
+    action: &str,
+    turn: &Turn,
+    skips: &[&Skip],
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let mut after = json!({
+        "sprint": turn.sprint.get(),
+        "discipline": turn.discipline.as_str(),
+        "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
+        "source": turn.source.as_str(),
+    });
+    if !skips.is_empty() {
+        let skips: Vec<_> = skips
+            .iter()
+            .map(|s| json!({"slack_id": s.slack_id.as_str(), "kind": s.kind.as_str()}))
+            .collect();
+        after["skips"] = json!(skips);
+    }
     let record = AuditRecord {
         actor,
         action,
         entity: "turn",
         entity_id: format!("{}/{}", turn.sprint, turn.discipline),
         before: None,
-        after: Some(json!({
-            "sprint": turn.sprint.get(),
-            "discipline": turn.discipline.as_str(),
-            "slack_id": turn.slack_id.as_ref().map(SlackUserId::as_str),
-            "source": turn.source.as_str(),
-        })),
+        after: Some(after),
         reason: None,
     };
     audit::append(tx, &record, now)
 }
 
+/// Records `turn` unless its slot has one, and then `skips` (those of its slot) with it.
+/// Returns whether it was new.
 pub(crate) fn insert_turn(
     tx: &Connection,
     turn: &Turn,
+    skips: &[Skip],
     actor: &str,
     now: Timestamp,
 ) -> Result<bool> {
@@ -81,10 +114,34 @@ pub(crate) fn insert_turn(
             now.as_second(),
         ],
     )?;
-    if inserted == 1 {
-        log_turn(tx, "turn.record", turn, actor, now)?;
+    if inserted == 0 {
+        return Ok(false);
     }
-    Ok(inserted == 1)
+    let own: Vec<&Skip> = skips
+        .iter()
+        .filter(|s| s.sprint == turn.sprint && s.discipline == turn.discipline)
+        .collect();
+    for skip in &own {
+        insert_skip(tx, skip, now)?;
+    }
+    log_turn(tx, "turn.record", turn, &own, actor, now)?;
+    Ok(true)
+}
+
+fn insert_skip(tx: &Connection, skip: &Skip, now: Timestamp) -> Result<()> {
+    tx.execute(
+        "INSERT INTO rotation_skips (sprint_index, discipline, slack_id, kind, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sprint_index, discipline, slack_id) DO NOTHING",
+        params![
+            skip.sprint.get(),
+            skip.discipline.as_str(),
+            skip.slack_id.as_str(),
+            skip.kind.as_str(),
+            now.as_second(),
+        ],
+    )?;
+    Ok(())
 }
 
 pub(crate) fn latest_rotation_turn(
@@ -106,12 +163,38 @@ impl Store {
     /// Records turns that are not recorded yet; an already recorded (sprint, discipline) keeps
     /// its first value. Returns how many were new.
     pub fn record_turns(&self, turns: &[Turn], actor: &str, now: Timestamp) -> Result<usize> {
+        self.record_turns_with_skips(turns, &[], actor, now)
+    }
+
+    /// [`Store::record_turns`], each new turn with the `skips` of its slot, in the same
+    /// transaction; the skips of a slot already recorded are dropped, so a slot's skips are
+    /// recorded once, with its turn.
+    pub fn record_turns_with_skips(
+        &self,
+        turns: &[Turn],
+        skips: &[Skip],
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<usize> {
         self.write(|tx| {
             let mut inserted = 0;
             for turn in turns {
-                inserted += usize::from(insert_turn(tx, turn, actor, now)?);
+                inserted += usize::from(insert_turn(tx, turn, skips, actor, now)?);
             }
             Ok(inserted)
+        })
+    }
+
+    /// The recorded skips of sprints `from..=to`, by sprint, discipline and person.
+    pub fn skips_between(&self, from: SprintIndex, to: SprintIndex) -> Result<Vec<Skip>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT sprint_index, discipline, slack_id, kind FROM rotation_skips
+                 WHERE sprint_index BETWEEN ?1 AND ?2
+                 ORDER BY sprint_index, discipline, slack_id",
+            )?;
+            let rows = statement.query_map([from.get(), to.get()], skip_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
@@ -134,7 +217,7 @@ impl Store {
                     ],
                 )?;
                 if changed == 1 {
-                    log_turn(tx, "turn.fill", turn, actor, now)?;
+                    log_turn(tx, "turn.fill", turn, &[], actor, now)?;
                     filled += 1;
                 }
             }

@@ -940,7 +940,7 @@ async fn stats_count_served_sprints_and_covers_a_set_included() {
     check(
         bot.say(ALICE, "stats").await,
         expect![[r#"
-            *Fairness so far*: sprints served (covering included), covers given and received
+            *Fairness so far*: sprints served (covering included), covers given and received, turns skipped or owed
             *UI*
             • <@U0ALICE> — 0 sprints served, 0 covers given, 1 received
             • <@U0BOB> — 1 sprint served, 1 cover given, 0 received
@@ -952,7 +952,7 @@ async fn stats_count_served_sprints_and_covers_a_set_included() {
     check(
         bot.say(ALICE, "stats back").await,
         expect![[r#"
-            *Fairness so far*: sprints served (covering included), covers given and received
+            *Fairness so far*: sprints served (covering included), covers given and received, turns skipped or owed
             *Backend*
             • <@U0CAROL> — 0 sprints served, 0 covers given, 0 received
             • <@U0DAVE> — 1 sprint served, 0 covers given, 0 received
@@ -971,7 +971,7 @@ async fn stats_count_served_sprints_and_covers_a_set_included() {
     check(
         since("2026-03-09").await,
         expect![[r#"
-            *Fairness of the sprints since Mon Mar 9*: sprints served (covering included), covers given and received
+            *Fairness of the sprints since Mon Mar 9*: sprints served (covering included), covers given and received, turns skipped or owed
             *UI*
             • <@U0ALICE> — 0 sprints served, 0 covers given, 1 received
             • <@U0BOB> — 1 sprint served, 1 cover given, 0 received
@@ -980,7 +980,7 @@ async fn stats_count_served_sprints_and_covers_a_set_included() {
     check(
         since("2026-03-10").await,
         expect![[r#"
-            *Fairness of the sprints since Tue Mar 10*: sprints served (covering included), covers given and received
+            *Fairness of the sprints since Tue Mar 10*: sprints served (covering included), covers given and received, turns skipped or owed
             *UI*
             • <@U0ALICE> — 0 sprints served, 0 covers given, 0 received
             • <@U0BOB> — 0 sprints served, 0 covers given, 0 received

@@ -848,6 +848,63 @@ mod migrations {
     }
 
     #[test]
+    fn a_version_6_database_gets_rotation_skips_and_its_recorded_turns_have_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        let (store, report) =
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..6]).unwrap();
+        assert_eq!((report.from, report.to), (0, 6));
+        drop(store);
+        Connection::open(&old)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+                     VALUES ('ui', 'UI', 0, 0, 0);
+                 INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source,
+                                             recorded_at)
+                     VALUES (0, 'ui', 'U1', 'rotation', 5);",
+            )
+            .unwrap();
+
+        let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
+        assert_eq!((report.from, report.to), (6, SCHEMA_VERSION));
+        let index = |i: i64| triage_bot::domain::SprintIndex::new(i).unwrap();
+        let t = |s: i64| jiff::Timestamp::from_second(s).unwrap();
+        assert_eq!(store.turns(index(0)).unwrap().len(), 1);
+        assert_eq!(store.skips_between(index(0), index(9)).unwrap(), vec![]);
+        // A turn recorded from now on keeps its skips; recording it again changes nothing.
+        let turn = triage_bot::domain::Turn {
+            sprint: index(1),
+            discipline: key("ui"),
+            slack_id: Some(user("U2")),
+            source: triage_bot::domain::Source::Rotation,
+        };
+        let skip = triage_bot::domain::Skip {
+            sprint: index(1),
+            discipline: key("ui"),
+            slack_id: user("U1"),
+            kind: triage_bot::domain::SkipKind::PassedOver,
+        };
+        let record = |skips: &[triage_bot::domain::Skip]| {
+            store
+                .record_turns_with_skips(std::slice::from_ref(&turn), skips, "test", t(10))
+                .unwrap()
+        };
+        assert_eq!(record(std::slice::from_ref(&skip)), 1);
+        let owed = triage_bot::domain::Skip {
+            kind: triage_bot::domain::SkipKind::OwedTurn,
+            ..skip.clone()
+        };
+        assert_eq!(record(&[owed]), 0);
+        assert_eq!(store.skips_between(index(0), index(9)).unwrap(), vec![skip]);
+        drop(store);
+
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
+        assert_eq!(schema_of(&old), schema_of(&fresh));
+    }
+
+    #[test]
     fn data_written_at_version_n_survives_migration_to_n_plus_one() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("triage.db");

@@ -17,14 +17,16 @@
 //! recorded under another policy) moves the line the way the plain rotation does: its person
 //! becomes the anchor. So where nobody has a conflict the picks are exactly the plain rotation's,
 //! and the lines come out the same whenever they are re-derived from the same recorded turns.
-//! Pure, like the rest of `rotation`.
+//! [`avoiding_picks_noted`] also says, for each pick the line made rather than replayed, whom it
+//! passed over and whether it was an owed turn taken ([`Skip`]s, recorded with the turn so that
+//! fairness can count them from history). Pure, like the rest of `rotation`.
 
 use std::collections::BTreeMap;
 
 use super::{active_in_order, anchor_before, base_assignment, rotation_pick};
 use crate::domain::conflict::{Around, clash_of};
 use crate::domain::ids::{DisciplineKey, SlackUserId, SprintIndex};
-use crate::domain::model::{Assignment, Discipline, Member, Source, Turn};
+use crate::domain::model::{Assignment, Discipline, Member, Skip, SkipKind, Source, Turn};
 use crate::domain::roster_change::{RosterChange, apply_change};
 
 /// Who the rotation puts on duty in each of `sprints` (consecutive live sprints, in index
@@ -54,8 +56,21 @@ pub fn avoiding_picks_with_changes(
     sprints: &[SprintIndex],
     changes: &[(SprintIndex, RosterChange)],
 ) -> Vec<Vec<Assignment>> {
+    avoiding_picks_noted(disciplines, members, turns, sprints, changes).0
+}
+
+/// [`avoiding_picks_with_changes`], with the [`Skip`]s of the picks the lines made (not of the
+/// recorded turns they replayed), by sprint, then discipline in display order, then each
+/// passed-over member in the order the line passed them over. The picks are the same.
+pub fn avoiding_picks_noted(
+    disciplines: &[Discipline],
+    members: &[Member],
+    turns: &[Turn],
+    sprints: &[SprintIndex],
+    changes: &[(SprintIndex, RosterChange)],
+) -> (Vec<Vec<Assignment>>, Vec<Skip>) {
     let Some(&first) = sprints.first() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let recorded: BTreeMap<(SprintIndex, &DisciplineKey), &Turn> = turns
         .iter()
@@ -75,6 +90,7 @@ pub fn avoiding_picks_with_changes(
         })
         .collect();
     let mut picks: Vec<Vec<Assignment>> = Vec::with_capacity(sprints.len());
+    let mut skips: Vec<Skip> = Vec::new();
     let mut pending = changes.iter().peekable();
     for &sprint in sprints {
         while let Some((_, change)) = pending.next_if(|(at, _)| *at <= sprint) {
@@ -96,12 +112,12 @@ pub fn avoiding_picks_with_changes(
             let clashes =
                 |person: &SlackUserId| clash_of(person, &discipline.key, around).is_some();
             let turn = recorded.get(&(sprint, &discipline.key)).copied();
-            let assignment = line.take(sprint, turn, &clashes);
+            let assignment = line.take(sprint, turn, &clashes, &mut skips);
             now.push(assignment);
         }
         picks.push(now);
     }
-    picks
+    (picks, skips)
 }
 
 /// One discipline's line: where its plain rotation stands, and who is owed a turn.
@@ -128,12 +144,13 @@ struct Choice {
 
 impl Line<'_> {
     /// The assignment of this line's discipline in `sprint`: the recorded `turn` if there is
-    /// one, else the line's choice; the line moves on accordingly.
+    /// one, else the line's choice, whose skips go to `skips`; the line moves on accordingly.
     fn take(
         &mut self,
         sprint: SprintIndex,
         turn: Option<&Turn>,
         clashes: &dyn Fn(&SlackUserId) -> bool,
+        skips: &mut Vec<Skip>,
     ) -> Assignment {
         let choice = self.choose(sprint, clashes);
         match (turn, choice) {
@@ -152,6 +169,7 @@ impl Line<'_> {
             }
             (None, Some(choice)) => {
                 let person = choice.person.clone();
+                skips.extend(self.skips_of(&choice, sprint));
                 self.move_on(choice, sprint);
                 Assignment {
                     discipline: self.discipline.key.clone(),
@@ -204,6 +222,21 @@ impl Line<'_> {
             before_regular,
             passed_over: passed_over.iter().map(|p| (*p).clone()).collect(),
         })
+    }
+
+    /// What reaching `choice` in `sprint` did: the members passed over, or the owed turn taken.
+    fn skips_of(&self, choice: &Choice, sprint: SprintIndex) -> Vec<Skip> {
+        let skip = |person: &SlackUserId, kind| Skip {
+            sprint,
+            discipline: self.discipline.key.clone(),
+            slack_id: person.clone(),
+            kind,
+        };
+        if choice.owed_turn {
+            return vec![skip(&choice.person, SkipKind::OwedTurn)];
+        }
+        let passed = choice.passed_over.iter();
+        passed.map(|p| skip(p, SkipKind::PassedOver)).collect()
     }
 
     /// Moves the line past `choice`, taken in `sprint`.
@@ -440,6 +473,68 @@ mod tests {
         let (disciplines, members) = team("po: U2 U3\nui: U1 U4 U5");
         let found = avoiding_picks(&disciplines, &members, &anchor, &[index(5), index(6)]);
         assert_eq!(show(&found), ["U3 U1", "U2 U4"]);
+    }
+
+    /// The skips of the picks for sprints `0..count` from the recorded `turns`, as
+    /// `<sprint> <discipline> <person> <kind>`.
+    fn skips(spec: &str, turns: &[Turn], count: i64) -> Vec<String> {
+        let (disciplines, members) = team(spec);
+        let sprints: Vec<SprintIndex> = (0..count).map(index).collect();
+        let (_, skips) = avoiding_picks_noted(&disciplines, &members, turns, &sprints, &[]);
+        let show = |s: &Skip| {
+            let kind = s.kind.as_str();
+            format!("{} {} {} {kind}", s.sprint, s.discipline, s.slack_id)
+        };
+        skips.iter().map(show).collect()
+    }
+
+    #[test]
+    fn the_line_says_whom_it_passed_over_and_when_an_owed_turn_is_taken() {
+        // The picks of `double_duty_is_avoided_and_the_skipped_person_is_first_next_time`:
+        // "U1 U4", "U2 U5", "U3 U1", "U2 U4", "U1 U5", "U3 U4", "U1 U5", "U2 U4".
+        let spec = "po: U1 U2 U3\nui: U1 U4 U5";
+        assert_eq!(
+            skips(spec, &[], 8),
+            [
+                // On po in the same sprint; in sprint 2 U1's own ui turn comes round, which
+                // is no owed turn but makes up for it all the same.
+                "0 ui U1 passed_over",
+                "3 po U1 passed_over", // on ui the sprint before
+                "4 po U1 owed_turn",
+                "5 ui U1 passed_over", // on po the sprint before
+                "7 ui U1 passed_over", // again: still owed one turn
+            ]
+        );
+        // Without conflicts, and when nobody is free, nobody is passed over.
+        assert_eq!(skips("po: U1 U2 U3\nui: U4 U5", &[], 6), [""; 0]);
+        assert_eq!(skips("po: U1\nui: U1", &[], 2), [""; 0]);
+    }
+
+    #[test]
+    fn replayed_turns_say_nothing_and_the_picks_are_the_same() {
+        let spec = "po: U1 U2 U3\nui: U1 U4 U5";
+        let (disciplines, members) = team(spec);
+        let all: Vec<SprintIndex> = (0..8).map(index).collect();
+        let (whole, _) = avoiding_picks_noted(&disciplines, &members, &[], &all, &[]);
+        assert_eq!(whole, avoiding_picks(&disciplines, &members, &[], &all));
+        let recorded: Vec<Turn> = (0..4)
+            .flat_map(|s: usize| {
+                whole[s].iter().map(move |a| Turn {
+                    sprint: index(s as i64),
+                    discipline: a.discipline.clone(),
+                    slack_id: a.slack_id.clone(),
+                    source: a.source,
+                })
+            })
+            .collect();
+        assert_eq!(
+            skips(spec, &recorded, 8),
+            [
+                "4 po U1 owed_turn",
+                "5 ui U1 passed_over",
+                "7 ui U1 passed_over"
+            ]
+        );
     }
 
     #[test]

@@ -174,7 +174,7 @@ fn record_kept_turn(
         slack_id: Some(slack_id.clone()),
         source: Source::Rotation,
     };
-    if state::insert_turn(tx, &turn, actor, now)? {
+    if state::insert_turn(tx, &turn, &[], actor, now)? {
         report.on_duty.count(true);
         return Ok(());
     }
@@ -217,7 +217,7 @@ fn record_rotation(
         let mut known = recorded.clone();
         known.extend(state::latest_rotation_turn(tx, &discipline.key, first)?);
         for turn in plan_turns(&discipline, &members, &known, &started) {
-            state::insert_turn(tx, &turn, actor, now)?;
+            state::insert_turn(tx, &turn, &[], actor, now)?;
         }
     }
     Ok(())
