@@ -308,7 +308,7 @@ pub const HELP: &[HelpEntry] = &[
     entry("me", "your upcoming shifts", false),
     entry(
         "stats [discipline] [since <day>]",
-        "per person: sprints served, covers given and received, turns moved by away swaps (`since 2026-01-05`: sprints from that day on)",
+        "per person: sprints served, covers given and received, turns skipped or owed (`since 2026-01-05`: sprints from that day on)",
         false,
     ),
     entry(
@@ -1221,15 +1221,13 @@ mod tests {
         );
         check(
             "stats since",
-            expect![[
-                r#"Problem { text: "say since which day", usage: "stats [discipline] [since <day>]" }"#
-            ]],
+            expect!["error: say since which day (usage: stats [discipline] [since <day>])"],
         );
         check(
             "stats since last spring",
-            expect![[
-                r#"Problem { text: "`last spring` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday", usage: "stats [discipline] [since <day>]" }"#
-            ]],
+            expect![
+                "error: `last spring` is not a day: say a date (2026-03-20), today, tomorrow, yesterday, a weekday (friday) or next monday (usage: stats [discipline] [since <day>])"
+            ],
         );
         check(
             "stat",

@@ -395,7 +395,7 @@ async fn help_shows_admin_commands_to_admins_only_and_suggests_near_misses() {
             • `/triage next`: who is on duty in the next sprint
             • `/triage schedule [n]`: the next n sprints (4 if not given)
             • `/triage me`: your upcoming shifts
-            • `/triage stats [discipline] [since &lt;day&gt;]`: per person: sprints served, covers given and received, turns moved by away swaps (`since 2026-01-05`: sprints from that day on)
+            • `/triage stats [discipline] [since &lt;day&gt;]`: per person: sprints served, covers given and received, turns skipped or owed (`since 2026-01-05`: sprints from that day on)
             • `/triage note [discipline] [text…]`: leave a handoff note for whoever takes over from you (`note` alone shows it)
             • `/triage calendar [reset]`: your duties as a calendar feed to subscribe to (the address is shown once; `reset` makes a new one and ends the old)
             • `/triage calendar team`: everyone's duties as a calendar feed (the address is shown once)
