@@ -101,7 +101,7 @@ pub fn note_modal(sprint: &Sprint, fields: &[NoteField<'_>]) -> Value {
 /// Home, on the last working day of the person's duty: when it ends, the notes left so far, and
 /// the button to leave or change them; placed under the status (before the first divider).
 pub fn with_leave_note(
-    mut home: Value,
+    home: Value,
     sprint: &Sprint,
     handoff_at: Timestamp,
     left: &[(String, HandoffNote)],
@@ -119,14 +119,7 @@ pub fn with_leave_note(
         ))
     }));
     added.push(actions(vec![leave_button(sprint, !left.is_empty())]));
-    if let Some(all) = home["blocks"].as_array_mut() {
-        let at = all
-            .iter()
-            .position(|b| b["type"] == "divider")
-            .unwrap_or(all.len());
-        all.splice(at..at, added);
-    }
-    home
+    under_status(home, added)
 }
 
 /// The reply when a note was kept.
@@ -166,7 +159,7 @@ pub fn shown(sprint: &Sprint, notes: &[(String, HandoffNote)]) -> Message {
 
 /// Home with the notes handed over at the start of the sprint in force, each with its
 /// discipline's name, under the status (before the first divider).
-pub fn with_home_notes(mut home: Value, notes: &[(String, HandoffNote)]) -> Value {
+pub fn with_home_notes(home: Value, notes: &[(String, HandoffNote)]) -> Value {
     if notes.is_empty() {
         return home;
     }
@@ -179,6 +172,11 @@ pub fn with_home_notes(mut home: Value, notes: &[(String, HandoffNote)]) -> Valu
             quoted(&note.text)
         ))
     }));
+    under_status(home, added)
+}
+
+/// Home with `added` under the status: before the first divider.
+fn under_status(mut home: Value, added: Vec<Value>) -> Value {
     if let Some(all) = home["blocks"].as_array_mut() {
         let at = all
             .iter()
