@@ -78,7 +78,11 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
     let roster = Roster::load(store)?;
     let next = next_sprint_duty(store, &roster, &team, now)?;
     let announced = store.announced()?;
-    let notes = notes_of(store, &announced)?;
+    let previous = match &current {
+        Some((duty, _)) => previous_sprint(store, &duty.sprint)?,
+        None => None,
+    };
+    let notes = notes_of(store, &announced, previous)?;
     let situation = announce::Situation {
         announced: &announced,
         current: current
@@ -88,6 +92,7 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
         team: &team,
         heads_up: &config.bot.heads_up,
         notes: &notes,
+        previous,
         now,
     };
     let plan = announce::plan(&situation);
@@ -103,8 +108,24 @@ fn plan_at(store: &Store, config: &Config, now: Timestamp) -> Result<Option<Plan
 }
 
 /// The handoff notes left in the sprints last announced: the ones the next handoff hands over.
-fn notes_of(store: &Store, announced: &[announce::Announced]) -> Result<Vec<HandoffNote>> {
-    let sprints: BTreeSet<SprintIndex> = announced.iter().filter_map(|a| a.sprint).collect();
+/// The sprint just before `sprint` (by start), if any.
+fn previous_sprint(store: &Store, sprint: &crate::domain::Sprint) -> Result<Option<SprintIndex>> {
+    let around = store.sprints_around(sprint.start, 2, 0)?;
+    Ok(around
+        .iter()
+        .filter(|s| s.start < sprint.start)
+        .map(|s| s.index)
+        .next_back())
+}
+
+/// The notes left in the sprints last announced, and in `previous`.
+fn notes_of(
+    store: &Store,
+    announced: &[announce::Announced],
+    previous: Option<SprintIndex>,
+) -> Result<Vec<HandoffNote>> {
+    let mut sprints: BTreeSet<SprintIndex> = announced.iter().filter_map(|a| a.sprint).collect();
+    sprints.extend(previous);
     let mut notes = Vec::new();
     for sprint in sprints {
         notes.extend(store.handoff_notes(Some(sprint))?);

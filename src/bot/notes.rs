@@ -172,8 +172,8 @@ impl TransactionError for FormError {
 }
 
 /// Home's invitation to leave a handoff note: on the last working day of the person's duty
-/// (from the start of the day of the next handoff's heads-up), when the next sprint follows at
-/// once and some discipline of theirs passes to someone else. With the notes left so far.
+/// (from the start of the day of the heads-up before the duty ends), when some discipline of
+/// theirs passes to someone else in the next sprint. With the notes left so far.
 pub fn with_home_invite(
     view: Value,
     store: &Store,
@@ -186,7 +186,8 @@ pub fn with_home_invite(
     let Some(next) = next else {
         return Ok(view);
     };
-    let handoff_at = crate::domain::sprint_starts_at(&next.sprint, &team);
+    // When the duty ends: the next sprint's handoff, or the sprint's own end before a gap.
+    let handoff_at = crate::domain::sprint_ends_at(&current.sprint, Some(&next.sprint), &team);
     let handing_over: Vec<&DisciplineKey> = current
         .assignments
         .iter()
@@ -204,9 +205,7 @@ pub fn with_home_invite(
         .bot
         .heads_up
         .last_working_day_start(&team.zone, handoff_at);
-    let follows =
-        crate::domain::sprint_ends_at(&current.sprint, Some(&next.sprint), &team) == handoff_at;
-    if handing_over.is_empty() || !follows || from.is_none_or(|from| now < from) {
+    if handing_over.is_empty() || from.is_none_or(|from| now < from) {
         return Ok(view);
     }
     let roster = Roster::load(store)?;

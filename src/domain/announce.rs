@@ -76,8 +76,12 @@ pub struct Situation<'a> {
     pub team: &'a Team,
     /// When heads-ups and reminders go out.
     pub heads_up: &'a HeadsUpSchedule,
-    /// The handoff notes left in the sprints last announced (the ones a handoff ends).
+    /// The handoff notes left in the sprints last announced (the ones a handoff ends), and in
+    /// `previous`.
     pub notes: &'a [HandoffNote],
+    /// The sprint before the one in force, if any: after a gap (no sprint announced), the
+    /// handoff to the sprint in force hands over the notes left in it.
+    pub previous: Option<SprintIndex>,
     pub now: Timestamp,
 }
 
@@ -124,8 +128,8 @@ pub enum NoticeKind {
         sent_at: Timestamp,
     },
     /// DM on the last working day of a duty, at the heads-up time, to someone handing
-    /// `disciplines` of `sprint` over to someone else at `handoff_at`: an invitation to leave a
-    /// handoff note (for the disciplines they have left none for yet).
+    /// `disciplines` of `sprint` over to someone else, their duty ending at `handoff_at`: an
+    /// invitation to leave a handoff note (for the disciplines they have left none for yet).
     NoteInvite {
         person: SlackUserId,
         disciplines: Vec<DisciplineKey>,
@@ -482,8 +486,14 @@ fn by_person(assignments: &[Assignment]) -> BTreeMap<SlackUserId, Vec<Discipline
 }
 
 /// The notes a handoff to `current` hands over: those left in the sprint each discipline was
-/// last announced for, when that is not `current` itself.
+/// last announced for, when that is not `current` itself; after a gap, those left in the sprint
+/// before `current`.
 fn handed_over<'a>(situation: &Situation<'a>, current: DutyView<'_>) -> Vec<&'a HandoffNote> {
+    let ended = |a: &Announced, note: &HandoffNote| match a.sprint {
+        Some(sprint) => sprint == note.sprint,
+        // A gap since: the notes of the sprint before this one, once announced before.
+        None => a.revision > 0 && situation.previous == Some(note.sprint),
+    };
     situation
         .notes
         .iter()
@@ -492,7 +502,7 @@ fn handed_over<'a>(situation: &Situation<'a>, current: DutyView<'_>) -> Vec<&'a 
             situation
                 .announced
                 .iter()
-                .any(|a| a.discipline == note.discipline && a.sprint == Some(note.sprint))
+                .any(|a| a.discipline == note.discipline && ended(a, note))
         })
         .collect()
 }
@@ -702,20 +712,20 @@ fn heads_ups(situation: &Situation<'_>) -> Vec<Notice> {
     notices
 }
 
-/// Invitations to leave a handoff note, once the heads-up moment of the next handoff has come
-/// (the last working day of the duty): to each person on duty now for a discipline that passes
-/// to someone else at that handoff, for the disciplines they have left no note for. Only when
-/// the next sprint follows at once (a note is handed over at a handoff). Valid until the
-/// handoff: after it a note would come too late.
+/// Invitations to leave a handoff note on the last working day of the sprint in force (at the
+/// heads-up time before its duty ends): to each person on duty now for a discipline that passes
+/// to someone else in the next sprint, for the disciplines they have left no note for. The note
+/// is handed over when the next sprint takes over, at once or after a gap. Valid until the duty
+/// ends: after that no note can be left.
 fn note_invites(situation: &Situation<'_>) -> Vec<Notice> {
     let (Some(current), Some(next)) = (situation.current, situation.next) else {
         return Vec::new();
     };
     let moment = situation
         .heads_up
-        .heads_up_at(&situation.team.zone, next.starts_at);
-    let due = moment.filter(|m| situation.now >= *m && situation.now < next.starts_at);
-    let Some(moment) = due.filter(|_| next.starts_at == current.ends_at) else {
+        .heads_up_at(&situation.team.zone, current.ends_at);
+    let due = moment.filter(|m| situation.now >= *m && situation.now < current.ends_at);
+    let Some(moment) = due else {
         return Vec::new();
     };
     let noted = |a: &Assignment| {
@@ -740,10 +750,10 @@ fn note_invites(situation: &Situation<'_>) -> Vec<Notice> {
                 person,
                 disciplines,
                 sprint: current.sprint.clone(),
-                handoff_at: next.starts_at,
+                handoff_at: current.ends_at,
             },
             not_before: moment,
-            expires_at: Some(next.starts_at),
+            expires_at: Some(current.ends_at),
         })
         .collect()
 }
@@ -952,6 +962,7 @@ mod tests {
         now: &'a str,
         heads_up: HeadsUpSchedule,
         notes: Vec<HandoffNote>,
+        previous: Option<SprintIndex>,
     }
 
     impl Default for Case<'_> {
@@ -963,6 +974,7 @@ mod tests {
                 now: "2026-03-12T18:00:00Z",
                 notes: Vec::new(),
                 heads_up: HeadsUpSchedule::default(),
+                previous: None,
             }
         }
     }
@@ -991,6 +1003,7 @@ mod tests {
             team: &team,
             heads_up: &case.heads_up,
             notes: &case.notes,
+            previous: case.previous,
             now: at(case.now),
         };
         expected.assert_eq(&describe(&plan(&situation), at(case.now)));
@@ -1124,6 +1137,51 @@ mod tests {
     }
 
     #[test]
+    fn after_a_gap_the_handoff_hands_over_the_notes_of_the_sprint_before() {
+        // Sprint 4 ended a week ago; nothing was in force since; sprint 6 takes over now.
+        let s6 = s6();
+        let case = |announced| Case {
+            announced,
+            current: Some((&s6, "ui=U3 be=U1")),
+            now: "2026-04-13T15:00:00Z",
+            notes: vec![
+                note(&s4(), "ui", "U1", "deploy frozen"),
+                note(&s6, "be", "U1", "too early"),
+            ],
+            previous: Some(s4().index),
+            ..Case::default()
+        };
+        check(
+            case("ui=-@-#8 be=-@-#9"),
+            expect![[r#"
+                Handoff
+                handoff:6:U1 | starts U1 be s6
+                handoff:6:U3 | starts U3 ui s6 "deploy frozen"
+                post:6 | post s6
+                topic:6:r9 | topic s6
+                usergroups:6:r9 | usergroups
+                note:4:ui | note ui by U1 under post:6: "deploy frozen"
+                state ui=U3@6
+                state be=U1@6
+            "#]],
+        );
+        // Never announced before (a first start): nothing is handed over.
+        check(
+            case(""),
+            expect![[r#"
+                FirstStart { direct_messages: true }
+                handoff:6:U1 | starts U1 be s6
+                handoff:6:U3 | starts U3 ui s6
+                post:6 | post s6
+                topic:6:r0 | topic s6
+                usergroups:6:r0 | usergroups
+                state ui=U3@6
+                state be=U1@6
+            "#]],
+        );
+    }
+
+    #[test]
     fn handoff_to_the_same_person_in_two_disciplines_ends_nothing_for_them() {
         check(
             Case {
@@ -1207,6 +1265,7 @@ mod tests {
                 team: &team,
                 heads_up: &HeadsUpSchedule::default(),
                 notes: &[],
+                previous: None,
                 now: at("2026-03-12T18:00:00Z"),
             };
             plan(&situation)
@@ -1327,23 +1386,32 @@ mod tests {
     }
 
     #[test]
-    fn no_note_invite_when_a_gap_follows_the_sprint() {
+    fn before_a_gap_the_invitation_comes_before_the_duty_ends() {
         // Sprint 3 ends on Friday (its duty until Saturday's handoff time); sprint 4 starts on
-        // Monday: nothing is handed over at Saturday's end, so no note is asked for.
+        // Monday: the invitation goes on Friday at the heads-up time (the last working day
+        // before Saturday), not on Thursday, and lasts until Saturday's end of duty.
         let mut s3 = s3();
         s3.end = "2026-03-20".parse().unwrap();
         let s4 = s4();
+        let case = |now| Case {
+            announced: "ui=U1@3#5",
+            current: Some((&s3, "ui=U1")),
+            next: Some((&s4, "ui=U3")),
+            now,
+            ..Case::default()
+        };
         check(
-            Case {
-                announced: "ui=U1@3#5",
-                current: Some((&s3, "ui=U1")),
-                next: Some((&s4, "ui=U3")),
-                now: "2026-03-21T00:00:00Z",
-                ..Case::default()
-            },
+            case("2026-03-20T00:00:00Z"),
+            expect![[r#"
+                Unchanged
+            "#]],
+        );
+        check(
+            case("2026-03-21T00:00:00Z"),
             expect![[r#"
                 Unchanged
                 headsup:4:U3 | heads-up U3 ui at 2026-03-23T15:00:00Z until 2026-03-21T01:00:00Z
+                noteinvite:3:U1 | note-invite U1 ui s3 at 2026-03-21T15:00:00Z until 2026-03-21T15:00:00Z
             "#]],
         );
     }
@@ -1481,6 +1549,7 @@ mod tests {
             next: Some((&s4, "ui=U3 be=U2")),
             now,
             notes: Vec::new(),
+            previous: None,
             heads_up: HeadsUpSchedule {
                 reminder_lead: Some(ReminderLead::parse("7d").unwrap()),
                 ..HeadsUpSchedule::default()

@@ -33,8 +33,8 @@ pub fn invite(
     dates: &SlackDates,
 ) -> Rendered {
     let text = format!(
-        "Your triage duty for {} ends at the handoff, {} ({}). Anything in flight that whoever \
-         takes over should know? Leave a handoff note: they get it at the handoff.",
+        "Your triage duty for {} ends {} ({}). Anything in flight that whoever takes over \
+         should know? Leave a handoff note: they get it when they take over.",
         names(disciplines),
         dates.instant(handoff_at),
         escape(&sprint.name),
@@ -108,7 +108,7 @@ pub fn with_leave_note(
     dates: &SlackDates,
 ) -> Value {
     let mut added = vec![section(&format!(
-        "*Your duty ends at the handoff, {}.* Leave a handoff note for whoever takes over.",
+        "*Your duty ends {}.* Leave a handoff note for whoever takes over.",
         dates.instant(handoff_at)
     ))];
     added.extend(left.iter().map(|(discipline, note)| {

@@ -3073,7 +3073,7 @@ async fn the_leave_a_handoff_note_button_opens_a_form_that_keeps_the_note() {
     check(
         invite.join("\n"),
         expect![[r#"
-            *Your duty ends at the handoff, Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
+            *Your duty ends Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
               [Leave a handoff note → leave_note:0]"#]],
     );
     let sprint = "0";
@@ -3155,7 +3155,7 @@ async fn the_leave_a_handoff_note_button_opens_a_form_that_keeps_the_note() {
     check(
         invite.join("\n"),
         expect![[r#"
-            *Your duty ends at the handoff, Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
+            *Your duty ends Mon Mar 23 08:00 PDT.* Leave a handoff note for whoever takes over.
             Your note for UI:
             >deploy frozen until Monday
               [Change your handoff note → leave_note:0]"#]],

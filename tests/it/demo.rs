@@ -177,19 +177,19 @@ quit
             [DM → Raj Patel] Heads-up: your triage duty for Backend Engineering starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
             [DM → Sam Okafor] Heads-up: your triage duty for Producer starts on Mon Mar 23 at 08:00 PDT (Sprint 5, until Mon Apr 6 08:00 PDT).
             [DM → Aiko Tanaka]
-              Your triage duty for Account ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.
+              Your triage duty for Account ends Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.
               [Leave a handoff note]
             [DM → Diego Ramos]
-              Your triage duty for Product Owner ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.
+              Your triage duty for Product Owner ends Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.
               [Leave a handoff note]
             [DM → Maria Lopez]
-              Your triage duty for UI Engineering ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.
+              Your triage duty for UI Engineering ends Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.
               [Leave a handoff note]
             [DM → Nina Petrova]
-              Your triage duty for Backend Engineering ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.
+              Your triage duty for Backend Engineering ends Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.
               [Leave a handoff note]
             [DM → Priya Nair]
-              Your triage duty for Producer ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.
+              Your triage duty for Producer ends Mon Mar 23 08:00 PDT (Sprint 4). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.
               [Leave a handoff note]
             ── Mon Mar 23 08:00 PDT · Sprint 5 starts: handoff ──
             [DM → Hana Kim] You are on triage duty for Product Owner from Mon Mar 23 to Sun Apr 5 (Sprint 5).

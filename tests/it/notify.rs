@@ -317,7 +317,7 @@ async fn a_full_sprint_cycle_sends_each_notification_once() {
         [
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
-            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
+            "U0ALICE: Your triage duty for UI and Backend ends Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.",
             "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for UI and Backend has ended — thank you!",
@@ -1425,7 +1425,7 @@ async fn a_scheduled_leave_takes_effect_at_its_handoff_and_is_announced_as_plann
     expect![[r#"
         [
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
-            "U0ALICE: Your triage duty for Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
+            "U0ALICE: Your triage duty for Backend ends Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.",
             "U0ALICE: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
             "U0ALICE: Your triage duty for Backend has ended — thank you!",
@@ -1505,7 +1505,7 @@ async fn a_holiday_on_friday_moves_the_heads_up_to_thursday_and_the_weekend_stay
         [
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
-            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
+            "U0ALICE: Your triage duty for UI and Backend ends Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms());
@@ -1608,10 +1608,75 @@ async fn a_reminder_goes_a_week_ahead_on_a_working_day_and_the_heads_up_still_fo
             "U0CAROL: Reminder: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
             "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
-            "U0ALICE: Your triage duty for UI and Backend ends at the handoff, Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it at the handoff.",
+            "U0ALICE: Your triage duty for UI and Backend ends Mon Mar 23 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.",
         ]
     "#]]
     .assert_debug_eq(&bot.dms());
+}
+
+/// Sprint 1 ends on a Friday and sprint 2 starts on the Monday after: the invitation to leave a
+/// note comes on Friday at the heads-up time (the last working day before the duty ends on
+/// Saturday), and the note left then reaches the incoming person at Monday's handoff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_left_before_a_gap_is_handed_over_when_the_next_sprint_starts() {
+    let bot = Bot::start().await.with_people();
+    let t = at("2026-03-01T00:00:00Z");
+    for (index, start, end) in [
+        (0, date(2026, 3, 9), date(2026, 3, 20)),
+        (1, date(2026, 3, 23), date(2026, 4, 5)),
+    ] {
+        let sprint = Sprint {
+            index: SprintIndex::new(index).unwrap(),
+            name: format!("Sprint {}", index + 1),
+            start,
+            end,
+        };
+        bot.store.create_sprint(&sprint, "test", t).unwrap();
+    }
+    bot.tick(mid_sprint()).await;
+    let dms_before = bot.dms().len();
+    // Thursday 17:00 PDT: nothing yet; Friday 17:00 PDT: the heads-ups and the invitation.
+    assert_eq!(bot.sync(at("2026-03-20T00:00:00Z")), 0);
+    bot.tick(at("2026-03-21T00:00:00Z")).await;
+    bot.store
+        .save_handoff_note(
+            SprintIndex::new(0).unwrap(),
+            &key("ui"),
+            &user("U0ALICE"),
+            "deploy frozen until Monday",
+            at("2026-03-21T00:30:00Z"),
+        )
+        .unwrap();
+    // Saturday 08:00 PDT: the duty ends with no sprint in force; Monday's handoff.
+    bot.tick(at("2026-03-21T15:00:00Z")).await;
+    bot.tick(handoff()).await;
+    bot.tick(at("2026-03-23T15:10:00Z")).await;
+    assert_eq!(bot.pending(), 0);
+    expect![[r#"
+        [
+            "U0BOB: Heads-up: your triage duty for UI starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0CAROL: Heads-up: your triage duty for Backend starts on Mon Mar 23 at 08:00 PDT (Sprint 2, until Mon Apr 6 08:00 PDT).",
+            "U0ALICE: Your triage duty for UI and Backend ends Sat Mar 21 08:00 PDT (Sprint 1). Anything in flight that whoever takes over should know? Leave a handoff note: they get it when they take over.",
+            "U0ALICE: Your triage duty for UI and Backend has ended — thank you! No sprint is in force until Mon Mar 23 08:00 PDT, when Sprint 2 starts.",
+            "U0BOB: You are on triage duty for UI from Mon Mar 23 to Sun Apr 5 (Sprint 2).\nHandoff note for UI from <@U0ALICE>:\n>deploy frozen until Monday",
+            "U0CAROL: You are on triage duty for Backend from Mon Mar 23 to Sun Apr 5 (Sprint 2).",
+        ]
+    "#]]
+    .assert_debug_eq(&bot.dms()[dms_before..].to_vec());
+    let replies: Vec<String> = bot
+        .emulator
+        .workspace()
+        .messages_in("C0TRIAGE")
+        .iter()
+        .filter(|m| m.thread_ts.is_some())
+        .map(|m| m.text.clone())
+        .collect();
+    expect![[r#"
+        [
+            "Handoff note for UI from <@U0ALICE>:\n>deploy frozen until Monday",
+        ]
+    "#]]
+    .assert_debug_eq(&replies);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
