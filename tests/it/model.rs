@@ -58,7 +58,10 @@
 //! 17. the calendar feeds follow the schedule: the team's feed has one event per duty naming the
 //!     person, each person's feed exactly their duties (a cover or swap moves the event from one
 //!     feed to the other), each over its sprint's days up to the next handoff's day (checked
-//!     every tenth step and after the last, as rendering every feed is slow).
+//!     every tenth step and after the last, as rendering every feed is slow);
+//! 18. fairness is the history: the sprints served that `stats` counts per person and discipline
+//!     are the started sprints the model has them on duty in (covering included), and nobody
+//!     else has any (checked with 17).
 //!
 //! A failure shrinks to a minimal sequence (printed without the steps the shrinker switched off)
 //! and its seed is kept in `tests/proptest-regressions/model.txt`.
@@ -100,6 +103,7 @@ use triage_bot::duty::{self, Roster};
 use triage_bot::store::{NewDiscipline, OfferStatus, Store, StoreOptions};
 
 mod checks;
+mod fairness;
 mod feeds;
 mod impact;
 mod real;
@@ -498,14 +502,20 @@ fn run(script: &Script) {
             fail(problem);
         }
         if step % 10 == 9
-            && let Err(problem) = feeds::check_feeds(&real, &model)
+            && let Err(problem) = views(&real, &model)
         {
             fail(problem);
         }
     }
-    if let Err(problem) = feeds::check_feeds(&real, &model) {
+    if let Err(problem) = views(&real, &model) {
         panic!("after the last step: {problem}");
     }
+}
+
+/// Invariants 17 and 18: what the bot shows beyond Slack follows the schedule and its history.
+fn views(real: &Real, model: &Model) -> Result<(), String> {
+    feeds::check_feeds(real, model)?;
+    fairness::check_fairness(real, model)
 }
 
 /// A shared-day sprint whose handoff day is already under way would end the sprint in force
