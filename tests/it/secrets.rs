@@ -1,6 +1,7 @@
 //! Secrets stay secret: the real `serve` binary, at the most verbose log level, talking to the
-//! emulator through commands, clicks, a refresh and a failing Web API call, never writes a token,
-//! a socket ticket URL or a `response_url` to its logs.
+//! emulator through commands, clicks, a refresh and a failing Web API call, and answering its
+//! status page and a calendar feed over HTTP, never writes a token, a socket ticket URL, a
+//! `response_url`, the HTTP token or a calendar feed's token to its logs.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -21,6 +22,11 @@ async fn serve_never_logs_tokens_tickets_or_response_urls() {
         .unwrap();
     let emulator = Emulator::start().await.unwrap();
     let user_token = "xoxp-emulator-user-token-not-for-logs";
+    let http_token = "http-token-not-for-the-logs-0123";
+    let http_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage-bot"))
         .arg("serve")
         .env("TRIAGE_DB", dir.path().join("triage.db"))
@@ -31,6 +37,8 @@ async fn serve_never_logs_tokens_tickets_or_response_urls() {
         .env("SLACK_APP_TOKEN", "xapp-emulator-app-token")
         .env("SLACK_BOT_TOKEN", "xoxb-emulator-bot-token")
         .env("SLACK_USER_TOKEN", user_token)
+        .env("TRIAGE_HTTP_ADDR", http_addr.to_string())
+        .env("TRIAGE_HTTP_TOKEN", http_token)
         .env("RUST_LOG", "trace")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -54,6 +62,41 @@ async fn serve_never_logs_tokens_tickets_or_response_urls() {
                 .await
         );
     }
+    // A calendar feed's address, shown once in the ack, then fetched; the status page with the
+    // HTTP token.
+    let asked = emulator.send_slash_command("U0ALICE", "C0TRIAGE", "/triage", "calendar");
+    assert!(
+        emulator
+            .wait_until(Duration::from_secs(10), |e| e
+                .ack_of(&asked.envelope_id)
+                .is_some())
+            .await
+    );
+    let ack = emulator
+        .ack_of(&asked.envelope_id)
+        .unwrap()
+        .payload
+        .unwrap();
+    let feed_url = ack.to_string();
+    let start = feed_url.find("http://").expect("an address in the reply");
+    let end = start + feed_url[start..].find(".ics").unwrap() + 4;
+    let feed_url = feed_url[start..end].to_string();
+    let feed_token = feed_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".ics")
+        .to_string();
+    let feed = reqwest::get(&feed_url).await.unwrap();
+    assert_eq!(feed.status().as_u16(), 200);
+    let page = reqwest::Client::new()
+        .get(format!("http://{http_addr}/"))
+        .bearer_auth(http_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+
     let click = emulator.send_block_action("U0BOB", "C0GENERAL", "approve_override", "1");
     response_urls.extend(click.response_url.clone());
     emulator.inject(Fault::Error {
@@ -106,6 +149,8 @@ async fn serve_never_logs_tokens_tickets_or_response_urls() {
         "xoxb-emulator-bot-token",
         user_token,
         "ticket=",
+        http_token,
+        &feed_token,
     ];
     secrets.extend(response_urls.iter().map(String::as_str));
     for secret in secrets {
