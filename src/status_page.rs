@@ -333,7 +333,7 @@ th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var
 .n { text-align: right; }
 .tag { display: inline-block; font-size: 0.75rem; padding: 0 0.35rem; border-radius: 0.5rem; background: var(--tag); color: var(--muted); }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
-@media (max-width: 40rem) {
+@media (max-width: 52rem) {
   table.cards thead { display: none; }
   table.cards tr { display: block; padding: 0.4rem 0; border-bottom: 1px solid var(--line); }
   table.cards td { display: flex; justify-content: space-between; gap: 1rem; padding: 0.1rem 0; border: 0; white-space: normal; text-align: right; }
