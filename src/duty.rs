@@ -250,7 +250,7 @@ impl Unrecorded {
 
     /// Records the new turns with their skips, then the fills. Returns how many were written.
     fn record(&self, store: &Store, actor: &str, now: Timestamp) -> Result<usize> {
-        let recorded = store.record_turns_with_skips(&self.new, &self.skips, actor, now)?;
+        let recorded = store.record_turns(&self.new, &self.skips, actor, now)?;
         Ok(recorded + store.fill_empty_turns(&self.fills, actor, now)?)
     }
 }

@@ -143,7 +143,7 @@ pub(super) fn base_assignments(
 /// before the first sprint to compute, up to the last target, goes through
 /// `domain::avoiding_picks`, recorded turns replayed. The stand-ins (nobody, the fallback)
 /// recorded for sprint `set_aside` are left out, so the rotation picks for their slots. With the
-/// skips of the targets' picks (see `domain::avoiding_picks_noted`).
+/// skips of the picks it made (see `domain::avoiding_picks_noted`), replayed turns having none.
 fn avoiding(
     store: &Store,
     roster: &Roster,
@@ -184,9 +184,8 @@ fn avoiding(
     let applied = store.applied_roster_changes_between(start, last.index)?;
     let (members, mut changes) = rewind(&roster.members, &applied);
     changes.extend(changes_by(store, None, last.index)?);
-    let (picks, mut skips) =
+    let (picks, skips) =
         avoiding_picks_noted(&roster.disciplines, &members, &turns, &run, &changes);
-    skips.retain(|skip| targets.iter().any(|t| t.index == skip.sprint));
     let picks = targets
         .iter()
         .filter_map(|target| run.iter().position(|index| *index == target.index))
@@ -225,7 +224,7 @@ pub(super) fn new_turns(
     let started = store.sprints_between(first, latest)?;
     let recorded = store.turns_between(first, latest)?;
     if team.double_duty == DoubleDuty::Avoid {
-        let (picks, mut skips) = avoiding(store, roster, &started, None)?;
+        let (picks, skips) = avoiding(store, roster, &started, None)?;
         let mut new = Vec::new();
         for (sprint, assignments) in started.iter().zip(picks) {
             let is_new = |a: &Assignment| {
@@ -235,10 +234,7 @@ pub(super) fn new_turns(
             let fresh = assignments.into_iter().filter(is_new);
             new.extend(fresh.map(|a| turn_of(sprint.index, a)));
         }
-        skips.retain(|s| {
-            let slot = |t: &Turn| t.sprint == s.sprint && t.discipline == s.discipline;
-            new.iter().any(slot)
-        });
+        // The store keeps a skip only with its slot's turn, when that turn is new.
         return Ok((new, skips));
     }
     let started: Vec<SprintIndex> = started.iter().map(|s| s.index).collect();

@@ -160,16 +160,11 @@ pub(crate) fn latest_rotation_turn(
 }
 
 impl Store {
-    /// Records turns that are not recorded yet; an already recorded (sprint, discipline) keeps
-    /// its first value. Returns how many were new.
-    pub fn record_turns(&self, turns: &[Turn], actor: &str, now: Timestamp) -> Result<usize> {
-        self.record_turns_with_skips(turns, &[], actor, now)
-    }
-
-    /// [`Store::record_turns`], each new turn with the `skips` of its slot, in the same
-    /// transaction; the skips of a slot already recorded are dropped, so a slot's skips are
-    /// recorded once, with its turn.
-    pub fn record_turns_with_skips(
+    /// Records turns that are not recorded yet, each new turn with the `skips` of its slot, in
+    /// the same transaction; an already recorded (sprint, discipline) keeps its first value and
+    /// its skips are dropped, so a slot's skips are recorded once, with its turn. Returns how
+    /// many turns were new.
+    pub fn record_turns(
         &self,
         turns: &[Turn],
         skips: &[Skip],

@@ -887,7 +887,7 @@ mod migrations {
         };
         let record = |skips: &[triage_bot::domain::Skip]| {
             store
-                .record_turns_with_skips(std::slice::from_ref(&turn), skips, "test", t(10))
+                .record_turns(std::slice::from_ref(&turn), skips, "test", t(10))
                 .unwrap()
         };
         assert_eq!(record(std::slice::from_ref(&skip)), 1);
