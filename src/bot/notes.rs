@@ -13,7 +13,7 @@ use super::effect::{Effect, Outgoing, items};
 use super::{Bot, BotError, Context, announce};
 use crate::config::Config;
 use crate::dates::SlackDates;
-use crate::domain::note::{HandoffNote, check_note};
+use crate::domain::note::{HandoffNote, check_note, handed_over};
 use crate::domain::{DisciplineKey, SlackUserId, Sprint};
 use crate::duty::{self, DutyAt, Roster, SprintDuty};
 use crate::slack::blocks::{self, Message};
@@ -188,17 +188,9 @@ pub fn with_home_invite(
     };
     // When the duty ends: the next sprint's handoff, or the sprint's own end before a gap.
     let handoff_at = crate::domain::sprint_ends_at(&current.sprint, Some(&next.sprint), &team);
-    let handing_over: Vec<&DisciplineKey> = current
-        .assignments
-        .iter()
+    let handing_over: Vec<&DisciplineKey> = handed_over(&current.assignments, &next.assignments)
+        .into_iter()
         .filter(|a| a.slack_id.as_ref() == Some(user))
-        .filter(|a| {
-            let taker = next
-                .assignments
-                .iter()
-                .find(|n| n.discipline == a.discipline);
-            taker.and_then(|n| n.slack_id.as_ref()) != Some(user)
-        })
         .map(|a| &a.discipline)
         .collect();
     let from = config

@@ -734,11 +734,8 @@ fn note_invites(situation: &Situation<'_>) -> Vec<Notice> {
             .iter()
             .any(|n| n.sprint == current.sprint.index && n.discipline == a.discipline)
     };
-    let outgoing: Vec<Assignment> = current
-        .assignments
-        .iter()
-        .filter(|a| a.slack_id.is_some())
-        .filter(|a| on_duty_for(next.assignments, &a.discipline) != a.slack_id.as_ref())
+    let outgoing: Vec<Assignment> = super::note::handed_over(current.assignments, next.assignments)
+        .into_iter()
         .filter(|a| !noted(a))
         .cloned()
         .collect();

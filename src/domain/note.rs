@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 
+use super::model::Assignment;
 use super::text::{is_bidi_control, is_forbidden_in_name};
 use super::{DisciplineKey, SlackUserId, SprintIndex};
 
@@ -36,6 +37,20 @@ pub enum NoteError {
     /// A control character other than a line break or a tab, or a bidirectional control.
     #[error("a handoff note cannot contain control characters (found U+{:04X})", *found as u32)]
     Control { found: char },
+}
+
+/// The slots of `current` whose person hands them over to someone else (or nobody) in `next`:
+/// the duties a handoff note is for.
+pub fn handed_over<'a>(current: &'a [Assignment], next: &[Assignment]) -> Vec<&'a Assignment> {
+    let taker = |a: &Assignment| {
+        next.iter()
+            .find(|n| n.discipline == a.discipline)
+            .and_then(|n| n.slack_id.as_ref())
+    };
+    current
+        .iter()
+        .filter(|a| a.slack_id.is_some() && taker(a) != a.slack_id.as_ref())
+        .collect()
 }
 
 /// The note as it is kept: the ends trimmed, line breaks and tabs allowed, nothing else that
