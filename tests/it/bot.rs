@@ -17,7 +17,6 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::{OverrideStatus, Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeError, ServeOptions};
-use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::{Emulator, InputValue};
 use triage_bot::store::{OutboxRow, Store};
 
@@ -119,19 +118,12 @@ impl Bot {
         let config = Config::from_settings(&config.settings).unwrap();
         let emulator = support::emulator().await;
         let options = ServeOptions {
-            api_url: emulator.api_url(),
-            app_token: emulator.app_token(),
-            bot_token: emulator.bot_token(),
-            user_token: None,
-            http: None,
             notifications,
-            pacing: Pacing::slack_defaults(),
-            wake: None,
-            http_token: None,
             socket: triage_bot::slack::SocketConfig {
                 ack_budget: Duration::from_secs(2),
                 ..support::socket_config()
             },
+            ..support::serve_options(&emulator)
         };
         let (stop, shutdown) = watch::channel(false);
         let task = tokio::spawn(serve::run(

@@ -15,10 +15,10 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::health::HttpToken;
 use triage_bot::serve::{self, ServeOptions};
-use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::Emulator;
 
 use super::commands::Team;
+use super::slack::support;
 use super::tools;
 
 const TOKEN: &str = "status-page-token-0123456789";
@@ -132,16 +132,9 @@ async fn the_status_page_renders_in_headless_chromium() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let options = ServeOptions {
-        api_url: emulator.api_url(),
-        app_token: emulator.app_token(),
-        bot_token: emulator.bot_token(),
-        user_token: None,
-        socket: triage_bot::slack::SocketConfig::default(),
         http: Some(listener),
-        notifications: true,
-        pacing: Pacing::slack_defaults(),
-        wake: None,
         http_token: Some(HttpToken::new(TOKEN).unwrap()),
+        ..support::serve_options(&emulator)
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(Arc::new(config), store, options, shutdown));

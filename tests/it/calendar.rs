@@ -20,7 +20,6 @@ use triage_bot::config::Config;
 use triage_bot::domain::cadence::Cadence;
 use triage_bot::domain::{Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeError, ServeOptions};
-use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::Emulator;
 use triage_bot::store::Store;
 
@@ -88,19 +87,13 @@ impl Bot {
         let emulator = support::emulator().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let options = ServeOptions {
-            api_url: emulator.api_url(),
-            app_token: emulator.app_token(),
-            bot_token: emulator.bot_token(),
-            user_token: None,
             http: Some(listener),
             notifications: false,
-            pacing: Pacing::slack_defaults(),
-            wake: None,
-            http_token: None,
             socket: triage_bot::slack::SocketConfig {
                 ack_budget: Duration::from_secs(2),
                 ..support::socket_config()
             },
+            ..support::serve_options(&emulator)
         };
         let (stop, shutdown) = watch::channel(false);
         let task = tokio::spawn(serve::run(

@@ -12,10 +12,10 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::health::{self, HealthState};
 use triage_bot::serve::{self, ServeOptions};
-use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::Emulator;
 use triage_bot::store::NewOutboxItem;
 
+use super::slack::support;
 use super::store::{now, team_store};
 
 async fn get(url: &str) -> (u16, String) {
@@ -36,16 +36,8 @@ async fn healthz_and_metrics_of_the_running_bot() {
     ]);
     let config = Config::from_settings(&cli.settings).unwrap();
     let options = ServeOptions {
-        api_url: emulator.api_url(),
-        app_token: emulator.app_token(),
-        bot_token: emulator.bot_token(),
-        user_token: None,
-        socket: triage_bot::slack::SocketConfig::default(),
         http: Some(listener),
-        notifications: true,
-        pacing: Pacing::slack_defaults(),
-        wake: None,
-        http_token: None,
+        ..support::serve_options(&emulator)
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(Arc::new(config), store, options, shutdown));

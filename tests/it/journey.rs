@@ -13,7 +13,6 @@ use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::domain::{Sprint, SprintIndex};
 use triage_bot::serve::{self, ServeOptions};
-use triage_bot::slack::Pacing;
 use triage_bot::slack::emulator::{Emulator, Workspace};
 
 use super::slack::support;
@@ -81,16 +80,8 @@ async fn a_coverage_request_approved_by_button_reaches_everyone_once() {
     let config = Config::from_settings(&cli.settings).unwrap();
     let emulator = Emulator::start().await.unwrap();
     let options = ServeOptions {
-        api_url: emulator.api_url(),
-        app_token: emulator.app_token(),
-        bot_token: emulator.bot_token(),
-        user_token: None,
         socket: support::socket_config(),
-        http: None,
-        notifications: true,
-        pacing: Pacing::slack_defaults(),
-        wake: None,
-        http_token: None,
+        ..support::serve_options(&emulator)
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(

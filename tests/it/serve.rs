@@ -10,9 +10,10 @@ use tokio::sync::watch;
 use triage_bot::cli::Cli;
 use triage_bot::config::Config;
 use triage_bot::serve::{self, ServeOptions};
+use triage_bot::slack::SocketConfig;
 use triage_bot::slack::emulator::{Emulator, Fault};
-use triage_bot::slack::{Pacing, SocketConfig};
 
+use super::slack::support;
 use super::store::{key, now, team_store, user};
 
 fn config(db: &std::path::Path) -> Config {
@@ -49,16 +50,9 @@ async fn serve_answers_who_and_help_in_the_ack() {
     store.create_sprint(&sprint, "test", now()).unwrap();
     let emulator = Emulator::start().await.unwrap();
     let options = ServeOptions {
-        api_url: emulator.api_url(),
-        app_token: emulator.app_token(),
-        bot_token: emulator.bot_token(),
-        user_token: None,
-        http: None,
         notifications: false,
-        pacing: Pacing::slack_defaults(),
-        wake: None,
-        http_token: None,
         socket: socket_config(),
+        ..support::serve_options(&emulator)
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(
@@ -188,16 +182,9 @@ async fn serve_extends_the_plan_by_the_cadence_when_it_starts() {
     );
     let emulator = Emulator::start().await.unwrap();
     let options = ServeOptions {
-        api_url: emulator.api_url(),
-        app_token: emulator.app_token(),
-        bot_token: emulator.bot_token(),
-        user_token: None,
-        http: None,
         notifications: false,
-        pacing: Pacing::slack_defaults(),
-        wake: None,
-        http_token: None,
         socket: socket_config(),
+        ..support::serve_options(&emulator)
     };
     let (stop, shutdown) = watch::channel(false);
     let bot = tokio::spawn(serve::run(

@@ -37,6 +37,24 @@ pub fn api(emulator: &Emulator) -> ApiClient {
     ApiClient::new(api_config(emulator), emulator.bot_token())
 }
 
+/// How the tests run `serve` against `emulator`: its address and tokens, no user token, no HTTP
+/// listener, notifications on, Slack's pacing, the default sockets. A test changes what it needs
+/// with `ServeOptions { …, ..serve_options(&emulator) }`.
+pub fn serve_options(emulator: &Emulator) -> triage_bot::serve::ServeOptions {
+    triage_bot::serve::ServeOptions {
+        api_url: emulator.api_url(),
+        app_token: emulator.app_token(),
+        bot_token: emulator.bot_token(),
+        user_token: None,
+        socket: SocketConfig::default(),
+        http: None,
+        notifications: true,
+        pacing: triage_bot::slack::Pacing::slack_defaults(),
+        wake: None,
+        http_token: None,
+    }
+}
+
 pub fn socket_config() -> SocketConfig {
     SocketConfig {
         connections: 2,
