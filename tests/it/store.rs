@@ -728,25 +728,39 @@ mod migrations {
         rows.collect::<Result<_, _>>().unwrap()
     }
 
+    /// A database at schema `version` in `dir` (`old.db`), holding what `sql` writes.
+    fn database_at(dir: &tempfile::TempDir, version: usize, sql: &str) -> std::path::PathBuf {
+        let old = dir.path().join("old.db");
+        let (store, report) =
+            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..version])
+                .unwrap();
+        assert_eq!((report.from, report.to), (0, version as i64));
+        drop(store);
+        Connection::open(&old).unwrap().execute_batch(sql).unwrap();
+        old
+    }
+
+    /// The migrated database at `old` has the schema a fresh one gets.
+    #[track_caller]
+    fn assert_schema_as_fresh(dir: &tempfile::TempDir, old: &std::path::Path) {
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
+        assert_eq!(schema_of(old), schema_of(&fresh));
+    }
+
     #[test]
     fn a_version_1_database_migrates_to_the_current_schema_and_keeps_its_requests() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old.db");
-        let (store, report) =
-            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..1]).unwrap();
-        assert_eq!((report.from, report.to), (0, 1));
-        drop(store);
-        let conn = Connection::open(&old).unwrap();
-        conn.execute_batch(
+        let old = database_at(
+            &dir,
+            1,
             "INSERT INTO disciplines (key, name, position, created_at, updated_at)
                  VALUES ('ui', 'UI', 0, 0, 0);
              INSERT INTO overrides (sprint_index, discipline, original_slack_id,
                                     replacement_slack_id, requested_by, status, decided_by,
                                     decided_at, reason, created_at)
                  VALUES (3, 'ui', 'U1', 'U2', 'U1', 'approved', 'U9', 5, 'dentist', 4);",
-        )
-        .unwrap();
-        drop(conn);
+        );
 
         let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
         assert_eq!((report.from, report.to), (1, SCHEMA_VERSION));
@@ -762,26 +776,18 @@ mod migrations {
         );
         drop(store);
 
-        let fresh = dir.path().join("fresh.db");
-        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
-        assert_eq!(schema_of(&old), schema_of(&fresh));
+        assert_schema_as_fresh(&dir, &old);
     }
 
     #[test]
     fn a_version_3_database_migrates_to_the_current_schema_and_its_disciplines_warn() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old.db");
-        let (store, report) =
-            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..3]).unwrap();
-        assert_eq!((report.from, report.to), (0, 3));
-        drop(store);
-        Connection::open(&old)
-            .unwrap()
-            .execute_batch(
-                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+        let old = database_at(
+            &dir,
+            3,
+            "INSERT INTO disciplines (key, name, position, created_at, updated_at)
                      VALUES ('ui', 'UI', 0, 0, 0);",
-            )
-            .unwrap();
+        );
 
         let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
         assert_eq!((report.from, report.to), (3, SCHEMA_VERSION));
@@ -791,26 +797,18 @@ mod migrations {
         );
         drop(store);
 
-        let fresh = dir.path().join("fresh.db");
-        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
-        assert_eq!(schema_of(&old), schema_of(&fresh));
+        assert_schema_as_fresh(&dir, &old);
     }
 
     #[test]
     fn a_version_4_database_gets_handoff_notes_kept_one_per_sprint_and_discipline() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old.db");
-        let (store, report) =
-            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..4]).unwrap();
-        assert_eq!((report.from, report.to), (0, 4));
-        drop(store);
-        Connection::open(&old)
-            .unwrap()
-            .execute_batch(
-                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+        let old = database_at(
+            &dir,
+            4,
+            "INSERT INTO disciplines (key, name, position, created_at, updated_at)
                      VALUES ('ui', 'UI', 0, 0, 0);",
-            )
-            .unwrap();
+        );
 
         let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
         assert_eq!((report.from, report.to), (4, SCHEMA_VERSION));
@@ -842,29 +840,21 @@ mod migrations {
         );
         drop(store);
 
-        let fresh = dir.path().join("fresh.db");
-        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
-        assert_eq!(schema_of(&old), schema_of(&fresh));
+        assert_schema_as_fresh(&dir, &old);
     }
 
     #[test]
     fn a_version_6_database_gets_rotation_skips_and_its_recorded_turns_have_none() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old.db");
-        let (store, report) =
-            Store::open_with_migrations(&old, StoreOptions::default(), &MIGRATIONS[..6]).unwrap();
-        assert_eq!((report.from, report.to), (0, 6));
-        drop(store);
-        Connection::open(&old)
-            .unwrap()
-            .execute_batch(
-                "INSERT INTO disciplines (key, name, position, created_at, updated_at)
+        let old = database_at(
+            &dir,
+            6,
+            "INSERT INTO disciplines (key, name, position, created_at, updated_at)
                      VALUES ('ui', 'UI', 0, 0, 0);
                  INSERT INTO rotation_turns (sprint_index, discipline, slack_id, source,
                                              recorded_at)
                      VALUES (0, 'ui', 'U1', 'rotation', 5);",
-            )
-            .unwrap();
+        );
 
         let (store, report) = Store::open(&old, StoreOptions::default()).unwrap();
         assert_eq!((report.from, report.to), (6, SCHEMA_VERSION));
@@ -899,9 +889,7 @@ mod migrations {
         assert_eq!(store.skips_between(index(0), index(9)).unwrap(), vec![skip]);
         drop(store);
 
-        let fresh = dir.path().join("fresh.db");
-        drop(Store::open(&fresh, StoreOptions::default()).unwrap());
-        assert_eq!(schema_of(&old), schema_of(&fresh));
+        assert_schema_as_fresh(&dir, &old);
     }
 
     #[test]
